@@ -1,0 +1,128 @@
+//! Subcommands on secrets: set, get, ls, show, history, rollback, rm, restore, purge, trash.
+
+use std::collections::BTreeMap;
+
+use hush_core::{timefmt, Error, Kind, ListFilter, Result, SecretPath, WriteOptions};
+use serde_json::json;
+
+use super::print_json;
+use crate::cli::SetArgs;
+use crate::ctx::{read_value, Ctx};
+
+pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
+    let path = SecretPath::parse(&a.path)?;
+    let mut meta = BTreeMap::new();
+    for kv in &a.meta {
+        let (k, v) = kv.split_once('=').ok_or_else(|| Error::InvalidInput(format!("--meta wants KEY=VALUE, got '{kv}'")))?;
+        meta.insert(k.to_string(), v.to_string());
+    }
+    let opts = WriteOptions {
+        kind: a.kind.as_deref().map(Kind::parse).transpose()?,
+        tags: (!a.tags.is_empty()).then_some(a.tags),
+        description: a.description,
+        expires_at: a.expires.as_deref().map(timefmt::parse_date).transpose()?,
+        rotate_every_days: a.rotate_every,
+        meta,
+        versions_kept: a.keep,
+        cas: a.cas,
+        ..Default::default()
+    };
+    let mut v = ctx.open_unlocked()?;
+    let value = read_value(&format!("Value for {path}: "), a.raw)?;
+    let out = v.set(&path, &value, &opts)?;
+    if a.json {
+        print_json(&out);
+    } else {
+        eprintln!("{} {} (version {})", if out.created { "created" } else { "updated" }, out.path, out.version);
+    }
+    Ok(())
+}
+
+pub fn get(ctx: &Ctx, path: &str, version: Option<u64>, json: bool) -> Result<()> {
+    let path = SecretPath::parse(path)?;
+    let mut v = ctx.open_unlocked()?;
+    let (meta, value) = v.get(&path, version)?;
+    if json {
+        print_json(&json!({"path": meta.path, "version": version.unwrap_or(meta.version), "kind": meta.kind, "value": value.expose_str()}));
+    } else {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(value.expose()).and_then(|_| out.write_all(b"\n")).map_err(|e| Error::Io { path: "<stdout>".into(), source: e })?;
+    }
+    Ok(())
+}
+
+pub fn ls(ctx: &Ctx, filter: ListFilter, json: bool) -> Result<()> {
+    let rows = ctx.open()?.list(&filter)?;
+    if json {
+        return Ok(print_json(&rows));
+    }
+    let w = rows.iter().map(|m| m.path.len()).max().unwrap_or(4).max(4);
+    println!("{:<w$}  {:<17}  {:>3}  {:<20}  TAGS", "PATH", "KIND", "VER", "UPDATED");
+    for m in rows {
+        println!("{:<w$}  {:<17}  {:>3}  {:<20}  {}", m.path, m.kind.as_str(), m.version, timefmt::rfc3339(m.updated_at), m.tags.join(","));
+    }
+    Ok(())
+}
+
+pub fn show(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
+    let m = ctx.open()?.meta(&SecretPath::parse(path)?)?;
+    if json {
+        return Ok(print_json(&m));
+    }
+    let t = |x: Option<i64>| x.map(timefmt::rfc3339).unwrap_or_else(|| "-".into());
+    println!("path:         {}\nkind:         {}\nversion:      {}", m.path, m.kind.as_str(), m.version);
+    println!("description:  {}\ntags:         {}", m.description.as_deref().unwrap_or("-"), m.tags.join(", "));
+    println!("created:      {}\nupdated:      {}\nlast read:    {}", timefmt::rfc3339(m.created_at), timefmt::rfc3339(m.updated_at), t(m.last_read_at));
+    println!("expires:      {}\nrotate every: {}\nlast rotated: {}", t(m.expires_at), m.rotate_every_days.map(|d| format!("{d} days")).unwrap_or("-".into()), t(m.last_rotated_at));
+    for (k, val) in &m.meta {
+        println!("meta {k}: {val}");
+    }
+    Ok(())
+}
+
+pub fn history(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
+    let rows = ctx.open()?.history(&SecretPath::parse(path)?)?;
+    if json {
+        return Ok(print_json(&rows));
+    }
+    for r in rows {
+        println!("{:>4}  {}{}", r.version, timefmt::rfc3339(r.created_at), if r.current { "  (current)" } else { "" });
+    }
+    Ok(())
+}
+
+pub fn rollback(ctx: &Ctx, path: &str, to: u64, cas: Option<u64>) -> Result<()> {
+    let out = ctx.open_unlocked()?.rollback(&SecretPath::parse(path)?, to, cas)?;
+    eprintln!("{}: version {to} restored as version {}", out.path, out.version);
+    Ok(())
+}
+
+pub fn rm(ctx: &Ctx, path: &str) -> Result<()> {
+    ctx.open()?.remove(&SecretPath::parse(path)?)?;
+    eprintln!("moved {path} to the trash (`hush restore {path}` brings it back)");
+    Ok(())
+}
+
+pub fn restore(ctx: &Ctx, path: &str) -> Result<()> {
+    let m = ctx.open()?.restore(&SecretPath::parse(path)?)?;
+    eprintln!("restored {} (version {})", m.path, m.version);
+    Ok(())
+}
+
+pub fn purge(ctx: &Ctx, path: &str) -> Result<()> {
+    let n = ctx.open()?.purge(&SecretPath::parse(path)?)?;
+    eprintln!("destroyed {path} ({n} secret(s), every version)");
+    Ok(())
+}
+
+pub fn trash(ctx: &Ctx, json: bool) -> Result<()> {
+    let rows = ctx.open()?.trash()?;
+    if json {
+        return Ok(print_json(&rows));
+    }
+    for t in rows {
+        println!("{}  deleted {}  purged after {}", t.meta.path, timefmt::rfc3339(t.meta.deleted_at.unwrap_or_default()), timefmt::rfc3339(t.purge_at));
+    }
+    Ok(())
+}

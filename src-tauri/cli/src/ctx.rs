@@ -1,0 +1,82 @@
+//! What every subcommand needs: the vault file, unlocking it, and reading passphrases and values
+//! without them ever touching argv.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use hush_core::{Error, KeyMode, Passphrase, Result, SecretValue, Vault, MAX_VALUE_BYTES};
+
+pub struct Ctx {
+    pub vault_path: PathBuf,
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Vault> {
+        Vault::open(&self.vault_path)
+    }
+
+    /// Opens and unlocks: keychain key, else the agent, else the passphrase (file, env, prompt).
+    pub fn open_unlocked(&self) -> Result<Vault> {
+        let mut v = self.open()?;
+        match v.key_mode() {
+            KeyMode::Keychain => v.unlock_keychain()?,
+            KeyMode::Passphrase => {
+                #[cfg(unix)]
+                if let Some(kek) = hush_core::agent::fetch_key(v.vault_id())? {
+                    if v.unlock_with_kek(kek).is_ok() {
+                        return Ok(v);
+                    }
+                }
+                let p = self.passphrase("Vault passphrase: ")?;
+                v.unlock_passphrase(&p)?;
+            }
+        }
+        Ok(v)
+    }
+
+    /// The vault passphrase from --passphrase-file, HUSH_PASSPHRASE, or a prompt on a terminal.
+    pub fn passphrase(&self, prompt: &str) -> Result<Passphrase> {
+        if let Some(f) = &self.passphrase_file {
+            let s = std::fs::read_to_string(f).map_err(|e| Error::Io { path: f.clone(), source: e })?;
+            return Ok(Passphrase::new(s.trim_end_matches(['\n', '\r']).to_string()));
+        }
+        secret_from_env_or_prompt("HUSH_PASSPHRASE", prompt, false)
+    }
+}
+
+/// A passphrase from `var`, else a hidden prompt (confirmed twice when `confirm`).
+pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Result<Passphrase> {
+    if let Ok(s) = std::env::var(var) {
+        return Ok(Passphrase::new(s));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Locked(format!("no passphrase: set {var}, pass --passphrase-file, or run on a terminal")));
+    }
+    let first = Passphrase::new(rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?);
+    if confirm {
+        let again = rpassword::prompt_password("Repeat: ").map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
+        if again != first.expose() {
+            return Err(Error::InvalidInput("the passphrases differ; nothing was changed".into()));
+        }
+    }
+    Ok(first)
+}
+
+/// The value to store: all of stdin when piped (one trailing newline dropped unless `raw`), else a
+/// hidden prompt. Reads at most the size limit plus one byte, so a huge input fails fast.
+pub fn read_value(prompt: &str, raw: bool) -> Result<SecretValue> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let s = rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
+        return Ok(SecretValue::from_string(s));
+    }
+    let mut buf = zeroize::Zeroizing::new(Vec::new());
+    stdin.lock().take(MAX_VALUE_BYTES as u64 + 2).read_to_end(&mut buf).map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
+    if !raw {
+        let drop = if buf.ends_with(b"\r\n") { 2 } else { usize::from(buf.ends_with(b"\n")) };
+        let keep = buf.len() - drop;
+        buf.truncate(keep);
+    }
+    Ok(SecretValue::new(std::mem::take(&mut *buf)))
+}

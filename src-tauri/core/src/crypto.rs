@@ -1,0 +1,158 @@
+//! AES-256-GCM sealing and Argon2id key derivation; the only module that touches primitives.
+//!
+//! Envelope format v1: `b"HSH" | 0x01 | nonce (12) | ciphertext+tag`. The header lets a later
+//! version change the cipher without guessing. The nonce is random per encryption: with at most
+//! a few million encryptions per data key the birthday bound on 96-bit nonces is far away.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::secret::{Key32, Passphrase};
+
+const MAGIC: &[u8; 3] = b"HSH";
+const FORMAT_V1: u8 = 1;
+const NONCE_LEN: usize = 12;
+const HEADER_LEN: usize = 4 + NONCE_LEN;
+
+pub(crate) fn fill_random(buf: &mut [u8]) {
+    getrandom::getrandom(buf).expect("the OS random number generator failed");
+}
+
+/// Encrypts `plaintext` under `key`, binding `aad` (what the ciphertext belongs to).
+pub(crate) fn seal(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    let cipher = Aes256Gcm::new(key.as_bytes().into());
+    let mut nonce = [0u8; NONCE_LEN];
+    fill_random(&mut nonce);
+    let ct = cipher
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+        .expect("AES-GCM encryption cannot fail for in-memory inputs");
+    let mut out = Vec::with_capacity(HEADER_LEN + ct.len());
+    out.extend_from_slice(MAGIC);
+    out.push(FORMAT_V1);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out
+}
+
+/// Decrypts a v1 envelope. Any failure (wrong key, wrong AAD, altered bytes) is `None`: the caller
+/// knows what was being opened and turns it into the right error.
+pub(crate) fn open(key: &Key32, aad: &[u8], envelope: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if envelope.len() < HEADER_LEN + 16 || &envelope[..3] != MAGIC || envelope[3] != FORMAT_V1 {
+        return None;
+    }
+    let cipher = Aes256Gcm::new(key.as_bytes().into());
+    let nonce = Nonce::from_slice(&envelope[4..HEADER_LEN]);
+    cipher
+        .decrypt(nonce, Payload { msg: &envelope[HEADER_LEN..], aad })
+        .ok()
+        .map(Zeroizing::new)
+}
+
+/// Wraps a key under a key-encryption key.
+pub(crate) fn wrap_key(kek: &Key32, aad: &[u8], key: &Key32) -> Vec<u8> {
+    seal(kek, aad, key.as_bytes())
+}
+
+pub(crate) fn unwrap_key(kek: &Key32, aad: &[u8], wrapped: &[u8]) -> Option<Key32> {
+    open(kek, aad, wrapped).and_then(|pt| Key32::from_bytes(&pt))
+}
+
+/// Argon2id parameters, stored beside each passphrase-wrapped key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    pub salt: String,
+    pub m_kib: u32,
+    pub t: u32,
+    pub p: u32,
+}
+
+/// Bounds on what a stored parameter set may ask for. The upper bounds stop a hostile file from
+/// making us allocate gigabytes or spin for minutes; the lower ones refuse weak settings.
+pub const KDF_MAX_M_KIB: u32 = 2 * 1024 * 1024;
+pub const KDF_MIN_M_KIB: u32 = 19 * 1024;
+pub const KDF_MAX_T: u32 = 16;
+pub const KDF_MAX_P: u32 = 16;
+
+impl KdfParams {
+    /// Defaults: 64 MiB, 3 passes, 1 lane (above OWASP's Argon2id minimum; ~0.1–0.3 s here).
+    pub fn new_random() -> Self {
+        let mut salt = [0u8; 16];
+        fill_random(&mut salt);
+        KdfParams { salt: hex::encode(salt), m_kib: 64 * 1024, t: 3, p: 1 }
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        let ok = (KDF_MIN_M_KIB..=KDF_MAX_M_KIB).contains(&self.m_kib)
+            && (1..=KDF_MAX_T).contains(&self.t)
+            && (1..=KDF_MAX_P).contains(&self.p)
+            && hex::decode(&self.salt).map(|s| s.len() >= 16 && s.len() <= 64).unwrap_or(false);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Integrity { what: "the stored key-derivation parameters (out of bounds)".into() })
+        }
+    }
+
+    pub(crate) fn derive(&self, passphrase: &Passphrase) -> Result<Key32> {
+        self.check()?;
+        let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(32))
+            .map_err(|e| Error::InvalidInput(format!("argon2 parameters: {e}")))?;
+        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let salt = hex::decode(&self.salt).expect("checked above");
+        let mut key = Key32::random();
+        argon
+            .hash_password_into(passphrase.expose().as_bytes(), &salt, key.mut_bytes())
+            .map_err(|e| Error::InvalidInput(format!("argon2: {e}")))?;
+        Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_roundtrip_and_binding() {
+        let k = Key32::random();
+        let ct = seal(&k, b"row-1", b"hello");
+        assert_eq!(&open(&k, b"row-1", &ct).unwrap()[..], b"hello");
+        assert!(open(&k, b"row-2", &ct).is_none(), "other AAD must fail");
+        assert!(open(&Key32::random(), b"row-1", &ct).is_none(), "other key must fail");
+        let mut bad = ct.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert!(open(&k, b"row-1", &bad).is_none(), "flipped byte must fail");
+        assert!(open(&k, b"row-1", &ct[..10]).is_none(), "truncated must fail");
+    }
+
+    #[test]
+    fn nonces_are_fresh() {
+        let k = Key32::random();
+        assert_ne!(seal(&k, b"a", b"same"), seal(&k, b"a", b"same"));
+    }
+
+    #[test]
+    fn kdf_bounds_are_enforced() {
+        let mut p = KdfParams::new_random();
+        p.m_kib = KDF_MAX_M_KIB + 1;
+        assert!(p.derive(&Passphrase::new("x".into())).is_err());
+        let mut p = KdfParams::new_random();
+        p.t = 0;
+        assert!(p.check().is_err());
+        let mut p = KdfParams::new_random();
+        p.salt = "00".into();
+        assert!(p.check().is_err());
+    }
+
+    #[test]
+    fn kdf_is_deterministic_per_salt() {
+        let p = KdfParams { m_kib: KDF_MIN_M_KIB, t: 1, ..KdfParams::new_random() };
+        let a = p.derive(&Passphrase::new("pw".into())).unwrap();
+        let b = p.derive(&Passphrase::new("pw".into())).unwrap();
+        let c = p.derive(&Passphrase::new("pw2".into())).unwrap();
+        assert_eq!(a.as_bytes(), b.as_bytes());
+        assert_ne!(a.as_bytes(), c.as_bytes());
+    }
+}

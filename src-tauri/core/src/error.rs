@@ -1,0 +1,73 @@
+//! Errors of the engine. Every message says what happened and what to do next, and none carries a
+//! secret value: variants hold paths, versions and reasons only.
+
+use std::path::PathBuf;
+
+/// The engine's error. `code()` is a stable machine-readable name that the CLI maps to exit codes
+/// and the desktop shell sends across IPC.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("no secret at '{path}'")]
+    NotFound { path: String },
+    #[error("'{path}' already exists")]
+    AlreadyExists { path: String },
+    #[error("check-and-set failed for '{path}': expected version {expected}, current is {actual}; read it again and retry")]
+    CasConflict { path: String, expected: u64, actual: u64 },
+    #[error("invalid path '{path}': {reason}")]
+    InvalidPath { path: String, reason: String },
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("the vault is locked: {0}")]
+    Locked(String),
+    #[error("wrong passphrase (nothing was changed); try again")]
+    WrongPassphrase,
+    #[error("key unavailable: {0}")]
+    KeyUnavailable(String),
+    #[error("keychain error: {0}")]
+    Keychain(String),
+    #[error("integrity check failed for {what}: the data was altered or belongs elsewhere; other secrets are unaffected, restore this one from a backup or overwrite it")]
+    Integrity { what: String },
+    #[error("no vault at {}; create one with `hush init`", path.display())]
+    NoVault { path: PathBuf },
+    #[error("a vault already exists at {}", path.display())]
+    VaultExists { path: PathBuf },
+    #[error("this vault's schema version {found} is newer than this Hush supports ({supported}); upgrade Hush")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("agent: {0}")]
+    Agent(String),
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, #[source] source: std::io::Error },
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// Stable code for scripts and the IPC boundary. Never renamed once shipped.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::CasConflict { .. } => "cas_conflict",
+            Error::InvalidPath { .. } => "invalid_path",
+            Error::InvalidInput(_) => "invalid_input",
+            Error::Locked(_) => "locked",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::KeyUnavailable(_) => "key_unavailable",
+            Error::Keychain(_) => "keychain",
+            Error::Integrity { .. } => "integrity",
+            Error::NoVault { .. } => "no_vault",
+            Error::VaultExists { .. } => "vault_exists",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Agent(_) => "agent",
+            Error::Io { .. } => "io",
+            Error::Db(_) => "database",
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,51 @@
+//! hush-core: the Hush engine. A local vault of secrets in SQLite, every version sealed with
+//! AES-256-GCM under a data key that is stored only wrapped (OS keychain or Argon2id passphrase,
+//! plus an optional recovery passphrase); a hash-chained audit log; the unlock agent.
+//!
+//! No UI, no terminal and no printing here: the CLI (`hush`) and the desktop shell are thin faces
+//! over this crate.
+//!
+//! ```no_run
+//! use hush_core::{Passphrase, Protection, SecretPath, SecretValue, Vault, WriteOptions};
+//! let pass = Passphrase::new("correct horse".into());
+//! let mut v = Vault::create("vault.db".as_ref(), Protection::Passphrase(&pass))?;
+//! let path = SecretPath::parse("myapp/dev/API_KEY")?;
+//! v.set(&path, &SecretValue::from_string("s3cret".into()), &WriteOptions::default())?;
+//! let (_meta, value) = v.get(&path, None)?;
+//! assert_eq!(value.expose_str(), "s3cret");
+//! # Ok::<(), hush_core::Error>(())
+//! ```
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(unix)]
+pub mod agent;
+mod audit;
+mod crypto;
+mod db;
+mod doctor;
+mod error;
+mod fsutil;
+mod keychain;
+mod model;
+mod path;
+mod secret;
+pub mod timefmt;
+mod vault;
+
+pub use audit::{Action, AuditEntry, AuditFilter, AuditVerification};
+pub use crypto::KdfParams;
+pub use db::SCHEMA_VERSION;
+pub use doctor::{doctor, Check};
+pub use error::{Error, Result};
+pub use fsutil::default_vault_path;
+pub use keychain::status as keychain_status;
+pub use model::{DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome};
+pub use path::{is_env_name, FolderPath, SecretPath};
+pub use secret::{Key32, Passphrase, SecretValue};
+pub use vault::{KeyMode, Protection, RekeyReport, Settings, Vault, VaultInfo};
+pub use vault::trash_types::TrashItem;
+pub use vault::MAX_VALUE_BYTES;
+
+/// The engine's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

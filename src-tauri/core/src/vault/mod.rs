@@ -334,3 +334,30 @@ pub(crate) fn put_wrap(conn: &Connection, vault_id: &str, kind: &str, kek: &Key3
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SecretPath, SecretValue, WriteOptions};
+
+    /// Regenerates `tests/fixtures/vault-v1.db`, a vault made by schema version 1 only. Run once
+    /// when the fixture must be remade (never for a shipped schema): `cargo test -p hush-core
+    /// write_v1_fixture -- --ignored`. The public test `migrations.rs` opens it.
+    #[test]
+    #[ignore = "regenerates a committed fixture"]
+    fn write_v1_fixture() {
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vault-v1.db");
+        let _ = std::fs::remove_file(&out);
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        crate::fsutil::create_private_file(&out).unwrap();
+        let p = Passphrase::new("fixture-passphrase".into());
+        let mut v = Vault::create_in(&out, Protection::Passphrase(&p), 1).unwrap();
+        let opts = WriteOptions { tags: Some(vec!["fixture".into()]), description: Some("made by schema 1".into()), ..Default::default() };
+        v.set(&SecretPath::parse("legacy/app/API_KEY").unwrap(), &SecretValue::from_string("v1-value-one".into()), &opts).unwrap();
+        v.set(&SecretPath::parse("legacy/app/API_KEY").unwrap(), &SecretValue::from_string("v1-value-two".into()), &WriteOptions::default()).unwrap();
+        v.set(&SecretPath::parse("legacy/DB_URL").unwrap(), &SecretValue::from_string("postgres://fixture".into()), &WriteOptions::default()).unwrap();
+        v.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").unwrap();
+        let user_version: i64 = v.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(user_version, 1);
+    }
+}

@@ -1,7 +1,21 @@
+/// Every app command, for the ACL; keep in step with `commands::handler`.
+const COMMANDS: &[&str] = &[
+    "vault_status", "vault_create", "vault_unlock", "vault_lock", "vault_touch",
+    "secrets_list", "secret_detail", "secret_reveal", "secret_copy", "secret_save", "secret_history",
+    "secret_rollback", "secret_delete", "trash_list", "trash_restore", "trash_purge",
+    "audit_list", "audit_verify", "overview",
+    "settings_get", "settings_set", "recovery_set", "vault_rewrap", "vault_rekey",
+];
+
 fn main() {
+    // The UI is embedded at compile time: fail early and clearly if it was not built.
+    println!("cargo:rerun-if-changed=ui/dist");
+    if !std::path::Path::new("ui/dist/index.html").exists() {
+        panic!("ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build` (scripts/test.sh and scripts/run-app.sh do this)");
+    }
     // Capabilities live beside the shell's sources, not at the repository root.
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     tauri_build::try_build(attrs).expect("tauri-build failed");
 }

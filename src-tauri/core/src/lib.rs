@@ -43,7 +43,7 @@ pub use keychain::status as keychain_status;
 pub use model::{DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome};
 pub use path::{is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
-pub use vault::{KeyMode, Protection, RekeyReport, Settings, Vault, VaultInfo};
+pub use vault::{DayCount, KeyMode, Overview, Protection, RekeyReport, Settings, Vault, VaultInfo, EXPIRING_WITHIN_DAYS};
 pub use vault::trash_types::TrashItem;
 pub use vault::MAX_VALUE_BYTES;
 

@@ -266,3 +266,27 @@ fn recovery_passphrase_opens_the_vault_and_survives_rekey() {
     v.unlock_passphrase(&newp).unwrap();
     assert!(v.verify_integrity().unwrap().is_empty());
 }
+
+#[test]
+fn overview_counts_expiring_stale_and_activity() {
+    let (t, mut v) = new_vault();
+    let now = hush_core::timefmt::now();
+    let soon = WriteOptions { expires_at: Some(now + 5 * 86_400), ..Default::default() };
+    let later = WriteOptions { expires_at: Some(now + 90 * 86_400), ..Default::default() };
+    let rotate = WriteOptions { rotate_every_days: Some(30), ..Default::default() };
+    v.set(&p("a/SOON"), &val("x"), &soon).unwrap();
+    v.set(&p("a/LATER"), &val("x"), &later).unwrap();
+    v.set(&p("b/OLD"), &val("x"), &rotate).unwrap();
+    v.set(&p("b/FRESH"), &val("x"), &rotate).unwrap();
+    put(&mut v, "c/GONE", "x");
+    v.remove(&p("c/GONE")).unwrap();
+    drop(v);
+    raw_conn(&t).execute("UPDATE secrets SET last_rotated_at = last_rotated_at - 40 * 86400 WHERE path = 'b/OLD'", []).unwrap();
+    let v = reopen(&t);
+    let o = v.overview(now, 7).unwrap();
+    assert_eq!((o.secrets, o.folders, o.in_trash), (4, 2, 1));
+    assert_eq!(o.expiring.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["a/SOON"]);
+    assert_eq!(o.stale.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["b/OLD"]);
+    assert_eq!(o.activity.len(), 7);
+    assert_eq!(o.activity.last().unwrap().count, 7, "init, 5 writes and a delete today: {:?}", o.activity);
+}

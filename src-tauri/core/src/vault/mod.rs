@@ -6,6 +6,7 @@
 //! mode), and optionally also by a recovery passphrase. Locked state is just `key: None`.
 
 mod keyops;
+mod overview;
 mod secrets;
 mod trash;
 
@@ -23,6 +24,7 @@ use crate::keychain;
 use crate::secret::{Key32, Passphrase};
 
 pub use keyops::RekeyReport;
+pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use secrets::MAX_VALUE_BYTES;
 pub mod trash_types {
     pub use super::trash::TrashItem;

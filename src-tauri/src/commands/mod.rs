@@ -1,0 +1,36 @@
+//! Tauri commands, grouped by what they act on. Each is a few lines over one hush-core call.
+//! Every command is listed here once, and in build.rs for the ACL.
+
+mod audit;
+mod secrets;
+mod settings;
+mod vault;
+
+pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        vault::vault_status,
+        vault::vault_create,
+        vault::vault_unlock,
+        vault::vault_lock,
+        vault::vault_touch,
+        secrets::secrets_list,
+        secrets::secret_detail,
+        secrets::secret_reveal,
+        secrets::secret_copy,
+        secrets::secret_save,
+        secrets::secret_history,
+        secrets::secret_rollback,
+        secrets::secret_delete,
+        secrets::trash_list,
+        secrets::trash_restore,
+        secrets::trash_purge,
+        audit::audit_list,
+        audit::audit_verify,
+        audit::overview,
+        settings::settings_get,
+        settings::settings_set,
+        settings::recovery_set,
+        settings::vault_rewrap,
+        settings::vault_rekey,
+    ]
+}

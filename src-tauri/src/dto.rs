@@ -1,0 +1,269 @@
+//! Request and response types of the IPC. TypeScript declarations are generated from these into
+//! `ui/src/lib/bindings.ts` (see `bindings` below). Nothing here carries a secret value except
+//! `Revealed` (explicit reveal) and the `value` of `SaveRequest` (user input on its way in).
+
+use std::collections::BTreeMap;
+
+use hush_core::{AuditEntry, SecretMeta, VersionInfo};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultStatus {
+    pub exists: bool,
+    pub path: String,
+    /// "keychain" or "passphrase" once the vault exists.
+    pub key_mode: Option<String>,
+    pub unlocked: bool,
+    pub has_recovery: bool,
+    pub keychain_ok: bool,
+    /// Why the keychain is not usable, to show on first run.
+    pub keychain_message: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretRow {
+    pub path: String,
+    pub folder: String,
+    pub name: String,
+    pub kind: String,
+    pub tags: Vec<String>,
+    pub updated_at: i64,
+    pub expires_at: Option<i64>,
+    pub version: u64,
+}
+
+impl From<&SecretMeta> for SecretRow {
+    fn from(m: &SecretMeta) -> Self {
+        SecretRow {
+            path: m.path.clone(),
+            folder: m.folder.clone(),
+            name: m.name.clone(),
+            kind: m.kind.as_str().into(),
+            tags: m.tags.clone(),
+            updated_at: m.updated_at,
+            expires_at: m.expires_at,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretDetail {
+    #[serde(flatten)]
+    pub row: SecretRow,
+    pub description: Option<String>,
+    pub rotate_every_days: Option<u32>,
+    pub last_rotated_at: Option<i64>,
+    pub last_read_at: Option<i64>,
+    pub created_at: i64,
+    pub source: Option<String>,
+    pub meta: BTreeMap<String, String>,
+    pub versions_kept: Option<u32>,
+}
+
+impl From<&SecretMeta> for SecretDetail {
+    fn from(m: &SecretMeta) -> Self {
+        SecretDetail {
+            row: m.into(),
+            description: m.description.clone(),
+            rotate_every_days: m.rotate_every_days,
+            last_rotated_at: m.last_rotated_at,
+            last_read_at: m.last_read_at,
+            created_at: m.created_at,
+            source: m.source.clone(),
+            meta: m.meta.clone(),
+            versions_kept: m.versions_kept,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListRequest {
+    pub folder: Option<String>,
+    pub tag: Option<String>,
+    pub kind: Option<String>,
+    pub search: Option<String>,
+}
+
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveRequest {
+    pub path: String,
+    /// The new value; `None` changes metadata only (no new version).
+    pub value: Option<String>,
+    pub kind: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub description: Option<String>,
+    pub expires_at: Option<i64>,
+    pub rotate_every_days: Option<u32>,
+    /// Check-and-set: the version the user was editing (0 for a new secret).
+    pub cas: Option<u64>,
+}
+
+impl std::fmt::Debug for SaveRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SaveRequest").field("path", &self.path).field("value", &self.value.as_ref().map(|_| "[redacted]")).finish()
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteResult {
+    pub path: String,
+    pub version: u64,
+    pub created: bool,
+}
+
+/// A value the user asked to see. The only response type that carries one.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Revealed {
+    pub path: String,
+    pub version: u64,
+    pub value: String,
+}
+
+impl std::fmt::Debug for Revealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Revealed").field("path", &self.path).field("version", &self.version).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyResult {
+    pub clears_in_secs: u32,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRow {
+    pub version: u64,
+    pub created_at: i64,
+    pub current: bool,
+}
+
+impl From<&VersionInfo> for VersionRow {
+    fn from(v: &VersionInfo) -> Self {
+        VersionRow { version: v.version, created_at: v.created_at, current: v.current }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TrashRow {
+    pub path: String,
+    pub kind: String,
+    pub version: u64,
+    pub deleted_at: i64,
+    pub purge_at: i64,
+}
+
+#[derive(Debug, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditQuery {
+    pub path: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRow {
+    pub seq: i64,
+    pub ts: i64,
+    pub action: String,
+    pub path: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+impl From<AuditEntry> for AuditRow {
+    fn from(e: AuditEntry) -> Self {
+        AuditRow { seq: e.seq, ts: e.ts, action: e.action, path: e.path, outcome: e.outcome, detail: e.detail }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditCheck {
+    pub ok: bool,
+    pub entries: i64,
+    pub first_bad_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DayCount {
+    pub day: i64,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    pub secrets: u64,
+    pub folders: u64,
+    pub in_trash: u64,
+    pub expiring: Vec<SecretRow>,
+    pub stale: Vec<SecretRow>,
+    pub activity: Vec<DayCount>,
+}
+
+#[derive(Debug, Serialize, Deserialize, TS, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsDto {
+    pub versions_kept: u32,
+    pub trash_days: u32,
+    pub auto_lock_secs: u32,
+    pub clipboard_secs: u32,
+}
+
+/// Progress of long work (re-key now; import and sync later), sent over a Tauri Channel.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "event", content = "data")]
+pub enum Progress {
+    #[serde(rename_all = "camelCase")]
+    Step { done: u64, total: u64 },
+    #[serde(rename_all = "camelCase")]
+    Finished { message: String },
+}
+
+#[cfg(test)]
+mod bindings {
+    //! Writes `ui/src/lib/bindings.ts` and fails if the committed file was out of date, so the
+    //! UI's TypeScript always matches these types.
+    use super::*;
+    use ts_rs::{Config, TS};
+
+    #[test]
+    fn typescript_bindings_are_current() {
+        let cfg = Config::new().with_large_int("number");
+        let decls = [
+            VaultStatus::decl(&cfg), SecretRow::decl(&cfg), SecretDetail::decl(&cfg), ListRequest::decl(&cfg),
+            SaveRequest::decl(&cfg), WriteResult::decl(&cfg), Revealed::decl(&cfg), CopyResult::decl(&cfg),
+            VersionRow::decl(&cfg), TrashRow::decl(&cfg), AuditQuery::decl(&cfg), AuditRow::decl(&cfg),
+            AuditCheck::decl(&cfg), DayCount::decl(&cfg), Overview::decl(&cfg), SettingsDto::decl(&cfg),
+            Progress::decl(&cfg), crate::error::IpcError::decl(&cfg),
+        ];
+        let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");
+        for d in decls {
+            out.push_str("export ");
+            out.push_str(&d);
+            out.push_str("\n\n");
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/bindings.ts");
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != out {
+            std::fs::write(&path, &out).unwrap();
+            panic!("ui/src/lib/bindings.ts was out of date and has been regenerated; rebuild the UI and commit it");
+        }
+    }
+}

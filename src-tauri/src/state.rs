@@ -1,0 +1,82 @@
+//! The shell's state. Locked means no `Vault` with a key: `lock()` drops the vault, which
+//! zeroizes its keys. Every command that uses the vault resets the idle timer.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use hush_core::Vault;
+
+use crate::clipboard::Clipboard;
+use crate::error::{IpcError, IpcResult};
+
+pub struct AppState {
+    pub vault_path: PathBuf,
+    vault: Mutex<Option<Vault>>,
+    last_activity: Mutex<Instant>,
+    pub clipboard: Clipboard,
+}
+
+impl AppState {
+    pub fn new(vault_path: PathBuf) -> Self {
+        AppState { vault_path, vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
+    }
+
+    /// The vault path: `HUSH_VAULT`, else the OS data dir (as the CLI does).
+    pub fn from_env() -> Self {
+        let path = std::env::var_os("HUSH_VAULT")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| hush_core::default_vault_path().ok())
+            .unwrap_or_else(|| PathBuf::from("hush-vault.db"));
+        Self::new(path)
+    }
+
+    pub fn touch(&self) {
+        *self.last_activity.lock().unwrap() = Instant::now();
+    }
+
+    pub fn idle_for(&self) -> Duration {
+        self.last_activity.lock().unwrap().elapsed()
+    }
+
+    /// Runs `f` on the unlocked vault; refuses with `locked` otherwise.
+    pub fn with_vault<T>(&self, f: impl FnOnce(&mut Vault) -> hush_core::Result<T>) -> IpcResult<T> {
+        let mut guard = self.vault.lock().unwrap();
+        let v = guard.as_mut().filter(|v| v.is_unlocked()).ok_or_else(IpcError::locked)?;
+        self.touch();
+        Ok(f(v)?)
+    }
+
+    /// Like `with_vault` but does not count as activity (for the idle timer itself).
+    pub fn peek<T>(&self, f: impl FnOnce(&Vault) -> hush_core::Result<T>) -> IpcResult<T> {
+        let guard = self.vault.lock().unwrap();
+        let v = guard.as_ref().filter(|v| v.is_unlocked()).ok_or_else(IpcError::locked)?;
+        Ok(f(v)?)
+    }
+
+    /// Installs a freshly unlocked vault.
+    pub fn set_unlocked(&self, v: Vault) {
+        self.touch();
+        *self.vault.lock().unwrap() = Some(v);
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.vault.lock().unwrap().as_ref().is_some_and(Vault::is_unlocked)
+    }
+
+    /// Drops the vault (zeroizing its keys) and clears a value we put on the clipboard.
+    /// Returns whether it was unlocked.
+    pub fn lock(&self, reason: &str) -> bool {
+        let taken = self.vault.lock().unwrap().take();
+        self.clipboard.clear_if_ours();
+        match taken {
+            Some(mut v) if v.is_unlocked() => {
+                let _ = v.audit_event(hush_core::Action::Lock, None, "ok", Some(reason));
+                v.lock();
+                true
+            }
+            _ => false,
+        }
+    }
+}

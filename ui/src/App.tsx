@@ -1,0 +1,43 @@
+// Top level: first run → lock screen → the vault. Holds no secret value itself; on lock every
+// view is unmounted, so nothing revealed survives in the page.
+import { useEffect, useState } from 'preact/hooks';
+import type { VaultStatus } from './lib/bindings';
+import { ipc } from './lib/ipc';
+import { Lock } from './views/Lock';
+import { Main } from './views/Main';
+import { Setup } from './views/Setup';
+
+const ACTIVITY_PING_MS = 15_000;
+
+export function App() {
+  const [status, setStatus] = useState<VaultStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = () => ipc.status().then(setStatus, (e) => setError(e.message));
+  useEffect(() => {
+    refresh();
+    const un = ipc.onLocked(() => refresh());
+    return () => void un.then((f) => f());
+  }, []);
+
+  // User activity keeps the vault unlocked; the Rust side owns the idle timer.
+  useEffect(() => {
+    if (!status?.unlocked) return;
+    let last = 0;
+    const ping = () => {
+      const now = Date.now();
+      if (now - last < ACTIVITY_PING_MS) return;
+      last = now;
+      ipc.touch().then((alive) => { if (!alive) refresh(); });
+    };
+    const events = ['keydown', 'mousedown', 'mousemove', 'wheel'];
+    events.forEach((e) => window.addEventListener(e, ping, { passive: true }));
+    return () => events.forEach((e) => window.removeEventListener(e, ping));
+  }, [status?.unlocked]);
+
+  if (error) return <div class="fatal">Hush could not start: {error}</div>;
+  if (!status) return <div class="splash">Hush</div>;
+  if (!status.exists) return <Setup status={status} onDone={refresh} />;
+  if (!status.unlocked) return <Lock status={status} onUnlocked={refresh} />;
+  return <Main status={status} onLocked={refresh} />;
+}

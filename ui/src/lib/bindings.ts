@@ -1,0 +1,54 @@
+// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.
+
+export type VaultStatus = { exists: boolean, path: string, 
+/**
+ * "keychain" or "passphrase" once the vault exists.
+ */
+keyMode: string | null, unlocked: boolean, hasRecovery: boolean, keychainOk: boolean, 
+/**
+ * Why the keychain is not usable, to show on first run.
+ */
+keychainMessage: string | null, };
+
+export type SecretRow = { path: string, folder: string, name: string, kind: string, tags: Array<string>, updatedAt: number, expiresAt: number | null, version: number, };
+
+export type SecretDetail = { description: string | null, rotateEveryDays: number | null, lastRotatedAt: number | null, lastReadAt: number | null, createdAt: number, source: string | null, meta: { [key in string]: string }, versionsKept: number | null, path: string, folder: string, name: string, kind: string, tags: Array<string>, updatedAt: number, expiresAt: number | null, version: number, };
+
+export type ListRequest = { folder: string | null, tag: string | null, kind: string | null, search: string | null, };
+
+export type SaveRequest = { path: string, 
+/**
+ * The new value; `None` changes metadata only (no new version).
+ */
+value: string | null, kind: string | null, tags: Array<string> | null, description: string | null, expiresAt: number | null, rotateEveryDays: number | null, 
+/**
+ * Check-and-set: the version the user was editing (0 for a new secret).
+ */
+cas: number | null, };
+
+export type WriteResult = { path: string, version: number, created: boolean, };
+
+export type Revealed = { path: string, version: number, value: string, };
+
+export type CopyResult = { clearsInSecs: number, };
+
+export type VersionRow = { version: number, createdAt: number, current: boolean, };
+
+export type TrashRow = { path: string, kind: string, version: number, deletedAt: number, purgeAt: number, };
+
+export type AuditQuery = { path: string | null, action: string | null, since: number | null, limit: number | null, };
+
+export type AuditRow = { seq: number, ts: number, action: string, path: string | null, outcome: string, detail: string | null, };
+
+export type AuditCheck = { ok: boolean, entries: number, firstBadSeq: number | null, problem: string | null, };
+
+export type DayCount = { day: number, count: number, };
+
+export type Overview = { secrets: number, folders: number, inTrash: number, expiring: Array<SecretRow>, stale: Array<SecretRow>, activity: Array<DayCount>, };
+
+export type SettingsDto = { versionsKept: number, trashDays: number, autoLockSecs: number, clipboardSecs: number, };
+
+export type Progress = { "event": "step", "data": { done: number, total: number, } } | { "event": "finished", "data": { message: string, } };
+
+export type IpcError = { code: string, message: string, };
+

@@ -1,0 +1,58 @@
+// The only module that talks to the Rust side. Every command is typed with the declarations
+// generated from src-tauri/src/dto.rs (bindings.ts). Errors arrive as {code, message}.
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AuditCheck, AuditQuery, AuditRow, CopyResult, IpcError, ListRequest, Overview, Progress, Revealed,
+  SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
+} from './bindings';
+
+export class HushError extends Error {
+  constructor(public code: string, message: string) {
+    super(message);
+  }
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    const err = e as Partial<IpcError>;
+    if (err && typeof err === 'object' && typeof err.code === 'string') {
+      throw new HushError(err.code, err.message ?? err.code);
+    }
+    throw new HushError('ipc', String(e));
+  }
+}
+
+export const ipc = {
+  status: () => call<VaultStatus>('vault_status'),
+  create: (passphrase: string | null, recovery: string | null) => call<void>('vault_create', { passphrase, recovery }),
+  unlock: (passphrase: string | null) => call<void>('vault_unlock', { passphrase }),
+  lock: () => call<void>('vault_lock'),
+  touch: () => call<boolean>('vault_touch'),
+  list: (req: Partial<ListRequest> = {}) => call<SecretRow[]>('secrets_list', { req }),
+  detail: (path: string) => call<SecretDetail>('secret_detail', { path }),
+  reveal: (path: string, version: number | null = null) => call<Revealed>('secret_reveal', { path, version }),
+  copy: (path: string, version: number | null = null) => call<CopyResult>('secret_copy', { path, version }),
+  save: (req: SaveRequest) => call<WriteResult>('secret_save', { req }),
+  history: (path: string) => call<VersionRow[]>('secret_history', { path }),
+  rollback: (path: string, to: number, cas: number | null) => call<WriteResult>('secret_rollback', { path, to, cas }),
+  remove: (path: string) => call<void>('secret_delete', { path }),
+  trash: () => call<TrashRow[]>('trash_list'),
+  restore: (path: string) => call<void>('trash_restore', { path }),
+  purge: (path: string) => call<void>('trash_purge', { path }),
+  audit: (query: Partial<AuditQuery> = {}) => call<AuditRow[]>('audit_list', { query }),
+  auditVerify: () => call<AuditCheck>('audit_verify'),
+  overview: () => call<Overview>('overview'),
+  settings: () => call<SettingsDto>('settings_get'),
+  saveSettings: (settings: SettingsDto) => call<void>('settings_set', { settings }),
+  setRecovery: (passphrase: string) => call<void>('recovery_set', { passphrase }),
+  rewrap: (passphrase: string | null) => call<void>('vault_rewrap', { passphrase }),
+  rekey: (recovery: string | null, onProgress: (p: Progress) => void) => {
+    const ch = new Channel<Progress>();
+    ch.onmessage = onProgress;
+    return call<void>('vault_rekey', { recovery, onProgress: ch });
+  },
+  onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
+};

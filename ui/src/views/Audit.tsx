@@ -1,0 +1,50 @@
+// The audit log with filters and the hash-chain verification status.
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditCheck, AuditRow } from '../lib/bindings';
+import { dateTime, parseDay } from '../lib/format';
+import { ipc } from '../lib/ipc';
+
+const ACTIONS = ['', 'read', 'reveal', 'copy', 'write', 'rollback', 'delete', 'restore', 'purge', 'import', 'export', 'run', 'push', 'pull', 'migrate', 'lock', 'unlock', 'key_change', 'settings', 'init'];
+
+export function Audit() {
+  const [rows, setRows] = useState<AuditRow[]>([]);
+  const [check, setCheck] = useState<AuditCheck | null>(null);
+  const [path, setPath] = useState('');
+  const [action, setAction] = useState('');
+  const [since, setSince] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () =>
+    ipc.audit({ path: path || null, action: action || null, since: parseDay(since), limit: 2000 }).then((r) => setRows(r.reverse()), (e) => setError(e.message));
+  useEffect(() => void load(), [path, action, since]);
+  useEffect(() => void ipc.auditVerify().then(setCheck, (e) => setError(e.message)), []);
+
+  return (
+    <div class="page" id="audit">
+      <h2>Audit log</h2>
+      {check && (
+        <p id="audit-status" class={check.ok ? 'ok-badge' : 'bad-badge'}>
+          {check.ok ? `✓ Chain verified: ${check.entries} entries, none edited, inserted or removed.` : `✗ Chain broken at entry ${check.firstBadSeq}: ${check.problem}`}
+        </p>
+      )}
+      <div class="toolbar">
+        <input id="audit-path" placeholder="Path or folder" value={path} onInput={(e) => setPath(e.currentTarget.value)} />
+        <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+          {ACTIONS.map((a) => <option value={a}>{a || 'any action'}</option>)}
+        </select>
+        <input id="audit-since" type="date" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+      </div>
+      {error && <p class="error">{error}</p>}
+      <table class="grid" id="audit-table">
+        <thead><tr><th>#</th><th>Time (UTC)</th><th>Action</th><th>Path</th><th>Outcome</th><th>Detail</th></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr class={r.outcome === 'ok' ? '' : 'warnrow'}>
+              <td>{r.seq}</td><td>{dateTime(r.ts)}</td><td>{r.action}</td><td>{r.path ?? '—'}</td><td>{r.outcome}</td><td>{r.detail ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

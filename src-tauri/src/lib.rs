@@ -22,9 +22,14 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, state: state::AppState) -> B
         .invoke_handler(commands::handler())
 }
 
+/// The app's compiled-in context: tauri.conf.json, capabilities (the ACL) and the built UI.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
 /// Builds and runs the desktop app. `main.rs` calls only this.
 pub fn run() {
     app_builder(tauri::Builder::default(), state::AppState::from_env())
-        .run(tauri::generate_context!())
+        .run(context())
         .expect("error while running the Hush desktop app");
 }

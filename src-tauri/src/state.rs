@@ -22,9 +22,12 @@ impl AppState {
         AppState { vault_path, vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
     }
 
-    /// The vault path: `HUSH_VAULT`, else the OS data dir (as the CLI does).
+    /// The vault path: `--vault FILE`, else `HUSH_VAULT`, else the OS data dir (as the CLI does).
     pub fn from_env() -> Self {
-        let path = std::env::var_os("HUSH_VAULT")
+        let mut args = std::env::args_os().skip(1);
+        let flag = std::iter::from_fn(|| args.next()).skip_while(|a| a != "--vault").nth(1);
+        let path = flag
+            .or_else(|| std::env::var_os("HUSH_VAULT"))
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
             .or_else(|| hush_core::default_vault_path().ok())

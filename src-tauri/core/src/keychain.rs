@@ -46,8 +46,20 @@ pub(crate) fn delete(account: &str) -> Result<()> {
     }
 }
 
-/// Whether a keychain service answers at all, with the reason when it does not.
+/// Whether a keychain service answers at all, with the reason when it does not. Bounded: a
+/// locked keyring may sit waiting on an unlock prompt that nobody sees, so after 5 seconds the
+/// answer is "not reachable" (the probe thread is left to finish on its own).
 pub fn status() -> Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(probe());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap_or_else(|_| {
+        Err(Error::Keychain("the OS keychain did not answer within 5 s (is it locked and waiting for a password prompt?)".into()))
+    })
+}
+
+fn probe() -> Result<()> {
     if let Err(e) = keyring::Entry::store_status() {
         return Err(Error::Keychain(describe(e)));
     }

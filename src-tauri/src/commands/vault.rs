@@ -9,8 +9,9 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> IpcResult<VaultStatus> {
-    let keychain = hush_core::keychain_status();
     let existing = Vault::open(&state.vault_path).ok();
+    // The keychain matters only for creating a vault; unlocking reports its own errors.
+    let keychain = if existing.is_none() { hush_core::keychain_status() } else { Ok(()) };
     Ok(VaultStatus {
         exists: existing.is_some(),
         path: state.vault_path.display().to_string(),

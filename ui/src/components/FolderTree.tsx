@@ -7,13 +7,14 @@ export function FolderTree({ root, selected, onSelect }: { root: FolderNode; sel
       <li>
         <button class={selected === null ? 'folder active' : 'folder'} onClick={() => onSelect(null)}>All secrets <span class="count">{root.count}</span></button>
       </li>
-      {root.children.map((c) => <Node node={c} selected={selected} onSelect={onSelect} depth={0} />)}
+      {root.children.map((c) => <Node node={c} selected={selected} onSelect={onSelect} depth={0} open0={root.children.length <= 12} />)}
     </ul>
   );
 }
 
-function Node({ node, selected, onSelect, depth }: { node: FolderNode; selected: string | null; onSelect: (p: string) => void; depth: number }) {
-  const [open, setOpen] = useState(depth < 1);
+function Node({ node, selected, onSelect, depth, open0 = false }: { node: FolderNode; selected: string | null; onSelect: (p: string) => void; depth: number; open0?: boolean }) {
+  // Top-level folders start open unless there are many of them.
+  const [open, setOpen] = useState(open0);
   return (
     <li>
       <div class="tree-row" style={{ paddingLeft: `${depth * 12}px` }}>

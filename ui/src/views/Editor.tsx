@@ -71,7 +71,7 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
     <form class="editor" id="editor" onSubmit={save}>
       {!existing && (
         <label class="field"><span>Path (folder/NAME)</span>
-          <input id="edit-path" value={path} placeholder="myapp/dev/DATABASE_URL" onInput={(e) => setPath(e.currentTarget.value)} autofocus />
+          <input id="edit-path" value={path} placeholder="myapp/dev/DATABASE_URL" onInput={(e) => setPath(e.currentTarget.value)} />
         </label>
       )}
       <label class="field"><span>Kind</span>

@@ -21,7 +21,8 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
   const [error, setError] = useState<string | null>(null);
 
   const reload = () => ipc.list().then(setRows, (e) => (e.code === 'locked' ? onLocked() : setError(e.message)));
-  useEffect(() => void reload(), []);
+  // Reload on entering the list: the CLI (or another view) may have changed things meanwhile.
+  useEffect(() => void (view === 'secrets' && reload()), [view]);
   const tree = useMemo(() => buildTree(rows), [rows]);
   const tags = useMemo(() => allTags(rows), [rows]);
 

@@ -37,7 +37,7 @@ export function Secrets({ rows, folder, tag, reload }: { rows: SecretRow[]; fold
     <div class="secrets">
       <div class="list-pane">
         <div class="toolbar">
-          <input id="search" type="search" placeholder={`Search ${rows.length} secrets…`} value={query} onInput={(e) => setQuery(e.currentTarget.value)} autofocus />
+          <input id="search" type="search" placeholder={`Search ${rows.length} secrets…`} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
           <span class="muted small" id="result-count">{shown.length} shown</span>
           <button id="new-secret" class="primary" onClick={() => { setCreating(true); setSelected(null); }}>New secret</button>
         </div>

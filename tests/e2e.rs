@@ -1,0 +1,202 @@
+//! End-to-end flows through the real desktop app (WebDriver, Xvfb, the real keychain). Each step
+//! saves a screenshot under artifacts/. Run via scripts/test.sh (ignored in a plain cargo test).
+
+#[path = "support/app.rs"]
+mod support;
+
+use std::time::Duration;
+
+use hush_core::{Passphrase, Protection, SecretPath, SecretValue, Settings, Vault, WriteOptions};
+use support::App;
+
+const V1: &str = "postgres://app:first-E2E-canary@db/app";
+const V2: &str = "postgres://app:second-E2E-canary@db/app";
+const PATH: &str = "myapp/dev/DATABASE_URL";
+
+fn row(path: &str) -> String {
+    format!("[data-path=\"{path}\"]")
+}
+
+async fn page_source_has(app: &App, needle: &str) -> bool {
+    app.client.source().await.unwrap().contains(needle)
+}
+
+fn clipboard_text() -> Option<String> {
+    arboard::Clipboard::new().ok()?.get_text().ok()
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a Secret Service: run via scripts/test.sh"]
+async fn first_run_add_reveal_copy_edit_history_rollback_delete_restore_lock() {
+    let (dir, vault) = App::prepare();
+    App::run("flow", dir, vault.clone(), |app| flow(app, vault)).await;
+}
+
+async fn flow(mut app: App, vault: std::path::PathBuf) {
+
+    // First run: a keychain vault with a recovery passphrase.
+    app.wait_for("#create-vault").await;
+    assert!(app.wait_for("#mode-keychain").await.is_selected().await.unwrap(), "keychain is the default when it is reachable");
+    app.fill("#recovery-passphrase", "recovery phrase for e2e").await;
+    app.snap("setup").await;
+    app.click("#create-vault").await;
+
+    // Add a secret.
+    app.click("#new-secret").await;
+    app.fill("#edit-path", PATH).await;
+    app.fill("#edit-value", V1).await;
+    app.fill("#edit-tags", "db, dev").await;
+    app.snap("new-secret").await;
+    app.click("#save").await;
+    app.wait_for(&row(PATH)).await;
+    assert!(app.text("#value").await.starts_with('•'), "the value is masked by default");
+    assert!(!page_source_has(&app, V1).await, "no value in the page before reveal");
+    app.snap("created").await;
+
+    // Reveal, then hide again.
+    app.click("#reveal").await;
+    assert_eq!(app.wait_text("#value", |t| t == V1).await, V1);
+    app.snap("revealed").await;
+    app.click("#reveal").await;
+    app.wait_text("#value", |t| t.starts_with('•')).await;
+    assert!(!page_source_has(&app, V1).await, "hidden again, and gone from the DOM");
+
+    // Copy with a 5 s clipboard timeout: copied from Rust, then cleared.
+    app.click("#nav-settings").await;
+    app.fill("#set-clipboardSecs", "5").await;
+    app.click("#save-settings").await;
+    app.wait_for("#settings-msg").await;
+    app.click("#nav-secrets").await;
+    app.click(&row(PATH)).await;
+    app.click("#copy").await;
+    app.wait_text("#copy-note", |t| t.contains("5 s")).await;
+    assert_eq!(clipboard_text().as_deref(), Some(V1), "the clipboard holds the value");
+    assert!(!page_source_has(&app, V1).await, "copying does not put the value in the page");
+    app.snap("copied").await;
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_ne!(clipboard_text().as_deref(), Some(V1), "the clipboard was cleared after its timeout");
+
+    // Edit: a new version.
+    app.click("#tab-edit").await;
+    app.fill("#edit-value", V2).await;
+    app.click("#save").await;
+    app.wait_text("#detail-version", |t| t.contains("version 2")).await;
+
+    // A change made elsewhere (here through the engine, as the CLI would) is a CAS conflict.
+    app.click("#tab-edit").await;
+    app.fill("#edit-description", "edited in the app").await;
+    {
+        let mut v = Vault::open(&vault).unwrap();
+        v.unlock_keychain().unwrap();
+        v.set(&SecretPath::parse(PATH).unwrap(), &SecretValue::from_string(V2.into()), &WriteOptions::default()).unwrap();
+    }
+    app.fill("#edit-value", "third value").await;
+    app.click("#save").await;
+    let conflict = app.wait_text("#edit-error", |t| !t.is_empty()).await;
+    assert!(conflict.contains("check-and-set") && conflict.contains("current is 3"), "{conflict}");
+    app.snap("cas-conflict").await;
+    app.click("#nav-dashboard").await;
+    app.click("#nav-secrets").await;
+    app.click(&row(PATH)).await;
+    app.wait_text("#detail-version", |t| t.contains("version 3")).await;
+
+    // History: diff v1 against current, then roll back to v1.
+    app.click("#tab-history").await;
+    app.click("#diff-1").await;
+    let diff = app.wait_text("#history-diff", |t| t.contains("- ")).await;
+    assert!(diff.contains(&format!("- {V1}")) && diff.contains(&format!("+ {V2}")), "{diff}");
+    app.snap("history-diff").await;
+    app.click("#rollback-1").await;
+    app.wait_text("#detail-version", |t| t.contains("version 4")).await;
+    app.click("#tab-value").await;
+    app.click("#reveal").await;
+    app.wait_text("#value", |t| t == V1).await;
+    app.snap("rolled-back").await;
+
+    // Delete to trash, restore.
+    app.click("#delete").await;
+    app.gone(&row(PATH)).await;
+    app.click("#nav-trash").await;
+    app.wait_for(&format!("#trash {}", row(PATH))).await;
+    app.snap("trash").await;
+    app.click(&format!("#trash {} .restore", row(PATH))).await;
+    app.gone(&format!("#trash {}", row(PATH))).await;
+    app.click("#nav-secrets").await;
+    app.wait_for(&row(PATH)).await;
+
+    // Lock now: the page holds nothing; unlock through the keychain.
+    app.click(&row(PATH)).await;
+    app.click("#reveal").await;
+    app.wait_text("#value", |t| t == V1).await;
+    app.click("#lock-now").await;
+    app.wait_for("#lock-screen").await;
+    assert!(!page_source_has(&app, V1).await, "a revealed value does not survive locking");
+    assert!(!page_source_has(&app, PATH).await, "nothing of the vault is shown while locked");
+    app.snap("locked").await;
+    app.click("#unlock").await;
+    app.wait_for(&row(PATH)).await;
+
+    // The audit log saw it all, and its chain verifies.
+    app.click("#nav-audit").await;
+    app.wait_text("#audit-status", |t| t.contains("Chain verified")).await;
+    let log = app.text("#audit-table").await;
+    for action in ["reveal", "copy", "write", "rollback", "delete", "restore", "lock", "unlock"] {
+        assert!(log.contains(action), "audit lacks {action}");
+    }
+    assert!(!log.contains(V1) && !log.contains(V2));
+    app.snap("audit").await;
+    app.click("#nav-dashboard").await;
+    assert_eq!(app.text("#stat-secrets").await, "1");
+    app.snap("dashboard").await;
+}
+
+/// A passphrase vault seeded with `n` secrets through the engine; auto-lock after 10 s.
+fn seed(vault: &std::path::Path, n: usize) {
+    let mut v = Vault::create(vault, Protection::Passphrase(&Passphrase::new("e2e passphrase".into()))).unwrap();
+    v.set_settings(&Settings { auto_lock_secs: 10, ..v.settings().unwrap() }).unwrap();
+    for i in 0..n {
+        let p = SecretPath::parse(&format!("app{}/env{}/KEY_{i}", i % 100, i % 5)).unwrap();
+        let opts = WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() };
+        v.set(&p, &SecretValue::from_string(format!("value-{i}")), &opts).unwrap();
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and tauri-driver: run via scripts/test.sh"]
+async fn passphrase_unlock_search_ten_thousand_and_auto_lock() {
+    let (dir, vault) = App::prepare();
+    seed(&vault, 10_000);
+    App::run("search", dir, vault, search_flow).await;
+}
+
+async fn search_flow(mut app: App) {
+
+    app.fill("#unlock-passphrase", "wrong passphrase").await;
+    app.click("#unlock").await;
+    assert!(app.wait_text("#unlock-error", |t| !t.is_empty()).await.contains("wrong passphrase"));
+    app.fill("#unlock-passphrase", "e2e passphrase").await;
+    app.click("#unlock").await;
+    app.wait_text("#result-count", |t| t == "10000 shown").await;
+    let rendered = app.count("#secrets-table .vbody .vrow").await;
+    assert!(rendered > 10 && rendered < 100, "virtualised: {rendered} rows in the DOM for 10,000");
+    app.snap("10k").await;
+
+    app.fill("#search", "KEY_1234").await;
+    app.wait_text("#result-count", |t| t == "1 shown").await;
+    app.wait_for(&row("app34/env4/KEY_1234")).await;
+    app.fill("#search", "env3 team2").await;
+    let n: usize = app.wait_text("#result-count", |t| t != "1 shown").await.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(n, (0..10_000).filter(|i| i % 5 == 3 && i % 7 == 2).count());
+    app.snap("search").await;
+
+    // Folder tree filter.
+    app.fill("#search", "").await;
+    app.click("[data-folder=\"app7\"]").await;
+    app.wait_text("#result-count", |t| t == "100 shown").await;
+
+    // Idle: after 10 s without activity the vault locks itself and the window shows it.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    app.wait_for("#lock-screen").await;
+    assert!(!page_source_has(&app, "KEY_1234").await);
+    app.snap("auto-locked").await;
+}

@@ -1,0 +1,141 @@
+//! IPC tests: the real commands behind Tauri's mock runtime. They check the error shape that
+//! crosses to the UI, refusal while locked, and that no value crosses except on reveal.
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let state = hush_desktop_lib::state::AppState::new(dir.path().join("vault.db"));
+    let app = hush_desktop_lib::app_builder(mock_builder(), state);
+    // The real context: the real capability file decides what the "main" window may call.
+    let app = app.build(hush_desktop_lib::context()).unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Harness { _dir: dir, _app: app, webview }
+}
+
+fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&h.webview, req).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn create_passphrase_vault(h: &Harness) {
+    call(h, "vault_create", json!({"passphrase": "ipc passphrase", "recovery": null})).unwrap();
+}
+
+#[test]
+fn refuses_everything_while_locked_with_a_typed_error() {
+    let h = harness();
+    let status = call(&h, "vault_status", json!({})).unwrap();
+    assert_eq!((status["exists"].as_bool(), status["unlocked"].as_bool()), (Some(false), Some(false)));
+    for (cmd, args) in [
+        ("secrets_list", json!({"req": {}})),
+        ("secret_reveal", json!({"path": "a/B", "version": null})),
+        ("secret_copy", json!({"path": "a/B", "version": null})),
+        ("audit_list", json!({"query": {}})),
+        ("overview", json!({})),
+        ("settings_get", json!({})),
+    ] {
+        let err = call(&h, cmd, args).unwrap_err();
+        assert_eq!(err, json!({"code": "locked", "message": "the vault is locked"}), "{cmd}");
+    }
+}
+
+#[test]
+fn errors_carry_stable_codes_and_no_values() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    let save = |value: &str, cas: Option<u64>| call(&h, "secret_save", json!({"req": {"path": "app/TOKEN", "value": value, "kind": "token", "tags": ["ci"], "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": cas}}));
+    assert_eq!(save("canary-ipc-1", Some(0)).unwrap()["version"], 1);
+    let conflict = save("canary-ipc-2", Some(0)).unwrap_err();
+    assert_eq!(conflict["code"], "cas_conflict");
+    assert!(!conflict.to_string().contains("canary"));
+    assert_eq!(call(&h, "secret_detail", json!({"path": "app/NOPE"})).unwrap_err()["code"], "not_found");
+    assert_eq!(call(&h, "secret_detail", json!({"path": "../x/Y"})).unwrap_err()["code"], "invalid_path");
+    let bad_kind = call(&h, "secrets_list", json!({"req": {"kind": "bogus"}})).unwrap_err();
+    assert_eq!(bad_kind["code"], "invalid_input");
+
+    // Listing, detail, history, audit and overview never carry the value.
+    for (cmd, args) in [
+        ("secrets_list", json!({"req": {}})),
+        ("secret_detail", json!({"path": "app/TOKEN"})),
+        ("secret_history", json!({"path": "app/TOKEN"})),
+        ("audit_list", json!({"query": {}})),
+        ("overview", json!({})),
+    ] {
+        let out = call(&h, cmd, args).unwrap();
+        assert!(!out.to_string().contains("canary"), "{cmd} leaked a value: {out}");
+    }
+    // Reveal is the one that does, and it is audited as such.
+    let revealed = call(&h, "secret_reveal", json!({"path": "app/TOKEN", "version": null})).unwrap();
+    assert_eq!(revealed["value"], "canary-ipc-1");
+    let audit = call(&h, "audit_list", json!({"query": {"action": "reveal"}})).unwrap();
+    assert_eq!(audit.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn lock_drops_access_and_unlock_needs_the_passphrase() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    call(&h, "secret_save", json!({"req": {"path": "app/K", "value": "v", "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null}})).unwrap();
+    call(&h, "vault_lock", json!({})).unwrap();
+    assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap_err()["code"], "locked");
+    assert_eq!(call(&h, "vault_touch", json!({})).unwrap(), json!(false));
+    assert_eq!(call(&h, "vault_unlock", json!({"passphrase": "wrong"})).unwrap_err()["code"], "wrong_passphrase");
+    assert_eq!(call(&h, "vault_unlock", json!({"passphrase": null})).unwrap_err()["code"], "locked");
+    call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
+    let rows = call(&h, "secrets_list", json!({"req": {}})).unwrap();
+    assert_eq!(rows[0]["path"], "app/K");
+    assert_eq!(rows[0]["updatedAt"].is_number(), true, "camelCase fields as in bindings.ts");
+    let actions: Vec<String> = call(&h, "audit_list", json!({"query": {}})).unwrap().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
+    assert!(actions.ends_with(&["lock".into(), "unlock".into(), "unlock".into()]), "{actions:?}");
+}
+
+#[test]
+fn settings_and_rekey_round_trip() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    let mut s = call(&h, "settings_get", json!({})).unwrap();
+    assert_eq!(s["autoLockSecs"], 300);
+    s["clipboardSecs"] = json!(12);
+    call(&h, "settings_set", json!({"settings": s})).unwrap();
+    assert_eq!(call(&h, "settings_get", json!({})).unwrap()["clipboardSecs"], 12);
+    s["autoLockSecs"] = json!(1);
+    assert_eq!(call(&h, "settings_set", json!({"settings": s})).unwrap_err()["code"], "invalid_input");
+    call(&h, "recovery_set", json!({"passphrase": "recovery words"})).unwrap();
+    assert_eq!(call(&h, "vault_status", json!({})).unwrap()["hasRecovery"], true);
+}
+
+#[test]
+fn a_window_other_than_main_gets_nothing() {
+    let h = harness();
+    let other = WebviewWindowBuilder::new(&h._app, "other", Default::default()).build().unwrap();
+    let req = InvokeRequest {
+        cmd: "vault_status".into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(json!({})),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    let err = get_ipc_response(&other, req).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+}

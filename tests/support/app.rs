@@ -1,0 +1,173 @@
+//! Driving the real desktop app through WebDriver (tauri-driver → WebKitWebDriver, under Xvfb;
+//! `scripts/test.sh` starts them and sets WEBDRIVER_URL). Each `App` gets its own temp dir: the
+//! app is started through a tiny launcher script that points its vault and XDG dirs there (the
+//! driver launches the app, so it cannot inherit an environment from the test).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const APP_BIN: &str = env!("CARGO_BIN_EXE_hush-desktop");
+const WAIT: Duration = Duration::from_secs(20);
+
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("HUSH_TEST_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sh_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+fn write_launcher(dir: &Path, vault: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    for sub in ["data", "config", "cache"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let script = format!(
+        "#!/bin/sh\nexport XDG_DATA_HOME={}\nexport XDG_CONFIG_HOME={}\nexport XDG_CACHE_HOME={}\nexec {} --vault {}\n",
+        sh_quote(&dir.join("data")), sh_quote(&dir.join("config")), sh_quote(&dir.join("cache")),
+        sh_quote(Path::new(APP_BIN)), sh_quote(vault),
+    );
+    let path = dir.join("hush-desktop-under-test");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+pub struct App {
+    pub client: Client,
+    pub dir: tempfile::TempDir,
+    pub vault: PathBuf,
+    name: String,
+    step: u32,
+}
+
+impl App {
+    /// A temp dir and the vault path inside it, before launching (to seed a vault first).
+    pub fn prepare() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("vault.db");
+        (dir, vault)
+    }
+
+    /// Launches the real app on `vault` and waits for the first screen.
+    pub async fn launch(name: &str, dir: tempfile::TempDir, vault: PathBuf) -> App {
+        let url = std::env::var("WEBDRIVER_URL").expect("WEBDRIVER_URL is not set: run the desktop tests via scripts/test.sh");
+        let launcher = write_launcher(dir.path(), &vault);
+        let caps = json!({"browserName": "wry", "tauri:options": {"application": launcher}});
+        let mut b = ClientBuilder::native();
+        b.capabilities(caps.as_object().unwrap().clone());
+        let client = tokio::time::timeout(Duration::from_secs(60), b.connect(&url))
+            .await
+            .expect("no WebDriver session within 60 s: did the app start? see artifacts/tauri-driver.log")
+            .expect("WebDriver session");
+        let app = App { client, dir, vault, name: name.to_string(), step: 0 };
+        app.wait_for("#app > *").await;
+        // Confirmation dialogs are answered "yes"; the flows test what follows them.
+        app.client.execute("window.confirm = () => true; return true", vec![]).await.unwrap();
+        app
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Element {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                return e;
+            }
+            if Instant::now() > deadline {
+                self.shot(&format!("timeout-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
+                panic!("{}: no element {css} within {WAIT:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn gone(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.client.find(Locator::Css(css)).await.is_ok() {
+            assert!(Instant::now() < deadline, "{}: {css} still there after {WAIT:?}", self.name);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let e = self.wait_for(css).await;
+        e.clear().await.unwrap();
+        // WebDriver's clear fires no input event; typing does. An empty value is a key, then backspace.
+        let keys = if text.is_empty() { "x\u{E003}".to_string() } else { text.to_string() };
+        e.send_keys(&keys).await.unwrap();
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    /// Waits until the text of `css` satisfies `pred`; returns it.
+    pub async fn wait_text(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                if let Ok(t) = e.text().await {
+                    if pred(&t) {
+                        return t;
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                self.shot("timeout-text").await;
+                panic!("{}: text of {css} never matched within {WAIT:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// Saves a numbered screenshot of the current step as an artifact.
+    pub async fn shot(&self, step: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 1000, "screenshot is not a PNG");
+        let path = artifacts_dir().join(format!("{}-{:02}-{step}.png", self.name, self.step));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn snap(&mut self, step: &str) {
+        self.step += 1;
+        self.shot(step).await;
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+
+    /// Launches the app, runs `flow`, and closes the WebDriver session even if the flow panics
+    /// (a session left open blocks the next test's).
+    pub async fn run<F, Fut>(name: &str, dir: tempfile::TempDir, vault: PathBuf, flow: F)
+    where
+        F: FnOnce(App) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let app = App::launch(name, dir, vault).await;
+        let client = app.client.clone();
+        let outcome = tokio::spawn(flow(app)).await;
+        let _ = client.close().await;
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}

@@ -133,6 +133,30 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Remote HashiCorp Vault / OpenBao servers: add, ls, rm, test
+    Remote {
+        #[command(subcommand)]
+        cmd: RemoteCmd,
+    },
+    /// What push, pull or sync would do with a remote, per folder and key (writes nothing)
+    Plan {
+        remote: String,
+        /// Only these folders (each with its subfolders)
+        folders: Vec<String>,
+        /// The operation to plan
+        #[arg(long = "for", value_enum, default_value_t = DirectionArg::Sync)]
+        direction: DirectionArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send local changes to a remote (check-and-set; remote changes are conflicts, never overwritten)
+    Push(SyncArgs),
+    /// Bring remote changes into the vault
+    Pull(SyncArgs),
+    /// Two-way sync; conflicts are settled only by --keep-local / --keep-remote
+    Sync(SyncArgs),
+    /// Push every folder to a remote: concurrent, resumable, idempotent
+    Migrate(MigrateArgs),
     #[command(name = "__agent", hide = true)]
     Agent {
         #[arg(long)]
@@ -169,6 +193,115 @@ pub struct SetArgs {
     /// Keep stdin exactly (by default one trailing newline is dropped)
     #[arg(long)]
     pub raw: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum RemoteCmd {
+    /// Add a remote. The token (or AppRole secret_id) is read from stdin or a hidden prompt and
+    /// kept in the OS keychain; an empty token means VAULT_TOKEN or ~/.vault-token at each use
+    Add(RemoteAddArgs),
+    /// List remotes
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a remote, its sync state and its keychain entry (the server is not touched)
+    Rm { name: String },
+    /// Check a remote: reachable, initialised, sealed, version, auth, KV version, capabilities
+    Test {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct RemoteAddArgs {
+    pub name: String,
+    /// Server address (default: VAULT_ADDR)
+    #[arg(long, env = "VAULT_ADDR", value_name = "URL")]
+    pub addr: String,
+    /// Namespace (default: VAULT_NAMESPACE at each use)
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// KV mount
+    #[arg(long, default_value = "secret")]
+    pub mount: String,
+    /// Path under the mount where folders go
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// PEM CA certificate of the server (default: VAULT_CACERT at each use)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<String>,
+    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY)
+    #[arg(long)]
+    pub skip_verify: bool,
+    #[arg(long, value_enum, default_value_t = AuthArg::Token)]
+    pub auth: AuthArg,
+    /// AppRole role_id (with --auth approle; the secret_id is read like a token)
+    #[arg(long, env = "VAULT_ROLE_ID")]
+    pub role_id: Option<String>,
+    /// AppRole auth mount
+    #[arg(long, default_value = "approle")]
+    pub approle_mount: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AuthArg {
+    Token,
+    Approle,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum DirectionArg {
+    Push,
+    Pull,
+    Sync,
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    pub remote: String,
+    /// Only these folders (each with its subfolders)
+    pub folders: Vec<String>,
+    /// Settle conflicts in this folder or secret (folder/NAME) with the local value (sync)
+    #[arg(long, value_name = "PATH")]
+    pub keep_local: Vec<String>,
+    /// Settle conflicts in this folder or secret (folder/NAME) with the remote value (sync)
+    #[arg(long, value_name = "PATH")]
+    pub keep_remote: Vec<String>,
+    /// Pull: also bring the remote's older versions of new secrets into local history
+    #[arg(long)]
+    pub with_history: bool,
+    /// Remote requests in flight at once
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct MigrateArgs {
+    pub remote: String,
+    /// Only these folders (each with its subfolders); default all
+    pub folders: Vec<String>,
+    /// Show the plan; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replay kept local versions oldest-first, so the remote history matches
+    #[arg(long)]
+    pub with_history: bool,
+    /// Remote requests in flight at once
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Keep going after a folder fails
+    #[arg(long)]
+    pub continue_on_error: bool,
+    /// Move each local folder to the trash once the remote copy reads back equal
+    #[arg(long)]
+    pub remove_local_after_verify: bool,
     #[arg(long)]
     pub json: bool,
 }

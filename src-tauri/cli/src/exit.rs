@@ -15,6 +15,13 @@ pub const CONFLICT: i32 = 4;
 pub const LOCKED: i32 = 5;
 /// Integrity failure: a ciphertext, key wrap or the audit chain was altered.
 pub const INTEGRITY: i32 = 6;
+/// Remote Vault problem: unreachable, TLS, sealed, mount missing or a server error; or a remote
+/// operation that left failed folders.
+pub const REMOTE: i32 = 7;
+/// The remote refused: authentication failed or the token's policy denies the path (403).
+pub const DENIED: i32 = 8;
+/// Interrupted (Ctrl-C) before the end; what finished stays done, and a rerun resumes.
+pub const CANCELLED: i32 = 130;
 
 pub fn code_for(e: &Error) -> i32 {
     match e {
@@ -23,6 +30,10 @@ pub fn code_for(e: &Error) -> i32 {
         Error::Locked(_) | Error::WrongPassphrase | Error::KeyUnavailable(_) | Error::Keychain(_) | Error::Agent(_) => LOCKED,
         Error::Integrity { .. } => INTEGRITY,
         Error::InvalidInput(_) | Error::InvalidPath { .. } => USAGE,
+        Error::RemoteConflict { .. } => CONFLICT,
+        Error::RemoteDenied { .. } | Error::RemoteAuth(_) => DENIED,
+        Error::RemoteUnreachable(_) | Error::RemoteTls(_) | Error::RemoteSealed(_) | Error::RemoteMount(_) | Error::Remote(_) => REMOTE,
+        Error::Cancelled(_) => CANCELLED,
         _ => FAILURE,
     }
 }

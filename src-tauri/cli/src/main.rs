@@ -10,7 +10,7 @@ use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
 use cli::{Cli, Cmd, RecoveryCmd};
-use cmd::{keys, secrets};
+use cmd::{keys, remote, secrets};
 
 fn main() {
     let cli = Cli::parse();
@@ -61,5 +61,11 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Lock => ok(keys::lock(&ctx)),
         Cmd::Settings { versions_kept, trash_days, json } => ok(keys::settings(&ctx, versions_kept, trash_days, json)),
         Cmd::Agent { vault_id, timeout } => ok(keys::agent(&vault_id, timeout)),
+        Cmd::Remote { cmd } => remote::remote(&ctx, cmd),
+        Cmd::Plan { remote: name, folders, direction, json } => remote::plan(&ctx, &name, folders, direction, json),
+        Cmd::Push(a) => remote::op(&ctx, remote::Op::Push, a),
+        Cmd::Pull(a) => remote::op(&ctx, remote::Op::Pull, a),
+        Cmd::Sync(a) => remote::op(&ctx, remote::Op::Sync, a),
+        Cmd::Migrate(a) => remote::migrate(&ctx, a),
     }
 }

@@ -36,6 +36,10 @@ pub enum Action {
     Unlock,
     KeyChange,
     Settings,
+    /// A two-way remote sync of one folder (push and pull in one step).
+    Sync,
+    /// A remote server added or removed (`hush remote add/rm`).
+    RemoteConfig,
 }
 
 impl Action {
@@ -60,6 +64,8 @@ impl Action {
             Action::Unlock => "unlock",
             Action::KeyChange => "key_change",
             Action::Settings => "settings",
+            Action::Sync => "sync",
+            Action::RemoteConfig => "remote_config",
         }
     }
 }

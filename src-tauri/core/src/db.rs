@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../../migrations/0001_init.sql")),
     ("0002_settings", include_str!("../../../migrations/0002_settings.sql")),
+    // 0004 follows 0002 until 0003_env_layouts lands; it must then move below 0003 (the file keeps its number).
+    ("0004_remotes", include_str!("../../../migrations/0004_remotes.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -40,6 +40,26 @@ pub enum Error {
     Io { path: PathBuf, #[source] source: std::io::Error },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    // Remote Vault / OpenBao errors. Messages carry addresses, paths, versions and the server's own
+    // error text, never a value or a token.
+    #[error("cannot reach the Vault server: {0}")]
+    RemoteUnreachable(String),
+    #[error("TLS failure talking to the Vault server: {0}")]
+    RemoteTls(String),
+    #[error("the Vault server denied access to '{path}' ({detail}); check the token's policies for that path")]
+    RemoteDenied { path: String, detail: String },
+    #[error("the Vault server is sealed: {0}")]
+    RemoteSealed(String),
+    #[error("Vault authentication failed: {0}")]
+    RemoteAuth(String),
+    #[error("{0}")]
+    RemoteMount(String),
+    #[error("the remote secret '{path}' changed since Hush last read it (expected version {expected}, now {actual}); run `hush plan` and resolve with `hush sync --keep-local/--keep-remote`")]
+    RemoteConflict { path: String, expected: u64, actual: u64 },
+    #[error("Vault server error: {0}")]
+    Remote(String),
+    #[error("cancelled: {0}")]
+    Cancelled(String),
 }
 
 impl Error {
@@ -62,6 +82,15 @@ impl Error {
             Error::Agent(_) => "agent",
             Error::Io { .. } => "io",
             Error::Db(_) => "database",
+            Error::RemoteUnreachable(_) => "remote_unreachable",
+            Error::RemoteTls(_) => "remote_tls",
+            Error::RemoteDenied { .. } => "remote_denied",
+            Error::RemoteSealed(_) => "remote_sealed",
+            Error::RemoteAuth(_) => "remote_auth",
+            Error::RemoteMount(_) => "remote_mount",
+            Error::RemoteConflict { .. } => "remote_conflict",
+            Error::Remote(_) => "remote",
+            Error::Cancelled(_) => "cancelled",
         }
     }
 

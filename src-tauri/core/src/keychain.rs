@@ -12,7 +12,7 @@ fn entry(account: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, account).map_err(|e| Error::Keychain(describe(&e)))
 }
 
-fn describe(e: &keyring::Error) -> String {
+pub(crate) fn describe(e: &keyring::Error) -> String {
     match e {
         keyring::Error::NoDefaultStore | keyring::Error::PlatformFailure(_) => format!(
             "the OS keychain is not reachable ({e}); on Linux start a Secret Service (gnome-keyring or KeePassXC) in your session, or use a passphrase vault (`hush init --passphrase`)"

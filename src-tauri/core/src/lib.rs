@@ -29,6 +29,8 @@ mod fsutil;
 mod keychain;
 mod model;
 mod path;
+#[cfg(feature = "hashicorp")]
+pub mod remote;
 mod secret;
 pub mod timefmt;
 mod vault;

@@ -1,6 +1,7 @@
 //! One function per subcommand, each a few lines over one engine call.
 
 pub mod keys;
+pub mod remote;
 pub mod secrets;
 
 use serde::Serialize;

@@ -26,6 +26,8 @@ use crate::secret::{Key32, Passphrase};
 pub use keyops::RekeyReport;
 pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use secrets::MAX_VALUE_BYTES;
+// For engine-internal batch work outside this module (remote push/pull/migrate).
+pub(crate) use secrets::{decrypt_version, meta_from_row, write_in_tx, META_COLUMNS};
 pub mod trash_types {
     pub use super::trash::TrashItem;
 }
@@ -278,6 +280,11 @@ impl Vault {
                 KeyMode::Keychain => "unlock it first".into(),
             })
         })
+    }
+
+    /// The connection, for engine-internal readers outside this module (remote sync state).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     pub(crate) fn tx(&mut self) -> Result<Transaction<'_>> {

@@ -82,60 +82,21 @@ impl Vault {
 
     fn write(&mut self, path: &SecretPath, value: &SecretValue, opts: &WriteOptions, action: Action, detail: Option<String>) -> Result<WriteOutcome> {
         let key = self.data_key()?.duplicate();
-        for t in opts.tags.iter().flatten() {
-            check_tag(t)?;
-        }
         let vault_id = self.vault_id.clone();
         let path_s = path.to_string();
         let tx = self.tx()?;
-        let existing = live_meta(&tx, path)?;
-        let current = existing.as_ref().map_or(0, |m| m.version);
-        if let Some(expected) = opts.cas {
-            if expected != current {
+        let out = match write_in_tx(&tx, &key, &vault_id, path, value, opts) {
+            Err(Error::CasConflict { path, expected, actual }) => {
                 drop(tx);
-                self.audit_event(action, Some(&path_s), "conflict", Some(&format!("cas {expected}, current {current}")))?;
-                return Err(Error::CasConflict { path: path_s, expected, actual: current });
+                self.audit_event(action, Some(&path_s), "conflict", Some(&format!("cas {expected}, current {actual}")))?;
+                return Err(Error::CasConflict { path, expected, actual });
             }
-        }
-        let kind = opts.kind.or(existing.as_ref().map(|m| m.kind)).unwrap_or_default();
-        check_value(value, kind)?;
-        let now = crate::timefmt::now();
-        let (id, version, rotated) = match &existing {
-            Some(m) => {
-                let old = decrypt_version(&tx, &key, &vault_id, m, m.version);
-                let changed = old.map(|o| o.expose() != value.expose()).unwrap_or(true);
-                (m.id, m.version + 1, changed)
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO secrets (folder, name, path, current_version, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)",
-                    params![path.folder(), path.name(), path_s, now],
-                )?;
-                (tx.last_insert_rowid(), 1, true)
-            }
+            other => other?,
         };
-        let ct = crypto::seal(&key, &version_aad(&vault_id, id, version), value.expose());
-        tx.execute("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)", params![id, version, ct, now])?;
-        let mut meta = existing.as_ref().map(|m| m.meta.clone()).unwrap_or_default();
-        merge_meta(&mut meta, &opts.meta)?;
-        tx.execute(
-            "UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
-                description = coalesce(?5, description), expires_at = coalesce(?6, expires_at),
-                rotate_every_days = coalesce(?7, rotate_every_days), source = coalesce(?8, source),
-                versions_kept = coalesce(?9, versions_kept), meta = ?10,
-                last_rotated_at = CASE WHEN ?11 THEN ?4 ELSE last_rotated_at END
-             WHERE id = ?1",
-            params![id, kind.as_str(), version, now, opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
-                    opts.versions_kept, serde_json::to_string(&meta).expect("map serialises"), rotated],
-        )?;
-        if let Some(tags) = &opts.tags {
-            set_tags(&tx, id, tags)?;
-        }
-        prune_versions(&tx, id, version)?;
-        let detail = detail.unwrap_or_else(|| format!("version {version}"));
+        let detail = detail.unwrap_or_else(|| format!("version {}", out.version));
         audit::append(&tx, action, Some(&path_s), "ok", Some(&detail))?;
         tx.commit()?;
-        Ok(WriteOutcome { path: path_s, version, created: existing.is_none() })
+        Ok(out)
     }
 
     /// Changes metadata only (no new version). `cas` applies as for writes.
@@ -244,6 +205,58 @@ impl Vault {
         let opts = WriteOptions { cas: Some(cas.unwrap_or(m.version)), ..Default::default() };
         self.write(path, &old, &opts, Action::Rollback, Some(format!("to version {to}, as version {}", m.version + 1)))
     }
+}
+
+/// One write inside the caller's transaction, with check-and-set, and no audit entry: the caller
+/// audits (one entry per key for `set`, one per folder for batch writers such as a remote pull).
+pub(crate) fn write_in_tx(tx: &Connection, key: &Key32, vault_id: &str, path: &SecretPath, value: &SecretValue, opts: &WriteOptions) -> Result<WriteOutcome> {
+    for t in opts.tags.iter().flatten() {
+        check_tag(t)?;
+    }
+    let path_s = path.to_string();
+    let existing = live_meta(tx, path)?;
+    let current = existing.as_ref().map_or(0, |m| m.version);
+    if let Some(expected) = opts.cas {
+        if expected != current {
+            return Err(Error::CasConflict { path: path_s, expected, actual: current });
+        }
+    }
+    let kind = opts.kind.or(existing.as_ref().map(|m| m.kind)).unwrap_or_default();
+    check_value(value, kind)?;
+    let now = crate::timefmt::now();
+    let (id, version, rotated) = match &existing {
+        Some(m) => {
+            let old = decrypt_version(tx, key, vault_id, m, m.version);
+            let changed = old.map(|o| o.expose() != value.expose()).unwrap_or(true);
+            (m.id, m.version + 1, changed)
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO secrets (folder, name, path, current_version, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+                params![path.folder(), path.name(), path_s, now],
+            )?;
+            (tx.last_insert_rowid(), 1, true)
+        }
+    };
+    let ct = crypto::seal(key, &version_aad(vault_id, id, version), value.expose());
+    tx.execute("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)", params![id, version, ct, now])?;
+    let mut meta = existing.as_ref().map(|m| m.meta.clone()).unwrap_or_default();
+    merge_meta(&mut meta, &opts.meta)?;
+    tx.execute(
+        "UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
+            description = coalesce(?5, description), expires_at = coalesce(?6, expires_at),
+            rotate_every_days = coalesce(?7, rotate_every_days), source = coalesce(?8, source),
+            versions_kept = coalesce(?9, versions_kept), meta = ?10,
+            last_rotated_at = CASE WHEN ?11 THEN ?4 ELSE last_rotated_at END
+         WHERE id = ?1",
+        params![id, kind.as_str(), version, now, opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
+                opts.versions_kept, serde_json::to_string(&meta).expect("map serialises"), rotated],
+    )?;
+    if let Some(tags) = &opts.tags {
+        set_tags(tx, id, tags)?;
+    }
+    prune_versions(tx, id, version)?;
+    Ok(WriteOutcome { path: path_s, version, created: existing.is_none() })
 }
 
 fn merge_meta(meta: &mut BTreeMap<String, String>, update: &BTreeMap<String, String>) -> Result<()> {

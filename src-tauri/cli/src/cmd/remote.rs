@@ -1,0 +1,251 @@
+//! Remote subcommands: `remote add|ls|rm|test`, `plan`, `push`, `pull`, `sync`, `migrate`. Each is
+//! a few lines over one engine call, plus a progress bar on stderr and Ctrl-C as the cancel flag.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use hush_core::remote::{
+    AuthSpec, Direction, KeyAction, MigrateOptions, OpReport, Plan, Progress, ProgressPhase, RemoteCredential, RemoteSpec, Resolution,
+    SyncOptions,
+};
+use hush_core::{Error, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::print_json;
+use crate::cli::{AuthArg, DirectionArg, MigrateArgs, RemoteAddArgs, RemoteCmd, SyncArgs};
+use crate::ctx::Ctx;
+use crate::exit;
+
+pub enum Op {
+    Push,
+    Pull,
+    Sync,
+}
+
+pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
+    match cmd {
+        RemoteCmd::Add(a) => add(ctx, a),
+        RemoteCmd::Ls { json } => {
+            let rows = ctx.open()?.remotes()?;
+            if json {
+                print_json(&rows);
+            }
+            for r in rows.iter().filter(|_| !json) {
+                let auth = match &r.auth { AuthSpec::Token => "token", AuthSpec::Approle { .. } => "approle" };
+                let ns = r.namespace.as_deref().map(|n| format!(" ns={n}")).unwrap_or_default();
+                println!("{}  {}{ns}  {}/{}  {auth}{}  {} folder(s) synced", r.name, r.addr, r.mount, r.prefix, if r.credential_in_keychain { " (keychain)" } else { "" }, r.synced_folders);
+            }
+            Ok(exit::OK)
+        }
+        RemoteCmd::Rm { name } => {
+            ctx.open()?.remote_remove(&name)?;
+            eprintln!("removed remote {name} (its keychain entry and sync state; the server was not touched)");
+            Ok(exit::OK)
+        }
+        RemoteCmd::Test { name, json } => {
+            let h = ctx.open()?.remote_test(&name)?;
+            if json {
+                print_json(&h);
+            } else {
+                for c in &h.checks {
+                    println!("{} {:<13} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.message);
+                }
+            }
+            Ok(match h.checks.iter().find(|c| !c.ok).and_then(|c| c.code.as_deref()) {
+                None => exit::OK,
+                Some("remote_denied" | "remote_auth") => exit::DENIED,
+                Some(_) => exit::REMOTE,
+            })
+        }
+    }
+}
+
+/// A token or secret_id: all of stdin when piped, else a hidden prompt. Never argv.
+fn read_credential(prompt: &str) -> Result<RemoteCredential> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let s = rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
+        return Ok(RemoteCredential::new(s));
+    }
+    let mut buf = zeroize::Zeroizing::new(String::new());
+    stdin.lock().take(64 * 1024).read_to_string(&mut buf).map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
+    Ok(RemoteCredential::new(std::mem::take(&mut *buf)))
+}
+
+fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
+    let auth = match a.auth {
+        AuthArg::Token => AuthSpec::Token,
+        AuthArg::Approle => AuthSpec::Approle {
+            mount: a.approle_mount,
+            role_id: a.role_id.ok_or_else(|| Error::InvalidInput("--auth approle needs --role-id (or VAULT_ROLE_ID)".into()))?,
+        },
+    };
+    let prompt = match auth { AuthSpec::Token => "Vault token (empty: use VAULT_TOKEN or ~/.vault-token at each use): ", _ => "AppRole secret_id: " };
+    let spec = RemoteSpec { name: a.name, addr: a.addr, namespace: a.namespace, mount: a.mount, prefix: a.prefix, ca_cert: a.ca_cert, skip_verify: a.skip_verify, auth };
+    let mut v = ctx.open()?;
+    let cred = read_credential(prompt)?;
+    let info = v.remote_add(&spec, Some(&cred))?;
+    let stored = if info.credential_in_keychain { "credential stored in the OS keychain" } else { "no token stored: VAULT_TOKEN or ~/.vault-token will be used" };
+    eprintln!("added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`", info.name, info.addr, info.mount, info.name);
+    Ok(exit::OK)
+}
+
+pub fn plan(ctx: &Ctx, name: &str, folders: Vec<String>, direction: DirectionArg, json: bool) -> Result<i32> {
+    let direction = match direction { DirectionArg::Push => Direction::Push, DirectionArg::Pull => Direction::Pull, DirectionArg::Sync => Direction::Sync };
+    let plan = ctx.open_unlocked()?.remote_plan(name, direction, &folders)?;
+    if json {
+        print_json(&plan);
+    } else {
+        print_plan(&plan);
+    }
+    Ok(if plan.totals.conflicts > 0 { exit::CONFLICT } else { exit::OK })
+}
+
+fn symbol(a: KeyAction) -> &'static str {
+    match a {
+        KeyAction::Unchanged => "=",
+        KeyAction::CreateRemote => "+>",
+        KeyAction::UpdateRemote => "~>",
+        KeyAction::CreateLocal => "<+",
+        KeyAction::UpdateLocal => "<~",
+        KeyAction::Conflict => "!!",
+        KeyAction::Skipped => "-",
+    }
+}
+
+fn print_plan(plan: &Plan) {
+    for n in &plan.notes {
+        println!("note: {n}");
+    }
+    for f in &plan.folders {
+        let synced = f.last_synced_version.map(|v| format!(", last synced v{v}")).unwrap_or_default();
+        println!("{}  [{:?}]  {} v{}{synced}", f.folder, f.state, f.remote_path, f.remote_version);
+        for k in f.keys.iter().filter(|k| k.action != KeyAction::Unchanged) {
+            let versions = format!("local v{}, remote v{}", k.local_version.map_or("-".into(), |v| v.to_string()), k.remote_version.map_or("-".into(), |v| v.to_string()));
+            println!("  {:<2} {:<32} {:<13} {versions}{}", symbol(k.action), k.name, format!("{:?}", k.action), k.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default());
+        }
+        if f.metadata_changes {
+            println!("  ~> metadata (custom_metadata)");
+        }
+        for n in &f.notes {
+            println!("  note: {n}");
+        }
+    }
+    let t = &plan.totals;
+    println!(
+        "{} folder(s): {} to create and {} to update remotely, {} to create and {} to update locally, {} unchanged, {} conflict(s), {} skipped",
+        t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.skipped
+    );
+}
+
+// Ctrl-C sets the cancel flag: in-flight folders finish, no new one starts, the report is printed.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    CANCEL.store(true, Ordering::SeqCst);
+    // A second Ctrl-C interrupts at once.
+    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
+}
+
+fn watch_ctrl_c() -> &'static AtomicBool {
+    // SAFETY: the handler only stores to an atomic and resets the disposition, both async-signal-safe.
+    unsafe { libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t) };
+    &CANCEL
+}
+
+/// A progress bar on stderr (only on a terminal, never with --json).
+fn progress_bar(json: bool) -> (ProgressBar, impl FnMut(Progress)) {
+    let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    bar.set_style(ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} {wide_msg}").expect("valid template").progress_chars("=> "));
+    let b = bar.clone();
+    let update = move |p: Progress| {
+        b.set_prefix(match p.phase { ProgressPhase::Reading => "reading", ProgressPhase::Writing => "writing" });
+        b.set_length(p.total as u64);
+        b.set_position(p.done as u64);
+        let failed = if p.failed > 0 { format!(" ({} failed)", p.failed) } else { String::new() };
+        b.set_message(format!("{}{failed}", p.folder.unwrap_or_default()));
+    };
+    (bar, update)
+}
+
+fn resolutions(a: &SyncArgs) -> BTreeMap<String, Resolution> {
+    let local = a.keep_local.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepLocal));
+    local.chain(a.keep_remote.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepRemote))).collect()
+}
+
+pub fn op(ctx: &Ctx, which: Op, a: SyncArgs) -> Result<i32> {
+    let opts = SyncOptions { folders: a.folders.clone(), resolutions: resolutions(&a), with_history: a.with_history, concurrency: a.concurrency };
+    let mut v = ctx.open_unlocked()?;
+    let (bar, mut update) = progress_bar(a.json);
+    let cancel = watch_ctrl_c();
+    let report = match which {
+        Op::Push => v.remote_push(&a.remote, &opts, &mut update, cancel),
+        Op::Pull => v.remote_pull(&a.remote, &opts, &mut update, cancel),
+        Op::Sync => v.remote_sync(&a.remote, &opts, &mut update, cancel),
+    };
+    bar.finish_and_clear();
+    finish(report?, a.json)
+}
+
+pub fn migrate(ctx: &Ctx, a: MigrateArgs) -> Result<i32> {
+    let opts = MigrateOptions {
+        folders: a.folders, dry_run: a.dry_run, with_history: a.with_history, concurrency: a.concurrency,
+        continue_on_error: a.continue_on_error, remove_local_after_verify: a.remove_local_after_verify,
+    };
+    let mut v = ctx.open_unlocked()?;
+    let (bar, mut update) = progress_bar(a.json);
+    let report = v.remote_migrate(&a.remote, &opts, &mut update, watch_ctrl_c());
+    bar.finish_and_clear();
+    finish(report?, a.json)
+}
+
+/// Prints the report; the exit code says whether everything landed.
+fn finish(r: OpReport, json: bool) -> Result<i32> {
+    if json {
+        print_json(&r);
+    } else {
+        for n in &r.notes {
+            eprintln!("note: {n}");
+        }
+        for f in r.folders.iter().filter(|f| f.outcome != "unchanged") {
+            let keys: Vec<String> = f.keys.iter().filter(|k| k.action != KeyAction::Unchanged).map(|k| format!("{} {}", symbol(k.action), k.name)).collect();
+            let extra = [
+                (f.history_versions > 0).then(|| format!("{} history version(s)", f.history_versions)),
+                f.removed_local.then(|| "local copy moved to trash".to_string()),
+                f.error.clone(),
+            ];
+            let extra: Vec<String> = extra.into_iter().flatten().collect();
+            println!("{:<9} {}  v{}  {}{}", f.outcome, f.folder, f.remote_version, keys.join(", "), if extra.is_empty() { String::new() } else { format!("  [{}]", extra.join("; ")) });
+            for n in &f.notes {
+                println!("          note: {n}");
+            }
+        }
+        let t = &r.totals;
+        let what = if r.dry_run { "dry run (nothing written)" } else { "done" };
+        eprintln!(
+            "{what} in {:.1}s: {} folder(s); remote {} created, {} updated; local {} created, {} updated; {} unchanged, {} conflict(s), {} failed folder(s){}",
+            r.elapsed_ms as f64 / 1000.0, t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.failed_folders,
+            if t.removed_local_folders > 0 { format!(", {} local folder(s) moved to trash", t.removed_local_folders) } else { String::new() }
+        );
+        if let Some(s) = &r.stopped {
+            eprintln!("{s}");
+        }
+        if r.cancelled {
+            eprintln!("cancelled: finished folders stay done; run the same command again to resume");
+        }
+        if t.conflicts > 0 {
+            eprintln!("conflicts: see `hush plan {} --for sync`, then `hush sync {} --keep-local PATH` or `--keep-remote PATH`", r.remote, r.remote);
+        }
+    }
+    Ok(if r.cancelled {
+        exit::CANCELLED
+    } else if r.totals.failed_folders > 0 {
+        let all_denied = r.folders.iter().filter(|f| f.outcome == "failed").all(|f| matches!(f.error_code.as_deref(), Some("remote_denied" | "remote_auth")));
+        if all_denied { exit::DENIED } else { exit::REMOTE }
+    } else if r.totals.conflicts > 0 {
+        exit::CONFLICT
+    } else {
+        exit::OK
+    })
+}

@@ -1,0 +1,178 @@
+//! `remote test`: reachable, initialised, sealed, version, authentication, the KV version of the
+//! mount and what the token may do under the prefix, each failure with its own message. Also the
+//! mount preflight every operation runs first.
+
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::auth::{RemoteCredential, TokenSource};
+use super::client::{Conn, Failure};
+use super::runtime;
+use crate::error::{Error, Result};
+use crate::vault::Vault;
+
+/// One line of a health report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HealthCheck {
+    /// `reachable`, `initialized`, `unsealed`, `auth`, `mount`, `capabilities`.
+    pub name: String,
+    pub ok: bool,
+    pub message: String,
+    /// The error code a failing check corresponds to (`remote_unreachable`, `remote_tls`, ...).
+    pub code: Option<String>,
+}
+
+/// What `remote test` found. `ok` is true when every check passed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Health {
+    pub remote: String,
+    pub addr: String,
+    pub namespace: Option<String>,
+    pub mount: String,
+    pub prefix: String,
+    pub ok: bool,
+    pub server_version: Option<String>,
+    pub initialized: Option<bool>,
+    pub sealed: Option<bool>,
+    pub auth: Option<String>,
+    pub kv_version: Option<u8>,
+    /// The token's capabilities on the prefix (e.g. `read`, `create`, `update`, `list`).
+    pub capabilities: Vec<String>,
+    pub checks: Vec<HealthCheck>,
+}
+
+impl Health {
+    fn pass(&mut self, name: &str, message: String) {
+        self.checks.push(HealthCheck { name: name.into(), ok: true, message, code: None });
+    }
+    fn fail(&mut self, name: &str, e: &Error) -> Option<()> {
+        self.checks.push(HealthCheck { name: name.into(), ok: false, message: e.to_string(), code: Some(e.code().into()) });
+        self.ok = false;
+        None
+    }
+}
+
+/// The KV version of the remote's mount (also sets it on the connection). Every operation runs
+/// this first, so a wrong mount fails with one clear message instead of per-folder errors.
+pub(crate) async fn preflight(conn: &mut Conn) -> Result<u8> {
+    let mount = conn.target().mount.clone();
+    let api = format!("sys/internal/ui/mounts/{mount}");
+    let info = conn.raw(Method::GET, &api, None).await.map_err(|f| match f {
+        Failure::Status { code: 403 | 404, .. } => Error::RemoteMount(format!(
+            "the KV mount '{mount}/' does not exist at {}{}, or this token may not use it (the server answers the same for both); check --mount and the token's policies",
+            conn.target().addr,
+            conn.target().namespace.as_deref().map(|n| format!(" (namespace {n})")).unwrap_or_default()
+        )),
+        f => conn.err(f, "look up the mount", &format!("{mount}/")),
+    })?;
+    let data = &info["data"];
+    let kind = data["type"].as_str().unwrap_or("");
+    if kind != "kv" && kind != "generic" {
+        return Err(Error::RemoteMount(format!("'{mount}/' is a {} mount, not a KV mount", if kind.is_empty() { "non-KV" } else { kind })));
+    }
+    let kv = if data["options"]["version"].as_str() == Some("2") { 2 } else { 1 };
+    conn.kv = kv;
+    Ok(kv)
+}
+
+impl Vault {
+    /// Tests a remote step by step. Server-side problems are reported as failed checks (never as
+    /// `Err`); `Err` means the remote is not configured or the engine could not run the test.
+    pub fn remote_test(&mut self, name: &str) -> Result<Health> {
+        let row = self.remote_row(name)?;
+        let target = row.target();
+        let mut h = Health {
+            remote: name.into(), addr: target.addr.clone(), namespace: target.namespace.clone(), mount: target.mount.clone(),
+            prefix: target.prefix.clone(), ok: true, server_version: None, initialized: None, sealed: None, auth: None,
+            kv_version: None, capabilities: Vec::new(), checks: Vec::new(),
+        };
+        runtime::block_on(async {
+            let _ = test_steps(&row, &mut h).await;
+        })?;
+        Ok(h)
+    }
+}
+
+async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()> {
+    // Unauthenticated first, so "cannot reach" and "sealed" are told apart from "bad token".
+    let anon = match Conn::connect(row.target(), Some((RemoteCredential::new(String::new()), TokenSource::Keychain)), None).await {
+        Ok(c) => c,
+        Err(e) => return h.fail("reachable", &e),
+    };
+    let health = match anon.raw(Method::GET, "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200", None).await {
+        Ok(v) => v,
+        Err(f) => return h.fail("reachable", &anon.err(f, "health check", "sys/health")),
+    };
+    h.server_version = health["version"].as_str().map(String::from);
+    h.pass("reachable", format!("{} answers (version {})", h.addr, h.server_version.as_deref().unwrap_or("unknown")));
+    let initialized = health["initialized"].as_bool().unwrap_or(true);
+    h.initialized = Some(initialized);
+    if !initialized {
+        return h.fail("initialized", &Error::Remote(format!("{} is not initialised (`vault operator init`)", h.addr)));
+    }
+    h.pass("initialized", "initialised".into());
+    let sealed = health["sealed"].as_bool().unwrap_or(false);
+    h.sealed = Some(sealed);
+    if sealed {
+        return h.fail("unsealed", &Error::RemoteSealed(format!("{} must be unsealed first (`vault operator unseal`)", h.addr)));
+    }
+    h.pass("unsealed", "unsealed".into());
+
+    let mut conn = match row.connect().await {
+        Ok(c) => c,
+        Err(e) => return h.fail("auth", &e),
+    };
+    h.auth = Some(conn.token_source.describe().into());
+    match conn.raw(Method::GET, "auth/token/lookup-self", None).await {
+        Ok(v) => {
+            let ttl = v["data"]["ttl"].as_u64().unwrap_or(0);
+            let policies: Vec<&str> = v["data"]["policies"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let ttl = if ttl == 0 { "no expiry".to_string() } else { format!("expires in {ttl} s") };
+            h.pass("auth", format!("{} accepted ({ttl}; policies: {})", conn.token_source.describe(), policies.join(", ")));
+        }
+        Err(Failure::Status { code: 403, .. }) => {
+            return h.fail("auth", &Error::RemoteAuth(format!("the {} was refused: invalid, revoked or expired", conn.token_source.describe())));
+        }
+        Err(f) => return h.fail("auth", &conn.err(f, "look up the token", "auth/token/lookup-self")),
+    }
+
+    let kv = match preflight(&mut conn).await {
+        Ok(kv) => kv,
+        Err(e) => return h.fail("mount", &e),
+    };
+    h.kv_version = Some(kv);
+    let mount = conn.target().mount.clone();
+    h.pass(
+        "mount",
+        if kv == 2 {
+            format!("'{mount}/' is KV v2 (versions and check-and-set available)")
+        } else {
+            format!("'{mount}/' is KV v1: versions and check-and-set are unavailable; push and pull copy current values only, and Hush metadata does not travel")
+        },
+    );
+
+    let base = super::mapping::remote_path(&conn.target().prefix, "hush-probe");
+    let paths: Vec<String> = if kv == 2 { vec![format!("{mount}/data/{base}"), format!("{mount}/metadata/{base}")] } else { vec![format!("{mount}/{base}")] };
+    match conn.raw(Method::POST, "sys/capabilities-self", Some(json!({ "paths": paths }))).await {
+        Ok(v) => {
+            let mut caps: Vec<String> = paths
+                .iter()
+                .flat_map(|p| v["data"][p].as_array().or(v[p].as_array()).cloned().unwrap_or_default())
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect();
+            caps.sort();
+            caps.dedup();
+            h.capabilities = caps.clone();
+            let has = |c: &str| caps.iter().any(|x| x == c || x == "root");
+            let under = format!("{mount}/{}", if conn.target().prefix.is_empty() { "*".to_string() } else { format!("{}/*", conn.target().prefix) });
+            if caps.is_empty() || (caps.len() == 1 && caps[0] == "deny") || !has("read") {
+                return h.fail("capabilities", &Error::RemoteDenied { path: under, detail: format!("capabilities: {}", if caps.is_empty() { "none".into() } else { caps.join(", ") }) });
+            }
+            let note = if has("create") && has("update") { "read and write" } else { "read-only: pull works; push, sync and migrate will be denied" };
+            h.pass("capabilities", format!("{} on {under} ({note})", caps.join(", ")));
+        }
+        Err(f) => return h.fail("capabilities", &conn.err(f, "check capabilities on", &paths[0])),
+    }
+    Some(())
+}

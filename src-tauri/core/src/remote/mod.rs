@@ -1,0 +1,55 @@
+//! Remote HashiCorp Vault / OpenBao: configure a server, test it, and plan, push, pull, sync and
+//! migrate folders to and from a KV mount.
+//!
+//! # Mapping (documented in the README; reversible)
+//! A local folder is one KV secret whose fields are the folder's secrets:
+//! `myapp/dev/DATABASE_URL` ↔ `<mount>/<prefix>/myapp/dev`, field `DATABASE_URL` — the layout
+//! teams already make with `vault kv put <mount>/myapp/dev DATABASE_URL=…`. Only the folder's own
+//! secrets are fields; `myapp/dev/eu/X` is the separate secret `<prefix>/myapp/dev/eu`.
+//! - Values stay strings. A field written by other tools as non-string JSON (number, bool, object,
+//!   array, null) is pulled as its JSON text (`5`, `true`, `{"a":1}`); multiline strings are kept.
+//! - Hush metadata (kind, tags, description, expiry, rotation, source, free metadata) travels in
+//!   the KV v2 secret's `custom_metadata`, one entry per secret: `hush:<NAME>` = compact JSON,
+//!   plus `hush` = format version. Within Vault's limits (64 keys, 128-byte keys, 512-byte values):
+//!   what does not fit is reported, never silently dropped; entries not starting with `hush` are
+//!   left as they are.
+//! - Names that are not portable env names pull as quoted names (`myapp/"api.key"`); a field
+//!   or path Hush cannot represent (a `/` in a name, a control character) is skipped with a note.
+//! - Discovery walks the mount's metadata listing under the prefix, recursively.
+//!
+//! # Safety rules
+//! - Every KV v2 write is check-and-set against the version read just before; the per-key keyed
+//!   hashes of the last sync tell which side changed, so a remote change since the last sync is a
+//!   conflict, never an overwrite. Writes merge into the remote fields (other fields are kept).
+//! - Hush never deletes remote fields or secrets.
+//! - Tokens and AppRole secret_ids are kept only in the OS keychain (service `dev.hush.remote`),
+//!   never in the database; errors and audit entries never hold a value or a token.
+//!
+//! # Calling from the desktop app
+//! `plan` returns a serialisable [`Plan`]; the operations take a progress callback and a cancel
+//! flag and return a serialisable [`OpReport`]. They block on an engine-owned runtime: call them
+//! from a blocking thread (a sync Tauri command or `spawn_blocking`), not from inside an async task.
+
+mod apply;
+mod auth;
+mod client;
+mod config;
+mod exec;
+mod health;
+mod history;
+mod mapping;
+mod plan;
+mod runtime;
+mod state;
+mod types;
+
+pub use auth::RemoteCredential;
+pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
+pub use health::{Health, HealthCheck};
+pub use types::{
+    Direction, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan, MigrateOptions, OpKind, OpReport,
+    OpTotals, Plan, Progress, ProgressPhase, Resolution, SyncOptions,
+};
+
+/// Keychain service of remote credentials (the vault's own key uses `dev.hush.vault`).
+pub const KEYCHAIN_SERVICE: &str = "dev.hush.remote";

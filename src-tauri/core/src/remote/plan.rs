@@ -1,0 +1,246 @@
+//! Planning: compare a folder's local secrets, its remote fields and the keyed hashes of the last
+//! sync, and decide per key what push, pull or sync would do. Pure: no I/O, no writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::client::RemoteSecret;
+use super::mapping::{decode_custom, encode_custom, hush_part, secret_path, TravelMeta};
+use super::state::{Base, MacKey};
+use super::types::{Direction, FolderPlan, FolderState, KeyAction, KeyPlan, Resolution};
+use crate::model::SecretMeta;
+use crate::secret::SecretValue;
+
+/// One live local secret with its current value.
+pub(crate) struct LocalSecret {
+    pub meta: SecretMeta,
+    pub value: SecretValue,
+}
+
+/// A local folder's own secrets, by name.
+pub(crate) type LocalFolder = BTreeMap<String, LocalSecret>;
+
+/// How one key compares, whatever the direction.
+#[derive(Debug, Clone, PartialEq)]
+enum Cmp {
+    Same,
+    LocalNew,
+    LocalNewer,
+    RemoteNew,
+    RemoteNewer,
+    Conflict(&'static str),
+    Unrepresentable,
+}
+
+pub(crate) struct Inputs<'a> {
+    pub remote_id: i64,
+    pub folder: &'a str,
+    /// `<mount>/<path>` for display.
+    pub display_path: String,
+    pub local: Option<&'a LocalFolder>,
+    pub remote: Option<&'a RemoteSecret>,
+    pub base: Option<&'a Base>,
+    pub macs: &'a MacKey,
+    pub direction: Direction,
+    pub resolutions: &'a BTreeMap<String, Resolution>,
+    pub kv: u8,
+}
+
+fn compare(i: &Inputs<'_>, name: &str, l: Option<&SecretValue>, r: Option<&SecretValue>) -> Cmp {
+    if secret_path(i.folder, name).is_err() {
+        return Cmp::Unrepresentable;
+    }
+    let base = i.base.and_then(|b| b.macs.get(name));
+    let mac = |v: &SecretValue| i.macs.mac(i.remote_id, i.folder, name, v.expose());
+    match (l, r) {
+        (Some(l), Some(r)) if l.expose() == r.expose() => Cmp::Same,
+        (Some(l), None) => match base {
+            Some(b) if *b == mac(l) => Cmp::Conflict("removed on the remote since the last sync"),
+            _ => Cmp::LocalNew,
+        },
+        (None, Some(r)) => match base {
+            Some(b) if *b == mac(r) => Cmp::Conflict("removed locally since the last sync"),
+            _ => Cmp::RemoteNew,
+        },
+        (Some(l), Some(r)) => match base {
+            None => Cmp::Conflict("both sides have a different value and were never synced"),
+            Some(b) => match (*b != mac(l), *b != mac(r)) {
+                (true, false) => Cmp::LocalNewer,
+                (false, true) => Cmp::RemoteNewer,
+                _ => Cmp::Conflict("changed on both sides since the last sync"),
+            },
+        },
+        (None, None) => Cmp::Same,
+    }
+}
+
+fn resolution(i: &Inputs<'_>, name: &str) -> Option<Resolution> {
+    let key = secret_path(i.folder, name).map(|p| p.to_string()).unwrap_or_default();
+    i.resolutions.get(&key).or_else(|| i.resolutions.get(i.folder)).copied()
+}
+
+/// The action for a comparison in a direction, and why when nothing moves.
+fn action(i: &Inputs<'_>, name: &str, cmp: &Cmp, l: bool, r: bool) -> (KeyAction, Option<String>) {
+    let push = i.direction != Direction::Pull;
+    let pull = i.direction != Direction::Push;
+    let skip = |why: &str| (KeyAction::Skipped, Some(why.to_string()));
+    match cmp {
+        Cmp::Same => (KeyAction::Unchanged, None),
+        Cmp::LocalNew if push => (KeyAction::CreateRemote, None),
+        Cmp::LocalNew => skip("only local"),
+        Cmp::LocalNewer if push => (KeyAction::UpdateRemote, None),
+        Cmp::LocalNewer => skip("the local value is newer (push or sync sends it)"),
+        Cmp::RemoteNew if pull => (KeyAction::CreateLocal, None),
+        Cmp::RemoteNew => skip("only on the remote"),
+        Cmp::RemoteNewer if pull => (KeyAction::UpdateLocal, None),
+        Cmp::RemoteNewer => skip("the remote value is newer (pull or sync brings it)"),
+        Cmp::Unrepresentable => skip("the field name cannot be a Hush secret name (it holds '/', '\"', '\\' or a control character)"),
+        Cmp::Conflict(why) => match resolution(i, name) {
+            Some(Resolution::KeepLocal) if push && l => (if r { KeyAction::UpdateRemote } else { KeyAction::CreateRemote }, Some("conflict resolved: keep local".into())),
+            Some(Resolution::KeepRemote) if pull && r => (if l { KeyAction::UpdateLocal } else { KeyAction::CreateLocal }, Some("conflict resolved: keep remote".into())),
+            Some(_) => skip("the chosen side has no value to copy in this direction; left as is"),
+            None => (KeyAction::Conflict, Some(why.to_string())),
+        },
+    }
+}
+
+/// The plan of one folder.
+pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
+    let empty = LocalFolder::new();
+    let local = i.local.unwrap_or(&empty);
+    let remote_fields = i.remote.map(|r| &r.fields);
+    let mut names: BTreeSet<&str> = local.keys().map(String::as_str).collect();
+    if let Some(f) = remote_fields {
+        names.extend(f.keys().map(String::as_str));
+    }
+    let remote_version = i.remote.map_or(0, |r| r.version);
+    let mut keys = Vec::new();
+    let (mut ahead_local, mut ahead_remote, mut conflict) = (false, false, false);
+    for name in names {
+        let l = local.get(name);
+        let r = remote_fields.and_then(|f| f.get(name));
+        let cmp = compare(i, name, l.map(|s| &s.value), r);
+        match cmp {
+            Cmp::LocalNew | Cmp::LocalNewer => ahead_local = true,
+            Cmp::RemoteNew | Cmp::RemoteNewer => ahead_remote = true,
+            Cmp::Conflict(_) => conflict = true,
+            Cmp::Same | Cmp::Unrepresentable => {}
+        }
+        let (action, reason) = action(i, name, &cmp, l.is_some(), r.is_some());
+        keys.push(KeyPlan {
+            name: name.to_string(),
+            action,
+            local_version: l.map(|s| s.meta.version),
+            remote_version: r.map(|_| remote_version),
+            reason,
+        });
+    }
+    let state = match (conflict, ahead_local, ahead_remote) {
+        (true, _, _) => FolderState::Conflict,
+        (false, true, true) => FolderState::Diverged,
+        (false, true, false) => FolderState::LocalAhead,
+        (false, false, true) => FolderState::RemoteAhead,
+        _ => FolderState::InSync,
+    };
+    let mut notes = Vec::new();
+    if i.remote.is_some_and(|r| r.deleted) {
+        notes.push(format!("the latest remote version ({remote_version}) is deleted; a push writes a new version"));
+    }
+    let metadata_changes = i.direction != Direction::Pull && i.kv == 2 && !local.is_empty() && desired_custom(i.remote, local).0 != i.remote.map(|r| hush_part(&r.custom)).unwrap_or_default();
+    FolderPlan {
+        folder: i.folder.to_string(),
+        remote_path: i.display_path.clone(),
+        remote_exists: i.remote.is_some(),
+        remote_version,
+        last_synced_version: i.base.map(|b| b.remote_version),
+        state,
+        metadata_changes,
+        keys,
+        notes,
+    }
+}
+
+/// The Hush part of the `custom_metadata` a push leaves (remote entries of keys not held locally
+/// are kept), the full map to write, and notes on what did not fit.
+pub(crate) fn desired_custom(remote: Option<&RemoteSecret>, local: &LocalFolder) -> (BTreeMap<String, String>, BTreeMap<String, String>, Vec<String>) {
+    let existing = remote.map(|r| r.custom.clone()).unwrap_or_default();
+    let mut metas: BTreeMap<String, TravelMeta> = decode_custom(&existing);
+    for (name, s) in local {
+        metas.insert(name.clone(), TravelMeta::of(&s.meta));
+    }
+    let (full, notes) = encode_custom(&existing, &metas, None);
+    (hush_part(&full), full, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Key32;
+
+    fn meta(name: &str, version: u64) -> SecretMeta {
+        SecretMeta {
+            id: 1, path: format!("f/{name}"), folder: "f".into(), name: name.into(), kind: Default::default(), description: None,
+            tags: vec![], expires_at: None, rotate_every_days: None, last_rotated_at: None, source: None, meta: Default::default(),
+            versions_kept: None, version, created_at: 0, updated_at: 0, last_read_at: None, deleted_at: None,
+        }
+    }
+    fn v(s: &str) -> SecretValue {
+        SecretValue::from_string(s.into())
+    }
+
+    /// Local A=a2 (changed), B=b, C=c1 (remote changed C), D both changed, E only local, F only remote.
+    #[test]
+    fn three_way_comparison_per_direction() {
+        let key = Key32::random();
+        let macs = MacKey::derive(&key, "vault");
+        let mut local = LocalFolder::new();
+        for (n, val) in [("A", "a2"), ("B", "b"), ("C", "c1"), ("D", "d-local"), ("E", "e")] {
+            local.insert(n.into(), LocalSecret { meta: meta(n, 2), value: v(val) });
+        }
+        let remote = RemoteSecret {
+            version: 7,
+            fields: [("A", "a1"), ("B", "b"), ("C", "c2"), ("D", "d-remote"), ("F", "f")].into_iter().map(|(k, x)| (k.to_string(), v(x))).collect(),
+            custom: Default::default(),
+            deleted: false,
+        };
+        let base = Base { remote_version: 6, macs: [("A", "a1"), ("B", "b"), ("C", "c1"), ("D", "d0")].into_iter().map(|(k, x)| (k.to_string(), macs.mac(1, "f", k, x.as_bytes()))).collect() };
+        let none = BTreeMap::new();
+        let run = |direction, res: &BTreeMap<String, Resolution>| {
+            let i = Inputs { remote_id: 1, folder: "f", display_path: "secret/f".into(), local: Some(&local), remote: Some(&remote), base: Some(&base), macs: &macs, direction, resolutions: res, kv: 2 };
+            plan_folder(&i).keys.into_iter().map(|k| (k.name, k.action)).collect::<BTreeMap<_, _>>()
+        };
+        use KeyAction::*;
+        let sync = run(Direction::Sync, &none);
+        assert_eq!(sync["A"], UpdateRemote);
+        assert_eq!(sync["B"], Unchanged);
+        assert_eq!(sync["C"], UpdateLocal);
+        assert_eq!(sync["D"], Conflict);
+        assert_eq!(sync["E"], CreateRemote);
+        assert_eq!(sync["F"], CreateLocal);
+        let push = run(Direction::Push, &none);
+        assert_eq!((push["A"], push["C"], push["D"], push["F"]), (UpdateRemote, Skipped, Conflict, Skipped));
+        let pull = run(Direction::Pull, &none);
+        assert_eq!((pull["A"], pull["C"], pull["E"], pull["F"]), (Skipped, UpdateLocal, Skipped, CreateLocal));
+        let keep_local = BTreeMap::from([("f/D".to_string(), Resolution::KeepLocal)]);
+        assert_eq!(run(Direction::Sync, &keep_local)["D"], UpdateRemote);
+        let keep_remote = BTreeMap::from([("f".to_string(), Resolution::KeepRemote)]);
+        assert_eq!(run(Direction::Sync, &keep_remote)["D"], UpdateLocal);
+    }
+
+    #[test]
+    fn never_synced_and_different_is_a_conflict_and_equal_is_unchanged() {
+        let key = Key32::random();
+        let macs = MacKey::derive(&key, "vault");
+        let mut local = LocalFolder::new();
+        local.insert("A".into(), LocalSecret { meta: meta("A", 1), value: v("x") });
+        local.insert("B".into(), LocalSecret { meta: meta("B", 1), value: v("same") });
+        let remote = RemoteSecret { version: 1, fields: [("A".to_string(), v("y")), ("B".to_string(), v("same")), ("bad/name".to_string(), v("z"))].into_iter().collect(), custom: Default::default(), deleted: false };
+        let none = BTreeMap::new();
+        let i = Inputs { remote_id: 1, folder: "f", display_path: "secret/f".into(), local: Some(&local), remote: Some(&remote), base: None, macs: &macs, direction: Direction::Push, resolutions: &none, kv: 2 };
+        let p = plan_folder(&i);
+        assert_eq!(p.state, FolderState::Conflict);
+        assert_eq!(p.count(KeyAction::Conflict), 1);
+        assert_eq!(p.count(KeyAction::Unchanged), 1);
+        assert_eq!(p.count(KeyAction::Skipped), 1);
+        assert!(p.metadata_changes, "hush metadata was never written");
+    }
+}

@@ -1,0 +1,250 @@
+//! The serialisable shapes of remote work: plans, options, progress events and reports. They are
+//! what `--json` prints and what the desktop app receives; none of them holds a value.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Which way a plan or an operation moves values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Local → remote (push, migrate).
+    Push,
+    /// Remote → local.
+    Pull,
+    /// Both ways; keys changed on both sides since the last sync are conflicts.
+    Sync,
+}
+
+/// What happens (or would happen) to one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyAction {
+    Unchanged,
+    CreateRemote,
+    UpdateRemote,
+    CreateLocal,
+    UpdateLocal,
+    /// Both sides differ and the last sync cannot say which one is newer: needs a choice.
+    Conflict,
+    /// Not moved in this direction (e.g. a remote-only key during a push), or not representable.
+    Skipped,
+}
+
+impl KeyAction {
+    pub fn writes_remote(self) -> bool {
+        matches!(self, KeyAction::CreateRemote | KeyAction::UpdateRemote)
+    }
+    pub fn writes_local(self) -> bool {
+        matches!(self, KeyAction::CreateLocal | KeyAction::UpdateLocal)
+    }
+}
+
+/// One key of a folder plan. Versions, never values.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeyPlan {
+    pub name: String,
+    pub action: KeyAction,
+    /// Local version of the key, if it exists locally.
+    pub local_version: Option<u64>,
+    /// Remote version of the folder's KV secret holding the key, if the key exists remotely.
+    pub remote_version: Option<u64>,
+    /// Why: "changed on both sides since the last sync", "remote only", ...
+    pub reason: Option<String>,
+}
+
+/// The sync state of a folder: what the app shows as a badge in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FolderState {
+    InSync,
+    LocalAhead,
+    RemoteAhead,
+    /// Changes on both sides, none conflicting.
+    Diverged,
+    Conflict,
+}
+
+/// The plan of one folder.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FolderPlan {
+    pub folder: String,
+    /// `<mount>/<prefix>/<folder>`, as `bao kv get` takes it.
+    pub remote_path: String,
+    pub remote_exists: bool,
+    /// Current version of the remote secret (0 on KV v1 or when it does not exist).
+    pub remote_version: u64,
+    /// Remote version at the last sync with this remote, if the folder was ever synced.
+    pub last_synced_version: Option<u64>,
+    pub state: FolderState,
+    /// True when Hush metadata in `custom_metadata` will be (re)written.
+    pub metadata_changes: bool,
+    pub keys: Vec<KeyPlan>,
+    pub notes: Vec<String>,
+}
+
+impl FolderPlan {
+    pub fn count(&self, a: KeyAction) -> usize {
+        self.keys.iter().filter(|k| k.action == a).count()
+    }
+    pub fn has_work(&self) -> bool {
+        self.metadata_changes || self.keys.iter().any(|k| k.action.writes_remote() || k.action.writes_local())
+    }
+}
+
+/// A plan: what push, pull or sync would do, per folder and key. Nothing is written to make it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Plan {
+    pub remote: String,
+    pub direction: Direction,
+    /// 1 or 2.
+    pub kv_version: u8,
+    pub folders: Vec<FolderPlan>,
+    pub totals: OpTotals,
+    pub notes: Vec<String>,
+}
+
+/// Counts over keys (and folders where said).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OpTotals {
+    pub folders: usize,
+    pub created_remote: usize,
+    pub updated_remote: usize,
+    pub created_local: usize,
+    pub updated_local: usize,
+    pub unchanged: usize,
+    pub conflicts: usize,
+    pub skipped: usize,
+    /// Folders that failed (operations only).
+    pub failed_folders: usize,
+    /// Local folders moved to the trash after a verified migrate.
+    pub removed_local_folders: usize,
+}
+
+impl OpTotals {
+    pub(crate) fn add_keys(&mut self, keys: &[KeyPlan]) {
+        for k in keys {
+            match k.action {
+                KeyAction::Unchanged => self.unchanged += 1,
+                KeyAction::CreateRemote => self.created_remote += 1,
+                KeyAction::UpdateRemote => self.updated_remote += 1,
+                KeyAction::CreateLocal => self.created_local += 1,
+                KeyAction::UpdateLocal => self.updated_local += 1,
+                KeyAction::Conflict => self.conflicts += 1,
+                KeyAction::Skipped => self.skipped += 1,
+            }
+        }
+    }
+}
+
+/// How to settle a conflict: per folder (`myapp/dev`) or per key (`myapp/dev/API_KEY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    KeepLocal,
+    KeepRemote,
+}
+
+/// Options of push, pull and sync.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Folders to include (each with its subfolders); empty = all.
+    pub folders: Vec<String>,
+    /// Explicit conflict choices (sync only), keyed by folder or `folder/NAME`.
+    pub resolutions: BTreeMap<String, Resolution>,
+    /// Pull: bring the remote's kept versions of keys new locally into local history.
+    pub with_history: bool,
+    /// Remote requests in flight at once (0 = default, 8).
+    pub concurrency: usize,
+}
+
+/// Options of migrate (push everything).
+#[derive(Debug, Clone, Default)]
+pub struct MigrateOptions {
+    pub folders: Vec<String>,
+    /// Plan only; nothing is written anywhere.
+    pub dry_run: bool,
+    /// Replay kept local versions oldest-first so the remote history matches.
+    pub with_history: bool,
+    /// Remote requests in flight at once (0 = default, 8).
+    pub concurrency: usize,
+    /// Keep going after a folder fails (the report lists failures); otherwise stop starting new
+    /// folders at the first failure.
+    pub continue_on_error: bool,
+    /// Move each local folder to the trash once the remote copy was read back equal.
+    pub remove_local_after_verify: bool,
+}
+
+/// Which operation a report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    Push,
+    Pull,
+    Sync,
+    Migrate,
+}
+
+/// Phase of a long operation, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressPhase {
+    /// Reading the remote side (discovery and current values).
+    Reading,
+    /// Writing folders.
+    Writing,
+}
+
+/// A progress event: `done` of `total` folders in `phase`; `folder` is the one just finished.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Progress {
+    pub phase: ProgressPhase,
+    pub done: usize,
+    pub total: usize,
+    pub folder: Option<String>,
+    pub failed: usize,
+}
+
+/// What happened to one folder.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FolderResult {
+    pub folder: String,
+    pub remote_path: String,
+    /// `done`, `unchanged`, `conflict`, `failed`, `planned` (dry run) or `not_started`.
+    pub outcome: String,
+    /// Remote version after the operation (0 on KV v1).
+    pub remote_version: u64,
+    pub keys: Vec<KeyPlan>,
+    /// Remote versions written by a history replay.
+    pub history_versions: u64,
+    pub removed_local: bool,
+    /// Stable error code and message when it failed (never a value).
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// The final report of push, pull, sync or migrate.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OpReport {
+    pub remote: String,
+    pub operation: OpKind,
+    pub dry_run: bool,
+    pub kv_version: u8,
+    pub folders: Vec<FolderResult>,
+    pub totals: OpTotals,
+    /// True when the cancel flag stopped it early (finished folders stay done).
+    pub cancelled: bool,
+    /// Why it stopped before the end (first failure without continue-on-error).
+    pub stopped: Option<String>,
+    pub notes: Vec<String>,
+    pub elapsed_ms: u64,
+}
+
+impl OpReport {
+    /// True when every folder was done or unchanged (no conflict, failure or cancellation).
+    pub fn is_complete(&self) -> bool {
+        !self.cancelled && self.stopped.is_none() && self.totals.failed_folders == 0 && self.totals.conflicts == 0
+    }
+}

@@ -157,6 +157,35 @@ pub enum Cmd {
     Sync(SyncArgs),
     /// Push every folder to a remote: concurrent, resumable, idempotent
     Migrate(MigrateArgs),
+    /// Import a .env file into a folder: preview (new/changed/unchanged/skipped/invalid), then one transaction
+    Import(ImportArgs),
+    /// Export folders (later ones win) as .env, JSON or shell; atomic, mode 0600 with -o
+    Export(ExportArgs),
+    /// Write an encrypted backup of the whole vault (passphrase: HUSH_BACKUP_PASSPHRASE or a prompt)
+    Backup {
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into a NEW vault file (--vault NEW; keychain-protected unless --passphrase)
+    RestoreBackup {
+        file: std::path::PathBuf,
+        /// Protect the new vault with a passphrase (HUSH_PASSPHRASE or a prompt) instead of the keychain
+        #[arg(long)]
+        passphrase: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a program with a folder's secrets in its environment; returns its exit code
+    Run(RunArgs),
+    /// Render hush://folder/NAME references in a template (atomic, mode 0600 with -o)
+    Inject {
+        #[arg(short = 'i', long = "input", value_name = "TEMPLATE")]
+        input: std::path::PathBuf,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     #[command(name = "__agent", hide = true)]
     Agent {
         #[arg(long)]
@@ -330,4 +359,66 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         Some(secs) if (1..=7 * 86_400).contains(&secs) => Ok(secs),
         _ => Err("the timeout must be between 1 second and 7 days".into()),
     }
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    pub file: std::path::PathBuf,
+    /// The folder the file's keys land in, e.g. myapp/dev
+    #[arg(long, value_name = "FOLDER")]
+    pub into: String,
+    /// Show the preview and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace secrets that already exist with a different value
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub overwrite: bool,
+    /// Keep the vault's value where a secret already exists with a different value
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Expand ${VAR} and ${VAR:-default} (python-dotenv's interpolation); off by default
+    #[arg(long)]
+    pub expand: bool,
+    /// Add P in front of every key
+    #[arg(long, value_name = "P")]
+    pub prefix: Option<String>,
+    /// Remove P from the front of keys that start with it
+    #[arg(long, value_name = "P")]
+    pub strip_prefix: Option<String>,
+    /// Import the valid lines and leave out broken ones (default: a broken line refuses the import)
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// One or more folders; a later folder's value wins
+    #[arg(required = true)]
+    pub folders: Vec<String>,
+    #[arg(long, default_value = "env", value_parser = ["env", "json", "shell"])]
+    pub format: String,
+    /// Write to FILE (atomically, mode 0600) instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Args)]
+#[command(after_help = "With --no-inherit-env the program sees only the secrets plus PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL.\n\
+SIGINT, SIGTERM and SIGHUP sent to hush are passed to the program (a Ctrl-C on the terminal reaches it directly).\n\
+Exit code: the program's; 128+N if it died of signal N.")]
+pub struct RunArgs {
+    /// A folder whose secrets go into the environment (repeatable; a later one wins)
+    #[arg(long = "from", value_name = "FOLDER", required = true)]
+    pub from: Vec<String>,
+    /// Start from an empty environment plus PATH, HOME, USER, LANG, TERM, TMPDIR, SHELL
+    #[arg(long)]
+    pub no_inherit_env: bool,
+    /// Replace secret values in the program's stdout and stderr with [hush:masked]
+    #[arg(long)]
+    pub mask: bool,
+    /// The program and its arguments (after --)
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub cmd: Vec<std::ffi::OsString>,
 }

@@ -13,7 +13,7 @@ pub const NOT_FOUND: i32 = 3;
 pub const CONFLICT: i32 = 4;
 /// Locked, wrong passphrase, or key unavailable (keychain entry missing, keychain unreachable).
 pub const LOCKED: i32 = 5;
-/// Integrity failure: a ciphertext, key wrap or the audit chain was altered.
+/// Integrity failure: a ciphertext, key wrap, the audit chain or a backup file was altered or damaged.
 pub const INTEGRITY: i32 = 6;
 /// Remote Vault problem: unreachable, TLS, sealed, mount missing or a server error; or a remote
 /// operation that left failed folders.
@@ -34,6 +34,10 @@ pub fn code_for(e: &Error) -> i32 {
         Error::RemoteDenied { .. } | Error::RemoteAuth(_) => DENIED,
         Error::RemoteUnreachable(_) | Error::RemoteTls(_) | Error::RemoteSealed(_) | Error::RemoteMount(_) | Error::Remote(_) => REMOTE,
         Error::Cancelled(_) => CANCELLED,
+        Error::EnvParse { .. } => USAGE,
+        Error::ImportConflict { .. } => CONFLICT,
+        Error::UnknownRefs { .. } => NOT_FOUND,
+        Error::Backup(_) => INTEGRITY,
         _ => FAILURE,
     }
 }

@@ -10,7 +10,7 @@ use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
 use cli::{Cli, Cmd, RecoveryCmd};
-use cmd::{keys, remote, secrets};
+use cmd::{envio, keys, remote, run as run_cmd, secrets};
 
 fn main() {
     let cli = Cli::parse();
@@ -67,5 +67,11 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Pull(a) => remote::op(&ctx, remote::Op::Pull, a),
         Cmd::Sync(a) => remote::op(&ctx, remote::Op::Sync, a),
         Cmd::Migrate(a) => remote::migrate(&ctx, a),
+        Cmd::Import(a) => ok(envio::import(&ctx, a)),
+        Cmd::Export(a) => ok(envio::export(&ctx, a)),
+        Cmd::Backup { output, json } => ok(envio::backup(&ctx, &output, json)),
+        Cmd::RestoreBackup { file, passphrase, json } => ok(envio::restore_backup(&ctx, &file, passphrase, json)),
+        Cmd::Run(a) => run_cmd::run(&ctx, a),
+        Cmd::Inject { input, output } => ok(envio::inject(&ctx, &input, output.as_deref())),
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../../migrations/0001_init.sql")),
     ("0002_settings", include_str!("../../../migrations/0002_settings.sql")),
-    // 0004 follows 0002 until 0003_env_layouts lands; it must then move below 0003 (the file keeps its number).
+    ("0003_env_layouts", include_str!("../../../migrations/0003_env_layouts.sql")),
     ("0004_remotes", include_str!("../../../migrations/0004_remotes.sql")),
 ];
 

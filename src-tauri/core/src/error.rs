@@ -60,6 +60,23 @@ pub enum Error {
     Remote(String),
     #[error("cancelled: {0}")]
     Cancelled(String),
+    // .env import/export, templates and backups. Messages name files, lines and keys, never values.
+    #[error("{file}: {}; nothing was imported (fix the lines, or pass --skip-invalid to leave them out)", list_lines(errors))]
+    EnvParse { file: String, errors: Vec<crate::envfile::EnvLineError> },
+    #[error("{} secret(s) in '{folder}' already exist with a different value ({}); pass --overwrite to replace them or --skip-existing to keep them; nothing was imported", names.len(), names.join(", "))]
+    ImportConflict { folder: String, names: Vec<String> },
+    #[error("unknown secret reference(s): {}; nothing was written", refs.join(", "))]
+    UnknownRefs { refs: Vec<String> },
+    #[error("the backup {0}; nothing was restored")]
+    Backup(String),
+}
+
+fn list_lines(errors: &[crate::envfile::EnvLineError]) -> String {
+    let mut parts: Vec<String> = errors.iter().take(20).map(|e| format!("line {}: {}", e.line, e.reason)).collect();
+    if errors.len() > 20 {
+        parts.push(format!("and {} more", errors.len() - 20));
+    }
+    parts.join("; ")
 }
 
 impl Error {
@@ -91,6 +108,10 @@ impl Error {
             Error::RemoteConflict { .. } => "remote_conflict",
             Error::Remote(_) => "remote",
             Error::Cancelled(_) => "cancelled",
+            Error::EnvParse { .. } => "env_parse",
+            Error::ImportConflict { .. } => "import_conflict",
+            Error::UnknownRefs { .. } => "unknown_refs",
+            Error::Backup(_) => "backup",
         }
     }
 

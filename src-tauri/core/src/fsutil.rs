@@ -53,3 +53,24 @@ pub(crate) fn mode_of(path: &Path) -> Option<u32> {
         None
     }
 }
+
+/// Writes `bytes` to `path` atomically with mode 0600: a private temp file in the same directory,
+/// synced, then renamed over `path`. A reader sees the old file or the new one, never a part;
+/// a failure leaves `path` as it was.
+pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // tempfile creates the file 0600 on Unix, before any byte is written.
+    let mut tmp = tempfile::Builder::new().prefix(".hush-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(tmp.path(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600)).map_err(|e| Error::io(tmp.path(), e))?;
+    }
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}

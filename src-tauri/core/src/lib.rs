@@ -24,14 +24,17 @@ mod audit;
 mod crypto;
 mod db;
 mod doctor;
+pub mod envfile;
 mod error;
 mod fsutil;
 mod keychain;
+pub mod mask;
 mod model;
 mod path;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;
+mod template;
 pub mod timefmt;
 mod vault;
 
@@ -40,13 +43,15 @@ pub use crypto::KdfParams;
 pub use db::SCHEMA_VERSION;
 pub use doctor::{doctor, Check};
 pub use error::{Error, Result};
-pub use fsutil::default_vault_path;
+pub use fsutil::{default_vault_path, write_private_atomic};
 pub use keychain::status as keychain_status;
 pub use model::{DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome};
 pub use path::{is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
 pub use vault::{DayCount, KeyMode, Overview, Protection, RekeyReport, Settings, Vault, VaultInfo, EXPIRING_WITHIN_DAYS};
 pub use vault::trash_types::TrashItem;
+pub use vault::{BackupReport, Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv, MAX_TEMPLATE_BYTES};
+pub use vault::{ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting};
 pub use vault::MAX_VALUE_BYTES;
 
 /// The engine's version.

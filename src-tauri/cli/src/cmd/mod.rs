@@ -1,7 +1,9 @@
 //! One function per subcommand, each a few lines over one engine call.
 
+pub mod envio;
 pub mod keys;
 pub mod remote;
+pub mod run;
 pub mod secrets;
 
 use serde::Serialize;

@@ -5,6 +5,9 @@
 //! in the OS keychain (keychain mode) or derived from a passphrase with Argon2id (passphrase
 //! mode), and optionally also by a recovery passphrase. Locked state is just `key: None`.
 
+mod backup;
+mod export;
+mod import;
 mod keyops;
 mod overview;
 mod secrets;
@@ -23,6 +26,9 @@ use crate::fsutil;
 use crate::keychain;
 use crate::secret::{Key32, Passphrase};
 
+pub use backup::BackupReport;
+pub use export::{Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv, MAX_TEMPLATE_BYTES};
+pub use import::{ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting};
 pub use keyops::RekeyReport;
 pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use secrets::MAX_VALUE_BYTES;

@@ -1,0 +1,160 @@
+//! `.env` and file workflows: import, export, backup, restore-backup, inject. Each is a few lines
+//! over one engine call; output is for people (stdout) or `--json`, notes go to stderr.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use hush_core::{
+    Error, ExportFormat, FolderPath, ImportOptions, ImportPreview, ImportStatus, OnExisting, Protection, Result, SecretValue, Vault,
+    MAX_TEMPLATE_BYTES,
+};
+use serde_json::json;
+
+use super::print_json;
+use crate::cli::{ExportArgs, ImportArgs};
+use crate::ctx::{secret_from_env_or_prompt, Ctx};
+
+fn write_stdout(body: &SecretValue) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(body.expose()).and_then(|_| out.flush()).map_err(|e| Error::Io { path: "<stdout>".into(), source: e })
+}
+
+fn print_preview(p: &ImportPreview) {
+    println!("import {} into {}", p.source, p.folder);
+    let w = p.items.iter().filter_map(|i| i.name.as_ref().map(String::len)).max().unwrap_or(4).max(4);
+    for i in &p.items {
+        let status = match i.status {
+            ImportStatus::New => "new",
+            ImportStatus::Changed => "changed",
+            ImportStatus::Unchanged => "unchanged",
+            ImportStatus::Skipped => "skipped",
+            ImportStatus::Invalid => "invalid",
+        };
+        let name = i.name.as_deref().unwrap_or("-");
+        let note = i.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
+        println!("  {status:<9}  {name:<w$}  line {}{note}", i.line);
+    }
+    let c = &p.counts;
+    println!("new {}, changed {}, unchanged {}, skipped {}, invalid {}", c.new, c.changed, c.unchanged, c.skipped, c.invalid);
+    for w in &p.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    let opts = ImportOptions {
+        folder: FolderPath::parse(&a.into)?.to_string(),
+        on_existing: if a.overwrite { OnExisting::Overwrite } else if a.skip_existing { OnExisting::Skip } else { OnExisting::Refuse },
+        expand: a.expand,
+        prefix: a.prefix,
+        strip_prefix: a.strip_prefix,
+        skip_invalid: a.skip_invalid,
+    };
+    let mut v = ctx.open_unlocked()?;
+    let preview = v.import_preview(&a.file, &opts)?;
+    let blocker = preview.blocker();
+    if a.dry_run || blocker.is_some() {
+        if a.json {
+            print_json(&json!({ "preview": preview, "committed": false }));
+        } else {
+            print_preview(&preview);
+        }
+        return blocker.map_or(Ok(()), Err);
+    }
+    let tty = std::io::stderr().is_terminal() && !a.json;
+    let report = v.import_commit(&preview, &mut |done, total| {
+        if tty && (done == total || done % 200 == 0) {
+            eprint!("\rimporting {done}/{total}");
+        }
+    })?;
+    if tty && report.created + report.updated > 0 {
+        eprintln!();
+    }
+    if a.json {
+        print_json(&json!({ "preview": preview, "committed": true, "report": report }));
+    } else {
+        print_preview(&preview);
+        println!("imported into {}: {} new, {} updated", report.folder, report.created, report.updated);
+    }
+    Ok(())
+}
+
+pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
+    let folders = a.folders.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
+    let format = ExportFormat::parse(&a.format)?;
+    if a.output.is_none() && std::io::stdout().is_terminal() {
+        eprintln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
+    }
+    let out = ctx.open_unlocked()?.export(&folders, format, a.output.as_deref())?;
+    if let Some(body) = &out.body {
+        write_stdout(body)?;
+    }
+    let r = &out.report;
+    for n in &r.not_portable {
+        eprintln!("note: {} reads back exactly with python-dotenv but not with {}", n.name, n.readers.join(" or "));
+    }
+    if !r.left_out.is_empty() {
+        eprintln!("note: left out (not shell variable names): {}", r.left_out.join(", "));
+    }
+    if let Some(f) = &r.output {
+        eprintln!("exported {} secret(s) to {f} (mode 0600)", r.count);
+    }
+    Ok(())
+}
+
+fn backup_passphrase(confirm: bool) -> Result<hush_core::Passphrase> {
+    secret_from_env_or_prompt("HUSH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm)
+}
+
+pub fn backup(ctx: &Ctx, output: &Path, json: bool) -> Result<()> {
+    let mut v = ctx.open_unlocked()?;
+    let r = v.backup(output, &backup_passphrase(true)?)?;
+    if json {
+        print_json(&r);
+    } else {
+        eprintln!("backup written to {}: {} secret(s) ({} in the trash), {} version(s), {} audit entries", r.file, r.secrets, r.trashed, r.versions, r.audit_entries);
+        eprintln!("restore it with `hush restore-backup {} --vault NEW.db`; without the passphrase it cannot be opened", r.file);
+    }
+    Ok(())
+}
+
+pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> Result<()> {
+    let backup_pass = backup_passphrase(false)?;
+    let new_pass;
+    let protection = if passphrase {
+        new_pass = match &ctx.passphrase_file {
+            Some(_) => ctx.passphrase("")?,
+            None => secret_from_env_or_prompt("HUSH_PASSPHRASE", "New vault passphrase: ", true)?,
+        };
+        Protection::Passphrase(&new_pass)
+    } else {
+        Protection::Keychain
+    };
+    let (v, r) = Vault::restore_backup(file, &backup_pass, &ctx.vault_path, protection)?;
+    if json {
+        print_json(&r);
+    } else {
+        eprintln!("restored {} secret(s), {} version(s) into the new vault {}", r.secrets, r.versions, v.path().display());
+    }
+    Ok(())
+}
+
+pub fn inject(ctx: &Ctx, input: &Path, output: Option<&Path>) -> Result<()> {
+    let template = read_template(input)?;
+    let (report, body) = ctx.open_unlocked()?.inject(&input.display().to_string(), &template, output)?;
+    if let Some(body) = &body {
+        write_stdout(body)?;
+    }
+    if let Some(f) = &report.output {
+        eprintln!("wrote {f} (mode 0600): {} reference(s) to {} secret(s)", report.references, report.secrets);
+    }
+    Ok(())
+}
+
+fn read_template(input: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(input).map_err(|e| Error::Io { path: input.into(), source: e })?;
+    let mut buf = Vec::new();
+    f.take(MAX_TEMPLATE_BYTES as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::Io { path: input.into(), source: e })?;
+    Ok(buf)
+}

@@ -1,0 +1,141 @@
+//! `hush run`: the program gets the folders' secrets in its environment; hush forwards signals
+//! and returns the program's exit code. With `--mask`, the program's stdout and stderr go through
+//! pipes and every secret value in them becomes `[hush:masked]` (see `hush_core::mask`).
+//!
+//! Signals: SIGINT, SIGTERM and SIGHUP that another process sends to hush are passed on. Those
+//! the terminal sends (Ctrl-C) already reach the program, which is in hush's process group, so
+//! they are not sent twice; hush itself just waits for the program to finish.
+//!
+//! `--no-inherit-env` keeps only PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL. The values pass
+//! through std's `Command` (not zeroized) on the way to `execve`, as with any program launcher.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use hush_core::mask::Masker;
+use hush_core::{Error, FolderPath, Result};
+
+use crate::cli::RunArgs;
+use crate::ctx::Ctx;
+
+/// What `--no-inherit-env` keeps from hush's own environment.
+pub const KEPT_ENV: [&str; 7] = ["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR", "SHELL"];
+
+static CHILD: AtomicI32 = AtomicI32::new(0);
+
+pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
+    let folders = a.from.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
+    let program = a.cmd[0].clone();
+    let env = ctx.open_unlocked()?.run_env(&folders, &program.to_string_lossy())?;
+    if !env.left_out.is_empty() {
+        eprintln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
+    }
+    let mut cmd = Command::new(&program);
+    cmd.args(&a.cmd[1..]);
+    if a.no_inherit_env {
+        cmd.env_clear();
+        for k in KEPT_ENV {
+            if let Some(v) = std::env::var_os(k) {
+                cmd.env(k, v);
+            }
+        }
+    }
+    for (k, v) in &env.vars {
+        cmd.env(k, v.expose_str());
+    }
+    if a.mask {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    install_forwarding();
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("hush: {}: command not found", program.to_string_lossy());
+            return Ok(127);
+        }
+        Err(e) => return Err(Error::Io { path: program.into(), source: e }),
+    };
+    CHILD.store(child.id() as i32, Ordering::SeqCst);
+    let pumps = if a.mask {
+        let values: Vec<&[u8]> = env.vars.iter().map(|(_, v)| v.expose()).collect();
+        let (out, err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+        let (m1, m2) = (Masker::new(values.iter().copied()), Masker::new(values.iter().copied()));
+        vec![
+            std::thread::spawn(move || pump(out, std::io::stdout(), m1)),
+            std::thread::spawn(move || pump(err, std::io::stderr(), m2)),
+        ]
+    } else {
+        Vec::new()
+    };
+    drop(env);
+    let status = child.wait().map_err(|e| Error::Io { path: program.into(), source: e })?;
+    CHILD.store(0, Ordering::SeqCst);
+    for p in pumps {
+        let _ = p.join();
+    }
+    #[cfg(unix)]
+    if let Some(sig) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        return Ok(128 + sig);
+    }
+    Ok(status.code().unwrap_or(1))
+}
+
+/// Copies `from` to `to` through the masker, flushing every chunk so output stays live.
+fn pump(mut from: impl Read, mut to: impl Write, mut m: Masker) {
+    let mut buf = vec![0u8; 8192];
+    let mut out = Vec::with_capacity(16384);
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        out.clear();
+        m.push(&buf[..n], &mut out);
+        if to.write_all(&out).and_then(|_| to.flush()).is_err() {
+            return;
+        }
+    }
+    out.clear();
+    m.finish(&mut out);
+    let _ = to.write_all(&out).and_then(|_| to.flush());
+}
+
+#[cfg(unix)]
+fn install_forwarding() {
+    extern "C" fn forward(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+        // Only async-signal-safe calls here: an atomic load and kill(2).
+        let code = if info.is_null() { 0 } else { unsafe { (*info).si_code } };
+        if sent_by_a_process(code) {
+            let pid = CHILD.load(Ordering::SeqCst);
+            if pid > 0 {
+                unsafe { libc::kill(pid, sig) };
+            }
+        }
+    }
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = forward as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn install_forwarding() {}
+
+/// A signal from kill(2)/sigqueue (forward it) rather than from the terminal or the kernel.
+#[cfg(target_os = "linux")]
+fn sent_by_a_process(code: libc::c_int) -> bool {
+    code <= 0 // SI_USER 0, SI_QUEUE -1, SI_TKILL -6; kernel and tty codes are positive
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn sent_by_a_process(_code: libc::c_int) -> bool {
+    true
+}

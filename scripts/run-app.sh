@@ -16,4 +16,5 @@ MSG
 fi
 
 bash .ci/setup-deps.sh
+bash scripts/build-ui.sh
 exec cargo run --locked -p hush-desktop -- "$@"

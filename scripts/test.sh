@@ -3,7 +3,8 @@
 #
 # The one command that runs every test of the workspace, the ones needing real services included:
 #   1. installs/checks the system packages and tools (.ci/setup-deps.sh, idempotent);
-#   2. builds everything: cargo build --locked --workspace --all-targets;
+#   2. builds the web UI (scripts/build-ui.sh) and runs its unit tests (Vitest);
+#   3. builds everything: cargo build --locked --workspace --all-targets;
 #   3. runs cargo test --locked --workspace --no-fail-fast -- --include-ignored [TEST-FILTER...]
 #      (every test binary runs even after a failure; the exit status still reports it) inside
 #        - Xvfb (xvfb-run), so the desktop app can open windows;
@@ -100,8 +101,11 @@ summary() {
   echo "  artifacts: $ROOT/artifacts"
 }
 trap summary EXIT
+# Named exits, so that the summary reports an interruption as a failure.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-stage "1/3 dependencies (.ci/setup-deps.sh)"
+stage "1/4 dependencies (.ci/setup-deps.sh)"
 bash .ci/setup-deps.sh
 TOOLS="${HUSH_TOOLS:-$HOME/.cache/hush-tools}"
 export PATH="$TOOLS/bin:$TOOLS/venv/bin:$PATH"
@@ -112,10 +116,14 @@ done
 echo "tauri-driver: $(command -v tauri-driver)"
 echo "bao:          $(command -v bao)"
 
-stage "2/3 build (cargo build --locked --workspace --all-targets)"
+stage "2/4 web UI (npm install, Vitest, Vite build)"
+bash scripts/build-ui.sh
+npm --prefix ui test --silent
+
+stage "3/4 build (cargo build --locked --workspace --all-targets)"
 cargo build --locked --workspace --all-targets
 
-stage "3/3 tests (Xvfb + keyring + tauri-driver, --include-ignored)"
+stage "4/4 tests (Xvfb + keyring + tauri-driver, --include-ignored)"
 export HUSH_TEST_ARTIFACTS="$ROOT/artifacts"
 rm -rf "$HUSH_TEST_ARTIFACTS"
 mkdir -p "$HUSH_TEST_ARTIFACTS"

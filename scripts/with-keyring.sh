@@ -21,10 +21,12 @@ if [ "${_HUSH_WITH_KEYRING_INNER:-}" != 1 ]; then
     command -v "$tool" >/dev/null || { echo "with-keyring: '$tool' not found (run .ci/setup-deps.sh)" >&2; exit 127; }
   done
   data_home="$(mktemp -d "${TMPDIR:-/tmp}/hush-keyring.XXXXXX")"
+  trap 'rm -rf "$data_home"' EXIT
+  trap 'exit 130' INT    # named exits: the EXIT trap also runs when we are interrupted
+  trap 'exit 143' TERM
   rc=0
   XDG_DATA_HOME="$data_home" _HUSH_WITH_KEYRING_INNER=1 \
     keyctl session - dbus-run-session -- bash "$0" "$@" || rc=$?
-  rm -rf "$data_home"
   exit "$rc"
 fi
 

@@ -14,6 +14,9 @@ use serde_json::json;
 const APP_BIN: &str = env!("CARGO_BIN_EXE_hush-desktop");
 const WAIT: Duration = Duration::from_secs(20);
 
+/// WebKitWebDriver serves one session at a time; tests take turns.
+static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("HUSH_TEST_ARTIFACTS")
         .map(PathBuf::from)
@@ -70,7 +73,7 @@ impl App {
             .expect("no WebDriver session within 60 s: did the app start? see artifacts/tauri-driver.log")
             .expect("WebDriver session");
         let app = App { client, dir, vault, name: name.to_string(), step: 0 };
-        app.wait_for("#app > *").await;
+        app.wait_for("#app > :not(.splash)").await;
         // Confirmation dialogs are answered "yes"; the flows test what follows them.
         app.client.execute("window.confirm = () => true; return true", vec![]).await.unwrap();
         app
@@ -139,6 +142,8 @@ impl App {
 
     /// Saves a numbered screenshot of the current step as an artifact.
     pub async fn shot(&self, step: &str) -> PathBuf {
+        // Let the last DOM change reach the screen: two frames, then a moment for the compositor.
+        let _ = self.client.execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)))", vec![]).await;
         let png = self.client.screenshot().await.unwrap();
         assert!(png.starts_with(b"\x89PNG") && png.len() > 1000, "screenshot is not a PNG");
         let path = artifacts_dir().join(format!("{}-{:02}-{step}.png", self.name, self.step));
@@ -162,6 +167,7 @@ impl App {
         F: FnOnce(App) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
+        let _turn = ONE_SESSION.lock().await;
         let app = App::launch(name, dir, vault).await;
         let client = app.client.clone();
         let outcome = tokio::spawn(flow(app)).await;

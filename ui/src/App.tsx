@@ -35,6 +35,11 @@ export function App() {
     return () => events.forEach((e) => window.removeEventListener(e, ping));
   }, [status?.unlocked]);
 
+  // The first screen a user can act on (setup, lock or vault) is up: a mark for bench/ui.rs.
+  useEffect(() => {
+    if (status && performance.getEntriesByName('hush-interactive').length === 0) requestAnimationFrame(() => performance.mark('hush-interactive'));
+  }, [status]);
+
   if (error) return <div class="fatal">Hush could not start: {error}</div>;
   if (!status) return <div class="splash">Hush</div>;
   if (!status.exists) return <Setup status={status} onDone={refresh} />;

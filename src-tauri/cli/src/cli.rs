@@ -222,6 +222,9 @@ pub struct SetArgs {
     /// Keep stdin exactly (by default one trailing newline is dropped)
     #[arg(long)]
     pub raw: bool,
+    /// Accept an empty value (refused by default: it is usually a mistake)
+    #[arg(long)]
+    pub allow_empty: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -51,7 +51,9 @@ pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Resu
         return Ok(Passphrase::new(s));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Locked(format!("no passphrase: set {var}, pass --passphrase-file, or run on a terminal")));
+        // --passphrase-file feeds the vault passphrase only; other passphrases come from their variable.
+        let file_hint = if var == "HUSH_PASSPHRASE" { ", pass --passphrase-file, run `hush unlock`," } else { "" };
+        return Err(Error::Locked(format!("no passphrase: set {var}{file_hint} or run on a terminal")));
     }
     let first = Passphrase::new(rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?);
     if confirm {

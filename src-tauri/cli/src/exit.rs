@@ -38,6 +38,7 @@ pub fn code_for(e: &Error) -> i32 {
         Error::ImportConflict { .. } => CONFLICT,
         Error::UnknownRefs { .. } => NOT_FOUND,
         Error::Backup(_) => INTEGRITY,
+        Error::NotAVault { .. } => USAGE,
         _ => FAILURE,
     }
 }

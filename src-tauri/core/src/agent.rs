@@ -155,12 +155,21 @@ pub fn run_agent(vault_id: &str, idle: Duration, input: &mut dyn Read, out: &mut
                     Served::Other => {}
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => wait_readable(&listener, deadline),
             Err(e) => break Err(Error::Agent(e.to_string())),
         }
     };
     let _ = std::fs::remove_file(&path);
     result // `kek` drops here and is zeroized
+}
+
+/// Sleeps until a client connects or the idle deadline passes (no polling delay per request).
+fn wait_readable(listener: &UnixListener, deadline: Instant) {
+    use std::os::fd::AsRawFd;
+    let ms = deadline.saturating_duration_since(Instant::now()).as_millis().min(i32::MAX as u128) as i32;
+    let mut fd = libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd for a live socket; EINTR or an error just loops back to accept.
+    unsafe { libc::poll(&mut fd, 1, ms) };
 }
 
 enum Served {

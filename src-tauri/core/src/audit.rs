@@ -123,7 +123,14 @@ pub(crate) fn append(conn: &Connection, action: Action, path: Option<&str>, outc
     conn.execute(
         "INSERT INTO audit (seq, ts, action, path, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![seq, ts, action.as_str(), path, outcome, detail, prev, hash],
-    )?;
+    )
+    .map_err(|e| match e {
+        // An entry already sits past the recorded head: someone wrote into the log.
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            crate::error::Error::Integrity { what: "the audit log (an entry was inserted; run `hush audit --verify`)".into() }
+        }
+        other => other.into(),
+    })?;
     conn.execute("UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1", params![seq, hash])?;
     Ok(())
 }

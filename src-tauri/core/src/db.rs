@@ -31,9 +31,29 @@ pub(crate) fn open(path: &Path, create: bool) -> Result<Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -32768;
          PRAGMA secure_delete = ON;",
     )?;
     Ok(conn)
+}
+
+/// Refuses, without writing a byte, a file that is not a Hush vault: empty, not SQLite, or a
+/// SQLite database no Hush migration ever ran on (opening read-write would otherwise turn it into
+/// one, or switch its journal mode).
+pub(crate) fn check_is_vault(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let not_vault = |why: &str| Error::NotAVault { path: path.into(), reason: why.into() };
+    let mut header = [0u8; 16];
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    if f.read_exact(&mut header).is_err() || &header != b"SQLite format 3\0" {
+        return Err(not_vault("not an SQLite database"));
+    }
+    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let version: i64 = ro.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version == 0 {
+        return Err(not_vault("no Hush schema"));
+    }
+    Ok(())
 }
 
 /// Applies every pending migration, atomically. Returns the schema version.

@@ -69,6 +69,8 @@ pub enum Error {
     UnknownRefs { refs: Vec<String> },
     #[error("the backup {0}; nothing was restored")]
     Backup(String),
+    #[error("{} is not a Hush vault ({reason}); nothing was changed. Check --vault / HUSH_VAULT", path.display())]
+    NotAVault { path: PathBuf, reason: String },
 }
 
 fn list_lines(errors: &[crate::envfile::EnvLineError]) -> String {
@@ -112,6 +114,7 @@ impl Error {
             Error::ImportConflict { .. } => "import_conflict",
             Error::UnknownRefs { .. } => "unknown_refs",
             Error::Backup(_) => "backup",
+            Error::NotAVault { .. } => "not_a_vault",
         }
     }
 

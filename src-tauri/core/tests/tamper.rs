@@ -118,7 +118,19 @@ fn garbage_files_are_clear_errors() {
     let f = dir.path().join("v.db");
     std::fs::write(&f, b"this is not a database at all, just text").unwrap();
     let e = Vault::open(&f).unwrap_err();
-    assert!(matches!(e, Error::Db(_)), "{e:?}");
+    assert!(matches!(e, Error::NotAVault { .. }) && e.to_string().contains("not a Hush vault"), "{e:?}");
+    assert_eq!(std::fs::read(&f).unwrap(), b"this is not a database at all, just text", "left untouched");
+    // An empty file (e.g. a mistaken --vault) is refused, not turned into a vault.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(Vault::open(&empty), Err(Error::NotAVault { .. })));
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // Someone else's SQLite database stays untouched.
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE notes(x)").unwrap();
+    let before = std::fs::read(&other).unwrap();
+    assert!(matches!(Vault::open(&other), Err(Error::NotAVault { .. })));
+    assert_eq!(std::fs::read(&other).unwrap(), before);
     // A SQLite file that is not a vault.
     let g = dir.path().join("g.db");
     rusqlite::Connection::open(&g).unwrap().execute_batch("CREATE TABLE x(y); PRAGMA user_version = 99;").unwrap();
@@ -159,6 +171,14 @@ fn audit_edits_inserts_and_removals_are_detected() {
     let t = setup();
     raw_conn(&t).execute("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)", []).unwrap();
     bad_at(&t);
+    let t = setup();
+    // An entry appended past the recorded head blocks further writes with an integrity error.
+    let t = setup();
+    raw_conn(&t).execute("INSERT INTO audit (seq, ts, action, path, outcome, prev_hash, hash) SELECT seq + 1, ts, action, path, outcome, prev_hash, hash FROM audit WHERE seq = (SELECT max(seq) FROM audit)", []).unwrap();
+    let mut v = reopen(&t);
+    let e = v.get(&p("app/A"), None).unwrap_err();
+    assert!(matches!(e, Error::Integrity { .. }) && e.to_string().contains("audit"), "{e:?}");
+    assert!(!v.audit_verify().unwrap().ok);
     let t = setup();
     raw_conn(&t).execute("UPDATE audit SET seq = seq + 1000 WHERE seq = 4", []).unwrap();
     raw_conn(&t).execute("INSERT INTO audit (seq, ts, action, path, outcome, prev_hash, hash) SELECT 4, ts, 'read', path, 'ok', prev_hash, hash FROM audit WHERE seq = 1004", []).unwrap();

@@ -29,6 +29,10 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
     };
     let mut v = ctx.open_unlocked()?;
     let value = read_value(&format!("Value for {path}: "), a.raw)?;
+    // An empty stdin is usually a mistake (a missing file, a failed command before the pipe).
+    if value.is_empty() && !a.allow_empty {
+        return Err(Error::InvalidInput("the value is empty; pass --allow-empty to store an empty value".into()));
+    }
     let out = v.set(&path, &value, &opts)?;
     if a.json {
         print_json(&out);

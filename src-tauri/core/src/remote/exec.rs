@@ -417,7 +417,9 @@ impl Vault {
         let replay = p.replays.get(&plan.folder).filter(|r| r.start < r.snaps.len() && plan.count(KeyAction::Conflict) == 0);
         let writes = plan.keys.iter().any(|k| k.action.writes_remote()) || replay.is_some();
         let verify = cfg.remove_local && local.is_some() && plan.count(KeyAction::Conflict) == 0;
-        if !writes && !plan.metadata_changes && !verify {
+        // Metadata alone is not written over a folder in conflict: it would carry the local view.
+        let metadata = plan.metadata_changes && (writes || plan.count(KeyAction::Conflict) == 0);
+        if !writes && !metadata && !verify {
             return None;
         }
         let mut fields = remote.map(|r| dup(&r.fields)).unwrap_or_default();
@@ -439,11 +441,11 @@ impl Vault {
         };
         Some(Job {
             path: remote_path(&row.info.prefix, &plan.folder),
-            api_path: plan.remote_path.clone(),
+            api_path: p.conn.api_path(&remote_path(&row.info.prefix, &plan.folder)),
             cas: remote.map_or(0, |r| r.version),
             fields: writes.then_some(fields),
             replay: replay.map(|r| (r.snaps[r.start..].iter().map(|s| dup(&s.fields)).collect(), r.start as u64)),
-            custom: custom.filter(|_| writes || plan.metadata_changes),
+            custom: custom.filter(|_| writes || metadata),
             verify: verify.then(|| local.map(|l| l.iter().map(|(k, s)| (k.clone(), crate::secret::SecretValue::new(s.value.expose().to_vec()))).collect())).flatten(),
             notes,
         })

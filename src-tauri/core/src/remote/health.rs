@@ -96,7 +96,9 @@ impl Vault {
 
 async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()> {
     // Unauthenticated first, so "cannot reach" and "sealed" are told apart from "bad token".
-    let anon = match Conn::connect(row.target(), Some((RemoteCredential::new(String::new()), TokenSource::Keychain)), None).await {
+    // sys/health exists only in the root namespace: ask there.
+    let anon_target = super::client::Target { namespace: None, ..row.target() };
+    let anon = match Conn::connect(anon_target, Some((RemoteCredential::new(String::new()), TokenSource::Keychain)), None).await {
         Ok(c) => c,
         Err(e) => return h.fail("reachable", &e),
     };

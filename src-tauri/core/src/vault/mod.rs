@@ -163,6 +163,7 @@ impl Vault {
         if !path.is_file() {
             return Err(Error::NoVault { path: path.into() });
         }
+        db::check_is_vault(path)?;
         let mut conn = db::open(path, false)?;
         db::migrate(&mut conn)?;
         let row: Option<(String, String, Option<String>)> = conn
@@ -257,7 +258,7 @@ impl Vault {
         let params: KdfParams = serde_json::from_str(&kdf).map_err(|_| Error::Integrity { what: format!("the {kind} KDF parameters") })?;
         let kek = params.derive(p)?;
         if self.unwrap_with(kind, &kek).is_err() {
-            self.audit_event(Action::Unlock, None, "failure", Some(&format!("wrong {kind} passphrase")))?;
+            self.audit_event(Action::Unlock, None, "failure", Some(if kind == "recovery" { "wrong recovery passphrase" } else { "wrong passphrase" }))?;
             return Err(Error::WrongPassphrase);
         }
         Ok(kek)
@@ -350,16 +351,15 @@ pub(crate) fn put_wrap(conn: &Connection, vault_id: &str, kind: &str, kek: &Key3
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
+/// Regenerates `tests/fixtures/vault-v1.db`, a vault made by schema version 1 only, which the
+/// public test `migrations.rs` opens. Compiled only on request, so no test run rewrites it:
+/// `RUSTFLAGS="--cfg hush_write_fixture" cargo test -p hush-core write_v1_fixture`.
+#[cfg(all(test, hush_write_fixture))]
+mod fixture {
     use super::*;
     use crate::{SecretPath, SecretValue, WriteOptions};
 
-    /// Regenerates `tests/fixtures/vault-v1.db`, a vault made by schema version 1 only. Run once
-    /// when the fixture must be remade (never for a shipped schema): `cargo test -p hush-core
-    /// write_v1_fixture -- --ignored`. The public test `migrations.rs` opens it.
     #[test]
-    #[ignore = "regenerates a committed fixture"]
     fn write_v1_fixture() {
         let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vault-v1.db");
         let _ = std::fs::remove_file(&out);

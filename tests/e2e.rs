@@ -200,3 +200,77 @@ async fn search_flow(mut app: App) {
     assert!(!page_source_has(&app, "KEY_1234").await);
     app.snap("auto-locked").await;
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb and tauri-driver: run via scripts/test.sh"]
+async fn import_with_preview_then_export() {
+    let (dir, vault) = App::prepare();
+    seed(&vault, 0);
+    {
+        let mut v = Vault::open(&vault).unwrap();
+        v.unlock_passphrase(&Passphrase::new("e2e passphrase".into())).unwrap();
+        v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
+        v.set(&SecretPath::parse("shop/dev/API_KEY").unwrap(), &SecretValue::from_string("old-key".into()), &WriteOptions::default()).unwrap();
+    }
+    let env = dir.path().join("app.env");
+    std::fs::write(&env, "# shop settings\nexport API_KEY=new-key\nDB_URL=\"postgres://u:p@h/db?x=1#frag\"\nGREETING='hello world'\nMULTI=\"line one\\nline two\"\n").unwrap();
+    let bad = dir.path().join("bad.env");
+    std::fs::write(&bad, "OK=1\nNOT VALID LINE\n").unwrap();
+    let out = dir.path().join("out.env");
+    App::run("import", dir, vault, move |app| import_flow(app, env, bad, out)).await;
+}
+
+async fn import_flow(mut app: App, env: std::path::PathBuf, bad: std::path::PathBuf, out: std::path::PathBuf) {
+    app.fill("#unlock-passphrase", "e2e passphrase").await;
+    app.click("#unlock").await;
+    app.click("#nav-transfer").await;
+
+    // A malformed file cannot be imported as is: the preview names the line; no commit offered.
+    app.fill("#import-file", bad.to_str().unwrap()).await;
+    app.fill("#import-folder", "shop/dev").await;
+    app.click("#import-preview").await;
+    let err = app.wait_text("#import-blocker", |t| !t.is_empty()).await;
+    assert!(err.contains("line 2") || err.contains(":2"), "the refusal names line 2: {err}");
+    assert_eq!(app.count("#import-commit").await, 0);
+    app.snap("import-malformed").await;
+
+    // Preview: 3 new, 1 changed (API_KEY exists with another value) → refused until overwrite.
+    app.fill("#import-file", env.to_str().unwrap()).await;
+    app.click("#import-preview").await;
+    app.wait_text("#import-counts", |t| t.starts_with("4 new") || t.starts_with("3 new")).await;
+    let counts = app.text("#import-counts").await;
+    assert!(counts.starts_with("3 new · 1 changed"), "{counts}");
+    app.wait_for("#import-blocker").await;
+    app.snap("import-conflict").await;
+    let select = app.wait_for("#import-existing").await;
+    select.select_by_value("overwrite").await.unwrap();
+    app.click("#import-preview").await;
+    app.click("#import-commit").await;
+    let done = app.wait_text("#import-done", |t| !t.is_empty()).await;
+    assert!(done.contains("3 created") && done.contains("1 updated"), "{done}");
+    assert!(!app.client.source().await.unwrap().contains("new-key"), "values never reach the page");
+    app.snap("imported").await;
+
+    app.click("#nav-secrets").await;
+    for name in ["API_KEY", "DB_URL", "GREETING", "MULTI"] {
+        app.wait_for(&row(&format!("shop/dev/{name}"))).await;
+    }
+    app.click(&row("shop/dev/MULTI")).await;
+    app.click("#reveal").await;
+    app.wait_text("#value", |t| t == "line one\nline two").await;
+
+    // Export the folder back to a file: 0600, every value readable.
+    app.click("#nav-transfer").await;
+    app.fill("#export-folders", "shop/dev").await;
+    app.fill("#export-path", out.to_str().unwrap()).await;
+    app.click("#export-go").await;
+    let done = app.wait_text("#export-done", |t| !t.is_empty()).await;
+    assert!(done.contains("4 secret"), "{done}");
+    app.snap("exported").await;
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&out).unwrap();
+    for needle in ["API_KEY=", "new-key", "postgres://u:p@h/db?x=1#frag", "hello world"] {
+        assert!(text.contains(needle), "export lacks {needle}:\n{text}");
+    }
+}

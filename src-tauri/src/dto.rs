@@ -236,6 +236,102 @@ pub enum Progress {
     Finished { message: String },
 }
 
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRequest {
+    pub file: String,
+    pub folder: String,
+    /// "refuse" (default), "overwrite" or "skip" for secrets that exist with another value.
+    pub on_existing: String,
+    pub expand: bool,
+    pub skip_invalid: bool,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRow {
+    pub line: u64,
+    pub name: Option<String>,
+    /// new, changed, unchanged, skipped or invalid.
+    pub status: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreviewDto {
+    pub source: String,
+    pub folder: String,
+    pub rows: Vec<ImportRow>,
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub invalid: u64,
+    pub warnings: Vec<String>,
+    /// Why a commit would be refused as things stand (conflicts, invalid lines), if it would.
+    pub blocker: Option<String>,
+    /// Identifies this preview; the commit names it.
+    pub digest: String,
+}
+
+impl From<&hush_core::ImportPreview> for ImportPreviewDto {
+    fn from(p: &hush_core::ImportPreview) -> Self {
+        let status = |s: hush_core::ImportStatus| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        ImportPreviewDto {
+            source: p.source.clone(),
+            folder: p.folder.clone(),
+            rows: p.items.iter().map(|i| ImportRow { line: i.line as u64, name: i.name.clone(), status: status(i.status), note: i.note.clone() }).collect(),
+            new: p.counts.new as u64,
+            changed: p.counts.changed as u64,
+            unchanged: p.counts.unchanged as u64,
+            skipped: p.counts.skipped as u64,
+            invalid: p.counts.invalid as u64,
+            warnings: p.warnings.clone(),
+            blocker: p.blocker().map(|e| e.to_string()),
+            digest: p.digest.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    pub folder: String,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    /// Later folders win for the same name.
+    pub folders: Vec<String>,
+    /// env, json or shell.
+    pub format: String,
+    pub path: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub count: u64,
+    pub path: String,
+    pub left_out: Vec<String>,
+    pub not_portable: Vec<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupResult {
+    pub file: String,
+    pub secrets: u64,
+    pub versions: u64,
+    pub bytes: u64,
+}
+
 #[cfg(test)]
 mod bindings {
     //! Writes `ui/src/lib/bindings.ts` and fails if the committed file was out of date, so the
@@ -251,7 +347,8 @@ mod bindings {
             SaveRequest::decl(&cfg), WriteResult::decl(&cfg), Revealed::decl(&cfg), CopyResult::decl(&cfg),
             VersionRow::decl(&cfg), TrashRow::decl(&cfg), AuditQuery::decl(&cfg), AuditRow::decl(&cfg),
             AuditCheck::decl(&cfg), DayCount::decl(&cfg), Overview::decl(&cfg), SettingsDto::decl(&cfg),
-            Progress::decl(&cfg), crate::error::IpcError::decl(&cfg),
+            Progress::decl(&cfg), crate::error::IpcError::decl(&cfg), ImportRequest::decl(&cfg), ImportRow::decl(&cfg),
+            ImportPreviewDto::decl(&cfg), ImportResult::decl(&cfg), ExportRequest::decl(&cfg), ExportResult::decl(&cfg), BackupResult::decl(&cfg),
         ];
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");
         for d in decls {

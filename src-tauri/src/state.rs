@@ -12,6 +12,8 @@ use crate::error::{IpcError, IpcResult};
 
 pub struct AppState {
     pub vault_path: PathBuf,
+    /// The last import preview, kept here so a commit applies exactly what the user saw.
+    pub pending_import: Mutex<Option<hush_core::ImportPreview>>,
     vault: Mutex<Option<Vault>>,
     last_activity: Mutex<Instant>,
     pub clipboard: Clipboard,
@@ -19,7 +21,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(vault_path: PathBuf) -> Self {
-        AppState { vault_path, vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
+        AppState { vault_path, pending_import: Mutex::new(None), vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
     }
 
     /// The vault path: `--vault FILE`, else `HUSH_VAULT`, else the OS data dir (as the CLI does).
@@ -72,6 +74,7 @@ impl AppState {
     /// Returns whether it was unlocked.
     pub fn lock(&self, reason: &str) -> bool {
         let taken = self.vault.lock().unwrap().take();
+        self.pending_import.lock().unwrap().take();
         self.clipboard.clear_if_ours();
         match taken {
             Some(mut v) if v.is_unlocked() => {

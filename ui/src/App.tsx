@@ -7,7 +7,8 @@ import { Lock } from './views/Lock';
 import { Main } from './views/Main';
 import { Setup } from './views/Setup';
 
-const ACTIVITY_PING_MS = 15_000;
+// Well under the shortest auto-lock (10 s), so an active user is never locked out.
+const ACTIVITY_PING_MS = 2_000;
 
 export function App() {
   const [status, setStatus] = useState<VaultStatus | null>(null);

@@ -2,6 +2,7 @@
 //! Every command is listed here once, and in build.rs for the ACL.
 
 mod audit;
+mod envio;
 mod secrets;
 mod settings;
 mod vault;
@@ -32,5 +33,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         settings::recovery_set,
         settings::vault_rewrap,
         settings::vault_rekey,
+        envio::pick_file,
+        envio::import_preview,
+        envio::import_commit,
+        envio::export_file,
+        envio::backup_create,
     ]
 }

@@ -52,3 +52,41 @@ export type Progress = { "event": "step", "data": { done: number, total: number,
 
 export type IpcError = { code: string, message: string, };
 
+export type ImportRequest = { file: string, folder: string, 
+/**
+ * "refuse" (default), "overwrite" or "skip" for secrets that exist with another value.
+ */
+onExisting: string, expand: boolean, skipInvalid: boolean, };
+
+export type ImportRow = { line: number, name: string | null, 
+/**
+ * new, changed, unchanged, skipped or invalid.
+ */
+status: string, note: string | null, };
+
+export type ImportPreviewDto = { source: string, folder: string, rows: Array<ImportRow>, new: number, changed: number, unchanged: number, skipped: number, invalid: number, warnings: Array<string>, 
+/**
+ * Why a commit would be refused as things stand (conflicts, invalid lines), if it would.
+ */
+blocker: string | null, 
+/**
+ * Identifies this preview; the commit names it.
+ */
+digest: string, };
+
+export type ImportResult = { folder: string, created: number, updated: number, unchanged: number, skipped: number, };
+
+export type ExportRequest = { 
+/**
+ * Later folders win for the same name.
+ */
+folders: Array<string>, 
+/**
+ * env, json or shell.
+ */
+format: string, path: string, };
+
+export type ExportResult = { count: number, path: string, leftOut: Array<string>, notPortable: Array<string>, };
+
+export type BackupResult = { file: string, secrets: number, versions: number, bytes: number, };
+

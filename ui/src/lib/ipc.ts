@@ -3,7 +3,8 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AuditCheck, AuditQuery, AuditRow, CopyResult, IpcError, ListRequest, Overview, Progress, Revealed,
+  AuditCheck, AuditQuery, AuditRow, BackupResult, CopyResult, ExportRequest, ExportResult, ImportPreviewDto,
+  ImportRequest, ImportResult, IpcError, ListRequest, Overview, Progress, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
 } from './bindings';
 
@@ -54,5 +55,14 @@ export const ipc = {
     ch.onmessage = onProgress;
     return call<void>('vault_rekey', { recovery, onProgress: ch });
   },
+  pickFile: (save: boolean, suggested: string | null = null) => call<string | null>('pick_file', { save, suggested }),
+  importPreview: (req: ImportRequest) => call<ImportPreviewDto>('import_preview', { req }),
+  importCommit: (digest: string, onProgress: (p: Progress) => void) => {
+    const ch = new Channel<Progress>();
+    ch.onmessage = onProgress;
+    return call<ImportResult>('import_commit', { digest, onProgress: ch });
+  },
+  exportFile: (req: ExportRequest) => call<ExportResult>('export_file', { req }),
+  backup: (path: string, passphrase: string) => call<BackupResult>('backup_create', { path, passphrase }),
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
 };

@@ -27,7 +27,9 @@ export function Lock({ status, onUnlocked }: { status: VaultStatus; onUnlocked: 
   return (
     <div class="center-screen" id="lock-screen">
       <form class="card lock" onSubmit={submit}>
-        <div class="lock-icon" aria-hidden="true">🔒</div>
+        <svg class="lock-icon" aria-hidden="true" viewBox="0 0 24 24" width="44" height="44" fill="none" stroke="currentColor" stroke-width="1.6">
+          <rect x="5" y="10.5" width="14" height="10" rx="2" /><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />
+        </svg>
         <h1>Hush is locked</h1>
         <p class="muted small"><code>{status.path}</code></p>
         {needsPass && (

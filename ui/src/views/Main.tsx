@@ -8,10 +8,11 @@ import { Audit } from './Audit';
 import { Dashboard } from './Dashboard';
 import { Secrets } from './Secrets';
 import { SettingsView } from './Settings';
+import { Transfer } from './Transfer';
 import { Trash } from './Trash';
 
-type View = 'dashboard' | 'secrets' | 'trash' | 'audit' | 'settings';
-const VIEWS: [View, string][] = [['dashboard', 'Dashboard'], ['secrets', 'Secrets'], ['trash', 'Trash'], ['audit', 'Audit log'], ['settings', 'Settings']];
+type View = 'dashboard' | 'secrets' | 'transfer' | 'trash' | 'audit' | 'settings';
+const VIEWS: [View, string][] = [['dashboard', 'Dashboard'], ['secrets', 'Secrets'], ['transfer', 'Import / Export'], ['trash', 'Trash'], ['audit', 'Audit log'], ['settings', 'Settings']];
 
 export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () => void }) {
   const [view, setView] = useState<View>('secrets');
@@ -59,6 +60,7 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
         {error && <p class="error">{error}</p>}
         {view === 'dashboard' && <Dashboard onOpen={() => setView('secrets')} />}
         {view === 'secrets' && <Secrets rows={rows} folder={folder} tag={tag} reload={reload} />}
+        {view === 'transfer' && <Transfer folder={folder} onImported={reload} />}
         {view === 'trash' && <Trash onChange={reload} />}
         {view === 'audit' && <Audit />}
         {view === 'settings' && <SettingsView status={status} />}

@@ -3,6 +3,8 @@
 
 #[path = "support/app.rs"]
 mod support;
+#[path = "../src-tauri/core/tests/common/bao.rs"]
+mod bao;
 
 use std::time::Duration;
 
@@ -273,4 +275,101 @@ async fn import_flow(mut app: App, env: std::path::PathBuf, bad: std::path::Path
     for needle in ["API_KEY=", "new-key", "postgres://u:p@h/db?x=1#frag", "hello world"] {
         assert!(text.contains(needle), "export lacks {needle}:\n{text}");
     }
+}
+
+/// Opens the vault the app is showing from the test process (as the CLI would, meanwhile).
+fn open_seeded(vault: &std::path::Path) -> Vault {
+    let mut v = Vault::open(vault).unwrap();
+    v.unlock_passphrase(&Passphrase::new("e2e passphrase".into())).unwrap();
+    v
+}
+
+const LOCAL_CANARY: &str = "local-side-CANARY-7f3a";
+const REMOTE_CANARY: &str = "remote-side-CANARY-91bc";
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, a Secret Service and bao: run via scripts/test.sh"]
+async fn remote_connect_plan_migrate_then_resolve_a_conflict() {
+    let server = bao::Bao::dev();
+    let (dir, vault) = App::prepare();
+    seed(&vault, 0);
+    {
+        let mut v = open_seeded(&vault);
+        v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
+        for (p, val) in [("myapp/dev/DATABASE_URL", V1), ("myapp/dev/API_KEY", "dev-key-1"), ("myapp/prod/API_KEY", "prod-key-1"), ("tools/GH_TOKEN", "gh-token-1")] {
+            v.set(&SecretPath::parse(p).unwrap(), &SecretValue::from_string(val.into()), &WriteOptions::default()).unwrap();
+        }
+    }
+    App::run("remote", dir, vault.clone(), |app| remote_flow(app, vault, server)).await;
+}
+
+async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) {
+    app.fill("#unlock-passphrase", "e2e passphrase").await;
+    app.click("#unlock").await;
+    app.click("#nav-remote").await;
+
+    // Connect: the token goes to the OS keychain; "Test connection" shows the server's health.
+    app.fill("#remote-name", "team").await;
+    app.fill("#remote-addr", &server.addr).await;
+    app.fill("#remote-token", bao::ROOT).await;
+    app.click("#remote-add").await;
+    app.wait_for("#remote-card").await;
+    app.click("#remote-test").await;
+    let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
+    assert!(health.contains("Connected") && health.contains("KV v2"), "{health}");
+    app.snap("connected").await;
+
+    // The plan comes before any write: every key would be created remotely, nothing exists yet.
+    app.wait_for("#remote-direction").await.select_by_value("push").await.unwrap();
+    app.click("#remote-plan").await;
+    app.wait_for("#remote-plan-table").await;
+    assert_eq!(app.count("#remote-plan-table tr[data-action=\"create_remote\"]").await, 4);
+    assert!(!server.cli(&["kv", "get", "secret/myapp/dev"]).status.success(), "planning wrote nothing");
+    app.snap("plan").await;
+
+    // Migrate: progress, a report, and the team's server holds the folders.
+    app.click("#remote-migrate").await;
+    let report = app.wait_text("#remote-report", |t| !t.is_empty()).await;
+    assert!(report.contains("3 folder(s)") && report.contains("4 written to the remote") && report.contains("0 failed"), "{report}");
+    app.wait_for("#remote-progress").await;
+    let dev = server.kv_get(&["secret/myapp/dev"]);
+    assert_eq!(dev["data"]["data"]["DATABASE_URL"], V1);
+    assert_eq!(server.kv_get(&["secret/tools"])["data"]["data"]["GH_TOKEN"], "gh-token-1");
+    app.snap("migrated").await;
+
+    // Both sides change the same key: the sync plan shows a conflict, values masked.
+    server.ok(&["kv", "patch", "secret/myapp/dev", &format!("API_KEY={REMOTE_CANARY}"), "FROM_TEAM=team-value"]);
+    open_seeded(&vault).set(&SecretPath::parse("myapp/dev/API_KEY").unwrap(), &SecretValue::from_string(LOCAL_CANARY.into()), &WriteOptions::default()).unwrap();
+    app.wait_for("#remote-direction").await.select_by_value("sync").await.unwrap();
+    app.click("#remote-plan").await;
+    app.wait_for("#remote-conflicts .conflict-row[data-path=\"myapp/dev/API_KEY\"]").await;
+    assert_eq!(app.count("#remote-plan-table tr[data-action=\"create_local\"]").await, 1, "FROM_TEAM comes down");
+    let page = app.client.source().await.unwrap();
+    assert!(!page.contains(LOCAL_CANARY) && !page.contains(REMOTE_CANARY), "conflict values stay masked");
+    app.snap("conflict").await;
+
+    // A sync without a choice leaves the conflicting key alone on both sides.
+    app.click("#remote-sync").await;
+    let report = app.wait_text("#remote-report", |t| t.contains("1 conflict")).await;
+    assert!(report.contains("1 written locally"), "{report}");
+    assert_eq!(server.kv_get(&["secret/myapp/dev"])["data"]["data"]["API_KEY"], REMOTE_CANARY);
+    let local = |v: &mut Vault| v.get(&SecretPath::parse("myapp/dev/API_KEY").unwrap(), None).unwrap().1.expose_str().to_string();
+    assert_eq!(local(&mut open_seeded(&vault)), LOCAL_CANARY);
+
+    // Choose "keep remote" for the key, sync: the local vault takes the team's value.
+    app.click("#remote-conflicts [data-path=\"myapp/dev/API_KEY\"] input[data-keep=\"remote\"]").await;
+    app.wait_text("#remote-sync", |t| t.contains("1 choice")).await;
+    app.click("#remote-sync").await;
+    app.wait_text("#remote-report", |t| t.contains("0 conflict")).await;
+    assert_eq!(local(&mut open_seeded(&vault)), REMOTE_CANARY);
+    app.gone("#remote-conflicts").await;
+    app.snap("resolved").await;
+
+    // The folder tree shows each folder's sync state from the last plan.
+    app.click("#nav-secrets").await;
+    let badge = app.wait_text("[data-folder=\"myapp/dev\"] .sync-badge", |t| !t.is_empty()).await;
+    assert_eq!(badge, "in sync");
+    assert!(!app.client.source().await.unwrap().contains(REMOTE_CANARY), "no value in the page until revealed");
+    app.snap("tree-badges").await;
+    drop(server);
 }

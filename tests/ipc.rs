@@ -139,3 +139,30 @@ fn a_window_other_than_main_gets_nothing() {
     let err = get_ipc_response(&other, req).unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
+
+#[test]
+fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
+    let h = harness();
+    for (cmd, args) in [
+        ("remote_list", json!({})),
+        ("remote_test", json!({"name": "team"})),
+        ("remote_plan", json!({"name": "team", "direction": "push"})),
+    ] {
+        assert_eq!(call(&h, cmd, args).unwrap_err()["code"], "locked", "{cmd}");
+    }
+    create_passphrase_vault(&h);
+    // Port 1 on loopback: nothing listens. No token: nothing goes to the keychain.
+    let added = call(&h, "remote_add", json!({"req": {"name": "team", "addr": "http://127.0.0.1:1", "namespace": "", "mount": "secret", "prefix": "hush", "skipVerify": false, "token": null}})).unwrap();
+    assert_eq!((added["name"].as_str(), added["namespace"].is_null()), (Some("team"), true));
+    assert_eq!(call(&h, "remote_list", json!({})).unwrap().as_array().unwrap().len(), 1);
+    // The engine's blocking remote calls run off the async runtime and come back as data.
+    let health = call(&h, "remote_test", json!({"name": "team"})).unwrap();
+    assert_eq!(health["ok"], false);
+    assert!(health["checks"][0]["message"].as_str().unwrap().contains("127.0.0.1:1"), "{health}");
+    assert_eq!(call(&h, "remote_plan", json!({"name": "team", "direction": "sideways"})).unwrap_err()["code"], "invalid_input");
+    let unknown = call(&h, "remote_test", json!({"name": "nope"})).unwrap_err();
+    assert_eq!(unknown["code"], "invalid_input");
+    assert!(unknown["message"].as_str().unwrap().contains("no remote named 'nope'"), "{unknown}");
+    call(&h, "remote_remove", json!({"name": "team"})).unwrap();
+    assert_eq!(call(&h, "remote_list", json!({})).unwrap(), json!([]));
+}

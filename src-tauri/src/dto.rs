@@ -350,6 +350,7 @@ mod bindings {
             Progress::decl(&cfg), crate::error::IpcError::decl(&cfg), ImportRequest::decl(&cfg), ImportRow::decl(&cfg),
             ImportPreviewDto::decl(&cfg), ImportResult::decl(&cfg), ExportRequest::decl(&cfg), ExportResult::decl(&cfg), BackupResult::decl(&cfg),
         ];
+        let decls = decls.into_iter().chain(crate::dto_remote::declarations(&cfg));
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");
         for d in decls {
             out.push_str("export ");

@@ -4,6 +4,7 @@
 mod clipboard;
 mod commands;
 pub mod dto;
+pub mod dto_remote;
 pub mod error;
 mod idle;
 pub mod state;

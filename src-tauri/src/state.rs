@@ -14,6 +14,8 @@ pub struct AppState {
     pub vault_path: PathBuf,
     /// The last import preview, kept here so a commit applies exactly what the user saw.
     pub pending_import: Mutex<Option<hush_core::ImportPreview>>,
+    /// Set by the cancel button of a running remote operation (read without the vault lock).
+    pub remote_cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     vault: Mutex<Option<Vault>>,
     last_activity: Mutex<Instant>,
     pub clipboard: Clipboard,
@@ -21,7 +23,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(vault_path: PathBuf) -> Self {
-        AppState { vault_path, pending_import: Mutex::new(None), vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
+        AppState { vault_path, pending_import: Mutex::new(None), remote_cancel: Default::default(), vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
     }
 
     /// The vault path: `--vault FILE`, else `HUSH_VAULT`, else the OS data dir (as the CLI does).

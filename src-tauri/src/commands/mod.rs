@@ -3,6 +3,7 @@
 
 mod audit;
 mod envio;
+mod remote;
 mod secrets;
 mod settings;
 mod vault;
@@ -38,5 +39,12 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         envio::import_commit,
         envio::export_file,
         envio::backup_create,
+        remote::remote_list,
+        remote::remote_add,
+        remote::remote_remove,
+        remote::remote_test,
+        remote::remote_plan,
+        remote::remote_run,
+        remote::remote_cancel,
     ]
 }

@@ -90,3 +90,39 @@ export type ExportResult = { count: number, path: string, leftOut: Array<string>
 
 export type BackupResult = { file: string, secrets: number, versions: number, bytes: number, };
 
+export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: string, syncedFolders: number, };
+
+export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, skipVerify: boolean, 
+/**
+ * Stored in the OS keychain; empty means "use VAULT_TOKEN or ~/.vault-token".
+ */
+token: string | null, };
+
+export type ResolveRequest = { path: string, 
+/**
+ * "local" or "remote".
+ */
+keep: string, };
+
+export type CheckDto = { name: string, ok: boolean, message: string, };
+
+export type HealthDto = { ok: boolean, serverVersion: string | null, sealed: boolean | null, kvVersion: number | null, capabilities: Array<string>, checks: Array<CheckDto>, };
+
+export type KeyPlanDto = { name: string, action: string, localVersion: number | null, remoteVersion: number | null, 
+/**
+ * Why: "changed on both sides since the last sync", "remote only", ...
+ */
+reason: string | null, };
+
+export type FolderPlanDto = { folder: string, remotePath: string, 
+/**
+ * in_sync, local_ahead, remote_ahead, diverged or conflict.
+ */
+state: string, keys: Array<KeyPlanDto>, notes: Array<string>, };
+
+export type PlanDto = { kvVersion: number, folders: Array<FolderPlanDto>, notes: Array<string>, };
+
+export type FolderResultDto = { folder: string, outcome: string, error: string | null, };
+
+export type OpReportDto = { folders: Array<FolderResultDto>, writtenRemote: number, writtenLocal: number, conflicts: number, failedFolders: number, cancelled: boolean, stopped: string | null, elapsedMs: number, };
+

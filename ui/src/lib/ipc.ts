@@ -4,7 +4,8 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AuditCheck, AuditQuery, AuditRow, BackupResult, CopyResult, ExportRequest, ExportResult, ImportPreviewDto,
-  ImportRequest, ImportResult, IpcError, ListRequest, Overview, Progress, Revealed,
+  HealthDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PlanDto, Progress, RemoteAddRequest,
+  RemoteDto, ResolveRequest, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
 } from './bindings';
 
@@ -64,5 +65,16 @@ export const ipc = {
   },
   exportFile: (req: ExportRequest) => call<ExportResult>('export_file', { req }),
   backup: (path: string, passphrase: string) => call<BackupResult>('backup_create', { path, passphrase }),
+  remotes: () => call<RemoteDto[]>('remote_list'),
+  remoteAdd: (req: RemoteAddRequest) => call<RemoteDto>('remote_add', { req }),
+  remoteRemove: (name: string) => call<void>('remote_remove', { name }),
+  remoteTest: (name: string) => call<HealthDto>('remote_test', { name }),
+  remotePlan: (name: string, direction: string) => call<PlanDto>('remote_plan', { name, direction }),
+  remoteRun: (name: string, op: string, resolutions: ResolveRequest[], onProgress: (p: Progress) => void) => {
+    const ch = new Channel<Progress>();
+    ch.onmessage = onProgress;
+    return call<OpReportDto>('remote_run', { name, op, resolutions, onProgress: ch });
+  },
+  remoteCancel: () => call<void>('remote_cancel'),
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
 };

@@ -9,10 +9,11 @@ import { Dashboard } from './Dashboard';
 import { Secrets } from './Secrets';
 import { SettingsView } from './Settings';
 import { Transfer } from './Transfer';
+import { Remotes, type SyncStates } from './Remotes';
 import { Trash } from './Trash';
 
-type View = 'dashboard' | 'secrets' | 'transfer' | 'trash' | 'audit' | 'settings';
-const VIEWS: [View, string][] = [['dashboard', 'Dashboard'], ['secrets', 'Secrets'], ['transfer', 'Import / Export'], ['trash', 'Trash'], ['audit', 'Audit log'], ['settings', 'Settings']];
+type View = 'dashboard' | 'secrets' | 'transfer' | 'remote' | 'trash' | 'audit' | 'settings';
+const VIEWS: [View, string][] = [['dashboard', 'Dashboard'], ['secrets', 'Secrets'], ['transfer', 'Import / Export'], ['remote', 'HashiCorp Vault'], ['trash', 'Trash'], ['audit', 'Audit log'], ['settings', 'Settings']];
 
 export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () => void }) {
   const [view, setView] = useState<View>('secrets');
@@ -20,6 +21,8 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
   const [folder, setFolder] = useState<string | null>(null);
   const [tag, setTag] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Sync state per folder from the last remote plan: badges in the tree (no network on its own).
+  const [sync, setSync] = useState<SyncStates>({});
 
   const reload = () => ipc.list().then(setRows, (e) => (e.code === 'locked' ? onLocked() : setError(e.message)));
   // Reload on entering the list: the CLI (or another view) may have changed things meanwhile.
@@ -44,7 +47,7 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
         {view === 'secrets' && (
           <>
             <h3>Folders</h3>
-            <FolderTree root={tree} selected={folder} onSelect={(f) => setFolder(f === folder ? null : f)} />
+            <FolderTree root={tree} selected={folder} sync={sync} onSelect={(f) => setFolder(f === folder ? null : f)} />
             {tags.length > 0 && <h3>Tags</h3>}
             <div class="tags">
               {tags.map((t) => (
@@ -61,6 +64,7 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
         {view === 'dashboard' && <Dashboard onOpen={() => setView('secrets')} />}
         {view === 'secrets' && <Secrets rows={rows} folder={folder} tag={tag} reload={reload} />}
         {view === 'transfer' && <Transfer folder={folder} onImported={reload} />}
+        {view === 'remote' && <Remotes onChanged={reload} onPlan={setSync} />}
         {view === 'trash' && <Trash onChange={reload} />}
         {view === 'audit' && <Audit />}
         {view === 'settings' && <SettingsView status={status} />}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# .env benchmarks (issue 4). A script, not a timed test; prints ratios against baselines measured
+# in the same run:
+#   1. `hush import` of a generated N-line .env (default 10,000) into a fresh passphrase vault
+#      (Argon2id unlock + parse + one transaction), vs python-dotenv 1.2 parsing the same file
+#      (`dotenv_values`, interpolation off), vs `dotenvx encrypt` on it (npm @dotenvx/dotenvx;
+#      timed once, capped: it takes minutes on 10,000 lines);
+#   2. `hush run --from F -- true` (F = that imported folder; key from the unlock agent, and with
+#      HUSH_PASSPHRASE = Argon2id on every call) vs bare `true` vs `dotenvx run -f <encrypted> -- true`.
+#
+#   bench/env.sh                    # N=10000
+#   BENCH_ENV_LINES=2000 bench/env.sh
+# Needs hyperfine (apt), python3 with venv, npm. python-dotenv and dotenvx are installed once into
+# target/bench/env-tools/ (a venv and an npm prefix); everything else lives in a temp dir.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${BENCH_ENV_LINES:-10000}"
+RUNS="${BENCH_RUNS:-10}"
+TOOLS="$ROOT/target/bench/env-tools"
+WORK="$(mktemp -d)"
+cleanup() {
+  if [ -x "${HUSH:-}" ] && [ -f "$WORK/run.db" ]; then HUSH_VAULT="$WORK/run.db" "$HUSH" lock >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v hyperfine >/dev/null || { apt-get install -y -q hyperfine >/dev/null 2>&1 || { echo "bench/env.sh: needs hyperfine (apt install hyperfine)" >&2; exit 1; }; }
+
+echo "== build (release)"
+(cd "$ROOT" && cargo build --release -q -p hush --bin hush)
+HUSH="$ROOT/target/release/hush"
+
+echo "== tools (cached in $TOOLS)"
+mkdir -p "$TOOLS"
+if ! "$TOOLS/venv/bin/python" -c "import dotenv" 2>/dev/null; then
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check 'python-dotenv==1.2.*'
+fi
+DOTENVX="$TOOLS/node/node_modules/.bin/dotenvx"
+[ -x "$DOTENVX" ] || npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" @dotenvx/dotenvx >/dev/null
+echo "python-dotenv $("$TOOLS/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("python-dotenv"))'), dotenvx $("$DOTENVX" --version)"
+
+echo "== generate $N-line .env"
+"$TOOLS/venv/bin/python" - "$N" "$WORK/gen.env" <<'PY'
+import random, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+r = random.Random(4)
+alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+with open(out, "w") as f:
+    for i in range(n):
+        if i % 50 == 0:
+            f.write(f"# section {i // 50}\n"); continue
+        v = "".join(r.choice(alpha) for _ in range(r.randint(16, 64)))
+        style = i % 4
+        if style == 0: f.write(f"KEY_{i}={v}\n")
+        elif style == 1: f.write(f"KEY_{i}='{v} #x'\n")
+        elif style == 2: f.write(f'KEY_{i}="{v}\\nline2"\n')
+        else: f.write(f"export KEY_{i}={v}  # note\n")
+PY
+
+export HUSH_PASSPHRASE="bench passphrase" XDG_RUNTIME_DIR="$WORK/xdg"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+cd "$WORK"
+
+echo "== 1. import"
+# One --prepare per command, in order: a fresh vault, nothing.
+hyperfine --style basic --runs "$RUNS" --warmup 1 --export-json "$WORK/import.json" \
+  --prepare "rm -f $WORK/imp.db*; HUSH_VAULT=$WORK/imp.db $HUSH init --passphrase 2>/dev/null" \
+  --prepare "true" \
+  -n "hush import" "HUSH_VAULT=$WORK/imp.db $HUSH import $WORK/gen.env --into bench/app >/dev/null" \
+  -n "python-dotenv parse" "$TOOLS/venv/bin/python -c \"from dotenv import dotenv_values; dotenv_values('$WORK/gen.env', interpolate=False)\""
+# dotenvx encrypt grows much faster than linearly with the file (minutes at 10,000 lines here), so
+# it is timed once, with a cap (BENCH_DOTENVX_CAP seconds); its output feeds `dotenvx run` below.
+cp "$WORK/gen.env" "$WORK/enc.env" && rm -f "$WORK/.env.keys"
+python3 - "$WORK/encrypt.json" "${BENCH_DOTENVX_CAP:-1200}" "$DOTENVX" "$WORK/enc.env" <<'PY'
+import json, subprocess, sys, time
+out, cap, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+t = time.perf_counter()
+try:
+    subprocess.run([argv[0], "encrypt", "-f", argv[1]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=cap, check=True)
+    r = {"mean": time.perf_counter() - t, "capped": False}
+except subprocess.TimeoutExpired:
+    r = {"mean": cap, "capped": True}
+print(f"dotenvx encrypt (1 run): {r['mean']:.1f} s{' (hit the cap)' if r['capped'] else ''}")
+json.dump(r, open(out, "w"))
+PY
+
+echo "== 2. run"
+HUSH_VAULT="$WORK/run.db" "$HUSH" init --passphrase 2>/dev/null
+HUSH_VAULT="$WORK/run.db" "$HUSH" import "$WORK/gen.env" --into bench/app >/dev/null
+# The agent keeps the key: the daily way to use a passphrase vault.
+HUSH_VAULT="$WORK/run.db" "$HUSH" unlock --timeout 30m 2>/dev/null
+hyperfine -N --style basic --runs "$((RUNS * 3))" --warmup 2 --export-json "$WORK/run.json" \
+  -n "true" "true" \
+  -n "hush run (agent)" "env -u HUSH_PASSPHRASE HUSH_VAULT=$WORK/run.db $HUSH run --from bench/app -- true" \
+  -n "hush run (passphrase)" "env HUSH_VAULT=$WORK/run.db $HUSH run --from bench/app -- true" \
+  -n "dotenvx run" "$DOTENVX run -q -f $WORK/enc.env -- true"
+
+echo "== ratios (mean time / baseline mean time)"
+python3 - "$WORK/import.json" "$WORK/encrypt.json" "$WORK/run.json" "$N" <<'PY'
+import json, sys
+imp = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
+enc = json.load(open(sys.argv[2]))
+run = {r["command"]: r["mean"] for r in json.load(open(sys.argv[3]))["results"]}
+n = sys.argv[4]
+ms = lambda s: f"{s * 1e3:.1f} ms"
+cap = " (capped: at least this)" if enc["capped"] else ""
+print(f"import of {n} lines: hush {ms(imp['hush import'])} | python-dotenv {ms(imp['python-dotenv parse'])} | dotenvx encrypt {ms(enc['mean'])}{cap}")
+print(f"  hush import / python-dotenv parse = {imp['hush import'] / imp['python-dotenv parse']:.2f}")
+print(f"  hush import / dotenvx encrypt     = {imp['hush import'] / enc['mean']:.4f}")
+print(f"run -- true ({n}-line folder): true {ms(run['true'])} | hush (agent) {ms(run['hush run (agent)'])} | hush (passphrase) {ms(run['hush run (passphrase)'])} | dotenvx {ms(run['dotenvx run'])}")
+print(f"  hush run (agent) / true           = {run['hush run (agent)'] / run['true']:.1f}")
+print(f"  hush run (agent) / dotenvx run    = {run['hush run (agent)'] / run['dotenvx run']:.2f}")
+print(f"  hush run (passphrase) / dotenvx   = {run['hush run (passphrase)'] / run['dotenvx run']:.2f}")
+PY

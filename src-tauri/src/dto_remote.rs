@@ -1,0 +1,180 @@
+//! IPC types of the HashiCorp Vault screens (generated into ui/src/lib/bindings.ts with dto.rs).
+//! Tokens travel only inward (`RemoteAddRequest.token`, straight into the OS keychain).
+
+use hush_core::remote::{Health, OpReport, Plan, RemoteInfo};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The serde name of a core enum value (e.g. `KeyAction::CreateRemote` → "CreateRemote").
+fn name<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteDto {
+    pub name: String,
+    pub addr: String,
+    pub namespace: Option<String>,
+    pub mount: String,
+    pub prefix: String,
+    pub auth: String,
+    pub synced_folders: u64,
+}
+
+impl From<&RemoteInfo> for RemoteDto {
+    fn from(r: &RemoteInfo) -> Self {
+        let auth = serde_json::to_value(&r.auth).ok().and_then(|v| v["method"].as_str().map(str::to_owned)).unwrap_or_default();
+        RemoteDto { name: r.name.clone(), addr: r.addr.clone(), namespace: r.namespace.clone(), mount: r.mount.clone(), prefix: r.prefix.clone(), auth, synced_folders: r.synced_folders }
+    }
+}
+
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteAddRequest {
+    pub name: String,
+    pub addr: String,
+    pub namespace: Option<String>,
+    pub mount: String,
+    pub prefix: String,
+    pub skip_verify: bool,
+    /// Stored in the OS keychain; empty means "use VAULT_TOKEN or ~/.vault-token".
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for RemoteAddRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteAddRequest").field("name", &self.name).field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+/// An explicit choice for a sync conflict: `path` is a folder or `folder/NAME`.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveRequest {
+    pub path: String,
+    /// "local" or "remote".
+    pub keep: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckDto {
+    pub name: String,
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthDto {
+    pub ok: bool,
+    pub server_version: Option<String>,
+    pub sealed: Option<bool>,
+    pub kv_version: Option<u8>,
+    pub capabilities: Vec<String>,
+    pub checks: Vec<CheckDto>,
+}
+
+impl From<&Health> for HealthDto {
+    fn from(h: &Health) -> Self {
+        HealthDto {
+            ok: h.ok,
+            server_version: h.server_version.clone(),
+            sealed: h.sealed,
+            kv_version: h.kv_version,
+            capabilities: h.capabilities.clone(),
+            checks: h.checks.iter().map(|c| CheckDto { name: c.name.clone(), ok: c.ok, message: c.message.clone() }).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyPlanDto {
+    pub name: String,
+    pub action: String,
+    pub local_version: Option<u64>,
+    pub remote_version: Option<u64>,
+    /// Why: "changed on both sides since the last sync", "remote only", ...
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderPlanDto {
+    pub folder: String,
+    pub remote_path: String,
+    /// in_sync, local_ahead, remote_ahead, diverged or conflict.
+    pub state: String,
+    pub keys: Vec<KeyPlanDto>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDto {
+    pub kv_version: u8,
+    pub folders: Vec<FolderPlanDto>,
+    pub notes: Vec<String>,
+}
+
+impl From<&Plan> for PlanDto {
+    fn from(p: &Plan) -> Self {
+        PlanDto {
+            kv_version: p.kv_version,
+            notes: p.notes.clone(),
+            folders: p.folders.iter().map(|f| FolderPlanDto {
+                folder: f.folder.clone(),
+                remote_path: f.remote_path.clone(),
+                state: name(f.state),
+                notes: f.notes.clone(),
+                keys: f.keys.iter().map(|k| KeyPlanDto { name: k.name.clone(), action: name(k.action), local_version: k.local_version, remote_version: k.remote_version, reason: k.reason.clone() }).collect(),
+            }).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderResultDto {
+    pub folder: String,
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpReportDto {
+    pub folders: Vec<FolderResultDto>,
+    pub written_remote: u64,
+    pub written_local: u64,
+    pub conflicts: u64,
+    pub failed_folders: u64,
+    pub cancelled: bool,
+    pub stopped: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+impl From<&OpReport> for OpReportDto {
+    fn from(r: &OpReport) -> Self {
+        let t = &r.totals;
+        OpReportDto {
+            folders: r.folders.iter().map(|f| FolderResultDto { folder: f.folder.clone(), outcome: f.outcome.clone(), error: f.error.clone() }).collect(),
+            written_remote: (t.created_remote + t.updated_remote) as u64,
+            written_local: (t.created_local + t.updated_local) as u64,
+            conflicts: t.conflicts as u64,
+            failed_folders: t.failed_folders as u64,
+            cancelled: r.cancelled,
+            stopped: r.stopped.clone(),
+            elapsed_ms: r.elapsed_ms,
+        }
+    }
+}
+
+pub fn declarations(cfg: &ts_rs::Config) -> Vec<String> {
+    vec![
+        RemoteDto::decl(cfg), RemoteAddRequest::decl(cfg), ResolveRequest::decl(cfg), CheckDto::decl(cfg), HealthDto::decl(cfg), KeyPlanDto::decl(cfg),
+        FolderPlanDto::decl(cfg), PlanDto::decl(cfg), FolderResultDto::decl(cfg), OpReportDto::decl(cfg),
+    ]
+}

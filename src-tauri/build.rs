@@ -5,7 +5,7 @@ const COMMANDS: &[&str] = &[
     "secret_rollback", "secret_delete", "trash_list", "trash_restore", "trash_purge",
     "audit_list", "audit_verify", "overview",
     "settings_get", "settings_set", "recovery_set", "vault_rewrap", "vault_rekey",
-    "pick_file", "import_preview", "import_commit", "export_file", "backup_create",
+    "pick_file", "import_preview", "import_commit", "export_file", "backup_create", "backup_restore",
     "remote_list", "remote_add", "remote_remove", "remote_test", "remote_plan", "remote_run", "remote_cancel",
 ];
 

@@ -373,3 +373,83 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.snap("tree-badges").await;
     drop(server);
 }
+
+const BACKUP_PASS: &str = "backup passphrase e2e";
+const BACKUP_CANARY: &str = "backed-up-CANARY-5d21";
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a Secret Service: run via scripts/test.sh"]
+async fn backup_in_settings_then_restore_into_a_new_file_and_on_first_run() {
+    let keep = tempfile::tempdir().unwrap();
+    let (backup, restored, damaged) = (keep.path().join("vault.hushbak"), keep.path().join("restored.db"), keep.path().join("damaged.hushbak"));
+    let (dir, vault) = App::prepare();
+    seed(&vault, 0);
+    {
+        let mut v = open_seeded(&vault);
+        v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
+        v.set(&SecretPath::parse("svc/prod/TOKEN").unwrap(), &SecretValue::from_string(BACKUP_CANARY.into()), &WriteOptions::default()).unwrap();
+    }
+    let paths = (backup.clone(), restored.clone(), damaged.clone());
+    App::run("backup", dir, vault, move |app| backup_flow(app, paths)).await;
+
+    // The file restored from Settings opens with its own passphrase and holds the value.
+    let mut v = Vault::open(&restored).unwrap();
+    v.unlock_passphrase(&Passphrase::new("restored vault pass".into())).unwrap();
+    assert_eq!(v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(), BACKUP_CANARY);
+    assert!(!keep.path().join("from-damaged.db").exists(), "a damaged backup leaves no vault file behind");
+
+    // Another machine: no vault yet; first run restores the backup under the OS keychain.
+    let (dir2, vault2) = App::prepare();
+    App::run("restore-first-run", dir2, vault2, move |app| first_run_restore_flow(app, backup)).await;
+}
+
+async fn backup_flow(mut app: App, (backup, restored, damaged): (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf)) {
+    app.fill("#unlock-passphrase", "e2e passphrase").await;
+    app.click("#unlock").await;
+    app.click("#nav-settings").await;
+    app.fill("#backup-path", backup.to_str().unwrap()).await;
+    app.fill("#backup-pass", BACKUP_PASS).await;
+    app.click("#backup-go").await;
+    assert!(app.wait_text("#backup-msg", |t| !t.is_empty()).await.contains("1 secrets"));
+    let bytes = std::fs::read(&backup).unwrap();
+    assert!(!bytes.windows(BACKUP_CANARY.len()).any(|w| w == BACKUP_CANARY.as_bytes()), "the backup is encrypted");
+
+    // A truncated backup is refused with a clear error; nothing is created.
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
+    app.fill("#restore-file", damaged.to_str().unwrap()).await;
+    app.fill("#restore-backup-pass", BACKUP_PASS).await;
+    app.fill("#restore-target", damaged.with_file_name("from-damaged.db").to_str().unwrap()).await;
+    app.fill("#restore-new-pass", "restored vault pass").await;
+    app.click("#restore-go").await;
+    let err = app.wait_text("#restore-error", |t| !t.is_empty()).await;
+    assert!(err.to_lowercase().contains("backup"), "{err}");
+    app.snap("restore-refused").await;
+
+    app.fill("#restore-file", backup.to_str().unwrap()).await;
+    app.fill("#restore-backup-pass", BACKUP_PASS).await;
+    app.fill("#restore-target", restored.to_str().unwrap()).await;
+    app.fill("#restore-new-pass", "restored vault pass").await;
+    app.click("#restore-go").await;
+    let msg = app.wait_text("#restore-msg", |t| !t.is_empty()).await;
+    assert!(msg.contains("Restored 1 secrets") && msg.contains("restored.db"), "{msg}");
+    assert!(!app.client.source().await.unwrap().contains(BACKUP_CANARY));
+    app.snap("restored-to-file").await;
+}
+
+async fn first_run_restore_flow(mut app: App, backup: std::path::PathBuf) {
+    app.wait_for("#create-vault").await;
+    app.click("#setup-restore").await;
+    app.fill("#setup-backup-file", backup.to_str().unwrap()).await;
+    app.fill("#setup-backup-pass", "not the passphrase").await;
+    app.click("#create-vault").await;
+    let err = app.wait_text("#setup-error", |t| !t.is_empty()).await;
+    assert!(err.contains("passphrase"), "{err}");
+    app.fill("#setup-backup-pass", BACKUP_PASS).await;
+    app.snap("first-run-restore").await;
+    app.click("#create-vault").await;
+    app.wait_for(&row("svc/prod/TOKEN")).await;
+    app.snap("first-run-restored").await;
+    let mut v = Vault::open(&app.vault).unwrap();
+    v.unlock_keychain().unwrap();
+    assert_eq!(v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(), BACKUP_CANARY);
+}

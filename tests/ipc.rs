@@ -166,3 +166,22 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     call(&h, "remote_remove", json!({"name": "team"})).unwrap();
     assert_eq!(call(&h, "remote_list", json!({})).unwrap(), json!([]));
 }
+
+#[test]
+fn backup_restore_never_overwrites_a_vault() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    call(&h, "secret_save", json!({"req": {"path": "app/K", "value": "canary-restore", "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null}})).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.hushbak");
+    call(&h, "backup_create", json!({"path": file, "passphrase": "backup words"})).unwrap();
+    // Into the app's own (existing) vault file: refused, whatever the passphrase.
+    let err = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "x-passphrase", "target": null})).unwrap_err();
+    assert_eq!(err["code"], "vault_exists", "{err}");
+    // Into a new file: restored, and this vault stays open.
+    let target = dir.path().join("restored.db");
+    let r = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "new passphrase", "target": target})).unwrap();
+    assert_eq!((r["secrets"].as_u64(), r["vault"].as_str()), (Some(1), target.to_str()));
+    assert!(!r.to_string().contains("canary"));
+    assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap()[0]["path"], "app/K");
+}

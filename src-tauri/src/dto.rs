@@ -332,6 +332,18 @@ pub struct BackupResult {
     pub bytes: u64,
 }
 
+/// What a restored backup brought into its new vault.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreResult {
+    /// The new vault file.
+    pub vault: String,
+    pub secrets: u64,
+    pub versions: u64,
+    pub trashed: u64,
+    pub audit_entries: u64,
+}
+
 #[cfg(test)]
 mod bindings {
     //! Writes `ui/src/lib/bindings.ts` and fails if the committed file was out of date, so the
@@ -348,7 +360,7 @@ mod bindings {
             VersionRow::decl(&cfg), TrashRow::decl(&cfg), AuditQuery::decl(&cfg), AuditRow::decl(&cfg),
             AuditCheck::decl(&cfg), DayCount::decl(&cfg), Overview::decl(&cfg), SettingsDto::decl(&cfg),
             Progress::decl(&cfg), crate::error::IpcError::decl(&cfg), ImportRequest::decl(&cfg), ImportRow::decl(&cfg),
-            ImportPreviewDto::decl(&cfg), ImportResult::decl(&cfg), ExportRequest::decl(&cfg), ExportResult::decl(&cfg), BackupResult::decl(&cfg),
+            ImportPreviewDto::decl(&cfg), ImportResult::decl(&cfg), ExportRequest::decl(&cfg), ExportResult::decl(&cfg), BackupResult::decl(&cfg), RestoreResult::decl(&cfg),
         ];
         let decls = decls.into_iter().chain(crate::dto_remote::declarations(&cfg));
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use hush_core::{ExportFormat, FolderPath, ImportOptions, OnExisting, Passphrase};
+use hush_core::{ExportFormat, FolderPath, ImportOptions, OnExisting, Passphrase, Protection, Vault};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::dto::{BackupResult, ExportRequest, ExportResult, ImportRequest, ImportPreviewDto, ImportResult, Progress};
+use crate::dto::{BackupResult, RestoreResult, ExportRequest, ExportResult, ImportRequest, ImportPreviewDto, ImportResult, Progress};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
@@ -71,4 +71,22 @@ pub async fn backup_create(state: State<'_, AppState>, path: String, passphrase:
     let p = Passphrase::new(passphrase);
     let r = state.with_vault(|v| v.backup(path.as_ref(), &p))?;
     Ok(BackupResult { file: r.file, secrets: r.secrets as u64, versions: r.versions as u64, bytes: r.bytes })
+}
+
+/// Restores a backup into a new vault: the app's own vault file on first run (`target` empty; it
+/// becomes the open vault), or another new file chosen in Settings. The new vault is protected by
+/// the OS keychain unless a passphrase is given; an existing file is never overwritten.
+#[tauri::command]
+pub async fn backup_restore(state: State<'_, AppState>, file: String, backup_passphrase: String, passphrase: Option<String>, target: Option<String>) -> IpcResult<RestoreResult> {
+    let backup_pass = Passphrase::new(backup_passphrase);
+    let pass = passphrase.filter(|p| !p.is_empty()).map(Passphrase::new);
+    let protection = pass.as_ref().map_or(Protection::Keychain, Protection::Passphrase);
+    let target = target.filter(|t| !t.is_empty()).map(PathBuf::from);
+    let into = target.clone().unwrap_or_else(|| state.vault_path.clone());
+    let (v, r) = Vault::restore_backup(file.as_ref(), &backup_pass, &into, protection)?;
+    let result = RestoreResult { vault: v.path().display().to_string(), secrets: r.secrets as u64, versions: r.versions as u64, trashed: r.trashed as u64, audit_entries: r.audit_entries as u64 };
+    if target.is_none() {
+        state.set_unlocked(v);
+    }
+    Ok(result)
 }

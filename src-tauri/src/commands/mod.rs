@@ -39,6 +39,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         envio::import_commit,
         envio::export_file,
         envio::backup_create,
+        envio::backup_restore,
         remote::remote_list,
         remote::remote_add,
         remote::remote_remove,

@@ -90,6 +90,12 @@ export type ExportResult = { count: number, path: string, leftOut: Array<string>
 
 export type BackupResult = { file: string, secrets: number, versions: number, bytes: number, };
 
+export type RestoreResult = { 
+/**
+ * The new vault file.
+ */
+vault: string, secrets: number, versions: number, trashed: number, auditEntries: number, };
+
 export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: string, syncedFolders: number, };
 
 export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, skipVerify: boolean, 

@@ -5,7 +5,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AuditCheck, AuditQuery, AuditRow, BackupResult, CopyResult, ExportRequest, ExportResult, ImportPreviewDto,
   HealthDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PlanDto, Progress, RemoteAddRequest,
-  RemoteDto, ResolveRequest, Revealed,
+  RemoteDto, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
 } from './bindings';
 
@@ -65,6 +65,9 @@ export const ipc = {
   },
   exportFile: (req: ExportRequest) => call<ExportResult>('export_file', { req }),
   backup: (path: string, passphrase: string) => call<BackupResult>('backup_create', { path, passphrase }),
+  /** Restores into the app's vault file when `target` is null (first run), else into a new file. */
+  restoreBackup: (file: string, backupPassphrase: string, passphrase: string | null, target: string | null) =>
+    call<RestoreResult>('backup_restore', { file, backupPassphrase, passphrase, target }),
   remotes: () => call<RemoteDto[]>('remote_list'),
   remoteAdd: (req: RemoteAddRequest) => call<RemoteDto>('remote_add', { req }),
   remoteRemove: (name: string) => call<void>('remote_remove', { name }),

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SettingsDto, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
+import { Backup, RestoreToNewFile } from './Backup';
 
 export function SettingsView({ status }: { status: VaultStatus }) {
   const [s, setS] = useState<SettingsDto | null>(null);
@@ -53,6 +54,7 @@ export function SettingsView({ status }: { status: VaultStatus }) {
         </div>
       </section>
       <Backup />
+      <RestoreToNewFile keyMode={status.keyMode} />
       <section class="card">
         <h3>Keys</h3>
         <p class="muted small">Re-wrap protects the data key with a new {status.keyMode === 'keychain' ? 'keychain key' : 'passphrase'} (instant). Re-key makes a new data key and re-encrypts every version in one transaction.</p>
@@ -63,36 +65,5 @@ export function SettingsView({ status }: { status: VaultStatus }) {
         {progress && <progress id="rekey-progress" max={progress.total || 1} value={progress.done} />}
       </section>
     </div>
-  );
-}
-
-function Backup() {
-  const [path, setPath] = useState('');
-  const [pass, setPass] = useState('');
-  const [msg, setMsg] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const go = async () => {
-    setError(null);
-    try {
-      const r = await ipc.backup(path, pass);
-      setPass('');
-      setMsg(`Backup written: ${r.secrets} secrets, ${r.versions} versions, ${r.bytes} bytes. Restore it with \`hush restore-backup\`.`);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  return (
-    <section class="card">
-      <h3>Encrypted backup</h3>
-      <p class="muted small">The whole vault (values, versions, metadata, trash, audit) under its own passphrase; it restores on another machine.</p>
-      <div class="row">
-        <input id="backup-path" placeholder="/path/to/hush-backup.bin" value={path} onInput={(e) => setPath(e.currentTarget.value)} />
-        <button onClick={async () => { const p = await ipc.pickFile(true, 'hush-backup.hushbak'); if (p) setPath(p); }}>Choose…</button>
-      </div>
-      <input type="password" id="backup-pass" placeholder="Backup passphrase" value={pass} onInput={(e) => setPass(e.currentTarget.value)} />
-      <button id="backup-go" disabled={!path || pass.length < 8} onClick={go}>Write backup</button>
-      {msg && <p class="note" id="backup-msg">{msg}</p>}
-      {error && <p class="error">{error}</p>}
-    </section>
   );
 }

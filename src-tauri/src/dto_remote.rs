@@ -149,6 +149,9 @@ pub struct OpReportDto {
     pub folders: Vec<FolderResultDto>,
     pub written_remote: u64,
     pub written_local: u64,
+    /// Removals carried over by an explicit conflict choice.
+    pub deleted_remote: u64,
+    pub deleted_local: u64,
     pub conflicts: u64,
     pub failed_folders: u64,
     pub cancelled: bool,
@@ -163,6 +166,8 @@ impl From<&OpReport> for OpReportDto {
             folders: r.folders.iter().map(|f| FolderResultDto { folder: f.folder.clone(), outcome: f.outcome.clone(), error: f.error.clone() }).collect(),
             written_remote: (t.created_remote + t.updated_remote) as u64,
             written_local: (t.created_local + t.updated_local) as u64,
+            deleted_remote: t.deleted_remote as u64,
+            deleted_local: t.deleted_local as u64,
             conflicts: t.conflicts as u64,
             failed_folders: t.failed_folders as u64,
             cancelled: r.cancelled,

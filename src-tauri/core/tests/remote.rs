@@ -214,6 +214,54 @@ fn remote_changes_are_conflicts_never_overwrites() {
 
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
+fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    for (k, x) in [("GONE_HERE", "g0"), ("GONE_THERE", "t0"), ("KEEP", "k0")] {
+        put(&mut v, &format!("app/{k}"), x);
+    }
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    // Removed locally; removed remotely (a `kv put` without the field).
+    v.remove(&SecretPath::parse("app/GONE_HERE").unwrap()).unwrap();
+    b.ok(&["kv", "put", "secret/app", "GONE_HERE=g0", "KEEP=k0"]);
+
+    let plan = v.remote_plan("dev", Direction::Sync, &[]).unwrap();
+    let acts = actions(&plan, "app");
+    assert_eq!((acts["GONE_HERE"], acts["GONE_THERE"], acts["KEEP"]), (KeyAction::Conflict, KeyAction::Conflict, KeyAction::Unchanged));
+    // Without a choice nothing is resurrected or removed on either side.
+    let r = sync(&mut v, "dev", &opts());
+    assert_eq!(r.totals.conflicts, 2);
+    assert!(data(&b, "secret/app").get("GONE_HERE").is_some());
+    assert_eq!(read(&mut v, "app/GONE_THERE"), "t0");
+
+    // Keep local for the local removal, keep remote for the remote one: both removals carry over.
+    let keep = SyncOptions {
+        resolutions: [("app/GONE_HERE".to_string(), Resolution::KeepLocal), ("app/GONE_THERE".to_string(), Resolution::KeepRemote)].into(),
+        ..opts()
+    };
+    let plan_acts = actions(&v.remote_plan("dev", Direction::Sync, &[]).unwrap(), "app");
+    assert_eq!(plan_acts["GONE_HERE"], KeyAction::Conflict, "a plan without choices still shows the conflict");
+    let r = sync(&mut v, "dev", &keep);
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!((r.totals.deleted_remote, r.totals.deleted_local), (1, 1));
+    let d = data(&b, "secret/app");
+    assert!(d.get("GONE_HERE").is_none() && d["KEEP"] == "k0", "{d}");
+    assert!(v.get(&SecretPath::parse("app/GONE_THERE").unwrap(), None).is_err(), "removed locally");
+    assert!(v.trash().unwrap().iter().any(|t| t.meta.path == "app/GONE_THERE"), "into the trash, restorable");
+    // The remote keeps the dropped field in its previous version (KV v2 history).
+    let prev = b.kv_get(&["-version=2", "secret/app"]);
+    assert_eq!(prev["data"]["data"]["GONE_HERE"], "g0");
+
+    // Afterwards both sides agree: in sync, nothing left to do; audit says what happened.
+    let plan = v.remote_plan("dev", Direction::Sync, &[]).unwrap();
+    assert_eq!(plan.folders[0].state, FolderState::InSync, "{plan:#?}");
+    let audit = v.audit_log(&AuditFilter::default()).unwrap();
+    assert!(audit.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.contains("1 removed remotely") && d.contains("1 trashed locally"))));
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
 fn kv_v1_mount_moves_current_values_with_a_note() {
     let b = Bao::dev();
     b.ok(&["secrets", "enable", "-path=kv1", "-version=1", "kv"]);

@@ -130,5 +130,9 @@ export type PlanDto = { kvVersion: number, folders: Array<FolderPlanDto>, notes:
 
 export type FolderResultDto = { folder: string, outcome: string, error: string | null, };
 
-export type OpReportDto = { folders: Array<FolderResultDto>, writtenRemote: number, writtenLocal: number, conflicts: number, failedFolders: number, cancelled: boolean, stopped: string | null, elapsedMs: number, };
+export type OpReportDto = { folders: Array<FolderResultDto>, writtenRemote: number, writtenLocal: number, 
+/**
+ * Removals carried over by an explicit conflict choice.
+ */
+deletedRemote: number, deletedLocal: number, conflicts: number, failedFolders: number, cancelled: boolean, stopped: string | null, elapsedMs: number, };
 

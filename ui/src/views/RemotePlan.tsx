@@ -7,7 +7,7 @@ export const STATE_LABEL: Record<string, string> = {
 };
 const ACTION_LABEL: Record<string, string> = {
   unchanged: 'unchanged', create_remote: 'create on remote', update_remote: 'update remote', create_local: 'create locally',
-  update_local: 'update locally', conflict: 'conflict', skipped: 'skipped',
+  update_local: 'update locally', delete_remote: 'remove on remote', delete_local: 'move to local trash', conflict: 'conflict', skipped: 'skipped',
 };
 const MASK = '••••••••';
 
@@ -71,9 +71,9 @@ export function Conflicts({ plan, choices, setChoices }: { plan: PlanDto; choice
                 const path = `${f.folder}/${k.name}`;
                 return (
                   <tr class="conflict-row" data-path={path}>
-                    <td>{k.name}</td>
-                    <td><span class="masked">{MASK}</span> <span class="muted small">v{k.localVersion ?? '—'}</span></td>
-                    <td><span class="masked">{MASK}</span> <span class="muted small">v{k.remoteVersion ?? '—'}</span></td>
+                    <td>{k.name}<div class="muted small">{k.reason}</div></td>
+                    <td>{k.localVersion == null ? <em class="muted">removed</em> : <><span class="masked">{MASK}</span> <span class="muted small">v{k.localVersion}</span></>}</td>
+                    <td>{k.remoteVersion == null ? <em class="muted">removed</em> : <><span class="masked">{MASK}</span> <span class="muted small">v{k.remoteVersion}</span></>}</td>
                     <td>
                       <label><input type="radio" name={path} data-keep="local" checked={choices[path] === 'local'} onChange={() => choose(path, 'local')} /> local</label>{' '}
                       <label><input type="radio" name={path} data-keep="remote" checked={choices[path] === 'remote'} onChange={() => choose(path, 'remote')} /> remote</label>

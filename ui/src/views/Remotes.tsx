@@ -129,7 +129,7 @@ function RemoteCard({ remote, onChanged, onPlan, onRemove }: { remote: RemoteDto
       {progress && <progress id="remote-progress" max={progress.total || 1} value={progress.done} />}
       {report && (
         <p class={report.failedFolders ? 'error' : 'note'} id="remote-report">
-          {report.cancelled ? 'Cancelled. ' : ''}{report.folders.length} folder(s): {report.writtenRemote} written to the remote, {report.writtenLocal} written locally, {report.conflicts} conflict(s), {report.failedFolders} failed ({report.elapsedMs} ms).
+          {report.cancelled ? 'Cancelled. ' : ''}{report.folders.length} folder(s): {report.writtenRemote} written to the remote, {report.writtenLocal} written locally, {report.deletedRemote + report.deletedLocal > 0 && `${report.deletedRemote} removed remotely, ${report.deletedLocal} moved to the local trash, `}{report.conflicts} conflict(s), {report.failedFolders} failed ({report.elapsedMs} ms).
           {report.stopped && ` Stopped: ${report.stopped}`}
         </p>
       )}

@@ -109,6 +109,8 @@ fn symbol(a: KeyAction) -> &'static str {
         KeyAction::UpdateRemote => "~>",
         KeyAction::CreateLocal => "<+",
         KeyAction::UpdateLocal => "<~",
+        KeyAction::DeleteRemote => "x>",
+        KeyAction::DeleteLocal => "<x",
         KeyAction::Conflict => "!!",
         KeyAction::Skipped => "-",
     }
@@ -137,6 +139,9 @@ fn print_plan(plan: &Plan) {
         "{} folder(s): {} to create and {} to update remotely, {} to create and {} to update locally, {} unchanged, {} conflict(s), {} skipped",
         t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.skipped
     );
+    if t.deleted_remote + t.deleted_local > 0 {
+        println!("removals by your choice: {} field(s) dropped remotely, {} secret(s) to the local trash", t.deleted_remote, t.deleted_local);
+    }
 }
 
 // Ctrl-C sets the cancel flag: in-flight folders finish, no new one starts, the report is printed.
@@ -228,6 +233,9 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             r.elapsed_ms as f64 / 1000.0, t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.failed_folders,
             if t.removed_local_folders > 0 { format!(", {} local folder(s) moved to trash", t.removed_local_folders) } else { String::new() }
         );
+        if t.deleted_remote + t.deleted_local > 0 {
+            eprintln!("removals by your choice: {} field(s) dropped remotely, {} secret(s) moved to the local trash", t.deleted_remote, t.deleted_local);
+        }
         if let Some(s) = &r.stopped {
             eprintln!("{s}");
         }

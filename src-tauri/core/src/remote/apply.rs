@@ -145,7 +145,26 @@ impl Vault {
         let tx = self.tx()?;
         let macs = state::MacKey::derive(&key, &vault_id);
         let mut local_after: BTreeMap<&str, &[u8]> = local.map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose()))).into_iter().flatten().collect();
-        for k in keys.iter_mut().filter(|k| k.action.writes_local()) {
+        let mut forget = Vec::new();
+        for k in keys.iter_mut().filter(|k| k.action == KeyAction::DeleteLocal) {
+            // Only the version the plan saw goes to the trash; a newer local write stays, as a conflict.
+            let path = secret_path(&plan.folder, &k.name)?.to_string();
+            let n = tx.execute(
+                "UPDATE secrets SET deleted_at = ?2 WHERE path = ?1 AND deleted_at IS NULL AND (SELECT MAX(version) FROM versions WHERE secret_id = secrets.id) = ?3",
+                params![path, crate::timefmt::now(), k.local_version.unwrap_or(0)],
+            )?;
+            if n == 0 {
+                k.action = KeyAction::Conflict;
+                k.reason = Some("changed locally while the operation ran".into());
+            } else {
+                local_after.remove(k.name.as_str());
+                forget.push(k.name.clone());
+            }
+        }
+        for k in keys.iter().filter(|k| k.action == KeyAction::DeleteRemote) {
+            forget.push(k.name.clone());
+        }
+        for k in keys.iter_mut().filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal)) {
             let Some(value) = remote_after.get(&k.name) else { continue };
             let path = secret_path(&plan.folder, &k.name)?;
             let mut opts = TravelMeta::write_options(metas.get(&k.name), &provenance);
@@ -185,7 +204,11 @@ impl Vault {
             .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
             .map(|(n, v)| (n.to_string(), macs.mac(row.id, &plan.folder, n, v)))
             .collect();
-        state::save(&tx, row.id, &plan.folder, &next_base(old_base.as_ref(), landed.version, equal.into_iter()))?;
+        let mut base = next_base(old_base.as_ref(), landed.version, equal.into_iter());
+        for name in &forget {
+            base.macs.remove(name);
+        }
+        state::save(&tx, row.id, &plan.folder, &base)?;
         let removed = landed.verified == Some(true);
         if landed.verified == Some(false) {
             notes.push("the remote read back differs from the local values: local copy kept".into());
@@ -198,9 +221,9 @@ impl Vault {
         let wrote = landed.fields.is_some() || keys.iter().any(|k| k.action.writes_local()) || removed;
         let outcome = if conflicts > 0 { "conflict" } else if wrote { "done" } else { "unchanged" };
         let detail = format!(
-            "remote {} {} v{}: {} created, {} updated remotely; {} created, {} updated locally{}; {} conflict(s){}{}",
-            row.info.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote),
-            count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal),
+            "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
+            row.info.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
+            count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
             if history_local + landed.history_versions > 0 { format!(", {} history version(s)", history_local + landed.history_versions) } else { String::new() },
             conflicts,
             if plan.metadata_changes { ", metadata" } else { "" },

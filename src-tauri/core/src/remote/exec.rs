@@ -424,13 +424,18 @@ impl Vault {
         }
         let mut fields = remote.map(|r| dup(&r.fields)).unwrap_or_default();
         for k in plan.keys.iter().filter(|k| k.action.writes_remote()) {
-            if let Some(s) = local.and_then(|l| l.get(&k.name)) {
+            if k.action == KeyAction::DeleteRemote {
+                fields.remove(&k.name);
+            } else if let Some(s) = local.and_then(|l| l.get(&k.name)) {
                 fields.insert(k.name.clone(), crate::secret::SecretValue::new(s.value.expose().to_vec()));
             }
         }
         let (custom, notes) = match (p.kv, local) {
             (2, Some(l)) => {
                 let (_, mut full, notes) = desired_custom(remote, l);
+                for k in plan.keys.iter().filter(|k| k.action == KeyAction::DeleteRemote) {
+                    full.remove(&format!("{}{}", super::mapping::META_PREFIX, k.name));
+                }
                 if let Some(r) = replay {
                     let times: Vec<String> = r.snaps.iter().map(|s| s.at.to_string()).collect();
                     full.insert(super::mapping::HISTORY_KEY.into(), super::mapping::truncate_bytes(&format!("{} versions replayed from Hush; original times (unix s): {}", r.snaps.len(), times.join(",")), super::mapping::MAX_CUSTOM_VALUE_BYTES));

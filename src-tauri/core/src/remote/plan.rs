@@ -97,6 +97,9 @@ fn action(i: &Inputs<'_>, name: &str, cmp: &Cmp, l: bool, r: bool) -> (KeyAction
         Cmp::Conflict(why) => match resolution(i, name) {
             Some(Resolution::KeepLocal) if push && l => (if r { KeyAction::UpdateRemote } else { KeyAction::CreateRemote }, Some("conflict resolved: keep local".into())),
             Some(Resolution::KeepRemote) if pull && r => (if l { KeyAction::UpdateLocal } else { KeyAction::CreateLocal }, Some("conflict resolved: keep remote".into())),
+            // The chosen side no longer has the key: carry the removal over.
+            Some(Resolution::KeepLocal) if push && r => (KeyAction::DeleteRemote, Some("conflict resolved: keep local (removed here): the field is dropped remotely".into())),
+            Some(Resolution::KeepRemote) if pull && l => (KeyAction::DeleteLocal, Some("conflict resolved: keep remote (removed there): the local secret goes to the trash".into())),
             Some(_) => skip("the chosen side has no value to copy in this direction; left as is"),
             None => (KeyAction::Conflict, Some(why.to_string())),
         },

@@ -26,6 +26,11 @@ pub enum KeyAction {
     UpdateRemote,
     CreateLocal,
     UpdateLocal,
+    /// A key removed on one side since the last sync, removed on the other too by an explicit
+    /// choice (never without one): the remote field is dropped in a new version (KV v2 keeps the
+    /// old one); the local secret goes to the trash.
+    DeleteRemote,
+    DeleteLocal,
     /// Both sides differ and the last sync cannot say which one is newer: needs a choice.
     Conflict,
     /// Not moved in this direction (e.g. a remote-only key during a push), or not representable.
@@ -34,10 +39,10 @@ pub enum KeyAction {
 
 impl KeyAction {
     pub fn writes_remote(self) -> bool {
-        matches!(self, KeyAction::CreateRemote | KeyAction::UpdateRemote)
+        matches!(self, KeyAction::CreateRemote | KeyAction::UpdateRemote | KeyAction::DeleteRemote)
     }
     pub fn writes_local(self) -> bool {
-        matches!(self, KeyAction::CreateLocal | KeyAction::UpdateLocal)
+        matches!(self, KeyAction::CreateLocal | KeyAction::UpdateLocal | KeyAction::DeleteLocal)
     }
 }
 
@@ -113,6 +118,9 @@ pub struct OpTotals {
     pub updated_remote: usize,
     pub created_local: usize,
     pub updated_local: usize,
+    /// Removals carried over by an explicit conflict choice.
+    pub deleted_remote: usize,
+    pub deleted_local: usize,
     pub unchanged: usize,
     pub conflicts: usize,
     pub skipped: usize,
@@ -131,6 +139,8 @@ impl OpTotals {
                 KeyAction::UpdateRemote => self.updated_remote += 1,
                 KeyAction::CreateLocal => self.created_local += 1,
                 KeyAction::UpdateLocal => self.updated_local += 1,
+                KeyAction::DeleteRemote => self.deleted_remote += 1,
+                KeyAction::DeleteLocal => self.deleted_local += 1,
                 KeyAction::Conflict => self.conflicts += 1,
                 KeyAction::Skipped => self.skipped += 1,
             }

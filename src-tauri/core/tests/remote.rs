@@ -262,6 +262,26 @@ fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
 
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
+fn rekey_keeps_the_sync_state_meaningful() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    for (k, x) in [("A", "a0"), ("B", "b0"), ("C", "c0")] {
+        put(&mut v, &format!("app/{k}"), x);
+    }
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    put(&mut v, "app/A", "a1");
+    b.ok(&["kv", "patch", "secret/app", "B=b1"]);
+    v.rekey(None, &mut |_, _| {}).unwrap();
+    // Still "changed here" / "changed there", not conflicts: the MACs moved to the new key.
+    let acts = actions(&v.remote_plan("dev", Direction::Sync, &[]).unwrap(), "app");
+    assert_eq!((acts["A"], acts["B"], acts["C"]), (KeyAction::UpdateRemote, KeyAction::UpdateLocal, KeyAction::Unchanged));
+    assert!(sync(&mut v, "dev", &opts()).is_complete());
+    assert_eq!((data(&b, "secret/app")["A"].as_str(), read(&mut v, "app/B").as_str()), (Some("a1"), "b1"));
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
 fn kv_v1_mount_moves_current_values_with_a_note() {
     let b = Bao::dev();
     b.ok(&["secrets", "enable", "-path=kv1", "-version=1", "kv"]);

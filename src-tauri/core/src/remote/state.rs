@@ -14,8 +14,7 @@ use crate::secret::Key32;
 type HmacSha256 = Hmac<Sha256>;
 
 /// The MAC key: derived from the data key, so the stored MACs are useless without it and a plain
-/// dictionary attack on short values is impossible. After `rekey` the old MACs match nothing, and
-/// every key that differs between the sides becomes a conflict (never an overwrite).
+/// dictionary attack on short values is impossible. `rekey` re-MACs what it can (`remac`).
 pub(crate) struct MacKey(Key32);
 
 impl MacKey {
@@ -82,6 +81,36 @@ pub(crate) fn save(conn: &Connection, remote_id: i64, folder: &str, base: &Base)
     let mut st = conn.prepare_cached("INSERT INTO remote_keys (remote_id, folder, name, value_mac, synced_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for (name, mac) in &base.macs {
         st.execute(params![remote_id, folder, name, mac, now])?;
+    }
+    Ok(())
+}
+
+/// After a re-key (inside its transaction, versions already under `new`): each stored MAC is
+/// recomputed under the new key from the kept local version it was made of (the synced value was
+/// a local version: pushed from it or pulled into it). A MAC whose value is no longer kept is
+/// dropped, so that key compares as never synced: a difference is then a conflict, not a guess.
+pub(crate) fn remac(tx: &Connection, old: &Key32, new: &Key32, vault_id: &str) -> Result<()> {
+    let (old_macs, new_macs) = (MacKey::derive(old, vault_id), MacKey::derive(new, vault_id));
+    let rows: Vec<(i64, String, String, Vec<u8>)> = {
+        let mut st = tx.prepare("SELECT remote_id, folder, name, value_mac FROM remote_keys")?;
+        let r = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        r.collect::<rusqlite::Result<_>>()?
+    };
+    let mut versions = tx.prepare_cached("SELECT v.secret_id, v.version, v.ciphertext FROM versions v JOIN secrets s ON s.id = v.secret_id WHERE s.path = ?1")?;
+    for (remote_id, folder, name, mac) in rows {
+        let path = super::mapping::secret_path(&folder, &name).map(|p| p.to_string()).unwrap_or_default();
+        let found = versions
+            .query_map([&path], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, Vec<u8>>(2)?)))?
+            .filter_map(|r| r.ok())
+            .filter_map(|(id, version, ct)| crate::crypto::open(new, &crate::vault::version_aad(vault_id, id, version), &ct))
+            .find(|pt| old_macs.mac(remote_id, &folder, &name, pt) == mac);
+        match found {
+            Some(pt) => tx.execute(
+                "UPDATE remote_keys SET value_mac = ?4 WHERE remote_id = ?1 AND folder = ?2 AND name = ?3",
+                params![remote_id, folder, name, new_macs.mac(remote_id, &folder, &name, &pt)],
+            )?,
+            None => tx.execute("DELETE FROM remote_keys WHERE remote_id = ?1 AND folder = ?2 AND name = ?3", params![remote_id, folder, name])?,
+        };
     }
     Ok(())
 }

@@ -129,6 +129,8 @@ impl Vault {
             tx.execute("UPDATE versions SET ciphertext = ?3 WHERE secret_id = ?1 AND version = ?2", params![id, version, crypto::seal(&new, &aad, &pt)])?;
             progress(i as u64 + 1, total);
         }
+        #[cfg(feature = "hashicorp")]
+        crate::remote::remac_after_rekey(&tx, &old, &new, &vault_id)?;
         let params = match mode {
             KeyMode::Passphrase => {
                 let s: Option<String> = tx.query_row("SELECT kdf FROM key_wraps WHERE kind = 'passphrase'", [], |r| r.get(0))?;

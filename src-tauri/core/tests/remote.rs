@@ -340,6 +340,25 @@ path "secret/metadata/*" { capabilities = ["create", "read", "update", "list"] }
     v.remote_remove("bad").unwrap();
     v.remote_remove("ar").unwrap();
     assert!(v.remotes().unwrap().is_empty());
+
+    // A token that expires in the middle of an operation: Hush logs in again and finishes.
+    b.ok(&["write", "auth/approle/role/short", "token_policies=hush-rw", "token_ttl=2s", "token_max_ttl=2s"]);
+    let role_id = b.ok(&["read", "-field=role_id", "auth/approle/role/short/role-id"]).trim().to_string();
+    let secret_id = b.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/short/secret-id"]).trim().to_string();
+    add(&mut v, RemoteSpec { auth: AuthSpec::Approle { mount: "approle".into(), role_id }, ..spec("short", &b) }, &secret_id);
+    v.remove(&SecretPath::parse("svc/KEY").unwrap()).unwrap();
+    put(&mut v, "svc2/KEY", "after-expiry");
+    let mut slept = false;
+    let r = v
+        .remote_push("short", &opts(), &mut |p: Progress| {
+            if p.phase == ProgressPhase::Reading && !slept {
+                slept = true;
+                std::thread::sleep(std::time::Duration::from_secs(3));
+            }
+        }, &NO_CANCEL)
+        .unwrap();
+    assert!(slept && r.is_complete(), "{r:#?}");
+    assert_eq!(data(&b, "secret/svc2")["KEY"], "after-expiry");
 }
 
 #[test]

@@ -166,6 +166,9 @@ fn a_flipped_ciphertext_byte_fails_that_secret_only() {
     let integrity = j.as_array().unwrap().iter().find(|c| c["name"] == "integrity").unwrap().clone();
     assert_eq!(integrity["ok"], false);
     t.run(&["lock"]).ok();
+    // Without the agent, the passphrase from the environment lets doctor check every version too.
+    let doc = t.pw(&["doctor"]).expect(1).stdout();
+    assert!(doc.lines().any(|l| l.starts_with("[FAIL]") && l.contains("integrity") && l.contains("app/dev/API_KEY@2")), "{doc}");
     // Overwriting the altered secret repairs it.
     t.set("app/dev/API_KEY", "key-3", &[]);
     assert_eq!(t.get("app/dev/API_KEY"), "key-3");

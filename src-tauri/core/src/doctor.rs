@@ -19,7 +19,8 @@ fn check(name: &'static str, ok: bool, detail: impl Into<String>) -> Check {
 }
 
 /// Runs every check on the vault at `path`.
-pub fn doctor(path: &Path) -> Vec<Check> {
+/// `passphrase` (passphrase vaults, when the agent holds no key) lets the integrity check run.
+pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check> {
     let mut out = Vec::new();
     let keychain = crate::keychain::status();
     // The keychain only matters to keychain vaults (and to `hush init` without --passphrase).
@@ -55,7 +56,7 @@ pub fn doctor(path: &Path) -> Vec<Check> {
             Ok(()) => { out.push(check("key", true, "the keychain key opens the vault")); true }
             Err(e) => { out.push(check("key", false, e.to_string())); false }
         },
-        KeyMode::Passphrase => unlock_from_agent(&mut v, &mut out),
+        KeyMode::Passphrase => unlock_from_agent(&mut v, passphrase, &mut out),
     };
     out.push(match v.audit_verify() {
         Ok(a) if a.ok => check("audit", true, format!("{} entries, chain intact", a.entries)),
@@ -72,20 +73,28 @@ pub fn doctor(path: &Path) -> Vec<Check> {
     out
 }
 
-#[cfg(unix)]
-fn unlock_from_agent(v: &mut Vault, out: &mut Vec<Check>) -> bool {
-    match crate::agent::fetch_key(v.vault_id()) {
+/// The agent's key, else the given passphrase.
+fn unlock_from_agent(v: &mut Vault, passphrase: Option<&crate::Passphrase>, out: &mut Vec<Check>) -> bool {
+    #[cfg(unix)]
+    let agent = crate::agent::fetch_key(v.vault_id());
+    #[cfg(not(unix))]
+    let agent: Result<Option<crate::secret::Key32>, Error> = Ok(None);
+    match (agent, passphrase) {
+        (Ok(None), Some(p)) => match v.unlock_passphrase(p) {
+            Ok(()) => { out.push(check("key", true, "the passphrase opens the vault")); true }
+            Err(e) => { out.push(check("key", false, e.to_string())); false }
+        },
+        (agent, _) => unlock_by_agent(v, agent, out),
+    }
+}
+
+fn unlock_by_agent(v: &mut Vault, agent: Result<Option<crate::secret::Key32>, Error>, out: &mut Vec<Check>) -> bool {
+    match agent {
         Ok(Some(k)) => match v.unlock_with_kek(k) {
             Ok(()) => { out.push(check("key", true, "unlocked by the running agent")); true }
             Err(e) => { out.push(check("key", false, format!("the agent's key is stale ({e}); run `hush lock` then `hush unlock`"))); false }
         },
-        Ok(None) => { out.push(check("key", true, "passphrase vault, locked (run `hush unlock` for the integrity check)")); false }
+        Ok(None) => { out.push(check("key", true, "passphrase vault, locked (run `hush unlock`, or give the passphrase, for the integrity check)")); false }
         Err(e) => { out.push(check("key", false, e.to_string())); false }
     }
-}
-
-#[cfg(not(unix))]
-fn unlock_from_agent(_v: &mut Vault, out: &mut Vec<Check>) -> bool {
-    out.push(check("key", true, "passphrase vault, locked"));
-    false
 }

@@ -171,7 +171,6 @@ fn audit_edits_inserts_and_removals_are_detected() {
     let t = setup();
     raw_conn(&t).execute("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)", []).unwrap();
     bad_at(&t);
-    let t = setup();
     // An entry appended past the recorded head blocks further writes with an integrity error.
     let t = setup();
     raw_conn(&t).execute("INSERT INTO audit (seq, ts, action, path, outcome, prev_hash, hash) SELECT seq + 1, ts, action, path, outcome, prev_hash, hash FROM audit WHERE seq = (SELECT max(seq) FROM audit)", []).unwrap();

@@ -133,7 +133,10 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
 
 /// Returns whether every check passed.
 pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
-    let checks = hush_core::doctor(&ctx.vault_path);
+    // A passphrase given non-interactively (file or HUSH_PASSPHRASE) enables the integrity check.
+    let given = ctx.passphrase_file.is_some() || std::env::var_os("HUSH_PASSPHRASE").is_some();
+    let pass = if given { Some(ctx.passphrase("")?) } else { None };
+    let checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
     if json {
         print_json(&checks);
     } else {

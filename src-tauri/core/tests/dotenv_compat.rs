@@ -6,6 +6,9 @@
 //! What is checked:
 //! - writer → python-dotenv: every value of a tricky corpus plus generated ones reads back exactly;
 //! - writer → node dotenv: every value the writer marks node-portable reads back exactly;
+//! - writer → docker compose (`docker-compose config` on an `env_file:`): every value the writer
+//!   marks compose-portable reads back exactly (ignored in a plain `cargo test`; scripts/test.sh
+//!   installs Debian's docker-compose and runs it);
 //! - parser vs python-dotenv on the same bytes: same keys and values (hand-written cases and a
 //!   generated differential corpus); statements python-dotenv skips are our errors;
 //! - `--expand` vs python-dotenv's interpolation.
@@ -235,4 +238,58 @@ fn writer_output_reads_back_in_node_dotenv_where_marked_portable() {
         assert_eq!(node[0].get(*n).map(String::as_str), Some(s.expose_str()), "node dotenv read {n} differently");
     }
     let _ = Value::Null;
+}
+
+/// How docker compose reads `file` as a service's `env_file`: `docker-compose config` renders the
+/// service's environment (it needs no Docker engine). This is Compose v1 from Debian's apt, the one
+/// a registry here ships; it reads env files with python-dotenv, interpolation on, and prints `$`
+/// as `$$`. Its YAML output is turned into JSON by the python that runs docker-compose.
+fn compose_read(file: &Path) -> BTreeMap<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let yml = dir.path().join("docker-compose.yml");
+    std::fs::write(&yml, format!("services:\n  s:\n    image: busybox\n    env_file: {}\n", serde_json::to_string(&file.display().to_string()).unwrap())).unwrap();
+    let out = Command::new("docker-compose")
+        .args(["--project-directory"])
+        .arg(dir.path())
+        .arg("-f")
+        .arg(&yml)
+        .arg("config")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap_or_else(|e| panic!("docker-compose is needed for this test ({e}); scripts/test.sh installs it (apt install docker-compose)"));
+    assert!(out.status.success(), "docker-compose config failed: {}", String::from_utf8_lossy(&out.stderr));
+    let to_json = "import sys, json, yaml; e = yaml.safe_load(sys.stdin)['services']['s'].get('environment') or {}; print(json.dumps(e))";
+    let mut py = Command::new("/usr/bin/python3")
+        .args(["-c", to_json])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    py.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let o = py.wait_with_output().unwrap();
+    assert!(o.status.success(), "yaml → json failed");
+    let env: BTreeMap<String, Value> = serde_json::from_slice(&o.stdout).unwrap();
+    env.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_else(|| panic!("{v} is not a string")).replace("$$", "$"))).collect()
+}
+
+#[test]
+#[ignore = "needs docker-compose (apt): run via scripts/test.sh"]
+fn writer_output_reads_back_in_docker_compose_where_marked_portable() {
+    let values = tricky_values();
+    let secrets: Vec<(String, SecretValue)> =
+        values.iter().enumerate().map(|(i, v)| (format!("K{i}"), SecretValue::from_string(v.clone()))).collect();
+    let items: Vec<(&str, &SecretValue)> = secrets
+        .iter()
+        .filter(|(_, s)| envfile::render_value(s.expose_str(), None).is_some_and(|(_, _, p)| p.compose))
+        .map(|(n, s)| (n.as_str(), s))
+        .collect();
+    assert!(items.len() > values.len() / 3, "many values should be compose-portable ({} of {})", items.len(), values.len());
+    let r = envfile::render(&items, None).unwrap();
+    let file = write_file("writer-compose.env", r.body.expose());
+    let compose = compose_read(&file);
+    for (n, s) in &items {
+        assert_eq!(compose.get(*n).map(String::as_str), Some(s.expose_str()), "docker compose read {n} differently");
+    }
 }

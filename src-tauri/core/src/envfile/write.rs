@@ -4,8 +4,8 @@
 //!
 //! - bare `KEY=value` when the value has no quotes, `#`, `$`, backslash, line break or outer
 //!   whitespace;
-//! - single quotes (literal in all three) when it has no `'`, no `\\`, no CR and does not end
-//!   in a backslash;
+//! - single quotes (literal in all three, but docker compose v1 still expands `${…}` there) when it
+//!   has no `'`, no `\\`, no CR and does not end in a backslash;
 //! - double quotes with `\\ \" \n \r` escaped otherwise (node decodes only `\n`/`\r`, compose
 //!   expands `$` in them, so a value with `"`, `\` or `$` here is python-dotenv-only).
 //!
@@ -68,7 +68,9 @@ fn fits(v: &str, style: Style) -> (bool, bool, bool) {
         }
         Style::Single => {
             let py = !v.contains(['\'', '\r']) && !v.contains("\\\\") && !v.ends_with('\\');
-            (py, py, py && !v.contains('\\'))
+            // Compose v1 reads env files with python-dotenv's interpolation on, which expands
+            // `${…}` even in single quotes (v2 would not): such a value is python-dotenv-only.
+            (py, py, py && !v.contains('\\') && !v.contains("${"))
         }
         Style::Double => {
             let py = true;

@@ -365,6 +365,23 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.gone("#remote-conflicts").await;
     app.snap("resolved").await;
 
+    // AppRole: role_id with the remote, secret_id to the keychain; Test connection logs in.
+    server.ok(&["auth", "enable", "approle"]);
+    server.ok(&["write", "auth/approle/role/hush", "token_policies=default", "token_ttl=1m"]);
+    let role_id = server.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
+    let secret_id = server.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"]).trim().to_string();
+    app.fill("#remote-name", "approle").await;
+    app.wait_for("#remote-auth").await.select_by_value("approle").await.unwrap();
+    app.fill("#remote-roleId", &role_id).await;
+    app.fill("#remote-token", &secret_id).await;
+    app.click("#remote-add").await;
+    app.wait_text("#remote-card h3", |t| t.to_lowercase().starts_with("approle:")).await;
+    app.click("#remote-test").await;
+    let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
+    assert!(health.contains("AppRole login"), "{health}");
+    assert!(!app.client.source().await.unwrap().contains(&secret_id), "the secret_id left the form");
+    app.snap("approle").await;
+
     // The folder tree shows each folder's sync state from the last plan.
     app.click("#nav-secrets").await;
     let badge = app.wait_text("[data-folder=\"myapp/dev\"] .sync-badge", |t| !t.is_empty()).await;

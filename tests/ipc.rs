@@ -152,7 +152,7 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     }
     create_passphrase_vault(&h);
     // Port 1 on loopback: nothing listens. No token: nothing goes to the keychain.
-    let added = call(&h, "remote_add", json!({"req": {"name": "team", "addr": "http://127.0.0.1:1", "namespace": "", "mount": "secret", "prefix": "hush", "skipVerify": false, "token": null}})).unwrap();
+    let added = call(&h, "remote_add", json!({"req": {"name": "team", "addr": "http://127.0.0.1:1", "namespace": "", "mount": "secret", "prefix": "hush", "skipVerify": false, "auth": "token", "token": null}})).unwrap();
     assert_eq!((added["name"].as_str(), added["namespace"].is_null()), (Some("team"), true));
     assert_eq!(call(&h, "remote_list", json!({})).unwrap().as_array().unwrap().len(), 1);
     // The engine's blocking remote calls run off the async runtime and come back as data.
@@ -163,6 +163,11 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     let unknown = call(&h, "remote_test", json!({"name": "nope"})).unwrap_err();
     assert_eq!(unknown["code"], "invalid_input");
     assert!(unknown["message"].as_str().unwrap().contains("no remote named 'nope'"), "{unknown}");
+    // AppRole needs its secret_id (it would go to the keychain); an unknown auth method is refused.
+    let ar = call(&h, "remote_add", json!({"req": {"name": "ar", "addr": "https://127.0.0.1:1", "namespace": null, "mount": "kv", "prefix": "", "caCert": null, "skipVerify": false, "auth": "approle", "roleId": "role-123", "approleMount": "", "token": null}})).unwrap_err();
+    assert!(ar["code"] == "invalid_input" && ar["message"].as_str().unwrap().contains("secret_id"), "{ar}");
+    let bad = call(&h, "remote_add", json!({"req": {"name": "x", "addr": "https://127.0.0.1:1", "mount": "kv", "prefix": "", "skipVerify": false, "auth": "ldap"}})).unwrap_err();
+    assert_eq!(bad["code"], "invalid_input");
     call(&h, "remote_remove", json!({"name": "team"})).unwrap();
     assert_eq!(call(&h, "remote_list", json!({})).unwrap(), json!([]));
 }

@@ -37,8 +37,16 @@ pub struct RemoteAddRequest {
     pub namespace: Option<String>,
     pub mount: String,
     pub prefix: String,
+    /// A PEM file with the server's CA; empty: VAULT_CACERT at use time, else the system roots.
+    pub ca_cert: Option<String>,
     pub skip_verify: bool,
-    /// Stored in the OS keychain; empty means "use VAULT_TOKEN or ~/.vault-token".
+    /// "token" or "approle".
+    pub auth: String,
+    /// AppRole only: its role_id (not a secret) and auth mount (default "approle").
+    pub role_id: Option<String>,
+    pub approle_mount: Option<String>,
+    /// The token, or AppRole's secret_id: stored in the OS keychain only. An empty token means
+    /// "use VAULT_TOKEN or ~/.vault-token".
     pub token: Option<String>,
 }
 

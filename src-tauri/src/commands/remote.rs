@@ -32,15 +32,23 @@ pub async fn remote_list(state: State<'_, AppState>) -> IpcResult<Vec<RemoteDto>
 
 #[tauri::command]
 pub async fn remote_add(state: State<'_, AppState>, req: RemoteAddRequest) -> IpcResult<RemoteDto> {
+    let auth = match req.auth.as_str() {
+        "token" => AuthSpec::Token,
+        "approle" => AuthSpec::Approle {
+            mount: req.approle_mount.filter(|m| !m.is_empty()).unwrap_or_else(|| "approle".into()),
+            role_id: req.role_id.unwrap_or_default(),
+        },
+        other => return Err(IpcError::new("invalid_input", format!("auth must be 'token' or 'approle', not '{other}'"))),
+    };
     let spec = RemoteSpec {
         name: req.name,
         addr: req.addr,
         namespace: req.namespace.filter(|n| !n.is_empty()),
         mount: req.mount,
         prefix: req.prefix,
-        ca_cert: None,
+        ca_cert: req.ca_cert.filter(|c| !c.is_empty()),
         skip_verify: req.skip_verify,
-        auth: AuthSpec::Token,
+        auth,
     };
     let token = req.token.filter(|t| !t.is_empty()).map(RemoteCredential::new);
     state.with_vault(|v| v.remote_add(&spec, token.as_ref())).map(|r| RemoteDto::from(&r))

@@ -98,9 +98,22 @@ vault: string, secrets: number, versions: number, trashed: number, auditEntries:
 
 export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: string, syncedFolders: number, };
 
-export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, skipVerify: boolean, 
+export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, 
 /**
- * Stored in the OS keychain; empty means "use VAULT_TOKEN or ~/.vault-token".
+ * A PEM file with the server's CA; empty: VAULT_CACERT at use time, else the system roots.
+ */
+caCert: string | null, skipVerify: boolean, 
+/**
+ * "token" or "approle".
+ */
+auth: string, 
+/**
+ * AppRole only: its role_id (not a secret) and auth mount (default "approle").
+ */
+roleId: string | null, approleMount: string | null, 
+/**
+ * The token, or AppRole's secret_id: stored in the OS keychain only. An empty token means
+ * "use VAULT_TOKEN or ~/.vault-token".
  */
 token: string | null, };
 

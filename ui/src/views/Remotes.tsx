@@ -35,15 +35,20 @@ export function Remotes({ onChanged, onPlan }: { onChanged: () => Promise<unknow
 }
 
 function AddRemote({ onAdded }: { onAdded: (name: string) => void }) {
-  const [f, setF] = useState({ name: 'team', addr: 'http://127.0.0.1:8200', namespace: '', mount: 'secret', prefix: '', token: '' });
+  const [f, setF] = useState({ name: 'team', addr: 'https://127.0.0.1:8200', namespace: '', mount: 'secret', prefix: '', caCert: '', auth: 'token', roleId: '', approleMount: 'approle', token: '' });
+  const [skipVerify, setSkipVerify] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const approle = f.auth === 'approle';
   const field = (k: keyof typeof f, label: string, type = 'text') => (
     <label class="field"><span>{label}</span><input id={`remote-${k}`} type={type} autocomplete="off" value={f[k]} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} /></label>
   );
   const add = async () => {
     setError(null);
     try {
-      await ipc.remoteAdd({ ...f, namespace: f.namespace || null, skipVerify: false, token: f.token || null });
+      await ipc.remoteAdd({
+        ...f, namespace: f.namespace || null, caCert: f.caCert || null, skipVerify,
+        roleId: approle ? f.roleId : null, approleMount: approle ? f.approleMount : null, token: f.token || null,
+      });
       setF({ ...f, token: '' });
       onAdded(f.name);
     } catch (e) {
@@ -53,7 +58,20 @@ function AddRemote({ onAdded }: { onAdded: (name: string) => void }) {
   return (
     <section class="card">
       <h3>Add a remote</h3>
-      <div class="grid2">{field('name', 'Name')}{field('addr', 'Address')}{field('mount', 'KV mount')}{field('prefix', 'Path prefix')}{field('namespace', 'Namespace (Enterprise/OpenBao)')}{field('token', 'Token (kept in the OS keychain; empty: VAULT_TOKEN)', 'password')}</div>
+      <div class="grid2">
+        {field('name', 'Name')}{field('addr', 'Address')}{field('mount', 'KV mount')}{field('prefix', 'Path prefix')}
+        {field('namespace', 'Namespace (Enterprise/OpenBao)')}{field('caCert', 'CA certificate file (empty: VAULT_CACERT / system)')}
+        <label class="field"><span>Authentication</span>
+          <select id="remote-auth" value={f.auth} onChange={(e) => setF({ ...f, auth: e.currentTarget.value })}>
+            <option value="token">Token</option><option value="approle">AppRole</option>
+          </select>
+        </label>
+        {approle && field('roleId', 'AppRole role_id')}
+        {approle && field('approleMount', 'AppRole auth mount')}
+        {field('token', approle ? 'AppRole secret_id (kept in the OS keychain)' : 'Token (kept in the OS keychain; empty: VAULT_TOKEN)', 'password')}
+      </div>
+      <label class="choice"><input type="checkbox" id="remote-skip-verify" checked={skipVerify} onChange={() => setSkipVerify(!skipVerify)} />
+        <span>Skip TLS verification (testing only: anyone on the network path could read the token)</span></label>
       {error && <p class="error" id="remote-error">{error}</p>}
       <button class="primary" id="remote-add" onClick={add}>Add remote</button>
     </section>

@@ -508,6 +508,37 @@ fn migrate_killed_halfway_then_rerun_completes_without_duplicates() {
 
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
+fn a_cancelled_migrate_stops_cleanly_and_a_rerun_finishes_it() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    let folders = 30;
+    for f in 0..folders {
+        put(&mut v, &format!("c/f{f:02}/K"), &format!("v{f}"));
+    }
+    add(&mut v, spec("c", &b), "root");
+    // The app's Cancel button and the CLI's Ctrl-C set this flag; here the first written folder does.
+    let cancel = AtomicBool::new(false);
+    let r = v
+        .remote_migrate("c", &MigrateOptions { concurrency: 1, ..Default::default() }, &mut |p: Progress| {
+            if p.phase == ProgressPhase::Writing && p.done >= 1 {
+                cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }, &cancel)
+        .unwrap();
+    assert!(r.cancelled && !r.is_complete(), "{r:#?}");
+    let written = r.folders.iter().filter(|f| f.outcome == "done").count();
+    assert!(written >= 1 && written < folders, "{written} of {folders} folders written before the cancel took effect");
+    assert!(r.folders.iter().all(|f| f.outcome != "failed"), "a cancel is not a failure");
+    let r = migrate(&mut v, "c", &MigrateOptions::default());
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(r.totals.created_remote, folders - written, "only what the cancel left is written");
+    for f in 0..folders {
+        assert_eq!(b.kv_get(&[&format!("secret/c/f{f:02}")])["data"]["metadata"]["version"], 1);
+    }
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
 fn migrate_with_history_dry_run_and_remove_local_after_verify() {
     let b = Bao::dev();
     let (t, mut v) = new_vault();

@@ -94,7 +94,9 @@ HUSH_VAULT="$WORK/run.db" "$HUSH" unlock --timeout 30m 2>/dev/null
 hyperfine -N --style basic --runs "$((RUNS * 3))" --warmup 2 --export-json "$WORK/run.json" \
   -n "true" "true" \
   -n "hush run (agent)" "env -u HUSH_PASSPHRASE HUSH_VAULT=$WORK/run.db $HUSH run --from bench/app -- true" \
-  -n "hush run (passphrase)" "env HUSH_VAULT=$WORK/run.db $HUSH run --from bench/app -- true" \
+  -n "hush run (passphrase)" "env HUSH_VAULT=$WORK/run.db $HUSH run --from bench/app -- true"
+# dotenvx decrypts every value on each run (tens of seconds for 10,000 here): fewer runs.
+hyperfine -N --style basic --runs "${BENCH_DOTENVX_RUNS:-3}" --export-json "$WORK/run-dotenvx.json" \
   -n "dotenvx run" "$DOTENVX run -q -f $WORK/enc.env -- true"
 
 echo "== ratios (mean time / baseline mean time)"
@@ -102,7 +104,7 @@ python3 - "$WORK/import.json" "$WORK/encrypt.json" "$WORK/run.json" "$N" <<'PY'
 import json, sys
 imp = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
 enc = json.load(open(sys.argv[2]))
-run = {r["command"]: r["mean"] for r in json.load(open(sys.argv[3]))["results"]}
+run = {r["command"]: r["mean"] for f in (sys.argv[3], sys.argv[3].replace("run.json", "run-dotenvx.json")) for r in json.load(open(f))["results"]}
 n = sys.argv[4]
 ms = lambda s: f"{s * 1e3:.1f} ms"
 cap = " (capped: at least this)" if enc["capped"] else ""

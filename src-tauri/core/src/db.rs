@@ -27,6 +27,8 @@ pub(crate) fn open(path: &Path, create: bool) -> Result<Connection> {
     }
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(15))?;
+    // Bulk paths (import, export, run, sync) reuse a dozen statements per secret.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;

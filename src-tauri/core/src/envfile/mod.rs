@@ -80,12 +80,12 @@ impl Layout {
     /// duplicate keys only the last statement stays, so the file reads back the same.
     pub(crate) fn retain_renamed(&mut self, mut rename: impl FnMut(&str) -> Option<String>) {
         let mut out: Vec<Segment> = Vec::with_capacity(self.segments.len());
+        let mut seen = std::collections::HashSet::new();
         for seg in self.segments.drain(..).rev() {
             match seg {
                 Segment::Entry { name, key_quoted, prefix, eq, style, suffix } => {
                     let Some(new) = rename(&name) else { continue };
-                    let dup = out.iter().any(|s| matches!(s, Segment::Entry { name: n, .. } if *n == new));
-                    if !dup {
+                    if seen.insert(new.clone()) {
                         out.push(Segment::Entry { name: new, key_quoted, prefix, eq, style, suffix });
                     }
                 }

@@ -117,6 +117,9 @@ impl Vault {
         if folders.is_empty() {
             return Err(Error::InvalidInput("name at least one folder".into()));
         }
+        // One write transaction around the reads and the last_read_at stamps: one snapshot, one
+        // lock (thousands of autocommit reads would each take and drop the file lock).
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
         let mut out = BTreeMap::new();
         let mut ids = Vec::new();
         for f in folders {
@@ -135,9 +138,11 @@ impl Vault {
             }
         }
         let now = crate::timefmt::now();
-        let tx = self.tx()?;
-        for id in ids {
-            tx.execute("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1", params![id, now])?;
+        {
+            let mut st = tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?;
+            for id in ids {
+                st.execute(params![id, now])?;
+            }
         }
         tx.commit()?;
         Ok(out)
@@ -277,8 +282,11 @@ impl Vault {
         let now = crate::timefmt::now();
         let detail = format!("inject {template_name} to {dest}: {} reference(s) to {} secret(s)", refs.len(), resolved.len());
         let tx = self.tx()?;
-        for id in ids {
-            tx.execute("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1", params![id, now])?;
+        {
+            let mut st = tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?;
+            for id in ids {
+                st.execute(params![id, now])?;
+            }
         }
         audit::append(&tx, Action::Export, None, "ok", Some(&detail))?;
         tx.commit()?;

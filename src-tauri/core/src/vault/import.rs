@@ -337,11 +337,12 @@ impl Vault {
         }
         let folder = FolderPath::parse(&preview.options.folder)?;
         let planned = plan(bytes, &preview.options, &folder)?;
-        let mut values: HashMap<String, &SecretValue> = HashMap::new();
+        // secret name → (path, value); later duplicates win, as in the file.
+        let mut values: HashMap<String, (&SecretPath, &SecretValue)> = HashMap::new();
         let mut imported: HashMap<String, String> = HashMap::new(); // file key → secret name
         for (e, n) in planned.file.entries.iter().zip(&planned.names) {
             if let (Ok(p), Some(v)) = (n, &e.value) {
-                values.insert(p.name().to_string(), v);
+                values.insert(p.name().to_string(), (p, v));
                 imported.insert(e.key.clone(), p.name().to_string());
             }
         }
@@ -354,8 +355,7 @@ impl Vault {
         let tx = self.tx()?;
         for (done, item) in todo.iter().enumerate() {
             let name = item.name.as_deref().ok_or_else(|| Error::InvalidInput("a preview item to write has no name".into()))?;
-            let value = values.get(name).ok_or_else(|| Error::InvalidInput(format!("'{name}' is not in {}; preview it again", preview.source)))?;
-            let path = planned.names.iter().flatten().find(|p| p.name() == name).expect("names and values agree");
+            let &(path, value) = values.get(name).ok_or_else(|| Error::InvalidInput(format!("'{name}' is not in {}; preview it again", preview.source)))?;
             let out = write_in_tx(&tx, &key, &vault_id, path, value, &WriteOptions { cas: Some(item.current_version), ..opts.clone() })
                 .map_err(|e| match e {
                     Error::CasConflict { path, expected, actual } => {

@@ -51,12 +51,13 @@ pub(crate) fn meta_from_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<
 
 pub(crate) fn live_meta(conn: &Connection, path: &SecretPath) -> Result<Option<SecretMeta>> {
     let sql = format!("SELECT {META_COLUMNS} FROM secrets WHERE path = ?1 AND deleted_at IS NULL");
-    Ok(conn.query_row(&sql, [path.to_string()], |r| meta_from_row(conn, r)).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([path.to_string()], |r| meta_from_row(conn, r)).optional()?)
 }
 
 pub(crate) fn decrypt_version(conn: &Connection, key: &Key32, vault_id: &str, meta: &SecretMeta, version: u64) -> Result<SecretValue> {
     let ct: Option<Vec<u8>> = conn
-        .query_row("SELECT ciphertext FROM versions WHERE secret_id = ?1 AND version = ?2", params![meta.id, version], |r| r.get(0))
+        .prepare_cached("SELECT ciphertext FROM versions WHERE secret_id = ?1 AND version = ?2")?
+        .query_row(params![meta.id, version], |r| r.get(0))
         .optional()?;
     let ct = ct.ok_or_else(|| Error::NotFound { path: format!("{} (version {version} is not kept)", meta.path) })?;
     let pt = crypto::open(key, &version_aad(vault_id, meta.id, version), &ct)
@@ -115,13 +116,11 @@ impl Vault {
         }
         let mut meta = m.meta.clone();
         merge_meta(&mut meta, &opts.meta)?;
-        tx.execute(
-            "UPDATE secrets SET updated_at = ?2, description = coalesce(?3, description), expires_at = coalesce(?4, expires_at),
+        tx.prepare_cached("UPDATE secrets SET updated_at = ?2, description = coalesce(?3, description), expires_at = coalesce(?4, expires_at),
                 rotate_every_days = coalesce(?5, rotate_every_days), source = coalesce(?6, source),
-                versions_kept = coalesce(?7, versions_kept), meta = ?8 WHERE id = ?1",
-            params![m.id, crate::timefmt::now(), opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
-                    opts.versions_kept, serde_json::to_string(&meta).expect("map serialises")],
-        )?;
+                versions_kept = coalesce(?7, versions_kept), meta = ?8 WHERE id = ?1")?
+            .execute(params![m.id, crate::timefmt::now(), opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
+                    opts.versions_kept, serde_json::to_string(&meta).expect("map serialises")])?;
         if let Some(tags) = &opts.tags {
             set_tags(&tx, m.id, tags)?;
         }
@@ -154,7 +153,7 @@ impl Vault {
             }
         };
         let now = crate::timefmt::now();
-        tx.execute("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1", params![m.id, now])?;
+        tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?.execute(params![m.id, now])?;
         audit::append(&tx, action, Some(&path_s), "ok", Some(&format!("version {v}")))?;
         tx.commit()?;
         Ok((SecretMeta { last_read_at: Some(now), ..m }, value))
@@ -231,27 +230,23 @@ pub(crate) fn write_in_tx(tx: &Connection, key: &Key32, vault_id: &str, path: &S
             (m.id, m.version + 1, changed)
         }
         None => {
-            tx.execute(
-                "INSERT INTO secrets (folder, name, path, current_version, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)",
-                params![path.folder(), path.name(), path_s, now],
-            )?;
+            tx.prepare_cached("INSERT INTO secrets (folder, name, path, current_version, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)")?
+            .execute(params![path.folder(), path.name(), path_s, now])?;
             (tx.last_insert_rowid(), 1, true)
         }
     };
     let ct = crypto::seal(key, &version_aad(vault_id, id, version), value.expose());
-    tx.execute("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)", params![id, version, ct, now])?;
+    tx.prepare_cached("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)")?.execute(params![id, version, ct, now])?;
     let mut meta = existing.as_ref().map(|m| m.meta.clone()).unwrap_or_default();
     merge_meta(&mut meta, &opts.meta)?;
-    tx.execute(
-        "UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
+    tx.prepare_cached("UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
             description = coalesce(?5, description), expires_at = coalesce(?6, expires_at),
             rotate_every_days = coalesce(?7, rotate_every_days), source = coalesce(?8, source),
             versions_kept = coalesce(?9, versions_kept), meta = ?10,
             last_rotated_at = CASE WHEN ?11 THEN ?4 ELSE last_rotated_at END
-         WHERE id = ?1",
-        params![id, kind.as_str(), version, now, opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
-                opts.versions_kept, serde_json::to_string(&meta).expect("map serialises"), rotated],
-    )?;
+         WHERE id = ?1")?
+            .execute(params![id, kind.as_str(), version, now, opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
+                opts.versions_kept, serde_json::to_string(&meta).expect("map serialises"), rotated])?;
     if let Some(tags) = &opts.tags {
         set_tags(tx, id, tags)?;
     }
@@ -277,22 +272,20 @@ fn merge_meta(meta: &mut BTreeMap<String, String>, update: &BTreeMap<String, Str
 }
 
 fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
-    conn.execute("DELETE FROM secret_tags WHERE secret_id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM secret_tags WHERE secret_id = ?1")?.execute([id])?;
     for t in tags {
-        conn.execute("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)", params![id, t])?;
+        conn.prepare_cached("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)")?.execute(params![id, t])?;
     }
     Ok(())
 }
 
 /// Keeps the newest N versions (the secret's own setting, else the vault's).
 fn prune_versions(conn: &Connection, id: i64, newest: u64) -> Result<()> {
-    let keep: u64 = conn.query_row(
-        "SELECT coalesce(s.versions_kept, v.versions_kept) FROM secrets s, vault v WHERE s.id = ?1 AND v.id = 1",
-        [id],
-        |r| r.get(0),
-    )?;
+    let keep: u64 = conn
+        .prepare_cached("SELECT coalesce(s.versions_kept, v.versions_kept) FROM secrets s, vault v WHERE s.id = ?1 AND v.id = 1")?
+        .query_row([id], |r| r.get(0))?;
     if newest > keep {
-        conn.execute("DELETE FROM versions WHERE secret_id = ?1 AND version <= ?2", params![id, newest - keep])?;
+        conn.prepare_cached("DELETE FROM versions WHERE secret_id = ?1 AND version <= ?2")?.execute(params![id, newest - keep])?;
     }
     Ok(())
 }

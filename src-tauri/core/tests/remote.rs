@@ -47,6 +47,17 @@ fn actions(plan: &Plan, folder: &str) -> std::collections::BTreeMap<String, KeyA
     plan.folders.iter().find(|f| f.folder == folder).unwrap().keys.iter().map(|k| (k.name.clone(), k.action)).collect()
 }
 
+/// A vault whose `app/` folder holds `keys` and was pushed to remote "dev" on `b`.
+fn synced_app(b: &Bao, keys: &[(&str, &str)]) -> (TestVault, Vault) {
+    let (t, mut v) = new_vault();
+    for (k, x) in keys {
+        put(&mut v, &format!("app/{k}"), x);
+    }
+    add(&mut v, spec("dev", b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    (t, v)
+}
+
 fn data(b: &Bao, path: &str) -> serde_json::Value {
     b.kv_get(&[path])["data"]["data"].clone()
 }
@@ -155,12 +166,7 @@ fn secrets_written_by_bao_kv_put_pull_correctly() {
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn remote_changes_are_conflicts_never_overwrites() {
     let b = Bao::dev();
-    let (_t, mut v) = new_vault();
-    for (k, x) in [("A", "a0"), ("B", "b0"), ("C", "c0")] {
-        put(&mut v, &format!("app/{k}"), x);
-    }
-    add(&mut v, spec("dev", &b), "root");
-    assert!(push(&mut v, "dev").is_complete());
+    let (_t, mut v) = synced_app(&b, &[("A", "a0"), ("B", "b0"), ("C", "c0")]);
     b.ok(&["kv", "patch", "secret/app", "A=remote-a", "C=remote-c"]);
     put(&mut v, "app/A", "local-a");
     put(&mut v, "app/B", "local-b");
@@ -216,12 +222,7 @@ fn remote_changes_are_conflicts_never_overwrites() {
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
     let b = Bao::dev();
-    let (_t, mut v) = new_vault();
-    for (k, x) in [("GONE_HERE", "g0"), ("GONE_THERE", "t0"), ("KEEP", "k0")] {
-        put(&mut v, &format!("app/{k}"), x);
-    }
-    add(&mut v, spec("dev", &b), "root");
-    assert!(push(&mut v, "dev").is_complete());
+    let (_t, mut v) = synced_app(&b, &[("GONE_HERE", "g0"), ("GONE_THERE", "t0"), ("KEEP", "k0")]);
     // Removed locally; removed remotely (a `kv put` without the field).
     v.remove(&SecretPath::parse("app/GONE_HERE").unwrap()).unwrap();
     b.ok(&["kv", "put", "secret/app", "GONE_HERE=g0", "KEEP=k0"]);
@@ -264,12 +265,7 @@ fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn rekey_keeps_the_sync_state_meaningful() {
     let b = Bao::dev();
-    let (_t, mut v) = new_vault();
-    for (k, x) in [("A", "a0"), ("B", "b0"), ("C", "c0")] {
-        put(&mut v, &format!("app/{k}"), x);
-    }
-    add(&mut v, spec("dev", &b), "root");
-    assert!(push(&mut v, "dev").is_complete());
+    let (_t, mut v) = synced_app(&b, &[("A", "a0"), ("B", "b0"), ("C", "c0")]);
     put(&mut v, "app/A", "a1");
     b.ok(&["kv", "patch", "secret/app", "B=b1"]);
     v.rekey(None, &mut |_, _| {}).unwrap();

@@ -278,6 +278,34 @@ fn rekey_keeps_the_sync_state_meaningful() {
 
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
+fn pull_brings_metadata_edits_of_unchanged_keys() {
+    let b = Bao::dev();
+    let first = WriteOptions { description: Some("old words".into()), tags: Some(vec!["x".into()]), ..Default::default() };
+    let (_ta, mut a) = new_vault();
+    a.set(&SecretPath::parse("app/K").unwrap(), &val("same value"), &first).unwrap();
+    add(&mut a, spec("dev", &b), "root");
+    assert!(push(&mut a, "dev").is_complete());
+    let (_tb, mut other) = new_vault();
+    add(&mut other, spec("dev", &b), "root");
+    assert!(pull(&mut other, "dev", &opts()).is_complete());
+    // A teammate edits the metadata only and pushes it.
+    let edit = WriteOptions { description: Some("new words".into()), tags: Some(vec!["y".into(), "z".into()]), ..Default::default() };
+    a.update_meta(&SecretPath::parse("app/K").unwrap(), &edit).unwrap();
+    assert!(push(&mut a, "dev").is_complete());
+
+    let plan = other.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    assert!(plan.folders[0].notes.iter().any(|n| n.contains("metadata from the remote") && n.contains('K')), "{plan:#?}");
+    let r = pull(&mut other, "dev", &opts());
+    assert!(r.is_complete(), "{r:#?}");
+    let m = other.list(&ListFilter::default()).unwrap().into_iter().find(|m| m.path == "app/K").unwrap();
+    assert_eq!((m.description.as_deref(), m.tags.clone(), m.version), (Some("new words"), vec!["y".to_string(), "z".to_string()], 1), "no new version for metadata");
+    // Nothing left to pull afterwards.
+    let again = other.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    assert!(again.folders[0].notes.is_empty() && again.folders[0].state == FolderState::InSync, "{again:#?}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
 fn kv_v1_mount_moves_current_values_with_a_note() {
     let b = Bao::dev();
     b.ok(&["secrets", "enable", "-path=kv1", "-version=1", "kv"]);

@@ -199,6 +199,20 @@ impl Vault {
                 Err(e) => return Err(e),
             }
         }
+        // Pull: metadata edits made on the remote to keys whose value did not change.
+        let meta_pulled = if cfg.direction == Direction::Pull { super::plan::metadata_to_pull(local, remote, &keys) } else { Vec::new() };
+        for (name, m) in &meta_pulled {
+            let path = secret_path(&plan.folder, name)?.to_string();
+            let id: i64 = tx.query_row("SELECT id FROM secrets WHERE path = ?1 AND deleted_at IS NULL", [&path], |r| r.get(0))?;
+            tx.execute(
+                "UPDATE secrets SET description = ?2, expires_at = ?3, rotate_every_days = ?4, meta = ?5, updated_at = ?6 WHERE id = ?1",
+                params![id, m.description, m.expires_at, m.rotate_every_days, serde_json::to_string(&m.meta).expect("map serialises"), crate::timefmt::now()],
+            )?;
+            crate::vault::set_tags(&tx, id, &m.tags)?;
+        }
+        if !meta_pulled.is_empty() {
+            notes.push(format!("metadata of {} unchanged key(s) taken from the remote", meta_pulled.len()));
+        }
         let equal: Vec<(String, Vec<u8>)> = local_after
             .iter()
             .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
@@ -218,7 +232,7 @@ impl Vault {
         }
         let count = |a: KeyAction| keys.iter().filter(|k| k.action == a).count();
         let conflicts = count(KeyAction::Conflict);
-        let wrote = landed.fields.is_some() || keys.iter().any(|k| k.action.writes_local()) || removed;
+        let wrote = landed.fields.is_some() || keys.iter().any(|k| k.action.writes_local()) || removed || !meta_pulled.is_empty();
         let outcome = if conflicts > 0 { "conflict" } else if wrote { "done" } else { "unchanged" };
         let detail = format!(
             "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
@@ -226,7 +240,7 @@ impl Vault {
             count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
             if history_local + landed.history_versions > 0 { format!(", {} history version(s)", history_local + landed.history_versions) } else { String::new() },
             conflicts,
-            if plan.metadata_changes { ", metadata" } else { "" },
+            if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
             if removed { ", local copy moved to trash after verify" } else { "" },
         );
         audit::append(&tx, action_of(cfg.kind), Some(&plan.folder), if outcome == "conflict" { "conflict" } else { "ok" }, Some(&detail))?;

@@ -145,6 +145,12 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         _ => FolderState::InSync,
     };
     let mut notes = Vec::new();
+    if i.direction == Direction::Pull {
+        let names: Vec<String> = metadata_to_pull(i.local, i.remote, &keys).into_iter().map(|(n, _)| n).collect();
+        if !names.is_empty() {
+            notes.push(format!("metadata from the remote for {} unchanged key(s): {}", names.len(), names.join(", ")));
+        }
+    }
     if i.remote.is_some_and(|r| r.deleted) {
         notes.push(format!("the latest remote version ({remote_version}) is deleted; a push writes a new version"));
     }
@@ -160,6 +166,30 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         keys,
         notes,
     }
+}
+
+/// Pull only: keys equal on both sides whose Hush metadata on the remote (tags, description,
+/// expiry, rotation, free metadata) differs from the local one, with the remote's. The kind and
+/// the source stay local (a kind goes with a value; the source says where this copy came from).
+pub(crate) fn metadata_to_pull(local: Option<&LocalFolder>, remote: Option<&RemoteSecret>, keys: &[KeyPlan]) -> Vec<(String, TravelMeta)> {
+    let (Some(local), Some(remote)) = (local, remote) else { return Vec::new() };
+    let remote_metas = decode_custom(&remote.custom);
+    let comparable = |t: &TravelMeta| (t.tags.clone(), t.description.clone(), t.expires_at, t.rotate_every_days, t.meta.clone());
+    keys.iter()
+        .filter(|k| k.action == KeyAction::Unchanged)
+        .filter_map(|k| {
+            let theirs = remote_metas.get(&k.name).filter(|t| acceptable(t))?;
+            let ours = TravelMeta::of(&local.get(&k.name)?.meta);
+            (comparable(&ours) != comparable(theirs)).then(|| (k.name.clone(), theirs.clone()))
+        })
+        .collect()
+}
+
+/// Remote metadata the vault would accept from `set` (hostile entries are left out, not applied).
+fn acceptable(t: &TravelMeta) -> bool {
+    t.tags.iter().all(|tag| crate::model::check_tag(tag).is_ok())
+        && t.meta.len() <= 64
+        && t.meta.iter().all(|(k, v)| !k.is_empty() && k.len() <= 128 && v.len() <= 4096 && !k.chars().any(char::is_control))
 }
 
 /// The Hush part of the `custom_metadata` a push leaves (remote entries of keys not held locally

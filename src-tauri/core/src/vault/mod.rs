@@ -33,7 +33,7 @@ pub use keyops::RekeyReport;
 pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use secrets::MAX_VALUE_BYTES;
 // For engine-internal batch work outside this module (remote push/pull/migrate).
-pub(crate) use secrets::{decrypt_version, meta_from_row, version_aad, write_in_tx, META_COLUMNS};
+pub(crate) use secrets::{decrypt_version, meta_from_row, set_tags, version_aad, write_in_tx, META_COLUMNS};
 pub mod trash_types {
     pub use super::trash::TrashItem;
 }

@@ -271,7 +271,7 @@ fn merge_meta(meta: &mut BTreeMap<String, String>, update: &BTreeMap<String, Str
     Ok(())
 }
 
-fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
+pub(crate) fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
     conn.prepare_cached("DELETE FROM secret_tags WHERE secret_id = ?1")?.execute([id])?;
     for t in tags {
         conn.prepare_cached("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)")?.execute(params![id, t])?;

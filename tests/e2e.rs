@@ -367,7 +367,9 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
 
     // AppRole: role_id with the remote, secret_id to the keychain; Test connection logs in.
     server.ok(&["auth", "enable", "approle"]);
-    server.ok(&["write", "auth/approle/role/hush", "token_policies=default", "token_ttl=1m"]);
+    let rw = server.write_file("rw.hcl", "path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"list\"] }");
+    server.ok(&["policy", "write", "hush-rw", rw.to_str().unwrap()]);
+    server.ok(&["write", "auth/approle/role/hush", "token_policies=hush-rw", "token_ttl=1m"]);
     let role_id = server.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
     let secret_id = server.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"]).trim().to_string();
     app.fill("#remote-name", "approle").await;
@@ -378,7 +380,7 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.wait_text("#remote-card h3", |t| t.to_lowercase().starts_with("approle:")).await;
     app.click("#remote-test").await;
     let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
-    assert!(health.contains("AppRole login"), "{health}");
+    assert!(health.contains("Connected") && health.contains("AppRole login"), "{health}");
     assert!(!app.client.source().await.unwrap().contains(&secret_id), "the secret_id left the form");
     app.snap("approle").await;
 

@@ -106,11 +106,21 @@ impl App {
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
-        let e = self.wait_for(css).await;
-        e.clear().await.unwrap();
         // WebDriver's clear fires no input event; typing does. An empty value is a key, then backspace.
         let keys = if text.is_empty() { "x\u{E003}".to_string() } else { text.to_string() };
-        e.send_keys(&keys).await.unwrap();
+        // A re-render caused by the previous field can land between the clear and the typing and
+        // put the old value back: check what the field holds, and type it again if it differs.
+        for attempt in 1..=5 {
+            let e = self.wait_for(css).await;
+            e.clear().await.unwrap();
+            e.send_keys(&keys).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let now = e.prop("value").await.ok().flatten().unwrap_or_default();
+            if now == text {
+                return;
+            }
+            eprintln!("fill {css}: attempt {attempt} left {} chars instead of {}; typing again", now.chars().count(), text.chars().count());
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {

@@ -84,19 +84,19 @@ async fn connect(webdriver_url: &str, application: &Path) -> Client {
 /// screen of a fresh vault is "Welcome to Hush"; a locked vault shows "Hush is locked").
 async fn wait_for_first_screen(client: &Client) -> Result<String, String> {
     let deadline = Instant::now() + UI_TIMEOUT;
-    let mut last = String::from("(nothing read yet)");
     loop {
         let title = client.title().await.map_err(|e| e.to_string());
         let heading = match client.find(Locator::Css("#app h1")).await {
             Ok(el) => el.text().await.map_err(|e| e.to_string()),
             Err(e) => Err(format!("no `#app h1` yet ({e})")),
         };
-        match (&title, &heading) {
-            (Ok(t), Ok(h)) if t.trim() == "Hush" && h.contains("Hush") => return Ok(h.trim().to_string()),
-            _ => last = format!("page title {title:?}, heading {heading:?}"),
+        if let (Ok(t), Ok(h)) = (&title, &heading) {
+            if t.trim() == "Hush" && h.contains("Hush") {
+                return Ok(h.trim().to_string());
+            }
         }
         if Instant::now() >= deadline {
-            return Err(format!("the first screen did not show within {UI_TIMEOUT:?}; last: {last}"));
+            return Err(format!("the first screen did not show within {UI_TIMEOUT:?}; last: page title {title:?}, heading {heading:?}"));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -486,6 +486,91 @@ fn connection_failures_each_have_their_own_message() {
     assert!(v.remote_add(&RemoteSpec { addr: "ftp://x".into(), ..spec("ftp", &tls) }, None).is_err());
 }
 
+/// A hostile "server" on a free loopback port: every connection gets `reply` (or nothing at all),
+/// whatever it asked. Stopped on drop.
+struct Hostile {
+    addr: String,
+    stop: std::sync::Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Hostile {
+    fn start(reply: Option<&'static [u8]>) -> Hostile {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = format!("http://{}", listener.local_addr().unwrap());
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut c) = conn else { continue };
+                let mut buf = [0u8; 65536];
+                let _ = c.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+                let _ = c.read(&mut buf);
+                if let Some(r) = reply {
+                    let _ = c.write_all(r);
+                }
+            }
+        });
+        Hostile { addr, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr.trim_start_matches("http://"));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
+fn a_hostile_server_gets_a_clear_error_and_changes_nothing() {
+    // An answer that never ends (40 MiB of JSON whitespace): read up to a bound, then refused.
+    let mut endless = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".to_vec();
+    endless.resize(endless.len() + (40 << 20), b' ');
+    let endless: &'static [u8] = Box::leak(endless.into_boxed_slice());
+    let replies: [(&str, Option<&'static [u8]>, &str); 4] = [
+        ("garbage JSON", Some(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot json!"), "not Vault's JSON API"),
+        ("endless answer", Some(endless), "larger than 32 MiB"),
+        ("not HTTP", Some(b"SSH-2.0-OpenSSH_9.2\r\n"), "cannot reach"),
+        ("hang up", None, "cannot reach"),
+    ];
+    for (what, reply, says) in replies {
+        let server = Hostile::start(reply);
+        let (t, mut v) = new_vault();
+        put(&mut v, "app/K", "local-value");
+        let spec = RemoteSpec { addr: server.addr.clone(), ..RemoteSpec { name: "evil".into(), addr: String::new(), namespace: None, mount: "secret".into(), prefix: String::new(), ca_cert: None, skip_verify: false, auth: AuthSpec::Token } };
+        add(&mut v, spec, "root");
+        let h = v.remote_test("evil").unwrap();
+        assert!(!h.ok, "{what}: {h:#?}");
+        let bad = h.checks.iter().find(|c| !c.ok).unwrap();
+        assert!(bad.code.as_deref().is_some_and(|c| c.starts_with("remote")) && !bad.message.is_empty(), "{what}: {h:#?}");
+        assert!(bad.message.contains(says), "{what}: {}", bad.message);
+        let started = std::time::Instant::now();
+        let e = match v.remote_push("evil", &opts(), &mut |_| {}, &NO_CANCEL) {
+            Err(e) => e.to_string(),
+            Ok(r) => {
+                assert!(!r.is_complete(), "{what}: {r:#?}");
+                r.folders.iter().filter_map(|f| f.error.clone()).collect::<Vec<_>>().join("; ")
+            }
+        };
+        assert!(!e.is_empty() && !e.contains("local-value"), "{what}: {e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{what}: gave up only after {:?}", started.elapsed());
+        // Nothing was recorded as synced; the local value is intact.
+        assert_eq!(read(&mut v, "app/K"), "local-value");
+        let plan_err = v.remote_plan("evil", Direction::Push, &[]).map(|p| p.folders.len());
+        assert!(plan_err.is_err(), "{what}: a plan against it cannot succeed: {plan_err:?}");
+        assert!(!contains(&db_bytes(&t), "local-value"));
+    }
+}
+
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn migrate_killed_halfway_then_rerun_completes_without_duplicates() {

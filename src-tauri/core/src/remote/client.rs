@@ -33,6 +33,10 @@ pub(crate) struct AppRole {
     pub secret_id: RemoteCredential,
 }
 
+/// The largest answer read from the server (KV secrets are at most a few MiB; Vault's own request
+/// limit is 32 MiB).
+const MAX_RESPONSE_BYTES: usize = 32 << 20;
+
 /// Why a request failed, before it becomes an [`Error`] with context.
 #[derive(Debug)]
 pub(crate) enum Failure {
@@ -388,13 +392,25 @@ impl Conn {
             }
             let failure = match req.send().await {
                 Err(e) => classify_transport(&e),
-                Ok(resp) => {
+                Ok(mut resp) => {
                     let code = resp.status().as_u16();
-                    let bytes = resp.bytes().await.map_err(|e| classify_transport(&e))?;
-                    let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                    if (200..300).contains(&code) {
-                        return Ok(json);
+                    // Bounded: a hostile or confused server must not make us buffer without end.
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = resp.chunk().await.map_err(|e| classify_transport(&e))? {
+                        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                            return Err(Failure::Other(format!("the answer is larger than {} MiB; is this a Vault / OpenBao address?", MAX_RESPONSE_BYTES >> 20)));
+                        }
+                        bytes.extend_from_slice(&chunk);
                     }
+                    let parsed = serde_json::from_slice::<Value>(&bytes);
+                    if (200..300).contains(&code) {
+                        return match parsed {
+                            Ok(json) => Ok(json),
+                            Err(_) if bytes.is_empty() => Ok(Value::Null),
+                            Err(_) => Err(Failure::Other("the answer is not Vault's JSON API; is this a Vault / OpenBao address?".into())),
+                        };
+                    }
+                    let json = parsed.unwrap_or(Value::Null);
                     let errors = json.get("errors").and_then(Value::as_array).map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect()).unwrap_or_default();
                     Failure::Status { code, errors }
                 }

@@ -24,8 +24,9 @@ pub struct RemoteDto {
 
 impl From<&RemoteInfo> for RemoteDto {
     fn from(r: &RemoteInfo) -> Self {
-        let auth = serde_json::to_value(&r.auth).ok().and_then(|v| v["method"].as_str().map(str::to_owned)).unwrap_or_default();
-        RemoteDto { name: r.name.clone(), addr: r.addr.clone(), namespace: r.namespace.clone(), mount: r.mount.clone(), prefix: r.prefix.clone(), auth, synced_folders: r.synced_folders }
+        let (s, synced_folders) = (&r.spec, r.synced_folders);
+        let auth = serde_json::to_value(&s.auth).ok().and_then(|v| v["method"].as_str().map(str::to_owned)).unwrap_or_default();
+        RemoteDto { name: s.name.clone(), addr: s.addr.clone(), namespace: s.namespace.clone(), mount: s.mount.clone(), prefix: s.prefix.clone(), auth, synced_folders }
     }
 }
 

@@ -32,9 +32,9 @@ pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
                 print_json(&rows);
             }
             for r in rows.iter().filter(|_| !json) {
-                let auth = match &r.auth { AuthSpec::Token => "token", AuthSpec::Approle { .. } => "approle" };
-                let ns = r.namespace.as_deref().map(|n| format!(" ns={n}")).unwrap_or_default();
-                println!("{}  {}{ns}  {}/{}  {auth}{}  {} folder(s) synced", r.name, r.addr, r.mount, r.prefix, if r.credential_in_keychain { " (keychain)" } else { "" }, r.synced_folders);
+                let auth = match &r.spec.auth { AuthSpec::Token => "token", AuthSpec::Approle { .. } => "approle" };
+                let ns = r.spec.namespace.as_deref().map(|n| format!(" ns={n}")).unwrap_or_default();
+                println!("{}  {}{ns}  {}/{}  {auth}{}  {} folder(s) synced", r.spec.name, r.spec.addr, r.spec.mount, r.spec.prefix, if r.credential_in_keychain { " (keychain)" } else { "" }, r.synced_folders);
             }
             Ok(exit::OK)
         }
@@ -87,7 +87,7 @@ fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
     let cred = read_credential(prompt)?;
     let info = v.remote_add(&spec, Some(&cred))?;
     let stored = if info.credential_in_keychain { "credential stored in the OS keychain" } else { "no token stored: VAULT_TOKEN or ~/.vault-token will be used" };
-    eprintln!("added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`", info.name, info.addr, info.mount, info.name);
+    eprintln!("added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`", info.spec.name, info.spec.addr, info.spec.mount, info.spec.name);
     Ok(exit::OK)
 }
 

@@ -129,13 +129,13 @@ impl Vault {
         let pulls_new = plan.keys.iter().any(|k| k.action == KeyAction::CreateLocal);
         // Pull --with-history: the remote's older versions of keys that are new here.
         let history = match (remote, cfg.with_history && cfg.direction != Direction::Push && conn.kv == 2 && pulls_new) {
-            (Some(r), true) => remote_versions(conn, &super::mapping::remote_path(&row.info.prefix, &plan.folder), r.version).await?,
+            (Some(r), true) => remote_versions(conn, &super::mapping::remote_path(&row.info.spec.prefix, &plan.folder), r.version).await?,
             _ => Vec::new(),
         };
         let key = self.data_key()?.duplicate();
         let vault_id = self.vault_id().to_string();
         let metas = remote.map(|r| decode_custom(&r.custom)).unwrap_or_default();
-        let provenance = format!("vault {}: {}", row.info.name, plan.remote_path);
+        let provenance = format!("vault {}: {}", row.info.spec.name, plan.remote_path);
         let old_base = state::load(self.conn(), row.id, &plan.folder)?;
         let mut keys = plan.keys.clone();
         let mut notes = plan.notes.clone();
@@ -236,7 +236,7 @@ impl Vault {
         let outcome = if conflicts > 0 { "conflict" } else if wrote { "done" } else { "unchanged" };
         let detail = format!(
             "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
-            row.info.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
+            row.info.spec.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
             count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
             if history_local + landed.history_versions > 0 { format!(", {} history version(s)", history_local + landed.history_versions) } else { String::new() },
             conflicts,
@@ -253,7 +253,7 @@ impl Vault {
 
     /// A failed folder: one audit entry (code only, never a value) and its result.
     pub(crate) fn record_failure(&mut self, row: &RemoteRow, cfg: &RunCfg, plan: &FolderPlan, e: Error) -> Result<FolderResult> {
-        let detail = format!("remote {} {}: {}", row.info.name, plan.remote_path, e.code());
+        let detail = format!("remote {} {}: {}", row.info.spec.name, plan.remote_path, e.code());
         self.audit_event(action_of(cfg.kind), Some(&plan.folder), "failure", Some(&detail))?;
         Ok(FolderResult {
             folder: plan.folder.clone(), remote_path: plan.remote_path.clone(), outcome: "failed".into(), remote_version: plan.remote_version,

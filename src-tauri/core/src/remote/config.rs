@@ -23,7 +23,7 @@ pub enum AuthSpec {
 }
 
 /// A remote to add. Empty `namespace`/`ca_cert` mean "from VAULT_NAMESPACE / VAULT_CACERT at use".
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RemoteSpec {
     pub name: String,
     pub addr: String,
@@ -38,14 +38,9 @@ pub struct RemoteSpec {
 /// A configured remote, as listed (no credential, only whether one is stored).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RemoteInfo {
-    pub name: String,
-    pub addr: String,
-    pub namespace: Option<String>,
-    pub mount: String,
-    pub prefix: String,
-    pub ca_cert: Option<String>,
-    pub skip_verify: bool,
-    pub auth: AuthSpec,
+    /// What was given to `remote add` (flattened: `--json` shows its fields at the top level).
+    #[serde(flatten)]
+    pub spec: RemoteSpec,
     /// A token or secret_id is stored in the OS keychain for this remote.
     pub credential_in_keychain: bool,
     /// Folders synced with it at least once.
@@ -180,7 +175,7 @@ impl Vault {
             _ => AuthSpec::Token,
         };
         let info = RemoteInfo {
-            name: name.to_string(), addr, namespace, mount, prefix, ca_cert, skip_verify, auth,
+            spec: RemoteSpec { name: name.to_string(), addr, namespace, mount, prefix, ca_cert, skip_verify, auth },
             credential_in_keychain: keychain_account.is_some(), synced_folders, created_at,
         };
         Ok(RemoteRow { id, info, keychain_account })
@@ -192,7 +187,7 @@ impl RemoteRow {
     /// VAULT_SKIP_VERIFY as the vault CLI reads them.
     pub(crate) fn target(&self) -> Target {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let i = &self.info;
+        let i = &self.info.spec;
         Target {
             addr: i.addr.clone(),
             namespace: i.namespace.clone().or_else(|| env("VAULT_NAMESPACE").map(|n| n.trim_matches('/').to_string())),
@@ -205,14 +200,14 @@ impl RemoteRow {
 
     /// Resolves the credential (keychain, env, token file) and connects (AppRole logs in).
     pub(crate) async fn connect(&self) -> Result<Conn> {
-        match &self.info.auth {
+        match &self.info.spec.auth {
             AuthSpec::Token => Conn::connect(self.target(), Some(auth::resolve_token(self.keychain_account.as_deref())?), None).await,
             AuthSpec::Approle { mount, role_id } => {
                 let secret_id = match &self.keychain_account {
                     Some(a) => auth::load(a)?,
                     None => None,
                 }
-                .ok_or_else(|| Error::RemoteAuth(format!("the AppRole secret_id of remote '{}' is not in the keychain; add the remote again", self.info.name)))?;
+                .ok_or_else(|| Error::RemoteAuth(format!("the AppRole secret_id of remote '{}' is not in the keychain; add the remote again", self.info.spec.name)))?;
                 Conn::connect(self.target(), None, Some(AppRole { mount: mount.clone(), role_id: role_id.clone(), secret_id })).await
             }
         }

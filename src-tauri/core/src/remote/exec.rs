@@ -222,7 +222,7 @@ impl Vault {
         loop {
             while set.len() < cfg.limit() {
                 let Some(f) = pending.next() else { break };
-                let (c, path) = (conn.clone(), remote_path(&row.info.prefix, &f));
+                let (c, path) = (conn.clone(), remote_path(&row.info.spec.prefix, &f));
                 set.spawn(async move { let r = c.read(&path).await; (f, r) });
             }
             let Some(done) = set.join_next().await else { break };
@@ -265,7 +265,7 @@ impl Vault {
             let inputs = Inputs {
                 remote_id: row.id,
                 folder: f,
-                display_path: format!("{}/{}", row.info.mount, remote_path(&row.info.prefix, f)),
+                display_path: format!("{}/{}", row.info.spec.mount, remote_path(&row.info.spec.prefix, f)),
                 local: local.get(f),
                 remote: plan_remote,
                 base: bases.get(f),
@@ -291,7 +291,7 @@ impl Vault {
     async fn execute(&mut self, row: &RemoteRow, cfg: &RunCfg, mut p: Prepared, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
         let total = p.plans.len();
         let mut report = OpReport {
-            remote: row.info.name.clone(), operation: cfg.kind, dry_run: cfg.dry_run, kv_version: p.kv, folders: Vec::new(),
+            remote: row.info.spec.name.clone(), operation: cfg.kind, dry_run: cfg.dry_run, kv_version: p.kv, folders: Vec::new(),
             totals: OpTotals { folders: total, ..Default::default() }, cancelled: false, stopped: None, notes: std::mem::take(&mut p.notes), elapsed_ms: 0,
         };
         if cfg.with_history && p.kv == 2 && cfg.kind == OpKind::Migrate {
@@ -445,8 +445,8 @@ impl Vault {
             _ => (None, Vec::new()),
         };
         Some(Job {
-            path: remote_path(&row.info.prefix, &plan.folder),
-            api_path: p.conn.api_path(&remote_path(&row.info.prefix, &plan.folder)),
+            path: remote_path(&row.info.spec.prefix, &plan.folder),
+            api_path: p.conn.api_path(&remote_path(&row.info.spec.prefix, &plan.folder)),
             cas: remote.map_or(0, |r| r.version),
             fields: writes.then_some(fields),
             replay: replay.map(|r| (r.snaps[r.start..].iter().map(|s| dup(&s.fields)).collect(), r.start as u64)),

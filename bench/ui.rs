@@ -3,6 +3,7 @@
 //!   own first contentful paint of the same page in the same run (the bare shell baseline);
 //! - search: keystroke in the search box → filtered rows rendered (next animation frame), for
 //!   several queries, against one 16.7 ms frame.
+//!
 //! Run by bench/ui.sh (Xvfb + tauri-driver): `cargo bench --bench ui`.
 
 #[path = "../tests/support/app.rs"]
@@ -17,10 +18,17 @@ const RUNS: usize = 5;
 const FRAME_MS: f64 = 1000.0 / 60.0;
 
 fn seed(vault: &std::path::Path) {
-    let mut v = Vault::create(vault, Protection::Passphrase(&Passphrase::new("bench passphrase".into()))).unwrap();
+    let mut v =
+        Vault::create(vault, Protection::Passphrase(&Passphrase::new("bench passphrase".into())))
+            .unwrap();
     for i in 0..N {
         let p = SecretPath::parse(&format!("app{}/env{}/KEY_{i}", i % 100, i % 5)).unwrap();
-        v.set(&p, &SecretValue::from_string(format!("v{i}")), &WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() }).unwrap();
+        v.set(
+            &p,
+            &SecretValue::from_string(format!("v{i}")),
+            &WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() },
+        )
+        .unwrap();
     }
 }
 
@@ -95,7 +103,13 @@ async fn main() {
         println!("\nsearch keystroke → rendered rows, {N} secrets ({RUNS} runs per query)");
         println!("  {:<14} {:>9} {:>9} {:>12}", "query", "median", "p95", "vs 16.7 ms");
         for (q, med, p95) in per_query {
-            println!("  {:<14} {:>7.1}ms {:>7.1}ms {:>11.2}x", format!("{q:?}"), med, p95, med / FRAME_MS);
+            println!(
+                "  {:<14} {:>7.1}ms {:>7.1}ms {:>11.2}x",
+                format!("{q:?}"),
+                med,
+                p95,
+                med / FRAME_MS
+            );
         }
         let (med, p95) = stats(all);
         println!("  {:<14} {:>7.1}ms {:>7.1}ms {:>11.2}x", "all", med, p95, med / FRAME_MS);

@@ -4,8 +4,9 @@
 # The one command that runs every test of the workspace, the ones needing real services included:
 #   1. installs/checks the system packages and tools (.ci/setup-deps.sh, idempotent);
 #   2. builds the web UI (scripts/build-ui.sh) and runs its unit tests (Vitest);
-#   3. builds everything: cargo build --locked --workspace --all-targets;
-#   3. runs cargo test --locked --workspace --no-fail-fast -- --include-ignored [TEST-FILTER...]
+#   3. checks the format (cargo fmt --check) and lints (cargo clippy -D warnings), then builds
+#      everything: cargo build --locked --workspace --all-targets;
+#   4. runs cargo test --locked --workspace --no-fail-fast -- --include-ignored [TEST-FILTER...]
 #      (every test binary runs even after a failure; the exit status still reports it) inside
 #        - Xvfb (xvfb-run), so the desktop app can open windows;
 #        - scripts/with-keyring.sh: a private D-Bus session with an unlocked gnome-keyring
@@ -120,7 +121,9 @@ stage "2/4 web UI (npm install, Vitest, Vite build)"
 bash scripts/build-ui.sh
 npm --prefix ui test --silent
 
-stage "3/4 build (cargo build --locked --workspace --all-targets)"
+stage "3/4 build, format and lints (cargo fmt --check, cargo clippy -D warnings, cargo build)"
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo build --locked --workspace --all-targets
 
 stage "4/4 tests (Xvfb + keyring + tauri-driver, --include-ignored)"

@@ -24,10 +24,11 @@ const UI_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where screenshots go: $HUSH_TEST_ARTIFACTS (set by scripts/test.sh), else target/test-artifacts.
 fn artifacts_dir() -> PathBuf {
-    let dir = std::env::var_os("HUSH_TEST_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("test-artifacts"));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let dir = std::env::var_os("HUSH_TEST_ARTIFACTS").map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("test-artifacts")
+    });
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     dir
 }
 
@@ -106,13 +107,18 @@ async fn wait_for_first_screen(client: &Client) -> Result<String, String> {
 async fn settle_paint(client: &Client) {
     let two_frames = "const done = arguments[arguments.length - 1];\n\
                       requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.execute_async(two_frames, vec![])).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.execute_async(two_frames, vec![]))
+        .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 }
 
 fn check_png(png: &[u8]) -> (u32, u32) {
     const MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
-    assert!(png.starts_with(MAGIC), "screenshot is not a PNG (first bytes {:?})", &png[..png.len().min(8)]);
+    assert!(
+        png.starts_with(MAGIC),
+        "screenshot is not a PNG (first bytes {:?})",
+        &png[..png.len().min(8)]
+    );
     assert!(png.len() > 1000, "screenshot is suspiciously small: {} bytes", png.len());
     // IHDR is the first chunk: width and height are big-endian u32s at offsets 16 and 20.
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
@@ -157,12 +163,17 @@ async fn app_window_opens_and_shows_title() {
         closed.expect("closing the WebDriver session (and the app) failed");
         shown
     };
-    let (heading, png) = tokio::time::timeout(SESSION_TIMEOUT, session)
-        .await
-        .unwrap_or_else(|_| panic!("the WebDriver session did not finish within {SESSION_TIMEOUT:?}"));
+    let (heading, png) =
+        tokio::time::timeout(SESSION_TIMEOUT, session).await.unwrap_or_else(|_| {
+            panic!("the WebDriver session did not finish within {SESSION_TIMEOUT:?}")
+        });
 
     let path = artifacts.join("desktop-smoke.png");
     std::fs::write(&path, &png).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     let (w, h) = check_png(&png);
-    eprintln!("desktop smoke: first screen {heading:?}; {w}x{h} screenshot, {} bytes, saved to {}", png.len(), path.display());
+    eprintln!(
+        "desktop smoke: first screen {heading:?}; {w}x{h} screenshot, {} bytes, saved to {}",
+        png.len(),
+        path.display()
+    );
 }

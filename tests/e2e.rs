@@ -1,10 +1,10 @@
 //! End-to-end flows through the real desktop app (WebDriver, Xvfb, the real keychain). Each step
 //! saves a screenshot under artifacts/. Run via scripts/test.sh (ignored in a plain cargo test).
 
-#[path = "support/app.rs"]
-mod support;
 #[path = "../src-tauri/core/tests/common/bao.rs"]
 mod bao;
+#[path = "support/app.rs"]
+mod support;
 
 use std::time::Duration;
 
@@ -35,10 +35,12 @@ async fn first_run_add_reveal_copy_edit_history_rollback_delete_restore_lock() {
 }
 
 async fn flow(mut app: App, vault: std::path::PathBuf) {
-
     // First run: a keychain vault with a recovery passphrase.
     app.wait_for("#create-vault").await;
-    assert!(app.wait_for("#mode-keychain").await.is_selected().await.unwrap(), "keychain is the default when it is reachable");
+    assert!(
+        app.wait_for("#mode-keychain").await.is_selected().await.unwrap(),
+        "keychain is the default when it is reachable"
+    );
     app.fill("#recovery-passphrase", "recovery phrase for e2e").await;
     app.snap("setup").await;
     app.click("#create-vault").await;
@@ -76,7 +78,11 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
     assert!(!page_source_has(&app, V1).await, "copying does not put the value in the page");
     app.snap("copied").await;
     tokio::time::sleep(Duration::from_secs(7)).await;
-    assert_ne!(clipboard_text().as_deref(), Some(V1), "the clipboard was cleared after its timeout");
+    assert_ne!(
+        clipboard_text().as_deref(),
+        Some(V1),
+        "the clipboard was cleared after its timeout"
+    );
 
     // Edit: a new version.
     app.click("#tab-edit").await;
@@ -90,7 +96,12 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
     {
         let mut v = Vault::open(&vault).unwrap();
         v.unlock_keychain().unwrap();
-        v.set(&SecretPath::parse(PATH).unwrap(), &SecretValue::from_string(V2.into()), &WriteOptions::default()).unwrap();
+        v.set(
+            &SecretPath::parse(PATH).unwrap(),
+            &SecretValue::from_string(V2.into()),
+            &WriteOptions::default(),
+        )
+        .unwrap();
     }
     app.fill("#edit-value", "third value").await;
     app.click("#save").await;
@@ -154,11 +165,14 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
 
 /// A passphrase vault seeded with `n` secrets through the engine; auto-lock after 10 s.
 fn seed(vault: &std::path::Path, n: usize) {
-    let mut v = Vault::create(vault, Protection::Passphrase(&Passphrase::new("e2e passphrase".into()))).unwrap();
+    let mut v =
+        Vault::create(vault, Protection::Passphrase(&Passphrase::new("e2e passphrase".into())))
+            .unwrap();
     v.set_settings(&Settings { auto_lock_secs: 10, ..v.settings().unwrap() }).unwrap();
     for i in 0..n {
         let p = SecretPath::parse(&format!("app{}/env{}/KEY_{i}", i % 100, i % 5)).unwrap();
-        let opts = WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() };
+        let opts =
+            WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() };
         v.set(&p, &SecretValue::from_string(format!("value-{i}")), &opts).unwrap();
     }
 }
@@ -172,7 +186,6 @@ async fn passphrase_unlock_search_ten_thousand_and_auto_lock() {
 }
 
 async fn search_flow(mut app: App) {
-
     app.fill("#unlock-passphrase", "wrong passphrase").await;
     app.click("#unlock").await;
     assert!(app.wait_text("#unlock-error", |t| !t.is_empty()).await.contains("wrong passphrase"));
@@ -187,7 +200,14 @@ async fn search_flow(mut app: App) {
     app.wait_text("#result-count", |t| t == "1 shown").await;
     app.wait_for(&row("app34/env4/KEY_1234")).await;
     app.fill("#search", "env3 team2").await;
-    let n: usize = app.wait_text("#result-count", |t| t != "1 shown").await.split(' ').next().unwrap().parse().unwrap();
+    let n: usize = app
+        .wait_text("#result-count", |t| t != "1 shown")
+        .await
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(n, (0..10_000).filter(|i| i % 5 == 3 && i % 7 == 2).count());
     app.snap("search").await;
 
@@ -212,7 +232,12 @@ async fn import_with_preview_then_export() {
         let mut v = Vault::open(&vault).unwrap();
         v.unlock_passphrase(&Passphrase::new("e2e passphrase".into())).unwrap();
         v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
-        v.set(&SecretPath::parse("shop/dev/API_KEY").unwrap(), &SecretValue::from_string("old-key".into()), &WriteOptions::default()).unwrap();
+        v.set(
+            &SecretPath::parse("shop/dev/API_KEY").unwrap(),
+            &SecretValue::from_string("old-key".into()),
+            &WriteOptions::default(),
+        )
+        .unwrap();
     }
     let env = dir.path().join("app.env");
     std::fs::write(&env, "# shop settings\nexport API_KEY=new-key\nDB_URL=\"postgres://u:p@h/db?x=1#frag\"\nGREETING='hello world'\nMULTI=\"line one\\nline two\"\n").unwrap();
@@ -222,7 +247,12 @@ async fn import_with_preview_then_export() {
     App::run("import", dir, vault, move |app| import_flow(app, env, bad, out)).await;
 }
 
-async fn import_flow(mut app: App, env: std::path::PathBuf, bad: std::path::PathBuf, out: std::path::PathBuf) {
+async fn import_flow(
+    mut app: App,
+    env: std::path::PathBuf,
+    bad: std::path::PathBuf,
+    out: std::path::PathBuf,
+) {
     app.fill("#unlock-passphrase", "e2e passphrase").await;
     app.click("#unlock").await;
     app.click("#nav-transfer").await;
@@ -296,8 +326,18 @@ async fn remote_connect_plan_migrate_then_resolve_a_conflict() {
     {
         let mut v = open_seeded(&vault);
         v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
-        for (p, val) in [("myapp/dev/DATABASE_URL", V1), ("myapp/dev/API_KEY", "dev-key-1"), ("myapp/prod/API_KEY", "prod-key-1"), ("tools/GH_TOKEN", "gh-token-1")] {
-            v.set(&SecretPath::parse(p).unwrap(), &SecretValue::from_string(val.into()), &WriteOptions::default()).unwrap();
+        for (p, val) in [
+            ("myapp/dev/DATABASE_URL", V1),
+            ("myapp/dev/API_KEY", "dev-key-1"),
+            ("myapp/prod/API_KEY", "prod-key-1"),
+            ("tools/GH_TOKEN", "gh-token-1"),
+        ] {
+            v.set(
+                &SecretPath::parse(p).unwrap(),
+                &SecretValue::from_string(val.into()),
+                &WriteOptions::default(),
+            )
+            .unwrap();
         }
     }
     App::run("remote", dir, vault.clone(), |app| remote_flow(app, vault, server)).await;
@@ -324,13 +364,21 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.click("#remote-plan").await;
     app.wait_for("#remote-plan-table").await;
     assert_eq!(app.count("#remote-plan-table tr[data-action=\"create_remote\"]").await, 4);
-    assert!(!server.cli(&["kv", "get", "secret/myapp/dev"]).status.success(), "planning wrote nothing");
+    assert!(
+        !server.cli(&["kv", "get", "secret/myapp/dev"]).status.success(),
+        "planning wrote nothing"
+    );
     app.snap("plan").await;
 
     // Migrate: progress, a report, and the team's server holds the folders.
     app.click("#remote-migrate").await;
     let report = app.wait_text("#remote-report", |t| !t.is_empty()).await;
-    assert!(report.contains("3 folder(s)") && report.contains("4 written to the remote") && report.contains("0 failed"), "{report}");
+    assert!(
+        report.contains("3 folder(s)")
+            && report.contains("4 written to the remote")
+            && report.contains("0 failed"),
+        "{report}"
+    );
     app.wait_for("#remote-progress").await;
     let dev = server.kv_get(&["secret/myapp/dev"]);
     assert_eq!(dev["data"]["data"]["DATABASE_URL"], V1);
@@ -338,14 +386,33 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.snap("migrated").await;
 
     // Both sides change the same key: the sync plan shows a conflict, values masked.
-    server.ok(&["kv", "patch", "secret/myapp/dev", &format!("API_KEY={REMOTE_CANARY}"), "FROM_TEAM=team-value"]);
-    open_seeded(&vault).set(&SecretPath::parse("myapp/dev/API_KEY").unwrap(), &SecretValue::from_string(LOCAL_CANARY.into()), &WriteOptions::default()).unwrap();
+    server.ok(&[
+        "kv",
+        "patch",
+        "secret/myapp/dev",
+        &format!("API_KEY={REMOTE_CANARY}"),
+        "FROM_TEAM=team-value",
+    ]);
+    open_seeded(&vault)
+        .set(
+            &SecretPath::parse("myapp/dev/API_KEY").unwrap(),
+            &SecretValue::from_string(LOCAL_CANARY.into()),
+            &WriteOptions::default(),
+        )
+        .unwrap();
     app.wait_for("#remote-direction").await.select_by_value("sync").await.unwrap();
     app.click("#remote-plan").await;
     app.wait_for("#remote-conflicts .conflict-row[data-path=\"myapp/dev/API_KEY\"]").await;
-    assert_eq!(app.count("#remote-plan-table tr[data-action=\"create_local\"]").await, 1, "FROM_TEAM comes down");
+    assert_eq!(
+        app.count("#remote-plan-table tr[data-action=\"create_local\"]").await,
+        1,
+        "FROM_TEAM comes down"
+    );
     let page = app.client.source().await.unwrap();
-    assert!(!page.contains(LOCAL_CANARY) && !page.contains(REMOTE_CANARY), "conflict values stay masked");
+    assert!(
+        !page.contains(LOCAL_CANARY) && !page.contains(REMOTE_CANARY),
+        "conflict values stay masked"
+    );
     app.snap("conflict").await;
 
     // A sync without a choice leaves the conflicting key alone on both sides.
@@ -353,11 +420,18 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     let report = app.wait_text("#remote-report", |t| t.contains("1 conflict")).await;
     assert!(report.contains("1 written locally"), "{report}");
     assert_eq!(server.kv_get(&["secret/myapp/dev"])["data"]["data"]["API_KEY"], REMOTE_CANARY);
-    let local = |v: &mut Vault| v.get(&SecretPath::parse("myapp/dev/API_KEY").unwrap(), None).unwrap().1.expose_str().to_string();
+    let local = |v: &mut Vault| {
+        v.get(&SecretPath::parse("myapp/dev/API_KEY").unwrap(), None)
+            .unwrap()
+            .1
+            .expose_str()
+            .to_string()
+    };
     assert_eq!(local(&mut open_seeded(&vault)), LOCAL_CANARY);
 
     // Choose "keep remote" for the key, sync: the local vault takes the team's value.
-    app.click("#remote-conflicts [data-path=\"myapp/dev/API_KEY\"] input[data-keep=\"remote\"]").await;
+    app.click("#remote-conflicts [data-path=\"myapp/dev/API_KEY\"] input[data-keep=\"remote\"]")
+        .await;
     app.wait_text("#remote-sync", |t| t.contains("1 choice")).await;
     app.click("#remote-sync").await;
     app.wait_text("#remote-report", |t| t.contains("0 conflict")).await;
@@ -367,11 +441,18 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
 
     // AppRole: role_id with the remote, secret_id to the keychain; Test connection logs in.
     server.ok(&["auth", "enable", "approle"]);
-    let rw = server.write_file("rw.hcl", "path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"list\"] }");
+    let rw = server.write_file(
+        "rw.hcl",
+        "path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"list\"] }",
+    );
     server.ok(&["policy", "write", "hush-rw", rw.to_str().unwrap()]);
     server.ok(&["write", "auth/approle/role/hush", "token_policies=hush-rw", "token_ttl=1m"]);
-    let role_id = server.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
-    let secret_id = server.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"]).trim().to_string();
+    let role_id =
+        server.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
+    let secret_id = server
+        .ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"])
+        .trim()
+        .to_string();
     app.fill("#remote-name", "approle").await;
     app.wait_for("#remote-auth").await.select_by_value("approle").await.unwrap();
     app.fill("#remote-roleId", &role_id).await;
@@ -381,14 +462,20 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.click("#remote-test").await;
     let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
     assert!(health.contains("Connected") && health.contains("AppRole login"), "{health}");
-    assert!(!app.client.source().await.unwrap().contains(&secret_id), "the secret_id left the form");
+    assert!(
+        !app.client.source().await.unwrap().contains(&secret_id),
+        "the secret_id left the form"
+    );
     app.snap("approle").await;
 
     // The folder tree shows each folder's sync state from the last plan.
     app.click("#nav-secrets").await;
     let badge = app.wait_text("[data-folder=\"myapp/dev\"] .sync-badge", |t| !t.is_empty()).await;
     assert_eq!(badge, "in sync");
-    assert!(!app.client.source().await.unwrap().contains(REMOTE_CANARY), "no value in the page until revealed");
+    assert!(
+        !app.client.source().await.unwrap().contains(REMOTE_CANARY),
+        "no value in the page until revealed"
+    );
     app.snap("tree-badges").await;
     drop(server);
 }
@@ -400,13 +487,22 @@ const BACKUP_CANARY: &str = "backed-up-CANARY-5d21";
 #[ignore = "needs Xvfb, tauri-driver and a Secret Service: run via scripts/test.sh"]
 async fn backup_in_settings_then_restore_into_a_new_file_and_on_first_run() {
     let keep = tempfile::tempdir().unwrap();
-    let (backup, restored, damaged) = (keep.path().join("vault.hushbak"), keep.path().join("restored.db"), keep.path().join("damaged.hushbak"));
+    let (backup, restored, damaged) = (
+        keep.path().join("vault.hushbak"),
+        keep.path().join("restored.db"),
+        keep.path().join("damaged.hushbak"),
+    );
     let (dir, vault) = App::prepare();
     seed(&vault, 0);
     {
         let mut v = open_seeded(&vault);
         v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
-        v.set(&SecretPath::parse("svc/prod/TOKEN").unwrap(), &SecretValue::from_string(BACKUP_CANARY.into()), &WriteOptions::default()).unwrap();
+        v.set(
+            &SecretPath::parse("svc/prod/TOKEN").unwrap(),
+            &SecretValue::from_string(BACKUP_CANARY.into()),
+            &WriteOptions::default(),
+        )
+        .unwrap();
     }
     let paths = (backup.clone(), restored.clone(), damaged.clone());
     App::run("backup", dir, vault, move |app| backup_flow(app, paths)).await;
@@ -414,15 +510,25 @@ async fn backup_in_settings_then_restore_into_a_new_file_and_on_first_run() {
     // The file restored from Settings opens with its own passphrase and holds the value.
     let mut v = Vault::open(&restored).unwrap();
     v.unlock_passphrase(&Passphrase::new("restored vault pass".into())).unwrap();
-    assert_eq!(v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(), BACKUP_CANARY);
-    assert!(!keep.path().join("from-damaged.db").exists(), "a damaged backup leaves no vault file behind");
+    assert_eq!(
+        v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(),
+        BACKUP_CANARY
+    );
+    assert!(
+        !keep.path().join("from-damaged.db").exists(),
+        "a damaged backup leaves no vault file behind"
+    );
 
     // Another machine: no vault yet; first run restores the backup under the OS keychain.
     let (dir2, vault2) = App::prepare();
-    App::run("restore-first-run", dir2, vault2, move |app| first_run_restore_flow(app, backup)).await;
+    App::run("restore-first-run", dir2, vault2, move |app| first_run_restore_flow(app, backup))
+        .await;
 }
 
-async fn backup_flow(mut app: App, (backup, restored, damaged): (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf)) {
+async fn backup_flow(
+    mut app: App,
+    (backup, restored, damaged): (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf),
+) {
     app.fill("#unlock-passphrase", "e2e passphrase").await;
     app.click("#unlock").await;
     app.click("#nav-settings").await;
@@ -431,7 +537,10 @@ async fn backup_flow(mut app: App, (backup, restored, damaged): (std::path::Path
     app.click("#backup-go").await;
     assert!(app.wait_text("#backup-msg", |t| !t.is_empty()).await.contains("1 secrets"));
     let bytes = std::fs::read(&backup).unwrap();
-    assert!(!bytes.windows(BACKUP_CANARY.len()).any(|w| w == BACKUP_CANARY.as_bytes()), "the backup is encrypted");
+    assert!(
+        !bytes.windows(BACKUP_CANARY.len()).any(|w| w == BACKUP_CANARY.as_bytes()),
+        "the backup is encrypted"
+    );
 
     // A truncated backup is refused with a clear error; nothing is created.
     std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
@@ -470,5 +579,8 @@ async fn first_run_restore_flow(mut app: App, backup: std::path::PathBuf) {
     app.snap("first-run-restored").await;
     let mut v = Vault::open(&app.vault).unwrap();
     v.unlock_keychain().unwrap();
-    assert_eq!(v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(), BACKUP_CANARY);
+    assert_eq!(
+        v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(),
+        BACKUP_CANARY
+    );
 }

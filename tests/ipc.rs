@@ -44,7 +44,10 @@ fn create_passphrase_vault(h: &Harness) {
 fn refuses_everything_while_locked_with_a_typed_error() {
     let h = harness();
     let status = call(&h, "vault_status", json!({})).unwrap();
-    assert_eq!((status["exists"].as_bool(), status["unlocked"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(
+        (status["exists"].as_bool(), status["unlocked"].as_bool()),
+        (Some(false), Some(false))
+    );
     for (cmd, args) in [
         ("secrets_list", json!({"req": {}})),
         ("secret_reveal", json!({"path": "a/B", "version": null})),
@@ -62,13 +65,25 @@ fn refuses_everything_while_locked_with_a_typed_error() {
 fn errors_carry_stable_codes_and_no_values() {
     let h = harness();
     create_passphrase_vault(&h);
-    let save = |value: &str, cas: Option<u64>| call(&h, "secret_save", json!({"req": {"path": "app/TOKEN", "value": value, "kind": "token", "tags": ["ci"], "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": cas}}));
+    let save = |value: &str, cas: Option<u64>| {
+        call(
+            &h,
+            "secret_save",
+            json!({"req": {"path": "app/TOKEN", "value": value, "kind": "token", "tags": ["ci"], "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": cas}}),
+        )
+    };
     assert_eq!(save("canary-ipc-1", Some(0)).unwrap()["version"], 1);
     let conflict = save("canary-ipc-2", Some(0)).unwrap_err();
     assert_eq!(conflict["code"], "cas_conflict");
     assert!(!conflict.to_string().contains("canary"));
-    assert_eq!(call(&h, "secret_detail", json!({"path": "app/NOPE"})).unwrap_err()["code"], "not_found");
-    assert_eq!(call(&h, "secret_detail", json!({"path": "../x/Y"})).unwrap_err()["code"], "invalid_path");
+    assert_eq!(
+        call(&h, "secret_detail", json!({"path": "app/NOPE"})).unwrap_err()["code"],
+        "not_found"
+    );
+    assert_eq!(
+        call(&h, "secret_detail", json!({"path": "../x/Y"})).unwrap_err()["code"],
+        "invalid_path"
+    );
     let bad_kind = call(&h, "secrets_list", json!({"req": {"kind": "bogus"}})).unwrap_err();
     assert_eq!(bad_kind["code"], "invalid_input");
 
@@ -84,7 +99,8 @@ fn errors_carry_stable_codes_and_no_values() {
         assert!(!out.to_string().contains("canary"), "{cmd} leaked a value: {out}");
     }
     // Reveal is the one that does, and it is audited as such.
-    let revealed = call(&h, "secret_reveal", json!({"path": "app/TOKEN", "version": null})).unwrap();
+    let revealed =
+        call(&h, "secret_reveal", json!({"path": "app/TOKEN", "version": null})).unwrap();
     assert_eq!(revealed["value"], "canary-ipc-1");
     let audit = call(&h, "audit_list", json!({"query": {"action": "reveal"}})).unwrap();
     assert_eq!(audit.as_array().unwrap().len(), 1);
@@ -98,13 +114,25 @@ fn lock_drops_access_and_unlock_needs_the_passphrase() {
     call(&h, "vault_lock", json!({})).unwrap();
     assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap_err()["code"], "locked");
     assert_eq!(call(&h, "vault_touch", json!({})).unwrap(), json!(false));
-    assert_eq!(call(&h, "vault_unlock", json!({"passphrase": "wrong"})).unwrap_err()["code"], "wrong_passphrase");
-    assert_eq!(call(&h, "vault_unlock", json!({"passphrase": null})).unwrap_err()["code"], "locked");
+    assert_eq!(
+        call(&h, "vault_unlock", json!({"passphrase": "wrong"})).unwrap_err()["code"],
+        "wrong_passphrase"
+    );
+    assert_eq!(
+        call(&h, "vault_unlock", json!({"passphrase": null})).unwrap_err()["code"],
+        "locked"
+    );
     call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
     let rows = call(&h, "secrets_list", json!({"req": {}})).unwrap();
     assert_eq!(rows[0]["path"], "app/K");
-    assert_eq!(rows[0]["updatedAt"].is_number(), true, "camelCase fields as in bindings.ts");
-    let actions: Vec<String> = call(&h, "audit_list", json!({"query": {}})).unwrap().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
+    assert!(rows[0]["updatedAt"].is_number(), "camelCase fields as in bindings.ts");
+    let actions: Vec<String> = call(&h, "audit_list", json!({"query": {}}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
     assert!(actions.ends_with(&["lock".into(), "unlock".into(), "unlock".into()]), "{actions:?}");
 }
 
@@ -118,7 +146,10 @@ fn settings_and_rekey_round_trip() {
     call(&h, "settings_set", json!({"settings": s})).unwrap();
     assert_eq!(call(&h, "settings_get", json!({})).unwrap()["clipboardSecs"], 12);
     s["autoLockSecs"] = json!(1);
-    assert_eq!(call(&h, "settings_set", json!({"settings": s})).unwrap_err()["code"], "invalid_input");
+    assert_eq!(
+        call(&h, "settings_set", json!({"settings": s})).unwrap_err()["code"],
+        "invalid_input"
+    );
     call(&h, "recovery_set", json!({"passphrase": "recovery words"})).unwrap();
     assert_eq!(call(&h, "vault_status", json!({})).unwrap()["hasRecovery"], true);
 }
@@ -159,13 +190,20 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     let health = call(&h, "remote_test", json!({"name": "team"})).unwrap();
     assert_eq!(health["ok"], false);
     assert!(health["checks"][0]["message"].as_str().unwrap().contains("127.0.0.1:1"), "{health}");
-    assert_eq!(call(&h, "remote_plan", json!({"name": "team", "direction": "sideways"})).unwrap_err()["code"], "invalid_input");
+    assert_eq!(
+        call(&h, "remote_plan", json!({"name": "team", "direction": "sideways"})).unwrap_err()
+            ["code"],
+        "invalid_input"
+    );
     let unknown = call(&h, "remote_test", json!({"name": "nope"})).unwrap_err();
     assert_eq!(unknown["code"], "invalid_input");
     assert!(unknown["message"].as_str().unwrap().contains("no remote named 'nope'"), "{unknown}");
     // AppRole needs its secret_id (it would go to the keychain); an unknown auth method is refused.
     let ar = call(&h, "remote_add", json!({"req": {"name": "ar", "addr": "https://127.0.0.1:1", "namespace": null, "mount": "kv", "prefix": "", "caCert": null, "skipVerify": false, "auth": "approle", "roleId": "role-123", "approleMount": "", "token": null}})).unwrap_err();
-    assert!(ar["code"] == "invalid_input" && ar["message"].as_str().unwrap().contains("secret_id"), "{ar}");
+    assert!(
+        ar["code"] == "invalid_input" && ar["message"].as_str().unwrap().contains("secret_id"),
+        "{ar}"
+    );
     let bad = call(&h, "remote_add", json!({"req": {"name": "x", "addr": "https://127.0.0.1:1", "mount": "kv", "prefix": "", "skipVerify": false, "auth": "ldap"}})).unwrap_err();
     assert_eq!(bad["code"], "invalid_input");
     call(&h, "remote_remove", json!({"name": "team"})).unwrap();

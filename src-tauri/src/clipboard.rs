@@ -30,9 +30,15 @@ impl Clipboard {
         let generation = {
             let mut g = self.inner.lock().unwrap();
             if g.board.is_none() {
-                g.board = Some(arboard::Clipboard::new().map_err(|e| format!("clipboard unavailable: {e}"))?);
+                g.board = Some(
+                    arboard::Clipboard::new().map_err(|e| format!("clipboard unavailable: {e}"))?,
+                );
             }
-            g.board.as_mut().unwrap().set_text(text.to_owned()).map_err(|e| format!("clipboard: {e}"))?;
+            g.board
+                .as_mut()
+                .unwrap()
+                .set_text(text.to_owned())
+                .map_err(|e| format!("clipboard: {e}"))?;
             g.copied = Some(digest(text));
             g.generation += 1;
             g.generation

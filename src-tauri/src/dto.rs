@@ -107,7 +107,10 @@ pub struct SaveRequest {
 
 impl std::fmt::Debug for SaveRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SaveRequest").field("path", &self.path).field("value", &self.value.as_ref().map(|_| "[redacted]")).finish()
+        f.debug_struct("SaveRequest")
+            .field("path", &self.path)
+            .field("value", &self.value.as_ref().map(|_| "[redacted]"))
+            .finish()
     }
 }
 
@@ -130,7 +133,10 @@ pub struct Revealed {
 
 impl std::fmt::Debug for Revealed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Revealed").field("path", &self.path).field("version", &self.version).finish_non_exhaustive()
+        f.debug_struct("Revealed")
+            .field("path", &self.path)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
     }
 }
 
@@ -186,7 +192,14 @@ pub struct AuditRow {
 
 impl From<AuditEntry> for AuditRow {
     fn from(e: AuditEntry) -> Self {
-        AuditRow { seq: e.seq, ts: e.ts, action: e.action, path: e.path, outcome: e.outcome, detail: e.detail }
+        AuditRow {
+            seq: e.seq,
+            ts: e.ts,
+            action: e.action,
+            path: e.path,
+            outcome: e.outcome,
+            detail: e.detail,
+        }
     }
 }
 
@@ -277,11 +290,25 @@ pub struct ImportPreviewDto {
 
 impl From<&hush_core::ImportPreview> for ImportPreviewDto {
     fn from(p: &hush_core::ImportPreview) -> Self {
-        let status = |s: hush_core::ImportStatus| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let status = |s: hush_core::ImportStatus| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
         ImportPreviewDto {
             source: p.source.clone(),
             folder: p.folder.clone(),
-            rows: p.items.iter().map(|i| ImportRow { line: i.line as u64, name: i.name.clone(), status: status(i.status), note: i.note.clone() }).collect(),
+            rows: p
+                .items
+                .iter()
+                .map(|i| ImportRow {
+                    line: i.line as u64,
+                    name: i.name.clone(),
+                    status: status(i.status),
+                    note: i.note.clone(),
+                })
+                .collect(),
             new: p.counts.new as u64,
             changed: p.counts.changed as u64,
             unchanged: p.counts.unchanged as u64,
@@ -355,12 +382,32 @@ mod bindings {
     fn typescript_bindings_are_current() {
         let cfg = Config::new().with_large_int("number");
         let decls = [
-            VaultStatus::decl(&cfg), SecretRow::decl(&cfg), SecretDetail::decl(&cfg), ListRequest::decl(&cfg),
-            SaveRequest::decl(&cfg), WriteResult::decl(&cfg), Revealed::decl(&cfg), CopyResult::decl(&cfg),
-            VersionRow::decl(&cfg), TrashRow::decl(&cfg), AuditQuery::decl(&cfg), AuditRow::decl(&cfg),
-            AuditCheck::decl(&cfg), DayCount::decl(&cfg), Overview::decl(&cfg), SettingsDto::decl(&cfg),
-            Progress::decl(&cfg), crate::error::IpcError::decl(&cfg), ImportRequest::decl(&cfg), ImportRow::decl(&cfg),
-            ImportPreviewDto::decl(&cfg), ImportResult::decl(&cfg), ExportRequest::decl(&cfg), ExportResult::decl(&cfg), BackupResult::decl(&cfg), RestoreResult::decl(&cfg),
+            VaultStatus::decl(&cfg),
+            SecretRow::decl(&cfg),
+            SecretDetail::decl(&cfg),
+            ListRequest::decl(&cfg),
+            SaveRequest::decl(&cfg),
+            WriteResult::decl(&cfg),
+            Revealed::decl(&cfg),
+            CopyResult::decl(&cfg),
+            VersionRow::decl(&cfg),
+            TrashRow::decl(&cfg),
+            AuditQuery::decl(&cfg),
+            AuditRow::decl(&cfg),
+            AuditCheck::decl(&cfg),
+            DayCount::decl(&cfg),
+            Overview::decl(&cfg),
+            SettingsDto::decl(&cfg),
+            Progress::decl(&cfg),
+            crate::error::IpcError::decl(&cfg),
+            ImportRequest::decl(&cfg),
+            ImportRow::decl(&cfg),
+            ImportPreviewDto::decl(&cfg),
+            ImportResult::decl(&cfg),
+            ExportRequest::decl(&cfg),
+            ExportResult::decl(&cfg),
+            BackupResult::decl(&cfg),
+            RestoreResult::decl(&cfg),
         ];
         let decls = decls.into_iter().chain(crate::dto_remote::declarations(&cfg));
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");

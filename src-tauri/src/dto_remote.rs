@@ -25,8 +25,19 @@ pub struct RemoteDto {
 impl From<&RemoteInfo> for RemoteDto {
     fn from(r: &RemoteInfo) -> Self {
         let (s, synced_folders) = (&r.spec, r.synced_folders);
-        let auth = serde_json::to_value(&s.auth).ok().and_then(|v| v["method"].as_str().map(str::to_owned)).unwrap_or_default();
-        RemoteDto { name: s.name.clone(), addr: s.addr.clone(), namespace: s.namespace.clone(), mount: s.mount.clone(), prefix: s.prefix.clone(), auth, synced_folders }
+        let auth = serde_json::to_value(&s.auth)
+            .ok()
+            .and_then(|v| v["method"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        RemoteDto {
+            name: s.name.clone(),
+            addr: s.addr.clone(),
+            namespace: s.namespace.clone(),
+            mount: s.mount.clone(),
+            prefix: s.prefix.clone(),
+            auth,
+            synced_folders,
+        }
     }
 }
 
@@ -53,7 +64,10 @@ pub struct RemoteAddRequest {
 
 impl std::fmt::Debug for RemoteAddRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RemoteAddRequest").field("name", &self.name).field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("RemoteAddRequest")
+            .field("name", &self.name)
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -93,7 +107,11 @@ impl From<&Health> for HealthDto {
             sealed: h.sealed,
             kv_version: h.kv_version,
             capabilities: h.capabilities.clone(),
-            checks: h.checks.iter().map(|c| CheckDto { name: c.name.clone(), ok: c.ok, message: c.message.clone() }).collect(),
+            checks: h
+                .checks
+                .iter()
+                .map(|c| CheckDto { name: c.name.clone(), ok: c.ok, message: c.message.clone() })
+                .collect(),
         }
     }
 }
@@ -133,13 +151,27 @@ impl From<&Plan> for PlanDto {
         PlanDto {
             kv_version: p.kv_version,
             notes: p.notes.clone(),
-            folders: p.folders.iter().map(|f| FolderPlanDto {
-                folder: f.folder.clone(),
-                remote_path: f.remote_path.clone(),
-                state: name(f.state),
-                notes: f.notes.clone(),
-                keys: f.keys.iter().map(|k| KeyPlanDto { name: k.name.clone(), action: name(k.action), local_version: k.local_version, remote_version: k.remote_version, reason: k.reason.clone() }).collect(),
-            }).collect(),
+            folders: p
+                .folders
+                .iter()
+                .map(|f| FolderPlanDto {
+                    folder: f.folder.clone(),
+                    remote_path: f.remote_path.clone(),
+                    state: name(f.state),
+                    notes: f.notes.clone(),
+                    keys: f
+                        .keys
+                        .iter()
+                        .map(|k| KeyPlanDto {
+                            name: k.name.clone(),
+                            action: name(k.action),
+                            local_version: k.local_version,
+                            remote_version: k.remote_version,
+                            reason: k.reason.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -172,7 +204,15 @@ impl From<&OpReport> for OpReportDto {
     fn from(r: &OpReport) -> Self {
         let t = &r.totals;
         OpReportDto {
-            folders: r.folders.iter().map(|f| FolderResultDto { folder: f.folder.clone(), outcome: f.outcome.clone(), error: f.error.clone() }).collect(),
+            folders: r
+                .folders
+                .iter()
+                .map(|f| FolderResultDto {
+                    folder: f.folder.clone(),
+                    outcome: f.outcome.clone(),
+                    error: f.error.clone(),
+                })
+                .collect(),
             written_remote: (t.created_remote + t.updated_remote) as u64,
             written_local: (t.created_local + t.updated_local) as u64,
             deleted_remote: t.deleted_remote as u64,
@@ -188,7 +228,15 @@ impl From<&OpReport> for OpReportDto {
 
 pub fn declarations(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
-        RemoteDto::decl(cfg), RemoteAddRequest::decl(cfg), ResolveRequest::decl(cfg), CheckDto::decl(cfg), HealthDto::decl(cfg), KeyPlanDto::decl(cfg),
-        FolderPlanDto::decl(cfg), PlanDto::decl(cfg), FolderResultDto::decl(cfg), OpReportDto::decl(cfg),
+        RemoteDto::decl(cfg),
+        RemoteAddRequest::decl(cfg),
+        ResolveRequest::decl(cfg),
+        CheckDto::decl(cfg),
+        HealthDto::decl(cfg),
+        KeyPlanDto::decl(cfg),
+        FolderPlanDto::decl(cfg),
+        PlanDto::decl(cfg),
+        FolderResultDto::decl(cfg),
+        OpReportDto::decl(cfg),
     ]
 }

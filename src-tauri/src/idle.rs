@@ -15,7 +15,9 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
             continue;
         }
         let limit = state.peek(|v| v.settings()).map(|s| s.auto_lock_secs).unwrap_or(300);
-        if state.idle_for() >= Duration::from_secs(u64::from(limit)) && state.lock("auto-lock after idle") {
+        if state.idle_for() >= Duration::from_secs(u64::from(limit))
+            && state.lock("auto-lock after idle")
+        {
             let _ = app.emit("vault-locked", "idle");
         }
     });

@@ -23,7 +23,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(vault_path: PathBuf) -> Self {
-        AppState { vault_path, pending_import: Mutex::new(None), remote_cancel: Default::default(), vault: Mutex::new(None), last_activity: Mutex::new(Instant::now()), clipboard: Clipboard::default() }
+        AppState {
+            vault_path,
+            pending_import: Mutex::new(None),
+            remote_cancel: Default::default(),
+            vault: Mutex::new(None),
+            last_activity: Mutex::new(Instant::now()),
+            clipboard: Clipboard::default(),
+        }
     }
 
     /// The vault path: `--vault FILE`, else `HUSH_VAULT`, else the OS data dir (as the CLI does).
@@ -48,7 +55,10 @@ impl AppState {
     }
 
     /// Runs `f` on the unlocked vault; refuses with `locked` otherwise.
-    pub fn with_vault<T>(&self, f: impl FnOnce(&mut Vault) -> hush_core::Result<T>) -> IpcResult<T> {
+    pub fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> hush_core::Result<T>,
+    ) -> IpcResult<T> {
         let mut guard = self.vault.lock().unwrap();
         let v = guard.as_mut().filter(|v| v.is_unlocked()).ok_or_else(IpcError::locked)?;
         self.touch();

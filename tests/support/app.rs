@@ -63,7 +63,8 @@ impl App {
 
     /// Launches the real app on `vault` and waits for the first screen.
     pub async fn launch(name: &str, dir: tempfile::TempDir, vault: PathBuf) -> App {
-        let url = std::env::var("WEBDRIVER_URL").expect("WEBDRIVER_URL is not set: run the desktop tests via scripts/test.sh");
+        let url = std::env::var("WEBDRIVER_URL")
+            .expect("WEBDRIVER_URL is not set: run the desktop tests via scripts/test.sh");
         let launcher = write_launcher(dir.path(), &vault);
         let caps = json!({"browserName": "wry", "tauri:options": {"application": launcher}});
         let mut b = ClientBuilder::native();
@@ -86,7 +87,8 @@ impl App {
                 return e;
             }
             if Instant::now() > deadline {
-                self.shot(&format!("timeout-{}", css.replace(|c: char| !c.is_alphanumeric(), "_"))).await;
+                self.shot(&format!("timeout-{}", css.replace(|c: char| !c.is_alphanumeric(), "_")))
+                    .await;
                 panic!("{}: no element {css} within {WAIT:?}", self.name);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -119,7 +121,11 @@ impl App {
             if now == text {
                 return;
             }
-            eprintln!("fill {css}: attempt {attempt} left {} chars instead of {}; typing again", now.chars().count(), text.chars().count());
+            eprintln!(
+                "fill {css}: attempt {attempt} left {} chars instead of {}; typing again",
+                now.chars().count(),
+                text.chars().count()
+            );
         }
     }
 

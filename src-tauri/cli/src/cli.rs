@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "hush", version, about = "Keep your secrets in a local encrypted vault", max_term_width = 100)]
+#[command(
+    name = "hush",
+    version,
+    about = "Keep your secrets in a local encrypted vault",
+    max_term_width = 100
+)]
 pub struct Cli {
     /// The vault file (default: the OS data dir, e.g. ~/.local/share/hush/vault.db)
     #[arg(long, global = true, env = "HUSH_VAULT", value_name = "FILE")]
@@ -408,9 +413,11 @@ pub struct ExportArgs {
 }
 
 #[derive(Args)]
-#[command(after_help = "With --no-inherit-env the program sees only the secrets plus PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL.\n\
+#[command(
+    after_help = "With --no-inherit-env the program sees only the secrets plus PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL.\n\
 SIGINT, SIGTERM and SIGHUP sent to hush are passed to the program (a Ctrl-C on the terminal reaches it directly).\n\
-Exit code: the program's; 128+N if it died of signal N.")]
+Exit code: the program's; 128+N if it died of signal N."
+)]
 pub struct RunArgs {
     /// A folder whose secrets go into the environment (repeatable; a later one wins)
     #[arg(long = "from", value_name = "FOLDER", required = true)]

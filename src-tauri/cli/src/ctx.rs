@@ -38,7 +38,8 @@ impl Ctx {
     /// The vault passphrase from --passphrase-file, HUSH_PASSPHRASE, or a prompt on a terminal.
     pub fn passphrase(&self, prompt: &str) -> Result<Passphrase> {
         if let Some(f) = &self.passphrase_file {
-            let s = std::fs::read_to_string(f).map_err(|e| Error::Io { path: f.clone(), source: e })?;
+            let s =
+                std::fs::read_to_string(f).map_err(|e| Error::Io { path: f.clone(), source: e })?;
             return Ok(Passphrase::new(s.trim_end_matches(['\n', '\r']).to_string()));
         }
         secret_from_env_or_prompt("HUSH_PASSPHRASE", prompt, false)
@@ -52,12 +53,22 @@ pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Resu
     }
     if !std::io::stdin().is_terminal() {
         // --passphrase-file feeds the vault passphrase only; other passphrases come from their variable.
-        let file_hint = if var == "HUSH_PASSPHRASE" { ", pass --passphrase-file, run `hush unlock`," } else { "" };
-        return Err(Error::Locked(format!("no passphrase: set {var}{file_hint} or run on a terminal")));
+        let file_hint = if var == "HUSH_PASSPHRASE" {
+            ", pass --passphrase-file, run `hush unlock`,"
+        } else {
+            ""
+        };
+        return Err(Error::Locked(format!(
+            "no passphrase: set {var}{file_hint} or run on a terminal"
+        )));
     }
-    let first = Passphrase::new(rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?);
+    let first = Passphrase::new(
+        rpassword::prompt_password(prompt)
+            .map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?,
+    );
     if confirm {
-        let again = rpassword::prompt_password("Repeat: ").map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
+        let again = rpassword::prompt_password("Repeat: ")
+            .map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
         if again != first.expose() {
             return Err(Error::InvalidInput("the passphrases differ; nothing was changed".into()));
         }
@@ -70,11 +81,16 @@ pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Resu
 pub fn read_value(prompt: &str, raw: bool) -> Result<SecretValue> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        let s = rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
+        let s = rpassword::prompt_password(prompt)
+            .map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
         return Ok(SecretValue::from_string(s));
     }
     let mut buf = zeroize::Zeroizing::new(Vec::new());
-    stdin.lock().take(MAX_VALUE_BYTES as u64 + 2).read_to_end(&mut buf).map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
+    stdin
+        .lock()
+        .take(MAX_VALUE_BYTES as u64 + 2)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
     if !raw {
         let drop = if buf.ends_with(b"\r\n") { 2 } else { usize::from(buf.ends_with(b"\n")) };
         let keep = buf.len() - drop;

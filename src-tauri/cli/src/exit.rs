@@ -26,13 +26,23 @@ pub const CANCELLED: i32 = 130;
 pub fn code_for(e: &Error) -> i32 {
     match e {
         Error::NotFound { .. } | Error::NoVault { .. } => NOT_FOUND,
-        Error::CasConflict { .. } | Error::AlreadyExists { .. } | Error::VaultExists { .. } => CONFLICT,
-        Error::Locked(_) | Error::WrongPassphrase | Error::KeyUnavailable(_) | Error::Keychain(_) | Error::Agent(_) => LOCKED,
+        Error::CasConflict { .. } | Error::AlreadyExists { .. } | Error::VaultExists { .. } => {
+            CONFLICT
+        }
+        Error::Locked(_)
+        | Error::WrongPassphrase
+        | Error::KeyUnavailable(_)
+        | Error::Keychain(_)
+        | Error::Agent(_) => LOCKED,
         Error::Integrity { .. } => INTEGRITY,
         Error::InvalidInput(_) | Error::InvalidPath { .. } => USAGE,
         Error::RemoteConflict { .. } => CONFLICT,
         Error::RemoteDenied { .. } | Error::RemoteAuth(_) => DENIED,
-        Error::RemoteUnreachable(_) | Error::RemoteTls(_) | Error::RemoteSealed(_) | Error::RemoteMount(_) | Error::Remote(_) => REMOTE,
+        Error::RemoteUnreachable(_)
+        | Error::RemoteTls(_)
+        | Error::RemoteSealed(_)
+        | Error::RemoteMount(_)
+        | Error::Remote(_) => REMOTE,
         Error::Cancelled(_) => CANCELLED,
         Error::EnvParse { .. } => USAGE,
         Error::ImportConflict { .. } => CONFLICT,

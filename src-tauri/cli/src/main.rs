@@ -54,15 +54,21 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Recovery { cmd: RecoveryCmd::Set } => ok(keys::recovery_set(&ctx)),
         Cmd::Recovery { cmd: RecoveryCmd::Restore } => ok(keys::recovery_restore(&ctx)),
         Cmd::Recovery { cmd: RecoveryCmd::Rm } => ok(keys::recovery_rm(&ctx)),
-        Cmd::Rewrap { to_passphrase, to_keychain } => ok(keys::rewrap(&ctx, to_passphrase, to_keychain)),
+        Cmd::Rewrap { to_passphrase, to_keychain } => {
+            ok(keys::rewrap(&ctx, to_passphrase, to_keychain))
+        }
         Cmd::Rekey => ok(keys::rekey(&ctx)),
         Cmd::Doctor { json } => pass_fail(keys::doctor(&ctx, json), exit::FAILURE),
         Cmd::Unlock { timeout } => ok(keys::unlock(&ctx, timeout)),
         Cmd::Lock => ok(keys::lock(&ctx)),
-        Cmd::Settings { versions_kept, trash_days, json } => ok(keys::settings(&ctx, versions_kept, trash_days, json)),
+        Cmd::Settings { versions_kept, trash_days, json } => {
+            ok(keys::settings(&ctx, versions_kept, trash_days, json))
+        }
         Cmd::Agent { vault_id, timeout } => ok(keys::agent(&vault_id, timeout)),
         Cmd::Remote { cmd } => remote::remote(&ctx, cmd),
-        Cmd::Plan { remote: name, folders, direction, json } => remote::plan(&ctx, &name, folders, direction, json),
+        Cmd::Plan { remote: name, folders, direction, json } => {
+            remote::plan(&ctx, &name, folders, direction, json)
+        }
         Cmd::Push(a) => remote::op(&ctx, remote::Op::Push, a),
         Cmd::Pull(a) => remote::op(&ctx, remote::Op::Pull, a),
         Cmd::Sync(a) => remote::op(&ctx, remote::Op::Sync, a),
@@ -70,7 +76,9 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Import(a) => ok(envio::import(&ctx, a)),
         Cmd::Export(a) => ok(envio::export(&ctx, a)),
         Cmd::Backup { output, json } => ok(envio::backup(&ctx, &output, json)),
-        Cmd::RestoreBackup { file, passphrase, json } => ok(envio::restore_backup(&ctx, &file, passphrase, json)),
+        Cmd::RestoreBackup { file, passphrase, json } => {
+            ok(envio::restore_backup(&ctx, &file, passphrase, json))
+        }
         Cmd::Run(a) => run_cmd::run(&ctx, a),
         Cmd::Inject { input, output } => ok(envio::inject(&ctx, &input, output.as_deref())),
     }

@@ -29,7 +29,11 @@ fn unlock_then_get_without_passphrase_then_lock() {
     assert_eq!(t.run(&["get", "app/dev/OTHER"]).ok().stdout, b"written-via-agent\n");
     // doctor sees the agent and can check every ciphertext.
     let doc = t.run(&["doctor"]).ok().stdout();
-    assert!(doc.contains("unlocked by the running agent") && doc.contains("every kept version decrypts"), "{doc}");
+    assert!(
+        doc.contains("unlocked by the running agent")
+            && doc.contains("every kept version decrypts"),
+        "{doc}"
+    );
     eprintln!("get through the agent took {elapsed:?}");
 
     let out = t.run(&["lock"]).ok();
@@ -55,7 +59,10 @@ fn the_agent_expires_after_its_idle_timeout() {
     std::thread::sleep(Duration::from_millis(3500));
     let out = t.run(&["get", "app/KEY"]).expect(5);
     assert!(out.stderr.contains("locked"), "{}", out.stderr);
-    assert!(common::wait_for(3, || agent_pids(&id).is_empty()), "the agent outlived its idle timeout");
+    assert!(
+        common::wait_for(3, || agent_pids(&id).is_empty()),
+        "the agent outlived its idle timeout"
+    );
     assert!(!t.socket().exists());
 }
 
@@ -80,7 +87,11 @@ fn a_second_unlock_replaces_the_first_agent() {
     let id = t.vault_id();
     t.pw(&["unlock", "--timeout", "30s"]).ok();
     t.pw(&["unlock", "--timeout", "30s"]).ok();
-    assert!(common::wait_for(5, || agent_pids(&id).len() == 1), "two agents for one vault: {:?}", agent_pids(&id));
+    assert!(
+        common::wait_for(5, || agent_pids(&id).len() == 1),
+        "two agents for one vault: {:?}",
+        agent_pids(&id)
+    );
     assert_eq!(t.run(&["get", "app/KEY"]).ok().stdout, b"v\n");
     t.run(&["lock"]).ok();
     assert!(common::wait_for(5, || agent_pids(&id).is_empty()));

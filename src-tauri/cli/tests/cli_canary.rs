@@ -57,12 +57,22 @@ fn the_canary_never_leaks() {
     let cmdline = read_cmdline();
     let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
     assert!(contains_bytes(&environ, b"HUSH_VAULT="), "could not read the environment of {pid}");
-    assert!(contains_bytes(&cmdline, b"set"), "read the wrong process: {:?}", String::from_utf8_lossy(&cmdline));
+    assert!(
+        contains_bytes(&cmdline, b"set"),
+        "read the wrong process: {:?}",
+        String::from_utf8_lossy(&cmdline)
+    );
     child.stdin.take().unwrap().write_all(format!("{canary}\n").as_bytes()).unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(!contains_bytes(&cmdline, canary.as_bytes()) && !contains_bytes(&environ, canary.as_bytes()));
-    s.keep("set (spawned)", Out { code: 0, stdout: o.stdout, stderr: String::from_utf8_lossy(&o.stderr).into_owned() });
+    assert!(
+        !contains_bytes(&cmdline, canary.as_bytes())
+            && !contains_bytes(&environ, canary.as_bytes())
+    );
+    s.keep(
+        "set (spawned)",
+        Out { code: 0, stdout: o.stdout, stderr: String::from_utf8_lossy(&o.stderr).into_owned() },
+    );
 
     // Sanity: it is stored and readable.
     assert_eq!(s.pw(&["get", path]).stdout, format!("{canary}\n").into_bytes());
@@ -77,7 +87,11 @@ fn the_canary_never_leaks() {
     // Failing commands whose input holds the canary.
     s.pw_in(&["set", path, "--cas", "1"], format!("{canary}-cas"));
     assert_eq!(s.outputs.last().unwrap().1.code, 4);
-    let wrong = common::run(t.cmd(&["set", path]).env("HUSH_PASSPHRASE", format!("{canary}-as-passphrase")).write_stdin(canary.clone()));
+    let wrong = common::run(
+        t.cmd(&["set", path])
+            .env("HUSH_PASSPHRASE", format!("{canary}-as-passphrase"))
+            .write_stdin(canary.clone()),
+    );
     assert_eq!(wrong.code, 5);
     s.keep("set with a wrong passphrase", wrong);
     s.pw_in(&["set", path, "--kind", "bogus"], canary.clone());
@@ -133,15 +147,26 @@ fn the_canary_never_leaks() {
     s.run(&["trash"]);
 
     for (what, out) in &s.outputs {
-        assert!(!out.stderr.contains(&canary), "stderr of `{what}` shows the value: {}", out.stderr);
-        assert!(!contains_bytes(&out.stdout, canary.as_bytes()), "stdout of `{what}` shows the value: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.stderr.contains(&canary),
+            "stderr of `{what}` shows the value: {}",
+            out.stderr
+        );
+        assert!(
+            !contains_bytes(&out.stdout, canary.as_bytes()),
+            "stdout of `{what}` shows the value: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
     assert!(s.outputs.len() > 30, "expected many commands, got {}", s.outputs.len());
 
     // The database files, WAL included, never hold the plaintext.
     let bytes = t.file_bytes();
     assert!(bytes.len() > 4096, "read too little of the vault: {} bytes", bytes.len());
-    assert!(!contains_bytes(&bytes, canary.as_bytes()), "the vault files contain the plaintext canary");
+    assert!(
+        !contains_bytes(&bytes, canary.as_bytes()),
+        "the vault files contain the plaintext canary"
+    );
     // Not as hex or as the passphrase's neighbour either: the random part alone is absent.
     let random_part = canary.rsplit('-').next().unwrap();
     assert!(!contains_bytes(&bytes, random_part.as_bytes()));

@@ -34,14 +34,16 @@ fn only_one_of_eight_racing_cas_writers_wins() {
             assert!(r.stderr.contains("check-and-set failed"), "writer {i}: {}", r.stderr);
         }
     }
-    let winners: Vec<usize> = results.iter().filter(|(_, r)| r.code == 0).map(|(i, _)| *i).collect();
+    let winners: Vec<usize> =
+        results.iter().filter(|(_, r)| r.code == 0).map(|(i, _)| *i).collect();
     assert_eq!(winners.len(), 1, "exactly one writer may win: {results:?}");
     assert_eq!(t.version(PATH), 2);
     assert_eq!(t.get(PATH), format!("racer-{}", winners[0]));
     let hist = t.run(&["history", PATH, "--json"]).ok().json();
     assert_eq!(hist.as_array().unwrap().len(), 2);
     let rows = t.audit();
-    let on_path: Vec<_> = rows.iter().filter(|r| r["path"] == PATH && r["action"] == "write").collect();
+    let on_path: Vec<_> =
+        rows.iter().filter(|r| r["path"] == PATH && r["action"] == "write").collect();
     let ok = on_path.iter().filter(|r| r["outcome"] == "ok").count();
     let conflicts = on_path.iter().filter(|r| r["outcome"] == "conflict").count();
     assert_eq!((ok, conflicts), (2, n - 1), "audit: {on_path:?}");
@@ -67,7 +69,8 @@ fn read_modify_write_loops_lose_no_update() {
                         attempts += 1;
                         assert!(attempts < 200, "writer {w} starved");
                         let v = t.version(PATH);
-                        let out = t.pw_in(&["set", PATH, "--cas", &v.to_string()], format!("w{w}-k{k}"));
+                        let out =
+                            t.pw_in(&["set", PATH, "--cas", &v.to_string()], format!("w{w}-k{k}"));
                         match out.code {
                             0 => break,
                             4 => conflicts += 1,
@@ -85,7 +88,8 @@ fn read_modify_write_loops_lose_no_update() {
 
     // History: every version 1..=expected, exactly once.
     let hist = t.run(&["history", PATH, "--json"]).ok().json();
-    let versions: Vec<u64> = hist.as_array().unwrap().iter().map(|r| r["version"].as_u64().unwrap()).collect();
+    let versions: Vec<u64> =
+        hist.as_array().unwrap().iter().map(|r| r["version"].as_u64().unwrap()).collect();
     assert_eq!(versions, (1..=expected as u64).collect::<Vec<_>>());
     // Every value written is some version, once.
     let mut values = BTreeSet::new();
@@ -93,12 +97,18 @@ fn read_modify_write_loops_lose_no_update() {
         let got = t.pw(&["get", PATH, "--version", &v.to_string()]).ok().stdout();
         assert!(values.insert(got.trim_end().to_string()), "value written twice: {got}");
     }
-    let want: BTreeSet<String> = (0..writers).flat_map(|w| (0..rounds).map(move |k| format!("w{w}-k{k}"))).collect();
+    let want: BTreeSet<String> =
+        (0..writers).flat_map(|w| (0..rounds).map(move |k| format!("w{w}-k{k}"))).collect();
     assert_eq!(values, want);
     // Audit: one ok write per version (details "version N"), one conflict row per failed attempt.
     let rows = t.audit();
-    let writes: Vec<_> = rows.iter().filter(|r| r["path"] == PATH && r["action"] == "write").collect();
-    let ok_details: Vec<String> = writes.iter().filter(|r| r["outcome"] == "ok").map(|r| r["detail"].as_str().unwrap().to_string()).collect();
+    let writes: Vec<_> =
+        rows.iter().filter(|r| r["path"] == PATH && r["action"] == "write").collect();
+    let ok_details: Vec<String> = writes
+        .iter()
+        .filter(|r| r["outcome"] == "ok")
+        .map(|r| r["detail"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(ok_details, (1..=expected).map(|v| format!("version {v}")).collect::<Vec<_>>());
     assert_eq!(writes.iter().filter(|r| r["outcome"] == "conflict").count(), conflicts);
     let verify = t.run(&["audit", "--verify", "--json"]).ok().json();

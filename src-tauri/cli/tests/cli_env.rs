@@ -20,7 +20,8 @@ impl T {
     fn new() -> T {
         let dir = tempfile::Builder::new().prefix("hush-cli-env-").tempdir().unwrap();
         std::fs::create_dir(dir.path().join("run")).unwrap();
-        std::fs::set_permissions(dir.path().join("run"), std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(dir.path().join("run"), std::fs::Permissions::from_mode(0o700))
+            .unwrap();
         let t = T { vault: dir.path().join("vault.db"), dir };
         t.ok(&["init", "--passphrase"]);
         t
@@ -33,21 +34,33 @@ impl T {
                 c.env_remove(&k);
             }
         }
-        c.env("HUSH_VAULT", &self.vault).env("XDG_RUNTIME_DIR", self.dir.path().join("run")).env("HUSH_PASSPHRASE", PASS);
+        c.env("HUSH_VAULT", &self.vault)
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("run"))
+            .env("HUSH_PASSPHRASE", PASS);
         c.env("HUSH_BACKUP_PASSPHRASE", "backup pass").args(args).stdin(Stdio::null());
         c
     }
 
     fn run(&self, args: &[&str]) -> Output {
         let o = self.cmd(args).output().unwrap();
-        assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            !String::from_utf8_lossy(&o.stderr).contains("panicked"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         o
     }
 
     #[track_caller]
     fn code(&self, args: &[&str], code: i32) -> Output {
         let o = self.run(args);
-        assert_eq!(o.status.code(), Some(code), "hush {args:?}\nstdout: {}\nstderr: {}", out(&o), err(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "hush {args:?}\nstdout: {}\nstderr: {}",
+            out(&o),
+            err(&o)
+        );
         o
     }
 
@@ -71,7 +84,10 @@ impl T {
     }
 
     fn db_bytes(&self) -> Vec<u8> {
-        ["", "-wal", "-shm"].iter().flat_map(|s| std::fs::read(format!("{}{s}", self.vault.display())).unwrap_or_default()).collect()
+        ["", "-wal", "-shm"]
+            .iter()
+            .flat_map(|s| std::fs::read(format!("{}{s}", self.vault.display())).unwrap_or_default())
+            .collect()
     }
 }
 
@@ -90,7 +106,10 @@ fn has(hay: &[u8], needle: &str) -> bool {
 #[test]
 fn import_preview_commit_and_conflicts() {
     let t = T::new();
-    let f = t.file(".env", "# app\nexport API_KEY=abc\nDB='p#ss word'\nMULTI=\"a\\nb\"\nURL=${HOST}/x\n");
+    let f = t.file(
+        ".env",
+        "# app\nexport API_KEY=abc\nDB='p#ss word'\nMULTI=\"a\\nb\"\nURL=${HOST}/x\n",
+    );
     let o = t.ok(&["import", &f, "--into", "app/dev", "--dry-run"]);
     assert!(out(&o).contains("new 4, changed 0"), "{}", out(&o));
     assert!(err(&o).contains("URL contains '${'"), "{}", err(&o));
@@ -109,8 +128,10 @@ fn import_preview_commit_and_conflicts() {
     assert_eq!(t.get("app/dev/API_KEY"), "abc");
     t.ok(&["import", &f2, "--into", "app/dev", "--overwrite"]);
     assert_eq!(t.get("app/dev/API_KEY"), "new");
-    let audit: serde_json::Value = serde_json::from_slice(&t.ok(&["audit", "--json"]).stdout).unwrap();
-    let imports: Vec<_> = audit.as_array().unwrap().iter().filter(|e| e["action"] == "import").collect();
+    let audit: serde_json::Value =
+        serde_json::from_slice(&t.ok(&["audit", "--json"]).stdout).unwrap();
+    let imports: Vec<_> =
+        audit.as_array().unwrap().iter().filter(|e| e["action"] == "import").collect();
     assert_eq!(imports.len(), 3, "one entry per committed import");
     assert!(imports[0]["detail"].as_str().unwrap().contains(".env"));
 }
@@ -121,7 +142,13 @@ fn malformed_and_hostile_input_imports_nothing() {
     let f = t.file("bad.env", "OK=1\nBROKEN=\"never closed\nKEY: value\nMY KEY=2\n");
     let o = t.code(&["import", &f, "--into", "x"], 2);
     let e = err(&o);
-    assert!(e.contains("bad.env") && e.contains("line 2") && e.contains("line 3") && e.contains("line 4"), "{e}");
+    assert!(
+        e.contains("bad.env")
+            && e.contains("line 2")
+            && e.contains("line 3")
+            && e.contains("line 4"),
+        "{e}"
+    );
     t.code(&["get", "x/OK"], 3);
     t.ok(&["import", &f, "--into", "x", "--skip-invalid"]);
     assert_eq!(t.get("x/OK"), "1");
@@ -167,18 +194,29 @@ fn run_passes_env_exit_code_and_isolates() {
     t.ok(&["import", &f, "--into", "app"]);
     let f2 = t.file("o.env", "SHARED=override\n");
     t.ok(&["import", &f2, "--into", "me"]);
-    let o = t.code(&["run", "--from", "app", "--from", "me", "--", "sh", "-c", "echo $TOKEN $SHARED; exit 7"], 7);
+    let o = t.code(
+        &["run", "--from", "app", "--from", "me", "--", "sh", "-c", "echo $TOKEN $SHARED; exit 7"],
+        7,
+    );
     assert_eq!(out(&o), "tok-123 override\n");
     let o = t.run(&["run", "--from", "app", "--no-inherit-env", "--", "/usr/bin/env"]);
-    let mut names: Vec<String> = out(&o).lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
+    let mut names: Vec<String> =
+        out(&o).lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
     names.sort();
     for n in &names {
-        assert!(["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR", "SHELL", "TOKEN", "SHARED"].contains(&n.as_str()), "leaked {n}");
+        assert!(
+            ["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR", "SHELL", "TOKEN", "SHARED"]
+                .contains(&n.as_str()),
+            "leaked {n}"
+        );
     }
-    assert!(names.contains(&"TOKEN".to_string()) && !names.contains(&"HUSH_PASSPHRASE".to_string()));
+    assert!(
+        names.contains(&"TOKEN".to_string()) && !names.contains(&"HUSH_PASSPHRASE".to_string())
+    );
     t.code(&["run", "--from", "app", "--", "definitely-not-a-program-xyz"], 127);
     t.code(&["run", "--from", "app", "--", "sh", "-c", "kill -TERM $$"], 128 + 15);
-    let audit: serde_json::Value = serde_json::from_slice(&t.ok(&["audit", "--json", "--action", "run"]).stdout).unwrap();
+    let audit: serde_json::Value =
+        serde_json::from_slice(&t.ok(&["audit", "--json", "--action", "run"]).stdout).unwrap();
     assert_eq!(audit.as_array().unwrap().len(), 4, "one entry per run");
 }
 
@@ -209,7 +247,11 @@ fn run_forwards_signals_and_returns_the_childs_code() {
         assert!(std::time::Instant::now() < end, "the program never started");
         std::thread::sleep(Duration::from_millis(50));
     }
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(42), "SIGTERM reached the program and its exit code came back");
 }
@@ -222,7 +264,11 @@ fn inject_reports_every_unknown_reference() {
     let tpl = t.file("t.tpl", "db: hush://app/DB\nx: hush://app/NOPE\ny: hush://other/Y\n");
     let dest = t.path("rendered.yml");
     let o = t.code(&["inject", "-i", &tpl, "-o", &dest], 3);
-    assert!(err(&o).contains("hush://app/NOPE") && err(&o).contains("hush://other/Y"), "{}", err(&o));
+    assert!(
+        err(&o).contains("hush://app/NOPE") && err(&o).contains("hush://other/Y"),
+        "{}",
+        err(&o)
+    );
     assert!(!Path::new(&dest).exists());
     let tpl = t.file("t2.tpl", "db: hush://app/DB\n");
     assert_eq!(out(&t.ok(&["inject", "-i", &tpl])), "db: pg://db\n");
@@ -242,7 +288,10 @@ fn backup_restores_on_another_machine_and_refuses_damage() {
     let newv = other.dir.path().join("new.db");
     std::fs::create_dir(other.dir.path().join("run")).unwrap();
     let restore = |file: &str| {
-        t.cmd(&["restore-backup", file, "--passphrase", "--vault", newv.to_str().unwrap()]).env("HUSH_PASSPHRASE", "other machine").output().unwrap()
+        t.cmd(&["restore-backup", file, "--passphrase", "--vault", newv.to_str().unwrap()])
+            .env("HUSH_PASSPHRASE", "other machine")
+            .output()
+            .unwrap()
     };
     let bytes = std::fs::read(&bak).unwrap();
     let cut = t.file("cut.hushbak", &bytes[..bytes.len() / 2]);

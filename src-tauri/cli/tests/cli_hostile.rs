@@ -21,7 +21,10 @@ fn put_ct(t: &TestVault, path: &str, version: u64, hex: &str) {
 
 /// Flips the low bit of byte `at` of a hex string.
 fn flip(hex: &str, at: usize) -> String {
-    let mut b: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    let mut b: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
     b[at] ^= 1;
     b.iter().map(|x| format!("{x:02X}")).collect()
 }
@@ -32,7 +35,11 @@ fn an_oversized_value_is_refused_and_nothing_is_written() {
     t.set("big/BLOB", "small", &[]);
     let limit = 1024 * 1024;
     let out = t.pw_in(&["set", "big/BLOB"], vec![b'a'; limit + 1]).expect(2);
-    assert!(out.stderr.contains("1048577 bytes") && out.stderr.contains("limit is 1048576"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("1048577 bytes") && out.stderr.contains("limit is 1048576"),
+        "{}",
+        out.stderr
+    );
     // A much larger input fails the same way (hush stops reading after the limit).
     let out = t.pw_in(&["set", "big/BLOB"], vec![b'b'; 8 * limit]).expect(2);
     assert!(out.stderr.contains("limit"), "{}", out.stderr);
@@ -61,13 +68,21 @@ fn invalid_utf8_and_kind_violations_are_refused() {
     let secret_bit = "Pa55-docker-9c1e";
     let bad_json = format!(r#"{{"registry":"ghcr.io","username":"me","password":"{secret_bit}""#);
     let out = t.pw_in(&["set", "bad/DOCKER", "--kind", "docker_credentials"], bad_json).expect(2);
-    assert!(out.stderr.contains("docker_credentials") && out.stderr.contains("line 1"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("docker_credentials") && out.stderr.contains("line 1"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains(secret_bit), "the error echoes the value: {}", out.stderr);
-    let unknown_field = format!(r#"{{"registry":"r","username":"u","password":"{secret_bit}","token":"x"}}"#);
-    let out = t.pw_in(&["set", "bad/DOCKER", "--kind", "docker_credentials"], unknown_field).expect(2);
+    let unknown_field =
+        format!(r#"{{"registry":"r","username":"u","password":"{secret_bit}","token":"x"}}"#);
+    let out =
+        t.pw_in(&["set", "bad/DOCKER", "--kind", "docker_credentials"], unknown_field).expect(2);
     assert!(!out.stderr.contains(secret_bit), "{}", out.stderr);
     t.run(&["show", "bad/DOCKER"]).expect(3);
-    let good = format!(r#"{{"registry":"ghcr.io","username":"me","password":"{secret_bit}","email":"me@example.com"}}"#);
+    let good = format!(
+        r#"{{"registry":"ghcr.io","username":"me","password":"{secret_bit}","email":"me@example.com"}}"#
+    );
     t.set("bad/DOCKER", &good, &["--kind", "docker_credentials"]);
     assert_eq!(t.run(&["show", "bad/DOCKER", "--json"]).ok().json()["kind"], "docker_credentials");
     // A later write of a docker secret is validated against its kept kind.
@@ -75,7 +90,11 @@ fn invalid_utf8_and_kind_violations_are_refused() {
     assert!(out.stderr.contains("docker_credentials"), "{}", out.stderr);
     assert_eq!(t.version("bad/DOCKER"), 1);
     t.pw_in(&["set", "bad/CERT", "--kind", "certificate"], "MIIB...").expect(2);
-    t.set("bad/CERT", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", &["--kind", "certificate"]);
+    t.set(
+        "bad/CERT",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        &["--kind", "certificate"],
+    );
 }
 
 #[test]
@@ -84,7 +103,10 @@ fn garbage_and_truncated_vault_files_give_clear_errors() {
     t.set("app/KEY", "v", &[]);
     let real = std::fs::read(&t.path).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("random bytes", (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect()),
+        (
+            "random bytes",
+            (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect(),
+        ),
         ("text", b"API_KEY=this is a .env file, not a vault\n".repeat(50)),
         ("truncated vault", real[..real.len().min(3000)].to_vec()),
     ];
@@ -97,14 +119,23 @@ fn garbage_and_truncated_vault_files_give_clear_errors() {
             assert_ne!(out.code, 0, "{what}: {args:?} succeeded");
             assert!(!out.stderr.contains("panicked"), "{what}: {args:?} panicked: {}", out.stderr);
             assert!(out.stderr.starts_with("hush: "), "{what}: {}", out.stderr);
-            assert!(out.stderr.contains("database") || out.stderr.contains("vault"), "{what}: unclear error: {}", out.stderr);
+            assert!(
+                out.stderr.contains("database") || out.stderr.contains("vault"),
+                "{what}: unclear error: {}",
+                out.stderr
+            );
         }
         let doc = g.run(&["doctor"]);
         assert_eq!(doc.code, 1, "{what}: doctor must fail: {}", doc.stdout());
         assert!(doc.stdout().contains("[FAIL] vault"), "{what}: {}", doc.stdout());
         assert!(!doc.stderr.contains("panicked"));
         let after = std::fs::read(&g.path).unwrap();
-        assert!(after == bytes, "{what}: hush changed a file it could not open ({} -> {} bytes)", bytes.len(), after.len());
+        assert!(
+            after == bytes,
+            "{what}: hush changed a file it could not open ({} -> {} bytes)",
+            bytes.len(),
+            after.len()
+        );
     }
 }
 
@@ -119,7 +150,10 @@ fn a_file_that_is_not_a_vault_is_left_untouched() {
     std::fs::write(&empty.path, b"").unwrap();
     let foreign = TestVault::empty();
     std::fs::create_dir_all(foreign.path.parent().unwrap()).unwrap();
-    common::sqlite(&foreign.path, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');");
+    common::sqlite(
+        &foreign.path,
+        "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');",
+    );
     for (what, g) in [("an empty file", &empty), ("another program's database", &foreign)] {
         let before = std::fs::read(&g.path).unwrap();
         let out = g.pw(&["ls"]);
@@ -127,9 +161,17 @@ fn a_file_that_is_not_a_vault_is_left_untouched() {
         assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
         assert!(out.stderr.contains("vault"), "{what}: {}", out.stderr);
         let after = std::fs::read(&g.path).unwrap();
-        assert!(after == before, "{what}: hush wrote into a file that is not a vault ({} -> {} bytes)", before.len(), after.len());
+        assert!(
+            after == before,
+            "{what}: hush wrote into a file that is not a vault ({} -> {} bytes)",
+            before.len(),
+            after.len()
+        );
     }
-    assert_eq!(foreign.sql("SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'"), "notes");
+    assert_eq!(
+        foreign.sql("SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'"),
+        "notes"
+    );
 }
 
 #[test]
@@ -141,7 +183,11 @@ fn a_flipped_ciphertext_byte_fails_that_secret_only() {
     let hex = ct_hex(&t, "app/dev/API_KEY", 2);
     put_ct(&t, "app/dev/API_KEY", 2, &flip(&hex, hex.len() / 2 - 3));
     let out = t.pw(&["get", "app/dev/API_KEY"]).expect(6);
-    assert!(out.stderr.contains("integrity") && out.stderr.contains("app/dev/API_KEY"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("integrity") && out.stderr.contains("app/dev/API_KEY"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.is_empty(), "a failed get printed something");
     t.pw(&["get", "app/dev/API_KEY", "--json"]).expect(6);
     // The older version and the other secret still read.
@@ -159,16 +205,30 @@ fn a_flipped_ciphertext_byte_fails_that_secret_only() {
     // doctor (with the key from the agent) names both altered versions.
     t.pw(&["unlock", "--timeout", "30s"]).ok();
     let doc = t.run(&["doctor"]).expect(1).stdout();
-    let line = doc.lines().find(|l| l.contains("integrity")).unwrap_or_else(|| panic!("no integrity line:\n{doc}"));
-    assert!(line.starts_with("[FAIL]") && line.contains("app/dev/API_KEY@2") && line.contains("app/dev/DATABASE_URL@1"), "{doc}");
+    let line = doc
+        .lines()
+        .find(|l| l.contains("integrity"))
+        .unwrap_or_else(|| panic!("no integrity line:\n{doc}"));
+    assert!(
+        line.starts_with("[FAIL]")
+            && line.contains("app/dev/API_KEY@2")
+            && line.contains("app/dev/DATABASE_URL@1"),
+        "{doc}"
+    );
     assert!(!line.contains("API_KEY@1"), "{line}");
     let j = t.run(&["doctor", "--json"]).expect(1).json();
-    let integrity = j.as_array().unwrap().iter().find(|c| c["name"] == "integrity").unwrap().clone();
+    let integrity =
+        j.as_array().unwrap().iter().find(|c| c["name"] == "integrity").unwrap().clone();
     assert_eq!(integrity["ok"], false);
     t.run(&["lock"]).ok();
     // Without the agent, the passphrase from the environment lets doctor check every version too.
     let doc = t.pw(&["doctor"]).expect(1).stdout();
-    assert!(doc.lines().any(|l| l.starts_with("[FAIL]") && l.contains("integrity") && l.contains("app/dev/API_KEY@2")), "{doc}");
+    assert!(
+        doc.lines().any(|l| l.starts_with("[FAIL]")
+            && l.contains("integrity")
+            && l.contains("app/dev/API_KEY@2")),
+        "{doc}"
+    );
     // Overwriting the altered secret repairs it.
     t.set("app/dev/API_KEY", "key-3", &[]);
     assert_eq!(t.get("app/dev/API_KEY"), "key-3");
@@ -255,7 +315,9 @@ fn an_edited_or_shortened_audit_log_fails_verify() {
 fn hostile_key_derivation_parameters_are_refused_quickly() {
     let t = TestVault::passphrase();
     t.set("app/KEY", "v", &[]);
-    t.sql("UPDATE key_wraps SET kdf = json_set(kdf, '$.m_kib', 4000000000) WHERE kind = 'passphrase'");
+    t.sql(
+        "UPDATE key_wraps SET kdf = json_set(kdf, '$.m_kib', 4000000000) WHERE kind = 'passphrase'",
+    );
     let start = std::time::Instant::now();
     let out = t.pw(&["get", "app/KEY"]).expect(6);
     assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());

@@ -17,7 +17,10 @@ const SERVICE: &str = "dev.hush.vault";
 const NO_BUS: &str = "unix:path=/nonexistent";
 
 fn secret_tool(args: &[&str]) -> std::process::Output {
-    std::process::Command::new("secret-tool").args(args).output().expect("secret-tool is needed (apt install libsecret-tools)")
+    std::process::Command::new("secret-tool")
+        .args(args)
+        .output()
+        .expect("secret-tool is needed (apt install libsecret-tools)")
 }
 
 fn entry_exists(account: &str) -> bool {
@@ -88,7 +91,10 @@ fn a_keychain_vault_needs_no_passphrase() {
     let j = t.run(&["get", "app/API_KEY", "--json"]).ok().json();
     assert_eq!(j["value"], "kc-value");
     // A passphrase in the environment is irrelevant to a keychain vault.
-    assert_eq!(common::run(t.cmd(&["get", "app/API_KEY"]).env("HUSH_PASSPHRASE", "whatever")).ok().stdout, b"kc-value\n");
+    assert_eq!(
+        common::run(t.cmd(&["get", "app/API_KEY"]).env("HUSH_PASSPHRASE", "whatever")).ok().stdout,
+        b"kc-value\n"
+    );
     let out = t.run(&["unlock"]).ok();
     assert!(out.stderr.contains("no unlock needed"), "{}", out.stderr);
     t.doctor_all_ok();
@@ -139,13 +145,20 @@ fn a_lost_keychain_entry_is_recovered_with_the_recovery_passphrase() {
     let out = t.run(&["get", "app/KEY"]).expect(5);
     assert!(out.stderr.contains("hush recovery restore"), "{}", out.stderr);
     let doc = t.run(&["doctor"]).expect(1).stdout();
-    assert!(doc.lines().any(|l| l.starts_with("[FAIL] key") && l.contains("recovery restore")), "{doc}");
-    common::run(t.cmd(&["recovery", "restore"]).env("HUSH_RECOVERY_PASSPHRASE", "wrong words")).expect(5);
+    assert!(
+        doc.lines().any(|l| l.starts_with("[FAIL] key") && l.contains("recovery restore")),
+        "{doc}"
+    );
+    common::run(t.cmd(&["recovery", "restore"]).env("HUSH_RECOVERY_PASSPHRASE", "wrong words"))
+        .expect(5);
     t.run(&["recovery", "restore"]).expect(5);
     let failures = t.audit().iter().filter(|r| r["outcome"] == "failure").count();
     assert_eq!(failures, 1, "the wrong recovery passphrase is audited");
 
-    let out = common::run(t.cmd(&["recovery", "restore"]).env("HUSH_RECOVERY_PASSPHRASE", "recovery words")).ok();
+    let out = common::run(
+        t.cmd(&["recovery", "restore"]).env("HUSH_RECOVERY_PASSPHRASE", "recovery words"),
+    )
+    .ok();
     assert!(out.stderr.contains("opens on this machine again"), "{}", out.stderr);
     assert!(entry_exists(&t.account()));
     assert_eq!(t.get_nopw("app/KEY"), "second\n");
@@ -157,7 +170,8 @@ fn a_lost_keychain_entry_is_recovered_with_the_recovery_passphrase() {
     clear_entry(&bare.account());
     bare.run(&["ls"]).ok(); // metadata needs no key
     bare.run(&["get", "app/KEY"]).expect(5); // the key is needed before the lookup
-    let out = common::run(bare.cmd(&["recovery", "restore"]).env("HUSH_RECOVERY_PASSPHRASE", "x")).expect(5);
+    let out = common::run(bare.cmd(&["recovery", "restore"]).env("HUSH_RECOVERY_PASSPHRASE", "x"))
+        .expect(5);
     assert!(out.stderr.contains("no recovery passphrase"), "{}", out.stderr);
 }
 
@@ -165,7 +179,8 @@ fn a_lost_keychain_entry_is_recovered_with_the_recovery_passphrase() {
 #[ignore = "needs a Secret Service: run via scripts/test.sh"]
 fn rekey_keeps_every_value_readable() {
     let t = Kc::new();
-    let values = [("a/ONE", vec!["1a", "1b"]), ("b/c/TWO", vec!["2a"]), ("d/THREE", vec!["3a", "3b", "3c"])];
+    let values =
+        [("a/ONE", vec!["1a", "1b"]), ("b/c/TWO", vec!["2a"]), ("d/THREE", vec!["3a", "3b", "3c"])];
     for (p, vs) in &values {
         for v in vs {
             common::run(t.cmd(&["set", p]).write_stdin(*v)).ok();
@@ -179,9 +194,17 @@ fn rekey_keeps_every_value_readable() {
     let out = t.run(&["rekey"]).expect(5);
     assert!(out.stderr.contains("HUSH_RECOVERY_PASSPHRASE"), "{}", out.stderr);
     let out = common::run(t.cmd(&["rekey"]).env("HUSH_RECOVERY_PASSPHRASE", "rw")).ok();
-    assert!(out.stderr.contains("generation 2") && out.stderr.contains("7 versions"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("generation 2") && out.stderr.contains("7 versions"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(t.sql("SELECT key_generation FROM vault"), "2");
-    assert_ne!(t.sql("SELECT group_concat(hex(ciphertext)) FROM versions"), before, "nothing was re-encrypted");
+    assert_ne!(
+        t.sql("SELECT group_concat(hex(ciphertext)) FROM versions"),
+        before,
+        "nothing was re-encrypted"
+    );
 
     for (p, vs) in &values {
         for (i, v) in vs.iter().enumerate() {
@@ -204,10 +227,15 @@ fn rekey_keeps_every_value_readable() {
 fn a_keychain_vault_without_its_secret_service_says_so() {
     let t = Kc::new();
     common::run(t.cmd(&["set", "app/KEY"]).write_stdin("v")).ok();
-    let out = common::run(t.cmd(&["get", "app/KEY"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(5);
+    let out =
+        common::run(t.cmd(&["get", "app/KEY"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(5);
     assert!(out.stderr.contains("keychain is not reachable"), "{}", out.stderr);
-    let doc = common::run(t.cmd(&["doctor"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(1).stdout();
-    assert!(doc.lines().any(|l| l.starts_with("[FAIL] keychain") && l.contains("not reachable")), "{doc}");
+    let doc =
+        common::run(t.cmd(&["doctor"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(1).stdout();
+    assert!(
+        doc.lines().any(|l| l.starts_with("[FAIL] keychain") && l.contains("not reachable")),
+        "{doc}"
+    );
     assert_eq!(t.get_nopw("app/KEY"), "v\n", "back on the bus, it opens again");
 }
 
@@ -215,16 +243,31 @@ fn a_keychain_vault_without_its_secret_service_says_so() {
 fn init_without_a_secret_service_fails_cleanly() {
     let t = TestVault::empty();
     let out = common::run(t.cmd(&["init"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(5);
-    assert!(out.stderr.contains("keychain") && out.stderr.contains("--passphrase"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("keychain") && out.stderr.contains("--passphrase"),
+        "{}",
+        out.stderr
+    );
     assert!(!t.path.exists(), "a failed init left a vault file");
     for suffix in ["-wal", "-shm"] {
         assert!(!std::path::Path::new(&format!("{}{suffix}", t.path.display())).exists());
     }
-    let doc = common::run(t.cmd(&["doctor"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(1).stdout();
+    let doc =
+        common::run(t.cmd(&["doctor"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).expect(1).stdout();
     let line = doc.lines().find(|l| l.contains("keychain")).unwrap_or_else(|| panic!("{doc}"));
-    assert!(line.starts_with("[FAIL]") && line.contains("not reachable") && line.contains("--passphrase"), "{doc}");
+    assert!(
+        line.starts_with("[FAIL]")
+            && line.contains("not reachable")
+            && line.contains("--passphrase"),
+        "{doc}"
+    );
     // A passphrase vault is the way on such a machine, and doctor is then content.
-    common::run(t.cmd(&["init", "--passphrase"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS).env("HUSH_PASSPHRASE", PASS)).ok();
+    common::run(
+        t.cmd(&["init", "--passphrase"])
+            .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+            .env("HUSH_PASSPHRASE", PASS),
+    )
+    .ok();
     let doc = common::run(t.cmd(&["doctor"]).env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)).ok().stdout();
     assert!(doc.contains("not reachable, and not needed"), "{doc}");
 }

@@ -73,18 +73,39 @@ fn get_json_and_older_versions() {
 #[test]
 fn ls_filters_and_json_shape() {
     let t = TestVault::passphrase();
-    t.set("app/dev/DATABASE_URL", "postgres://x", &["--kind", "connection_string", "--tag", "db", "--description", "Main database"]);
-    t.set("app/dev/API_KEY", "k", &["--kind", "api_key", "--tag", "stripe", "--tag", "billing", "--expires", "2031-01-02"]);
+    t.set(
+        "app/dev/DATABASE_URL",
+        "postgres://x",
+        &["--kind", "connection_string", "--tag", "db", "--description", "Main database"],
+    );
+    t.set(
+        "app/dev/API_KEY",
+        "k",
+        &["--kind", "api_key", "--tag", "stripe", "--tag", "billing", "--expires", "2031-01-02"],
+    );
     t.set("app/prod/API_KEY", "k2", &["--kind", "api_key", "--tag", "stripe"]);
     t.set("apple/PIE", "p", &[]);
-    t.set("other/dev/TOKEN", "t", &["--kind", "token", "--description", "CI token for STRIPE webhooks"]);
+    t.set(
+        "other/dev/TOKEN",
+        "t",
+        &["--kind", "token", "--description", "CI token for STRIPE webhooks"],
+    );
     let paths = |args: &[&str]| -> Vec<String> {
         let mut a = vec!["ls", "--json"];
         a.extend_from_slice(args);
         let j = t.run(&a).ok().json();
         j.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(paths(&[]), ["app/dev/API_KEY", "app/dev/DATABASE_URL", "app/prod/API_KEY", "apple/PIE", "other/dev/TOKEN"]);
+    assert_eq!(
+        paths(&[]),
+        [
+            "app/dev/API_KEY",
+            "app/dev/DATABASE_URL",
+            "app/prod/API_KEY",
+            "apple/PIE",
+            "other/dev/TOKEN"
+        ]
+    );
     // A folder means that folder and below, by whole segments ("app" is not "apple").
     assert_eq!(paths(&["app"]), ["app/dev/API_KEY", "app/dev/DATABASE_URL", "app/prod/API_KEY"]);
     assert_eq!(paths(&["app/dev/"]), ["app/dev/API_KEY", "app/dev/DATABASE_URL"]);
@@ -92,7 +113,10 @@ fn ls_filters_and_json_shape() {
     assert_eq!(paths(&["--kind", "api_key"]), ["app/dev/API_KEY", "app/prod/API_KEY"]);
     assert_eq!(paths(&["app", "--kind", "connection_string"]), ["app/dev/DATABASE_URL"]);
     // --search: case-insensitive over path, description and tags.
-    assert_eq!(paths(&["--search", "stripe"]), ["app/dev/API_KEY", "app/prod/API_KEY", "other/dev/TOKEN"]);
+    assert_eq!(
+        paths(&["--search", "stripe"]),
+        ["app/dev/API_KEY", "app/prod/API_KEY", "other/dev/TOKEN"]
+    );
     assert_eq!(paths(&["--search", "MAIN DATA"]), ["app/dev/DATABASE_URL"]);
     assert_eq!(paths(&["--search", "%"]), Vec::<String>::new(), "LIKE wildcards are literal");
     assert_eq!(paths(&["--tag", "nope"]), Vec::<String>::new());
@@ -103,8 +127,25 @@ fn ls_filters_and_json_shape() {
     let row = &j[0];
     assert_eq!(
         keys(row),
-        ["created_at", "deleted_at", "description", "expires_at", "folder", "kind", "last_read_at", "last_rotated_at",
-         "meta", "name", "path", "rotate_every_days", "source", "tags", "updated_at", "version", "versions_kept"]
+        [
+            "created_at",
+            "deleted_at",
+            "description",
+            "expires_at",
+            "folder",
+            "kind",
+            "last_read_at",
+            "last_rotated_at",
+            "meta",
+            "name",
+            "path",
+            "rotate_every_days",
+            "source",
+            "tags",
+            "updated_at",
+            "version",
+            "versions_kept"
+        ]
     );
     assert_eq!(row["path"], "app/dev/API_KEY");
     assert_eq!(row["folder"], "app/dev");
@@ -125,7 +166,22 @@ fn ls_filters_and_json_shape() {
 #[test]
 fn show_prints_metadata_only() {
     let t = TestVault::passphrase();
-    t.set("svc/PASSWORD", "hunter2", &["--kind", "password", "--tag", "ops", "--description", "The admin password", "--meta", "owner=ana", "--rotate-every", "90"]);
+    t.set(
+        "svc/PASSWORD",
+        "hunter2",
+        &[
+            "--kind",
+            "password",
+            "--tag",
+            "ops",
+            "--description",
+            "The admin password",
+            "--meta",
+            "owner=ana",
+            "--rotate-every",
+            "90",
+        ],
+    );
     let j = t.run(&["show", "svc/PASSWORD", "--json"]).ok().json();
     assert_eq!(j["kind"], "password");
     assert_eq!(j["description"], "The admin password");
@@ -134,7 +190,12 @@ fn show_prints_metadata_only() {
     assert_eq!(j["rotate_every_days"], 90);
     assert_eq!(j["version"], 1);
     let text = t.run(&["show", "svc/PASSWORD"]).ok().stdout();
-    assert!(text.contains("The admin password") && text.contains("password") && text.contains("owner: ana"), "{text}");
+    assert!(
+        text.contains("The admin password")
+            && text.contains("password")
+            && text.contains("owner: ana"),
+        "{text}"
+    );
     assert!(!text.contains("hunter2") && !j.to_string().contains("hunter2"));
     t.run(&["show", "svc/NOPE"]).expect(3);
 }
@@ -149,7 +210,10 @@ fn history_and_rollback() {
     let h = h.as_array().unwrap();
     assert_eq!(h.len(), 3);
     assert_eq!(keys(&h[0]), ["created_at", "current", "version"]);
-    let flags: Vec<(u64, bool)> = h.iter().map(|r| (r["version"].as_u64().unwrap(), r["current"].as_bool().unwrap())).collect();
+    let flags: Vec<(u64, bool)> = h
+        .iter()
+        .map(|r| (r["version"].as_u64().unwrap(), r["current"].as_bool().unwrap()))
+        .collect();
     assert_eq!(flags, [(1, false), (2, false), (3, true)]);
     assert!(!serde_json::Value::Array(h.clone()).to_string().contains("v2"));
 
@@ -157,7 +221,11 @@ fn history_and_rollback() {
     assert!(out.stderr.contains("version 1 restored as version 4"), "{}", out.stderr);
     assert_eq!(t.get("app/SECRET"), "v1");
     assert_eq!(t.version("app/SECRET"), 4);
-    assert_eq!(t.pw(&["get", "app/SECRET", "--version", "3"]).ok().stdout, b"v3\n", "rollback keeps newer versions");
+    assert_eq!(
+        t.pw(&["get", "app/SECRET", "--version", "3"]).ok().stdout,
+        b"v3\n",
+        "rollback keeps newer versions"
+    );
     let text = t.run(&["history", "app/SECRET"]).ok().stdout();
     assert_eq!(text.lines().count(), 4);
     assert!(text.lines().last().unwrap().contains("(current)"), "{text}");
@@ -186,7 +254,10 @@ fn rm_trash_restore_purge() {
 
     t.run(&["restore", "app/DB_PASSWORD"]).ok();
     assert_eq!(t.get("app/DB_PASSWORD"), "pw1");
-    assert_eq!(t.run(&["show", "app/DB_PASSWORD", "--json"]).ok().json()["tags"], serde_json::json!(["db"]));
+    assert_eq!(
+        t.run(&["show", "app/DB_PASSWORD", "--json"]).ok().json()["tags"],
+        serde_json::json!(["db"])
+    );
     assert_eq!(t.run(&["trash", "--json"]).ok().json(), serde_json::json!([]));
     let live = t.run(&["restore", "app/DB_PASSWORD"]).expect(4); // a live secret has the path
     assert!(live.stderr.contains("already exists"), "{}", live.stderr);
@@ -249,7 +320,10 @@ fn wrong_passphrase_exits_5_and_is_audited() {
     let out = out.expect(5);
     assert!(out.stderr.contains("wrong passphrase"), "{}", out.stderr);
     assert!(out.stdout.is_empty());
-    let w = common::run(t.cmd(&["set", "app/KEY"]).env("HUSH_PASSPHRASE", "nope").write_stdin("overwrite")).expect(5);
+    let w = common::run(
+        t.cmd(&["set", "app/KEY"]).env("HUSH_PASSPHRASE", "nope").write_stdin("overwrite"),
+    )
+    .expect(5);
     assert!(w.stderr.contains("wrong passphrase"), "{}", w.stderr);
     let rows = t.audit();
     let failures: Vec<_> = rows[before..].iter().filter(|r| r["outcome"] == "failure").collect();
@@ -309,7 +383,11 @@ fn exit_codes() {
     assert_eq!(t.get("app/\"api.key-v2\""), "q");
     // 5: locked (passphrase vault, no HUSH_PASSPHRASE, stdin not a terminal, no agent).
     let locked = t.run(&["get", "app/KEY"]).expect(5);
-    assert!(locked.stderr.contains("HUSH_PASSPHRASE") && locked.stderr.contains("locked"), "{}", locked.stderr);
+    assert!(
+        locked.stderr.contains("HUSH_PASSPHRASE") && locked.stderr.contains("locked"),
+        "{}",
+        locked.stderr
+    );
     t.run(&["set", "app/KEY"]).expect(5);
     assert_eq!(t.version("app/KEY"), 2);
 }

@@ -24,7 +24,8 @@ impl Out {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
     fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout(), self.stderr))
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout(), self.stderr))
     }
     #[track_caller]
     fn ok(self) -> Self {
@@ -56,12 +57,19 @@ impl TestVault {
         hush(self, &["get", path], "", &[]).ok().stdout().trim_end_matches('\n').to_string()
     }
     fn file_bytes(&self) -> Vec<u8> {
-        ["", "-wal"].iter().flat_map(|s| std::fs::read(format!("{}{s}", self.path.display())).unwrap_or_default()).collect()
+        ["", "-wal"]
+            .iter()
+            .flat_map(|s| std::fs::read(format!("{}{s}", self.path.display())).unwrap_or_default())
+            .collect()
     }
 }
 
 fn canary() -> String {
-    format!("CANARY-{}-{:x}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "CANARY-{}-{:x}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    )
 }
 
 fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
@@ -76,7 +84,14 @@ fn hush(t: &TestVault, args: &[&str], stdin: &str, env: &[(&str, Option<&str>)])
             c.env_remove(&k);
         }
     }
-    c.args(args).env("HUSH_VAULT", &t.path).env("XDG_RUNTIME_DIR", t.dir.path()).env("HUSH_PASSPHRASE", PASS).env_remove("VAULT_TOKEN").env_remove("VAULT_ADDR").env("HOME", t.dir.path()).write_stdin(stdin.to_string());
+    c.args(args)
+        .env("HUSH_VAULT", &t.path)
+        .env("XDG_RUNTIME_DIR", t.dir.path())
+        .env("HUSH_PASSPHRASE", PASS)
+        .env_remove("VAULT_TOKEN")
+        .env_remove("VAULT_ADDR")
+        .env("HOME", t.dir.path())
+        .write_stdin(stdin.to_string());
     for (k, v) in env {
         match v {
             Some(v) => c.env(k, v),
@@ -84,7 +99,11 @@ fn hush(t: &TestVault, args: &[&str], stdin: &str, env: &[(&str, Option<&str>)])
         };
     }
     let o = c.timeout(std::time::Duration::from_secs(120)).output().expect("run hush");
-    Out { code: o.status.code().unwrap_or(-1), stdout: o.stdout, stderr: String::from_utf8_lossy(&o.stderr).into_owned() }
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: o.stdout,
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
 }
 
 #[test]
@@ -95,12 +114,22 @@ fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
     b.ok(&["token", "create", &format!("-id={token}"), "-policy=root", "-field=token"]);
     let t = TestVault::passphrase();
     let canary = canary();
-    t.set("myapp/dev/DATABASE_URL", "postgres://db\nline two", &["--kind", "connection_string", "--tag", "db"]);
+    t.set(
+        "myapp/dev/DATABASE_URL",
+        "postgres://db\nline two",
+        &["--kind", "connection_string", "--tag", "db"],
+    );
     t.set("myapp/dev/CANARY", &canary, &[]);
     t.set("other/TOKEN", "t1", &[]);
 
     let mut outputs = Vec::new();
-    let add = hush(&t, &["remote", "add", "team", "--addr", &b.addr, "--prefix", "hush"], &format!("{token}\n"), &[]).ok();
+    let add = hush(
+        &t,
+        &["remote", "add", "team", "--addr", &b.addr, "--prefix", "hush"],
+        &format!("{token}\n"),
+        &[],
+    )
+    .ok();
     assert!(add.stderr.contains("keychain"), "{}", add.stderr);
     let ls = hush(&t, &["remote", "ls", "--json"], "", &[]).ok();
     assert_eq!(ls.json()[0]["credential_in_keychain"], true);
@@ -111,21 +140,39 @@ fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
     assert_eq!(plan.json()["totals"]["created_remote"], 3);
     let mig = hush(&t, &["migrate", "team", "--json"], "", &[]).ok();
     assert_eq!(mig.json()["totals"]["created_remote"], 3, "{}", mig.stdout());
-    assert_eq!(b.kv_get(&["secret/hush/myapp/dev"])["data"]["data"]["DATABASE_URL"], "postgres://db\nline two");
+    assert_eq!(
+        b.kv_get(&["secret/hush/myapp/dev"])["data"]["data"]["DATABASE_URL"],
+        "postgres://db\nline two"
+    );
     let human = hush(&t, &["plan", "team"], "", &[]).ok();
     assert!(human.stdout().contains("InSync"), "{}", human.stdout());
 
     b.ok(&["kv", "patch", "secret/hush/other", "TOKEN=t2", "NEW=n"]);
     let pull = hush(&t, &["pull", "team", "--json"], "", &[]).ok();
-    assert_eq!((pull.json()["totals"]["updated_local"].as_u64(), pull.json()["totals"]["created_local"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (
+            pull.json()["totals"]["updated_local"].as_u64(),
+            pull.json()["totals"]["created_local"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
     assert_eq!(t.get("other/TOKEN"), "t2");
     let audit = hush(&t, &["audit", "--json"], "", &[]).ok();
-    let actions: Vec<String> = audit.json().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect();
+    let actions: Vec<String> = audit
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(actions.iter().filter(|a| *a == "migrate").count(), 2, "one entry per folder");
     outputs.extend([add, ls, test, plan, mig, human, pull, audit]);
     for o in &outputs {
         let all = format!("{}{}", o.stdout(), o.stderr);
-        assert!(!all.contains(&canary) && !all.contains(&token), "a value or the token leaked: {all}");
+        assert!(
+            !all.contains(&canary) && !all.contains(&token),
+            "a value or the token leaked: {all}"
+        );
     }
     assert!(!contains_bytes(&t.file_bytes(), token.as_bytes()), "the token is in the vault file");
     hush(&t, &["remote", "rm", "team"], "", &[]).ok();
@@ -172,8 +219,11 @@ fn exit_codes_for_conflicts_denials_and_a_sealed_server() {
     hush(&t, &["sync", "dev", "--keep-local", "app/A"], "", &[]).ok();
     assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["A"], "local");
 
-    let ro = b.token_with_policy("ro", r#"path "secret/data/*" { capabilities = ["read"] }
-path "secret/metadata/*" { capabilities = ["read", "list"] }"#);
+    let ro = b.token_with_policy(
+        "ro",
+        r#"path "secret/data/*" { capabilities = ["read"] }
+path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
+    );
     t.set("new/K", "k", &[]);
     hush(&t, &["remote", "add", "ro", "--addr", &b.addr], &ro, &[]).ok();
     let denied = hush(&t, &["migrate", "ro", "--continue-on-error"], "", &[]);

@@ -11,7 +11,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use hush_core::{Kind, ListFilter, Passphrase, Protection, SecretPath, SecretValue, Vault, WriteOptions};
+use hush_core::{
+    Kind, ListFilter, Passphrase, Protection, SecretPath, SecretValue, Vault, WriteOptions,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -21,7 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let vault = PathBuf::from(vault);
     let n: u64 = n.parse()?;
-    let pass = Passphrase::new(std::env::var("HUSH_PASSPHRASE").unwrap_or_else(|_| "bench-passphrase".into()));
+    let pass = Passphrase::new(
+        std::env::var("HUSH_PASSPHRASE").unwrap_or_else(|_| "bench-passphrase".into()),
+    );
 
     let started = Instant::now();
     let mut v = if vault.exists() {
@@ -31,7 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         Vault::create(&vault, Protection::Passphrase(&pass))?
     };
-    let have: HashSet<String> = v.list(&ListFilter::default())?.into_iter().map(|m| m.path).collect();
+    let have: HashSet<String> =
+        v.list(&ListFilter::default())?.into_iter().map(|m| m.path).collect();
     let kinds = [Kind::Generic, Kind::ApiKey, Kind::Token, Kind::Password, Kind::ConnectionString];
 
     let t = Instant::now();
@@ -51,11 +56,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             description: Some(format!("benchmark secret number {i} of app{}", i % 100)),
             ..WriteOptions::default()
         };
-        let value = SecretValue::from_string(format!("value-{i}-{:016x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        let value = SecretValue::from_string(format!(
+            "value-{i}-{:016x}",
+            i.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ));
         v.set(&SecretPath::parse(&path)?, &value, &opts)?;
         written += 1;
-        if written % 10_000 == 0 {
-            eprintln!("seed: {written} written, {:.0}/s", written as f64 / t.elapsed().as_secs_f64());
+        if written.is_multiple_of(10_000) {
+            eprintln!(
+                "seed: {written} written, {:.0}/s",
+                written as f64 / t.elapsed().as_secs_f64()
+            );
         }
     }
     let secs = t.elapsed().as_secs_f64();

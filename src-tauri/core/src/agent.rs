@@ -21,8 +21,7 @@ use crate::secret::Key32;
 
 /// Where the agent of a vault listens: `$XDG_RUNTIME_DIR/hush/` or `<tmp>/hush-<uid>/`.
 pub fn socket_path(vault_id: &str) -> Result<PathBuf> {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
+    let uid = crate::sys::uid();
     let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
         Some(d) => PathBuf::from(d).join("hush"),
         None => std::env::temp_dir().join(format!("hush-{uid}")),
@@ -36,33 +35,16 @@ fn check_private_dir(dir: &Path, uid: u32) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::symlink_metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !m.is_dir() || m.uid() != uid || m.mode() & 0o077 != 0 {
-        return Err(Error::Agent(format!("{} must be a directory owned by you with mode 0700", dir.display())));
+        return Err(Error::Agent(format!(
+            "{} must be a directory owned by you with mode 0700",
+            dir.display()
+        )));
     }
     Ok(())
 }
 
 fn peer_is_same_user(stream: &UnixStream) -> bool {
-    // SAFETY: getuid has no preconditions.
-    let me = unsafe { libc::getuid() };
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let mut cred = libc::ucred { pid: 0, uid: u32::MAX, gid: 0 };
-        let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-        // SAFETY: the fd is a live socket and cred/len describe a correctly sized buffer.
-        let rc = unsafe {
-            libc::getsockopt(stream.as_raw_fd(), libc::SOL_SOCKET, libc::SO_PEERCRED, (&mut cred as *mut libc::ucred).cast(), &mut len)
-        };
-        rc == 0 && cred.uid == me
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        use std::os::fd::AsRawFd;
-        let (mut uid, mut gid) = (u32::MAX, u32::MAX);
-        // SAFETY: the fd is a live socket; uid/gid are valid out-pointers.
-        let rc = unsafe { libc::getpeereid(stream.as_raw_fd(), &mut uid, &mut gid) };
-        rc == 0 && uid == me
-    }
+    crate::sys::peer_uid(stream) == Some(crate::sys::uid())
 }
 
 fn request(vault_id: &str, line: &str) -> Result<Option<Zeroizing<String>>> {
@@ -81,8 +63,12 @@ fn request(vault_id: &str, line: &str) -> Result<Option<Zeroizing<String>>> {
 /// The key held by a running agent for this vault, if any.
 pub fn fetch_key(vault_id: &str) -> Result<Option<Key32>> {
     let Some(reply) = request(vault_id, &format!("GET {vault_id}"))? else { return Ok(None) };
-    let hex_key = reply.trim().strip_prefix("KEY ").ok_or_else(|| Error::Agent(format!("unexpected reply: {}", reply.trim())))?;
-    let bytes = Zeroizing::new(hex::decode(hex_key).map_err(|_| Error::Agent("malformed key".into()))?);
+    let hex_key = reply
+        .trim()
+        .strip_prefix("KEY ")
+        .ok_or_else(|| Error::Agent(format!("unexpected reply: {}", reply.trim())))?;
+    let bytes =
+        Zeroizing::new(hex::decode(hex_key).map_err(|_| Error::Agent("malformed key".into()))?);
     Ok(Some(Key32::from_bytes(&bytes).ok_or_else(|| Error::Agent("malformed key".into()))?))
 }
 
@@ -114,7 +100,9 @@ pub fn spawn(program: &Path, args: &[&str], kek: &Key32) -> Result<()> {
     stdin.write_all(line.as_bytes()).map_err(|e| Error::Agent(e.to_string()))?;
     drop(stdin);
     let mut ready = String::new();
-    BufReader::new(child.stdout.take().expect("piped")).read_line(&mut ready).map_err(|e| Error::Agent(e.to_string()))?;
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut ready)
+        .map_err(|e| Error::Agent(e.to_string()))?;
     if ready.trim() != "ready" {
         let _ = child.kill();
         return Err(Error::Agent(format!("the agent did not start: {}", ready.trim())));
@@ -124,12 +112,20 @@ pub fn spawn(program: &Path, args: &[&str], kek: &Key32) -> Result<()> {
 
 /// The agent's main loop: reads its key from `input`, binds the socket, writes `ready` to `out`,
 /// then serves until `idle` passes without a key request, or a `LOCK`.
-pub fn run_agent(vault_id: &str, idle: Duration, input: &mut dyn Read, out: &mut dyn Write) -> Result<()> {
-    harden_process();
+pub fn run_agent(
+    vault_id: &str,
+    idle: Duration,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+) -> Result<()> {
+    crate::sys::harden_process();
     let mut line = Zeroizing::new(String::new());
     BufReader::new(input).read_line(&mut line).map_err(|e| Error::Agent(e.to_string()))?;
-    let bytes = Zeroizing::new(hex::decode(line.trim()).map_err(|_| Error::Agent("malformed key on stdin".into()))?);
-    let kek = Key32::from_bytes(&bytes).ok_or_else(|| Error::Agent("malformed key on stdin".into()))?;
+    let bytes = Zeroizing::new(
+        hex::decode(line.trim()).map_err(|_| Error::Agent("malformed key on stdin".into()))?,
+    );
+    let kek =
+        Key32::from_bytes(&bytes).ok_or_else(|| Error::Agent("malformed key on stdin".into()))?;
     let path = socket_path(vault_id)?;
     if UnixStream::connect(&path).is_ok() {
         let _ = lock(vault_id); // replace an older agent of the same vault
@@ -155,7 +151,9 @@ pub fn run_agent(vault_id: &str, idle: Duration, input: &mut dyn Read, out: &mut
                     Served::Other => {}
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => wait_readable(&listener, deadline),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                wait_readable(&listener, deadline)
+            }
             Err(e) => break Err(Error::Agent(e.to_string())),
         }
     };
@@ -166,10 +164,9 @@ pub fn run_agent(vault_id: &str, idle: Duration, input: &mut dyn Read, out: &mut
 /// Sleeps until a client connects or the idle deadline passes (no polling delay per request).
 fn wait_readable(listener: &UnixListener, deadline: Instant) {
     use std::os::fd::AsRawFd;
-    let ms = deadline.saturating_duration_since(Instant::now()).as_millis().min(i32::MAX as u128) as i32;
-    let mut fd = libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-    // SAFETY: one valid pollfd for a live socket; EINTR or an error just loops back to accept.
-    unsafe { libc::poll(&mut fd, 1, ms) };
+    let ms =
+        deadline.saturating_duration_since(Instant::now()).as_millis().min(i32::MAX as u128) as i32;
+    crate::sys::wait_readable(listener.as_raw_fd(), ms);
 }
 
 enum Served {
@@ -202,16 +199,5 @@ fn serve_one(stream: UnixStream, vault_id: &str, kek: &Key32, deadline: Instant)
     } else {
         let _ = w.write_all(b"ERR unknown request\n");
         Served::Other
-    }
-}
-
-/// No core dumps and no ptrace attach from other processes of the user, where the OS allows.
-fn harden_process() {
-    // SAFETY: plain syscalls with constant arguments.
-    unsafe {
-        let zero = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        libc::setrlimit(libc::RLIMIT_CORE, &zero);
-        #[cfg(target_os = "linux")]
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

@@ -92,7 +92,15 @@ pub struct AuditVerification {
     pub problem: Option<String>,
 }
 
-fn entry_hash(prev: &[u8], seq: i64, ts: i64, action: &str, path: Option<&str>, outcome: &str, detail: Option<&str>) -> Vec<u8> {
+fn entry_hash(
+    prev: &[u8],
+    seq: i64,
+    ts: i64,
+    action: &str,
+    path: Option<&str>,
+    outcome: &str,
+    detail: Option<&str>,
+) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(b"hush-audit-v1");
     h.update(prev);
@@ -113,9 +121,18 @@ fn entry_hash(prev: &[u8], seq: i64, ts: i64, action: &str, path: Option<&str>, 
 
 /// Appends one entry. Call inside the transaction of the action it records, so both land or
 /// neither does.
-pub(crate) fn append(conn: &Connection, action: Action, path: Option<&str>, outcome: &str, detail: Option<&str>) -> Result<()> {
-    let (head_seq, head_hash): (i64, Option<Vec<u8>>) =
-        conn.query_row("SELECT audit_head_seq, audit_head_hash FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+pub(crate) fn append(
+    conn: &Connection,
+    action: Action,
+    path: Option<&str>,
+    outcome: &str,
+    detail: Option<&str>,
+) -> Result<()> {
+    let (head_seq, head_hash): (i64, Option<Vec<u8>>) = conn.query_row(
+        "SELECT audit_head_seq, audit_head_hash FROM vault WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let prev = head_hash.unwrap_or_else(|| vec![0u8; 32]);
     let seq = head_seq + 1;
     let ts = crate::timefmt::now();
@@ -131,7 +148,10 @@ pub(crate) fn append(conn: &Connection, action: Action, path: Option<&str>, outc
         }
         other => other.into(),
     })?;
-    conn.execute("UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1", params![seq, hash])?;
+    conn.execute(
+        "UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1",
+        params![seq, hash],
+    )?;
     Ok(())
 }
 
@@ -152,9 +172,19 @@ pub(crate) fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEntry>
          ORDER BY seq DESC LIMIT ?4",
     )?;
     let prefix = f.path_prefix.as_deref().map(escape_like);
-    let rows = st.query_map(params![prefix, f.action, f.since, f.limit.map(i64::from).unwrap_or(-1)], |r| {
-        Ok(AuditEntry { seq: r.get(0)?, ts: r.get(1)?, action: r.get(2)?, path: r.get(3)?, outcome: r.get(4)?, detail: r.get(5)? })
-    })?;
+    let rows = st.query_map(
+        params![prefix, f.action, f.since, f.limit.map(i64::from).unwrap_or(-1)],
+        |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                ts: r.get(1)?,
+                action: r.get(2)?,
+                path: r.get(3)?,
+                outcome: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        },
+    )?;
     let mut out: Vec<_> = rows.collect::<std::result::Result<_, _>>()?;
     out.reverse();
     Ok(out)
@@ -165,36 +195,63 @@ pub(crate) fn escape_like(s: &str) -> String {
 }
 
 pub(crate) fn verify(conn: &Connection) -> Result<AuditVerification> {
-    let mut st = conn.prepare("SELECT seq, ts, action, path, outcome, detail, prev_hash, hash FROM audit ORDER BY seq")?;
+    let mut st = conn.prepare(
+        "SELECT seq, ts, action, path, outcome, detail, prev_hash, hash FROM audit ORDER BY seq",
+    )?;
     let mut rows = st.query([])?;
     let mut prev = vec![0u8; 32];
     let mut expected_seq = 1i64;
     let mut count = 0i64;
-    let fail = |seq: i64, count: i64, why: &str| AuditVerification { ok: false, entries: count, first_bad_seq: Some(seq), problem: Some(why.to_string()) };
+    let fail = |seq: i64, count: i64, why: &str| AuditVerification {
+        ok: false,
+        entries: count,
+        first_bad_seq: Some(seq),
+        problem: Some(why.to_string()),
+    };
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let (ts, action, path, outcome, detail): (i64, String, Option<String>, String, Option<String>) =
-            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        let (ts, action, path, outcome, detail): (
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        ) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
         let (prev_hash, hash): (Vec<u8>, Vec<u8>) = (r.get(6)?, r.get(7)?);
         count += 1;
         if seq != expected_seq {
-            return Ok(fail(expected_seq, count, "an entry is missing or was inserted (sequence gap)"));
+            return Ok(fail(
+                expected_seq,
+                count,
+                "an entry is missing or was inserted (sequence gap)",
+            ));
         }
         if prev_hash != prev {
-            return Ok(fail(seq, count, "the link to the previous entry is broken (an entry was removed or replaced)"));
+            return Ok(fail(
+                seq,
+                count,
+                "the link to the previous entry is broken (an entry was removed or replaced)",
+            ));
         }
-        if entry_hash(&prev, seq, ts, &action, path.as_deref(), &outcome, detail.as_deref()) != hash {
+        if entry_hash(&prev, seq, ts, &action, path.as_deref(), &outcome, detail.as_deref()) != hash
+        {
             return Ok(fail(seq, count, "the entry was edited"));
         }
         prev = hash;
         expected_seq += 1;
     }
-    let (head_seq, head_hash): (i64, Option<Vec<u8>>) =
-        conn.query_row("SELECT audit_head_seq, audit_head_hash FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .unwrap_or((0, None));
+    let (head_seq, head_hash): (i64, Option<Vec<u8>>) = conn
+        .query_row("SELECT audit_head_seq, audit_head_hash FROM vault WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .unwrap_or((0, None));
     if head_seq != expected_seq - 1 || head_hash.unwrap_or_else(|| vec![0u8; 32]) != prev {
-        return Ok(fail(expected_seq, count, "the newest entries were removed (the log is shorter than its recorded head)"));
+        return Ok(fail(
+            expected_seq,
+            count,
+            "the newest entries were removed (the log is shorter than its recorded head)",
+        ));
     }
     Ok(AuditVerification { ok: true, entries: count, first_bad_seq: None, problem: None })
 }

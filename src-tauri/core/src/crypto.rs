@@ -45,10 +45,7 @@ pub(crate) fn open(key: &Key32, aad: &[u8], envelope: &[u8]) -> Option<Zeroizing
     }
     let cipher = Aes256Gcm::new(key.as_bytes().into());
     let nonce = Nonce::from_slice(&envelope[4..HEADER_LEN]);
-    cipher
-        .decrypt(nonce, Payload { msg: &envelope[HEADER_LEN..], aad })
-        .ok()
-        .map(Zeroizing::new)
+    cipher.decrypt(nonce, Payload { msg: &envelope[HEADER_LEN..], aad }).ok().map(Zeroizing::new)
 }
 
 /// Wraps a key under a key-encryption key.
@@ -92,7 +89,9 @@ impl KdfParams {
         if ok {
             Ok(())
         } else {
-            Err(Error::Integrity { what: "the stored key-derivation parameters (out of bounds)".into() })
+            Err(Error::Integrity {
+                what: "the stored key-derivation parameters (out of bounds)".into(),
+            })
         }
     }
 
@@ -100,7 +99,8 @@ impl KdfParams {
         self.check()?;
         let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(32))
             .map_err(|e| Error::InvalidInput(format!("argon2 parameters: {e}")))?;
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let salt = hex::decode(&self.salt).expect("checked above");
         let mut key = Key32::random();
         argon

@@ -50,7 +50,10 @@ pub(crate) fn check_is_vault(path: &Path) -> Result<()> {
     if f.read_exact(&mut header).is_err() || &header != b"SQLite format 3\0" {
         return Err(not_vault("not an SQLite database"));
     }
-    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let ro = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     let version: i64 = ro.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version == 0 {
         return Err(not_vault("no Hush schema"));
@@ -69,7 +72,9 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     if current > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew { found: current, supported: SCHEMA_VERSION });
     }
-    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
+    for (i, (_name, sql)) in
+        MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize)
+    {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
@@ -83,7 +88,9 @@ mod tests {
     use super::*;
 
     fn tables(conn: &Connection) -> Vec<String> {
-        let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").unwrap();
+        let mut st = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+            .unwrap();
         st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
     }
 

@@ -37,7 +37,11 @@ pub enum Error {
     #[error("agent: {0}")]
     Agent(String),
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
     // Remote Vault / OpenBao errors. Messages carry addresses, paths, versions and the server's own
@@ -74,7 +78,8 @@ pub enum Error {
 }
 
 fn list_lines(errors: &[crate::envfile::EnvLineError]) -> String {
-    let mut parts: Vec<String> = errors.iter().take(20).map(|e| format!("line {}: {}", e.line, e.reason)).collect();
+    let mut parts: Vec<String> =
+        errors.iter().take(20).map(|e| format!("line {}: {}", e.line, e.reason)).collect();
     if errors.len() > 20 {
         parts.push(format!("and {} more", errors.len() - 20));
     }

@@ -10,7 +10,9 @@ use crate::error::{Error, Result};
 /// on macOS, %APPDATA% on Windows).
 pub fn default_vault_path() -> Result<PathBuf> {
     let base = dirs::data_dir().ok_or_else(|| {
-        Error::InvalidInput("no user data directory is known; pass --vault FILE or set HUSH_VAULT".into())
+        Error::InvalidInput(
+            "no user data directory is known; pass --vault FILE or set HUSH_VAULT".into(),
+        )
     })?;
     Ok(base.join("hush").join("vault.db"))
 }
@@ -35,7 +37,9 @@ pub(crate) fn create_private_file(path: &Path) -> Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     match o.open(path) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::VaultExists { path: path.into() }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::VaultExists { path: path.into() })
+        }
         Err(e) => Err(Error::io(path, e)),
     }
 }
@@ -64,12 +68,19 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     // tempfile creates the file 0600 on Unix, before any byte is written.
-    let mut tmp = tempfile::Builder::new().prefix(".hush-").suffix(".tmp").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| Error::io(tmp.path(), e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".hush-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(tmp.path(), e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600)).map_err(|e| Error::io(tmp.path(), e))?;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(tmp.path(), e))?;
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())

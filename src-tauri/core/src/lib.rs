@@ -34,6 +34,7 @@ mod path;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;
+pub mod sys;
 mod template;
 pub mod timefmt;
 mod vault;
@@ -45,14 +46,24 @@ pub use doctor::{doctor, Check};
 pub use error::{Error, Result};
 pub use fsutil::{default_vault_path, write_private_atomic};
 pub use keychain::status as keychain_status;
-pub use model::{DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome};
+pub use model::{
+    DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome,
+};
 pub use path::{is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
-pub use vault::{DayCount, KeyMode, Overview, Protection, RekeyReport, Settings, Vault, VaultInfo, EXPIRING_WITHIN_DAYS};
 pub use vault::trash_types::TrashItem;
-pub use vault::{BackupReport, Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv, MAX_TEMPLATE_BYTES};
-pub use vault::{ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting};
 pub use vault::MAX_VALUE_BYTES;
+pub use vault::{
+    BackupReport, Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv,
+    MAX_TEMPLATE_BYTES,
+};
+pub use vault::{
+    DayCount, KeyMode, Overview, Protection, RekeyReport, Settings, Vault, VaultInfo,
+    EXPIRING_WITHIN_DAYS,
+};
+pub use vault::{
+    ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting,
+};
 
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -28,8 +28,11 @@ impl std::fmt::Debug for Masker {
 
 impl Masker {
     pub fn new<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Masker {
-        let mut patterns: Vec<Zeroizing<Vec<u8>>> =
-            values.into_iter().filter(|v| v.len() >= MIN_MASKED_LEN).map(|v| Zeroizing::new(v.to_vec())).collect();
+        let mut patterns: Vec<Zeroizing<Vec<u8>>> = values
+            .into_iter()
+            .filter(|v| v.len() >= MIN_MASKED_LEN)
+            .map(|v| Zeroizing::new(v.to_vec()))
+            .collect();
         patterns.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         patterns.dedup();
         let mut by_first = vec![Vec::new(); 256];
@@ -113,7 +116,10 @@ mod tests {
     fn byte_at_a_time_and_longest_wins() {
         let text = b"xx abcdefgh abcd abcdefg";
         let chunks: Vec<&[u8]> = text.chunks(1).collect();
-        assert_eq!(run(&["abcd", "abcdefgh"], &chunks), "xx [hush:masked] [hush:masked] [hush:masked]efg");
+        assert_eq!(
+            run(&["abcd", "abcdefgh"], &chunks),
+            "xx [hush:masked] [hush:masked] [hush:masked]efg"
+        );
     }
 
     #[test]

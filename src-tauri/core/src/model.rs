@@ -26,8 +26,14 @@ pub enum Kind {
 
 impl Kind {
     pub const ALL: [Kind; 8] = [
-        Kind::Generic, Kind::ApiKey, Kind::Token, Kind::Password, Kind::ConnectionString,
-        Kind::Certificate, Kind::SshKey, Kind::DockerCredentials,
+        Kind::Generic,
+        Kind::ApiKey,
+        Kind::Token,
+        Kind::Password,
+        Kind::ConnectionString,
+        Kind::Certificate,
+        Kind::SshKey,
+        Kind::DockerCredentials,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,7 +93,9 @@ impl DockerCredentials {
             ))
         })?;
         if parsed.registry.is_empty() || parsed.username.is_empty() {
-            return Err(Error::InvalidInput("docker_credentials needs a registry and a username".into()));
+            return Err(Error::InvalidInput(
+                "docker_credentials needs a registry and a username".into(),
+            ));
         }
         Ok(())
     }
@@ -195,7 +203,8 @@ mod tests {
         let ok = r#"{"registry":"ghcr.io","username":"me","password":"canary-42","email":"a@b"}"#;
         assert!(Kind::DockerCredentials.validate(&SecretValue::from_string(ok.into())).is_ok());
         let bad = r#"{"registry":"ghcr.io","password":"canary-42""#;
-        let e = Kind::DockerCredentials.validate(&SecretValue::from_string(bad.into())).unwrap_err();
+        let e =
+            Kind::DockerCredentials.validate(&SecretValue::from_string(bad.into())).unwrap_err();
         assert!(!e.to_string().contains("canary"), "{e}");
     }
 

@@ -26,7 +26,8 @@ pub struct SecretPath {
 
 impl SecretPath {
     pub fn parse(input: &str) -> Result<Self> {
-        let bad = |reason: &str| Error::InvalidPath { path: printable(input), reason: reason.into() };
+        let bad =
+            |reason: &str| Error::InvalidPath { path: printable(input), reason: reason.into() };
         if input.len() > MAX_PATH {
             return Err(bad("longer than 512 bytes"));
         }
@@ -183,8 +184,23 @@ mod tests {
     #[test]
     fn rejects_hostile_paths() {
         for bad in [
-            "", "NAME", "/a/B", "a//B", "a/../B", "../B", "a/./B", "a/B/", "a/1B", "a/B-C",
-            "a/B\u{0}", "a\n/B", "a/\"x/y\"", "a/\"\"", "a b/C", "a\\b/C", "a/\"..\"",
+            "",
+            "NAME",
+            "/a/B",
+            "a//B",
+            "a/../B",
+            "../B",
+            "a/./B",
+            "a/B/",
+            "a/1B",
+            "a/B-C",
+            "a/B\u{0}",
+            "a\n/B",
+            "a/\"x/y\"",
+            "a/\"\"",
+            "a b/C",
+            "a\\b/C",
+            "a/\"..\"",
         ] {
             assert!(SecretPath::parse(bad).is_err(), "accepted {bad:?}");
         }

@@ -41,11 +41,16 @@ pub(crate) fn references(text: &str) -> Vec<Reference> {
             Some(j) => {
                 let name = &r[j + 1..];
                 let n = if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-                    name.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(name.len())
+                    name.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(name.len())
                 } else {
                     0
                 };
-                if n == 0 { body_start + run } else { body_start + j + 1 + n }
+                if n == 0 {
+                    body_start + run
+                } else {
+                    body_start + j + 1 + n
+                }
             }
             None => body_start + run,
         };

@@ -22,9 +22,9 @@ pub fn parse_date(s: &str) -> Result<i64> {
         return Ok(t.unix_timestamp());
     }
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s, &fmt)
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| Error::InvalidInput(format!("'{s}' is not a date: use YYYY-MM-DD or RFC 3339")))
+    Date::parse(s, &fmt).map(|d| d.midnight().assume_utc().unix_timestamp()).map_err(|_| {
+        Error::InvalidInput(format!("'{s}' is not a date: use YYYY-MM-DD or RFC 3339"))
+    })
 }
 
 pub(crate) mod req {

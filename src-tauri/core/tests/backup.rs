@@ -34,7 +34,8 @@ fn backup_restores_everything_into_a_new_vault() {
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
     let target = t.dir.path().join("other-machine").join("new.db");
     let newpass = Passphrase::new("new machine".into());
-    let (mut n, rr) = Vault::restore_backup(&file, &bpass(), &target, Protection::Passphrase(&newpass)).unwrap();
+    let (mut n, rr) =
+        Vault::restore_backup(&file, &bpass(), &target, Protection::Passphrase(&newpass)).unwrap();
     assert_eq!(rr.versions, r.versions);
     assert_ne!(n.vault_id(), v.vault_id());
     assert_eq!(read(&mut n, "app/A"), "a2");
@@ -48,7 +49,12 @@ fn backup_restores_everything_into_a_new_vault() {
     let ver = n.audit_verify().unwrap();
     assert!(ver.ok, "{ver:?}");
     let log = n.audit_log(&Default::default()).unwrap();
-    assert!(log.iter().any(|e| e.action == "import" && e.detail.as_deref().is_some_and(|d| d.contains("f.env"))), "old audit kept");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "import"
+                && e.detail.as_deref().is_some_and(|d| d.contains("f.env"))),
+        "old audit kept"
+    );
     assert!(n.verify_integrity().unwrap().is_empty());
     // It opens again with the new passphrase only.
     drop(n);
@@ -89,7 +95,10 @@ fn bad_backups_write_nothing() {
     assert!(matches!(restore(&hostile, &bpass()), Error::Backup(m) if m.contains("out of bounds")));
     // An existing file is never overwritten.
     std::fs::write(&target, b"precious").unwrap();
-    assert!(matches!(Vault::restore_backup(&file, &bpass(), &target, Protection::Passphrase(&pass())), Err(Error::VaultExists { .. })));
+    assert!(matches!(
+        Vault::restore_backup(&file, &bpass(), &target, Protection::Passphrase(&pass())),
+        Err(Error::VaultExists { .. })
+    ));
     assert_eq!(std::fs::read(&target).unwrap(), b"precious");
 }
 
@@ -100,5 +109,8 @@ fn backup_file_holds_no_plaintext() {
     let file = t.dir.path().join("b");
     v.backup(&file, &bpass()).unwrap();
     assert!(!contains(&std::fs::read(&file).unwrap(), "CANARY-backup-9931"));
-    assert!(!contains(&std::fs::read(&file).unwrap(), "c/K"), "paths are inside the encrypted payload too");
+    assert!(
+        !contains(&std::fs::read(&file).unwrap(), "c/K"),
+        "paths are inside the encrypted payload too"
+    );
 }

@@ -53,11 +53,17 @@ fn only_one_create_wins() {
             std::thread::spawn(move || {
                 let mut v = hush_core::Vault::open(&path).unwrap();
                 v.unlock_passphrase(&pass()).unwrap();
-                v.set(&p("app/ONCE"), &val(&format!("writer {i}")), &WriteOptions { cas: Some(0), ..Default::default() }).is_ok()
+                v.set(
+                    &p("app/ONCE"),
+                    &val(&format!("writer {i}")),
+                    &WriteOptions { cas: Some(0), ..Default::default() },
+                )
+                .is_ok()
             })
         })
         .collect();
-    let wins = handles.into_iter().filter(|_| true).map(|h| h.join().unwrap()).filter(|ok| *ok).count();
+    let wins =
+        handles.into_iter().filter(|_| true).map(|h| h.join().unwrap()).filter(|ok| *ok).count();
     assert_eq!(wins, 1);
     assert_eq!(reopen(&t).history(&p("app/ONCE")).unwrap().len(), 1);
 }

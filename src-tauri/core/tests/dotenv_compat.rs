@@ -66,7 +66,11 @@ json.dump(out, sys.stdout)
 "#;
 
 /// python-dotenv's `dotenv_values` of each file, in order.
-fn python_read(files: &[PathBuf], interpolate: bool, env: &[(&str, &str)]) -> Vec<BTreeMap<String, Option<String>>> {
+fn python_read(
+    files: &[PathBuf],
+    interpolate: bool,
+    env: &[(&str, &str)],
+) -> Vec<BTreeMap<String, Option<String>>> {
     let mut c = Command::new(python());
     c.args(["-c", PY_READ, if interpolate { "1" } else { "0" }]).args(files);
     for (k, v) in env {
@@ -79,7 +83,10 @@ fn python_read(files: &[PathBuf], interpolate: bool, env: &[(&str, &str)]) -> Ve
 }
 
 fn ours(f: &EnvFile) -> BTreeMap<String, Option<String>> {
-    f.entries.iter().map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.expose_str().to_string()))).collect()
+    f.entries
+        .iter()
+        .map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.expose_str().to_string())))
+        .collect()
 }
 
 /// A deterministic generator (xorshift), so a failure reproduces.
@@ -98,16 +105,58 @@ impl Rng {
 
 fn tricky_values() -> Vec<String> {
     let mut v: Vec<String> = [
-        "", " ", "  both  ", "plain", "with space", "#", "a #b", "a#b", "#start", "'", "\"", "'\"", "it's", "say \"hi\"",
-        "\\", "\\\\", "\\'", "\\\"", "a\\nb", "C:\\dir\\", "\n", "\r", "\r\n", "x\n\ny", "\ttab\t", "$A ${B} $(c) `d`",
-        "${HOME:-x}", "=", "==x==", "ünïcødé 😀 ✓", "\u{a0}nbsp\u{a0}", "`x`", "'a'", "\"a\"", "export X=1",
-        "# not a comment", "\\\\\\\"", "-----BEGIN KEY-----\nMIIB\n-----END KEY-----\n", "a\u{b}b\u{c}c", "trailing\\ ",
-        "{\"json\": [1, 2]}", "p@ss:w0rd/!?&*()[]{}<>|;~^%+,", "\u{1c}sep", "multi\nline with 'quotes' and \"dq\"\n",
+        "",
+        " ",
+        "  both  ",
+        "plain",
+        "with space",
+        "#",
+        "a #b",
+        "a#b",
+        "#start",
+        "'",
+        "\"",
+        "'\"",
+        "it's",
+        "say \"hi\"",
+        "\\",
+        "\\\\",
+        "\\'",
+        "\\\"",
+        "a\\nb",
+        "C:\\dir\\",
+        "\n",
+        "\r",
+        "\r\n",
+        "x\n\ny",
+        "\ttab\t",
+        "$A ${B} $(c) `d`",
+        "${HOME:-x}",
+        "=",
+        "==x==",
+        "ünïcødé 😀 ✓",
+        "\u{a0}nbsp\u{a0}",
+        "`x`",
+        "'a'",
+        "\"a\"",
+        "export X=1",
+        "# not a comment",
+        "\\\\\\\"",
+        "-----BEGIN KEY-----\nMIIB\n-----END KEY-----\n",
+        "a\u{b}b\u{c}c",
+        "trailing\\ ",
+        "{\"json\": [1, 2]}",
+        "p@ss:w0rd/!?&*()[]{}<>|;~^%+,",
+        "\u{1c}sep",
+        "multi\nline with 'quotes' and \"dq\"\n",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let atoms = ["a", "Z", " ", "\t", "\n", "\r", "'", "\"", "\\", "#", "$", "{", "}", "=", "é", "😀", "`", "x y", "\\n"];
+    let atoms = [
+        "a", "Z", " ", "\t", "\n", "\r", "'", "\"", "\\", "#", "$", "{", "}", "=", "é", "😀", "`",
+        "x y", "\\n",
+    ];
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
     for _ in 0..400 {
         let n = (r.next() % 12) as usize;
@@ -126,7 +175,8 @@ fn write_file(name: &str, body: &[u8]) -> PathBuf {
 fn writer_output_reads_back_exactly_in_python_dotenv() {
     let values = tricky_values();
     let names: Vec<String> = (0..values.len()).map(|i| format!("K{i}")).collect();
-    let secrets: Vec<SecretValue> = values.iter().map(|v| SecretValue::from_string(v.clone())).collect();
+    let secrets: Vec<SecretValue> =
+        values.iter().map(|v| SecretValue::from_string(v.clone())).collect();
     let mut items = Vec::new();
     let mut skipped = Vec::new();
     for (i, (n, s)) in names.iter().zip(&secrets).enumerate() {
@@ -141,7 +191,11 @@ fn writer_output_reads_back_exactly_in_python_dotenv() {
     let file = write_file("writer.env", r.body.expose());
     let py = &python_read(&[file], false, &[])[0];
     for (n, s) in &items {
-        assert_eq!(py.get(*n), Some(&Some(s.expose_str().to_string())), "python-dotenv read {n} differently");
+        assert_eq!(
+            py.get(*n),
+            Some(&Some(s.expose_str().to_string())),
+            "python-dotenv read {n} differently"
+        );
     }
     assert_eq!(py.len(), items.len());
 }
@@ -149,25 +203,64 @@ fn writer_output_reads_back_exactly_in_python_dotenv() {
 #[test]
 fn parser_agrees_with_python_dotenv() {
     let mut cases: Vec<String> = [
-        "A=1\nB = 2 \n export C=3\n", "A='x y' # c\nB=\"l1\\nl2\"\n", "A=\"multi\nline\"\nB=after\n",
-        "A=unterminated \"quote\nB=2\n", "A=\"open\nB=2\n", "A='x' junk\nB=2\n", "MY KEY=1\nK2=2\n", "=v\nK=1\n",
-        "KEY: value\nK=2\n", "A=1\nA=2\n", "BARE\nX=1\n", "A=b#c d #e\n", "A=\"x\\\"\nB=\"y\"\n", "A=\"x\\\\\"\n",
-        "A=\"\\a\\b\\f\\v\\t\\r\\'\\q\"\n", "A='\\\\ \\' \\n'\n", "'quoted key'=1\n", "export=1\nexport\tA=2\n",
-        "A=1\r\nB='2\r\n3'\r\n", "A=1\rB=2\r", "   \n\n# only comments\n\t# x\n", "A=\u{a0}x\u{a0}\n", "A=x\u{1c}\n",
-        "A=\"a\" # c\nB='b'#c\nC=c#c\n", "A=${B}\n", "a.b-c=1\n", "A=\"\"\nB=''\nC=\n", "A=\"x\"\"y\"\n", "A='it''s'\n",
-        "A=x\\\n", "\"A\"=1\n", "A==1\n", "A\t=\t'x'\t#\tc\n", "export  A\n", "#c\nA=1 #c\n#c",
-        "\u{feff}A=1\n", "A= # c\nB= #\nC=#x\n", "A=\"a\\\"\n", "A='x\\'y'\n", "A=\"\\\n",
+        "A=1\nB = 2 \n export C=3\n",
+        "A='x y' # c\nB=\"l1\\nl2\"\n",
+        "A=\"multi\nline\"\nB=after\n",
+        "A=unterminated \"quote\nB=2\n",
+        "A=\"open\nB=2\n",
+        "A='x' junk\nB=2\n",
+        "MY KEY=1\nK2=2\n",
+        "=v\nK=1\n",
+        "KEY: value\nK=2\n",
+        "A=1\nA=2\n",
+        "BARE\nX=1\n",
+        "A=b#c d #e\n",
+        "A=\"x\\\"\nB=\"y\"\n",
+        "A=\"x\\\\\"\n",
+        "A=\"\\a\\b\\f\\v\\t\\r\\'\\q\"\n",
+        "A='\\\\ \\' \\n'\n",
+        "'quoted key'=1\n",
+        "export=1\nexport\tA=2\n",
+        "A=1\r\nB='2\r\n3'\r\n",
+        "A=1\rB=2\r",
+        "   \n\n# only comments\n\t# x\n",
+        "A=\u{a0}x\u{a0}\n",
+        "A=x\u{1c}\n",
+        "A=\"a\" # c\nB='b'#c\nC=c#c\n",
+        "A=${B}\n",
+        "a.b-c=1\n",
+        "A=\"\"\nB=''\nC=\n",
+        "A=\"x\"\"y\"\n",
+        "A='it''s'\n",
+        "A=x\\\n",
+        "\"A\"=1\n",
+        "A==1\n",
+        "A\t=\t'x'\t#\tc\n",
+        "export  A\n",
+        "#c\nA=1 #c\n#c",
+        "\u{feff}A=1\n",
+        "A= # c\nB= #\nC=#x\n",
+        "A=\"a\\\"\n",
+        "A='x\\'y'\n",
+        "A=\"\\\n",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let atoms = ["A", "b", "=", " = ", " ", "\t", "\n", "\r\n", "\r", "'", "\"", "\\", "#", " #", "export ", ":", "${A}", "é", "x=y", "\\n"];
+    let atoms = [
+        "A", "b", "=", " = ", " ", "\t", "\n", "\r\n", "\r", "'", "\"", "\\", "#", " #", "export ",
+        ":", "${A}", "é", "x=y", "\\n",
+    ];
     let mut r = Rng(0x2545_f491_4f6c_dd1d);
     for _ in 0..600 {
         let n = 1 + (r.next() % 16) as usize;
         cases.push((0..n).map(|_| r.pick(&atoms)).collect());
     }
-    let files: Vec<PathBuf> = cases.iter().enumerate().map(|(i, c)| write_file(&format!("parse-{i}.env"), c.as_bytes())).collect();
+    let files: Vec<PathBuf> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| write_file(&format!("parse-{i}.env"), c.as_bytes()))
+        .collect();
     let py = python_read(&files, false, &[]);
     for (i, c) in cases.iter().enumerate() {
         let f = envfile::parse(c.as_bytes());
@@ -183,11 +276,17 @@ fn expansion_agrees_with_python_dotenv() {
         "HUSH_T_SET=file\nB=${HUSH_T_SET}\nBARE\nC=${BARE:-d}\n",
     ];
     let env = [("HUSH_T_SET", "from-env"), ("HUSH_T_EMPTY", "")];
-    let files: Vec<PathBuf> = cases.iter().enumerate().map(|(i, c)| write_file(&format!("expand-{i}.env"), c.as_bytes())).collect();
+    let files: Vec<PathBuf> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| write_file(&format!("expand-{i}.env"), c.as_bytes()))
+        .collect();
     let py = python_read(&files, true, &env);
     for (i, c) in cases.iter().enumerate() {
         let mut f = envfile::parse(c.as_bytes());
-        envfile::expand(&mut f.entries, &|n| env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string()));
+        envfile::expand(&mut f.entries, &|n| {
+            env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+        });
         assert_eq!(ours(&f), py[i], "case {i}: {c:?}");
     }
 }
@@ -219,11 +318,16 @@ fn node_read(files: &[PathBuf]) -> Option<Vec<BTreeMap<String, String>>> {
 #[test]
 fn writer_output_reads_back_in_node_dotenv_where_marked_portable() {
     let values = tricky_values();
-    let secrets: Vec<(String, SecretValue)> =
-        values.iter().enumerate().map(|(i, v)| (format!("K{i}"), SecretValue::from_string(v.clone()))).collect();
+    let secrets: Vec<(String, SecretValue)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("K{i}"), SecretValue::from_string(v.clone())))
+        .collect();
     let items: Vec<(&str, &SecretValue)> = secrets
         .iter()
-        .filter(|(_, s)| envfile::render_value(s.expose_str(), None).is_some_and(|(_, _, p)| p.node))
+        .filter(|(_, s)| {
+            envfile::render_value(s.expose_str(), None).is_some_and(|(_, _, p)| p.node)
+        })
         .map(|(n, s)| (n.as_str(), s))
         .collect();
     assert!(items.len() > values.len() / 2, "most values should be node-portable");
@@ -235,7 +339,11 @@ fn writer_output_reads_back_in_node_dotenv_where_marked_portable() {
         return;
     };
     for (n, s) in &items {
-        assert_eq!(node[0].get(*n).map(String::as_str), Some(s.expose_str()), "node dotenv read {n} differently");
+        assert_eq!(
+            node[0].get(*n).map(String::as_str),
+            Some(s.expose_str()),
+            "node dotenv read {n} differently"
+        );
     }
     let _ = Value::Null;
 }
@@ -247,7 +355,14 @@ fn writer_output_reads_back_in_node_dotenv_where_marked_portable() {
 fn compose_read(file: &Path) -> BTreeMap<String, String> {
     let dir = tempfile::tempdir().unwrap();
     let yml = dir.path().join("docker-compose.yml");
-    std::fs::write(&yml, format!("services:\n  s:\n    image: busybox\n    env_file: {}\n", serde_json::to_string(&file.display().to_string()).unwrap())).unwrap();
+    std::fs::write(
+        &yml,
+        format!(
+            "services:\n  s:\n    image: busybox\n    env_file: {}\n",
+            serde_json::to_string(&file.display().to_string()).unwrap()
+        ),
+    )
+    .unwrap();
     let out = Command::new("docker-compose")
         .args(["--project-directory"])
         .arg(dir.path())
@@ -258,7 +373,11 @@ fn compose_read(file: &Path) -> BTreeMap<String, String> {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .output()
         .unwrap_or_else(|e| panic!("docker-compose is needed for this test ({e}); scripts/test.sh installs it (apt install docker-compose)"));
-    assert!(out.status.success(), "docker-compose config failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "docker-compose config failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let to_json = "import sys, json, yaml; e = yaml.safe_load(sys.stdin)['services']['s'].get('environment') or {}; print(json.dumps(e))";
     let mut py = Command::new("/usr/bin/python3")
         .args(["-c", to_json])
@@ -271,25 +390,43 @@ fn compose_read(file: &Path) -> BTreeMap<String, String> {
     let o = py.wait_with_output().unwrap();
     assert!(o.status.success(), "yaml → json failed");
     let env: BTreeMap<String, Value> = serde_json::from_slice(&o.stdout).unwrap();
-    env.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_else(|| panic!("{v} is not a string")).replace("$$", "$"))).collect()
+    env.into_iter()
+        .map(|(k, v)| {
+            (k, v.as_str().unwrap_or_else(|| panic!("{v} is not a string")).replace("$$", "$"))
+        })
+        .collect()
 }
 
 #[test]
 #[ignore = "needs docker-compose (apt): run via scripts/test.sh"]
 fn writer_output_reads_back_in_docker_compose_where_marked_portable() {
     let values = tricky_values();
-    let secrets: Vec<(String, SecretValue)> =
-        values.iter().enumerate().map(|(i, v)| (format!("K{i}"), SecretValue::from_string(v.clone()))).collect();
+    let secrets: Vec<(String, SecretValue)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("K{i}"), SecretValue::from_string(v.clone())))
+        .collect();
     let items: Vec<(&str, &SecretValue)> = secrets
         .iter()
-        .filter(|(_, s)| envfile::render_value(s.expose_str(), None).is_some_and(|(_, _, p)| p.compose))
+        .filter(|(_, s)| {
+            envfile::render_value(s.expose_str(), None).is_some_and(|(_, _, p)| p.compose)
+        })
         .map(|(n, s)| (n.as_str(), s))
         .collect();
-    assert!(items.len() > values.len() / 3, "many values should be compose-portable ({} of {})", items.len(), values.len());
+    assert!(
+        items.len() > values.len() / 3,
+        "many values should be compose-portable ({} of {})",
+        items.len(),
+        values.len()
+    );
     let r = envfile::render(&items, None).unwrap();
     let file = write_file("writer-compose.env", r.body.expose());
     let compose = compose_read(&file);
     for (n, s) in &items {
-        assert_eq!(compose.get(*n).map(String::as_str), Some(s.expose_str()), "docker compose read {n} differently");
+        assert_eq!(
+            compose.get(*n).map(String::as_str),
+            Some(s.expose_str()),
+            "docker compose read {n} differently"
+        );
     }
 }

@@ -11,7 +11,8 @@ const SERVICE: &str = "dev.hush.vault";
 fn keychain_vault() -> (tempfile::TempDir, std::path::PathBuf, Vault) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.db");
-    let v = Vault::create(&path, Protection::Keychain).expect("a Secret Service must be running (scripts/with-keyring.sh)");
+    let v = Vault::create(&path, Protection::Keychain)
+        .expect("a Secret Service must be running (scripts/with-keyring.sh)");
     (dir, path, v)
 }
 

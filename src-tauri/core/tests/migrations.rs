@@ -10,8 +10,14 @@ use hush_core::{Passphrase, Vault, SCHEMA_VERSION};
 fn a_schema_v1_vault_opens_and_upgrades() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vault-v1.db"), &path).unwrap();
-    let version = |p: &std::path::Path| -> i64 { rusqlite::Connection::open(p).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap() };
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/vault-v1.db"), &path)
+        .unwrap();
+    let version = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
     assert_eq!(version(&path), 1);
 
     let mut v = Vault::open(&path).unwrap();

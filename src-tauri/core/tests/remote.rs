@@ -2,9 +2,9 @@
 //! restart must keep data). Ignored by plain `cargo test`; scripts/test.sh runs them with `bao` on
 //! PATH and a Secret Service (tokens live in the keychain). They fail, never skip, without `bao`.
 
-mod common;
 #[path = "common/bao.rs"]
 mod bao;
+mod common;
 
 use std::sync::atomic::AtomicBool;
 
@@ -16,7 +16,16 @@ use hush_core::{AuditFilter, Kind, ListFilter, SecretPath, Vault, WriteOptions};
 static NO_CANCEL: AtomicBool = AtomicBool::new(false);
 
 fn spec(name: &str, b: &Bao) -> RemoteSpec {
-    RemoteSpec { name: name.into(), addr: b.addr.clone(), namespace: None, mount: "secret".into(), prefix: String::new(), ca_cert: None, skip_verify: false, auth: AuthSpec::Token }
+    RemoteSpec {
+        name: name.into(),
+        addr: b.addr.clone(),
+        namespace: None,
+        mount: "secret".into(),
+        prefix: String::new(),
+        ca_cert: None,
+        skip_verify: false,
+        auth: AuthSpec::Token,
+    }
 }
 
 fn add(v: &mut Vault, s: RemoteSpec, token: &str) {
@@ -44,7 +53,14 @@ fn migrate(v: &mut Vault, name: &str, o: &MigrateOptions) -> OpReport {
 }
 
 fn actions(plan: &Plan, folder: &str) -> std::collections::BTreeMap<String, KeyAction> {
-    plan.folders.iter().find(|f| f.folder == folder).unwrap().keys.iter().map(|k| (k.name.clone(), k.action)).collect()
+    plan.folders
+        .iter()
+        .find(|f| f.folder == folder)
+        .unwrap()
+        .keys
+        .iter()
+        .map(|k| (k.name.clone(), k.action))
+        .collect()
 }
 
 /// A vault whose `app/` folder holds `keys` and was pushed to remote "dev" on `b`.
@@ -69,8 +85,12 @@ fn push_then_pull_gives_back_the_same_vault_and_leaks_nothing() {
     let canary = format!("CANARY-{}", std::process::id());
     let (_t, mut a) = new_vault();
     let meta = WriteOptions {
-        kind: Some(Kind::ConnectionString), tags: Some(vec!["db".into(), "prod".into()]), description: Some("main database".into()),
-        expires_at: Some(1_900_000_000), rotate_every_days: Some(90), ..Default::default()
+        kind: Some(Kind::ConnectionString),
+        tags: Some(vec!["db".into(), "prod".into()]),
+        description: Some("main database".into()),
+        expires_at: Some(1_900_000_000),
+        rotate_every_days: Some(90),
+        ..Default::default()
     };
     a.set(&p("myapp/dev/DATABASE_URL"), &val("postgres://u@h/db\nsecond line"), &meta).unwrap();
     put(&mut a, "myapp/dev/\"api.key-v2\"", "quoted-name-value");
@@ -96,7 +116,10 @@ fn push_then_pull_gives_back_the_same_vault_and_leaks_nothing() {
     assert_eq!(got["data"]["data"]["DATABASE_URL"], "postgres://u@h/db\nsecond line");
     assert_eq!(got["data"]["data"]["api.key-v2"], "quoted-name-value");
     let custom = &got["data"]["metadata"]["custom_metadata"];
-    assert!(custom["hush:DATABASE_URL"].as_str().unwrap().contains("connection_string"), "{custom}");
+    assert!(
+        custom["hush:DATABASE_URL"].as_str().unwrap().contains("connection_string"),
+        "{custom}"
+    );
     assert_eq!(data(&b, "secret/team/hush/other/deep")["TOKEN"], "tok");
 
     // Pull into an empty vault: same folders, values and metadata.
@@ -105,46 +128,93 @@ fn push_then_pull_gives_back_the_same_vault_and_leaks_nothing() {
     let r = pull(&mut c, "team", &opts());
     assert!(r.is_complete(), "{r:#?}");
     assert_eq!(r.totals.created_local, 4);
-    for path in ["myapp/dev/DATABASE_URL", "myapp/dev/\"api.key-v2\"", "myapp/dev/CANARY", "other/deep/TOKEN"] {
+    for path in [
+        "myapp/dev/DATABASE_URL",
+        "myapp/dev/\"api.key-v2\"",
+        "myapp/dev/CANARY",
+        "other/deep/TOKEN",
+    ] {
         assert_eq!(read(&mut c, path), read(&mut a, path), "{path}");
     }
-    let (ma, mc) = (a.meta(&p("myapp/dev/DATABASE_URL")).unwrap(), c.meta(&p("myapp/dev/DATABASE_URL")).unwrap());
-    assert_eq!((mc.kind, &mc.tags, &mc.description, mc.expires_at, mc.rotate_every_days), (ma.kind, &ma.tags, &ma.description, ma.expires_at, ma.rotate_every_days));
-    assert!(c.meta(&p("other/deep/TOKEN")).unwrap().source.unwrap().contains("vault team"), "provenance is recorded");
+    let (ma, mc) = (
+        a.meta(&p("myapp/dev/DATABASE_URL")).unwrap(),
+        c.meta(&p("myapp/dev/DATABASE_URL")).unwrap(),
+    );
+    assert_eq!(
+        (mc.kind, &mc.tags, &mc.description, mc.expires_at, mc.rotate_every_days),
+        (ma.kind, &ma.tags, &ma.description, ma.expires_at, ma.rotate_every_days)
+    );
+    assert!(
+        c.meta(&p("other/deep/TOKEN")).unwrap().source.unwrap().contains("vault team"),
+        "provenance is recorded"
+    );
 
     // Both now in sync; a second push and pull change nothing.
     for v in [&mut a, &mut c] {
         let plan = v.remote_plan("team", Direction::Sync, &[]).unwrap();
         assert!(plan.folders.iter().all(|f| f.state == FolderState::InSync), "{plan:#?}");
     }
-    assert_eq!(push(&mut a, "team").totals.created_remote + push(&mut a, "team").totals.updated_remote, 0);
-    assert_eq!(b.kv_get(&["secret/team/hush/myapp/dev"])["data"]["metadata"]["version"], 1, "no new remote version");
+    assert_eq!(
+        push(&mut a, "team").totals.created_remote + push(&mut a, "team").totals.updated_remote,
+        0
+    );
+    assert_eq!(
+        b.kv_get(&["secret/team/hush/myapp/dev"])["data"]["metadata"]["version"],
+        1,
+        "no new remote version"
+    );
 
     // One audit entry per folder per operation, and the canary nowhere outside the ciphertexts.
     let log = a.audit_log(&AuditFilter::default()).unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "push").count(), 6, "3 pushes x 2 folders");
-    let dumps = [serde_json::to_string(&log).unwrap(), serde_json::to_string(&c.audit_log(&AuditFilter::default()).unwrap()).unwrap(), serde_json::to_string(&plan).unwrap(), format!("{h:?}")];
+    let dumps = [
+        serde_json::to_string(&log).unwrap(),
+        serde_json::to_string(&c.audit_log(&AuditFilter::default()).unwrap()).unwrap(),
+        serde_json::to_string(&plan).unwrap(),
+        format!("{h:?}"),
+    ];
     for d in dumps {
         assert!(!d.contains(&canary) && !d.contains("quoted-name-value"), "a value leaked: {d}");
     }
-    assert!(!contains(&db_bytes(&_t), &canary) && !contains(&db_bytes(&_t2), &canary), "plaintext in the database");
+    assert!(
+        !contains(&db_bytes(&_t), &canary) && !contains(&db_bytes(&_t2), &canary),
+        "plaintext in the database"
+    );
 }
 
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn secrets_written_by_bao_kv_put_pull_correctly() {
     let b = Bao::dev();
-    let multi = b.write_file("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-    b.ok(&["kv", "put", "secret/app/prod", "NAME=plain", &format!("CERT=@{}", multi.display()), "EMPTY="]);
-    let json = b.write_file("data.json", r#"{"PORT": 5432, "DEBUG": true, "OBJ": {"a": [1, 2]}, "NOTHING": null, "TEXT": "x\ty"}"#);
+    let multi =
+        b.write_file("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    b.ok(&[
+        "kv",
+        "put",
+        "secret/app/prod",
+        "NAME=plain",
+        &format!("CERT=@{}", multi.display()),
+        "EMPTY=",
+    ]);
+    let json = b.write_file(
+        "data.json",
+        r#"{"PORT": 5432, "DEBUG": true, "OBJ": {"a": [1, 2]}, "NOTHING": null, "TEXT": "x\ty"}"#,
+    );
     b.ok(&["kv", "put", "secret/app/json", &format!("@{}", json.display())]);
     b.ok(&["kv", "put", "secret/bad name/x", "K=v"]);
     let (_t, mut v) = new_vault();
     add(&mut v, spec("dev", &b), "root");
     let r = pull(&mut v, "dev", &opts());
-    assert!(r.notes.iter().any(|n| n.contains("bad name")), "an invalid folder is reported: {:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("bad name")),
+        "an invalid folder is reported: {:?}",
+        r.notes
+    );
     assert_eq!(read(&mut v, "app/prod/NAME"), "plain");
-    assert_eq!(read(&mut v, "app/prod/CERT"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    assert_eq!(
+        read(&mut v, "app/prod/CERT"),
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    );
     assert_eq!(read(&mut v, "app/prod/EMPTY"), "");
     assert_eq!(read(&mut v, "app/json/PORT"), "5432");
     assert_eq!(read(&mut v, "app/json/DEBUG"), "true");
@@ -159,7 +229,10 @@ fn secrets_written_by_bao_kv_put_pull_correctly() {
     assert!(push(&mut v, "dev").is_complete());
     // Values stay strings: a rewritten folder stores the others' JSON text as strings.
     let d = data(&b, "secret/app/json");
-    assert_eq!((d["PORT"].as_str(), d["DEBUG"].as_str(), d["OBJ"].as_str()), (Some("6543"), Some("true"), Some(r#"{"a":[1,2]}"#)));
+    assert_eq!(
+        (d["PORT"].as_str(), d["DEBUG"].as_str(), d["OBJ"].as_str()),
+        (Some("6543"), Some("true"), Some(r#"{"a":[1,2]}"#))
+    );
 }
 
 #[test]
@@ -173,15 +246,25 @@ fn remote_changes_are_conflicts_never_overwrites() {
 
     let plan = v.remote_plan("dev", Direction::Sync, &[]).unwrap();
     let acts = actions(&plan, "app");
-    assert_eq!((acts["A"], acts["B"], acts["C"]), (KeyAction::Conflict, KeyAction::UpdateRemote, KeyAction::UpdateLocal));
+    assert_eq!(
+        (acts["A"], acts["B"], acts["C"]),
+        (KeyAction::Conflict, KeyAction::UpdateRemote, KeyAction::UpdateLocal)
+    );
     assert_eq!(plan.folders[0].state, FolderState::Conflict);
 
     let r = push(&mut v, "dev");
     assert_eq!(r.totals.conflicts, 1);
     let d = data(&b, "secret/app");
-    assert_eq!((d["A"].as_str(), d["B"].as_str(), d["C"].as_str()), (Some("remote-a"), Some("local-b"), Some("remote-c")), "conflict kept, other fields kept");
+    assert_eq!(
+        (d["A"].as_str(), d["B"].as_str(), d["C"].as_str()),
+        (Some("remote-a"), Some("local-b"), Some("remote-c")),
+        "conflict kept, other fields kept"
+    );
 
-    let keep = SyncOptions { resolutions: [("app/A".to_string(), Resolution::KeepLocal)].into(), ..opts() };
+    let keep = SyncOptions {
+        resolutions: [("app/A".to_string(), Resolution::KeepLocal)].into(),
+        ..opts()
+    };
     let r = sync(&mut v, "dev", &keep);
     assert!(r.is_complete(), "{r:#?}");
     assert_eq!(data(&b, "secret/app")["A"], "local-a");
@@ -192,12 +275,17 @@ fn remote_changes_are_conflicts_never_overwrites() {
     put(&mut v, "app/B", "local-b2");
     let mut raced = false;
     let r = v
-        .remote_push("dev", &opts(), &mut |p: Progress| {
-            if p.phase == ProgressPhase::Reading && !raced {
-                raced = true;
-                b.ok(&["kv", "patch", "secret/app", "D=concurrent"]);
-            }
-        }, &NO_CANCEL)
+        .remote_push(
+            "dev",
+            &opts(),
+            &mut |p: Progress| {
+                if p.phase == ProgressPhase::Reading && !raced {
+                    raced = true;
+                    b.ok(&["kv", "patch", "secret/app", "D=concurrent"]);
+                }
+            },
+            &NO_CANCEL,
+        )
         .unwrap();
     assert!(r.is_complete(), "{r:#?}");
     let d = data(&b, "secret/app");
@@ -206,15 +294,24 @@ fn remote_changes_are_conflicts_never_overwrites() {
     put(&mut v, "app/B", "local-b3");
     let mut raced = false;
     let r = v
-        .remote_push("dev", &opts(), &mut |p: Progress| {
-            if p.phase == ProgressPhase::Reading && !raced {
-                raced = true;
-                b.ok(&["kv", "patch", "secret/app", "B=concurrent-b"]);
-            }
-        }, &NO_CANCEL)
+        .remote_push(
+            "dev",
+            &opts(),
+            &mut |p: Progress| {
+                if p.phase == ProgressPhase::Reading && !raced {
+                    raced = true;
+                    b.ok(&["kv", "patch", "secret/app", "B=concurrent-b"]);
+                }
+            },
+            &NO_CANCEL,
+        )
         .unwrap();
     assert_eq!(r.totals.conflicts, 1, "{r:#?}");
-    assert_eq!(data(&b, "secret/app")["B"], "concurrent-b", "the concurrent write was not overwritten");
+    assert_eq!(
+        data(&b, "secret/app")["B"],
+        "concurrent-b",
+        "the concurrent write was not overwritten"
+    );
     assert_eq!(read(&mut v, "app/B"), "local-b3");
 }
 
@@ -229,7 +326,10 @@ fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
 
     let plan = v.remote_plan("dev", Direction::Sync, &[]).unwrap();
     let acts = actions(&plan, "app");
-    assert_eq!((acts["GONE_HERE"], acts["GONE_THERE"], acts["KEEP"]), (KeyAction::Conflict, KeyAction::Conflict, KeyAction::Unchanged));
+    assert_eq!(
+        (acts["GONE_HERE"], acts["GONE_THERE"], acts["KEEP"]),
+        (KeyAction::Conflict, KeyAction::Conflict, KeyAction::Unchanged)
+    );
     // Without a choice nothing is resurrected or removed on either side.
     let r = sync(&mut v, "dev", &opts());
     assert_eq!(r.totals.conflicts, 2);
@@ -238,18 +338,29 @@ fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
 
     // Keep local for the local removal, keep remote for the remote one: both removals carry over.
     let keep = SyncOptions {
-        resolutions: [("app/GONE_HERE".to_string(), Resolution::KeepLocal), ("app/GONE_THERE".to_string(), Resolution::KeepRemote)].into(),
+        resolutions: [
+            ("app/GONE_HERE".to_string(), Resolution::KeepLocal),
+            ("app/GONE_THERE".to_string(), Resolution::KeepRemote),
+        ]
+        .into(),
         ..opts()
     };
     let plan_acts = actions(&v.remote_plan("dev", Direction::Sync, &[]).unwrap(), "app");
-    assert_eq!(plan_acts["GONE_HERE"], KeyAction::Conflict, "a plan without choices still shows the conflict");
+    assert_eq!(
+        plan_acts["GONE_HERE"],
+        KeyAction::Conflict,
+        "a plan without choices still shows the conflict"
+    );
     let r = sync(&mut v, "dev", &keep);
     assert!(r.is_complete(), "{r:#?}");
     assert_eq!((r.totals.deleted_remote, r.totals.deleted_local), (1, 1));
     let d = data(&b, "secret/app");
     assert!(d.get("GONE_HERE").is_none() && d["KEEP"] == "k0", "{d}");
     assert!(v.get(&SecretPath::parse("app/GONE_THERE").unwrap(), None).is_err(), "removed locally");
-    assert!(v.trash().unwrap().iter().any(|t| t.meta.path == "app/GONE_THERE"), "into the trash, restorable");
+    assert!(
+        v.trash().unwrap().iter().any(|t| t.meta.path == "app/GONE_THERE"),
+        "into the trash, restorable"
+    );
     // The remote keeps the dropped field in its previous version (KV v2 history).
     let prev = b.kv_get(&["-version=2", "secret/app"]);
     assert_eq!(prev["data"]["data"]["GONE_HERE"], "g0");
@@ -258,7 +369,10 @@ fn removals_are_conflicts_and_move_only_by_an_explicit_choice() {
     let plan = v.remote_plan("dev", Direction::Sync, &[]).unwrap();
     assert_eq!(plan.folders[0].state, FolderState::InSync, "{plan:#?}");
     let audit = v.audit_log(&AuditFilter::default()).unwrap();
-    assert!(audit.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.contains("1 removed remotely") && d.contains("1 trashed locally"))));
+    assert!(audit.iter().any(|e| e
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains("1 removed remotely") && d.contains("1 trashed locally"))));
 }
 
 #[test]
@@ -271,16 +385,26 @@ fn rekey_keeps_the_sync_state_meaningful() {
     v.rekey(None, &mut |_, _| {}).unwrap();
     // Still "changed here" / "changed there", not conflicts: the MACs moved to the new key.
     let acts = actions(&v.remote_plan("dev", Direction::Sync, &[]).unwrap(), "app");
-    assert_eq!((acts["A"], acts["B"], acts["C"]), (KeyAction::UpdateRemote, KeyAction::UpdateLocal, KeyAction::Unchanged));
+    assert_eq!(
+        (acts["A"], acts["B"], acts["C"]),
+        (KeyAction::UpdateRemote, KeyAction::UpdateLocal, KeyAction::Unchanged)
+    );
     assert!(sync(&mut v, "dev", &opts()).is_complete());
-    assert_eq!((data(&b, "secret/app")["A"].as_str(), read(&mut v, "app/B").as_str()), (Some("a1"), "b1"));
+    assert_eq!(
+        (data(&b, "secret/app")["A"].as_str(), read(&mut v, "app/B").as_str()),
+        (Some("a1"), "b1")
+    );
 }
 
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn pull_brings_metadata_edits_of_unchanged_keys() {
     let b = Bao::dev();
-    let first = WriteOptions { description: Some("old words".into()), tags: Some(vec!["x".into()]), ..Default::default() };
+    let first = WriteOptions {
+        description: Some("old words".into()),
+        tags: Some(vec!["x".into()]),
+        ..Default::default()
+    };
     let (_ta, mut a) = new_vault();
     a.set(&SecretPath::parse("app/K").unwrap(), &val("same value"), &first).unwrap();
     add(&mut a, spec("dev", &b), "root");
@@ -289,19 +413,41 @@ fn pull_brings_metadata_edits_of_unchanged_keys() {
     add(&mut other, spec("dev", &b), "root");
     assert!(pull(&mut other, "dev", &opts()).is_complete());
     // A teammate edits the metadata only and pushes it.
-    let edit = WriteOptions { description: Some("new words".into()), tags: Some(vec!["y".into(), "z".into()]), ..Default::default() };
+    let edit = WriteOptions {
+        description: Some("new words".into()),
+        tags: Some(vec!["y".into(), "z".into()]),
+        ..Default::default()
+    };
     a.update_meta(&SecretPath::parse("app/K").unwrap(), &edit).unwrap();
     assert!(push(&mut a, "dev").is_complete());
 
     let plan = other.remote_plan("dev", Direction::Pull, &[]).unwrap();
-    assert!(plan.folders[0].notes.iter().any(|n| n.contains("metadata from the remote") && n.contains('K')), "{plan:#?}");
+    assert!(
+        plan.folders[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("metadata from the remote") && n.contains('K')),
+        "{plan:#?}"
+    );
     let r = pull(&mut other, "dev", &opts());
     assert!(r.is_complete(), "{r:#?}");
-    let m = other.list(&ListFilter::default()).unwrap().into_iter().find(|m| m.path == "app/K").unwrap();
-    assert_eq!((m.description.as_deref(), m.tags.clone(), m.version), (Some("new words"), vec!["y".to_string(), "z".to_string()], 1), "no new version for metadata");
+    let m = other
+        .list(&ListFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.path == "app/K")
+        .unwrap();
+    assert_eq!(
+        (m.description.as_deref(), m.tags.clone(), m.version),
+        (Some("new words"), vec!["y".to_string(), "z".to_string()], 1),
+        "no new version for metadata"
+    );
     // Nothing left to pull afterwards.
     let again = other.remote_plan("dev", Direction::Pull, &[]).unwrap();
-    assert!(again.folders[0].notes.is_empty() && again.folders[0].state == FolderState::InSync, "{again:#?}");
+    assert!(
+        again.folders[0].notes.is_empty() && again.folders[0].state == FolderState::InSync,
+        "{again:#?}"
+    );
 }
 
 #[test]
@@ -340,8 +486,12 @@ path "secret/metadata/*" { capabilities = ["create", "read", "update", "list"] }
     b.write_file("rw.hcl", hcl);
     b.ok(&["policy", "write", "hush-rw", b.dir.path().join("rw.hcl").to_str().unwrap()]);
     b.ok(&["write", "auth/approle/role/hush", "token_policies=hush-rw", "token_ttl=1m"]);
-    let role_id = b.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
-    let secret_id = b.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"]).trim().to_string();
+    let role_id =
+        b.ok(&["read", "-field=role_id", "auth/approle/role/hush/role-id"]).trim().to_string();
+    let secret_id = b
+        .ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"])
+        .trim()
+        .to_string();
     let (_t, mut v) = new_vault();
     put(&mut v, "svc/KEY", "approle-value");
     let approle = AuthSpec::Approle { mount: "approle".into(), role_id: role_id.clone() };
@@ -366,20 +516,42 @@ path "secret/metadata/*" { capabilities = ["create", "read", "update", "list"] }
     assert!(v.remotes().unwrap().is_empty());
 
     // A token that expires in the middle of an operation: Hush logs in again and finishes.
-    b.ok(&["write", "auth/approle/role/short", "token_policies=hush-rw", "token_ttl=2s", "token_max_ttl=2s"]);
-    let role_id = b.ok(&["read", "-field=role_id", "auth/approle/role/short/role-id"]).trim().to_string();
-    let secret_id = b.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/short/secret-id"]).trim().to_string();
-    add(&mut v, RemoteSpec { auth: AuthSpec::Approle { mount: "approle".into(), role_id }, ..spec("short", &b) }, &secret_id);
+    b.ok(&[
+        "write",
+        "auth/approle/role/short",
+        "token_policies=hush-rw",
+        "token_ttl=2s",
+        "token_max_ttl=2s",
+    ]);
+    let role_id =
+        b.ok(&["read", "-field=role_id", "auth/approle/role/short/role-id"]).trim().to_string();
+    let secret_id = b
+        .ok(&["write", "-f", "-field=secret_id", "auth/approle/role/short/secret-id"])
+        .trim()
+        .to_string();
+    add(
+        &mut v,
+        RemoteSpec {
+            auth: AuthSpec::Approle { mount: "approle".into(), role_id },
+            ..spec("short", &b)
+        },
+        &secret_id,
+    );
     v.remove(&SecretPath::parse("svc/KEY").unwrap()).unwrap();
     put(&mut v, "svc2/KEY", "after-expiry");
     let mut slept = false;
     let r = v
-        .remote_push("short", &opts(), &mut |p: Progress| {
-            if p.phase == ProgressPhase::Reading && !slept {
-                slept = true;
-                std::thread::sleep(std::time::Duration::from_secs(3));
-            }
-        }, &NO_CANCEL)
+        .remote_push(
+            "short",
+            &opts(),
+            &mut |p: Progress| {
+                if p.phase == ProgressPhase::Reading && !slept {
+                    slept = true;
+                    std::thread::sleep(std::time::Duration::from_secs(3));
+                }
+            },
+            &NO_CANCEL,
+        )
         .unwrap();
     assert!(slept && r.is_complete(), "{r:#?}");
     assert_eq!(data(&b, "secret/svc2")["KEY"], "after-expiry");
@@ -398,7 +570,10 @@ fn namespaces_keep_folders_apart() {
     assert!(h.ok, "{h:#?}");
     assert!(push(&mut v, "ns").is_complete());
     assert_eq!(b.kv_get(&["-ns=team-a", "secret/app"])["data"]["data"]["K"], "in-namespace");
-    assert!(!b.cli(&["kv", "get", "secret/app"]).status.success(), "the root namespace has no such secret");
+    assert!(
+        !b.cli(&["kv", "get", "secret/app"]).status.success(),
+        "the root namespace has no such secret"
+    );
     // A namespace without that mount is a clear mount error.
     b.ok(&["namespace", "create", "empty-ns"]);
     add(&mut v, RemoteSpec { namespace: Some("empty-ns".into()), ..spec("empty", &b) }, "root");
@@ -410,8 +585,11 @@ fn namespaces_keep_folders_apart() {
 fn a_restricted_policy_gives_403_with_the_path() {
     let b = Bao::dev();
     b.ok(&["kv", "put", "secret/ro/app", "K=remote"]);
-    let ro = b.token_with_policy("ro", r#"path "secret/data/ro/*" { capabilities = ["read"] }
-path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#);
+    let ro = b.token_with_policy(
+        "ro",
+        r#"path "secret/data/ro/*" { capabilities = ["read"] }
+path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#,
+    );
     let (_t, mut v) = new_vault();
     put(&mut v, "app/K", "local-new");
     put(&mut v, "app2/K", "x");
@@ -419,8 +597,18 @@ path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#);
     add(&mut v, RemoteSpec { prefix: "ro".into(), ..spec("ro", &b) }, &ro);
     let h = v.remote_test("ro").unwrap();
     assert!(h.ok, "{h:#?}");
-    assert!(h.checks.iter().any(|c| c.name == "capabilities" && c.message.contains("read-only")), "{h:#?}");
-    let r = v.remote_migrate("ro", &MigrateOptions { continue_on_error: true, ..Default::default() }, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert!(
+        h.checks.iter().any(|c| c.name == "capabilities" && c.message.contains("read-only")),
+        "{h:#?}"
+    );
+    let r = v
+        .remote_migrate(
+            "ro",
+            &MigrateOptions { continue_on_error: true, ..Default::default() },
+            &mut |_| {},
+            &NO_CANCEL,
+        )
+        .unwrap();
     // app differs from a remote it never synced with: a conflict, nothing written; app2 and app3
     // are new and their writes are refused.
     assert_eq!((r.totals.failed_folders, r.totals.conflicts), (2, 1), "{r:#?}");
@@ -429,10 +617,18 @@ path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#);
     assert!(f.error.as_ref().unwrap().contains("secret/data/ro/app2"), "{f:#?}");
     assert!(!format!("{r:?}").contains("local-new"));
     // Without --continue-on-error the run stops at the first failure.
-    let r = v.remote_migrate("ro", &MigrateOptions { concurrency: 1, ..Default::default() }, &mut |_| {}, &NO_CANCEL).unwrap();
+    let r = v
+        .remote_migrate(
+            "ro",
+            &MigrateOptions { concurrency: 1, ..Default::default() },
+            &mut |_| {},
+            &NO_CANCEL,
+        )
+        .unwrap();
     assert!(r.stopped.is_some() && r.folders.iter().any(|f| f.outcome == "not_started"), "{r:#?}");
     // Pull still works read-only; a token with no rights at all fails the capabilities check.
-    let none = b.token_with_policy("none", r#"path "secret/data/elsewhere/*" { capabilities = ["read"] }"#);
+    let none = b
+        .token_with_policy("none", r#"path "secret/data/elsewhere/*" { capabilities = ["read"] }"#);
     add(&mut v, RemoteSpec { prefix: "ro".into(), ..spec("none", &b) }, &none);
     let h = v.remote_test("none").unwrap();
     assert!(!h.ok, "{h:#?}");
@@ -473,17 +669,34 @@ fn connection_failures_each_have_their_own_message() {
     assert!(v.remote_test("tls-skip").unwrap().ok);
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    add(&mut v, RemoteSpec { addr: format!("http://127.0.0.1:{port}"), ..spec("nowhere", &tls) }, "root");
+    add(
+        &mut v,
+        RemoteSpec { addr: format!("http://127.0.0.1:{port}"), ..spec("nowhere", &tls) },
+        "root",
+    );
     let h = v.remote_test("nowhere").unwrap();
-    assert_eq!((h.checks[0].name.as_str(), h.checks[0].code.as_deref()), ("reachable", Some("remote_unreachable")), "{h:#?}");
-    assert_eq!(v.remote_plan("nowhere", Direction::Push, &[]).unwrap_err().code(), "remote_unreachable");
+    assert_eq!(
+        (h.checks[0].name.as_str(), h.checks[0].code.as_deref()),
+        ("reachable", Some("remote_unreachable")),
+        "{h:#?}"
+    );
+    assert_eq!(
+        v.remote_plan("nowhere", Direction::Push, &[]).unwrap_err().code(),
+        "remote_unreachable"
+    );
 
-    add(&mut v, RemoteSpec { mount: "nope".into(), skip_verify: true, ..spec("nomount", &tls) }, "root");
+    add(
+        &mut v,
+        RemoteSpec { mount: "nope".into(), skip_verify: true, ..spec("nomount", &tls) },
+        "root",
+    );
     let h = v.remote_test("nomount").unwrap();
     let c = h.checks.iter().find(|c| !c.ok).unwrap();
     assert_eq!((c.name.as_str(), c.code.as_deref()), ("mount", Some("remote_mount")), "{h:#?}");
     assert!(v.remote_add(&spec("bad addr", &tls), None).is_err());
-    assert!(v.remote_add(&RemoteSpec { addr: "ftp://x".into(), ..spec("ftp", &tls) }, None).is_err());
+    assert!(v
+        .remote_add(&RemoteSpec { addr: "ftp://x".into(), ..spec("ftp", &tls) }, None)
+        .is_err());
 }
 
 /// A hostile "server" on a free loopback port: every connection gets `reply` (or nothing at all),
@@ -533,7 +746,8 @@ impl Drop for Hostile {
 #[ignore = "needs a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
 fn a_hostile_server_gets_a_clear_error_and_changes_nothing() {
     // An answer that never ends (40 MiB of JSON whitespace): read up to a bound, then refused.
-    let mut endless = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".to_vec();
+    let mut endless =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".to_vec();
     endless.resize(endless.len() + (40 << 20), b' ');
     let endless: &'static [u8] = Box::leak(endless.into_boxed_slice());
     let replies: [(&str, Option<&'static [u8]>, &str); 4] = [
@@ -546,12 +760,27 @@ fn a_hostile_server_gets_a_clear_error_and_changes_nothing() {
         let server = Hostile::start(reply);
         let (t, mut v) = new_vault();
         put(&mut v, "app/K", "local-value");
-        let spec = RemoteSpec { addr: server.addr.clone(), ..RemoteSpec { name: "evil".into(), addr: String::new(), namespace: None, mount: "secret".into(), prefix: String::new(), ca_cert: None, skip_verify: false, auth: AuthSpec::Token } };
+        let spec = RemoteSpec {
+            addr: server.addr.clone(),
+            ..RemoteSpec {
+                name: "evil".into(),
+                addr: String::new(),
+                namespace: None,
+                mount: "secret".into(),
+                prefix: String::new(),
+                ca_cert: None,
+                skip_verify: false,
+                auth: AuthSpec::Token,
+            }
+        };
         add(&mut v, spec, "root");
         let h = v.remote_test("evil").unwrap();
         assert!(!h.ok, "{what}: {h:#?}");
         let bad = h.checks.iter().find(|c| !c.ok).unwrap();
-        assert!(bad.code.as_deref().is_some_and(|c| c.starts_with("remote")) && !bad.message.is_empty(), "{what}: {h:#?}");
+        assert!(
+            bad.code.as_deref().is_some_and(|c| c.starts_with("remote")) && !bad.message.is_empty(),
+            "{what}: {h:#?}"
+        );
         assert!(bad.message.contains(says), "{what}: {}", bad.message);
         let started = std::time::Instant::now();
         let e = match v.remote_push("evil", &opts(), &mut |_| {}, &NO_CANCEL) {
@@ -562,7 +791,11 @@ fn a_hostile_server_gets_a_clear_error_and_changes_nothing() {
             }
         };
         assert!(!e.is_empty() && !e.contains("local-value"), "{what}: {e}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{what}: gave up only after {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{what}: gave up only after {:?}",
+            started.elapsed()
+        );
         // Nothing was recorded as synced; the local value is intact.
         assert_eq!(read(&mut v, "app/K"), "local-value");
         let plan_err = v.remote_plan("evil", Direction::Push, &[]).map(|p| p.folders.len());
@@ -585,12 +818,17 @@ fn migrate_killed_halfway_then_rerun_completes_without_duplicates() {
     add(&mut v, spec("p", &b), &b.root_token.clone());
     let root = b.root_token.clone();
     let mut killed = false;
-    let first = v.remote_migrate("p", &MigrateOptions { concurrency: 4, continue_on_error: true, ..Default::default() }, &mut |p: Progress| {
-        if p.phase == ProgressPhase::Writing && p.done >= folders / 3 && !killed {
-            killed = true;
-            b.kill();
-        }
-    }, &NO_CANCEL);
+    let first = v.remote_migrate(
+        "p",
+        &MigrateOptions { concurrency: 4, continue_on_error: true, ..Default::default() },
+        &mut |p: Progress| {
+            if p.phase == ProgressPhase::Writing && p.done >= folders / 3 && !killed {
+                killed = true;
+                b.kill();
+            }
+        },
+        &NO_CANCEL,
+    );
     assert!(killed);
     match &first {
         Ok(r) => assert!(!r.is_complete() && r.totals.failed_folders > 0, "{r:#?}"),
@@ -611,7 +849,11 @@ fn migrate_killed_halfway_then_rerun_completes_without_duplicates() {
         assert_eq!(got["data"]["data"]["K1"], format!("value-{f}-1"));
     }
     let again = migrate(&mut v, "p", &MigrateOptions::default());
-    assert_eq!((again.totals.created_remote, again.totals.updated_remote, again.totals.unchanged), (0, 0, folders * 3), "{again:#?}");
+    assert_eq!(
+        (again.totals.created_remote, again.totals.updated_remote, again.totals.unchanged),
+        (0, 0, folders * 3),
+        "{again:#?}"
+    );
     let _ = root;
 }
 
@@ -628,15 +870,23 @@ fn a_cancelled_migrate_stops_cleanly_and_a_rerun_finishes_it() {
     // The app's Cancel button and the CLI's Ctrl-C set this flag; here the first written folder does.
     let cancel = AtomicBool::new(false);
     let r = v
-        .remote_migrate("c", &MigrateOptions { concurrency: 1, ..Default::default() }, &mut |p: Progress| {
-            if p.phase == ProgressPhase::Writing && p.done >= 1 {
-                cancel.store(true, std::sync::atomic::Ordering::SeqCst);
-            }
-        }, &cancel)
+        .remote_migrate(
+            "c",
+            &MigrateOptions { concurrency: 1, ..Default::default() },
+            &mut |p: Progress| {
+                if p.phase == ProgressPhase::Writing && p.done >= 1 {
+                    cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            },
+            &cancel,
+        )
         .unwrap();
     assert!(r.cancelled && !r.is_complete(), "{r:#?}");
     let written = r.folders.iter().filter(|f| f.outcome == "done").count();
-    assert!(written >= 1 && written < folders, "{written} of {folders} folders written before the cancel took effect");
+    assert!(
+        written >= 1 && written < folders,
+        "{written} of {folders} folders written before the cancel took effect"
+    );
     assert!(r.folders.iter().all(|f| f.outcome != "failed"), "a cancel is not a failure");
     let r = migrate(&mut v, "c", &MigrateOptions::default());
     assert!(r.is_complete(), "{r:#?}");
@@ -659,20 +909,41 @@ fn migrate_with_history_dry_run_and_remove_local_after_verify() {
     raw_conn(&t).execute_batch("UPDATE versions SET created_at = 1000 * version").unwrap();
     add(&mut v, spec("dev", &b), "root");
 
-    let dry = migrate(&mut v, "dev", &MigrateOptions { dry_run: true, with_history: true, ..Default::default() });
+    let dry = migrate(
+        &mut v,
+        "dev",
+        &MigrateOptions { dry_run: true, with_history: true, ..Default::default() },
+    );
     assert!(dry.dry_run && dry.folders.iter().all(|f| f.outcome == "planned"), "{dry:#?}");
     assert!(!b.cli(&["kv", "get", "secret/hist"]).status.success(), "a dry run writes nothing");
 
-    let r = migrate(&mut v, "dev", &MigrateOptions { with_history: true, remove_local_after_verify: true, ..Default::default() });
+    let r = migrate(
+        &mut v,
+        "dev",
+        &MigrateOptions {
+            with_history: true,
+            remove_local_after_verify: true,
+            ..Default::default()
+        },
+    );
     assert!(r.is_complete(), "{r:#?}");
     assert_eq!(r.folders[0].history_versions, 3);
     assert!(r.folders[0].removed_local);
     let v1 = b.kv_get(&["-version=1", "secret/hist"]);
-    assert_eq!((v1["data"]["data"]["K"].as_str(), v1["data"]["data"]["L"].as_str()), (Some("one"), Some("l")));
+    assert_eq!(
+        (v1["data"]["data"]["K"].as_str(), v1["data"]["data"]["L"].as_str()),
+        (Some("one"), Some("l"))
+    );
     assert_eq!(b.kv_get(&["-version=2", "secret/hist"])["data"]["data"]["K"], "two");
     let cur = b.kv_get(&["secret/hist"]);
-    assert_eq!((cur["data"]["metadata"]["version"].as_u64(), cur["data"]["data"]["K"].as_str()), (Some(3), Some("three")));
-    assert!(cur["data"]["metadata"]["custom_metadata"]["hush-history"].as_str().unwrap().contains("1000,2000,3000"));
+    assert_eq!(
+        (cur["data"]["metadata"]["version"].as_u64(), cur["data"]["data"]["K"].as_str()),
+        (Some(3), Some("three"))
+    );
+    assert!(cur["data"]["metadata"]["custom_metadata"]["hush-history"]
+        .as_str()
+        .unwrap()
+        .contains("1000,2000,3000"));
     // Removed only into the trash, after the read-back.
     assert!(v.list(&ListFilter::default()).unwrap().is_empty());
     assert_eq!(v.trash().unwrap().len(), 2);
@@ -692,7 +963,14 @@ fn pull_with_history_brings_remote_versions_into_local_history() {
     let path = SecretPath::parse("h/app/K").unwrap();
     let hist = v.history(&path).unwrap();
     assert_eq!(hist.len(), 3, "{hist:?}");
-    let values: Vec<String> = hist.iter().map(|h| v.get(&path, Some(h.version)).unwrap().1.expose_str().to_string()).collect();
+    let values: Vec<String> = hist
+        .iter()
+        .map(|h| v.get(&path, Some(h.version)).unwrap().1.expose_str().to_string())
+        .collect();
     assert_eq!(values, ["1", "2", "3"]);
-    assert_eq!(v.history(&p("h/app/STABLE")).unwrap().len(), 1, "an unchanged value is one version");
+    assert_eq!(
+        v.history(&p("h/app/STABLE")).unwrap().len(),
+        1,
+        "an unchanged value is one version"
+    );
 }

@@ -42,7 +42,9 @@ fn flipped_byte_is_caught_and_named() {
     assert_eq!(v.verify_integrity().unwrap(), vec!["app/A@1".to_string()]);
     // The failed read is in the audit log.
     let log = v.audit_log(&Default::default()).unwrap();
-    assert!(log.iter().any(|e| e.path.as_deref() == Some("app/A") && e.outcome == "integrity_failure"));
+    assert!(log
+        .iter()
+        .any(|e| e.path.as_deref() == Some("app/A") && e.outcome == "integrity_failure"));
     // Overwriting the damaged secret is the way out.
     put(&mut v, "app/A", "fresh");
     assert_eq!(read(&mut v, "app/A"), "fresh");
@@ -104,12 +106,19 @@ fn tampered_key_wrap_or_kdf_params_are_refused() {
     let (t, v) = new_vault();
     drop(v);
     let c = raw_conn(&t);
-    c.execute("UPDATE key_wraps SET kdf = json_set(kdf, '$.m_kib', 67108864) WHERE kind = 'passphrase'", []).unwrap();
+    c.execute(
+        "UPDATE key_wraps SET kdf = json_set(kdf, '$.m_kib', 67108864) WHERE kind = 'passphrase'",
+        [],
+    )
+    .unwrap();
     let mut v = Vault::open(&t.path).unwrap();
     let e = v.unlock_passphrase(&pass()).unwrap_err();
     assert!(matches!(e, Error::Integrity { .. }), "{e:?}");
     c.execute("UPDATE key_wraps SET kdf = 'not json' WHERE kind = 'passphrase'", []).unwrap();
-    assert!(matches!(Vault::open(&t.path).unwrap().unlock_passphrase(&pass()), Err(Error::Integrity { .. })));
+    assert!(matches!(
+        Vault::open(&t.path).unwrap().unlock_passphrase(&pass()),
+        Err(Error::Integrity { .. })
+    ));
 }
 
 #[test]
@@ -118,8 +127,15 @@ fn garbage_files_are_clear_errors() {
     let f = dir.path().join("v.db");
     std::fs::write(&f, b"this is not a database at all, just text").unwrap();
     let e = Vault::open(&f).unwrap_err();
-    assert!(matches!(e, Error::NotAVault { .. }) && e.to_string().contains("not a Hush vault"), "{e:?}");
-    assert_eq!(std::fs::read(&f).unwrap(), b"this is not a database at all, just text", "left untouched");
+    assert!(
+        matches!(e, Error::NotAVault { .. }) && e.to_string().contains("not a Hush vault"),
+        "{e:?}"
+    );
+    assert_eq!(
+        std::fs::read(&f).unwrap(),
+        b"this is not a database at all, just text",
+        "left untouched"
+    );
     // An empty file (e.g. a mistaken --vault) is refused, not turned into a vault.
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
@@ -133,7 +149,10 @@ fn garbage_files_are_clear_errors() {
     assert_eq!(std::fs::read(&other).unwrap(), before);
     // A SQLite file that is not a vault.
     let g = dir.path().join("g.db");
-    rusqlite::Connection::open(&g).unwrap().execute_batch("CREATE TABLE x(y); PRAGMA user_version = 99;").unwrap();
+    rusqlite::Connection::open(&g)
+        .unwrap()
+        .execute_batch("CREATE TABLE x(y); PRAGMA user_version = 99;")
+        .unwrap();
     assert!(matches!(Vault::open(&g), Err(Error::SchemaTooNew { found: 99, .. })));
     // Truncated vault.
     let (t, mut v) = new_vault();
@@ -142,7 +161,10 @@ fn garbage_files_are_clear_errors() {
     let bytes = std::fs::read(&t.path).unwrap();
     std::fs::write(&t.path, &bytes[..bytes.len() / 3]).unwrap();
     let _ = std::fs::remove_file(format!("{}-wal", t.path.display()));
-    let r = Vault::open(&t.path).and_then(|mut v| { v.unlock_passphrase(&pass())?; v.get(&p("app/A"), None).map(|_| ()) });
+    let r = Vault::open(&t.path).and_then(|mut v| {
+        v.unlock_passphrase(&pass())?;
+        v.get(&p("app/A"), None).map(|_| ())
+    });
     assert!(r.is_err());
 }
 

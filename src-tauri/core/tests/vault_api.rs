@@ -5,7 +5,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use hush_core::{Action, AuditFilter, Error, Kind, ListFilter, Protection, SecretValue, Settings, Vault, WriteOptions};
+use hush_core::{
+    Action, AuditFilter, Error, Kind, ListFilter, Protection, SecretValue, Settings, Vault,
+    WriteOptions,
+};
 
 #[test]
 fn create_open_lock_unlock() {
@@ -16,11 +19,17 @@ fn create_open_lock_unlock() {
     assert!(matches!(v.get(&p("myapp/dev/API_KEY"), None), Err(Error::Locked(_))));
     drop(v);
     let mut v = Vault::open(&t.path).unwrap();
-    assert!(matches!(v.unlock_passphrase(&hush_core::Passphrase::new("nope".into())), Err(Error::WrongPassphrase)));
+    assert!(matches!(
+        v.unlock_passphrase(&hush_core::Passphrase::new("nope".into())),
+        Err(Error::WrongPassphrase)
+    ));
     v.unlock_passphrase(&pass()).unwrap();
     assert_eq!(read(&mut v, "myapp/dev/API_KEY"), "abc");
     // A second create on the same path is refused and leaves the vault alone.
-    assert!(matches!(Vault::create(&t.path, Protection::Passphrase(&pass())), Err(Error::VaultExists { .. })));
+    assert!(matches!(
+        Vault::create(&t.path, Protection::Passphrase(&pass())),
+        Err(Error::VaultExists { .. })
+    ));
     assert_eq!(read(&mut reopen(&t), "myapp/dev/API_KEY"), "abc");
 }
 
@@ -55,7 +64,8 @@ fn versions_are_kept_and_pruned() {
     assert_eq!(v.get(&p("a/K"), Some(4)).unwrap().1.expose_str(), "value-4");
     assert!(matches!(v.get(&p("a/K"), Some(1)), Err(Error::NotFound { .. })));
     // A per-secret setting wins over the vault's.
-    v.set(&p("a/L"), &val("x1"), &WriteOptions { versions_kept: Some(1), ..Default::default() }).unwrap();
+    v.set(&p("a/L"), &val("x1"), &WriteOptions { versions_kept: Some(1), ..Default::default() })
+        .unwrap();
     put(&mut v, "a/L", "x2");
     assert_eq!(v.history(&p("a/L")).unwrap().len(), 1);
 }
@@ -77,12 +87,18 @@ fn check_and_set() {
     let (_t, mut v) = new_vault();
     let create_only = WriteOptions { cas: Some(0), ..Default::default() };
     v.set(&p("a/K"), &val("1"), &create_only).unwrap();
-    assert!(matches!(v.set(&p("a/K"), &val("2"), &create_only), Err(Error::CasConflict { expected: 0, actual: 1, .. })));
+    assert!(matches!(
+        v.set(&p("a/K"), &val("2"), &create_only),
+        Err(Error::CasConflict { expected: 0, actual: 1, .. })
+    ));
     v.set(&p("a/K"), &val("2"), &WriteOptions { cas: Some(1), ..Default::default() }).unwrap();
-    let e = v.set(&p("a/K"), &val("3"), &WriteOptions { cas: Some(1), ..Default::default() }).unwrap_err();
+    let e = v
+        .set(&p("a/K"), &val("3"), &WriteOptions { cas: Some(1), ..Default::default() })
+        .unwrap_err();
     assert!(matches!(e, Error::CasConflict { expected: 1, actual: 2, .. }));
     assert_eq!(read(&mut v, "a/K"), "2");
-    let conflicts = v.audit_log(&AuditFilter { action: Some("write".into()), ..Default::default() }).unwrap();
+    let conflicts =
+        v.audit_log(&AuditFilter { action: Some("write".into()), ..Default::default() }).unwrap();
     assert_eq!(conflicts.iter().filter(|e| e.outcome == "conflict").count(), 2);
 }
 
@@ -114,13 +130,17 @@ fn trash_restore_purge() {
     put(&mut v, "c/OLD", "x");
     v.remove(&p("c/OLD")).unwrap();
     drop(v);
-    raw_conn(&t).execute("UPDATE secrets SET deleted_at = deleted_at - 31 * 86400 WHERE path = 'c/OLD'", []).unwrap();
+    raw_conn(&t)
+        .execute("UPDATE secrets SET deleted_at = deleted_at - 31 * 86400 WHERE path = 'c/OLD'", [])
+        .unwrap();
     let v = reopen(&t);
     assert!(v.trash().unwrap().is_empty());
     let versions: i64 = raw_conn(&t).query_row("SELECT count(*) FROM versions v JOIN secrets s ON s.id = v.secret_id WHERE s.path = 'c/OLD'", [], |r| r.get(0)).unwrap();
     assert_eq!(versions, 0);
-    let purges = v.audit_log(&AuditFilter { action: Some("purge".into()), ..Default::default() }).unwrap();
-    assert!(purges.iter().any(|e| e.path.as_deref() == Some("c/OLD") && e.detail.as_deref().unwrap_or("").contains("expired")));
+    let purges =
+        v.audit_log(&AuditFilter { action: Some("purge".into()), ..Default::default() }).unwrap();
+    assert!(purges.iter().any(|e| e.path.as_deref() == Some("c/OLD")
+        && e.detail.as_deref().unwrap_or("").contains("expired")));
 }
 
 #[test]
@@ -142,23 +162,52 @@ fn metadata_and_listing() {
     put(&mut v, "shop/dev/DATABASE_URL", "postgres://dev");
     put(&mut v, "blog/dev/TOKEN", "t");
     let m = v.meta(&p("shop/prod/DATABASE_URL")).unwrap();
-    assert_eq!((m.kind, m.tags.clone(), m.rotate_every_days), (Kind::ConnectionString, vec!["db".to_string(), "prod".to_string()], Some(90)));
+    assert_eq!(
+        (m.kind, m.tags.clone(), m.rotate_every_days),
+        (Kind::ConnectionString, vec!["db".to_string(), "prod".to_string()], Some(90))
+    );
     assert_eq!(m.meta.get("owner").map(String::as_str), Some("platform"));
     assert!(m.last_rotated_at.is_some());
 
     let paths = |f: ListFilter| v.list(&f).unwrap().into_iter().map(|m| m.path).collect::<Vec<_>>();
-    assert_eq!(paths(ListFilter { folder: Some("shop".into()), ..Default::default() }), vec!["shop/dev/DATABASE_URL", "shop/prod/DATABASE_URL"]);
-    assert_eq!(paths(ListFilter { folder: Some("sho".into()), ..Default::default() }), Vec::<String>::new());
-    assert_eq!(paths(ListFilter { tag: Some("prod".into()), ..Default::default() }), vec!["shop/prod/DATABASE_URL"]);
-    assert_eq!(paths(ListFilter { kind: Some(Kind::ConnectionString), ..Default::default() }), vec!["shop/prod/DATABASE_URL"]);
-    assert_eq!(paths(ListFilter { search: Some("postgres".into()), ..Default::default() }), vec!["shop/prod/DATABASE_URL"]);
-    assert_eq!(paths(ListFilter { search: Some("TOKEN".into()), ..Default::default() }), vec!["blog/dev/TOKEN"]);
-    assert_eq!(paths(ListFilter { search: Some("%".into()), ..Default::default() }), Vec::<String>::new());
+    assert_eq!(
+        paths(ListFilter { folder: Some("shop".into()), ..Default::default() }),
+        vec!["shop/dev/DATABASE_URL", "shop/prod/DATABASE_URL"]
+    );
+    assert_eq!(
+        paths(ListFilter { folder: Some("sho".into()), ..Default::default() }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        paths(ListFilter { tag: Some("prod".into()), ..Default::default() }),
+        vec!["shop/prod/DATABASE_URL"]
+    );
+    assert_eq!(
+        paths(ListFilter { kind: Some(Kind::ConnectionString), ..Default::default() }),
+        vec!["shop/prod/DATABASE_URL"]
+    );
+    assert_eq!(
+        paths(ListFilter { search: Some("postgres".into()), ..Default::default() }),
+        vec!["shop/prod/DATABASE_URL"]
+    );
+    assert_eq!(
+        paths(ListFilter { search: Some("TOKEN".into()), ..Default::default() }),
+        vec!["blog/dev/TOKEN"]
+    );
+    assert_eq!(
+        paths(ListFilter { search: Some("%".into()), ..Default::default() }),
+        Vec::<String>::new()
+    );
 
     // Metadata-only edits keep the version; an empty meta value removes the key.
     let mut drop_owner = BTreeMap::new();
     drop_owner.insert("owner".to_string(), String::new());
-    let m2 = v.update_meta(&p("shop/prod/DATABASE_URL"), &WriteOptions { tags: Some(vec!["db".into()]), meta: drop_owner, ..Default::default() }).unwrap();
+    let m2 = v
+        .update_meta(
+            &p("shop/prod/DATABASE_URL"),
+            &WriteOptions { tags: Some(vec!["db".into()]), meta: drop_owner, ..Default::default() },
+        )
+        .unwrap();
     assert_eq!((m2.version, m2.tags, m2.meta.len()), (1, vec!["db".to_string()], 0));
     assert_eq!(m2.description.as_deref(), Some("Primary Postgres"));
 }
@@ -169,11 +218,19 @@ fn kinds_are_validated() {
     let docker = WriteOptions { kind: Some(Kind::DockerCredentials), ..Default::default() };
     let good = r#"{"registry":"ghcr.io","username":"me","password":"pw","email":"me@x.io"}"#;
     v.set(&p("ci/REGISTRY"), &val(good), &docker).unwrap();
-    assert!(matches!(v.set(&p("ci/REGISTRY2"), &val("not json"), &docker), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        v.set(&p("ci/REGISTRY2"), &val("not json"), &docker),
+        Err(Error::InvalidInput(_))
+    ));
     // The kind sticks: a later write without --kind is validated as docker credentials too.
     assert!(v.set(&p("ci/REGISTRY"), &val("plain"), &WriteOptions::default()).is_err());
     let cert = WriteOptions { kind: Some(Kind::Certificate), ..Default::default() };
-    v.set(&p("tls/CERT"), &val("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), &cert).unwrap();
+    v.set(
+        &p("tls/CERT"),
+        &val("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+        &cert,
+    )
+    .unwrap();
     assert_eq!(read(&mut v, "tls/CERT").lines().count(), 3);
 }
 
@@ -185,10 +242,19 @@ fn hostile_values_write_nothing() {
     let e = v.set(&p("a/K"), &huge, &WriteOptions::default()).unwrap_err();
     assert!(matches!(e, Error::InvalidInput(_)) && e.to_string().contains("limit"));
     let bad_utf8 = SecretValue::new(vec![0xff, 0xfe, b'a']);
-    assert!(matches!(v.set(&p("a/K"), &bad_utf8, &WriteOptions::default()), Err(Error::InvalidInput(_))));
-    assert!(matches!(v.set(&p("a/NEW"), &bad_utf8, &WriteOptions::default()), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        v.set(&p("a/K"), &bad_utf8, &WriteOptions::default()),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        v.set(&p("a/NEW"), &bad_utf8, &WriteOptions::default()),
+        Err(Error::InvalidInput(_))
+    ));
     assert_eq!(v.history(&p("a/K")).unwrap().len(), 1);
-    assert!(matches!(v.meta(&p("a/NEW")), Err(Error::NotFound { .. })), "a refused create leaves no row");
+    assert!(
+        matches!(v.meta(&p("a/NEW")), Err(Error::NotFound { .. })),
+        "a refused create leaves no row"
+    );
     let bad_tag = WriteOptions { tags: Some(vec!["a,b".into()]), ..Default::default() };
     assert!(v.set(&p("a/K"), &val("x"), &bad_tag).is_err());
     assert_eq!(read(&mut v, "a/K"), "ok");
@@ -202,9 +268,27 @@ fn canary_never_leaves_the_ciphertext() {
     put(&mut v, "app/SECRET", &format!("{canary}-2"));
     assert_eq!(read(&mut v, "app/SECRET"), format!("{canary}-2"));
     let mut errors = vec![
-        v.set(&p("app/SECRET"), &val(&canary), &WriteOptions { cas: Some(1), ..Default::default() }).unwrap_err().to_string(),
-        v.set(&p("app/D"), &val(&format!("{{\"password\":\"{canary}\"")), &WriteOptions { kind: Some(Kind::DockerCredentials), ..Default::default() }).unwrap_err().to_string(),
-        v.set(&p("app/C"), &val(&canary), &WriteOptions { kind: Some(Kind::Certificate), ..Default::default() }).unwrap_err().to_string(),
+        v.set(
+            &p("app/SECRET"),
+            &val(&canary),
+            &WriteOptions { cas: Some(1), ..Default::default() },
+        )
+        .unwrap_err()
+        .to_string(),
+        v.set(
+            &p("app/D"),
+            &val(&format!("{{\"password\":\"{canary}\"")),
+            &WriteOptions { kind: Some(Kind::DockerCredentials), ..Default::default() },
+        )
+        .unwrap_err()
+        .to_string(),
+        v.set(
+            &p("app/C"),
+            &val(&canary),
+            &WriteOptions { kind: Some(Kind::Certificate), ..Default::default() },
+        )
+        .unwrap_err()
+        .to_string(),
     ];
     v.rollback(&p("app/SECRET"), 1, None).unwrap();
     v.remove(&p("app/SECRET")).unwrap();
@@ -232,11 +316,21 @@ fn every_action_is_audited_without_values() {
     v.restore(&p("a/K")).unwrap();
     v.purge(&p("a/K")).unwrap();
     v.audit_event(Action::Lock, None, "ok", None).unwrap();
-    let actions: Vec<String> = v.audit_log(&AuditFilter::default()).unwrap().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions, ["init", "write", "read", "reveal", "rollback", "delete", "restore", "purge", "lock"]);
+    let actions: Vec<String> =
+        v.audit_log(&AuditFilter::default()).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        ["init", "write", "read", "reveal", "rollback", "delete", "restore", "purge", "lock"]
+    );
     let r = v.audit_verify().unwrap();
     assert!(r.ok && r.entries == 9, "{r:?}");
-    let one = v.audit_log(&AuditFilter { path_prefix: Some("a".into()), limit: Some(2), ..Default::default() }).unwrap();
+    let one = v
+        .audit_log(&AuditFilter {
+            path_prefix: Some("a".into()),
+            limit: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(one.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["restore", "purge"]);
 }
 
@@ -254,7 +348,10 @@ fn recovery_passphrase_opens_the_vault_and_survives_rekey() {
     assert_eq!(read(&mut v, "a/K"), "alpha");
     drop(v);
     let mut v = Vault::open(&t.path).unwrap();
-    assert!(matches!(v.unlock_recovery(&hush_core::Passphrase::new("wrong".into())), Err(Error::WrongPassphrase)));
+    assert!(matches!(
+        v.unlock_recovery(&hush_core::Passphrase::new("wrong".into())),
+        Err(Error::WrongPassphrase)
+    ));
     v.unlock_recovery(&rec).unwrap();
     assert_eq!(read(&mut v, "b/K"), "beta");
     // Recovery then a new passphrase: the old one stops working.
@@ -288,5 +385,10 @@ fn overview_counts_expiring_stale_and_activity() {
     assert_eq!(o.expiring.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["a/SOON"]);
     assert_eq!(o.stale.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["b/OLD"]);
     assert_eq!(o.activity.len(), 7);
-    assert_eq!(o.activity.last().unwrap().count, 7, "init, 5 writes and a delete today: {:?}", o.activity);
+    assert_eq!(
+        o.activity.last().unwrap().count,
+        7,
+        "init, 5 writes and a delete today: {:?}",
+        o.activity
+    );
 }

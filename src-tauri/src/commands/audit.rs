@@ -9,14 +9,24 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn audit_list(state: State<'_, AppState>, query: AuditQuery) -> IpcResult<Vec<AuditRow>> {
-    let filter = AuditFilter { path_prefix: query.path.filter(|p| !p.is_empty()), action: query.action.filter(|a| !a.is_empty()), since: query.since, limit: query.limit.or(Some(1000)) };
+    let filter = AuditFilter {
+        path_prefix: query.path.filter(|p| !p.is_empty()),
+        action: query.action.filter(|a| !a.is_empty()),
+        since: query.since,
+        limit: query.limit.or(Some(1000)),
+    };
     state.with_vault(|v| Ok(v.audit_log(&filter)?.into_iter().map(AuditRow::from).collect()))
 }
 
 #[tauri::command]
 pub async fn audit_verify(state: State<'_, AppState>) -> IpcResult<AuditCheck> {
     let r = state.with_vault(|v| v.audit_verify())?;
-    Ok(AuditCheck { ok: r.ok, entries: r.entries, first_bad_seq: r.first_bad_seq, problem: r.problem })
+    Ok(AuditCheck {
+        ok: r.ok,
+        entries: r.entries,
+        first_bad_seq: r.first_bad_seq,
+        problem: r.problem,
+    })
 }
 
 #[tauri::command]

@@ -3,18 +3,25 @@
 
 use std::sync::atomic::Ordering;
 
-use hush_core::remote::{AuthSpec, Direction, MigrateOptions, RemoteCredential, RemoteSpec, Resolution, SyncOptions};
+use hush_core::remote::{
+    AuthSpec, Direction, MigrateOptions, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
+};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::dto::Progress;
-use crate::dto_remote::{HealthDto, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto, ResolveRequest};
+use crate::dto_remote::{
+    HealthDto, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto, ResolveRequest,
+};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
 /// Remote calls block on the engine's own runtime, which tokio forbids from inside any runtime
 /// context (async tasks and spawn_blocking threads alike), so they run on a plain thread.
-async fn off_runtime<R: Runtime, T: Send + 'static>(app: AppHandle<R>, f: impl FnOnce(&AppState) -> IpcResult<T> + Send + 'static) -> IpcResult<T> {
+async fn off_runtime<R: Runtime, T: Send + 'static>(
+    app: AppHandle<R>,
+    f: impl FnOnce(&AppState) -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("hush-remote-call".into())
@@ -38,7 +45,12 @@ pub async fn remote_add(state: State<'_, AppState>, req: RemoteAddRequest) -> Ip
             mount: req.approle_mount.filter(|m| !m.is_empty()).unwrap_or_else(|| "approle".into()),
             role_id: req.role_id.unwrap_or_default(),
         },
-        other => return Err(IpcError::new("invalid_input", format!("auth must be 'token' or 'approle', not '{other}'"))),
+        other => {
+            return Err(IpcError::new(
+                "invalid_input",
+                format!("auth must be 'token' or 'approle', not '{other}'"),
+            ))
+        }
     };
     let spec = RemoteSpec {
         name: req.name,
@@ -61,7 +73,8 @@ pub async fn remote_remove(state: State<'_, AppState>, name: String) -> IpcResul
 
 #[tauri::command]
 pub async fn remote_test<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<HealthDto> {
-    off_runtime(app, move |s| s.with_vault(|v| v.remote_test(&name)).map(|h| HealthDto::from(&h))).await
+    off_runtime(app, move |s| s.with_vault(|v| v.remote_test(&name)).map(|h| HealthDto::from(&h)))
+        .await
 }
 
 fn parse_direction(d: &str) -> IpcResult<Direction> {
@@ -74,9 +87,16 @@ fn parse_direction(d: &str) -> IpcResult<Direction> {
 }
 
 #[tauri::command]
-pub async fn remote_plan<R: Runtime>(app: AppHandle<R>, name: String, direction: String) -> IpcResult<PlanDto> {
+pub async fn remote_plan<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    direction: String,
+) -> IpcResult<PlanDto> {
     let d = parse_direction(&direction)?;
-    off_runtime(app, move |s| s.with_vault(|v| v.remote_plan(&name, d, &[])).map(|p| PlanDto::from(&p))).await
+    off_runtime(app, move |s| {
+        s.with_vault(|v| v.remote_plan(&name, d, &[])).map(|p| PlanDto::from(&p))
+    })
+    .await
 }
 
 fn sync_options(resolutions: Vec<ResolveRequest>) -> IpcResult<SyncOptions> {
@@ -85,7 +105,12 @@ fn sync_options(resolutions: Vec<ResolveRequest>) -> IpcResult<SyncOptions> {
         let keep = match r.keep.as_str() {
             "local" => Resolution::KeepLocal,
             "remote" => Resolution::KeepRemote,
-            other => return Err(IpcError::new("invalid_input", format!("keep must be 'local' or 'remote', not '{other}'"))),
+            other => {
+                return Err(IpcError::new(
+                    "invalid_input",
+                    format!("keep must be 'local' or 'remote', not '{other}'"),
+                ))
+            }
         };
         opts.resolutions.insert(r.path.trim_end_matches('/').to_string(), keep);
     }
@@ -95,7 +120,13 @@ fn sync_options(resolutions: Vec<ResolveRequest>) -> IpcResult<SyncOptions> {
 /// Runs push, pull, sync (with the user's conflict choices) or migrate; `remote_cancel` stops it
 /// between folders.
 #[tauri::command]
-pub async fn remote_run<R: Runtime>(app: AppHandle<R>, name: String, op: String, resolutions: Vec<ResolveRequest>, on_progress: Channel<Progress>) -> IpcResult<OpReportDto> {
+pub async fn remote_run<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    op: String,
+    resolutions: Vec<ResolveRequest>,
+    on_progress: Channel<Progress>,
+) -> IpcResult<OpReportDto> {
     let opts = sync_options(resolutions)?;
     off_runtime(app, move |s| {
         s.remote_cancel.store(false, Ordering::SeqCst);
@@ -107,10 +138,17 @@ pub async fn remote_run<R: Runtime>(app: AppHandle<R>, name: String, op: String,
             "push" => v.remote_push(&name, &opts, &mut progress, &cancel),
             "pull" => v.remote_pull(&name, &opts, &mut progress, &cancel),
             "sync" => v.remote_sync(&name, &opts, &mut progress, &cancel),
-            "migrate" => v.remote_migrate(&name, &MigrateOptions { concurrency: 8, ..Default::default() }, &mut progress, &cancel),
+            "migrate" => v.remote_migrate(
+                &name,
+                &MigrateOptions { concurrency: 8, ..Default::default() },
+                &mut progress,
+                &cancel,
+            ),
             other => Err(hush_core::Error::InvalidInput(format!("unknown operation '{other}'"))),
         })?;
-        let _ = on_progress.send(Progress::Finished { message: format!("{} folder(s) in {} ms", report.folders.len(), report.elapsed_ms) });
+        let _ = on_progress.send(Progress::Finished {
+            message: format!("{} folder(s) in {} ms", report.folders.len(), report.elapsed_ms),
+        });
         Ok(OpReportDto::from(&report))
     })
     .await

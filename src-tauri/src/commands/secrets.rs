@@ -5,7 +5,10 @@ use std::time::Duration;
 use hush_core::{Action, Kind, ListFilter, SecretPath, SecretValue, WriteOptions};
 use tauri::State;
 
-use crate::dto::{CopyResult, ListRequest, Revealed, SaveRequest, SecretDetail, SecretRow, TrashRow, VersionRow, WriteResult};
+use crate::dto::{
+    CopyResult, ListRequest, Revealed, SaveRequest, SecretDetail, SecretRow, TrashRow, VersionRow,
+    WriteResult,
+};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
@@ -14,7 +17,10 @@ fn parse_path(p: &str) -> IpcResult<SecretPath> {
 }
 
 #[tauri::command]
-pub async fn secrets_list(state: State<'_, AppState>, req: ListRequest) -> IpcResult<Vec<SecretRow>> {
+pub async fn secrets_list(
+    state: State<'_, AppState>,
+    req: ListRequest,
+) -> IpcResult<Vec<SecretRow>> {
     let kind = req.kind.as_deref().map(Kind::parse).transpose()?;
     let filter = ListFilter { folder: req.folder, tag: req.tag, kind, search: req.search };
     state.with_vault(|v| Ok(v.list(&filter)?.iter().map(SecretRow::from).collect()))
@@ -29,18 +35,35 @@ pub async fn secret_detail(state: State<'_, AppState>, path: String) -> IpcResul
 /// The one command that sends a value to the web view: the user clicked "reveal" (or "view" in
 /// the history). Audited as a reveal.
 #[tauri::command]
-pub async fn secret_reveal(state: State<'_, AppState>, path: String, version: Option<u64>) -> IpcResult<Revealed> {
+pub async fn secret_reveal(
+    state: State<'_, AppState>,
+    path: String,
+    version: Option<u64>,
+) -> IpcResult<Revealed> {
     let p = parse_path(&path)?;
     let (meta, value) = state.with_vault(|v| v.get_as(&p, version, Action::Reveal))?;
-    Ok(Revealed { path: meta.path, version: version.unwrap_or(meta.version), value: value.expose_str().to_owned() })
+    Ok(Revealed {
+        path: meta.path,
+        version: version.unwrap_or(meta.version),
+        value: value.expose_str().to_owned(),
+    })
 }
 
 /// Copies from Rust: the value never enters the web view. Cleared after the clipboard timeout.
 #[tauri::command]
-pub async fn secret_copy(state: State<'_, AppState>, path: String, version: Option<u64>) -> IpcResult<CopyResult> {
+pub async fn secret_copy(
+    state: State<'_, AppState>,
+    path: String,
+    version: Option<u64>,
+) -> IpcResult<CopyResult> {
     let p = parse_path(&path)?;
-    let (secs, value) = state.with_vault(|v| Ok((v.settings()?.clipboard_secs, v.get_as(&p, version, Action::Copy)?.1)))?;
-    state.clipboard.copy(value.expose_str(), Duration::from_secs(u64::from(secs))).map_err(|m| IpcError::new("clipboard", m))?;
+    let (secs, value) = state.with_vault(|v| {
+        Ok((v.settings()?.clipboard_secs, v.get_as(&p, version, Action::Copy)?.1))
+    })?;
+    state
+        .clipboard
+        .copy(value.expose_str(), Duration::from_secs(u64::from(secs)))
+        .map_err(|m| IpcError::new("clipboard", m))?;
     Ok(CopyResult { clears_in_secs: secs })
 }
 
@@ -57,19 +80,35 @@ pub async fn secret_save(state: State<'_, AppState>, req: SaveRequest) -> IpcRes
         ..Default::default()
     };
     match req.value.map(SecretValue::from_string) {
-        Some(value) => state.with_vault(|v| v.set(&p, &value, &opts)).map(|o| WriteResult { path: o.path, version: o.version, created: o.created }),
-        None => state.with_vault(|v| v.update_meta(&p, &opts)).map(|m| WriteResult { path: m.path, version: m.version, created: false }),
+        Some(value) => state.with_vault(|v| v.set(&p, &value, &opts)).map(|o| WriteResult {
+            path: o.path,
+            version: o.version,
+            created: o.created,
+        }),
+        None => state.with_vault(|v| v.update_meta(&p, &opts)).map(|m| WriteResult {
+            path: m.path,
+            version: m.version,
+            created: false,
+        }),
     }
 }
 
 #[tauri::command]
-pub async fn secret_history(state: State<'_, AppState>, path: String) -> IpcResult<Vec<VersionRow>> {
+pub async fn secret_history(
+    state: State<'_, AppState>,
+    path: String,
+) -> IpcResult<Vec<VersionRow>> {
     let p = parse_path(&path)?;
     state.with_vault(|v| Ok(v.history(&p)?.iter().map(VersionRow::from).collect()))
 }
 
 #[tauri::command]
-pub async fn secret_rollback(state: State<'_, AppState>, path: String, to: u64, cas: Option<u64>) -> IpcResult<WriteResult> {
+pub async fn secret_rollback(
+    state: State<'_, AppState>,
+    path: String,
+    to: u64,
+    cas: Option<u64>,
+) -> IpcResult<WriteResult> {
     let p = parse_path(&path)?;
     let o = state.with_vault(|v| v.rollback(&p, to, cas))?;
     Ok(WriteResult { path: o.path, version: o.version, created: false })
@@ -86,7 +125,13 @@ pub async fn trash_list(state: State<'_, AppState>) -> IpcResult<Vec<TrashRow>> 
     state.with_vault(|v| {
         Ok(v.trash()?
             .into_iter()
-            .map(|t| TrashRow { path: t.meta.path, kind: t.meta.kind.as_str().into(), version: t.meta.version, deleted_at: t.meta.deleted_at.unwrap_or_default(), purge_at: t.purge_at })
+            .map(|t| TrashRow {
+                path: t.meta.path,
+                kind: t.meta.kind.as_str().into(),
+                version: t.meta.version,
+                deleted_at: t.meta.deleted_at.unwrap_or_default(),
+                purge_at: t.purge_at,
+            })
             .collect())
     })
 }

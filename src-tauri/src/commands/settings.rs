@@ -11,12 +11,22 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn settings_get(state: State<'_, AppState>) -> IpcResult<SettingsDto> {
     let s = state.with_vault(|v| v.settings())?;
-    Ok(SettingsDto { versions_kept: s.versions_kept, trash_days: s.trash_days, auto_lock_secs: s.auto_lock_secs, clipboard_secs: s.clipboard_secs })
+    Ok(SettingsDto {
+        versions_kept: s.versions_kept,
+        trash_days: s.trash_days,
+        auto_lock_secs: s.auto_lock_secs,
+        clipboard_secs: s.clipboard_secs,
+    })
 }
 
 #[tauri::command]
 pub async fn settings_set(state: State<'_, AppState>, settings: SettingsDto) -> IpcResult<()> {
-    let s = Settings { versions_kept: settings.versions_kept, trash_days: settings.trash_days, auto_lock_secs: settings.auto_lock_secs, clipboard_secs: settings.clipboard_secs };
+    let s = Settings {
+        versions_kept: settings.versions_kept,
+        trash_days: settings.trash_days,
+        auto_lock_secs: settings.auto_lock_secs,
+        clipboard_secs: settings.clipboard_secs,
+    };
     state.with_vault(|v| v.set_settings(&s))
 }
 
@@ -35,7 +45,11 @@ pub async fn vault_rewrap(state: State<'_, AppState>, passphrase: Option<String>
 
 /// New data key; every version re-encrypted in one transaction, with progress over the channel.
 #[tauri::command]
-pub async fn vault_rekey(state: State<'_, AppState>, recovery: Option<String>, on_progress: Channel<Progress>) -> IpcResult<()> {
+pub async fn vault_rekey(
+    state: State<'_, AppState>,
+    recovery: Option<String>,
+    on_progress: Channel<Progress>,
+) -> IpcResult<()> {
     let rec = recovery.filter(|r| !r.is_empty()).map(Passphrase::new);
     let report = state.with_vault(|v| {
         v.rekey(rec.as_ref(), &mut |done, total| {
@@ -44,6 +58,11 @@ pub async fn vault_rekey(state: State<'_, AppState>, recovery: Option<String>, o
             }
         })
     })?;
-    let _ = on_progress.send(Progress::Finished { message: format!("{} versions re-encrypted (key generation {})", report.versions, report.key_generation) });
+    let _ = on_progress.send(Progress::Finished {
+        message: format!(
+            "{} versions re-encrypted (key generation {})",
+            report.versions, report.key_generation
+        ),
+    });
     Ok(())
 }

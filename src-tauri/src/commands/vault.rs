@@ -25,7 +25,11 @@ pub async fn vault_status(state: State<'_, AppState>) -> IpcResult<VaultStatus> 
 
 /// Creates the vault: keychain-backed unless a passphrase is given; optional recovery passphrase.
 #[tauri::command]
-pub async fn vault_create(state: State<'_, AppState>, passphrase: Option<String>, recovery: Option<String>) -> IpcResult<()> {
+pub async fn vault_create(
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+    recovery: Option<String>,
+) -> IpcResult<()> {
     let pass = passphrase.map(Passphrase::new);
     let mut v = match &pass {
         Some(p) => Vault::create(&state.vault_path, Protection::Passphrase(p))?,
@@ -44,7 +48,9 @@ pub async fn vault_unlock(state: State<'_, AppState>, passphrase: Option<String>
     match (v.key_mode(), passphrase) {
         (KeyMode::Keychain, _) => v.unlock_keychain()?,
         (KeyMode::Passphrase, Some(p)) => v.unlock_passphrase(&Passphrase::new(p))?,
-        (KeyMode::Passphrase, None) => return Err(hush_core::Error::Locked("enter the vault passphrase".into()).into()),
+        (KeyMode::Passphrase, None) => {
+            return Err(hush_core::Error::Locked("enter the vault passphrase".into()).into())
+        }
     }
     v.audit_event(hush_core::Action::Unlock, None, "ok", Some("desktop"))?;
     state.set_unlocked(v);

@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use hush_core::{
-    Error, ExportFormat, FolderPath, ImportOptions, ImportPreview, ImportStatus, OnExisting, Protection, Result, SecretValue, Vault,
-    MAX_TEMPLATE_BYTES,
+    Error, ExportFormat, FolderPath, ImportOptions, ImportPreview, ImportStatus, OnExisting,
+    Protection, Result, SecretValue, Vault, MAX_TEMPLATE_BYTES,
 };
 use serde_json::json;
 
@@ -16,12 +16,15 @@ use crate::ctx::{secret_from_env_or_prompt, Ctx};
 
 fn write_stdout(body: &SecretValue) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(body.expose()).and_then(|_| out.flush()).map_err(|e| Error::Io { path: "<stdout>".into(), source: e })
+    out.write_all(body.expose())
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::Io { path: "<stdout>".into(), source: e })
 }
 
 fn print_preview(p: &ImportPreview) {
     println!("import {} into {}", p.source, p.folder);
-    let w = p.items.iter().filter_map(|i| i.name.as_ref().map(String::len)).max().unwrap_or(4).max(4);
+    let w =
+        p.items.iter().filter_map(|i| i.name.as_ref().map(String::len)).max().unwrap_or(4).max(4);
     for i in &p.items {
         let status = match i.status {
             ImportStatus::New => "new",
@@ -35,7 +38,10 @@ fn print_preview(p: &ImportPreview) {
         println!("  {status:<9}  {name:<w$}  line {}{note}", i.line);
     }
     let c = &p.counts;
-    println!("new {}, changed {}, unchanged {}, skipped {}, invalid {}", c.new, c.changed, c.unchanged, c.skipped, c.invalid);
+    println!(
+        "new {}, changed {}, unchanged {}, skipped {}, invalid {}",
+        c.new, c.changed, c.unchanged, c.skipped, c.invalid
+    );
     for w in &p.warnings {
         eprintln!("warning: {w}");
     }
@@ -44,7 +50,13 @@ fn print_preview(p: &ImportPreview) {
 pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let opts = ImportOptions {
         folder: FolderPath::parse(&a.into)?.to_string(),
-        on_existing: if a.overwrite { OnExisting::Overwrite } else if a.skip_existing { OnExisting::Skip } else { OnExisting::Refuse },
+        on_existing: if a.overwrite {
+            OnExisting::Overwrite
+        } else if a.skip_existing {
+            OnExisting::Skip
+        } else {
+            OnExisting::Refuse
+        },
         expand: a.expand,
         prefix: a.prefix,
         strip_prefix: a.strip_prefix,
@@ -74,7 +86,10 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         print_json(&json!({ "preview": preview, "committed": true, "report": report }));
     } else {
         print_preview(&preview);
-        println!("imported into {}: {} new, {} updated", report.folder, report.created, report.updated);
+        println!(
+            "imported into {}: {} new, {} updated",
+            report.folder, report.created, report.updated
+        );
     }
     Ok(())
 }
@@ -91,7 +106,11 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     }
     let r = &out.report;
     for n in &r.not_portable {
-        eprintln!("note: {} reads back exactly with python-dotenv but not with {}", n.name, n.readers.join(" or "));
+        eprintln!(
+            "note: {} reads back exactly with python-dotenv but not with {}",
+            n.name,
+            n.readers.join(" or ")
+        );
     }
     if !r.left_out.is_empty() {
         eprintln!("note: left out (not shell variable names): {}", r.left_out.join(", "));
@@ -112,7 +131,10 @@ pub fn backup(ctx: &Ctx, output: &Path, json: bool) -> Result<()> {
     if json {
         print_json(&r);
     } else {
-        eprintln!("backup written to {}: {} secret(s) ({} in the trash), {} version(s), {} audit entries", r.file, r.secrets, r.trashed, r.versions, r.audit_entries);
+        eprintln!(
+            "backup written to {}: {} secret(s) ({} in the trash), {} version(s), {} audit entries",
+            r.file, r.secrets, r.trashed, r.versions, r.audit_entries
+        );
         eprintln!("restore it with `hush restore-backup {} --vault NEW.db`; without the passphrase it cannot be opened", r.file);
     }
     Ok(())
@@ -134,19 +156,28 @@ pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> R
     if json {
         print_json(&r);
     } else {
-        eprintln!("restored {} secret(s), {} version(s) into the new vault {}", r.secrets, r.versions, v.path().display());
+        eprintln!(
+            "restored {} secret(s), {} version(s) into the new vault {}",
+            r.secrets,
+            r.versions,
+            v.path().display()
+        );
     }
     Ok(())
 }
 
 pub fn inject(ctx: &Ctx, input: &Path, output: Option<&Path>) -> Result<()> {
     let template = read_template(input)?;
-    let (report, body) = ctx.open_unlocked()?.inject(&input.display().to_string(), &template, output)?;
+    let (report, body) =
+        ctx.open_unlocked()?.inject(&input.display().to_string(), &template, output)?;
     if let Some(body) = &body {
         write_stdout(body)?;
     }
     if let Some(f) = &report.output {
-        eprintln!("wrote {f} (mode 0600): {} reference(s) to {} secret(s)", report.references, report.secrets);
+        eprintln!(
+            "wrote {f} (mode 0600): {} reference(s) to {} secret(s)",
+            report.references, report.secrets
+        );
     }
     Ok(())
 }
@@ -155,6 +186,8 @@ fn read_template(input: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let f = std::fs::File::open(input).map_err(|e| Error::Io { path: input.into(), source: e })?;
     let mut buf = Vec::new();
-    f.take(MAX_TEMPLATE_BYTES as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::Io { path: input.into(), source: e })?;
+    f.take(MAX_TEMPLATE_BYTES as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Io { path: input.into(), source: e })?;
     Ok(buf)
 }

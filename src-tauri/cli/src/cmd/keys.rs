@@ -20,7 +20,9 @@ pub fn init(ctx: &Ctx, passphrase: bool) -> Result<()> {
     };
     let mode = if passphrase { "passphrase" } else { "OS keychain" };
     eprintln!("created a new vault at {} ({mode} mode)", v.path().display());
-    eprintln!("tip: `hush recovery set` adds a recovery passphrase so the vault opens on another machine");
+    eprintln!(
+        "tip: `hush recovery set` adds a recovery passphrase so the vault opens on another machine"
+    );
     Ok(())
 }
 
@@ -34,17 +36,32 @@ pub fn unlock(ctx: &Ctx, timeout: u64) -> Result<()> {
     #[cfg(unix)]
     {
         let kek = v.derive_passphrase_kek(&ctx.passphrase("Vault passphrase: ")?)?;
-        let exe = std::env::current_exe().map_err(|e| Error::Io { path: "current_exe".into(), source: e })?;
+        let exe = std::env::current_exe()
+            .map_err(|e| Error::Io { path: "current_exe".into(), source: e })?;
         let t = timeout.to_string();
-        hush_core::agent::spawn(&exe, &["__agent", "--vault-id", v.vault_id(), "--timeout", &t], &kek)?;
-        v.audit_event(Action::Unlock, None, "ok", Some(&format!("agent started, idle timeout {timeout}s")))?;
-        eprintln!("unlocked; the agent keeps the key until {timeout}s of inactivity or `hush lock`");
+        hush_core::agent::spawn(
+            &exe,
+            &["__agent", "--vault-id", v.vault_id(), "--timeout", &t],
+            &kek,
+        )?;
+        v.audit_event(
+            Action::Unlock,
+            None,
+            "ok",
+            Some(&format!("agent started, idle timeout {timeout}s")),
+        )?;
+        eprintln!(
+            "unlocked; the agent keeps the key until {timeout}s of inactivity or `hush lock`"
+        );
         Ok(())
     }
     #[cfg(not(unix))]
     {
         let _ = timeout;
-        Err(Error::InvalidInput("the unlock agent needs Unix sockets; set HUSH_PASSPHRASE for this session instead".into()))
+        Err(Error::InvalidInput(
+            "the unlock agent needs Unix sockets; set HUSH_PASSPHRASE for this session instead"
+                .into(),
+        ))
     }
 }
 
@@ -54,14 +71,27 @@ pub fn lock(ctx: &Ctx) -> Result<()> {
     let stopped = hush_core::agent::lock(v.vault_id())?;
     #[cfg(not(unix))]
     let stopped = false;
-    v.audit_event(Action::Lock, None, "ok", Some(if stopped { "agent stopped" } else { "no agent was running" }))?;
-    eprintln!("{}", if stopped { "locked: the agent dropped the key" } else { "locked (no agent was running)" });
+    v.audit_event(
+        Action::Lock,
+        None,
+        "ok",
+        Some(if stopped { "agent stopped" } else { "no agent was running" }),
+    )?;
+    eprintln!(
+        "{}",
+        if stopped { "locked: the agent dropped the key" } else { "locked (no agent was running)" }
+    );
     Ok(())
 }
 
 pub fn agent(vault_id: &str, timeout: u64) -> Result<()> {
     #[cfg(unix)]
-    return hush_core::agent::run_agent(vault_id, std::time::Duration::from_secs(timeout), &mut std::io::stdin(), &mut std::io::stdout());
+    return hush_core::agent::run_agent(
+        vault_id,
+        std::time::Duration::from_secs(timeout),
+        &mut std::io::stdin(),
+        &mut std::io::stdout(),
+    );
     #[cfg(not(unix))]
     {
         let _ = (vault_id, timeout);
@@ -86,7 +116,8 @@ pub fn recovery_restore(ctx: &Ctx) -> Result<()> {
     match v.key_mode() {
         KeyMode::Keychain => v.rewrap(Protection::Keychain)?,
         KeyMode::Passphrase => {
-            let p = secret_from_env_or_prompt("HUSH_NEW_PASSPHRASE", "New vault passphrase: ", true)?;
+            let p =
+                secret_from_env_or_prompt("HUSH_NEW_PASSPHRASE", "New vault passphrase: ", true)?;
             v.rewrap(Protection::Passphrase(&p))?
         }
     }
@@ -127,7 +158,10 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
     if tty {
         eprintln!();
     }
-    eprintln!("new data key (generation {}); {} versions re-encrypted", report.key_generation, report.versions);
+    eprintln!(
+        "new data key (generation {}); {} versions re-encrypted",
+        report.key_generation, report.versions
+    );
     Ok(())
 }
 
@@ -157,7 +191,11 @@ pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result
         } else if r.ok {
             println!("audit log intact: {} entries, hash chain verified", r.entries);
         } else {
-            println!("AUDIT LOG ALTERED at entry {}: {}", r.first_bad_seq.unwrap_or(0), r.problem.as_deref().unwrap_or(""));
+            println!(
+                "AUDIT LOG ALTERED at entry {}: {}",
+                r.first_bad_seq.unwrap_or(0),
+                r.problem.as_deref().unwrap_or("")
+            );
         }
         return Ok(r.ok);
     }
@@ -166,13 +204,26 @@ pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result
         print_json(&rows);
     } else {
         for e in rows {
-            println!("{:>6}  {}  {:<10} {:<8} {}  {}", e.seq, hush_core::timefmt::rfc3339(e.ts), e.action, e.outcome, e.path.as_deref().unwrap_or("-"), e.detail.as_deref().unwrap_or(""));
+            println!(
+                "{:>6}  {}  {:<10} {:<8} {}  {}",
+                e.seq,
+                hush_core::timefmt::rfc3339(e.ts),
+                e.action,
+                e.outcome,
+                e.path.as_deref().unwrap_or("-"),
+                e.detail.as_deref().unwrap_or("")
+            );
         }
     }
     Ok(true)
 }
 
-pub fn settings(ctx: &Ctx, versions_kept: Option<u32>, trash_days: Option<u32>, json: bool) -> Result<()> {
+pub fn settings(
+    ctx: &Ctx,
+    versions_kept: Option<u32>,
+    trash_days: Option<u32>,
+    json: bool,
+) -> Result<()> {
     let mut v = ctx.open()?;
     let mut s = v.settings()?;
     if versions_kept.is_some() || trash_days.is_some() {
@@ -183,7 +234,10 @@ pub fn settings(ctx: &Ctx, versions_kept: Option<u32>, trash_days: Option<u32>, 
     if json {
         print_json(&s);
     } else {
-        println!("versions kept: {}\ntrash days:    {}\nauto-lock:     {}s\nclipboard:     {}s", s.versions_kept, s.trash_days, s.auto_lock_secs, s.clipboard_secs);
+        println!(
+            "versions kept: {}\ntrash days:    {}\nauto-lock:     {}s\nclipboard:     {}s",
+            s.versions_kept, s.trash_days, s.auto_lock_secs, s.clipboard_secs
+        );
     }
     Ok(())
 }

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AuthSpec, Direction, KeyAction, MigrateOptions, OpReport, Plan, Progress, ProgressPhase, RemoteCredential, RemoteSpec, Resolution,
-    SyncOptions,
+    AuthSpec, Direction, KeyAction, MigrateOptions, OpReport, Plan, Progress, ProgressPhase,
+    RemoteCredential, RemoteSpec, Resolution, SyncOptions,
 };
 use hush_core::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -32,9 +32,21 @@ pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
                 print_json(&rows);
             }
             for r in rows.iter().filter(|_| !json) {
-                let auth = match &r.spec.auth { AuthSpec::Token => "token", AuthSpec::Approle { .. } => "approle" };
-                let ns = r.spec.namespace.as_deref().map(|n| format!(" ns={n}")).unwrap_or_default();
-                println!("{}  {}{ns}  {}/{}  {auth}{}  {} folder(s) synced", r.spec.name, r.spec.addr, r.spec.mount, r.spec.prefix, if r.credential_in_keychain { " (keychain)" } else { "" }, r.synced_folders);
+                let auth = match &r.spec.auth {
+                    AuthSpec::Token => "token",
+                    AuthSpec::Approle { .. } => "approle",
+                };
+                let ns =
+                    r.spec.namespace.as_deref().map(|n| format!(" ns={n}")).unwrap_or_default();
+                println!(
+                    "{}  {}{ns}  {}/{}  {auth}{}  {} folder(s) synced",
+                    r.spec.name,
+                    r.spec.addr,
+                    r.spec.mount,
+                    r.spec.prefix,
+                    if r.credential_in_keychain { " (keychain)" } else { "" },
+                    r.synced_folders
+                );
             }
             Ok(exit::OK)
         }
@@ -65,11 +77,16 @@ pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
 fn read_credential(prompt: &str) -> Result<RemoteCredential> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        let s = rpassword::prompt_password(prompt).map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
+        let s = rpassword::prompt_password(prompt)
+            .map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
         return Ok(RemoteCredential::new(s));
     }
     let mut buf = zeroize::Zeroizing::new(String::new());
-    stdin.lock().take(64 * 1024).read_to_string(&mut buf).map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
+    stdin
+        .lock()
+        .take(64 * 1024)
+        .read_to_string(&mut buf)
+        .map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
     Ok(RemoteCredential::new(std::mem::take(&mut *buf)))
 }
 
@@ -78,21 +95,52 @@ fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
         AuthArg::Token => AuthSpec::Token,
         AuthArg::Approle => AuthSpec::Approle {
             mount: a.approle_mount,
-            role_id: a.role_id.ok_or_else(|| Error::InvalidInput("--auth approle needs --role-id (or VAULT_ROLE_ID)".into()))?,
+            role_id: a.role_id.ok_or_else(|| {
+                Error::InvalidInput("--auth approle needs --role-id (or VAULT_ROLE_ID)".into())
+            })?,
         },
     };
-    let prompt = match auth { AuthSpec::Token => "Vault token (empty: use VAULT_TOKEN or ~/.vault-token at each use): ", _ => "AppRole secret_id: " };
-    let spec = RemoteSpec { name: a.name, addr: a.addr, namespace: a.namespace, mount: a.mount, prefix: a.prefix, ca_cert: a.ca_cert, skip_verify: a.skip_verify, auth };
+    let prompt = match auth {
+        AuthSpec::Token => "Vault token (empty: use VAULT_TOKEN or ~/.vault-token at each use): ",
+        _ => "AppRole secret_id: ",
+    };
+    let spec = RemoteSpec {
+        name: a.name,
+        addr: a.addr,
+        namespace: a.namespace,
+        mount: a.mount,
+        prefix: a.prefix,
+        ca_cert: a.ca_cert,
+        skip_verify: a.skip_verify,
+        auth,
+    };
     let mut v = ctx.open()?;
     let cred = read_credential(prompt)?;
     let info = v.remote_add(&spec, Some(&cred))?;
-    let stored = if info.credential_in_keychain { "credential stored in the OS keychain" } else { "no token stored: VAULT_TOKEN or ~/.vault-token will be used" };
-    eprintln!("added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`", info.spec.name, info.spec.addr, info.spec.mount, info.spec.name);
+    let stored = if info.credential_in_keychain {
+        "credential stored in the OS keychain"
+    } else {
+        "no token stored: VAULT_TOKEN or ~/.vault-token will be used"
+    };
+    eprintln!(
+        "added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`",
+        info.spec.name, info.spec.addr, info.spec.mount, info.spec.name
+    );
     Ok(exit::OK)
 }
 
-pub fn plan(ctx: &Ctx, name: &str, folders: Vec<String>, direction: DirectionArg, json: bool) -> Result<i32> {
-    let direction = match direction { DirectionArg::Push => Direction::Push, DirectionArg::Pull => Direction::Pull, DirectionArg::Sync => Direction::Sync };
+pub fn plan(
+    ctx: &Ctx,
+    name: &str,
+    folders: Vec<String>,
+    direction: DirectionArg,
+    json: bool,
+) -> Result<i32> {
+    let direction = match direction {
+        DirectionArg::Push => Direction::Push,
+        DirectionArg::Pull => Direction::Pull,
+        DirectionArg::Sync => Direction::Sync,
+    };
     let plan = ctx.open_unlocked()?.remote_plan(name, direction, &folders)?;
     if json {
         print_json(&plan);
@@ -121,11 +169,22 @@ fn print_plan(plan: &Plan) {
         println!("note: {n}");
     }
     for f in &plan.folders {
-        let synced = f.last_synced_version.map(|v| format!(", last synced v{v}")).unwrap_or_default();
+        let synced =
+            f.last_synced_version.map(|v| format!(", last synced v{v}")).unwrap_or_default();
         println!("{}  [{:?}]  {} v{}{synced}", f.folder, f.state, f.remote_path, f.remote_version);
         for k in f.keys.iter().filter(|k| k.action != KeyAction::Unchanged) {
-            let versions = format!("local v{}, remote v{}", k.local_version.map_or("-".into(), |v| v.to_string()), k.remote_version.map_or("-".into(), |v| v.to_string()));
-            println!("  {:<2} {:<32} {:<13} {versions}{}", symbol(k.action), k.name, format!("{:?}", k.action), k.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default());
+            let versions = format!(
+                "local v{}, remote v{}",
+                k.local_version.map_or("-".into(), |v| v.to_string()),
+                k.remote_version.map_or("-".into(), |v| v.to_string())
+            );
+            println!(
+                "  {:<2} {:<32} {:<13} {versions}{}",
+                symbol(k.action),
+                k.name,
+                format!("{:?}", k.action),
+                k.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default()
+            );
         }
         if f.metadata_changes {
             println!("  ~> metadata (custom_metadata)");
@@ -145,27 +204,28 @@ fn print_plan(plan: &Plan) {
 }
 
 // Ctrl-C sets the cancel flag: in-flight folders finish, no new one starts, the report is printed.
-static CANCEL: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    CANCEL.store(true, Ordering::SeqCst);
-    // A second Ctrl-C interrupts at once.
-    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
-}
-
 fn watch_ctrl_c() -> &'static AtomicBool {
-    // SAFETY: the handler only stores to an atomic and resets the disposition, both async-signal-safe.
-    unsafe { libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t) };
-    &CANCEL
+    hush_core::sys::first_ctrl_c_sets_flag()
 }
 
 /// A progress bar on stderr (only on a terminal, never with --json).
 fn progress_bar(json: bool) -> (ProgressBar, impl FnMut(Progress)) {
-    let bar = if json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
-    bar.set_style(ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} {wide_msg}").expect("valid template").progress_chars("=> "));
+    let bar = if json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} {wide_msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     let b = bar.clone();
     let update = move |p: Progress| {
-        b.set_prefix(match p.phase { ProgressPhase::Reading => "reading", ProgressPhase::Writing => "writing" });
+        b.set_prefix(match p.phase {
+            ProgressPhase::Reading => "reading",
+            ProgressPhase::Writing => "writing",
+        });
         b.set_length(p.total as u64);
         b.set_position(p.done as u64);
         let failed = if p.failed > 0 { format!(" ({} failed)", p.failed) } else { String::new() };
@@ -175,12 +235,24 @@ fn progress_bar(json: bool) -> (ProgressBar, impl FnMut(Progress)) {
 }
 
 fn resolutions(a: &SyncArgs) -> BTreeMap<String, Resolution> {
-    let local = a.keep_local.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepLocal));
-    local.chain(a.keep_remote.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepRemote))).collect()
+    let local =
+        a.keep_local.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepLocal));
+    local
+        .chain(
+            a.keep_remote
+                .iter()
+                .map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepRemote)),
+        )
+        .collect()
 }
 
 pub fn op(ctx: &Ctx, which: Op, a: SyncArgs) -> Result<i32> {
-    let opts = SyncOptions { folders: a.folders.clone(), resolutions: resolutions(&a), with_history: a.with_history, concurrency: a.concurrency };
+    let opts = SyncOptions {
+        folders: a.folders.clone(),
+        resolutions: resolutions(&a),
+        with_history: a.with_history,
+        concurrency: a.concurrency,
+    };
     let mut v = ctx.open_unlocked()?;
     let (bar, mut update) = progress_bar(a.json);
     let cancel = watch_ctrl_c();
@@ -195,8 +267,12 @@ pub fn op(ctx: &Ctx, which: Op, a: SyncArgs) -> Result<i32> {
 
 pub fn migrate(ctx: &Ctx, a: MigrateArgs) -> Result<i32> {
     let opts = MigrateOptions {
-        folders: a.folders, dry_run: a.dry_run, with_history: a.with_history, concurrency: a.concurrency,
-        continue_on_error: a.continue_on_error, remove_local_after_verify: a.remove_local_after_verify,
+        folders: a.folders,
+        dry_run: a.dry_run,
+        with_history: a.with_history,
+        concurrency: a.concurrency,
+        continue_on_error: a.continue_on_error,
+        remove_local_after_verify: a.remove_local_after_verify,
     };
     let mut v = ctx.open_unlocked()?;
     let (bar, mut update) = progress_bar(a.json);
@@ -214,14 +290,27 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             eprintln!("note: {n}");
         }
         for f in r.folders.iter().filter(|f| f.outcome != "unchanged") {
-            let keys: Vec<String> = f.keys.iter().filter(|k| k.action != KeyAction::Unchanged).map(|k| format!("{} {}", symbol(k.action), k.name)).collect();
+            let keys: Vec<String> = f
+                .keys
+                .iter()
+                .filter(|k| k.action != KeyAction::Unchanged)
+                .map(|k| format!("{} {}", symbol(k.action), k.name))
+                .collect();
             let extra = [
-                (f.history_versions > 0).then(|| format!("{} history version(s)", f.history_versions)),
+                (f.history_versions > 0)
+                    .then(|| format!("{} history version(s)", f.history_versions)),
                 f.removed_local.then(|| "local copy moved to trash".to_string()),
                 f.error.clone(),
             ];
             let extra: Vec<String> = extra.into_iter().flatten().collect();
-            println!("{:<9} {}  v{}  {}{}", f.outcome, f.folder, f.remote_version, keys.join(", "), if extra.is_empty() { String::new() } else { format!("  [{}]", extra.join("; ")) });
+            println!(
+                "{:<9} {}  v{}  {}{}",
+                f.outcome,
+                f.folder,
+                f.remote_version,
+                keys.join(", "),
+                if extra.is_empty() { String::new() } else { format!("  [{}]", extra.join("; ")) }
+            );
             for n in &f.notes {
                 println!("          note: {n}");
             }
@@ -240,7 +329,9 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             eprintln!("{s}");
         }
         if r.cancelled {
-            eprintln!("cancelled: finished folders stay done; run the same command again to resume");
+            eprintln!(
+                "cancelled: finished folders stay done; run the same command again to resume"
+            );
         }
         if t.conflicts > 0 {
             eprintln!("conflicts: see `hush plan {} --for sync`, then `hush sync {} --keep-local PATH` or `--keep-remote PATH`", r.remote, r.remote);
@@ -249,8 +340,16 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
     Ok(if r.cancelled {
         exit::CANCELLED
     } else if r.totals.failed_folders > 0 {
-        let all_denied = r.folders.iter().filter(|f| f.outcome == "failed").all(|f| matches!(f.error_code.as_deref(), Some("remote_denied" | "remote_auth")));
-        if all_denied { exit::DENIED } else { exit::REMOTE }
+        let all_denied = r
+            .folders
+            .iter()
+            .filter(|f| f.outcome == "failed")
+            .all(|f| matches!(f.error_code.as_deref(), Some("remote_denied" | "remote_auth")));
+        if all_denied {
+            exit::DENIED
+        } else {
+            exit::REMOTE
+        }
     } else if r.totals.conflicts > 0 {
         exit::CONFLICT
     } else {

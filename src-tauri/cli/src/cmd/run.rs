@@ -11,7 +11,6 @@
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
 
 use hush_core::mask::Masker;
 use hush_core::{Error, FolderPath, Result};
@@ -21,8 +20,6 @@ use crate::ctx::Ctx;
 
 /// What `--no-inherit-env` keeps from hush's own environment.
 pub const KEPT_ENV: [&str; 7] = ["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR", "SHELL"];
-
-static CHILD: AtomicI32 = AtomicI32::new(0);
 
 pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let folders = a.from.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
@@ -56,7 +53,8 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
         }
         Err(e) => return Err(Error::Io { path: program.into(), source: e }),
     };
-    CHILD.store(child.id() as i32, Ordering::SeqCst);
+    #[cfg(unix)]
+    hush_core::sys::set_forward_target(child.id() as i32);
     let pumps = if a.mask {
         let values: Vec<&[u8]> = env.vars.iter().map(|(_, v)| v.expose()).collect();
         let (out, err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
@@ -70,7 +68,8 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     };
     drop(env);
     let status = child.wait().map_err(|e| Error::Io { path: program.into(), source: e })?;
-    CHILD.store(0, Ordering::SeqCst);
+    #[cfg(unix)]
+    hush_core::sys::set_forward_target(0);
     for p in pumps {
         let _ = p.join();
     }
@@ -105,37 +104,8 @@ fn pump(mut from: impl Read, mut to: impl Write, mut m: Masker) {
 
 #[cfg(unix)]
 fn install_forwarding() {
-    extern "C" fn forward(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
-        // Only async-signal-safe calls here: an atomic load and kill(2).
-        let code = if info.is_null() { 0 } else { unsafe { (*info).si_code } };
-        if sent_by_a_process(code) {
-            let pid = CHILD.load(Ordering::SeqCst);
-            if pid > 0 {
-                unsafe { libc::kill(pid, sig) };
-            }
-        }
-    }
-    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = forward as *const () as usize;
-            sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(sig, &sa, std::ptr::null_mut());
-        }
-    }
+    hush_core::sys::forward_signals();
 }
 
 #[cfg(not(unix))]
 fn install_forwarding() {}
-
-/// A signal from kill(2)/sigqueue (forward it) rather than from the terminal or the kernel.
-#[cfg(target_os = "linux")]
-fn sent_by_a_process(code: libc::c_int) -> bool {
-    code <= 0 // SI_USER 0, SI_QUEUE -1, SI_TKILL -6; kernel and tty codes are positive
-}
-
-#[cfg(all(unix, not(target_os = "linux")))]
-fn sent_by_a_process(_code: libc::c_int) -> bool {
-    true
-}

@@ -13,7 +13,9 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
     let path = SecretPath::parse(&a.path)?;
     let mut meta = BTreeMap::new();
     for kv in &a.meta {
-        let (k, v) = kv.split_once('=').ok_or_else(|| Error::InvalidInput(format!("--meta wants KEY=VALUE, got '{kv}'")))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| Error::InvalidInput(format!("--meta wants KEY=VALUE, got '{kv}'")))?;
         meta.insert(k.to_string(), v.to_string());
     }
     let opts = WriteOptions {
@@ -31,13 +33,20 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
     let value = read_value(&format!("Value for {path}: "), a.raw)?;
     // An empty stdin is usually a mistake (a missing file, a failed command before the pipe).
     if value.is_empty() && !a.allow_empty {
-        return Err(Error::InvalidInput("the value is empty; pass --allow-empty to store an empty value".into()));
+        return Err(Error::InvalidInput(
+            "the value is empty; pass --allow-empty to store an empty value".into(),
+        ));
     }
     let out = v.set(&path, &value, &opts)?;
     if a.json {
         print_json(&out);
     } else {
-        eprintln!("{} {} (version {})", if out.created { "created" } else { "updated" }, out.path, out.version);
+        eprintln!(
+            "{} {} (version {})",
+            if out.created { "created" } else { "updated" },
+            out.path,
+            out.version
+        );
     }
     Ok(())
 }
@@ -47,11 +56,15 @@ pub fn get(ctx: &Ctx, path: &str, version: Option<u64>, json: bool) -> Result<()
     let mut v = ctx.open_unlocked()?;
     let (meta, value) = v.get(&path, version)?;
     if json {
-        print_json(&json!({"path": meta.path, "version": version.unwrap_or(meta.version), "kind": meta.kind, "value": value.expose_str()}));
+        print_json(
+            &json!({"path": meta.path, "version": version.unwrap_or(meta.version), "kind": meta.kind, "value": value.expose_str()}),
+        );
     } else {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(value.expose()).and_then(|_| out.write_all(b"\n")).map_err(|e| Error::Io { path: "<stdout>".into(), source: e })?;
+        out.write_all(value.expose())
+            .and_then(|_| out.write_all(b"\n"))
+            .map_err(|e| Error::Io { path: "<stdout>".into(), source: e })?;
     }
     Ok(())
 }
@@ -59,12 +72,22 @@ pub fn get(ctx: &Ctx, path: &str, version: Option<u64>, json: bool) -> Result<()
 pub fn ls(ctx: &Ctx, filter: ListFilter, json: bool) -> Result<()> {
     let rows = ctx.open()?.list(&filter)?;
     if json {
-        return Ok(print_json(&rows));
+        return {
+            let _: () = print_json(&rows);
+            Ok(())
+        };
     }
     let w = rows.iter().map(|m| m.path.len()).max().unwrap_or(4).max(4);
     println!("{:<w$}  {:<17}  {:>3}  {:<20}  TAGS", "PATH", "KIND", "VER", "UPDATED");
     for m in rows {
-        println!("{:<w$}  {:<17}  {:>3}  {:<20}  {}", m.path, m.kind.as_str(), m.version, timefmt::rfc3339(m.updated_at), m.tags.join(","));
+        println!(
+            "{:<w$}  {:<17}  {:>3}  {:<20}  {}",
+            m.path,
+            m.kind.as_str(),
+            m.version,
+            timefmt::rfc3339(m.updated_at),
+            m.tags.join(",")
+        );
     }
     Ok(())
 }
@@ -72,13 +95,35 @@ pub fn ls(ctx: &Ctx, filter: ListFilter, json: bool) -> Result<()> {
 pub fn show(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
     let m = ctx.open()?.meta(&SecretPath::parse(path)?)?;
     if json {
-        return Ok(print_json(&m));
+        return {
+            let _: () = print_json(&m);
+            Ok(())
+        };
     }
     let t = |x: Option<i64>| x.map(timefmt::rfc3339).unwrap_or_else(|| "-".into());
-    println!("path:         {}\nkind:         {}\nversion:      {}", m.path, m.kind.as_str(), m.version);
-    println!("description:  {}\ntags:         {}", m.description.as_deref().unwrap_or("-"), m.tags.join(", "));
-    println!("created:      {}\nupdated:      {}\nlast read:    {}", timefmt::rfc3339(m.created_at), timefmt::rfc3339(m.updated_at), t(m.last_read_at));
-    println!("expires:      {}\nrotate every: {}\nlast rotated: {}", t(m.expires_at), m.rotate_every_days.map(|d| format!("{d} days")).unwrap_or("-".into()), t(m.last_rotated_at));
+    println!(
+        "path:         {}\nkind:         {}\nversion:      {}",
+        m.path,
+        m.kind.as_str(),
+        m.version
+    );
+    println!(
+        "description:  {}\ntags:         {}",
+        m.description.as_deref().unwrap_or("-"),
+        m.tags.join(", ")
+    );
+    println!(
+        "created:      {}\nupdated:      {}\nlast read:    {}",
+        timefmt::rfc3339(m.created_at),
+        timefmt::rfc3339(m.updated_at),
+        t(m.last_read_at)
+    );
+    println!(
+        "expires:      {}\nrotate every: {}\nlast rotated: {}",
+        t(m.expires_at),
+        m.rotate_every_days.map(|d| format!("{d} days")).unwrap_or("-".into()),
+        t(m.last_rotated_at)
+    );
     for (k, val) in &m.meta {
         println!("meta {k}: {val}");
     }
@@ -88,10 +133,18 @@ pub fn show(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
 pub fn history(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
     let rows = ctx.open()?.history(&SecretPath::parse(path)?)?;
     if json {
-        return Ok(print_json(&rows));
+        return {
+            let _: () = print_json(&rows);
+            Ok(())
+        };
     }
     for r in rows {
-        println!("{:>4}  {}{}", r.version, timefmt::rfc3339(r.created_at), if r.current { "  (current)" } else { "" });
+        println!(
+            "{:>4}  {}{}",
+            r.version,
+            timefmt::rfc3339(r.created_at),
+            if r.current { "  (current)" } else { "" }
+        );
     }
     Ok(())
 }
@@ -123,10 +176,18 @@ pub fn purge(ctx: &Ctx, path: &str) -> Result<()> {
 pub fn trash(ctx: &Ctx, json: bool) -> Result<()> {
     let rows = ctx.open()?.trash()?;
     if json {
-        return Ok(print_json(&rows));
+        return {
+            let _: () = print_json(&rows);
+            Ok(())
+        };
     }
     for t in rows {
-        println!("{}  deleted {}  purged after {}", t.meta.path, timefmt::rfc3339(t.meta.deleted_at.unwrap_or_default()), timefmt::rfc3339(t.purge_at));
+        println!(
+            "{}  deleted {}  purged after {}",
+            t.meta.path,
+            timefmt::rfc3339(t.meta.deleted_at.unwrap_or_default()),
+            timefmt::rfc3339(t.purge_at)
+        );
     }
     Ok(())
 }

@@ -34,15 +34,17 @@ impl Out {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr: {}", self.stdout(), self.stderr))
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| {
+            panic!("stdout is not JSON ({e}):\n{}\nstderr: {}", self.stdout(), self.stderr)
+        })
     }
 
     /// Asserts the exit code, showing both streams when it differs.
     #[track_caller]
     pub fn expect(self, code: i32) -> Self {
         assert_eq!(
-            self.code, code,
+            self.code,
+            code,
             "expected exit {code}, got {}\nstdout: {}\nstderr: {}",
             self.code,
             String::from_utf8_lossy(&self.stdout),
@@ -75,7 +77,8 @@ pub fn hush_bin() -> &'static str {
 
 /// A value nobody else would write: `CANARY-<pid>-<nanos>`.
 pub fn canary() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     format!("CANARY-{}-{nanos:x}", std::process::id())
 }
 
@@ -151,7 +154,9 @@ impl TestVault {
     /// `hush get PATH` (with the passphrase); must succeed; the value without its newline.
     pub fn get(&self, path: &str) -> String {
         let out = self.pw(&["get", path]).ok().stdout();
-        out.strip_suffix('\n').unwrap_or_else(|| panic!("get output not newline-terminated: {out:?}")).to_string()
+        out.strip_suffix('\n')
+            .unwrap_or_else(|| panic!("get output not newline-terminated: {out:?}"))
+            .to_string()
     }
 
     /// `hush show --json PATH`'s current version.
@@ -167,9 +172,19 @@ impl TestVault {
     /// The vault id, as `hush doctor --json` reports it ("id <uuid>, schema ...").
     pub fn vault_id(&self) -> String {
         let checks = self.run(&["doctor", "--json"]).json();
-        let vault = checks.as_array().unwrap().iter().find(|c| c["name"] == "vault").expect("vault check").clone();
+        let vault = checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "vault")
+            .expect("vault check")
+            .clone();
         let detail = vault["detail"].as_str().unwrap();
-        detail.strip_prefix("id ").and_then(|s| s.split(',').next()).expect("id in the vault check").to_string()
+        detail
+            .strip_prefix("id ")
+            .and_then(|s| s.split(',').next())
+            .expect("id in the vault check")
+            .to_string()
     }
 
     /// The agent socket of this vault.
@@ -196,7 +211,9 @@ impl TestVault {
     /// Stops every agent of this test's runtime dir.
     pub fn stop_agents(&self) {
         let sockets = || -> Vec<PathBuf> {
-            std::fs::read_dir(self.runtime.join("hush")).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default()
+            std::fs::read_dir(self.runtime.join("hush"))
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default()
         };
         if sockets().is_empty() {
             return;
@@ -237,7 +254,8 @@ pub fn agent_pids(vault_id: &str) -> Vec<u32> {
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
         let Ok(cmdline) = std::fs::read(e.path().join("cmdline")) else { continue };
-        let args: Vec<String> = cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let args: Vec<String> =
+            cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
         if args.iter().any(|a| a == "__agent") && args.iter().any(|a| a == vault_id) {
             pids.push(pid);
         }
@@ -259,7 +277,8 @@ pub fn wait_for(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
 
 /// Field names of a JSON object, sorted.
 pub fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().cloned().collect();
+    let mut k: Vec<String> =
+        v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().cloned().collect();
     k.sort();
     k
 }

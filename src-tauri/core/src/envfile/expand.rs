@@ -23,7 +23,10 @@ pub fn expand(entries: &mut [EnvEntry], env: &dyn Fn(&str) -> Option<String>) {
             });
             e.value = Some(SecretValue::from_string(out.to_string()));
         }
-        seen.insert(e.key.clone(), e.value.as_ref().map(|v| Zeroizing::new(v.expose_str().to_string())));
+        seen.insert(
+            e.key.clone(),
+            e.value.as_ref().map(|v| Zeroizing::new(v.expose_str().to_string())),
+        );
     }
 }
 
@@ -48,7 +51,11 @@ fn expand_one(v: &str, lookup: &dyn Fn(&str) -> Option<Zeroizing<String>>) -> Ze
 
 /// Splits `v` into literals and `${name[:-default]}` references (python-dotenv's
 /// `_posix_variable`: the name holds no `}` or `:`, the default no `}`).
-fn scan<'a>(v: &'a str, var: &mut dyn FnMut((&'a str, Option<&'a str>)), lit: &mut dyn FnMut(&'a str)) {
+fn scan<'a>(
+    v: &'a str,
+    var: &mut dyn FnMut((&'a str, Option<&'a str>)),
+    lit: &mut dyn FnMut(&'a str),
+) {
     let mut rest = v;
     while let Some(i) = rest.find("${") {
         let after = &rest[i + 2..];
@@ -85,9 +92,13 @@ mod tests {
 
     fn run(src: &str, env: &[(&str, &str)]) -> Vec<String> {
         let mut f = parse(src.as_bytes());
-        let env: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: HashMap<String, String> =
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         expand(&mut f.entries, &|n| env.get(n).cloned());
-        f.entries.iter().map(|e| e.value.as_ref().map(|v| v.expose_str().to_string()).unwrap_or_default()).collect()
+        f.entries
+            .iter()
+            .map(|e| e.value.as_ref().map(|v| v.expose_str().to_string()).unwrap_or_default())
+            .collect()
     }
 
     #[test]
@@ -97,7 +108,11 @@ mod tests {
         assert_eq!(run("A=file\nB=${A}\n", &[("A", "env")]), ["file", "file"], "file values win");
         assert_eq!(run("B=${HOME2}\n", &[("HOME2", "/h")]), ["/h"]);
         assert_eq!(run("B=$A ${A:x} ${ ${A\n", &[("A", "1")]), ["$A ${A:x} ${ ${A"]);
-        assert_eq!(run("B='${A}'\n", &[("A", "1")]), ["1"], "python-dotenv expands single-quoted values too");
+        assert_eq!(
+            run("B='${A}'\n", &[("A", "1")]),
+            ["1"],
+            "python-dotenv expands single-quoted values too"
+        );
         assert_eq!(run("B=${A:-x:-y}\n", &[]), ["x:-y"]);
     }
 }

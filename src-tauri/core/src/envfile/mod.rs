@@ -72,7 +72,14 @@ pub(crate) enum Segment {
     Text { text: String },
     /// A statement: `prefix` (`export `), the key, `eq` (`=` and spacing), the value, `suffix`
     /// (spacing, inline comment, line end).
-    Entry { name: String, key_quoted: bool, prefix: String, eq: String, style: Style, suffix: String },
+    Entry {
+        name: String,
+        key_quoted: bool,
+        prefix: String,
+        eq: String,
+        style: Style,
+        suffix: String,
+    },
 }
 
 impl Layout {
@@ -86,7 +93,14 @@ impl Layout {
                 Segment::Entry { name, key_quoted, prefix, eq, style, suffix } => {
                     let Some(new) = rename(&name) else { continue };
                     if seen.insert(new.clone()) {
-                        out.push(Segment::Entry { name: new, key_quoted, prefix, eq, style, suffix });
+                        out.push(Segment::Entry {
+                            name: new,
+                            key_quoted,
+                            prefix,
+                            eq,
+                            style,
+                            suffix,
+                        });
                     }
                 }
                 text => out.push(text),

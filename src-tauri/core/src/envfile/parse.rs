@@ -183,7 +183,9 @@ impl<'a> Parser<'a> {
             }
             (None, _) => Fail { reason: "a key cannot contain spaces, or '=' is missing" },
             (Some(_), Style::Bare) => Fail { reason: "unexpected text after the value" },
-            (Some(_), _) => Fail { reason: "text after the closing quote (put a space and '#' before a comment)" },
+            (Some(_), _) => Fail {
+                reason: "text after the closing quote (put a space and '#' before a comment)",
+            },
         })?;
         let Some(value) = value else {
             // A bare `KEY` line: python-dotenv gives it no value. Its text is not kept: a
@@ -224,7 +226,11 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(q @ ('\'' | '"')) => {
                 let close = quoted_end(self.rest(), q as u8).ok_or(Fail {
-                    reason: if q == '"' { "unterminated double quote" } else { "unterminated single quote" },
+                    reason: if q == '"' {
+                        "unterminated double quote"
+                    } else {
+                        "unterminated single quote"
+                    },
                 })?;
                 let body = &self.rest()[1..close];
                 let v = if q == '"' { decode(body, "\\'\"abfnrtv") } else { decode(body, "\\'") };
@@ -314,7 +320,10 @@ mod tests {
     fn kv(src: &str) -> Vec<(String, Option<String>)> {
         let f = parse(src.as_bytes());
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        f.entries.iter().map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.expose_str().to_string()))).collect()
+        f.entries
+            .iter()
+            .map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.expose_str().to_string())))
+            .collect()
     }
 
     fn one(src: &str) -> String {
@@ -358,23 +367,29 @@ mod tests {
 
     #[test]
     fn keys_and_export() {
-        assert_eq!(kv("export A=1\nexport\tB=2\nexport=3\n'q k'=4\na.b-c=5\n"), vec![
-            ("A".into(), Some("1".into())),
-            ("B".into(), Some("2".into())),
-            ("export".into(), Some("3".into())),
-            ("q k".into(), Some("4".into())),
-            ("a.b-c".into(), Some("5".into())),
-        ]);
+        assert_eq!(
+            kv("export A=1\nexport\tB=2\nexport=3\n'q k'=4\na.b-c=5\n"),
+            vec![
+                ("A".into(), Some("1".into())),
+                ("B".into(), Some("2".into())),
+                ("export".into(), Some("3".into())),
+                ("q k".into(), Some("4".into())),
+                ("a.b-c".into(), Some("5".into())),
+            ]
+        );
         assert_eq!(kv("BARE\n"), vec![("BARE".into(), None)]);
     }
 
     #[test]
     fn line_ends_bom_blank_lines_duplicates() {
-        assert_eq!(kv("\u{feff}A=1\r\nB=\"x\r\ny\"\rC=3"), vec![
-            ("A".into(), Some("1".into())),
-            ("B".into(), Some("x\ny".into())),
-            ("C".into(), Some("3".into())),
-        ]);
+        assert_eq!(
+            kv("\u{feff}A=1\r\nB=\"x\r\ny\"\rC=3"),
+            vec![
+                ("A".into(), Some("1".into())),
+                ("B".into(), Some("x\ny".into())),
+                ("C".into(), Some("3".into())),
+            ]
+        );
         assert_eq!(kv("\n\n  # c\n\nA=1\nA=2\n").len(), 2);
     }
 
@@ -403,7 +418,13 @@ mod tests {
     #[test]
     fn invalid_utf8_is_one_error_with_its_line() {
         let f = parse(b"A=1\nB=\xff\n");
-        assert_eq!(f.errors, vec![EnvLineError { line: 2, reason: "not UTF-8 text (save the file as UTF-8)".into() }]);
+        assert_eq!(
+            f.errors,
+            vec![EnvLineError {
+                line: 2,
+                reason: "not UTF-8 text (save the file as UTF-8)".into()
+            }]
+        );
         assert!(f.entries.is_empty());
     }
 
@@ -436,7 +457,11 @@ mod tests {
                 Segment::Entry { name, prefix, eq, suffix, style, .. } => {
                     let v = &f.entries.iter().find(|e| &e.key == name).unwrap();
                     let v = v.value.as_ref().unwrap().expose_str();
-                    let q = match style { Style::Bare => "", Style::Single => "'", Style::Double => "\"" };
+                    let q = match style {
+                        Style::Bare => "",
+                        Style::Single => "'",
+                        Style::Double => "\"",
+                    };
                     out.push_str(&format!("{prefix}{name}{eq}{q}{v}{q}{suffix}"));
                 }
             }

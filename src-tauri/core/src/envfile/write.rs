@@ -62,8 +62,13 @@ fn fits(v: &str, style: Style) -> (bool, bool, bool) {
                 && !first.is_some_and(py_space)
                 && !last.is_some_and(py_space)
                 && !comment_after_space(v);
-            let node = py && !v.contains('#') && first != Some('`') && !first.is_some_and(js_space) && !last.is_some_and(js_space);
-            let compose = node && !v.contains(['$', '\\', '\'', '"']) && !v.chars().any(char::is_control);
+            let node = py
+                && !v.contains('#')
+                && first != Some('`')
+                && !first.is_some_and(js_space)
+                && !last.is_some_and(js_space);
+            let compose =
+                node && !v.contains(['$', '\\', '\'', '"']) && !v.chars().any(char::is_control);
             (py, node, compose)
         }
         Style::Single => {
@@ -82,7 +87,10 @@ fn fits(v: &str, style: Style) -> (bool, bool, bool) {
 
 /// Renders one value (quotes included) in the best style, `prefer` winning ties. (`Option` for
 /// the day a reader can't take some value in any style; double quotes take every value today.)
-pub fn render_value(v: &str, prefer: Option<Style>) -> Option<(Zeroizing<String>, Style, Portability)> {
+pub fn render_value(
+    v: &str,
+    prefer: Option<Style>,
+) -> Option<(Zeroizing<String>, Style, Portability)> {
     let mut order = vec![Style::Bare, Style::Single, Style::Double];
     if let Some(p) = prefer {
         order.retain(|s| *s != p);
@@ -125,15 +133,19 @@ pub fn render_value(v: &str, prefer: Option<Style>) -> Option<(Zeroizing<String>
 /// Renders a key: bare when python-dotenv reads it bare, else single-quoted. Returns the text and
 /// whether node and compose accept it; `None` if no reader can (a `'` in a key that needs quotes).
 pub fn render_key(name: &str, quoted: bool) -> Option<(String, Portability)> {
-    let node = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    let node =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
     let compose = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || "_.".contains(c));
     let port = Portability { node, compose };
-    let bare_ok = !name.is_empty() && !name.starts_with('\'') && !name.contains(|c: char| c == '=' || c == '#' || py_space(c));
+    let bare_ok = !name.is_empty()
+        && !name.starts_with('\'')
+        && !name.contains(|c: char| c == '=' || c == '#' || py_space(c));
     if name.contains('\'') {
         return bare_ok.then(|| (name.to_string(), port));
     }
     if quoted || !bare_ok {
-        return (!name.is_empty()).then(|| (format!("'{name}'"), Portability { node: false, compose: false }));
+        return (!name.is_empty())
+            .then(|| (format!("'{name}'"), Portability { node: false, compose: false }));
     }
     Some((name.to_string(), port))
 }
@@ -141,14 +153,24 @@ pub fn render_key(name: &str, quoted: bool) -> Option<(String, Portability)> {
 /// Renders `items` (name, value) as a `.env` file. With a layout, its text, order and spacing are
 /// kept: statements whose name is no longer in `items` are left out, and names it does not have
 /// follow at the end in the order given. `Err` lists the names no reader could read back.
-pub fn render(items: &[(&str, &SecretValue)], layout: Option<&Layout>) -> Result<Rendered, Vec<String>> {
+pub fn render(
+    items: &[(&str, &SecretValue)],
+    layout: Option<&Layout>,
+) -> Result<Rendered, Vec<String>> {
     let mut out = Zeroizing::new(String::new());
     let mut not_portable = Vec::new();
     let mut bad = Vec::new();
     let mut written = std::collections::HashSet::new();
-    let mut emit = |out: &mut String, name: &str, quoted: bool, style: Option<Style>, parts: (&str, &str, &str)| {
-        let value = items.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).expect("caller checked");
-        let (Some((key, kp)), Some((val, st, vp))) = (render_key(name, quoted), render_value(value.expose_str(), style)) else {
+    let mut emit = |out: &mut String,
+                    name: &str,
+                    quoted: bool,
+                    style: Option<Style>,
+                    parts: (&str, &str, &str)| {
+        let value =
+            items.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).expect("caller checked");
+        let (Some((key, kp)), Some((val, st, vp))) =
+            (render_key(name, quoted), render_value(value.expose_str(), style))
+        else {
             bad.push(name.to_string());
             return;
         };
@@ -157,7 +179,11 @@ pub fn render(items: &[(&str, &SecretValue)], layout: Option<&Layout>) -> Result
         out.push_str(prefix);
         out.push_str(&key);
         // `KEY= #x` reads as an empty value: a bare value starting with `#` needs `=` last.
-        out.push_str(if st == Style::Bare && val.starts_with('#') { eq.trim_end_matches(super::py_hspace) } else { eq });
+        out.push_str(if st == Style::Bare && val.starts_with('#') {
+            eq.trim_end_matches(super::py_hspace)
+        } else {
+            eq
+        });
         out.push_str(&val);
         if st == Style::Bare && suffix.starts_with('#') && !(val.is_empty() && spaced_eq) {
             out.push(' '); // `v#c` would read as part of a bare value
@@ -255,17 +281,47 @@ mod tests {
     #[test]
     fn roundtrip_tricky_values_through_our_parser() {
         let values = [
-            "", " ", "a b", "#", "a #b", "'", "\"", "'\"", "\\", "\\\\", "\\'", "\\\"", "a\\nb", "\n", "\r", "\r\n",
-            "x\n\ny", "\t", "$A ${B} $(c)", "=", "==x==", "ünïcødé 😀", "\u{1c}", "\u{a0}x\u{a0}", "`x`", "'a'", "\"a\"",
-            "a\\", "export X=1", "# not a comment", "\\\\\\\"",
+            "",
+            " ",
+            "a b",
+            "#",
+            "a #b",
+            "'",
+            "\"",
+            "'\"",
+            "\\",
+            "\\\\",
+            "\\'",
+            "\\\"",
+            "a\\nb",
+            "\n",
+            "\r",
+            "\r\n",
+            "x\n\ny",
+            "\t",
+            "$A ${B} $(c)",
+            "=",
+            "==x==",
+            "ünïcødé 😀",
+            "\u{1c}",
+            "\u{a0}x\u{a0}",
+            "`x`",
+            "'a'",
+            "\"a\"",
+            "a\\",
+            "export X=1",
+            "# not a comment",
+            "\\\\\\\"",
         ];
         let names: Vec<String> = (0..values.len()).map(|i| format!("K{i}")).collect();
-        let items: Vec<(&str, SecretValue)> = names.iter().zip(values).map(|(n, v)| (n.as_str(), val(v))).collect();
+        let items: Vec<(&str, SecretValue)> =
+            names.iter().zip(values).map(|(n, v)| (n.as_str(), val(v))).collect();
         let refs: Vec<(&str, &SecretValue)> = items.iter().map(|(n, v)| (*n, v)).collect();
         let r = render(&refs, None).unwrap();
         let f = parse(r.body.expose());
         assert!(f.errors.is_empty(), "{:?}\n{}", f.errors, r.body.expose_str());
-        let got: Vec<&str> = f.entries.iter().map(|e| e.value.as_ref().unwrap().expose_str()).collect();
+        let got: Vec<&str> =
+            f.entries.iter().map(|e| e.value.as_ref().unwrap().expose_str()).collect();
         assert_eq!(got, values);
     }
 
@@ -273,11 +329,13 @@ mod tests {
     fn layout_is_kept_byte_for_byte_when_canonical() {
         let src = "# app settings\n\nexport API=abc # prod key\nDB='p#ss word'\n  # indented\nMSG=\"it's\"\n\nLAST=1";
         let f = parse(src.as_bytes());
-        let items: Vec<(&str, &SecretValue)> = f.entries.iter().map(|e| (e.key.as_str(), e.value.as_ref().unwrap())).collect();
+        let items: Vec<(&str, &SecretValue)> =
+            f.entries.iter().map(|e| (e.key.as_str(), e.value.as_ref().unwrap())).collect();
         assert_eq!(render(&items, Some(&f.layout)).unwrap().body.expose_str(), src);
         // A new name follows at the end; a removed one leaves its line out.
         let extra = val("new");
-        let mut fewer: Vec<(&str, &SecretValue)> = items.iter().filter(|(n, _)| *n != "DB").cloned().collect();
+        let mut fewer: Vec<(&str, &SecretValue)> =
+            items.iter().filter(|(n, _)| *n != "DB").cloned().collect();
         fewer.push(("NEW", &extra));
         let out = render(&fewer, Some(&f.layout)).unwrap().body.expose_str().to_string();
         assert!(!out.contains("DB="));

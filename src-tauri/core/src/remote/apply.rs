@@ -47,7 +47,13 @@ pub(crate) struct Landed {
 
 impl Landed {
     pub(crate) fn unchanged_remote(remote: Option<&RemoteSecret>) -> Landed {
-        Landed { version: remote.map_or(0, |r| r.version), fields: None, history_versions: 0, verified: None, notes: Vec::new() }
+        Landed {
+            version: remote.map_or(0, |r| r.version),
+            fields: None,
+            history_versions: 0,
+            verified: None,
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -61,11 +67,18 @@ pub(crate) enum JobOut {
 impl Job {
     /// One CAS write. A mismatch may mean that our own earlier attempt landed and only its reply
     /// was lost (a retry after a dropped connection): a read-back equal to what we wrote is success.
-    async fn write_once(&self, conn: &Conn, fields: &Fields, cas: u64) -> std::result::Result<u64, JobOut> {
+    async fn write_once(
+        &self,
+        conn: &Conn,
+        fields: &Fields,
+        cas: u64,
+    ) -> std::result::Result<u64, JobOut> {
         match conn.write(&self.path, fields, cas).await {
             Ok(v) => Ok(v),
             Err(f) if f.is_cas_mismatch() => match conn.read(&self.path).await {
-                Ok(Some(r)) if r.version == cas + 1 && fields_equal(&r.fields, fields) => Ok(r.version),
+                Ok(Some(r)) if r.version == cas + 1 && fields_equal(&r.fields, fields) => {
+                    Ok(r.version)
+                }
                 Ok(fresh) => Err(JobOut::Moved(fresh)),
                 Err(e) => Err(JobOut::Failed(e)),
             },
@@ -74,7 +87,13 @@ impl Job {
     }
 
     pub(crate) async fn run(self, conn: &Conn) -> JobOut {
-        let mut landed = Landed { version: self.cas, fields: None, history_versions: 0, verified: None, notes: self.notes.clone() };
+        let mut landed = Landed {
+            version: self.cas,
+            fields: None,
+            history_versions: 0,
+            verified: None,
+            notes: self.notes.clone(),
+        };
         if let Some((snaps, start)) = &self.replay {
             let mut cas = *start;
             for s in snaps {
@@ -100,7 +119,9 @@ impl Job {
         }
         if let Some(local) = &self.verify {
             landed.verified = Some(match conn.read(&self.path).await {
-                Ok(Some(r)) => local.iter().all(|(k, v)| r.fields.get(k).is_some_and(|w| w.expose() == v.expose())),
+                Ok(Some(r)) => local
+                    .iter()
+                    .all(|(k, v)| r.fields.get(k).is_some_and(|w| w.expose() == v.expose())),
                 Ok(None) => false,
                 Err(e) => return JobOut::Failed(e),
             });
@@ -118,18 +139,42 @@ fn action_of(kind: OpKind) -> Action {
     }
 }
 
+/// What every folder of one operation shares.
+#[derive(Clone, Copy)]
+pub(crate) struct OpCtx<'a> {
+    pub row: &'a RemoteRow,
+    pub cfg: &'a RunCfg,
+    pub conn: &'a Conn,
+}
+
 impl Vault {
     /// The local half of a folder, after its remote half landed (or when it had none).
     pub(crate) async fn finish_folder(
-        &mut self, row: &RemoteRow, cfg: &RunCfg, conn: &Conn, local: Option<&super::plan::LocalFolder>, plan: &FolderPlan,
-        remote: Option<&RemoteSecret>, landed: Landed,
+        &mut self,
+        op: &OpCtx<'_>,
+        local: Option<&super::plan::LocalFolder>,
+        plan: &FolderPlan,
+        remote: Option<&RemoteSecret>,
+        landed: Landed,
     ) -> Result<FolderResult> {
+        let OpCtx { row, cfg, conn } = *op;
         let empty = Fields::new();
-        let remote_after: &Fields = landed.fields.as_ref().or(remote.map(|r| &r.fields)).unwrap_or(&empty);
+        let remote_after: &Fields =
+            landed.fields.as_ref().or(remote.map(|r| &r.fields)).unwrap_or(&empty);
         let pulls_new = plan.keys.iter().any(|k| k.action == KeyAction::CreateLocal);
         // Pull --with-history: the remote's older versions of keys that are new here.
-        let history = match (remote, cfg.with_history && cfg.direction != Direction::Push && conn.kv == 2 && pulls_new) {
-            (Some(r), true) => remote_versions(conn, &super::mapping::remote_path(&row.info.spec.prefix, &plan.folder), r.version).await?,
+        let history = match (
+            remote,
+            cfg.with_history && cfg.direction != Direction::Push && conn.kv == 2 && pulls_new,
+        ) {
+            (Some(r), true) => {
+                remote_versions(
+                    conn,
+                    &super::mapping::remote_path(&row.info.spec.prefix, &plan.folder),
+                    r.version,
+                )
+                .await?
+            }
             _ => Vec::new(),
         };
         let key = self.data_key()?.duplicate();
@@ -144,7 +189,11 @@ impl Vault {
 
         let tx = self.tx()?;
         let macs = state::MacKey::derive(&key, &vault_id);
-        let mut local_after: BTreeMap<&str, &[u8]> = local.map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose()))).into_iter().flatten().collect();
+        let mut local_after: BTreeMap<&str, &[u8]> = local
+            .map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose())))
+            .into_iter()
+            .flatten()
+            .collect();
         let mut forget = Vec::new();
         for k in keys.iter_mut().filter(|k| k.action == KeyAction::DeleteLocal) {
             // Only the version the plan saw goes to the trash; a newer local write stays, as a conflict.
@@ -164,7 +213,10 @@ impl Vault {
         for k in keys.iter().filter(|k| k.action == KeyAction::DeleteRemote) {
             forget.push(k.name.clone());
         }
-        for k in keys.iter_mut().filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal)) {
+        for k in keys
+            .iter_mut()
+            .filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal))
+        {
             let Some(value) = remote_after.get(&k.name) else { continue };
             let path = secret_path(&plan.folder, &k.name)?;
             let mut opts = TravelMeta::write_options(metas.get(&k.name), &provenance);
@@ -200,10 +252,18 @@ impl Vault {
             }
         }
         // Pull: metadata edits made on the remote to keys whose value did not change.
-        let meta_pulled = if cfg.direction == Direction::Pull { super::plan::metadata_to_pull(local, remote, &keys) } else { Vec::new() };
+        let meta_pulled = if cfg.direction == Direction::Pull {
+            super::plan::metadata_to_pull(local, remote, &keys)
+        } else {
+            Vec::new()
+        };
         for (name, m) in &meta_pulled {
             let path = secret_path(&plan.folder, name)?.to_string();
-            let id: i64 = tx.query_row("SELECT id FROM secrets WHERE path = ?1 AND deleted_at IS NULL", [&path], |r| r.get(0))?;
+            let id: i64 = tx.query_row(
+                "SELECT id FROM secrets WHERE path = ?1 AND deleted_at IS NULL",
+                [&path],
+                |r| r.get(0),
+            )?;
             tx.execute(
                 "UPDATE secrets SET description = ?2, expires_at = ?3, rotate_every_days = ?4, meta = ?5, updated_at = ?6 WHERE id = ?1",
                 params![id, m.description, m.expires_at, m.rotate_every_days, serde_json::to_string(&m.meta).expect("map serialises"), crate::timefmt::now()],
@@ -211,7 +271,10 @@ impl Vault {
             crate::vault::set_tags(&tx, id, &m.tags)?;
         }
         if !meta_pulled.is_empty() {
-            notes.push(format!("metadata of {} unchanged key(s) taken from the remote", meta_pulled.len()));
+            notes.push(format!(
+                "metadata of {} unchanged key(s) taken from the remote",
+                meta_pulled.len()
+            ));
         }
         let equal: Vec<(String, Vec<u8>)> = local_after
             .iter()
@@ -225,15 +288,28 @@ impl Vault {
         state::save(&tx, row.id, &plan.folder, &base)?;
         let removed = landed.verified == Some(true);
         if landed.verified == Some(false) {
-            notes.push("the remote read back differs from the local values: local copy kept".into());
+            notes
+                .push("the remote read back differs from the local values: local copy kept".into());
         }
         if removed {
-            tx.execute("UPDATE secrets SET deleted_at = ?2 WHERE folder = ?1 AND deleted_at IS NULL", params![plan.folder, crate::timefmt::now()])?;
+            tx.execute(
+                "UPDATE secrets SET deleted_at = ?2 WHERE folder = ?1 AND deleted_at IS NULL",
+                params![plan.folder, crate::timefmt::now()],
+            )?;
         }
         let count = |a: KeyAction| keys.iter().filter(|k| k.action == a).count();
         let conflicts = count(KeyAction::Conflict);
-        let wrote = landed.fields.is_some() || keys.iter().any(|k| k.action.writes_local()) || removed || !meta_pulled.is_empty();
-        let outcome = if conflicts > 0 { "conflict" } else if wrote { "done" } else { "unchanged" };
+        let wrote = landed.fields.is_some()
+            || keys.iter().any(|k| k.action.writes_local())
+            || removed
+            || !meta_pulled.is_empty();
+        let outcome = if conflicts > 0 {
+            "conflict"
+        } else if wrote {
+            "done"
+        } else {
+            "unchanged"
+        };
         let detail = format!(
             "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
             row.info.spec.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
@@ -243,21 +319,48 @@ impl Vault {
             if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
             if removed { ", local copy moved to trash after verify" } else { "" },
         );
-        audit::append(&tx, action_of(cfg.kind), Some(&plan.folder), if outcome == "conflict" { "conflict" } else { "ok" }, Some(&detail))?;
+        audit::append(
+            &tx,
+            action_of(cfg.kind),
+            Some(&plan.folder),
+            if outcome == "conflict" { "conflict" } else { "ok" },
+            Some(&detail),
+        )?;
         tx.commit()?;
         Ok(FolderResult {
-            folder: plan.folder.clone(), remote_path: plan.remote_path.clone(), outcome: outcome.into(), remote_version: landed.version, keys,
-            history_versions: landed.history_versions + history_local, removed_local: removed, error_code: None, error: None, notes,
+            folder: plan.folder.clone(),
+            remote_path: plan.remote_path.clone(),
+            outcome: outcome.into(),
+            remote_version: landed.version,
+            keys,
+            history_versions: landed.history_versions + history_local,
+            removed_local: removed,
+            error_code: None,
+            error: None,
+            notes,
         })
     }
 
     /// A failed folder: one audit entry (code only, never a value) and its result.
-    pub(crate) fn record_failure(&mut self, row: &RemoteRow, cfg: &RunCfg, plan: &FolderPlan, e: Error) -> Result<FolderResult> {
+    pub(crate) fn record_failure(
+        &mut self,
+        row: &RemoteRow,
+        cfg: &RunCfg,
+        plan: &FolderPlan,
+        e: Error,
+    ) -> Result<FolderResult> {
         let detail = format!("remote {} {}: {}", row.info.spec.name, plan.remote_path, e.code());
         self.audit_event(action_of(cfg.kind), Some(&plan.folder), "failure", Some(&detail))?;
         Ok(FolderResult {
-            folder: plan.folder.clone(), remote_path: plan.remote_path.clone(), outcome: "failed".into(), remote_version: plan.remote_version,
-            keys: plan.keys.clone(), history_versions: 0, removed_local: false, error_code: Some(e.code().into()), error: Some(e.to_string()),
+            folder: plan.folder.clone(),
+            remote_path: plan.remote_path.clone(),
+            outcome: "failed".into(),
+            remote_version: plan.remote_version,
+            keys: plan.keys.clone(),
+            history_versions: 0,
+            removed_local: false,
+            error_code: Some(e.code().into()),
+            error: Some(e.to_string()),
             notes: plan.notes.clone(),
         })
     }
@@ -265,5 +368,8 @@ impl Vault {
 
 /// The key of `remote_after` equal to `name`, borrowed for as long as the fields live.
 fn name_of<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.get_key_value(name).map(|(k, _)| k.as_str()).expect("the key was looked up in these fields")
+    fields
+        .get_key_value(name)
+        .map(|(k, _)| k.as_str())
+        .expect("the key was looked up in these fields")
 }

@@ -30,7 +30,8 @@ impl fmt::Debug for RemoteCredential {
 }
 
 fn entry(account: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(super::KEYCHAIN_SERVICE, account).map_err(|e| Error::Keychain(keychain::describe(&e)))
+    keyring::Entry::new(super::KEYCHAIN_SERVICE, account)
+        .map_err(|e| Error::Keychain(keychain::describe(&e)))
 }
 
 pub(crate) fn store(account: &str, cred: &RemoteCredential) -> Result<()> {
@@ -77,7 +78,9 @@ impl TokenSource {
 /// CLI's token file (`~/.vault-token`, as `vault login` / `bao login` write it). A token stored
 /// for this remote wins over the environment so that a `VAULT_TOKEN` exported for another server
 /// is not sent to this one by surprise.
-pub(crate) fn resolve_token(keychain_account: Option<&str>) -> Result<(RemoteCredential, TokenSource)> {
+pub(crate) fn resolve_token(
+    keychain_account: Option<&str>,
+) -> Result<(RemoteCredential, TokenSource)> {
     if let Some(account) = keychain_account {
         if let Some(t) = load(account)? {
             if !t.is_empty() {

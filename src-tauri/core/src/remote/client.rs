@@ -9,7 +9,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use serde_json::Value;
-use vaultrs::api::kv2::requests::{ReadSecretRequest, SetSecretMetadataRequestBuilder, SetSecretRequestOptions};
+use vaultrs::api::kv2::requests::{
+    ReadSecretRequest, SetSecretMetadataRequestBuilder, SetSecretRequestOptions,
+};
 use vaultrs::client::{VaultClient, VaultClientSettingsBuilder};
 use vaultrs::error::ClientError;
 
@@ -67,8 +69,16 @@ impl Failure {
         matches!(self, Failure::Status { code: 400, errors } if errors.iter().any(|e| e.contains("check-and-set")))
     }
     fn detail(errors: &[String]) -> String {
-        let text: Vec<String> = errors.iter().map(|e| e.replace(['\n', '\t'], " ").trim().to_string()).filter(|e| !e.is_empty()).collect();
-        if text.is_empty() { "no detail".into() } else { super::mapping::truncate_bytes(&text.join("; "), 300) }
+        let text: Vec<String> = errors
+            .iter()
+            .map(|e| e.replace(['\n', '\t'], " ").trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        if text.is_empty() {
+            "no detail".into()
+        } else {
+            super::mapping::truncate_bytes(&text.join("; "), 300)
+        }
     }
 
     /// The user-facing error for a failure of `what` on `path` (a full API path, e.g.
@@ -107,9 +117,16 @@ fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failure {
     }
     let joined = text.join(": ");
     let lower = joined.to_lowercase();
-    if ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"].iter().any(|w| lower.contains(w)) {
+    if ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
         Failure::Tls(joined)
-    } else if connect || ["connection refused", "dns error", "connect", "timed out", "reset"].iter().any(|w| lower.contains(w)) {
+    } else if connect
+        || ["connection refused", "dns error", "connect", "timed out", "reset"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
         Failure::Connect(joined)
     } else {
         Failure::Other(joined)
@@ -120,16 +137,30 @@ pub(crate) fn classify(e: ClientError) -> Failure {
     match e {
         ClientError::APIError { code, errors } => Failure::Status { code, errors },
         ClientError::RestClientError { source } => match source {
-            rustify::errors::ClientError::ServerResponseError { code, .. } => Failure::Status { code, errors: vec![] },
-            rustify::errors::ClientError::RequestError { source, .. } => classify_transport(source.as_ref()),
-            rustify::errors::ClientError::ResponseError { source } => classify_transport(source.as_ref()),
+            rustify::errors::ClientError::ServerResponseError { code, .. } => {
+                Failure::Status { code, errors: vec![] }
+            }
+            rustify::errors::ClientError::RequestError { source, .. } => {
+                classify_transport(source.as_ref())
+            }
+            rustify::errors::ClientError::ResponseError { source } => {
+                classify_transport(source.as_ref())
+            }
             // Parse errors can quote the body, which may hold values: say only what failed.
             _ => Failure::Other("unexpected response from the server".into()),
         },
-        ClientError::ResponseEmptyError | ClientError::ResponseDataEmptyError => Failure::Other("empty response".into()),
-        ClientError::JsonParseError { .. } => Failure::Other("unexpected response from the server".into()),
-        ClientError::FileReadError { path, .. } | ClientError::FileNotFoundError { path } => Failure::Other(format!("cannot read {path}")),
-        ClientError::ParseCertificateError { path, .. } => Failure::Tls(format!("{path} is not a PEM certificate")),
+        ClientError::ResponseEmptyError | ClientError::ResponseDataEmptyError => {
+            Failure::Other("empty response".into())
+        }
+        ClientError::JsonParseError { .. } => {
+            Failure::Other("unexpected response from the server".into())
+        }
+        ClientError::FileReadError { path, .. } | ClientError::FileNotFoundError { path } => {
+            Failure::Other(format!("cannot read {path}"))
+        }
+        ClientError::ParseCertificateError { path, .. } => {
+            Failure::Tls(format!("{path} is not a PEM certificate"))
+        }
         other => Failure::Other(other.to_string()),
     }
 }
@@ -157,28 +188,51 @@ pub(crate) struct Conn {
 const MAX_ATTEMPTS: u32 = 5;
 
 fn build_client(t: &Target, token: &str) -> Result<VaultClient> {
-    let url = reqwest::Url::parse(&t.addr).map_err(|_| Error::InvalidInput(format!("'{}' is not a URL (e.g. https://vault.example.com:8200)", t.addr)))?;
+    let url = reqwest::Url::parse(&t.addr).map_err(|_| {
+        Error::InvalidInput(format!(
+            "'{}' is not a URL (e.g. https://vault.example.com:8200)",
+            t.addr
+        ))
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidInput(format!("'{}': the address must start with http:// or https://", t.addr)));
+        return Err(Error::InvalidInput(format!(
+            "'{}': the address must start with http:// or https://",
+            t.addr
+        )));
     }
     let mut b = VaultClientSettingsBuilder::default();
-    b.address(&t.addr).token(token).verify(!t.skip_verify).timeout(Some(Duration::from_secs(30))).ca_certs(t.ca_cert.iter().cloned().collect());
+    b.address(&t.addr)
+        .token(token)
+        .verify(!t.skip_verify)
+        .timeout(Some(Duration::from_secs(30)))
+        .ca_certs(t.ca_cert.iter().cloned().collect());
     if let Some(ns) = &t.namespace {
         b.set_namespace(ns.clone());
     }
     let settings = b.build().map_err(|e| Error::InvalidInput(format!("remote settings: {e}")))?;
-    VaultClient::new(settings).map_err(|e| classify(e).into_error(&t.addr, "configure the client for", &t.addr))
+    VaultClient::new(settings)
+        .map_err(|e| classify(e).into_error(&t.addr, "configure the client for", &t.addr))
 }
 
 impl Conn {
     /// Builds the client and logs in (AppRole). No request is made for token auth.
-    pub(crate) async fn connect(target: Target, token: Option<(RemoteCredential, TokenSource)>, approle: Option<AppRole>) -> Result<Conn> {
+    pub(crate) async fn connect(
+        target: Target,
+        token: Option<(RemoteCredential, TokenSource)>,
+        approle: Option<AppRole>,
+    ) -> Result<Conn> {
         let (token, source) = match token {
             Some((t, s)) => (t, s),
             None => (RemoteCredential::new(String::new()), TokenSource::AppRole),
         };
         let client = build_client(&target, token.expose())?;
-        let conn = Conn { client: RwLock::new(Arc::new(client)), target, approle, token_source: source, kv: 2 };
+        let conn = Conn {
+            client: RwLock::new(Arc::new(client)),
+            target,
+            approle,
+            token_source: source,
+            kv: 2,
+        };
         if conn.approle.is_some() {
             conn.login().await?;
         }
@@ -237,8 +291,15 @@ impl Conn {
                 return Err(failure);
             }
             // Jitter from the clock keeps concurrent retries from hitting the server in lockstep.
-            let jitter = u64::from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_millis() % 100);
-            tokio::time::sleep(Duration::from_millis((200u64 << (attempt - 1)).min(3000) + jitter)).await;
+            let jitter = u64::from(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .subsec_millis()
+                    % 100,
+            );
+            tokio::time::sleep(Duration::from_millis((200u64 << (attempt - 1)).min(3000) + jitter))
+                .await;
         }
     }
 
@@ -248,7 +309,11 @@ impl Conn {
 
     /// The API path of a KV secret, for messages: `secret/data/p` (v2) or `kv/p` (v1).
     pub(crate) fn api_path(&self, path: &str) -> String {
-        if self.kv == 2 { format!("{}/data/{path}", self.target.mount) } else { format!("{}/{path}", self.target.mount) }
+        if self.kv == 2 {
+            format!("{}/data/{path}", self.target.mount)
+        } else {
+            format!("{}/{path}", self.target.mount)
+        }
     }
 
     /// The current fields of `path`, or `None` when no secret is there.
@@ -256,16 +321,26 @@ impl Conn {
         let mount = self.target.mount.as_str();
         let api = self.api_path(path);
         if self.kv == 1 {
-            let got = self.call(|c| async move { vaultrs::kv1::get_raw(&*c, mount, path).await }).await;
+            let got =
+                self.call(|c| async move { vaultrs::kv1::get_raw(&*c, mount, path).await }).await;
             return match got {
-                Ok(r) => Ok(Some(RemoteSecret { version: 0, fields: self.fields(r.data, &api)?, custom: BTreeMap::new(), deleted: false })),
+                Ok(r) => Ok(Some(RemoteSecret {
+                    version: 0,
+                    fields: self.fields(r.data, &api)?,
+                    custom: BTreeMap::new(),
+                    deleted: false,
+                })),
                 Err(f) if f.status() == Some(404) => Ok(None),
                 Err(f) => Err(self.err(f, "read", &api)),
             };
         }
         let got = self
             .call(|c| async move {
-                let ep = ReadSecretRequest::builder().mount(mount).path(path).build().expect("all fields set");
+                let ep = ReadSecretRequest::builder()
+                    .mount(mount)
+                    .path(path)
+                    .build()
+                    .expect("all fields set");
                 vaultrs::api::exec_with_result(&*c, ep).await
             })
             .await;
@@ -278,18 +353,24 @@ impl Conn {
             })),
             // 404 on data also means "latest version deleted": the metadata still exists and a
             // check-and-set write must name its current version.
-            Err(f) if f.status() == Some(404) => Ok(self.read_metadata(path).await?.map(|m| RemoteSecret {
-                version: m.current_version,
-                fields: Fields::new(),
-                custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
-                deleted: true,
-            })),
+            Err(f) if f.status() == Some(404) => {
+                Ok(self.read_metadata(path).await?.map(|m| RemoteSecret {
+                    version: m.current_version,
+                    fields: Fields::new(),
+                    custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
+                    deleted: true,
+                }))
+            }
             Err(f) => Err(self.err(f, "read", &api)),
         }
     }
 
     fn fields(&self, data: Value, api: &str) -> Result<Fields> {
-        fields_from_json(data).ok_or_else(|| Error::Remote(format!("{api} does not hold a map of fields; Hush cannot map it to a folder")))
+        fields_from_json(data).ok_or_else(|| {
+            Error::Remote(format!(
+                "{api} does not hold a map of fields; Hush cannot map it to a folder"
+            ))
+        })
     }
 
     /// The fields of one KV v2 version (`None` when deleted or destroyed).
@@ -297,7 +378,12 @@ impl Conn {
         let mount = self.target.mount.as_str();
         let got = self
             .call(|c| async move {
-                let ep = ReadSecretRequest::builder().mount(mount).path(path).version(Some(version)).build().expect("all fields set");
+                let ep = ReadSecretRequest::builder()
+                    .mount(mount)
+                    .path(path)
+                    .version(Some(version))
+                    .build()
+                    .expect("all fields set");
                 vaultrs::api::exec_with_result(&*c, ep).await
             })
             .await;
@@ -308,9 +394,15 @@ impl Conn {
         }
     }
 
-    pub(crate) async fn read_metadata(&self, path: &str) -> Result<Option<vaultrs::api::kv2::responses::ReadSecretMetadataResponse>> {
+    pub(crate) async fn read_metadata(
+        &self,
+        path: &str,
+    ) -> Result<Option<vaultrs::api::kv2::responses::ReadSecretMetadataResponse>> {
         let mount = self.target.mount.as_str();
-        match self.call(|c| async move { vaultrs::kv2::read_metadata(&*c, mount, path).await }).await {
+        match self
+            .call(|c| async move { vaultrs::kv2::read_metadata(&*c, mount, path).await })
+            .await
+        {
             Ok(m) => Ok(Some(m)),
             Err(f) if f.status() == Some(404) => Ok(None),
             Err(f) => Err(self.err(f, "read metadata of", &format!("{mount}/metadata/{path}"))),
@@ -319,12 +411,21 @@ impl Conn {
 
     /// Writes all `fields` at `path`. KV v2: check-and-set on `cas` (0 = must not exist); returns
     /// the new version. A CAS mismatch comes back as `Err(Failure)` for the caller to resolve.
-    pub(crate) async fn write(&self, path: &str, fields: &Fields, cas: u64) -> std::result::Result<u64, Failure> {
+    pub(crate) async fn write(
+        &self,
+        path: &str,
+        fields: &Fields,
+        cas: u64,
+    ) -> std::result::Result<u64, Failure> {
         let mount = self.target.mount.as_str();
         if self.kv == 1 {
-            let map: std::collections::HashMap<&str, &str> = fields.iter().map(|(k, v)| (k.as_str(), v.expose_str())).collect();
+            let map: std::collections::HashMap<&str, &str> =
+                fields.iter().map(|(k, v)| (k.as_str(), v.expose_str())).collect();
             let map = &map;
-            return self.call(|c| async move { vaultrs::kv1::set(&*c, mount, path, map).await }).await.map(|_| 0);
+            return self
+                .call(|c| async move { vaultrs::kv1::set(&*c, mount, path, map).await })
+                .await
+                .map(|_| 0);
         }
         let cas = u32::try_from(cas).map_err(|_| Failure::Other("version out of range".into()))?;
         self.call(|c| async move {
@@ -336,7 +437,11 @@ impl Conn {
     }
 
     /// Replaces the secret's `custom_metadata` (KV v2 only).
-    pub(crate) async fn write_custom(&self, path: &str, custom: &BTreeMap<String, String>) -> Result<()> {
+    pub(crate) async fn write_custom(
+        &self,
+        path: &str,
+        custom: &BTreeMap<String, String>,
+    ) -> Result<()> {
         let mount = self.target.mount.as_str();
         let map: std::collections::HashMap<String, String> = custom.clone().into_iter().collect();
         let map = &map;
@@ -353,28 +458,43 @@ impl Conn {
     pub(crate) async fn list(&self, dir: &str) -> Result<Vec<String>> {
         let mount = self.target.mount.as_str();
         let got = if self.kv == 1 {
-            self.call(|c| async move { vaultrs::kv1::list(&*c, mount, dir).await.map(|r| r.data.keys) }).await
+            self.call(
+                |c| async move { vaultrs::kv1::list(&*c, mount, dir).await.map(|r| r.data.keys) },
+            )
+            .await
         } else {
             self.call(|c| async move { vaultrs::kv2::list(&*c, mount, dir).await }).await
         };
         match got {
             Ok(keys) => Ok(keys),
             Err(f) if f.status() == Some(404) => Ok(Vec::new()),
-            Err(f) => Err(self.err(f, "list", &format!("{mount}/{}{dir}", if self.kv == 2 { "metadata/" } else { "" }))),
+            Err(f) => Err(self.err(
+                f,
+                "list",
+                &format!("{mount}/{}{dir}", if self.kv == 2 { "metadata/" } else { "" }),
+            )),
         }
     }
 
     /// The mount's `max_versions` (KV v2), when the token may read the config.
     pub(crate) async fn max_versions(&self) -> Option<u64> {
         let mount = self.target.mount.as_str();
-        let cfg = self.call(|c| async move { vaultrs::kv2::config::read(&*c, mount).await }).await.ok()?;
+        let cfg = self
+            .call(|c| async move { vaultrs::kv2::config::read(&*c, mount).await })
+            .await
+            .ok()?;
         // 0 means Vault's default of 10.
         Some(if cfg.max_versions == 0 { 10 } else { cfg.max_versions })
     }
 
     /// A raw JSON request, for endpoints vaultrs does not cover. Error bodies are parsed for the
     /// `errors` list only.
-    pub(crate) async fn raw(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> std::result::Result<Value, Failure> {
+    pub(crate) async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> std::result::Result<Value, Failure> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -396,7 +516,9 @@ impl Conn {
                     let code = resp.status().as_u16();
                     // Bounded: a hostile or confused server must not make us buffer without end.
                     let mut bytes = Vec::new();
-                    while let Some(chunk) = resp.chunk().await.map_err(|e| classify_transport(&e))? {
+                    while let Some(chunk) =
+                        resp.chunk().await.map_err(|e| classify_transport(&e))?
+                    {
                         if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
                             return Err(Failure::Other(format!("the answer is larger than {} MiB; is this a Vault / OpenBao address?", MAX_RESPONSE_BYTES >> 20)));
                         }
@@ -411,7 +533,11 @@ impl Conn {
                         };
                     }
                     let json = parsed.unwrap_or(Value::Null);
-                    let errors = json.get("errors").and_then(Value::as_array).map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect()).unwrap_or_default();
+                    let errors = json
+                        .get("errors")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect())
+                        .unwrap_or_default();
                     Failure::Status { code, errors }
                 }
             };

@@ -57,17 +57,32 @@ pub(crate) struct RemoteRow {
 }
 
 fn check_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if ok { Ok(()) } else { Err(Error::InvalidInput(format!("remote name '{}' must be 1-64 letters, digits, '.', '_' or '-'", name.escape_debug()))) }
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "remote name '{}' must be 1-64 letters, digits, '.', '_' or '-'",
+            name.escape_debug()
+        )))
+    }
 }
 
 /// Mount and prefix are paths of folder-like segments; slashes at either end are dropped.
 fn clean_path(what: &str, s: &str, allow_empty: bool) -> Result<String> {
     let t = s.trim_matches('/');
     if t.is_empty() {
-        return if allow_empty { Ok(String::new()) } else { Err(Error::InvalidInput(format!("the {what} is empty"))) };
+        return if allow_empty {
+            Ok(String::new())
+        } else {
+            Err(Error::InvalidInput(format!("the {what} is empty")))
+        };
     }
-    FolderPath::parse(t).map(|f| f.as_str().to_string()).map_err(|e| Error::InvalidInput(format!("the {what} '{}': {e}", t.escape_debug())))
+    FolderPath::parse(t)
+        .map(|f| f.as_str().to_string())
+        .map_err(|e| Error::InvalidInput(format!("the {what} '{}': {e}", t.escape_debug())))
 }
 
 fn truthy(v: &str) -> bool {
@@ -78,20 +93,35 @@ impl Vault {
     /// Adds a remote. `credential` is the token (token auth; optional: without one, VAULT_TOKEN or
     /// ~/.vault-token are used at each connection) or the AppRole secret_id (required); it goes to
     /// the OS keychain only. Nothing is sent to the server: `remote_test` checks the connection.
-    pub fn remote_add(&mut self, spec: &RemoteSpec, credential: Option<&RemoteCredential>) -> Result<RemoteInfo> {
+    pub fn remote_add(
+        &mut self,
+        spec: &RemoteSpec,
+        credential: Option<&RemoteCredential>,
+    ) -> Result<RemoteInfo> {
         check_name(&spec.name)?;
         let addr = spec.addr.trim().trim_end_matches('/').to_string();
         match reqwest::Url::parse(&addr) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => return Err(Error::InvalidInput(format!("'{}' is not an http(s) address such as https://vault.example.com:8200", addr.escape_debug()))),
+            _ => {
+                return Err(Error::InvalidInput(format!(
+                    "'{}' is not an http(s) address such as https://vault.example.com:8200",
+                    addr.escape_debug()
+                )))
+            }
         }
         let mount = clean_path("mount", &spec.mount, false)?;
         let prefix = clean_path("prefix", &spec.prefix, true)?;
-        let namespace = spec.namespace.as_deref().map(|n| n.trim_matches('/').to_string()).filter(|n| !n.is_empty());
+        let namespace = spec
+            .namespace
+            .as_deref()
+            .map(|n| n.trim_matches('/').to_string())
+            .filter(|n| !n.is_empty());
         let ca_cert = spec.ca_cert.clone().filter(|c| !c.is_empty());
         if let Some(c) = &ca_cert {
             if !std::path::Path::new(c).is_file() {
-                return Err(Error::InvalidInput(format!("CA certificate file '{c}' does not exist")));
+                return Err(Error::InvalidInput(format!(
+                    "CA certificate file '{c}' does not exist"
+                )));
             }
         }
         let credential = credential.filter(|c| !c.is_empty());
@@ -99,14 +129,25 @@ impl Vault {
             AuthSpec::Token => ("token", None, None),
             AuthSpec::Approle { mount, role_id } => {
                 if role_id.trim().is_empty() || credential.is_none() {
-                    return Err(Error::InvalidInput("AppRole needs a role_id and a secret_id".into()));
+                    return Err(Error::InvalidInput(
+                        "AppRole needs a role_id and a secret_id".into(),
+                    ));
                 }
-                ("approle", Some(clean_path("AppRole mount", mount, false)?), Some(role_id.trim().to_string()))
+                (
+                    "approle",
+                    Some(clean_path("AppRole mount", mount, false)?),
+                    Some(role_id.trim().to_string()),
+                )
             }
         };
-        let exists: Option<i64> = self.conn().query_row("SELECT id FROM remotes WHERE name = ?1", [&spec.name], |r| r.get(0)).optional()?;
+        let exists: Option<i64> = self
+            .conn()
+            .query_row("SELECT id FROM remotes WHERE name = ?1", [&spec.name], |r| r.get(0))
+            .optional()?;
         if exists.is_some() {
-            return Err(Error::AlreadyExists { path: format!("remote '{}' (remove it first with `hush remote rm`)", spec.name) });
+            return Err(Error::AlreadyExists {
+                path: format!("remote '{}' (remove it first with `hush remote rm`)", spec.name),
+            });
         }
         // The keychain entry is written first; if the row cannot be written it is removed again.
         let account = credential.map(|_| format!("{}/{}", self.vault_id(), spec.name));
@@ -120,7 +161,13 @@ impl Vault {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![spec.name, addr, namespace, mount, prefix, ca_cert, spec.skip_verify, auth_kind, approle_mount, role_id, account, crate::timefmt::now()],
             )?;
-            audit::append(&tx, Action::RemoteConfig, None, "ok", Some(&format!("added remote {} ({addr}, {auth_kind})", spec.name)))?;
+            audit::append(
+                &tx,
+                Action::RemoteConfig,
+                None,
+                "ok",
+                Some(&format!("added remote {} ({addr}, {auth_kind})", spec.name)),
+            )?;
             tx.commit()?;
             Ok(())
         })();
@@ -152,13 +199,32 @@ impl Vault {
         let tx = self.tx()?;
         tx.execute("DELETE FROM remote_keys WHERE remote_id = ?1", [row.id])?;
         tx.execute("DELETE FROM remotes WHERE id = ?1", [row.id])?;
-        audit::append(&tx, Action::RemoteConfig, None, "ok", Some(&format!("removed remote {name}")))?;
+        audit::append(
+            &tx,
+            Action::RemoteConfig,
+            None,
+            "ok",
+            Some(&format!("removed remote {name}")),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     pub(crate) fn remote_row(&self, name: &str) -> Result<RemoteRow> {
-        type Row = (i64, String, Option<String>, String, String, Option<String>, bool, String, Option<String>, Option<String>, Option<String>, i64);
+        type Row = (
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            bool,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
         let row: Option<Row> = self
             .conn()
             .query_row(
@@ -167,16 +233,50 @@ impl Vault {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?)),
             )
             .optional()?;
-        let (id, addr, namespace, mount, prefix, ca_cert, skip_verify, auth, approle_mount, role_id, keychain_account, created_at) =
-            row.ok_or_else(|| Error::InvalidInput(format!("no remote named '{name}'; see `hush remote ls`, or add one with `hush remote add`")))?;
-        let synced_folders: u64 = self.conn().query_row("SELECT count(*) FROM remote_folders WHERE remote_id = ?1", [id], |r| r.get(0))?;
+        let (
+            id,
+            addr,
+            namespace,
+            mount,
+            prefix,
+            ca_cert,
+            skip_verify,
+            auth,
+            approle_mount,
+            role_id,
+            keychain_account,
+            created_at,
+        ) = row.ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "no remote named '{name}'; see `hush remote ls`, or add one with `hush remote add`"
+            ))
+        })?;
+        let synced_folders: u64 = self.conn().query_row(
+            "SELECT count(*) FROM remote_folders WHERE remote_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
         let auth = match auth.as_str() {
-            "approle" => AuthSpec::Approle { mount: approle_mount.unwrap_or_else(|| "approle".into()), role_id: role_id.unwrap_or_default() },
+            "approle" => AuthSpec::Approle {
+                mount: approle_mount.unwrap_or_else(|| "approle".into()),
+                role_id: role_id.unwrap_or_default(),
+            },
             _ => AuthSpec::Token,
         };
         let info = RemoteInfo {
-            spec: RemoteSpec { name: name.to_string(), addr, namespace, mount, prefix, ca_cert, skip_verify, auth },
-            credential_in_keychain: keychain_account.is_some(), synced_folders, created_at,
+            spec: RemoteSpec {
+                name: name.to_string(),
+                addr,
+                namespace,
+                mount,
+                prefix,
+                ca_cert,
+                skip_verify,
+                auth,
+            },
+            credential_in_keychain: keychain_account.is_some(),
+            synced_folders,
+            created_at,
         };
         Ok(RemoteRow { id, info, keychain_account })
     }
@@ -190,7 +290,10 @@ impl RemoteRow {
         let i = &self.info.spec;
         Target {
             addr: i.addr.clone(),
-            namespace: i.namespace.clone().or_else(|| env("VAULT_NAMESPACE").map(|n| n.trim_matches('/').to_string())),
+            namespace: i
+                .namespace
+                .clone()
+                .or_else(|| env("VAULT_NAMESPACE").map(|n| n.trim_matches('/').to_string())),
             mount: i.mount.clone(),
             prefix: i.prefix.clone(),
             ca_cert: i.ca_cert.clone().or_else(|| env("VAULT_CACERT")),
@@ -201,14 +304,26 @@ impl RemoteRow {
     /// Resolves the credential (keychain, env, token file) and connects (AppRole logs in).
     pub(crate) async fn connect(&self) -> Result<Conn> {
         match &self.info.spec.auth {
-            AuthSpec::Token => Conn::connect(self.target(), Some(auth::resolve_token(self.keychain_account.as_deref())?), None).await,
+            AuthSpec::Token => {
+                Conn::connect(
+                    self.target(),
+                    Some(auth::resolve_token(self.keychain_account.as_deref())?),
+                    None,
+                )
+                .await
+            }
             AuthSpec::Approle { mount, role_id } => {
                 let secret_id = match &self.keychain_account {
                     Some(a) => auth::load(a)?,
                     None => None,
                 }
                 .ok_or_else(|| Error::RemoteAuth(format!("the AppRole secret_id of remote '{}' is not in the keychain; add the remote again", self.info.spec.name)))?;
-                Conn::connect(self.target(), None, Some(AppRole { mount: mount.clone(), role_id: role_id.clone(), secret_id })).await
+                Conn::connect(
+                    self.target(),
+                    None,
+                    Some(AppRole { mount: mount.clone(), role_id: role_id.clone(), secret_id }),
+                )
+                .await
             }
         }
     }

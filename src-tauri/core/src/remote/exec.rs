@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use tokio::task::JoinSet;
 
-use super::apply::{Job, JobOut, Landed};
+use super::apply::{Job, JobOut, Landed, OpCtx};
 use super::client::{Conn, RemoteSecret};
 use super::config::RemoteRow;
 use super::health::preflight;
@@ -43,12 +43,23 @@ pub(crate) struct RunCfg {
 impl RunCfg {
     fn from_sync(kind: OpKind, direction: Direction, o: &SyncOptions) -> RunCfg {
         RunCfg {
-            kind, direction, folders: o.folders.clone(), resolutions: o.resolutions.clone(), concurrency: o.concurrency,
-            with_history: o.with_history, dry_run: false, continue_on_error: true, remove_local: false,
+            kind,
+            direction,
+            folders: o.folders.clone(),
+            resolutions: o.resolutions.clone(),
+            concurrency: o.concurrency,
+            with_history: o.with_history,
+            dry_run: false,
+            continue_on_error: true,
+            remove_local: false,
         }
     }
     fn limit(&self) -> usize {
-        if self.concurrency == 0 { DEFAULT_CONCURRENCY } else { self.concurrency.clamp(1, 64) }
+        if self.concurrency == 0 {
+            DEFAULT_CONCURRENCY
+        } else {
+            self.concurrency.clamp(1, 64)
+        }
     }
 }
 
@@ -81,7 +92,10 @@ pub(crate) fn live_metas(v: &Vault, folder: Option<&str>) -> Result<Vec<SecretMe
 }
 
 fn in_scope(folder: &str, filters: &[String]) -> bool {
-    filters.is_empty() || filters.iter().any(|f| folder == f || folder.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with('/')))
+    filters.is_empty()
+        || filters.iter().any(|f| {
+            folder == f || folder.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with('/'))
+        })
 }
 
 fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFolder>> {
@@ -89,7 +103,9 @@ fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFol
     let mut out: BTreeMap<String, LocalFolder> = BTreeMap::new();
     for meta in live_metas(v, None)?.into_iter().filter(|m| in_scope(&m.folder, filters)) {
         let value = decrypt_version(v.conn(), key, v.vault_id(), &meta, meta.version)?;
-        out.entry(meta.folder.clone()).or_default().insert(meta.name.clone(), LocalSecret { meta, value });
+        out.entry(meta.folder.clone())
+            .or_default()
+            .insert(meta.name.clone(), LocalSecret { meta, value });
     }
     Ok(out)
 }
@@ -100,11 +116,20 @@ fn join_err(e: tokio::task::JoinError) -> Error {
 
 /// Walks the mount's listing under the prefix; returns the folders found (and notes on remote
 /// secrets that are not valid Hush folder paths).
-async fn discover(conn: &Arc<Conn>, filters: &[String], limit: usize) -> Result<(Vec<String>, Vec<String>)> {
+async fn discover(
+    conn: &Arc<Conn>,
+    filters: &[String],
+    limit: usize,
+) -> Result<(Vec<String>, Vec<String>)> {
     let prefix = conn.target().prefix.clone();
     let start = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
     // A directory is worth entering when a filter lies inside it or it lies inside a filter.
-    let wanted_dir = |rel: &str| filters.is_empty() || filters.iter().any(|f| format!("{f}/").starts_with(rel) || rel.starts_with(&format!("{f}/")));
+    let wanted_dir = |rel: &str| {
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| format!("{f}/").starts_with(rel) || rel.starts_with(&format!("{f}/")))
+    };
     let (mut folders, mut notes) = (Vec::new(), Vec::new());
     let mut queue = vec![start];
     while !queue.is_empty() {
@@ -115,7 +140,10 @@ async fn discover(conn: &Arc<Conn>, filters: &[String], limit: usize) -> Result<
             while set.len() < limit {
                 let Some(dir) = pending.next() else { break };
                 let c = conn.clone();
-                set.spawn(async move { let r = c.list(&dir).await; (dir, r) });
+                set.spawn(async move {
+                    let r = c.list(&dir).await;
+                    (dir, r)
+                });
             }
             let Some(done) = set.join_next().await else { break };
             let (dir, keys) = done.map_err(join_err)?;
@@ -131,7 +159,9 @@ async fn discover(conn: &Arc<Conn>, filters: &[String], limit: usize) -> Result<
                         folders.push(f);
                     }
                 } else {
-                    notes.push(format!("remote secret '{full}' skipped: not a valid Hush folder path"));
+                    notes.push(format!(
+                        "remote secret '{full}' skipped: not a valid Hush folder path"
+                    ));
                 }
             }
         }
@@ -142,8 +172,17 @@ async fn discover(conn: &Arc<Conn>, filters: &[String], limit: usize) -> Result<
 
 impl Vault {
     /// What push, pull or sync would do, per folder and key. Reads both sides; writes nothing.
-    pub fn remote_plan(&mut self, name: &str, direction: Direction, folders: &[String]) -> Result<Plan> {
-        let cfg = RunCfg::from_sync(OpKind::Push, direction, &SyncOptions { folders: folders.to_vec(), ..Default::default() });
+    pub fn remote_plan(
+        &mut self,
+        name: &str,
+        direction: Direction,
+        folders: &[String],
+    ) -> Result<Plan> {
+        let cfg = RunCfg::from_sync(
+            OpKind::Push,
+            direction,
+            &SyncOptions { folders: folders.to_vec(), ..Default::default() },
+        );
         let row = self.remote_row(name)?;
         runtime::block_on(async {
             let p = self.prepare(&row, &cfg, &mut |_| {}).await?;
@@ -151,38 +190,96 @@ impl Vault {
             for f in &p.plans {
                 totals.add_keys(&f.keys);
             }
-            Ok(Plan { remote: name.into(), direction, kv_version: p.kv, folders: p.plans, totals, notes: p.notes })
+            Ok(Plan {
+                remote: name.into(),
+                direction,
+                kv_version: p.kv,
+                folders: p.plans,
+                totals,
+                notes: p.notes,
+            })
         })?
     }
 
     /// Sends local changes to the remote (check-and-set; remote changes since the last sync are
     /// conflicts, never overwritten).
-    pub fn remote_push(&mut self, name: &str, opts: &SyncOptions, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
-        self.remote_run(name, RunCfg::from_sync(OpKind::Push, Direction::Push, opts), progress, cancel)
+    pub fn remote_push(
+        &mut self,
+        name: &str,
+        opts: &SyncOptions,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<OpReport> {
+        self.remote_run(
+            name,
+            RunCfg::from_sync(OpKind::Push, Direction::Push, opts),
+            progress,
+            cancel,
+        )
     }
 
     /// Brings remote changes into the vault (local changes since the last sync are conflicts).
-    pub fn remote_pull(&mut self, name: &str, opts: &SyncOptions, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
-        self.remote_run(name, RunCfg::from_sync(OpKind::Pull, Direction::Pull, opts), progress, cancel)
+    pub fn remote_pull(
+        &mut self,
+        name: &str,
+        opts: &SyncOptions,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<OpReport> {
+        self.remote_run(
+            name,
+            RunCfg::from_sync(OpKind::Pull, Direction::Pull, opts),
+            progress,
+            cancel,
+        )
     }
 
     /// Two-way sync; conflicts are settled only by `opts.resolutions`.
-    pub fn remote_sync(&mut self, name: &str, opts: &SyncOptions, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
-        self.remote_run(name, RunCfg::from_sync(OpKind::Sync, Direction::Sync, opts), progress, cancel)
+    pub fn remote_sync(
+        &mut self,
+        name: &str,
+        opts: &SyncOptions,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<OpReport> {
+        self.remote_run(
+            name,
+            RunCfg::from_sync(OpKind::Sync, Direction::Sync, opts),
+            progress,
+            cancel,
+        )
     }
 
     /// Pushes every local folder (or those in `opts.folders`): resumable and idempotent, since a
     /// folder whose remote already equals it is only recorded as synced.
-    pub fn remote_migrate(&mut self, name: &str, opts: &MigrateOptions, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
+    pub fn remote_migrate(
+        &mut self,
+        name: &str,
+        opts: &MigrateOptions,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<OpReport> {
         let cfg = RunCfg {
-            kind: OpKind::Migrate, direction: Direction::Push, folders: opts.folders.clone(), resolutions: BTreeMap::new(),
-            concurrency: opts.concurrency, with_history: opts.with_history, dry_run: opts.dry_run,
-            continue_on_error: opts.continue_on_error, remove_local: opts.remove_local_after_verify,
+            kind: OpKind::Migrate,
+            direction: Direction::Push,
+            folders: opts.folders.clone(),
+            resolutions: BTreeMap::new(),
+            concurrency: opts.concurrency,
+            with_history: opts.with_history,
+            dry_run: opts.dry_run,
+            continue_on_error: opts.continue_on_error,
+            remove_local: opts.remove_local_after_verify,
         };
         self.remote_run(name, cfg, progress, cancel)
     }
 
-    fn remote_run(&mut self, name: &str, cfg: RunCfg, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
+    fn remote_run(
+        &mut self,
+        name: &str,
+        cfg: RunCfg,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<OpReport> {
         let started = Instant::now();
         let row = self.remote_row(name)?;
         let mut report = runtime::block_on(async {
@@ -193,9 +290,18 @@ impl Vault {
         Ok(report)
     }
 
-    async fn prepare(&self, row: &RemoteRow, cfg: &RunCfg, progress: &mut dyn FnMut(Progress)) -> Result<Prepared> {
+    async fn prepare(
+        &self,
+        row: &RemoteRow,
+        cfg: &RunCfg,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Prepared> {
         let macs = MacKey::derive(self.data_key()?, self.vault_id());
-        let filters: Vec<String> = cfg.folders.iter().map(|f| FolderPath::parse(f).map(|p| p.as_str().to_string())).collect::<Result<_>>()?;
+        let filters: Vec<String> = cfg
+            .folders
+            .iter()
+            .map(|f| FolderPath::parse(f).map(|p| p.as_str().to_string()))
+            .collect::<Result<_>>()?;
         let local = load_local(self, &filters)?;
         let mut conn = row.connect().await?;
         let kv = preflight(&mut conn).await?;
@@ -223,7 +329,10 @@ impl Vault {
             while set.len() < cfg.limit() {
                 let Some(f) = pending.next() else { break };
                 let (c, path) = (conn.clone(), remote_path(&row.info.spec.prefix, &f));
-                set.spawn(async move { let r = c.read(&path).await; (f, r) });
+                set.spawn(async move {
+                    let r = c.read(&path).await;
+                    (f, r)
+                });
             }
             let Some(done) = set.join_next().await else { break };
             let (f, r) = done.map_err(join_err)?;
@@ -237,7 +346,13 @@ impl Vault {
                 }
                 Err(e) => return Err(e),
             }
-            progress(Progress { phase: ProgressPhase::Reading, done: remotes.len() + read_errors.len(), total, folder: Some(f), failed: read_errors.len() });
+            progress(Progress {
+                phase: ProgressPhase::Reading,
+                done: remotes.len() + read_errors.len(),
+                total,
+                folder: Some(f),
+                failed: read_errors.len(),
+            });
         }
 
         let bases = state::load_all(self.conn(), row.id)?;
@@ -249,9 +364,17 @@ impl Vault {
             let mut note = None;
             if cfg.with_history && cfg.kind == OpKind::Migrate && kv == 2 && local.contains_key(f) {
                 let snaps = self.folder_snapshots(f)?;
-                match replay_start(&snaps, remote.filter(|r| !r.deleted).map(|r| (r.version, &r.fields))) {
+                match replay_start(
+                    &snaps,
+                    remote.filter(|r| !r.deleted).map(|r| (r.version, &r.fields)),
+                ) {
                     Some(start) if start < snaps.len() => {
-                        note = Some(format!("history: {} local version(s) replayed as remote versions {}..{}", snaps.len() - start, start + 1, snaps.len()));
+                        note = Some(format!(
+                            "history: {} local version(s) replayed as remote versions {}..{}",
+                            snaps.len() - start,
+                            start + 1,
+                            snaps.len()
+                        ));
                         // A half-done replay of our own is not a conflict: plan as if new.
                         if start > 0 {
                             plan_remote = None;
@@ -259,13 +382,22 @@ impl Vault {
                         replays.insert(f.clone(), Replay { snaps, start });
                     }
                     Some(_) => {}
-                    None => note = Some("history not replayed: the remote secret already holds other versions".into()),
+                    None => {
+                        note = Some(
+                            "history not replayed: the remote secret already holds other versions"
+                                .into(),
+                        )
+                    }
                 }
             }
             let inputs = Inputs {
                 remote_id: row.id,
                 folder: f,
-                display_path: format!("{}/{}", row.info.spec.mount, remote_path(&row.info.spec.prefix, f)),
+                display_path: format!(
+                    "{}/{}",
+                    row.info.spec.mount,
+                    remote_path(&row.info.spec.prefix, f)
+                ),
                 local: local.get(f),
                 remote: plan_remote,
                 base: bases.get(f),
@@ -288,11 +420,26 @@ impl Vault {
         Ok(Prepared { conn, kv, macs, local, remotes, read_errors, plans, replays, notes })
     }
 
-    async fn execute(&mut self, row: &RemoteRow, cfg: &RunCfg, mut p: Prepared, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> Result<OpReport> {
+    async fn execute(
+        &mut self,
+        row: &RemoteRow,
+        cfg: &RunCfg,
+        mut p: Prepared,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<OpReport> {
         let total = p.plans.len();
         let mut report = OpReport {
-            remote: row.info.spec.name.clone(), operation: cfg.kind, dry_run: cfg.dry_run, kv_version: p.kv, folders: Vec::new(),
-            totals: OpTotals { folders: total, ..Default::default() }, cancelled: false, stopped: None, notes: std::mem::take(&mut p.notes), elapsed_ms: 0,
+            remote: row.info.spec.name.clone(),
+            operation: cfg.kind,
+            dry_run: cfg.dry_run,
+            kv_version: p.kv,
+            folders: Vec::new(),
+            totals: OpTotals { folders: total, ..Default::default() },
+            cancelled: false,
+            stopped: None,
+            notes: std::mem::take(&mut p.notes),
+            elapsed_ms: 0,
         };
         if cfg.with_history && p.kv == 2 && cfg.kind == OpKind::Migrate {
             if let Some(max) = p.conn.max_versions().await {
@@ -303,7 +450,8 @@ impl Vault {
             }
         }
         let mut set: JoinSet<(String, JobOut)> = JoinSet::new();
-        let mut in_flight: BTreeMap<String, (FolderPlan, Option<RemoteSecret>, bool)> = BTreeMap::new();
+        let mut in_flight: BTreeMap<String, (FolderPlan, Option<RemoteSecret>, bool)> =
+            BTreeMap::new();
         let mut plans = std::mem::take(&mut p.plans).into_iter();
         let mut done = 0usize;
         let mut stop = false;
@@ -323,29 +471,58 @@ impl Vault {
                     let r = self.record_failure(row, cfg, &plan, e)?;
                     stop |= !cfg.continue_on_error && self.note_stop(&mut report, &r);
                     report.folders.push(r);
-                    progress(Progress { phase: ProgressPhase::Writing, done, total, folder: Some(f), failed: report.totals.failed_folders + 1 });
+                    progress(Progress {
+                        phase: ProgressPhase::Writing,
+                        done,
+                        total,
+                        folder: Some(f),
+                        failed: report.totals.failed_folders + 1,
+                    });
                     report.totals.failed_folders += 1;
                     continue;
                 }
                 if cfg.dry_run {
                     done += 1;
                     report.folders.push(planned(&plan));
-                    progress(Progress { phase: ProgressPhase::Writing, done, total, folder: Some(f), failed: 0 });
+                    progress(Progress {
+                        phase: ProgressPhase::Writing,
+                        done,
+                        total,
+                        folder: Some(f),
+                        failed: 0,
+                    });
                     continue;
                 }
                 match self.job_for(row, cfg, &p, &plan, remote.as_ref()) {
                     Some(job) => {
                         let conn = p.conn.clone();
                         let verify = job.verify.is_some();
-                        set.spawn(async move { let out = job.run(&conn).await; (f.clone(), out) });
+                        set.spawn(async move {
+                            let out = job.run(&conn).await;
+                            (f.clone(), out)
+                        });
                         in_flight.insert(plan.folder.clone(), (plan, remote, verify));
                     }
                     None => {
                         done += 1;
                         let landed = Landed::unchanged_remote(remote.as_ref());
-                        let r = self.finish_folder(row, cfg, &p.conn, p.local.get(&plan.folder), &plan, remote.as_ref(), landed).await?;
+                        let r = self
+                            .finish_folder(
+                                &OpCtx { row, cfg, conn: &p.conn },
+                                p.local.get(&plan.folder),
+                                &plan,
+                                remote.as_ref(),
+                                landed,
+                            )
+                            .await?;
                         self.tally(&mut report, r);
-                        progress(Progress { phase: ProgressPhase::Writing, done, total, folder: Some(f), failed: report.totals.failed_folders });
+                        progress(Progress {
+                            phase: ProgressPhase::Writing,
+                            done,
+                            total,
+                            folder: Some(f),
+                            failed: report.totals.failed_folders,
+                        });
                     }
                 }
             }
@@ -353,26 +530,65 @@ impl Vault {
             let (f, out) = joined.map_err(join_err)?;
             let (plan, remote, _) = in_flight.remove(&f).expect("spawned folder is tracked");
             let result = match out {
-                JobOut::Landed(landed) => self.finish_folder(row, cfg, &p.conn, p.local.get(&plan.folder), &plan, remote.as_ref(), landed).await?,
+                JobOut::Landed(landed) => {
+                    self.finish_folder(
+                        &OpCtx { row, cfg, conn: &p.conn },
+                        p.local.get(&plan.folder),
+                        &plan,
+                        remote.as_ref(),
+                        landed,
+                    )
+                    .await?
+                }
                 JobOut::Moved(fresh) => {
                     // The remote changed between our read and our write: plan again against what is
                     // there now; without new conflicts, write once more (merge, then CAS).
                     let base = state::load(self.conn(), row.id, &f)?;
                     let inputs = Inputs {
-                        remote_id: row.id, folder: &f, display_path: plan.remote_path.clone(), local: p.local.get(&f), remote: fresh.as_ref(),
-                        base: base.as_ref(), macs: &p.macs, direction: cfg.direction, resolutions: &cfg.resolutions, kv: p.kv,
+                        remote_id: row.id,
+                        folder: &f,
+                        display_path: plan.remote_path.clone(),
+                        local: p.local.get(&f),
+                        remote: fresh.as_ref(),
+                        base: base.as_ref(),
+                        macs: &p.macs,
+                        direction: cfg.direction,
+                        resolutions: &cfg.resolutions,
+                        kv: p.kv,
                     };
                     let replan = plan_folder(&inputs);
                     match self.job_for(row, cfg, &p, &replan, fresh.as_ref()) {
                         Some(job) => match job.run(&p.conn).await {
-                            JobOut::Landed(landed) => self.finish_folder(row, cfg, &p.conn, p.local.get(&f), &replan, fresh.as_ref(), landed).await?,
+                            JobOut::Landed(landed) => {
+                                self.finish_folder(
+                                    &OpCtx { row, cfg, conn: &p.conn },
+                                    p.local.get(&f),
+                                    &replan,
+                                    fresh.as_ref(),
+                                    landed,
+                                )
+                                .await?
+                            }
                             JobOut::Moved(_) => {
-                                let e = Error::RemoteConflict { path: plan.remote_path.clone(), expected: fresh.as_ref().map_or(0, |r| r.version), actual: 0 };
+                                let e = Error::RemoteConflict {
+                                    path: plan.remote_path.clone(),
+                                    expected: fresh.as_ref().map_or(0, |r| r.version),
+                                    actual: 0,
+                                };
                                 self.record_failure(row, cfg, &replan, e)?
                             }
                             JobOut::Failed(e) => self.record_failure(row, cfg, &replan, e)?,
                         },
-                        None => self.finish_folder(row, cfg, &p.conn, p.local.get(&f), &replan, fresh.as_ref(), Landed::unchanged_remote(fresh.as_ref())).await?,
+                        None => {
+                            self.finish_folder(
+                                &OpCtx { row, cfg, conn: &p.conn },
+                                p.local.get(&f),
+                                &replan,
+                                fresh.as_ref(),
+                                Landed::unchanged_remote(fresh.as_ref()),
+                            )
+                            .await?
+                        }
                     }
                 }
                 JobOut::Failed(e) => self.record_failure(row, cfg, &plan, e)?,
@@ -380,12 +596,20 @@ impl Vault {
             done += 1;
             stop |= !cfg.continue_on_error && self.note_stop(&mut report, &result);
             self.tally(&mut report, result);
-            progress(Progress { phase: ProgressPhase::Writing, done, total, folder: Some(f), failed: report.totals.failed_folders });
+            progress(Progress {
+                phase: ProgressPhase::Writing,
+                done,
+                total,
+                folder: Some(f),
+                failed: report.totals.failed_folders,
+            });
         }
         for plan in plans {
             report.folders.push(FolderResult { outcome: "not_started".into(), ..planned(&plan) });
         }
-        if cancel.load(Ordering::Relaxed) && report.folders.iter().any(|f| f.outcome == "not_started") {
+        if cancel.load(Ordering::Relaxed)
+            && report.folders.iter().any(|f| f.outcome == "not_started")
+        {
             report.cancelled = true;
         }
         Ok(report)
@@ -412,9 +636,19 @@ impl Vault {
     }
 
     /// The remote work of a folder, or `None` when nothing needs the server.
-    fn job_for(&self, row: &RemoteRow, cfg: &RunCfg, p: &Prepared, plan: &FolderPlan, remote: Option<&RemoteSecret>) -> Option<Job> {
+    fn job_for(
+        &self,
+        row: &RemoteRow,
+        cfg: &RunCfg,
+        p: &Prepared,
+        plan: &FolderPlan,
+        remote: Option<&RemoteSecret>,
+    ) -> Option<Job> {
         let local = p.local.get(&plan.folder);
-        let replay = p.replays.get(&plan.folder).filter(|r| r.start < r.snaps.len() && plan.count(KeyAction::Conflict) == 0);
+        let replay = p
+            .replays
+            .get(&plan.folder)
+            .filter(|r| r.start < r.snaps.len() && plan.count(KeyAction::Conflict) == 0);
         let writes = plan.keys.iter().any(|k| k.action.writes_remote()) || replay.is_some();
         let verify = cfg.remove_local && local.is_some() && plan.count(KeyAction::Conflict) == 0;
         // Metadata alone is not written over a folder in conflict: it would carry the local view.
@@ -427,7 +661,10 @@ impl Vault {
             if k.action == KeyAction::DeleteRemote {
                 fields.remove(&k.name);
             } else if let Some(s) = local.and_then(|l| l.get(&k.name)) {
-                fields.insert(k.name.clone(), crate::secret::SecretValue::new(s.value.expose().to_vec()));
+                fields.insert(
+                    k.name.clone(),
+                    crate::secret::SecretValue::new(s.value.expose().to_vec()),
+                );
             }
         }
         let (custom, notes) = match (p.kv, local) {
@@ -438,7 +675,17 @@ impl Vault {
                 }
                 if let Some(r) = replay {
                     let times: Vec<String> = r.snaps.iter().map(|s| s.at.to_string()).collect();
-                    full.insert(super::mapping::HISTORY_KEY.into(), super::mapping::truncate_bytes(&format!("{} versions replayed from Hush; original times (unix s): {}", r.snaps.len(), times.join(",")), super::mapping::MAX_CUSTOM_VALUE_BYTES));
+                    full.insert(
+                        super::mapping::HISTORY_KEY.into(),
+                        super::mapping::truncate_bytes(
+                            &format!(
+                                "{} versions replayed from Hush; original times (unix s): {}",
+                                r.snaps.len(),
+                                times.join(",")
+                            ),
+                            super::mapping::MAX_CUSTOM_VALUE_BYTES,
+                        ),
+                    );
                 }
                 (Some(full), notes)
             }
@@ -449,9 +696,24 @@ impl Vault {
             api_path: p.conn.api_path(&remote_path(&row.info.spec.prefix, &plan.folder)),
             cas: remote.map_or(0, |r| r.version),
             fields: writes.then_some(fields),
-            replay: replay.map(|r| (r.snaps[r.start..].iter().map(|s| dup(&s.fields)).collect(), r.start as u64)),
+            replay: replay.map(|r| {
+                (r.snaps[r.start..].iter().map(|s| dup(&s.fields)).collect(), r.start as u64)
+            }),
             custom: custom.filter(|_| writes || metadata),
-            verify: verify.then(|| local.map(|l| l.iter().map(|(k, s)| (k.clone(), crate::secret::SecretValue::new(s.value.expose().to_vec()))).collect())).flatten(),
+            verify: verify
+                .then(|| {
+                    local.map(|l| {
+                        l.iter()
+                            .map(|(k, s)| {
+                                (
+                                    k.clone(),
+                                    crate::secret::SecretValue::new(s.value.expose().to_vec()),
+                                )
+                            })
+                            .collect()
+                    })
+                })
+                .flatten(),
             notes,
         })
     }
@@ -459,13 +721,25 @@ impl Vault {
 
 fn planned(plan: &FolderPlan) -> FolderResult {
     FolderResult {
-        folder: plan.folder.clone(), remote_path: plan.remote_path.clone(), outcome: "planned".into(), remote_version: plan.remote_version,
-        keys: plan.keys.clone(), history_versions: 0, removed_local: false, error_code: None, error: None, notes: plan.notes.clone(),
+        folder: plan.folder.clone(),
+        remote_path: plan.remote_path.clone(),
+        outcome: "planned".into(),
+        remote_version: plan.remote_version,
+        keys: plan.keys.clone(),
+        history_versions: 0,
+        removed_local: false,
+        error_code: None,
+        error: None,
+        notes: plan.notes.clone(),
     }
 }
 
 /// Marks `done` synced: the keys equal on both sides get their keyed hash; others keep theirs.
-pub(crate) fn next_base(old: Option<&Base>, remote_version: u64, equal: impl Iterator<Item = (String, Vec<u8>)>) -> Base {
+pub(crate) fn next_base(
+    old: Option<&Base>,
+    remote_version: u64,
+    equal: impl Iterator<Item = (String, Vec<u8>)>,
+) -> Base {
     let mut macs = old.map(|b| b.macs.clone()).unwrap_or_default();
     macs.extend(equal);
     Base { remote_version, macs }

@@ -47,7 +47,12 @@ impl Health {
         self.checks.push(HealthCheck { name: name.into(), ok: true, message, code: None });
     }
     fn fail(&mut self, name: &str, e: &Error) -> Option<()> {
-        self.checks.push(HealthCheck { name: name.into(), ok: false, message: e.to_string(), code: Some(e.code().into()) });
+        self.checks.push(HealthCheck {
+            name: name.into(),
+            ok: false,
+            message: e.to_string(),
+            code: Some(e.code().into()),
+        });
         self.ok = false;
         None
     }
@@ -69,7 +74,10 @@ pub(crate) async fn preflight(conn: &mut Conn) -> Result<u8> {
     let data = &info["data"];
     let kind = data["type"].as_str().unwrap_or("");
     if kind != "kv" && kind != "generic" {
-        return Err(Error::RemoteMount(format!("'{mount}/' is a {} mount, not a KV mount", if kind.is_empty() { "non-KV" } else { kind })));
+        return Err(Error::RemoteMount(format!(
+            "'{mount}/' is a {} mount, not a KV mount",
+            if kind.is_empty() { "non-KV" } else { kind }
+        )));
     }
     let kv = if data["options"]["version"].as_str() == Some("2") { 2 } else { 1 };
     conn.kv = kv;
@@ -83,9 +91,19 @@ impl Vault {
         let row = self.remote_row(name)?;
         let target = row.target();
         let mut h = Health {
-            remote: name.into(), addr: target.addr.clone(), namespace: target.namespace.clone(), mount: target.mount.clone(),
-            prefix: target.prefix.clone(), ok: true, server_version: None, initialized: None, sealed: None, auth: None,
-            kv_version: None, capabilities: Vec::new(), checks: Vec::new(),
+            remote: name.into(),
+            addr: target.addr.clone(),
+            namespace: target.namespace.clone(),
+            mount: target.mount.clone(),
+            prefix: target.prefix.clone(),
+            ok: true,
+            server_version: None,
+            initialized: None,
+            sealed: None,
+            auth: None,
+            kv_version: None,
+            capabilities: Vec::new(),
+            checks: Vec::new(),
         };
         runtime::block_on(async {
             let _ = test_steps(&row, &mut h).await;
@@ -98,26 +116,55 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
     // Unauthenticated first, so "cannot reach" and "sealed" are told apart from "bad token".
     // sys/health exists only in the root namespace: ask there.
     let anon_target = super::client::Target { namespace: None, ..row.target() };
-    let anon = match Conn::connect(anon_target, Some((RemoteCredential::new(String::new()), TokenSource::Keychain)), None).await {
+    let anon = match Conn::connect(
+        anon_target,
+        Some((RemoteCredential::new(String::new()), TokenSource::Keychain)),
+        None,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => return h.fail("reachable", &e),
     };
-    let health = match anon.raw(Method::GET, "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200", None).await {
+    let health = match anon
+        .raw(
+            Method::GET,
+            "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200",
+            None,
+        )
+        .await
+    {
         Ok(v) => v,
         Err(f) => return h.fail("reachable", &anon.err(f, "health check", "sys/health")),
     };
     h.server_version = health["version"].as_str().map(String::from);
-    h.pass("reachable", format!("{} answers (version {})", h.addr, h.server_version.as_deref().unwrap_or("unknown")));
+    h.pass(
+        "reachable",
+        format!(
+            "{} answers (version {})",
+            h.addr,
+            h.server_version.as_deref().unwrap_or("unknown")
+        ),
+    );
     let initialized = health["initialized"].as_bool().unwrap_or(true);
     h.initialized = Some(initialized);
     if !initialized {
-        return h.fail("initialized", &Error::Remote(format!("{} is not initialised (`vault operator init`)", h.addr)));
+        return h.fail(
+            "initialized",
+            &Error::Remote(format!("{} is not initialised (`vault operator init`)", h.addr)),
+        );
     }
     h.pass("initialized", "initialised".into());
     let sealed = health["sealed"].as_bool().unwrap_or(false);
     h.sealed = Some(sealed);
     if sealed {
-        return h.fail("unsealed", &Error::RemoteSealed(format!("{} must be unsealed first (`vault operator unseal`)", h.addr)));
+        return h.fail(
+            "unsealed",
+            &Error::RemoteSealed(format!(
+                "{} must be unsealed first (`vault operator unseal`)",
+                h.addr
+            )),
+        );
     }
     h.pass("unsealed", "unsealed".into());
 
@@ -129,14 +176,33 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
     match conn.raw(Method::GET, "auth/token/lookup-self", None).await {
         Ok(v) => {
             let ttl = v["data"]["ttl"].as_u64().unwrap_or(0);
-            let policies: Vec<&str> = v["data"]["policies"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-            let ttl = if ttl == 0 { "no expiry".to_string() } else { format!("expires in {ttl} s") };
-            h.pass("auth", format!("{} accepted ({ttl}; policies: {})", conn.token_source.describe(), policies.join(", ")));
+            let policies: Vec<&str> = v["data"]["policies"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let ttl =
+                if ttl == 0 { "no expiry".to_string() } else { format!("expires in {ttl} s") };
+            h.pass(
+                "auth",
+                format!(
+                    "{} accepted ({ttl}; policies: {})",
+                    conn.token_source.describe(),
+                    policies.join(", ")
+                ),
+            );
         }
         Err(Failure::Status { code: 403, .. }) => {
-            return h.fail("auth", &Error::RemoteAuth(format!("the {} was refused: invalid, revoked or expired", conn.token_source.describe())));
+            return h.fail(
+                "auth",
+                &Error::RemoteAuth(format!(
+                    "the {} was refused: invalid, revoked or expired",
+                    conn.token_source.describe()
+                )),
+            );
         }
-        Err(f) => return h.fail("auth", &conn.err(f, "look up the token", "auth/token/lookup-self")),
+        Err(f) => {
+            return h.fail("auth", &conn.err(f, "look up the token", "auth/token/lookup-self"))
+        }
     }
 
     let kv = match preflight(&mut conn).await {
@@ -155,23 +221,49 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
     );
 
     let base = super::mapping::remote_path(&conn.target().prefix, "hush-probe");
-    let paths: Vec<String> = if kv == 2 { vec![format!("{mount}/data/{base}"), format!("{mount}/metadata/{base}")] } else { vec![format!("{mount}/{base}")] };
+    let paths: Vec<String> = if kv == 2 {
+        vec![format!("{mount}/data/{base}"), format!("{mount}/metadata/{base}")]
+    } else {
+        vec![format!("{mount}/{base}")]
+    };
     match conn.raw(Method::POST, "sys/capabilities-self", Some(json!({ "paths": paths }))).await {
         Ok(v) => {
             let mut caps: Vec<String> = paths
                 .iter()
-                .flat_map(|p| v["data"][p].as_array().or(v[p].as_array()).cloned().unwrap_or_default())
+                .flat_map(|p| {
+                    v["data"][p].as_array().or(v[p].as_array()).cloned().unwrap_or_default()
+                })
                 .filter_map(|c| c.as_str().map(String::from))
                 .collect();
             caps.sort();
             caps.dedup();
             h.capabilities = caps.clone();
             let has = |c: &str| caps.iter().any(|x| x == c || x == "root");
-            let under = format!("{mount}/{}", if conn.target().prefix.is_empty() { "*".to_string() } else { format!("{}/*", conn.target().prefix) });
+            let under = format!(
+                "{mount}/{}",
+                if conn.target().prefix.is_empty() {
+                    "*".to_string()
+                } else {
+                    format!("{}/*", conn.target().prefix)
+                }
+            );
             if caps.is_empty() || (caps.len() == 1 && caps[0] == "deny") || !has("read") {
-                return h.fail("capabilities", &Error::RemoteDenied { path: under, detail: format!("capabilities: {}", if caps.is_empty() { "none".into() } else { caps.join(", ") }) });
+                return h.fail(
+                    "capabilities",
+                    &Error::RemoteDenied {
+                        path: under,
+                        detail: format!(
+                            "capabilities: {}",
+                            if caps.is_empty() { "none".into() } else { caps.join(", ") }
+                        ),
+                    },
+                );
             }
-            let note = if has("create") && has("update") { "read and write" } else { "read-only: pull works; push, sync and migrate will be denied" };
+            let note = if has("create") && has("update") {
+                "read and write"
+            } else {
+                "read-only: pull works; push, sync and migrate will be denied"
+            };
             h.pass("capabilities", format!("{} on {under} ({note})", caps.join(", ")));
         }
         Err(f) => return h.fail("capabilities", &conn.err(f, "check capabilities on", &paths[0])),

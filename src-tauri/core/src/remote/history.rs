@@ -25,8 +25,12 @@ impl Vault {
         let metas = super::exec::live_metas(self, Some(folder))?;
         let mut events: BTreeMap<i64, Vec<(String, SecretValue)>> = BTreeMap::new();
         for m in metas.iter().filter(|m| m.folder == folder) {
-            let mut st = self.conn().prepare_cached("SELECT version, created_at FROM versions WHERE secret_id = ?1 ORDER BY version")?;
-            let rows: Vec<(u64, i64)> = st.query_map([m.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let mut st = self.conn().prepare_cached(
+                "SELECT version, created_at FROM versions WHERE secret_id = ?1 ORDER BY version",
+            )?;
+            let rows: Vec<(u64, i64)> = st
+                .query_map([m.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
             for (version, at) in rows {
                 let value = decrypt_version(self.conn(), key, self.vault_id(), m, version)?;
                 events.entry(at).or_default().push((m.name.clone(), value));
@@ -68,13 +72,19 @@ pub(crate) fn replay_start(snaps: &[Snapshot], remote: Option<(u64, &Fields)>) -
 
 /// The remote's kept versions before `current`, oldest first, with their creation times
 /// (deleted and destroyed versions are skipped).
-pub(crate) async fn remote_versions(conn: &Conn, path: &str, current: u64) -> Result<Vec<(i64, Fields)>> {
+pub(crate) async fn remote_versions(
+    conn: &Conn,
+    path: &str,
+    current: u64,
+) -> Result<Vec<(i64, Fields)>> {
     let Some(meta) = conn.read_metadata(path).await? else { return Ok(Vec::new()) };
     let mut versions: Vec<(u64, i64)> = meta
         .versions
         .iter()
         .filter(|(_, m)| !m.destroyed && m.deletion_time.is_empty())
-        .filter_map(|(v, m)| Some((v.parse::<u64>().ok()?, crate::timefmt::parse_date(&m.created_time).unwrap_or(0))))
+        .filter_map(|(v, m)| {
+            Some((v.parse::<u64>().ok()?, crate::timefmt::parse_date(&m.created_time).unwrap_or(0)))
+        })
         .filter(|(v, _)| *v < current)
         .collect();
     versions.sort();
@@ -92,12 +102,19 @@ mod tests {
     use super::*;
 
     fn f(pairs: &[(&str, &str)]) -> Fields {
-        pairs.iter().map(|(k, v)| (k.to_string(), SecretValue::from_string(v.to_string()))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), SecretValue::from_string(v.to_string())))
+            .collect()
     }
 
     #[test]
     fn replay_resumes_only_on_its_own_prefix() {
-        let snaps = vec![Snapshot { at: 1, fields: f(&[("A", "1")]) }, Snapshot { at: 2, fields: f(&[("A", "2")]) }, Snapshot { at: 3, fields: f(&[("A", "2"), ("B", "x")]) }];
+        let snaps = vec![
+            Snapshot { at: 1, fields: f(&[("A", "1")]) },
+            Snapshot { at: 2, fields: f(&[("A", "2")]) },
+            Snapshot { at: 3, fields: f(&[("A", "2"), ("B", "x")]) },
+        ];
         assert_eq!(replay_start(&snaps, None), Some(0));
         assert_eq!(replay_start(&snaps, Some((2, &f(&[("A", "2")])))), Some(2));
         assert_eq!(replay_start(&snaps, Some((3, &snaps[2].fields))), Some(3));

@@ -71,7 +71,8 @@ pub(crate) fn remote_path(prefix: &str, folder: &str) -> String {
 
 /// The local folder of a remote secret path under `prefix`, when it is a valid Hush folder.
 pub(crate) fn folder_of(prefix: &str, path: &str) -> Option<String> {
-    let rel = if prefix.is_empty() { path } else { path.strip_prefix(prefix)?.strip_prefix('/')? };
+    let rel =
+        if prefix.is_empty() { path } else { path.strip_prefix(prefix)?.strip_prefix('/')? };
     FolderPath::parse(rel).ok().filter(|f| f.as_str() == rel).map(|f| f.as_str().to_string())
 }
 
@@ -169,7 +170,11 @@ pub(crate) fn encode_custom(
     metas: &BTreeMap<String, TravelMeta>,
     history: Option<&str>,
 ) -> (BTreeMap<String, String>, Vec<String>) {
-    let mut out: BTreeMap<String, String> = existing.iter().filter(|(k, _)| !is_hush_key(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut out: BTreeMap<String, String> = existing
+        .iter()
+        .filter(|(k, _)| !is_hush_key(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut notes = Vec::new();
     out.insert(FORMAT_KEY.into(), "1".into());
     if let Some(h) = history.or_else(|| existing.get(HISTORY_KEY).map(String::as_str)) {
@@ -179,7 +184,9 @@ pub(crate) fn encode_custom(
     for (name, m) in metas.iter().filter(|(_, m)| !m.is_empty()) {
         let key = format!("{META_PREFIX}{name}");
         if key.len() > MAX_CUSTOM_KEY_BYTES {
-            notes.push(format!("metadata of '{name}' not sent: the name is too long for a custom_metadata key"));
+            notes.push(format!(
+                "metadata of '{name}' not sent: the name is too long for a custom_metadata key"
+            ));
             continue;
         }
         if out.len() >= MAX_CUSTOM_KEYS {
@@ -188,12 +195,18 @@ pub(crate) fn encode_custom(
         }
         let (json, cut) = m.encode(MAX_CUSTOM_VALUE_BYTES);
         if cut {
-            notes.push(format!("metadata of '{name}' shortened to fit custom_metadata's 512-byte values"));
+            notes.push(format!(
+                "metadata of '{name}' shortened to fit custom_metadata's 512-byte values"
+            ));
         }
         out.insert(key, json);
     }
     if !no_room.is_empty() {
-        notes.push(format!("metadata of {} secret(s) not sent: custom_metadata holds at most 64 entries ({})", no_room.len(), no_room.join(", ")));
+        notes.push(format!(
+            "metadata of {} secret(s) not sent: custom_metadata holds at most 64 entries ({})",
+            no_room.len(),
+            no_room.join(", ")
+        ));
     }
     (out, notes)
 }
@@ -202,7 +215,9 @@ pub(crate) fn encode_custom(
 pub(crate) fn decode_custom(custom: &BTreeMap<String, String>) -> BTreeMap<String, TravelMeta> {
     custom
         .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix(META_PREFIX)?.to_string(), serde_json::from_str(v).ok()?)))
+        .filter_map(|(k, v)| {
+            Some((k.strip_prefix(META_PREFIX)?.to_string(), serde_json::from_str(v).ok()?))
+        })
         .collect()
 }
 
@@ -233,7 +248,10 @@ mod tests {
 
     #[test]
     fn json_values_become_text() {
-        let f = fields_from_json(json!({"A": "x\ny", "N": 5, "B": true, "O": {"k": [1, 2]}, "Z": null})).unwrap();
+        let f = fields_from_json(
+            json!({"A": "x\ny", "N": 5, "B": true, "O": {"k": [1, 2]}, "Z": null}),
+        )
+        .unwrap();
         assert_eq!(f["A"].expose_str(), "x\ny");
         assert_eq!(f["N"].expose_str(), "5");
         assert_eq!(f["B"].expose_str(), "true");
@@ -259,9 +277,21 @@ mod tests {
     #[test]
     fn metadata_roundtrips_and_keeps_foreign_entries() {
         let mut metas = BTreeMap::new();
-        metas.insert("DB_URL".to_string(), TravelMeta { kind: Some(Kind::ConnectionString), tags: vec!["prod".into()], description: Some("main db".into()), expires_at: Some(1_900_000_000), ..Default::default() });
+        metas.insert(
+            "DB_URL".to_string(),
+            TravelMeta {
+                kind: Some(Kind::ConnectionString),
+                tags: vec!["prod".into()],
+                description: Some("main db".into()),
+                expires_at: Some(1_900_000_000),
+                ..Default::default()
+            },
+        );
         metas.insert("PLAIN".to_string(), TravelMeta::default());
-        let existing = BTreeMap::from([("owner".to_string(), "team-a".to_string()), ("hush:OLD".to_string(), "{}".to_string())]);
+        let existing = BTreeMap::from([
+            ("owner".to_string(), "team-a".to_string()),
+            ("hush:OLD".to_string(), "{}".to_string()),
+        ]);
         let (out, notes) = encode_custom(&existing, &metas, None);
         assert!(notes.is_empty());
         assert_eq!(out["owner"], "team-a");
@@ -273,10 +303,17 @@ mod tests {
 
     #[test]
     fn metadata_limits_are_reported() {
-        let long = TravelMeta { description: Some("d".repeat(2000)), meta: BTreeMap::from([("k".into(), "v".repeat(300))]), ..Default::default() };
+        let long = TravelMeta {
+            description: Some("d".repeat(2000)),
+            meta: BTreeMap::from([("k".into(), "v".repeat(300))]),
+            ..Default::default()
+        };
         let mut metas = BTreeMap::from([("A_LONG".to_string(), long)]);
         for i in 0..70 {
-            metas.insert(format!("K{i:02}"), TravelMeta { tags: vec!["t".into()], ..Default::default() });
+            metas.insert(
+                format!("K{i:02}"),
+                TravelMeta { tags: vec!["t".into()], ..Default::default() },
+            );
         }
         let (out, notes) = encode_custom(&BTreeMap::new(), &metas, None);
         assert!(out.len() <= MAX_CUSTOM_KEYS);

@@ -47,14 +47,19 @@ pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
 pub use health::{Health, HealthCheck};
 pub use types::{
-    Direction, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan, MigrateOptions, OpKind, OpReport,
-    OpTotals, Plan, Progress, ProgressPhase, Resolution, SyncOptions,
+    Direction, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan, MigrateOptions, OpKind,
+    OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution, SyncOptions,
 };
 
 /// Keychain service of remote credentials (the vault's own key uses `dev.hush.vault`).
 pub const KEYCHAIN_SERVICE: &str = "dev.hush.remote";
 
 /// Keeps the sync state meaningful across `rekey` (called inside its transaction).
-pub(crate) fn remac_after_rekey(tx: &rusqlite::Connection, old: &crate::secret::Key32, new: &crate::secret::Key32, vault_id: &str) -> crate::error::Result<()> {
+pub(crate) fn remac_after_rekey(
+    tx: &rusqlite::Connection,
+    old: &crate::secret::Key32,
+    new: &crate::secret::Key32,
+    vault_id: &str,
+) -> crate::error::Result<()> {
     state::remac(tx, old, new, vault_id)
 }

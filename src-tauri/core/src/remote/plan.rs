@@ -146,15 +146,26 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
     };
     let mut notes = Vec::new();
     if i.direction == Direction::Pull {
-        let names: Vec<String> = metadata_to_pull(i.local, i.remote, &keys).into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> =
+            metadata_to_pull(i.local, i.remote, &keys).into_iter().map(|(n, _)| n).collect();
         if !names.is_empty() {
-            notes.push(format!("metadata from the remote for {} unchanged key(s): {}", names.len(), names.join(", ")));
+            notes.push(format!(
+                "metadata from the remote for {} unchanged key(s): {}",
+                names.len(),
+                names.join(", ")
+            ));
         }
     }
     if i.remote.is_some_and(|r| r.deleted) {
-        notes.push(format!("the latest remote version ({remote_version}) is deleted; a push writes a new version"));
+        notes.push(format!(
+            "the latest remote version ({remote_version}) is deleted; a push writes a new version"
+        ));
     }
-    let metadata_changes = i.direction != Direction::Pull && i.kv == 2 && !local.is_empty() && desired_custom(i.remote, local).0 != i.remote.map(|r| hush_part(&r.custom)).unwrap_or_default();
+    let metadata_changes = i.direction != Direction::Pull
+        && i.kv == 2
+        && !local.is_empty()
+        && desired_custom(i.remote, local).0
+            != i.remote.map(|r| hush_part(&r.custom)).unwrap_or_default();
     FolderPlan {
         folder: i.folder.to_string(),
         remote_path: i.display_path.clone(),
@@ -171,10 +182,16 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
 /// Pull only: keys equal on both sides whose Hush metadata on the remote (tags, description,
 /// expiry, rotation, free metadata) differs from the local one, with the remote's. The kind and
 /// the source stay local (a kind goes with a value; the source says where this copy came from).
-pub(crate) fn metadata_to_pull(local: Option<&LocalFolder>, remote: Option<&RemoteSecret>, keys: &[KeyPlan]) -> Vec<(String, TravelMeta)> {
+pub(crate) fn metadata_to_pull(
+    local: Option<&LocalFolder>,
+    remote: Option<&RemoteSecret>,
+    keys: &[KeyPlan],
+) -> Vec<(String, TravelMeta)> {
     let (Some(local), Some(remote)) = (local, remote) else { return Vec::new() };
     let remote_metas = decode_custom(&remote.custom);
-    let comparable = |t: &TravelMeta| (t.tags.clone(), t.description.clone(), t.expires_at, t.rotate_every_days, t.meta.clone());
+    let comparable = |t: &TravelMeta| {
+        (t.tags.clone(), t.description.clone(), t.expires_at, t.rotate_every_days, t.meta.clone())
+    };
     keys.iter()
         .filter(|k| k.action == KeyAction::Unchanged)
         .filter_map(|k| {
@@ -189,12 +206,17 @@ pub(crate) fn metadata_to_pull(local: Option<&LocalFolder>, remote: Option<&Remo
 fn acceptable(t: &TravelMeta) -> bool {
     t.tags.iter().all(|tag| crate::model::check_tag(tag).is_ok())
         && t.meta.len() <= 64
-        && t.meta.iter().all(|(k, v)| !k.is_empty() && k.len() <= 128 && v.len() <= 4096 && !k.chars().any(char::is_control))
+        && t.meta.iter().all(|(k, v)| {
+            !k.is_empty() && k.len() <= 128 && v.len() <= 4096 && !k.chars().any(char::is_control)
+        })
 }
 
 /// The Hush part of the `custom_metadata` a push leaves (remote entries of keys not held locally
 /// are kept), the full map to write, and notes on what did not fit.
-pub(crate) fn desired_custom(remote: Option<&RemoteSecret>, local: &LocalFolder) -> (BTreeMap<String, String>, BTreeMap<String, String>, Vec<String>) {
+pub(crate) fn desired_custom(
+    remote: Option<&RemoteSecret>,
+    local: &LocalFolder,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>, Vec<String>) {
     let existing = remote.map(|r| r.custom.clone()).unwrap_or_default();
     let mut metas: BTreeMap<String, TravelMeta> = decode_custom(&existing);
     for (name, s) in local {
@@ -211,9 +233,24 @@ mod tests {
 
     fn meta(name: &str, version: u64) -> SecretMeta {
         SecretMeta {
-            id: 1, path: format!("f/{name}"), folder: "f".into(), name: name.into(), kind: Default::default(), description: None,
-            tags: vec![], expires_at: None, rotate_every_days: None, last_rotated_at: None, source: None, meta: Default::default(),
-            versions_kept: None, version, created_at: 0, updated_at: 0, last_read_at: None, deleted_at: None,
+            id: 1,
+            path: format!("f/{name}"),
+            folder: "f".into(),
+            name: name.into(),
+            kind: Default::default(),
+            description: None,
+            tags: vec![],
+            expires_at: None,
+            rotate_every_days: None,
+            last_rotated_at: None,
+            source: None,
+            meta: Default::default(),
+            versions_kept: None,
+            version,
+            created_at: 0,
+            updated_at: 0,
+            last_read_at: None,
+            deleted_at: None,
         }
     }
     fn v(s: &str) -> SecretValue {
@@ -231,14 +268,34 @@ mod tests {
         }
         let remote = RemoteSecret {
             version: 7,
-            fields: [("A", "a1"), ("B", "b"), ("C", "c2"), ("D", "d-remote"), ("F", "f")].into_iter().map(|(k, x)| (k.to_string(), v(x))).collect(),
+            fields: [("A", "a1"), ("B", "b"), ("C", "c2"), ("D", "d-remote"), ("F", "f")]
+                .into_iter()
+                .map(|(k, x)| (k.to_string(), v(x)))
+                .collect(),
             custom: Default::default(),
             deleted: false,
         };
-        let base = Base { remote_version: 6, macs: [("A", "a1"), ("B", "b"), ("C", "c1"), ("D", "d0")].into_iter().map(|(k, x)| (k.to_string(), macs.mac(1, "f", k, x.as_bytes()))).collect() };
+        let base = Base {
+            remote_version: 6,
+            macs: [("A", "a1"), ("B", "b"), ("C", "c1"), ("D", "d0")]
+                .into_iter()
+                .map(|(k, x)| (k.to_string(), macs.mac(1, "f", k, x.as_bytes())))
+                .collect(),
+        };
         let none = BTreeMap::new();
         let run = |direction, res: &BTreeMap<String, Resolution>| {
-            let i = Inputs { remote_id: 1, folder: "f", display_path: "secret/f".into(), local: Some(&local), remote: Some(&remote), base: Some(&base), macs: &macs, direction, resolutions: res, kv: 2 };
+            let i = Inputs {
+                remote_id: 1,
+                folder: "f",
+                display_path: "secret/f".into(),
+                local: Some(&local),
+                remote: Some(&remote),
+                base: Some(&base),
+                macs: &macs,
+                direction,
+                resolutions: res,
+                kv: 2,
+            };
             plan_folder(&i).keys.into_iter().map(|k| (k.name, k.action)).collect::<BTreeMap<_, _>>()
         };
         use KeyAction::*;
@@ -250,9 +307,15 @@ mod tests {
         assert_eq!(sync["E"], CreateRemote);
         assert_eq!(sync["F"], CreateLocal);
         let push = run(Direction::Push, &none);
-        assert_eq!((push["A"], push["C"], push["D"], push["F"]), (UpdateRemote, Skipped, Conflict, Skipped));
+        assert_eq!(
+            (push["A"], push["C"], push["D"], push["F"]),
+            (UpdateRemote, Skipped, Conflict, Skipped)
+        );
         let pull = run(Direction::Pull, &none);
-        assert_eq!((pull["A"], pull["C"], pull["E"], pull["F"]), (Skipped, UpdateLocal, Skipped, CreateLocal));
+        assert_eq!(
+            (pull["A"], pull["C"], pull["E"], pull["F"]),
+            (Skipped, UpdateLocal, Skipped, CreateLocal)
+        );
         let keep_local = BTreeMap::from([("f/D".to_string(), Resolution::KeepLocal)]);
         assert_eq!(run(Direction::Sync, &keep_local)["D"], UpdateRemote);
         let keep_remote = BTreeMap::from([("f".to_string(), Resolution::KeepRemote)]);
@@ -266,9 +329,31 @@ mod tests {
         let mut local = LocalFolder::new();
         local.insert("A".into(), LocalSecret { meta: meta("A", 1), value: v("x") });
         local.insert("B".into(), LocalSecret { meta: meta("B", 1), value: v("same") });
-        let remote = RemoteSecret { version: 1, fields: [("A".to_string(), v("y")), ("B".to_string(), v("same")), ("bad/name".to_string(), v("z"))].into_iter().collect(), custom: Default::default(), deleted: false };
+        let remote = RemoteSecret {
+            version: 1,
+            fields: [
+                ("A".to_string(), v("y")),
+                ("B".to_string(), v("same")),
+                ("bad/name".to_string(), v("z")),
+            ]
+            .into_iter()
+            .collect(),
+            custom: Default::default(),
+            deleted: false,
+        };
         let none = BTreeMap::new();
-        let i = Inputs { remote_id: 1, folder: "f", display_path: "secret/f".into(), local: Some(&local), remote: Some(&remote), base: None, macs: &macs, direction: Direction::Push, resolutions: &none, kv: 2 };
+        let i = Inputs {
+            remote_id: 1,
+            folder: "f",
+            display_path: "secret/f".into(),
+            local: Some(&local),
+            remote: Some(&remote),
+            base: None,
+            macs: &macs,
+            direction: Direction::Push,
+            resolutions: &none,
+            kv: 2,
+        };
         let p = plan_folder(&i);
         assert_eq!(p.state, FolderState::Conflict);
         assert_eq!(p.count(KeyAction::Conflict), 1);

@@ -19,7 +19,8 @@ pub(crate) struct MacKey(Key32);
 
 impl MacKey {
     pub(crate) fn derive(data_key: &Key32, vault_id: &str) -> MacKey {
-        let mut m = <HmacSha256 as Mac>::new_from_slice(data_key.as_bytes()).expect("any key length");
+        let mut m =
+            <HmacSha256 as Mac>::new_from_slice(data_key.as_bytes()).expect("any key length");
         m.update(format!("hush/v1/remote-sync-mac|{vault_id}").as_bytes());
         let out = m.finalize().into_bytes();
         MacKey(Key32::from_bytes(&out).expect("32 bytes"))
@@ -46,13 +47,17 @@ pub(crate) struct Base {
 
 pub(crate) fn load_all(conn: &Connection, remote_id: i64) -> Result<BTreeMap<String, Base>> {
     let mut out: BTreeMap<String, Base> = BTreeMap::new();
-    let mut st = conn.prepare("SELECT folder, remote_version FROM remote_folders WHERE remote_id = ?1")?;
+    let mut st =
+        conn.prepare("SELECT folder, remote_version FROM remote_folders WHERE remote_id = ?1")?;
     for r in st.query_map([remote_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))? {
         let (folder, v) = r?;
         out.insert(folder, Base { remote_version: v, macs: BTreeMap::new() });
     }
-    let mut st = conn.prepare("SELECT folder, name, value_mac FROM remote_keys WHERE remote_id = ?1")?;
-    for r in st.query_map([remote_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))? {
+    let mut st =
+        conn.prepare("SELECT folder, name, value_mac FROM remote_keys WHERE remote_id = ?1")?;
+    for r in st.query_map([remote_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+    })? {
         let (folder, name, mac) = r?;
         out.entry(folder).or_default().macs.insert(name, mac);
     }
@@ -61,11 +66,18 @@ pub(crate) fn load_all(conn: &Connection, remote_id: i64) -> Result<BTreeMap<Str
 
 pub(crate) fn load(conn: &Connection, remote_id: i64, folder: &str) -> Result<Option<Base>> {
     let v: Option<u64> = conn
-        .query_row("SELECT remote_version FROM remote_folders WHERE remote_id = ?1 AND folder = ?2", params![remote_id, folder], |r| r.get(0))
+        .query_row(
+            "SELECT remote_version FROM remote_folders WHERE remote_id = ?1 AND folder = ?2",
+            params![remote_id, folder],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(remote_version) = v else { return Ok(None) };
-    let mut st = conn.prepare("SELECT name, value_mac FROM remote_keys WHERE remote_id = ?1 AND folder = ?2")?;
-    let macs = st.query_map(params![remote_id, folder], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut st = conn
+        .prepare("SELECT name, value_mac FROM remote_keys WHERE remote_id = ?1 AND folder = ?2")?;
+    let macs = st
+        .query_map(params![remote_id, folder], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Some(Base { remote_version, macs }))
 }
 
@@ -77,7 +89,10 @@ pub(crate) fn save(conn: &Connection, remote_id: i64, folder: &str, base: &Base)
          ON CONFLICT(remote_id, folder) DO UPDATE SET remote_version = excluded.remote_version, synced_at = excluded.synced_at",
         params![remote_id, folder, base.remote_version, now],
     )?;
-    conn.execute("DELETE FROM remote_keys WHERE remote_id = ?1 AND folder = ?2", params![remote_id, folder])?;
+    conn.execute(
+        "DELETE FROM remote_keys WHERE remote_id = ?1 AND folder = ?2",
+        params![remote_id, folder],
+    )?;
     let mut st = conn.prepare_cached("INSERT INTO remote_keys (remote_id, folder, name, value_mac, synced_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for (name, mac) in &base.macs {
         st.execute(params![remote_id, folder, name, mac, now])?;
@@ -98,11 +113,16 @@ pub(crate) fn remac(tx: &Connection, old: &Key32, new: &Key32, vault_id: &str) -
     };
     let mut versions = tx.prepare_cached("SELECT v.secret_id, v.version, v.ciphertext FROM versions v JOIN secrets s ON s.id = v.secret_id WHERE s.path = ?1")?;
     for (remote_id, folder, name, mac) in rows {
-        let path = super::mapping::secret_path(&folder, &name).map(|p| p.to_string()).unwrap_or_default();
+        let path =
+            super::mapping::secret_path(&folder, &name).map(|p| p.to_string()).unwrap_or_default();
         let found = versions
-            .query_map([&path], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, Vec<u8>>(2)?)))?
+            .query_map([&path], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, Vec<u8>>(2)?))
+            })?
             .filter_map(|r| r.ok())
-            .filter_map(|(id, version, ct)| crate::crypto::open(new, &crate::vault::version_aad(vault_id, id, version), &ct))
+            .filter_map(|(id, version, ct)| {
+                crate::crypto::open(new, &crate::vault::version_aad(vault_id, id, version), &ct)
+            })
             .find(|pt| old_macs.mac(remote_id, &folder, &name, pt) == mac);
         match found {
             Some(pt) => tx.execute(

@@ -94,7 +94,8 @@ impl FolderPlan {
         self.keys.iter().filter(|k| k.action == a).count()
     }
     pub fn has_work(&self) -> bool {
-        self.metadata_changes || self.keys.iter().any(|k| k.action.writes_remote() || k.action.writes_local())
+        self.metadata_changes
+            || self.keys.iter().any(|k| k.action.writes_remote() || k.action.writes_local())
     }
 }
 
@@ -255,6 +256,9 @@ pub struct OpReport {
 impl OpReport {
     /// True when every folder was done or unchanged (no conflict, failure or cancellation).
     pub fn is_complete(&self) -> bool {
-        !self.cancelled && self.stopped.is_none() && self.totals.failed_folders == 0 && self.totals.conflicts == 0
+        !self.cancelled
+            && self.stopped.is_none()
+            && self.totals.failed_folders == 0
+            && self.totals.conflicts == 0
     }
 }

@@ -177,29 +177,48 @@ impl Vault {
             audit_entries: payload.audit.len(),
             bytes: file.len() as u64,
         };
-        let detail = format!("backup to {}: {} secret(s), {} version(s)", report.file, report.secrets, report.versions);
+        let detail = format!(
+            "backup to {}: {} secret(s), {} version(s)",
+            report.file, report.secrets, report.versions
+        );
         self.audit_event(Action::Export, None, "ok", Some(&detail))?;
         Ok(report)
     }
 
     fn dump(&self) -> Result<Payload> {
         let key = self.data_key()?;
-        let (versions_kept, trash_days): (u32, u32) =
-            self.conn.query_row("SELECT versions_kept, trash_days FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (versions_kept, trash_days): (u32, u32) = self.conn.query_row(
+            "SELECT versions_kept, trash_days FROM vault WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let mut st = self.conn.prepare("SELECT key, value FROM settings")?;
-        let settings = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        let mut st = self.conn.prepare(&format!("SELECT {META_COLUMNS} FROM secrets ORDER BY id"))?;
-        let metas = st.query_map([], |r| meta_from_row(&self.conn, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let settings =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut st =
+            self.conn.prepare(&format!("SELECT {META_COLUMNS} FROM secrets ORDER BY id"))?;
+        let metas = st
+            .query_map([], |r| meta_from_row(&self.conn, r))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut secrets = Vec::with_capacity(metas.len());
         let mut vst = self.conn.prepare("SELECT version, created_at, ciphertext FROM versions WHERE secret_id = ?1 ORDER BY version")?;
         for m in metas {
-            let rows = vst.query_map([m.id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+            let rows = vst.query_map([m.id], |r| {
+                Ok((r.get::<_, u64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+            })?;
             let mut versions = Vec::new();
             for row in rows {
                 let (version, created_at, ct) = row?;
                 let pt = crypto::open(key, &version_aad(&self.vault_id, m.id, version), &ct)
-                    .ok_or_else(|| Error::Integrity { what: format!("'{}' version {version} (backup stopped; nothing written)", m.path) })?;
-                let text = String::from_utf8(pt.to_vec()).map_err(|_| Error::Integrity { what: format!("'{}' version {version}", m.path) })?;
+                    .ok_or_else(|| Error::Integrity {
+                        what: format!(
+                            "'{}' version {version} (backup stopped; nothing written)",
+                            m.path
+                        ),
+                    })?;
+                let text = String::from_utf8(pt.to_vec()).map_err(|_| Error::Integrity {
+                    what: format!("'{}' version {version}", m.path),
+                })?;
                 versions.push(BVersion { version, created_at, value: Val(Zeroizing::new(text)) });
             }
             secrets.push(BSecret {
@@ -222,8 +241,12 @@ impl Vault {
             });
         }
         let mut layouts = Vec::new();
-        let mut lst = self.conn.prepare("SELECT folder, source, updated_at FROM env_layouts ORDER BY folder")?;
-        let rows = lst.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?;
+        let mut lst = self
+            .conn
+            .prepare("SELECT folder, source, updated_at FROM env_layouts ORDER BY folder")?;
+        let rows = lst.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?))
+        })?;
         for row in rows {
             let (folder, source, updated_at) = row?;
             if let Some(layout) = get_layout(&self.conn, key, &self.vault_id, &folder)? {
@@ -251,7 +274,12 @@ impl Vault {
     /// Restores a backup into a new vault file at `new_vault`, protected by `protection` (this
     /// machine's keychain, or a new passphrase). The backup is read, decrypted and checked in
     /// full first; a wrong passphrase, a damaged or truncated file writes nothing.
-    pub fn restore_backup(backup: &Path, passphrase: &Passphrase, new_vault: &Path, protection: Protection<'_>) -> Result<(Vault, BackupReport)> {
+    pub fn restore_backup(
+        backup: &Path,
+        passphrase: &Passphrase,
+        new_vault: &Path,
+        protection: Protection<'_>,
+    ) -> Result<(Vault, BackupReport)> {
         let bytes = read_bounded(backup, MAX_BACKUP)?;
         let payload = open_backup(&bytes, passphrase)?;
         validate(&payload)?;
@@ -280,14 +308,20 @@ impl Vault {
         tx.execute("DELETE FROM audit", [])?;
         tx.execute("UPDATE vault SET audit_head_seq = 0, audit_head_hash = NULL, versions_kept = ?1, trash_days = ?2 WHERE id = 1", params![p.versions_kept, p.trash_days])?;
         for a in &p.audit {
-            let (prev, hash) = (hex::decode(&a.prev_hash).unwrap_or_default(), hex::decode(&a.hash).unwrap_or_default());
+            let (prev, hash) = (
+                hex::decode(&a.prev_hash).unwrap_or_default(),
+                hex::decode(&a.hash).unwrap_or_default(),
+            );
             tx.execute(
                 "INSERT INTO audit (seq, ts, action, path, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![a.seq, a.ts, a.action, a.path, a.outcome, a.detail, prev, hash],
             )?;
         }
         if let Some(last) = p.audit.last() {
-            tx.execute("UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1", params![last.seq, hex::decode(&last.hash).unwrap_or_default()])?;
+            tx.execute(
+                "UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1",
+                params![last.seq, hex::decode(&last.hash).unwrap_or_default()],
+            )?;
         }
         for (k, val) in &p.settings {
             tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![k, val])?;
@@ -305,21 +339,43 @@ impl Vault {
             )?;
             let id = tx.last_insert_rowid();
             for t in &s.tags {
-                tx.execute("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)", params![id, t])?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)",
+                    params![id, t],
+                )?;
             }
             for ver in &s.versions {
-                let ct = crypto::seal(&key, &version_aad(&vault_id, id, ver.version), ver.value.0.as_bytes());
+                let ct = crypto::seal(
+                    &key,
+                    &version_aad(&vault_id, id, ver.version),
+                    ver.value.0.as_bytes(),
+                );
                 tx.execute("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)", params![id, ver.version, ct, ver.created_at])?;
                 versions += 1;
             }
         }
         for l in &p.layouts {
-            put_layout(&tx, &key, &vault_id, &l.folder, l.source.as_deref(), &l.layout, l.updated_at)?;
+            put_layout(
+                &tx,
+                &key,
+                &vault_id,
+                &l.folder,
+                l.source.as_deref(),
+                &l.layout,
+                l.updated_at,
+            )?;
         }
         audit::append(&tx, Action::Init, None, "ok", Some("restored from a backup"))?;
-        let detail = format!("restore from backup {}: {} secret(s), {} version(s)", backup.display(), p.secrets.len(), versions);
+        let detail = format!(
+            "restore from backup {}: {} secret(s), {} version(s)",
+            backup.display(),
+            p.secrets.len(),
+            versions
+        );
         audit::append(&tx, Action::Import, None, "ok", Some(&detail))?;
-        let head: Option<i64> = tx.query_row("SELECT audit_head_seq FROM vault WHERE id = 1", [], |r| r.get(0)).optional()?;
+        let head: Option<i64> = tx
+            .query_row("SELECT audit_head_seq FROM vault WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
         tx.commit()?;
         Ok(BackupReport {
             file: backup.display().to_string(),
@@ -339,7 +395,10 @@ fn open_backup(bytes: &[u8], passphrase: &Passphrase) -> Result<Payload> {
         return Err(damaged("is not a Hush backup (no HUSHBAK header), or is truncated"));
     }
     if bytes[MAGIC.len()] != FORMAT {
-        return Err(damaged(&format!("has format version {}, which this Hush does not read; upgrade Hush", bytes[MAGIC.len()])));
+        return Err(damaged(&format!(
+            "has format version {}, which this Hush does not read; upgrade Hush",
+            bytes[MAGIC.len()]
+        )));
     }
     let mut at = MAGIC.len() + 1;
     let hlen = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
@@ -361,11 +420,16 @@ fn open_backup(bytes: &[u8], passphrase: &Passphrase) -> Result<Payload> {
     if have > plen {
         return Err(damaged("is damaged (data after its end)"));
     }
-    let header: Header = serde_json::from_slice(header_bytes).map_err(|_| damaged("is damaged (unreadable header)"))?;
+    let header: Header = serde_json::from_slice(header_bytes)
+        .map_err(|_| damaged("is damaged (unreadable header)"))?;
     // Bounded KDF parameters: a hostile header cannot make us allocate gigabytes.
-    header.kdf.check().map_err(|_| damaged("is damaged or hostile (key-derivation parameters out of bounds)"))?;
+    header
+        .kdf
+        .check()
+        .map_err(|_| damaged("is damaged or hostile (key-derivation parameters out of bounds)"))?;
     let bkey = header.kdf.derive(passphrase)?;
-    let check = hex::decode(&header.check).map_err(|_| damaged("is damaged (unreadable header)"))?;
+    let check =
+        hex::decode(&header.check).map_err(|_| damaged("is damaged (unreadable header)"))?;
     if crypto::open(&bkey, &check_aad(&header.kdf), &check).is_none_or(|c| c.as_slice() != CHECK) {
         return Err(Error::WrongPassphrase);
     }

@@ -119,7 +119,10 @@ impl Vault {
         }
         // One write transaction around the reads and the last_read_at stamps: one snapshot, one
         // lock (thousands of autocommit reads would each take and drop the file lock).
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         let mut out = BTreeMap::new();
         let mut ids = Vec::new();
         for f in folders {
@@ -150,7 +153,12 @@ impl Vault {
 
     /// Exports `folders` (layered) as `format`; writes `output` atomically with mode 0600, or
     /// returns the text. A `.env` export keeps the layout of the first folder's imported file.
-    pub fn export(&mut self, folders: &[FolderPath], format: ExportFormat, output: Option<&Path>) -> Result<Export> {
+    pub fn export(
+        &mut self,
+        folders: &[FolderPath],
+        format: ExportFormat,
+        output: Option<&Path>,
+    ) -> Result<Export> {
         let values = self.layered(folders)?;
         let mut report = ExportReport {
             folders: folders.iter().map(|f| f.to_string()).collect(),
@@ -170,12 +178,22 @@ impl Vault {
                         break;
                     }
                 }
-                let items: Vec<(&str, &SecretValue)> = values.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                let items: Vec<(&str, &SecretValue)> =
+                    values.iter().map(|(k, v)| (k.as_str(), v)).collect();
                 let r = envfile::render(&items, layout.as_ref()).map_err(|names| {
-                    Error::InvalidInput(format!("no .env reader can read these names back: {}; use --format json", names.join(", ")))
+                    Error::InvalidInput(format!(
+                        "no .env reader can read these names back: {}; use --format json",
+                        names.join(", ")
+                    ))
                 })?;
-                report.not_portable =
-                    r.not_portable.into_iter().map(|(name, rs)| NotPortable { name, readers: rs.into_iter().map(String::from).collect() }).collect();
+                report.not_portable = r
+                    .not_portable
+                    .into_iter()
+                    .map(|(name, rs)| NotPortable {
+                        name,
+                        readers: rs.into_iter().map(String::from).collect(),
+                    })
+                    .collect();
                 r.body
             }
             ExportFormat::Json => {
@@ -184,7 +202,9 @@ impl Vault {
                     s.push_str(if i == 0 { "\n  " } else { ",\n  " });
                     s.push_str(&serde_json::to_string(k).expect("string"));
                     s.push_str(": ");
-                    s.push_str(&Zeroizing::new(serde_json::to_string(v.expose_str()).expect("string")));
+                    s.push_str(&Zeroizing::new(
+                        serde_json::to_string(v.expose_str()).expect("string"),
+                    ));
                 }
                 s.push_str(if values.is_empty() { "}\n" } else { "\n}\n" });
                 SecretValue::from_string(std::mem::take(&mut *s))
@@ -209,7 +229,13 @@ impl Vault {
             write_private_atomic(p, body.expose())?;
         }
         let dest = output.map_or("stdout".to_string(), |p| p.display().to_string());
-        let detail = format!("{} secret(s) from {} as {:?} to {dest}", report.count, folder_list(folders), format).to_lowercase();
+        let detail = format!(
+            "{} secret(s) from {} as {:?} to {dest}",
+            report.count,
+            folder_list(folders),
+            format
+        )
+        .to_lowercase();
         self.audit_event(Action::Export, audit_path(folders), "ok", Some(&detail))?;
         Ok(Export { report, body: if output.is_some() { None } else { Some(body) } })
     }
@@ -226,20 +252,30 @@ impl Vault {
             }
         }
         // Only the program's file name: its arguments may carry anything.
-        let prog = Path::new(program).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let detail = format!("{prog} with {} secret(s) from {}", env.vars.len(), folder_list(folders));
+        let prog = Path::new(program)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let detail =
+            format!("{prog} with {} secret(s) from {}", env.vars.len(), folder_list(folders));
         self.audit_event(Action::Run, audit_path(folders), "ok", Some(&detail))?;
         Ok(env)
     }
 
     /// Renders a template's `hush://folder/NAME` references. Unknown references are one error
     /// listing them all, and nothing is written. With `output`, writes it atomically, mode 0600.
-    pub fn inject(&mut self, template_name: &str, template: &[u8], output: Option<&Path>) -> Result<(InjectReport, Option<SecretValue>)> {
+    pub fn inject(
+        &mut self,
+        template_name: &str,
+        template: &[u8],
+        output: Option<&Path>,
+    ) -> Result<(InjectReport, Option<SecretValue>)> {
         let key = self.data_key()?.duplicate();
         if template.len() > MAX_TEMPLATE_BYTES {
             return Err(Error::InvalidInput(format!("{template_name} is larger than 16 MiB")));
         }
-        let text = std::str::from_utf8(template).map_err(|_| Error::InvalidInput(format!("{template_name} is not UTF-8 text")))?;
+        let text = std::str::from_utf8(template)
+            .map_err(|_| Error::InvalidInput(format!("{template_name} is not UTF-8 text")))?;
         let refs = template::references(text);
         let mut resolved: BTreeMap<String, SecretValue> = BTreeMap::new();
         let mut unknown: Vec<String> = Vec::new();
@@ -256,14 +292,18 @@ impl Vault {
             match found {
                 Some(m) => {
                     ids.push(m.id);
-                    resolved.insert(r.path.clone(), decrypt_version(&self.conn, &key, &self.vault_id, &m, m.version)?);
+                    resolved.insert(
+                        r.path.clone(),
+                        decrypt_version(&self.conn, &key, &self.vault_id, &m, m.version)?,
+                    );
                 }
                 None => unknown.push(format!("hush://{}", r.path)),
             }
         }
         let dest = output.map_or("stdout".to_string(), |p| p.display().to_string());
         if !unknown.is_empty() {
-            let detail = format!("inject {template_name} to {dest}: {} unknown reference(s)", unknown.len());
+            let detail =
+                format!("inject {template_name} to {dest}: {} unknown reference(s)", unknown.len());
             self.audit_event(Action::Export, None, "failure", Some(&detail))?;
             return Err(Error::UnknownRefs { refs: unknown });
         }
@@ -280,7 +320,11 @@ impl Vault {
             write_private_atomic(p, body.expose())?;
         }
         let now = crate::timefmt::now();
-        let detail = format!("inject {template_name} to {dest}: {} reference(s) to {} secret(s)", refs.len(), resolved.len());
+        let detail = format!(
+            "inject {template_name} to {dest}: {} reference(s) to {} secret(s)",
+            refs.len(),
+            resolved.len()
+        );
         let tx = self.tx()?;
         {
             let mut st = tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?;
@@ -290,7 +334,12 @@ impl Vault {
         }
         audit::append(&tx, Action::Export, None, "ok", Some(&detail))?;
         tx.commit()?;
-        let report = InjectReport { template: template_name.to_string(), output: output.map(|p| p.display().to_string()), references: refs.len(), secrets: resolved.len() };
+        let report = InjectReport {
+            template: template_name.to_string(),
+            output: output.map(|p| p.display().to_string()),
+            references: refs.len(),
+            secrets: resolved.len(),
+        };
         Ok((report, if output.is_some() { None } else { Some(body) }))
     }
 }

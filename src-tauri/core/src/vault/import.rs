@@ -118,16 +118,24 @@ impl ImportPreview {
 
     /// Whether a commit would be refused for broken lines or differing values, and why.
     pub fn blocker(&self) -> Option<Error> {
-        let invalid: Vec<_> = self.items.iter().filter(|i| i.status == ImportStatus::Invalid).collect();
+        let invalid: Vec<_> =
+            self.items.iter().filter(|i| i.status == ImportStatus::Invalid).collect();
         if !invalid.is_empty() && !self.options.skip_invalid {
             let errors = invalid
                 .iter()
-                .map(|i| envfile::EnvLineError { line: i.line, reason: i.note.clone().unwrap_or_default() })
+                .map(|i| envfile::EnvLineError {
+                    line: i.line,
+                    reason: i.note.clone().unwrap_or_default(),
+                })
                 .collect();
             return Some(Error::EnvParse { file: self.source.clone(), errors });
         }
-        let changed: Vec<String> =
-            self.items.iter().filter(|i| i.status == ImportStatus::Changed).filter_map(|i| i.name.clone()).collect();
+        let changed: Vec<String> = self
+            .items
+            .iter()
+            .filter(|i| i.status == ImportStatus::Changed)
+            .filter_map(|i| i.name.clone())
+            .collect();
         if !changed.is_empty() && self.options.on_existing == OnExisting::Refuse {
             return Some(Error::ImportConflict { folder: self.folder.clone(), names: changed });
         }
@@ -168,7 +176,15 @@ pub(crate) fn layout_aad(vault_id: &str, folder: &str) -> Vec<u8> {
     format!("hush/v1/layout|{vault_id}|{folder}").into_bytes()
 }
 
-pub(crate) fn put_layout(conn: &Connection, key: &Key32, vault_id: &str, folder: &str, source: Option<&str>, layout: &Layout, at: i64) -> Result<()> {
+pub(crate) fn put_layout(
+    conn: &Connection,
+    key: &Key32,
+    vault_id: &str,
+    folder: &str,
+    source: Option<&str>,
+    layout: &Layout,
+    at: i64,
+) -> Result<()> {
     let json = Zeroizing::new(serde_json::to_vec(layout).expect("layout serialises"));
     let sealed = crypto::seal(key, &layout_aad(vault_id, folder), &json);
     conn.execute(
@@ -180,12 +196,20 @@ pub(crate) fn put_layout(conn: &Connection, key: &Key32, vault_id: &str, folder:
 }
 
 /// The stored layout of a folder, if it has one.
-pub(crate) fn get_layout(conn: &Connection, key: &Key32, vault_id: &str, folder: &str) -> Result<Option<Layout>> {
-    let row: Option<Vec<u8>> = conn.query_row("SELECT layout FROM env_layouts WHERE folder = ?1", [folder], |r| r.get(0)).optional()?;
+pub(crate) fn get_layout(
+    conn: &Connection,
+    key: &Key32,
+    vault_id: &str,
+    folder: &str,
+) -> Result<Option<Layout>> {
+    let row: Option<Vec<u8>> = conn
+        .query_row("SELECT layout FROM env_layouts WHERE folder = ?1", [folder], |r| r.get(0))
+        .optional()?;
     let Some(sealed) = row else { return Ok(None) };
     let json = crypto::open(key, &layout_aad(vault_id, folder), &sealed)
         .ok_or_else(|| Error::Integrity { what: format!("the .env layout of '{folder}'") })?;
-    let layout = serde_json::from_slice(&json).map_err(|_| Error::Integrity { what: format!("the .env layout of '{folder}'") })?;
+    let layout = serde_json::from_slice(&json)
+        .map_err(|_| Error::Integrity { what: format!("the .env layout of '{folder}'") })?;
     Ok(Some(layout))
 }
 
@@ -196,7 +220,11 @@ pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8
     let mut buf = Zeroizing::new(Vec::new());
     f.take(limit as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
     if buf.len() > limit {
-        return Err(Error::InvalidInput(format!("{} is larger than {} MiB", path.display(), limit / (1024 * 1024))));
+        return Err(Error::InvalidInput(format!(
+            "{} is larger than {} MiB",
+            path.display(),
+            limit / (1024 * 1024)
+        )));
     }
     Ok(buf)
 }
@@ -209,7 +237,10 @@ struct Planned {
 
 fn plan(bytes: &[u8], opts: &ImportOptions, folder: &FolderPath) -> Result<Planned> {
     if bytes.len() > MAX_ENV_FILE_BYTES {
-        return Err(Error::InvalidInput(format!("the file is larger than {} MiB", MAX_ENV_FILE_BYTES / (1024 * 1024))));
+        return Err(Error::InvalidInput(format!(
+            "the file is larger than {} MiB",
+            MAX_ENV_FILE_BYTES / (1024 * 1024)
+        )));
     }
     let mut file = envfile::parse(bytes);
     if opts.expand {
@@ -224,9 +255,15 @@ fn plan(bytes: &[u8], opts: &ImportOptions, folder: &FolderPath) -> Result<Plann
                 name = name.strip_prefix(p).unwrap_or(name);
             }
             let name = format!("{}{name}", opts.prefix.as_deref().unwrap_or(""));
-            let text = if is_env_name(&name) { format!("{folder}/{name}") } else { format!("{folder}/\"{name}\"") };
+            let text = if is_env_name(&name) {
+                format!("{folder}/{name}")
+            } else {
+                format!("{folder}/\"{name}\"")
+            };
             SecretPath::parse(&text).map_err(|e| match e {
-                Error::InvalidPath { reason, .. } => format!("the key cannot be a secret name: {reason}"),
+                Error::InvalidPath { reason, .. } => {
+                    format!("the key cannot be a secret name: {reason}")
+                }
                 other => other.to_string(),
             })
         })
@@ -242,19 +279,31 @@ impl Vault {
     }
 
     /// Commits a preview of the file at `preview.source`, following its decisions.
-    pub fn import_commit(&mut self, preview: &ImportPreview, progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+    pub fn import_commit(
+        &mut self,
+        preview: &ImportPreview,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
         let bytes = read_bounded(Path::new(&preview.source), MAX_ENV_FILE_BYTES)?;
         self.import_commit_bytes(preview, &bytes, progress)
     }
 
     /// Previews importing `bytes` (named `source` in messages and the audit log).
-    pub fn import_preview_bytes(&mut self, source: &str, bytes: &[u8], opts: &ImportOptions) -> Result<ImportPreview> {
+    pub fn import_preview_bytes(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+        opts: &ImportOptions,
+    ) -> Result<ImportPreview> {
         let key = self.data_key()?.duplicate();
         let folder = FolderPath::parse(&opts.folder)?;
         let planned = plan(bytes, opts, &folder)?;
         // One query for what the folder holds, not one per key (10,000-line files).
         let existing: HashMap<String, crate::model::SecretMeta> = self
-            .list(&crate::model::ListFilter { folder: Some(folder.to_string()), ..Default::default() })?
+            .list(&crate::model::ListFilter {
+                folder: Some(folder.to_string()),
+                ..Default::default()
+            })?
             .into_iter()
             .filter(|m| m.folder == folder.as_str())
             .map(|m| (m.name.clone(), m))
@@ -262,7 +311,13 @@ impl Vault {
         let mut items = Vec::new();
         let mut warnings = Vec::new();
         for e in &planned.file.errors {
-            items.push(ImportItem { line: e.line, name: None, status: ImportStatus::Invalid, note: Some(e.reason.clone()), current_version: 0 });
+            items.push(ImportItem {
+                line: e.line,
+                name: None,
+                status: ImportStatus::Invalid,
+                note: Some(e.reason.clone()),
+                current_version: 0,
+            });
         }
         // The last statement of a name wins, as in every dotenv reader.
         let mut last: HashMap<String, usize> = HashMap::new();
@@ -272,9 +327,16 @@ impl Vault {
             }
         }
         for (i, (e, n)) in planned.file.entries.iter().zip(&planned.names).enumerate() {
-            let item = |status, name: Option<String>, note: Option<String>, current_version| ImportItem { line: e.line, name, status, note, current_version };
+            let item = |status, name: Option<String>, note: Option<String>, current_version| {
+                ImportItem { line: e.line, name, status, note, current_version }
+            };
             let Some(value) = &e.value else {
-                items.push(item(ImportStatus::Skipped, None, Some("a name without '=' (no value)".into()), 0));
+                items.push(item(
+                    ImportStatus::Skipped,
+                    None,
+                    Some("a name without '=' (no value)".into()),
+                    0,
+                ));
                 continue;
             };
             let path = match n {
@@ -287,11 +349,17 @@ impl Vault {
             let name = Some(path.name().to_string());
             if last[&path.to_string()] != i {
                 let again = planned.file.entries[last[&path.to_string()]].line;
-                items.push(item(ImportStatus::Skipped, name, Some(format!("defined again on line {again} (the last one wins)")), 0));
+                items.push(item(
+                    ImportStatus::Skipped,
+                    name,
+                    Some(format!("defined again on line {again} (the last one wins)")),
+                    0,
+                ));
                 continue;
             }
             if value.len() > MAX_VALUE_BYTES {
-                let note = format!("the value is {} bytes; the limit is {MAX_VALUE_BYTES}", value.len());
+                let note =
+                    format!("the value is {} bytes; the limit is {MAX_VALUE_BYTES}", value.len());
                 items.push(item(ImportStatus::Invalid, name, Some(note), 0));
                 continue;
             }
@@ -301,10 +369,15 @@ impl Vault {
             let (status, note, current) = match existing.get(path.name()) {
                 None => (ImportStatus::New, None, 0),
                 Some(m) => {
-                    let same = decrypt_version(&self.conn, &key, &self.vault_id, m, m.version).map(|v| v.expose() == value.expose());
+                    let same = decrypt_version(&self.conn, &key, &self.vault_id, m, m.version)
+                        .map(|v| v.expose() == value.expose());
                     match (same, opts.on_existing) {
                         (Ok(true), _) => (ImportStatus::Unchanged, None, m.version),
-                        (_, OnExisting::Skip) => (ImportStatus::Skipped, Some("exists with a different value (--skip-existing)".into()), m.version),
+                        (_, OnExisting::Skip) => (
+                            ImportStatus::Skipped,
+                            Some("exists with a different value (--skip-existing)".into()),
+                            m.version,
+                        ),
                         _ => (ImportStatus::Changed, None, m.version),
                     }
                 }
@@ -327,10 +400,18 @@ impl Vault {
 
     /// Commits a preview of `bytes`: every `new` and `changed` item is written, in one
     /// transaction, with one audit entry naming the source; the file's layout is kept for export.
-    pub fn import_commit_bytes(&mut self, preview: &ImportPreview, bytes: &[u8], progress: &mut dyn FnMut(u64, u64)) -> Result<ImportReport> {
+    pub fn import_commit_bytes(
+        &mut self,
+        preview: &ImportPreview,
+        bytes: &[u8],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
         let key = self.data_key()?.duplicate();
         if digest(bytes, &preview.options) != preview.digest {
-            return Err(Error::InvalidInput(format!("{} changed since the preview; preview it again", preview.source)));
+            return Err(Error::InvalidInput(format!(
+                "{} changed since the preview; preview it again",
+                preview.source
+            )));
         }
         if let Some(e) = preview.blocker() {
             return Err(e);
@@ -346,23 +427,43 @@ impl Vault {
                 imported.insert(e.key.clone(), p.name().to_string());
             }
         }
-        let todo: Vec<&ImportItem> =
-            preview.items.iter().filter(|i| matches!(i.status, ImportStatus::New | ImportStatus::Changed)).collect();
+        let todo: Vec<&ImportItem> = preview
+            .items
+            .iter()
+            .filter(|i| matches!(i.status, ImportStatus::New | ImportStatus::Changed))
+            .collect();
         let total = todo.len() as u64;
         let opts = WriteOptions { source: Some(preview.source.clone()), ..Default::default() };
         let vault_id = self.vault_id.clone();
         let (mut created, mut updated) = (0, 0);
         let tx = self.tx()?;
         for (done, item) in todo.iter().enumerate() {
-            let name = item.name.as_deref().ok_or_else(|| Error::InvalidInput("a preview item to write has no name".into()))?;
-            let &(path, value) = values.get(name).ok_or_else(|| Error::InvalidInput(format!("'{name}' is not in {}; preview it again", preview.source)))?;
-            let out = write_in_tx(&tx, &key, &vault_id, path, value, &WriteOptions { cas: Some(item.current_version), ..opts.clone() })
-                .map_err(|e| match e {
-                    Error::CasConflict { path, expected, actual } => {
-                        Error::CasConflict { path: format!("{path} (the vault changed since the preview; preview it again)"), expected, actual }
-                    }
-                    other => other,
-                })?;
+            let name = item
+                .name
+                .as_deref()
+                .ok_or_else(|| Error::InvalidInput("a preview item to write has no name".into()))?;
+            let &(path, value) = values.get(name).ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "'{name}' is not in {}; preview it again",
+                    preview.source
+                ))
+            })?;
+            let out = write_in_tx(
+                &tx,
+                &key,
+                &vault_id,
+                path,
+                value,
+                &WriteOptions { cas: Some(item.current_version), ..opts.clone() },
+            )
+            .map_err(|e| match e {
+                Error::CasConflict { path, expected, actual } => Error::CasConflict {
+                    path: format!("{path} (the vault changed since the preview; preview it again)"),
+                    expected,
+                    actual,
+                },
+                other => other,
+            })?;
             if out.created {
                 created += 1;
             } else {
@@ -372,7 +473,15 @@ impl Vault {
         }
         let mut layout = planned.file.layout.clone();
         layout.retain_renamed(|k| imported.get(k).cloned());
-        put_layout(&tx, &key, &vault_id, folder.as_str(), Some(&preview.source), &layout, crate::timefmt::now())?;
+        put_layout(
+            &tx,
+            &key,
+            &vault_id,
+            folder.as_str(),
+            Some(&preview.source),
+            &layout,
+            crate::timefmt::now(),
+        )?;
         let c = &preview.counts;
         let detail = format!(
             "from {}: {created} new, {updated} updated, {} unchanged, {} skipped, {} invalid",

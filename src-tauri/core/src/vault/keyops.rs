@@ -8,8 +8,8 @@
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{put_wrap, KeyMode, Protection, Vault};
 use super::secrets::version_aad;
+use super::{put_wrap, KeyMode, Protection, Vault};
 use crate::audit::{self, Action};
 use crate::crypto::{self, KdfParams};
 use crate::error::{Error, Result};
@@ -70,8 +70,17 @@ impl Vault {
             put_wrap(&tx, &vault_id, mode.as_str(), &kek, &key, params.as_ref())?;
             let other = if mode == KeyMode::Keychain { "passphrase" } else { "keychain" };
             tx.execute("DELETE FROM key_wraps WHERE kind = ?1", [other])?;
-            tx.execute("UPDATE vault SET key_mode = ?1, keychain_account = ?2 WHERE id = 1", params![mode.as_str(), account])?;
-            audit::append(&tx, Action::KeyChange, None, "ok", Some(&format!("rewrap to {}", mode.as_str())))?;
+            tx.execute(
+                "UPDATE vault SET key_mode = ?1, keychain_account = ?2 WHERE id = 1",
+                params![mode.as_str(), account],
+            )?;
+            audit::append(
+                &tx,
+                Action::KeyChange,
+                None,
+                "ok",
+                Some(&format!("rewrap to {}", mode.as_str())),
+            )?;
             tx.commit()?;
             Ok(())
         })();
@@ -93,7 +102,11 @@ impl Vault {
 
     /// Generates a new data key and re-encrypts every kept version with it, in one transaction.
     /// A recovery wrap is re-made too, which needs the recovery passphrase.
-    pub fn rekey(&mut self, recovery: Option<&Passphrase>, progress: &mut dyn FnMut(u64, u64)) -> Result<RekeyReport> {
+    pub fn rekey(
+        &mut self,
+        recovery: Option<&Passphrase>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<RekeyReport> {
         let old = self.data_key()?.duplicate();
         let recovery_params: Option<KdfParams> = if self.has_recovery()? {
             let p = recovery.ok_or_else(|| Error::KeyUnavailable(
@@ -108,9 +121,14 @@ impl Vault {
             None
         };
         let primary_kek = match self.key_mode {
-            KeyMode::Keychain => keychain::load(self.keychain_account.as_deref().unwrap_or_default())?,
+            KeyMode::Keychain => {
+                keychain::load(self.keychain_account.as_deref().unwrap_or_default())?
+            }
             KeyMode::Passphrase => self.kek.as_ref().map(Key32::duplicate).ok_or_else(|| {
-                Error::KeyUnavailable("re-key needs the vault passphrase: unlock with it (not with recovery) first".into())
+                Error::KeyUnavailable(
+                    "re-key needs the vault passphrase: unlock with it (not with recovery) first"
+                        .into(),
+                )
             })?,
         };
         let new = Key32::random();
@@ -125,15 +143,23 @@ impl Vault {
         let total = rows.len() as u64;
         for (i, (id, version, ct, path)) in rows.into_iter().enumerate() {
             let aad = version_aad(&vault_id, id, version);
-            let pt = crypto::open(&old, &aad, &ct).ok_or_else(|| Error::Integrity { what: format!("'{path}' version {version} (re-key stopped; nothing changed)") })?;
-            tx.execute("UPDATE versions SET ciphertext = ?3 WHERE secret_id = ?1 AND version = ?2", params![id, version, crypto::seal(&new, &aad, &pt)])?;
+            let pt = crypto::open(&old, &aad, &ct).ok_or_else(|| Error::Integrity {
+                what: format!("'{path}' version {version} (re-key stopped; nothing changed)"),
+            })?;
+            tx.execute(
+                "UPDATE versions SET ciphertext = ?3 WHERE secret_id = ?1 AND version = ?2",
+                params![id, version, crypto::seal(&new, &aad, &pt)],
+            )?;
             progress(i as u64 + 1, total);
         }
         #[cfg(feature = "hashicorp")]
         crate::remote::remac_after_rekey(&tx, &old, &new, &vault_id)?;
         let params = match mode {
             KeyMode::Passphrase => {
-                let s: Option<String> = tx.query_row("SELECT kdf FROM key_wraps WHERE kind = 'passphrase'", [], |r| r.get(0))?;
+                let s: Option<String> =
+                    tx.query_row("SELECT kdf FROM key_wraps WHERE kind = 'passphrase'", [], |r| {
+                        r.get(0)
+                    })?;
                 s.and_then(|s| serde_json::from_str::<KdfParams>(&s).ok())
             }
             KeyMode::Keychain => None,
@@ -143,8 +169,15 @@ impl Vault {
             put_wrap(&tx, &vault_id, "recovery", &rp.derive(p)?, &new, Some(&rp))?;
         }
         tx.execute("UPDATE vault SET key_generation = key_generation + 1 WHERE id = 1", [])?;
-        let generation: i64 = tx.query_row("SELECT key_generation FROM vault WHERE id = 1", [], |r| r.get(0))?;
-        audit::append(&tx, Action::KeyChange, None, "ok", Some(&format!("rekey: {total} versions, generation {generation}")))?;
+        let generation: i64 =
+            tx.query_row("SELECT key_generation FROM vault WHERE id = 1", [], |r| r.get(0))?;
+        audit::append(
+            &tx,
+            Action::KeyChange,
+            None,
+            "ok",
+            Some(&format!("rekey: {total} versions, generation {generation}")),
+        )?;
         tx.commit()?;
         self.key = Some(new);
         Ok(RekeyReport { versions: total, key_generation: generation })

@@ -27,13 +27,19 @@ use crate::keychain;
 use crate::secret::{Key32, Passphrase};
 
 pub use backup::BackupReport;
-pub use export::{Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv, MAX_TEMPLATE_BYTES};
-pub use import::{ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting};
+pub use export::{
+    Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv, MAX_TEMPLATE_BYTES,
+};
+pub use import::{
+    ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting,
+};
 pub use keyops::RekeyReport;
 pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use secrets::MAX_VALUE_BYTES;
 // For engine-internal batch work outside this module (remote push/pull/migrate).
-pub(crate) use secrets::{decrypt_version, meta_from_row, set_tags, version_aad, write_in_tx, META_COLUMNS};
+pub(crate) use secrets::{
+    decrypt_version, meta_from_row, set_tags, version_aad, write_in_tx, META_COLUMNS,
+};
 pub mod trash_types {
     pub use super::trash::TrashItem;
 }
@@ -95,7 +101,11 @@ pub struct Vault {
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Vault").field("path", &self.path).field("vault_id", &self.vault_id).field("unlocked", &self.key.is_some()).finish()
+        f.debug_struct("Vault")
+            .field("path", &self.path)
+            .field("vault_id", &self.vault_id)
+            .field("unlocked", &self.key.is_some())
+            .finish()
     }
 }
 
@@ -147,7 +157,15 @@ impl Vault {
         audit::append(&tx, Action::Init, None, "ok", Some(mode.as_str()))?;
         tx.commit()?;
         let kek = (mode == KeyMode::Passphrase).then_some(kek);
-        Ok(Vault { conn, path: path.into(), vault_id, key_mode: mode, keychain_account: account, key: Some(data_key), kek })
+        Ok(Vault {
+            conn,
+            path: path.into(),
+            vault_id,
+            key_mode: mode,
+            keychain_account: account,
+            key: Some(data_key),
+            kek,
+        })
     }
 
     fn passphrase_kek(p: &Passphrase, params: Option<KdfParams>) -> Result<(Key32, KdfParams)> {
@@ -167,15 +185,30 @@ impl Vault {
         let mut conn = db::open(path, false)?;
         db::migrate(&mut conn)?;
         let row: Option<(String, String, Option<String>)> = conn
-            .query_row("SELECT vault_id, key_mode, keychain_account FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(
+                "SELECT vault_id, key_mode, keychain_account FROM vault WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
-        let (vault_id, mode, keychain_account) = row.ok_or_else(|| Error::Integrity { what: "the vault header (missing)".into() })?;
+        let (vault_id, mode, keychain_account) =
+            row.ok_or_else(|| Error::Integrity { what: "the vault header (missing)".into() })?;
         let key_mode = match mode.as_str() {
             "keychain" => KeyMode::Keychain,
             "passphrase" => KeyMode::Passphrase,
-            _ => return Err(Error::Integrity { what: "the vault header (unknown key mode)".into() }),
+            _ => {
+                return Err(Error::Integrity { what: "the vault header (unknown key mode)".into() })
+            }
         };
-        let mut v = Vault { conn, path: path.into(), vault_id, key_mode, keychain_account, key: None, kek: None };
+        let mut v = Vault {
+            conn,
+            path: path.into(),
+            vault_id,
+            key_mode,
+            keychain_account,
+            key: None,
+            kek: None,
+        };
         v.purge_expired_trash()?;
         Ok(v)
     }
@@ -205,14 +238,22 @@ impl Vault {
     }
 
     pub fn has_recovery(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT count(*) FROM key_wraps WHERE kind = 'recovery'", [], |r| r.get::<_, i64>(0))? > 0)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM key_wraps WHERE kind = 'recovery'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
     }
 
     /// Unlocks a keychain-mode vault with the key held in the OS keychain.
     pub fn unlock_keychain(&mut self) -> Result<()> {
         let account = match (self.key_mode, &self.keychain_account) {
             (KeyMode::Keychain, Some(a)) => a.clone(),
-            _ => return Err(Error::InvalidInput("this vault is protected by a passphrase, not the keychain".into())),
+            _ => {
+                return Err(Error::InvalidInput(
+                    "this vault is protected by a passphrase, not the keychain".into(),
+                ))
+            }
         };
         let kek = keychain::load(&account)?;
         self.key = Some(self.unwrap_with("keychain", &kek)?);
@@ -247,29 +288,57 @@ impl Vault {
     }
 
     fn derive_kek(&mut self, kind: &str, p: &Passphrase) -> Result<Key32> {
-        let kdf: Option<Option<String>> =
-            self.conn.query_row("SELECT kdf FROM key_wraps WHERE kind = ?1", [kind], |r| r.get(0)).optional()?;
+        let kdf: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT kdf FROM key_wraps WHERE kind = ?1", [kind], |r| r.get(0))
+            .optional()?;
         let kdf = match kdf {
             Some(Some(k)) => k,
-            Some(None) => return Err(Error::Integrity { what: format!("the {kind} key wrap (no KDF parameters)") }),
-            None if kind == "recovery" => return Err(Error::KeyUnavailable("this vault has no recovery passphrase".into())),
-            None => return Err(Error::InvalidInput("this vault is not protected by a passphrase".into())),
+            Some(None) => {
+                return Err(Error::Integrity {
+                    what: format!("the {kind} key wrap (no KDF parameters)"),
+                })
+            }
+            None if kind == "recovery" => {
+                return Err(Error::KeyUnavailable("this vault has no recovery passphrase".into()))
+            }
+            None => {
+                return Err(Error::InvalidInput(
+                    "this vault is not protected by a passphrase".into(),
+                ))
+            }
         };
-        let params: KdfParams = serde_json::from_str(&kdf).map_err(|_| Error::Integrity { what: format!("the {kind} KDF parameters") })?;
+        let params: KdfParams = serde_json::from_str(&kdf)
+            .map_err(|_| Error::Integrity { what: format!("the {kind} KDF parameters") })?;
         let kek = params.derive(p)?;
         if self.unwrap_with(kind, &kek).is_err() {
-            self.audit_event(Action::Unlock, None, "failure", Some(if kind == "recovery" { "wrong recovery passphrase" } else { "wrong passphrase" }))?;
+            self.audit_event(
+                Action::Unlock,
+                None,
+                "failure",
+                Some(if kind == "recovery" {
+                    "wrong recovery passphrase"
+                } else {
+                    "wrong passphrase"
+                }),
+            )?;
             return Err(Error::WrongPassphrase);
         }
         Ok(kek)
     }
 
     fn unwrap_with(&self, kind: &str, kek: &Key32) -> Result<Key32> {
-        let wrapped: Option<Vec<u8>> =
-            self.conn.query_row("SELECT wrapped FROM key_wraps WHERE kind = ?1", [kind], |r| r.get(0)).optional()?;
-        let wrapped = wrapped.ok_or_else(|| Error::KeyUnavailable(format!("this vault has no {kind} key")))?;
-        crypto::unwrap_key(kek, &wrap_aad(&self.vault_id, kind), &wrapped).ok_or_else(|| match kind {
-            "keychain" => Error::Integrity { what: "the keychain key of this vault (it does not open the data key)".into() },
+        let wrapped: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT wrapped FROM key_wraps WHERE kind = ?1", [kind], |r| r.get(0))
+            .optional()?;
+        let wrapped = wrapped
+            .ok_or_else(|| Error::KeyUnavailable(format!("this vault has no {kind} key")))?;
+        crypto::unwrap_key(kek, &wrap_aad(&self.vault_id, kind), &wrapped).ok_or_else(|| match kind
+        {
+            "keychain" => Error::Integrity {
+                what: "the keychain key of this vault (it does not open the data key)".into(),
+            },
             _ => Error::WrongPassphrase,
         })
     }
@@ -299,7 +368,13 @@ impl Vault {
     }
 
     /// Records an event that happened outside the engine (lock, run, export...). Never a value.
-    pub fn audit_event(&mut self, action: Action, path: Option<&str>, outcome: &str, detail: Option<&str>) -> Result<()> {
+    pub fn audit_event(
+        &mut self,
+        action: Action,
+        path: Option<&str>,
+        outcome: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
         let tx = self.tx()?;
         audit::append(&tx, action, path, outcome, detail)?;
         tx.commit()?;
@@ -315,22 +390,39 @@ impl Vault {
     }
 
     pub fn settings(&self) -> Result<Settings> {
-        let (versions_kept, trash_days): (u32, u32) =
-            self.conn.query_row("SELECT versions_kept, trash_days FROM vault WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (versions_kept, trash_days): (u32, u32) = self.conn.query_row(
+            "SELECT versions_kept, trash_days FROM vault WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let get = |k: &str, default: u32| -> Result<u32> {
-            let v: Option<String> = self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0)).optional()?;
+            let v: Option<String> = self
+                .conn
+                .query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?;
             Ok(v.and_then(|s| s.parse().ok()).unwrap_or(default))
         };
-        Ok(Settings { versions_kept, trash_days, auto_lock_secs: get("auto_lock_secs", 300)?, clipboard_secs: get("clipboard_secs", 30)? })
+        Ok(Settings {
+            versions_kept,
+            trash_days,
+            auto_lock_secs: get("auto_lock_secs", 300)?,
+            clipboard_secs: get("clipboard_secs", 30)?,
+        })
     }
 
     pub fn set_settings(&mut self, s: &Settings) -> Result<()> {
-        if !(1..=1000).contains(&s.versions_kept) || !(1..=3650).contains(&s.trash_days)
-            || !(10..=86_400).contains(&s.auto_lock_secs) || !(5..=3600).contains(&s.clipboard_secs) {
+        if !(1..=1000).contains(&s.versions_kept)
+            || !(1..=3650).contains(&s.trash_days)
+            || !(10..=86_400).contains(&s.auto_lock_secs)
+            || !(5..=3600).contains(&s.clipboard_secs)
+        {
             return Err(Error::InvalidInput("settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h".into()));
         }
         let tx = self.tx()?;
-        tx.execute("UPDATE vault SET versions_kept = ?1, trash_days = ?2 WHERE id = 1", params![s.versions_kept, s.trash_days])?;
+        tx.execute(
+            "UPDATE vault SET versions_kept = ?1, trash_days = ?2 WHERE id = 1",
+            params![s.versions_kept, s.trash_days],
+        )?;
         for (k, v) in [("auto_lock_secs", s.auto_lock_secs), ("clipboard_secs", s.clipboard_secs)] {
             tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![k, v.to_string()])?;
         }
@@ -340,7 +432,14 @@ impl Vault {
     }
 }
 
-pub(crate) fn put_wrap(conn: &Connection, vault_id: &str, kind: &str, kek: &Key32, data_key: &Key32, kdf: Option<&KdfParams>) -> Result<()> {
+pub(crate) fn put_wrap(
+    conn: &Connection,
+    vault_id: &str,
+    kind: &str,
+    kek: &Key32,
+    data_key: &Key32,
+    kdf: Option<&KdfParams>,
+) -> Result<()> {
     let wrapped = crypto::wrap_key(kek, &wrap_aad(vault_id, kind), data_key);
     let kdf = kdf.map(|k| serde_json::to_string(k).expect("KdfParams serialise"));
     conn.execute(
@@ -367,11 +466,32 @@ mod fixture {
         crate::fsutil::create_private_file(&out).unwrap();
         let p = Passphrase::new("fixture-passphrase".into());
         let mut v = Vault::create_in(&out, Protection::Passphrase(&p), 1).unwrap();
-        let opts = WriteOptions { tags: Some(vec!["fixture".into()]), description: Some("made by schema 1".into()), ..Default::default() };
-        v.set(&SecretPath::parse("legacy/app/API_KEY").unwrap(), &SecretValue::from_string("v1-value-one".into()), &opts).unwrap();
-        v.set(&SecretPath::parse("legacy/app/API_KEY").unwrap(), &SecretValue::from_string("v1-value-two".into()), &WriteOptions::default()).unwrap();
-        v.set(&SecretPath::parse("legacy/DB_URL").unwrap(), &SecretValue::from_string("postgres://fixture".into()), &WriteOptions::default()).unwrap();
-        v.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").unwrap();
+        let opts = WriteOptions {
+            tags: Some(vec!["fixture".into()]),
+            description: Some("made by schema 1".into()),
+            ..Default::default()
+        };
+        v.set(
+            &SecretPath::parse("legacy/app/API_KEY").unwrap(),
+            &SecretValue::from_string("v1-value-one".into()),
+            &opts,
+        )
+        .unwrap();
+        v.set(
+            &SecretPath::parse("legacy/app/API_KEY").unwrap(),
+            &SecretValue::from_string("v1-value-two".into()),
+            &WriteOptions::default(),
+        )
+        .unwrap();
+        v.set(
+            &SecretPath::parse("legacy/DB_URL").unwrap(),
+            &SecretValue::from_string("postgres://fixture".into()),
+            &WriteOptions::default(),
+        )
+        .unwrap();
+        v.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .unwrap();
         let user_version: i64 = v.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(user_version, 1);
     }

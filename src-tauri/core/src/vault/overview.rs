@@ -33,18 +33,33 @@ pub struct DayCount {
 impl Vault {
     pub fn overview(&self, now: i64, days: u32) -> Result<Overview> {
         let all = self.list(&ListFilter::default())?;
-        let folders: std::collections::BTreeSet<&str> = all.iter().map(|m| m.folder.as_str()).collect();
-        let mut expiring: Vec<SecretMeta> =
-            all.iter().filter(|m| m.expires_at.is_some_and(|e| e <= now + EXPIRING_WITHIN_DAYS * 86_400)).cloned().collect();
+        let folders: std::collections::BTreeSet<&str> =
+            all.iter().map(|m| m.folder.as_str()).collect();
+        let mut expiring: Vec<SecretMeta> = all
+            .iter()
+            .filter(|m| m.expires_at.is_some_and(|e| e <= now + EXPIRING_WITHIN_DAYS * 86_400))
+            .cloned()
+            .collect();
         expiring.sort_by_key(|m| m.expires_at);
-        let due = |m: &SecretMeta| m.rotate_every_days.map(|d| m.last_rotated_at.unwrap_or(m.created_at) + i64::from(d) * 86_400);
-        let mut stale: Vec<SecretMeta> = all.iter().filter(|m| due(m).is_some_and(|d| d <= now)).cloned().collect();
+        let due = |m: &SecretMeta| {
+            m.rotate_every_days
+                .map(|d| m.last_rotated_at.unwrap_or(m.created_at) + i64::from(d) * 86_400)
+        };
+        let mut stale: Vec<SecretMeta> =
+            all.iter().filter(|m| due(m).is_some_and(|d| d <= now)).cloned().collect();
         stale.sort_by_key(|m| due(m));
-        let in_trash: u64 = self.conn.query_row("SELECT count(*) FROM secrets WHERE deleted_at IS NOT NULL", [], |r| r.get(0))?;
+        let in_trash: u64 = self.conn.query_row(
+            "SELECT count(*) FROM secrets WHERE deleted_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
         let today = now - now.rem_euclid(86_400);
         let first = today - i64::from(days.saturating_sub(1)) * 86_400;
-        let mut activity: Vec<DayCount> = (0..i64::from(days)).map(|i| DayCount { day: first + i * 86_400, count: 0 }).collect();
-        let mut st = self.conn.prepare("SELECT (ts - ts % 86400) AS d, count(*) FROM audit WHERE ts >= ?1 GROUP BY d")?;
+        let mut activity: Vec<DayCount> =
+            (0..i64::from(days)).map(|i| DayCount { day: first + i * 86_400, count: 0 }).collect();
+        let mut st = self.conn.prepare(
+            "SELECT (ts - ts % 86400) AS d, count(*) FROM audit WHERE ts >= ?1 GROUP BY d",
+        )?;
         let rows = st.query_map([first], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?)))?;
         for row in rows {
             let (d, n) = row?;
@@ -52,6 +67,13 @@ impl Vault {
                 slot.count = n;
             }
         }
-        Ok(Overview { secrets: all.len() as u64, folders: folders.len() as u64, in_trash, expiring, stale, activity })
+        Ok(Overview {
+            secrets: all.len() as u64,
+            folders: folders.len() as u64,
+            in_trash,
+            expiring,
+            stale,
+            activity,
+        })
     }
 }

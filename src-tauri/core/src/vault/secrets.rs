@@ -8,7 +8,9 @@ use super::Vault;
 use crate::audit::{self, Action};
 use crate::crypto;
 use crate::error::{Error, Result};
-use crate::model::{check_tag, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome};
+use crate::model::{
+    check_tag, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome,
+};
 use crate::path::{FolderPath, SecretPath};
 use crate::secret::{Key32, SecretValue};
 
@@ -25,7 +27,8 @@ pub(crate) fn meta_from_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<
     let id: i64 = r.get(0)?;
     let kind: String = r.get(4)?;
     let meta: String = r.get(10)?;
-    let mut st = conn.prepare_cached("SELECT tag FROM secret_tags WHERE secret_id = ?1 ORDER BY tag")?;
+    let mut st =
+        conn.prepare_cached("SELECT tag FROM secret_tags WHERE secret_id = ?1 ORDER BY tag")?;
     let tags = st.query_map([id], |t| t.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(SecretMeta {
         id,
@@ -51,15 +54,26 @@ pub(crate) fn meta_from_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<
 
 pub(crate) fn live_meta(conn: &Connection, path: &SecretPath) -> Result<Option<SecretMeta>> {
     let sql = format!("SELECT {META_COLUMNS} FROM secrets WHERE path = ?1 AND deleted_at IS NULL");
-    Ok(conn.prepare_cached(&sql)?.query_row([path.to_string()], |r| meta_from_row(conn, r)).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([path.to_string()], |r| meta_from_row(conn, r))
+        .optional()?)
 }
 
-pub(crate) fn decrypt_version(conn: &Connection, key: &Key32, vault_id: &str, meta: &SecretMeta, version: u64) -> Result<SecretValue> {
+pub(crate) fn decrypt_version(
+    conn: &Connection,
+    key: &Key32,
+    vault_id: &str,
+    meta: &SecretMeta,
+    version: u64,
+) -> Result<SecretValue> {
     let ct: Option<Vec<u8>> = conn
         .prepare_cached("SELECT ciphertext FROM versions WHERE secret_id = ?1 AND version = ?2")?
         .query_row(params![meta.id, version], |r| r.get(0))
         .optional()?;
-    let ct = ct.ok_or_else(|| Error::NotFound { path: format!("{} (version {version} is not kept)", meta.path) })?;
+    let ct = ct.ok_or_else(|| Error::NotFound {
+        path: format!("{} (version {version} is not kept)", meta.path),
+    })?;
     let pt = crypto::open(key, &version_aad(vault_id, meta.id, version), &ct)
         .ok_or_else(|| Error::Integrity { what: format!("'{}' version {version}", meta.path) })?;
     Ok(SecretValue::new(pt.to_vec()))
@@ -67,21 +81,38 @@ pub(crate) fn decrypt_version(conn: &Connection, key: &Key32, vault_id: &str, me
 
 fn check_value(value: &SecretValue, kind: Kind) -> Result<()> {
     if value.len() > MAX_VALUE_BYTES {
-        return Err(Error::InvalidInput(format!("the value is {} bytes; the limit is {MAX_VALUE_BYTES} bytes", value.len())));
+        return Err(Error::InvalidInput(format!(
+            "the value is {} bytes; the limit is {MAX_VALUE_BYTES} bytes",
+            value.len()
+        )));
     }
     if std::str::from_utf8(value.expose()).is_err() {
-        return Err(Error::InvalidInput("the value is not valid UTF-8 text (values must fit in an environment variable)".into()));
+        return Err(Error::InvalidInput(
+            "the value is not valid UTF-8 text (values must fit in an environment variable)".into(),
+        ));
     }
     kind.validate(value)
 }
 
 impl Vault {
     /// Writes a new version of a secret (creating it if needed), with optional check-and-set.
-    pub fn set(&mut self, path: &SecretPath, value: &SecretValue, opts: &WriteOptions) -> Result<WriteOutcome> {
+    pub fn set(
+        &mut self,
+        path: &SecretPath,
+        value: &SecretValue,
+        opts: &WriteOptions,
+    ) -> Result<WriteOutcome> {
         self.write(path, value, opts, Action::Write, None)
     }
 
-    fn write(&mut self, path: &SecretPath, value: &SecretValue, opts: &WriteOptions, action: Action, detail: Option<String>) -> Result<WriteOutcome> {
+    fn write(
+        &mut self,
+        path: &SecretPath,
+        value: &SecretValue,
+        opts: &WriteOptions,
+        action: Action,
+        detail: Option<String>,
+    ) -> Result<WriteOutcome> {
         let key = self.data_key()?.duplicate();
         let vault_id = self.vault_id.clone();
         let path_s = path.to_string();
@@ -89,7 +120,12 @@ impl Vault {
         let out = match write_in_tx(&tx, &key, &vault_id, path, value, opts) {
             Err(Error::CasConflict { path, expected, actual }) => {
                 drop(tx);
-                self.audit_event(action, Some(&path_s), "conflict", Some(&format!("cas {expected}, current {actual}")))?;
+                self.audit_event(
+                    action,
+                    Some(&path_s),
+                    "conflict",
+                    Some(&format!("cas {expected}, current {actual}")),
+                )?;
                 return Err(Error::CasConflict { path, expected, actual });
             }
             other => other?,
@@ -131,12 +167,21 @@ impl Vault {
     }
 
     /// Reads the current value, or a kept older version. Audited as a read.
-    pub fn get(&mut self, path: &SecretPath, version: Option<u64>) -> Result<(SecretMeta, SecretValue)> {
+    pub fn get(
+        &mut self,
+        path: &SecretPath,
+        version: Option<u64>,
+    ) -> Result<(SecretMeta, SecretValue)> {
         self.get_as(path, version, Action::Read)
     }
 
     /// Reads a value for a given purpose (read, reveal, copy), so the audit log says which.
-    pub fn get_as(&mut self, path: &SecretPath, version: Option<u64>, action: Action) -> Result<(SecretMeta, SecretValue)> {
+    pub fn get_as(
+        &mut self,
+        path: &SecretPath,
+        version: Option<u64>,
+        action: Action,
+    ) -> Result<(SecretMeta, SecretValue)> {
         let key = self.data_key()?.duplicate();
         let vault_id = self.vault_id.clone();
         let path_s = path.to_string();
@@ -146,14 +191,19 @@ impl Vault {
         let value = match decrypt_version(&tx, &key, &vault_id, &m, v) {
             Ok(val) => val,
             Err(e) => {
-                let outcome = if matches!(e, Error::Integrity { .. }) { "integrity_failure" } else { "not_found" };
+                let outcome = if matches!(e, Error::Integrity { .. }) {
+                    "integrity_failure"
+                } else {
+                    "not_found"
+                };
                 audit::append(&tx, action, Some(&path_s), outcome, Some(&format!("version {v}")))?;
                 tx.commit()?;
                 return Err(e);
             }
         };
         let now = crate::timefmt::now();
-        tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?.execute(params![m.id, now])?;
+        tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?
+            .execute(params![m.id, now])?;
         audit::append(&tx, action, Some(&path_s), "ok", Some(&format!("version {v}")))?;
         tx.commit()?;
         Ok((SecretMeta { last_read_at: Some(now), ..m }, value))
@@ -170,7 +220,8 @@ impl Vault {
             Some(fo) => Some(audit::escape_like(FolderPath::parse(fo)?.as_str())),
             None => None,
         };
-        let search = f.search.as_deref().map(|s| format!("%{}%", audit::escape_like(&s.to_lowercase())));
+        let search =
+            f.search.as_deref().map(|s| format!("%{}%", audit::escape_like(&s.to_lowercase())));
         let sql = format!(
             "SELECT {META_COLUMNS} FROM secrets s WHERE deleted_at IS NULL
                AND (?1 IS NULL OR folder = ?1 OR folder LIKE ?1 || '/%' ESCAPE '\\')
@@ -181,14 +232,18 @@ impl Vault {
              ORDER BY path"
         );
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(params![folder, f.tag, f.kind.map(Kind::as_str), search], |r| meta_from_row(&self.conn, r))?;
+        let rows = st.query_map(params![folder, f.tag, f.kind.map(Kind::as_str), search], |r| {
+            meta_from_row(&self.conn, r)
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The kept versions of a live secret, oldest first.
     pub fn history(&self, path: &SecretPath) -> Result<Vec<VersionInfo>> {
         let m = self.meta(path)?;
-        let mut st = self.conn.prepare("SELECT version, created_at FROM versions WHERE secret_id = ?1 ORDER BY version")?;
+        let mut st = self.conn.prepare(
+            "SELECT version, created_at FROM versions WHERE secret_id = ?1 ORDER BY version",
+        )?;
         let rows = st.query_map([m.id], |r| {
             let version: u64 = r.get(0)?;
             Ok(VersionInfo { version, created_at: r.get(1)?, current: version == m.version })
@@ -197,18 +252,36 @@ impl Vault {
     }
 
     /// Writes kept version `to` again as a new version.
-    pub fn rollback(&mut self, path: &SecretPath, to: u64, cas: Option<u64>) -> Result<WriteOutcome> {
+    pub fn rollback(
+        &mut self,
+        path: &SecretPath,
+        to: u64,
+        cas: Option<u64>,
+    ) -> Result<WriteOutcome> {
         let key = self.data_key()?.duplicate();
         let m = self.meta(path)?;
         let old = decrypt_version(&self.conn, &key, &self.vault_id, &m, to)?;
         let opts = WriteOptions { cas: Some(cas.unwrap_or(m.version)), ..Default::default() };
-        self.write(path, &old, &opts, Action::Rollback, Some(format!("to version {to}, as version {}", m.version + 1)))
+        self.write(
+            path,
+            &old,
+            &opts,
+            Action::Rollback,
+            Some(format!("to version {to}, as version {}", m.version + 1)),
+        )
     }
 }
 
 /// One write inside the caller's transaction, with check-and-set, and no audit entry: the caller
 /// audits (one entry per key for `set`, one per folder for batch writers such as a remote pull).
-pub(crate) fn write_in_tx(tx: &Connection, key: &Key32, vault_id: &str, path: &SecretPath, value: &SecretValue, opts: &WriteOptions) -> Result<WriteOutcome> {
+pub(crate) fn write_in_tx(
+    tx: &Connection,
+    key: &Key32,
+    vault_id: &str,
+    path: &SecretPath,
+    value: &SecretValue,
+    opts: &WriteOptions,
+) -> Result<WriteOutcome> {
     for t in opts.tags.iter().flatten() {
         check_tag(t)?;
     }
@@ -236,17 +309,33 @@ pub(crate) fn write_in_tx(tx: &Connection, key: &Key32, vault_id: &str, path: &S
         }
     };
     let ct = crypto::seal(key, &version_aad(vault_id, id, version), value.expose());
-    tx.prepare_cached("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)")?.execute(params![id, version, ct, now])?;
+    tx.prepare_cached(
+        "INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, version, ct, now])?;
     let mut meta = existing.as_ref().map(|m| m.meta.clone()).unwrap_or_default();
     merge_meta(&mut meta, &opts.meta)?;
-    tx.prepare_cached("UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
+    tx.prepare_cached(
+        "UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
             description = coalesce(?5, description), expires_at = coalesce(?6, expires_at),
             rotate_every_days = coalesce(?7, rotate_every_days), source = coalesce(?8, source),
             versions_kept = coalesce(?9, versions_kept), meta = ?10,
             last_rotated_at = CASE WHEN ?11 THEN ?4 ELSE last_rotated_at END
-         WHERE id = ?1")?
-            .execute(params![id, kind.as_str(), version, now, opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
-                opts.versions_kept, serde_json::to_string(&meta).expect("map serialises"), rotated])?;
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        kind.as_str(),
+        version,
+        now,
+        opts.description,
+        opts.expires_at,
+        opts.rotate_every_days,
+        opts.source,
+        opts.versions_kept,
+        serde_json::to_string(&meta).expect("map serialises"),
+        rotated
+    ])?;
     if let Some(tags) = &opts.tags {
         set_tags(tx, id, tags)?;
     }
@@ -254,10 +343,15 @@ pub(crate) fn write_in_tx(tx: &Connection, key: &Key32, vault_id: &str, path: &S
     Ok(WriteOutcome { path: path_s, version, created: existing.is_none() })
 }
 
-fn merge_meta(meta: &mut BTreeMap<String, String>, update: &BTreeMap<String, String>) -> Result<()> {
+fn merge_meta(
+    meta: &mut BTreeMap<String, String>,
+    update: &BTreeMap<String, String>,
+) -> Result<()> {
     for (k, v) in update {
         if k.is_empty() || k.len() > 128 || v.len() > 4096 || k.chars().any(char::is_control) {
-            return Err(Error::InvalidInput("metadata keys are 1-128 characters, values at most 4096".into()));
+            return Err(Error::InvalidInput(
+                "metadata keys are 1-128 characters, values at most 4096".into(),
+            ));
         }
         if v.is_empty() {
             meta.remove(k);
@@ -274,7 +368,8 @@ fn merge_meta(meta: &mut BTreeMap<String, String>, update: &BTreeMap<String, Str
 pub(crate) fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
     conn.prepare_cached("DELETE FROM secret_tags WHERE secret_id = ?1")?.execute([id])?;
     for t in tags {
-        conn.prepare_cached("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)")?.execute(params![id, t])?;
+        conn.prepare_cached("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)")?
+            .execute(params![id, t])?;
     }
     Ok(())
 }
@@ -285,7 +380,8 @@ fn prune_versions(conn: &Connection, id: i64, newest: u64) -> Result<()> {
         .prepare_cached("SELECT coalesce(s.versions_kept, v.versions_kept) FROM secrets s, vault v WHERE s.id = ?1 AND v.id = 1")?
         .query_row([id], |r| r.get(0))?;
     if newest > keep {
-        conn.prepare_cached("DELETE FROM versions WHERE secret_id = ?1 AND version <= ?2")?.execute(params![id, newest - keep])?;
+        conn.prepare_cached("DELETE FROM versions WHERE secret_id = ?1 AND version <= ?2")?
+            .execute(params![id, newest - keep])?;
     }
     Ok(())
 }
@@ -298,7 +394,8 @@ impl Vault {
         let mut rows = st.query([])?;
         let mut bad = Vec::new();
         while let Some(r) = rows.next()? {
-            let (id, version, ct, path): (i64, u64, Vec<u8>, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let (id, version, ct, path): (i64, u64, Vec<u8>, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
             if crypto::open(key, &version_aad(&self.vault_id, id, version), &ct).is_none() {
                 bad.push(format!("{path}@{version}"));
             }

@@ -42,7 +42,9 @@ impl Vault {
         let path_s = path.to_string();
         let tx = self.tx()?;
         if super::secrets::live_meta(&tx, path)?.is_some() {
-            return Err(Error::AlreadyExists { path: format!("{path_s} (a live secret has that path; rename or remove it first)") });
+            return Err(Error::AlreadyExists {
+                path: format!("{path_s} (a live secret has that path; rename or remove it first)"),
+            });
         }
         let n = tx.execute(
             "UPDATE secrets SET deleted_at = NULL WHERE id =
@@ -66,14 +68,21 @@ impl Vault {
         if n == 0 {
             return Err(Error::NotFound { path: path_s });
         }
-        audit::append(&tx, Action::Purge, Some(&path_s), "ok", Some(&format!("{n} secret(s) destroyed")))?;
+        audit::append(
+            &tx,
+            Action::Purge,
+            Some(&path_s),
+            "ok",
+            Some(&format!("{n} secret(s) destroyed")),
+        )?;
         tx.commit()?;
         Ok(n)
     }
 
     /// What is in the trash, newest deletion first.
     pub fn trash(&self) -> Result<Vec<TrashItem>> {
-        let days: i64 = self.conn.query_row("SELECT trash_days FROM vault WHERE id = 1", [], |r| r.get(0))?;
+        let days: i64 =
+            self.conn.query_row("SELECT trash_days FROM vault WHERE id = 1", [], |r| r.get(0))?;
         let sql = format!("SELECT {META_COLUMNS} FROM secrets WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], |r| meta_from_row(&self.conn, r))?;
@@ -104,7 +113,13 @@ impl Vault {
                 "DELETE FROM secrets WHERE path = ?1 AND deleted_at IS NOT NULL AND deleted_at <= ?2 - (SELECT trash_days FROM vault WHERE id = 1) * 86400",
                 params![p, now],
             )?;
-            audit::append(&tx, Action::Purge, Some(p), "ok", Some("trash recovery window expired"))?;
+            audit::append(
+                &tx,
+                Action::Purge,
+                Some(p),
+                "ok",
+                Some("trash recovery window expired"),
+            )?;
         }
         tx.commit()?;
         Ok(())

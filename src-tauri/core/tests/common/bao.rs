@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 pub const ROOT: &str = "root";
 
 pub fn bao_bin() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).map(|d| d.join("bao")).collect()).unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("bao")).collect())
+        .unwrap_or_default();
     if let Some(t) = std::env::var_os("HUSH_TOOLS") {
         candidates.push(PathBuf::from(t).join("venv/bin/bao"));
     }
@@ -51,7 +53,16 @@ impl Bao {
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         let port = free_port();
         let scheme = if tls { "https" } else { "http" };
-        Bao { child: None, dir, addr: format!("{scheme}://127.0.0.1:{port}"), port, unseal_key: None, root_token: ROOT.into(), config: None, ca_cert: None }
+        Bao {
+            child: None,
+            dir,
+            addr: format!("{scheme}://127.0.0.1:{port}"),
+            port,
+            unseal_key: None,
+            root_token: ROOT.into(),
+            config: None,
+            ca_cert: None,
+        }
     }
 
     fn spawn(&mut self, args: &[String]) {
@@ -84,7 +95,14 @@ impl Bao {
         let certs = b.dir.path().join("certs");
         std::fs::create_dir_all(&certs).unwrap();
         let listen = format!("-dev-listen-address=127.0.0.1:{}", b.port);
-        b.spawn(&["server".into(), "-dev".into(), "-dev-tls".into(), format!("-dev-tls-cert-dir={}", certs.display()), format!("-dev-root-token-id={ROOT}"), listen]);
+        b.spawn(&[
+            "server".into(),
+            "-dev".into(),
+            "-dev-tls".into(),
+            format!("-dev-tls-cert-dir={}", certs.display()),
+            format!("-dev-root-token-id={ROOT}"),
+            listen,
+        ]);
         b.ca_cert = Some(certs.join("vault-ca.pem"));
         b.wait_status(&[0]);
         b
@@ -109,8 +127,15 @@ impl Bao {
         b.config = Some(config);
         b.start_config();
         b.wait_status(&[0, 2]);
-        let init = b.cli_with(&["operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json"], None);
-        assert!(init.status.success(), "bao operator init: {}", String::from_utf8_lossy(&init.stderr));
+        let init = b.cli_with(
+            &["operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json"],
+            None,
+        );
+        assert!(
+            init.status.success(),
+            "bao operator init: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&init.stdout).unwrap();
         b.unseal_key = Some(v["unseal_keys_b64"][0].as_str().unwrap().to_string());
         b.root_token = v["root_token"].as_str().unwrap().to_string();
@@ -156,8 +181,13 @@ impl Bao {
                 return;
             }
             if start.elapsed() > Duration::from_secs(30) {
-                let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
-                panic!("bao at {} did not come up: {}\nserver log:\n{log}", self.addr, String::from_utf8_lossy(&o.stderr));
+                let log =
+                    std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+                panic!(
+                    "bao at {} did not come up: {}\nserver log:\n{log}",
+                    self.addr,
+                    String::from_utf8_lossy(&o.stderr)
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }

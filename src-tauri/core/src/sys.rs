@@ -1,0 +1,138 @@
+//! The few operating-system calls Rust's standard library does not wrap, as safe functions.
+//!
+//! This is the only module of the workspace allowed to use `unsafe` (`unsafe_code` is denied
+//! everywhere else by `[workspace.lints]`); each block says why it is sound.
+
+#![allow(unsafe_code)]
+
+#[cfg(unix)]
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+/// The real user id of this process.
+#[cfg(unix)]
+pub fn uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// The user id of the process at the other end of a Unix socket, if the OS tells.
+#[cfg(unix)]
+pub fn peer_uid(stream: &std::os::unix::net::UnixStream) -> Option<u32> {
+    use std::os::fd::AsRawFd;
+    #[cfg(target_os = "linux")]
+    {
+        let mut cred = libc::ucred { pid: 0, uid: u32::MAX, gid: 0 };
+        let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+        // SAFETY: the fd is a live socket and cred/len describe a correctly sized buffer.
+        let rc = unsafe {
+            libc::getsockopt(
+                stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_PEERCRED,
+                (&mut cred as *mut libc::ucred).cast(),
+                &mut len,
+            )
+        };
+        (rc == 0).then_some(cred.uid)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let (mut uid, mut gid) = (u32::MAX, u32::MAX);
+        // SAFETY: the fd is a live socket; uid/gid are valid out-pointers.
+        let rc = unsafe { libc::getpeereid(stream.as_raw_fd(), &mut uid, &mut gid) };
+        (rc == 0).then_some(uid)
+    }
+}
+
+/// Waits up to `ms` milliseconds for `fd` to become readable (an error or EINTR just returns).
+#[cfg(unix)]
+pub fn wait_readable(fd: std::os::fd::RawFd, ms: i32) {
+    let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd; poll only writes `revents`.
+    unsafe { libc::poll(&mut p, 1, ms) };
+}
+
+/// No core dumps, and no ptrace attach by other processes of the same user where the OS allows:
+/// a crash or a debugger must not write decrypted values or keys to disk.
+pub fn harden_process() {
+    #[cfg(unix)]
+    // SAFETY: plain syscalls with constant arguments and a valid rlimit pointer.
+    unsafe {
+        let zero = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+/// Sends `sig` to process `pid`.
+#[cfg(unix)]
+pub fn kill(pid: i32, sig: i32) -> bool {
+    // SAFETY: kill(2) has no memory preconditions; a stale pid is an error return.
+    unsafe { libc::kill(pid, sig) == 0 }
+}
+
+#[cfg(unix)]
+static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+
+/// Passes SIGINT, SIGTERM and SIGHUP that another process sends to us on to the process set with
+/// [`set_forward_target`]. Signals the terminal sends (Ctrl-C) already reach a child in our
+/// process group, so they are not sent twice.
+#[cfg(unix)]
+pub fn forward_signals() {
+    extern "C" fn forward(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // Only async-signal-safe calls here: an atomic load and kill(2).
+        // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo_t (checked for null anyway).
+        let code = if info.is_null() { 0 } else { unsafe { (*info).si_code } };
+        let pid = FORWARD_TO.load(Ordering::SeqCst);
+        if sent_by_a_process(code) && pid > 0 {
+            // SAFETY: as in `kill`.
+            unsafe { libc::kill(pid, sig) };
+        }
+    }
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction is valid; the handler has the SA_SIGINFO signature and
+        // only does async-signal-safe work.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = forward as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The process [`forward_signals`] passes signals to (0: none).
+#[cfg(unix)]
+pub fn set_forward_target(pid: i32) {
+    FORWARD_TO.store(pid, Ordering::SeqCst);
+}
+
+/// A signal from kill(2)/sigqueue (forward it) rather than from the terminal or the kernel.
+#[cfg(target_os = "linux")]
+fn sent_by_a_process(code: libc::c_int) -> bool {
+    code <= 0 // SI_USER 0, SI_QUEUE -1, SI_TKILL -6; kernel and tty codes are positive
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn sent_by_a_process(_code: libc::c_int) -> bool {
+    true
+}
+
+#[cfg(unix)]
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes the first Ctrl-C set the returned flag instead of ending the process (long work then
+/// stops cleanly between steps); a second Ctrl-C ends it at once.
+#[cfg(unix)]
+pub fn first_ctrl_c_sets_flag() -> &'static AtomicBool {
+    extern "C" fn on_sigint(_: libc::c_int) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        // SAFETY: signal(2) is async-signal-safe; restoring the default disposition.
+        unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
+    }
+    // SAFETY: the handler only stores to an atomic and resets the disposition.
+    unsafe { libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t) };
+    &INTERRUPTED
+}

@@ -196,7 +196,7 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
         "invalid_input"
     );
     let unknown = call(&h, "remote_test", json!({"name": "nope"})).unwrap_err();
-    assert_eq!(unknown["code"], "invalid_input");
+    assert_eq!(unknown["code"], "no_remote", "a missing remote is 'not found', not bad input");
     assert!(unknown["message"].as_str().unwrap().contains("no remote named 'nope'"), "{unknown}");
     // AppRole needs its secret_id (it would go to the keychain); an unknown auth method is refused.
     let ar = call(&h, "remote_add", json!({"req": {"name": "ar", "addr": "https://127.0.0.1:1", "namespace": null, "mount": "kv", "prefix": "", "caCert": null, "skipVerify": false, "auth": "approle", "roleId": "role-123", "approleMount": "", "token": null}})).unwrap_err();

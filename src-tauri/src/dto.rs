@@ -195,9 +195,9 @@ impl From<AuditEntry> for AuditRow {
         AuditRow {
             seq: e.seq,
             ts: e.ts,
-            action: e.action,
+            action: e.action.to_string(),
             path: e.path,
-            outcome: e.outcome,
+            outcome: e.outcome.to_string(),
             detail: e.detail,
         }
     }

@@ -209,7 +209,7 @@ impl From<&OpReport> for OpReportDto {
                 .iter()
                 .map(|f| FolderResultDto {
                     folder: f.folder.clone(),
-                    outcome: f.outcome.clone(),
+                    outcome: f.outcome.to_string(),
                     error: f.error.clone(),
                 })
                 .collect(),

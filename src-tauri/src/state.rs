@@ -90,7 +90,12 @@ impl AppState {
         self.clipboard.clear_if_ours();
         match taken {
             Some(mut v) if v.is_unlocked() => {
-                let _ = v.audit_event(hush_core::Action::Lock, None, "ok", Some(reason));
+                let _ = v.audit_event(
+                    hush_core::Action::Lock,
+                    None,
+                    hush_core::Outcome::Ok,
+                    Some(reason),
+                );
                 v.lock();
                 true
             }

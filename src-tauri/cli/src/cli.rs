@@ -76,6 +76,14 @@ pub enum Cmd {
     },
     /// Move a secret to the trash (restorable for the trash window, 30 days by default)
     Rm { path: String },
+    /// Rename or move a secret (folder/NAME to folder/NAME), or a folder with its subfolders
+    /// (FOLDER to FOLDER); history is kept
+    Mv {
+        from: String,
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Bring a secret back from the trash
     Restore { path: String },
     /// Destroy a secret and every version of it, for good
@@ -244,6 +252,10 @@ pub enum RemoteCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change a remote's address, namespace, mount, prefix, TLS or auth, keeping its sync history.
+    /// Only the options given change; a new token (or secret_id) is read from stdin or a hidden
+    /// prompt with --new-credential
+    Set(RemoteSetArgs),
     /// Remove a remote, its sync state and its keychain entry (the server is not touched)
     Rm { name: String },
     /// Check a remote: reachable, initialised, sealed, version, auth, KV version, capabilities
@@ -283,6 +295,35 @@ pub struct RemoteAddArgs {
     /// AppRole auth mount
     #[arg(long, default_value = "approle")]
     pub approle_mount: String,
+}
+
+#[derive(Args)]
+pub struct RemoteSetArgs {
+    pub name: String,
+    #[arg(long, value_name = "URL")]
+    pub addr: Option<String>,
+    /// Namespace ('' for none)
+    #[arg(long)]
+    pub namespace: Option<String>,
+    #[arg(long)]
+    pub mount: Option<String>,
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// PEM CA certificate ('' for none)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<String>,
+    /// Verify TLS or not (dev servers only)
+    #[arg(long, value_name = "BOOL")]
+    pub skip_verify: Option<bool>,
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthArg>,
+    #[arg(long)]
+    pub role_id: Option<String>,
+    #[arg(long)]
+    pub approle_mount: Option<String>,
+    /// Read a new token or secret_id (stdin or a hidden prompt) into the keychain
+    #[arg(long)]
+    pub new_credential: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

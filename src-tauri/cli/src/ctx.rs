@@ -58,8 +58,8 @@ pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Resu
         } else {
             ""
         };
-        return Err(Error::Locked(format!(
-            "no passphrase: set {var}{file_hint} or run on a terminal"
+        return Err(Error::KeyUnavailable(format!(
+            "the vault is locked and no passphrase was given: set {var}{file_hint} or run on a terminal"
         )));
     }
     let first = Passphrase::new(

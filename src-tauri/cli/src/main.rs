@@ -18,6 +18,9 @@ fn main() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("hush: {e}");
+            if let Some(h) = exit::hint(&e) {
+                eprintln!("hint: {h}");
+            }
             exit::code_for(&e)
         }
     };
@@ -44,10 +47,12 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::History { path, json } => ok(secrets::history(&ctx, &path, json)),
         Cmd::Rollback { path, to, cas } => ok(secrets::rollback(&ctx, &path, to, cas)),
         Cmd::Rm { path } => ok(secrets::rm(&ctx, &path)),
+        Cmd::Mv { from, to, json } => ok(secrets::mv(&ctx, &from, &to, json)),
         Cmd::Restore { path } => ok(secrets::restore(&ctx, &path)),
         Cmd::Purge { path } => ok(secrets::purge(&ctx, &path)),
         Cmd::Trash { json } => ok(secrets::trash(&ctx, json)),
         Cmd::Audit { verify, path, action, limit, json } => {
+            let action = action.as_deref().map(hush_core::Action::parse).transpose()?;
             let filter = AuditFilter { path_prefix: path, action, since: None, limit };
             pass_fail(keys::audit(&ctx, verify, filter, json), exit::INTEGRITY)
         }

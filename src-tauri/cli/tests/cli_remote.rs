@@ -238,5 +238,5 @@ path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
     assert!(sealed.stderr.contains("sealed"), "{}", sealed.stderr);
     assert_eq!(hush(&t, &["remote", "test", "dev"], "", &[]).code, 7);
     let missing = hush(&t, &["push", "nope"], "", &[]);
-    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert_eq!(missing.code, 3, "no remote by that name is 'not found': {}", missing.stderr);
 }

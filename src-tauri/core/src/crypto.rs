@@ -21,6 +21,37 @@ pub(crate) fn fill_random(buf: &mut [u8]) {
     getrandom::getrandom(buf).expect("the OS random number generator failed");
 }
 
+/// An encrypted envelope as stored: made only by [`seal_value`] from plaintext and its AAD (or
+/// read back from the database by the store), opened only with the key and the same AAD. The
+/// store writes values and layouts only in this form, so no plaintext can reach a row by mistake.
+pub(crate) struct Sealed(Vec<u8>);
+
+impl Sealed {
+    /// A blob read from storage. It is only bytes until [`open_value`] authenticates it.
+    pub(crate) fn stored(bytes: Vec<u8>) -> Sealed {
+        Sealed(bytes)
+    }
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sealed({} bytes)", self.0.len())
+    }
+}
+
+/// Seals `plaintext` under `key` for the place `aad` names.
+pub(crate) fn seal_value(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Sealed {
+    Sealed(seal(key, aad, plaintext))
+}
+
+/// Opens a sealed envelope; `None` when the key, the AAD or a byte is wrong.
+pub(crate) fn open_value(key: &Key32, aad: &[u8], sealed: &Sealed) -> Option<Zeroizing<Vec<u8>>> {
+    open(key, aad, &sealed.0)
+}
+
 /// Encrypts `plaintext` under `key`, binding `aad` (what the ciphertext belongs to).
 pub(crate) fn seal(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new(key.as_bytes().into());
@@ -49,12 +80,39 @@ pub(crate) fn open(key: &Key32, aad: &[u8], envelope: &[u8]) -> Option<Zeroizing
 }
 
 /// Wraps a key under a key-encryption key.
-pub(crate) fn wrap_key(kek: &Key32, aad: &[u8], key: &Key32) -> Vec<u8> {
-    seal(kek, aad, key.as_bytes())
+pub(crate) fn wrap_key(kek: &Key32, aad: &[u8], key: &Key32) -> Sealed {
+    seal_value(kek, aad, key.as_bytes())
 }
 
-pub(crate) fn unwrap_key(kek: &Key32, aad: &[u8], wrapped: &[u8]) -> Option<Key32> {
-    open(kek, aad, wrapped).and_then(|pt| Key32::from_bytes(&pt))
+pub(crate) fn unwrap_key(kek: &Key32, aad: &[u8], wrapped: &Sealed) -> Option<Key32> {
+    open_value(kek, aad, wrapped).and_then(|pt| Key32::from_bytes(&pt))
+}
+
+/// HMAC-SHA256 of length-prefixed `parts` under `key` (each part's length is bound, so no two
+/// different part lists give the same input).
+pub(crate) fn mac_parts(key: &Key32, parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut m =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("any key length");
+    for part in parts {
+        m.update(&(part.len() as u64).to_be_bytes());
+        m.update(part);
+    }
+    m.finalize().into_bytes().into()
+}
+
+/// A subkey for one purpose (HKDF-SHA256, the vault id as salt): row MACs, the audit chain.
+pub(crate) fn derive_subkey(key: &Key32, vault_id: &str, purpose: &str) -> Key32 {
+    let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(vault_id.as_bytes()), key.as_bytes());
+    let mut out = Key32::zeroed();
+    hk.expand(purpose.as_bytes(), out.mut_bytes()).expect("32 bytes is a valid HKDF length");
+    out
+}
+
+/// Constant-time equality of two MACs.
+pub(crate) fn mac_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 /// Argon2id parameters, stored beside each passphrase-wrapped key.

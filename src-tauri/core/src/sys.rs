@@ -65,6 +65,21 @@ pub fn harden_process() {
     }
 }
 
+/// Whether a process with this id exists (signal 0 probes without sending anything).
+#[cfg(unix)]
+pub fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else { return false };
+    // SAFETY: kill(2) with signal 0 only checks that the process exists and may be signalled.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Without a cheap probe, every process counts as alive (leftovers stay, never a live file goes).
+#[cfg(not(unix))]
+pub fn process_alive(_pid: u32) -> bool {
+    true
+}
+
 /// Sends `sig` to process `pid`.
 #[cfg(unix)]
 pub fn kill(pid: i32, sig: i32) -> bool {

@@ -1,6 +1,6 @@
 //! The audit log and the dashboard.
 
-use hush_core::AuditFilter;
+use hush_core::{Action, AuditFilter};
 use tauri::State;
 
 use crate::dto::{AuditCheck, AuditQuery, AuditRow, DayCount, Overview, SecretRow};
@@ -11,7 +11,7 @@ use crate::state::AppState;
 pub async fn audit_list(state: State<'_, AppState>, query: AuditQuery) -> IpcResult<Vec<AuditRow>> {
     let filter = AuditFilter {
         path_prefix: query.path.filter(|p| !p.is_empty()),
-        action: query.action.filter(|a| !a.is_empty()),
+        action: query.action.filter(|a| !a.is_empty()).map(|a| Action::parse(&a)).transpose()?,
         since: query.since,
         limit: query.limit.or(Some(1000)),
     };

@@ -48,11 +48,9 @@ pub async fn vault_unlock(state: State<'_, AppState>, passphrase: Option<String>
     match (v.key_mode(), passphrase) {
         (KeyMode::Keychain, _) => v.unlock_keychain()?,
         (KeyMode::Passphrase, Some(p)) => v.unlock_passphrase(&Passphrase::new(p))?,
-        (KeyMode::Passphrase, None) => {
-            return Err(hush_core::Error::Locked("enter the vault passphrase".into()).into())
-        }
+        (KeyMode::Passphrase, None) => return Err(hush_core::Error::Locked.into()),
     }
-    v.audit_event(hush_core::Action::Unlock, None, "ok", Some("desktop"))?;
+    v.audit_event(hush_core::Action::Unlock, None, hush_core::Outcome::Ok, Some("desktop"))?;
     state.set_unlocked(v);
     Ok(())
 }

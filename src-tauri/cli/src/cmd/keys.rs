@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use hush_core::{Action, AuditFilter, Error, KeyMode, Protection, Result, Vault};
+use hush_core::{Action, AuditFilter, Error, KeyMode, Outcome, Protection, Result, Vault};
 
 use super::print_json;
 use crate::ctx::{secret_from_env_or_prompt, Ctx};
@@ -44,10 +44,11 @@ pub fn unlock(ctx: &Ctx, timeout: u64) -> Result<()> {
             &["__agent", "--vault-id", v.vault_id(), "--timeout", &t],
             &kek,
         )?;
+        v.unlock_with_kek(kek)?;
         v.audit_event(
             Action::Unlock,
             None,
-            "ok",
+            Outcome::Ok,
             Some(&format!("agent started, idle timeout {timeout}s")),
         )?;
         eprintln!(
@@ -74,7 +75,7 @@ pub fn lock(ctx: &Ctx) -> Result<()> {
     v.audit_event(
         Action::Lock,
         None,
-        "ok",
+        Outcome::Ok,
         Some(if stopped { "agent stopped" } else { "no agent was running" }),
     )?;
     eprintln!(
@@ -170,7 +171,12 @@ pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
     // A passphrase given non-interactively (file or HUSH_PASSPHRASE) enables the integrity check.
     let given = ctx.passphrase_file.is_some() || std::env::var_os("HUSH_PASSPHRASE").is_some();
     let pass = if given { Some(ctx.passphrase("")?) } else { None };
-    let checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
+    let mut checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
+    for c in &mut checks {
+        if let Some(h) = c.code.and_then(crate::exit::hint_for) {
+            c.detail = format!("{}; {h}", c.detail);
+        }
+    }
     if json {
         print_json(&checks);
     } else {
@@ -183,13 +189,33 @@ pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
 
 /// Returns false when `verify` finds the chain broken.
 pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result<bool> {
-    let v = ctx.open()?;
+    // The keyed links and the anchor need the key: verifying unlocks when it can; without a
+    // passphrase at hand only the chain's structure is checked, and the output says so.
+    let v = match verify {
+        true => match ctx.open_unlocked() {
+            Err(Error::KeyUnavailable(_)) => ctx.open()?,
+            other => other?,
+        },
+        false => ctx.open()?,
+    };
     if verify {
         let r = v.audit_verify()?;
         if json {
             print_json(&r);
         } else if r.ok {
-            println!("audit log intact: {} entries, hash chain verified", r.entries);
+            let tail = match r.unanchored {
+                0 => String::new(),
+                n => format!(
+                    "; {n} newest entr{} written while locked",
+                    if n == 1 { "y" } else { "ies" }
+                ),
+            };
+            let how = if r.keyed_checked {
+                "hash chain verified, with every entry's MAC and the anchor"
+            } else {
+                "hash chain verified (locked: unlock to check the entries' MACs and the anchor)"
+            };
+            println!("audit log intact: {} entries, {how}{tail}", r.entries);
         } else {
             println!(
                 "AUDIT LOG ALTERED at entry {}: {}",
@@ -224,9 +250,10 @@ pub fn settings(
     trash_days: Option<u32>,
     json: bool,
 ) -> Result<()> {
-    let mut v = ctx.open()?;
+    let changing = versions_kept.is_some() || trash_days.is_some();
+    let mut v = if changing { ctx.open_unlocked()? } else { ctx.open()? };
     let mut s = v.settings()?;
-    if versions_kept.is_some() || trash_days.is_some() {
+    if changing {
         s.versions_kept = versions_kept.unwrap_or(s.versions_kept);
         s.trash_days = trash_days.unwrap_or(s.trash_days);
         v.set_settings(&s)?;

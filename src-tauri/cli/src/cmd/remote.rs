@@ -6,14 +6,16 @@ use std::io::{IsTerminal, Read};
 use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AuthSpec, Direction, KeyAction, MigrateOptions, OpReport, Plan, Progress, ProgressPhase,
-    RemoteCredential, RemoteSpec, Resolution, SyncOptions,
+    AuthSpec, Direction, FolderOutcome, KeyAction, MigrateOptions, OpReport, Plan, Progress,
+    ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
 };
 use hush_core::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::print_json;
-use crate::cli::{AuthArg, DirectionArg, MigrateArgs, RemoteAddArgs, RemoteCmd, SyncArgs};
+use crate::cli::{
+    AuthArg, DirectionArg, MigrateArgs, RemoteAddArgs, RemoteCmd, RemoteSetArgs, SyncArgs,
+};
 use crate::ctx::Ctx;
 use crate::exit;
 
@@ -50,13 +52,14 @@ pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
             }
             Ok(exit::OK)
         }
+        RemoteCmd::Set(a) => set(ctx, a),
         RemoteCmd::Rm { name } => {
-            ctx.open()?.remote_remove(&name)?;
+            ctx.open_unlocked()?.remote_remove(&name)?;
             eprintln!("removed remote {name} (its keychain entry and sync state; the server was not touched)");
             Ok(exit::OK)
         }
         RemoteCmd::Test { name, json } => {
-            let h = ctx.open()?.remote_test(&name)?;
+            let h = ctx.open_unlocked()?.remote_test(&name)?;
             if json {
                 print_json(&h);
             } else {
@@ -114,7 +117,7 @@ fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
         skip_verify: a.skip_verify,
         auth,
     };
-    let mut v = ctx.open()?;
+    let mut v = ctx.open_unlocked()?;
     let cred = read_credential(prompt)?;
     let info = v.remote_add(&spec, Some(&cred))?;
     let stored = if info.credential_in_keychain {
@@ -125,6 +128,45 @@ fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
     eprintln!(
         "added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`",
         info.spec.name, info.spec.addr, info.spec.mount, info.spec.name
+    );
+    Ok(exit::OK)
+}
+
+fn set(ctx: &Ctx, a: RemoteSetArgs) -> Result<i32> {
+    let mut v = ctx.open_unlocked()?;
+    let old = v
+        .remotes()?
+        .into_iter()
+        .find(|r| r.spec.name == a.name)
+        .ok_or_else(|| Error::NoRemote { name: a.name.clone() })?;
+    let mut spec = old.spec;
+    let or_none = |s: String| (!s.is_empty()).then_some(s);
+    spec.addr = a.addr.unwrap_or(spec.addr);
+    spec.namespace = a.namespace.map(or_none).unwrap_or(spec.namespace);
+    spec.mount = a.mount.unwrap_or(spec.mount);
+    spec.prefix = a.prefix.unwrap_or(spec.prefix);
+    spec.ca_cert = a.ca_cert.map(or_none).unwrap_or(spec.ca_cert);
+    spec.skip_verify = a.skip_verify.unwrap_or(spec.skip_verify);
+    spec.auth = match (a.auth, spec.auth) {
+        (Some(AuthArg::Token), _) => AuthSpec::Token,
+        (Some(AuthArg::Approle), old) | (None, old @ AuthSpec::Approle { .. }) => {
+            let (m, r) = match old {
+                AuthSpec::Approle { mount, role_id } => (mount, role_id),
+                AuthSpec::Token => ("approle".to_string(), String::new()),
+            };
+            AuthSpec::Approle {
+                mount: a.approle_mount.unwrap_or(m),
+                role_id: a.role_id.unwrap_or(r),
+            }
+        }
+        (None, AuthSpec::Token) => AuthSpec::Token,
+    };
+    let cred =
+        if a.new_credential { Some(read_credential("New token or secret_id: ")?) } else { None };
+    let info = v.remote_update(&spec, cred.as_ref())?;
+    eprintln!(
+        "changed remote {} ({}, mount {}, prefix '{}'); its sync history is kept",
+        info.spec.name, info.spec.addr, info.spec.mount, info.spec.prefix
     );
     Ok(exit::OK)
 }
@@ -289,7 +331,7 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
         for n in &r.notes {
             eprintln!("note: {n}");
         }
-        for f in r.folders.iter().filter(|f| f.outcome != "unchanged") {
+        for f in r.folders.iter().filter(|f| f.outcome != FolderOutcome::Unchanged) {
             let keys: Vec<String> = f
                 .keys
                 .iter()
@@ -343,7 +385,7 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
         let all_denied = r
             .folders
             .iter()
-            .filter(|f| f.outcome == "failed")
+            .filter(|f| f.outcome == FolderOutcome::Failed)
             .all(|f| matches!(f.error_code.as_deref(), Some("remote_denied" | "remote_auth")));
         if all_denied {
             exit::DENIED

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use hush_core::{timefmt, Error, Kind, ListFilter, Result, SecretPath, WriteOptions};
+use hush_core::{timefmt, Error, FolderPath, Kind, ListFilter, Result, SecretPath, WriteOptions};
 use serde_json::json;
 
 use super::print_json;
@@ -155,20 +155,38 @@ pub fn rollback(ctx: &Ctx, path: &str, to: u64, cas: Option<u64>) -> Result<()> 
     Ok(())
 }
 
+/// `folder/NAME` moves a secret; anything else (a path that is not a secret) moves a folder.
+pub fn mv(ctx: &Ctx, from: &str, to: &str, json: bool) -> Result<()> {
+    let mut v = ctx.open_unlocked()?;
+    let report = match (SecretPath::parse(from), SecretPath::parse(to)) {
+        (Ok(f), Ok(t)) if v.meta(&f).is_ok() => v.move_secret(&f, &t)?,
+        _ => v.move_folder(&FolderPath::parse(from)?, &FolderPath::parse(to)?)?,
+    };
+    if json {
+        print_json(&report);
+    } else {
+        for (f, t) in &report.moved {
+            println!("{f} -> {t}");
+        }
+        eprintln!("moved {} secret(s), {} version(s) kept", report.moved.len(), report.versions);
+    }
+    Ok(())
+}
+
 pub fn rm(ctx: &Ctx, path: &str) -> Result<()> {
-    ctx.open()?.remove(&SecretPath::parse(path)?)?;
+    ctx.open_unlocked()?.remove(&SecretPath::parse(path)?)?;
     eprintln!("moved {path} to the trash (`hush restore {path}` brings it back)");
     Ok(())
 }
 
 pub fn restore(ctx: &Ctx, path: &str) -> Result<()> {
-    let m = ctx.open()?.restore(&SecretPath::parse(path)?)?;
+    let m = ctx.open_unlocked()?.restore(&SecretPath::parse(path)?)?;
     eprintln!("restored {} (version {})", m.path, m.version);
     Ok(())
 }
 
 pub fn purge(ctx: &Ctx, path: &str) -> Result<()> {
-    let n = ctx.open()?.purge(&SecretPath::parse(path)?)?;
+    let n = ctx.open_unlocked()?.purge(&SecretPath::parse(path)?)?;
     eprintln!("destroyed {path} ({n} secret(s), every version)");
     Ok(())
 }

@@ -88,6 +88,8 @@ impl Vault {
     /// Tests a remote step by step. Server-side problems are reported as failed checks (never as
     /// `Err`); `Err` means the remote is not configured or the engine could not run the test.
     pub fn remote_test(&mut self, name: &str) -> Result<Health> {
+        // Only an unlocked vault can check the remote's MAC before sending anything to it.
+        self.keys()?;
         let row = self.remote_row(name)?;
         let target = row.target();
         let mut h = Health {

@@ -47,8 +47,9 @@ pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
 pub use health::{Health, HealthCheck};
 pub use types::{
-    Direction, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan, MigrateOptions, OpKind,
-    OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution, SyncOptions,
+    Direction, FolderOutcome, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan,
+    MigrateOptions, OpKind, OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution,
+    SyncOptions,
 };
 
 /// Keychain service of remote credentials (the vault's own key uses `dev.hush.vault`).
@@ -56,10 +57,9 @@ pub const KEYCHAIN_SERVICE: &str = "dev.hush.remote";
 
 /// Keeps the sync state meaningful across `rekey` (called inside its transaction).
 pub(crate) fn remac_after_rekey(
-    tx: &rusqlite::Connection,
-    old: &crate::secret::Key32,
-    new: &crate::secret::Key32,
-    vault_id: &str,
+    tx: &crate::store::Tx<'_, crate::store::Write>,
+    old: &crate::keys::Keys,
+    new: &crate::keys::Keys,
 ) -> crate::error::Result<()> {
-    state::remac(tx, old, new, vault_id)
+    state::remac(tx, old, new)
 }

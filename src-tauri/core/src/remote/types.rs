@@ -217,13 +217,49 @@ pub struct Progress {
     pub failed: usize,
 }
 
+/// How one folder's operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum FolderOutcome {
+    /// Something was written (either side).
+    Done,
+    /// Both sides already agreed.
+    Unchanged,
+    /// Keys in conflict were left alone; the rest is done.
+    Conflict,
+    Failed,
+    /// A dry run: what would be done.
+    Planned,
+    /// Not reached (cancelled, or stopped after a failure).
+    NotStarted,
+}
+
+impl FolderOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FolderOutcome::Done => "done",
+            FolderOutcome::Unchanged => "unchanged",
+            FolderOutcome::Conflict => "conflict",
+            FolderOutcome::Failed => "failed",
+            FolderOutcome::Planned => "planned",
+            FolderOutcome::NotStarted => "not_started",
+        }
+    }
+}
+
+impl std::fmt::Display for FolderOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What happened to one folder.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FolderResult {
     pub folder: String,
     pub remote_path: String,
-    /// `done`, `unchanged`, `conflict`, `failed`, `planned` (dry run) or `not_started`.
-    pub outcome: String,
+    pub outcome: FolderOutcome,
     /// Remote version after the operation (0 on KV v1).
     pub remote_version: u64,
     pub keys: Vec<KeyPlan>,

@@ -416,6 +416,8 @@ pub struct ExportArgs {
 #[command(
     after_help = "With --no-inherit-env the program sees only the secrets plus PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL.\n\
 SIGINT, SIGTERM and SIGHUP sent to hush are passed to the program (a Ctrl-C on the terminal reaches it directly).\n\
+Secrets whose names change how programs start (LD_*, DYLD_*, NODE_OPTIONS, BASH_ENV, ENV, PATH, PYTHONSTARTUP, …) are refused unless allowed by name with --allow-env.\n\
+The program never sees HUSH_PASSPHRASE or any other HUSH_*PASSPHRASE variable, and cannot dump core.\n\
 Exit code: the program's; 128+N if it died of signal N."
 )]
 pub struct RunArgs {
@@ -428,6 +430,10 @@ pub struct RunArgs {
     /// Replace secret values in the program's stdout and stderr with [hush:masked]
     #[arg(long)]
     pub mask: bool,
+    /// Let a secret named NAME through although it changes how programs start (LD_PRELOAD,
+    /// LD_LIBRARY_PATH, DYLD_*, NODE_OPTIONS, BASH_ENV, ENV, PATH, PYTHONSTARTUP…); repeatable
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
     /// The program and its arguments (after --)
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<std::ffi::OsString>,

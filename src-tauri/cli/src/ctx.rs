@@ -1,8 +1,12 @@
 //! What every subcommand needs: the vault file, unlocking it, and reading passphrases and values
 //! without them ever touching argv.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use zeroize::Zeroizing;
 
 use hush_core::{Error, KeyMode, Passphrase, Result, SecretValue, Vault, MAX_VALUE_BYTES};
 
@@ -46,10 +50,41 @@ impl Ctx {
     }
 }
 
-/// A passphrase from `var`, else a hidden prompt (confirmed twice when `confirm`).
+/// The `HUSH_*PASSPHRASE` variables, read once at start-up ([`capture_env_passphrases`]).
+static ENV_PASSPHRASES: OnceLock<BTreeMap<String, Zeroizing<String>>> = OnceLock::new();
+
+/// True for the variables that hold a passphrase (`HUSH_PASSPHRASE`, `HUSH_BACKUP_PASSPHRASE`,
+/// `HUSH_RECOVERY_PASSPHRASE`, `HUSH_NEW_PASSPHRASE`, and any later `HUSH_…PASSPHRASE`).
+pub fn is_passphrase_var(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with("HUSH_") && n.ends_with("PASSPHRASE"))
+}
+
+/// Reads every `HUSH_*PASSPHRASE` variable once and removes it from this process's environment,
+/// so no child (the program of `hush run`, the agent, a rotation handler) inherits a key to the
+/// whole vault. Call first thing in `main`, while the process is still single-threaded.
+pub fn capture_env_passphrases() {
+    let mut found = BTreeMap::new();
+    for (k, v) in std::env::vars_os() {
+        if is_passphrase_var(&k) {
+            // Not UTF-8: kept as an error for the one command that would use it.
+            let value = v.into_string().unwrap_or_else(|v| v.to_string_lossy().into_owned());
+            found.insert(k.to_string_lossy().into_owned(), Zeroizing::new(value));
+            std::env::remove_var(&k);
+        }
+    }
+    let _ = ENV_PASSPHRASES.set(found);
+}
+
+/// Whether `var` was set when hush started.
+pub fn env_passphrase_given(var: &str) -> bool {
+    ENV_PASSPHRASES.get().is_some_and(|m| m.contains_key(var))
+}
+
+/// A passphrase from `var` (as read at start-up), else a hidden prompt (confirmed twice when
+/// `confirm`).
 pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Result<Passphrase> {
-    if let Ok(s) = std::env::var(var) {
-        return Ok(Passphrase::new(s));
+    if let Some(s) = ENV_PASSPHRASES.get().and_then(|m| m.get(var)) {
+        return Ok(Passphrase::new(String::clone(s)));
     }
     if !std::io::stdin().is_terminal() {
         // --passphrase-file feeds the vault passphrase only; other passphrases come from their variable.

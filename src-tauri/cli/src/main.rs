@@ -13,6 +13,11 @@ use cli::{Cli, Cmd, RecoveryCmd};
 use cmd::{envio, keys, remote, run as run_cmd, secrets};
 
 fn main() {
+    // Before anything else (and before any thread exists): no core dumps or ptrace of a process
+    // that holds keys and values, and the passphrase variables read once and removed, so that no
+    // child of hush inherits them.
+    hush_core::sys::harden_process();
+    ctx::capture_env_passphrases();
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

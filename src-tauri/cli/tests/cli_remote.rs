@@ -240,3 +240,31 @@ path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
     let missing = hush(&t, &["push", "nope"], "", &[]);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
 }
+
+/// A teammate with write access to a KV path puts `LD_PRELOAD` there: the plan flags it, the pull
+/// brings it (it is a secret like any other), and `run` refuses to start a program with it.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn ld_preload_pulled_from_a_real_server_is_flagged_and_refused_by_run() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    b.ok(&["kv", "put", "secret/team/app", "API_KEY=k", "LD_PRELOAD=/tmp/hush-evil.so"]);
+    let tok = [("VAULT_TOKEN", Some("root"))];
+    hush(&t, &["remote", "add", "team", "--addr", &b.addr], "", &tok).ok();
+    let plan = hush(&t, &["plan", "team", "--for", "pull"], "", &tok).ok();
+    assert!(
+        plan.stdout().contains("LD_PRELOAD") && plan.stdout().contains("--allow-env LD_PRELOAD"),
+        "{}",
+        plan.stdout()
+    );
+    hush(&t, &["pull", "team"], "", &tok).ok();
+    assert_eq!(t.get("team/app/LD_PRELOAD"), "/tmp/hush-evil.so");
+    let run = hush(&t, &["run", "--from", "team/app", "--", "sh", "-c", "echo RAN"], "", &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout(), run.stderr);
+    assert!(!run.stdout().contains("RAN"), "the program ran");
+    assert!(
+        run.stderr.contains("LD_PRELOAD") && run.stderr.contains("--allow-env"),
+        "{}",
+        run.stderr
+    );
+}

@@ -25,6 +25,7 @@ mod crypto;
 mod db;
 mod doctor;
 pub mod envfile;
+pub mod envguard;
 mod error;
 mod fsutil;
 mod keychain;

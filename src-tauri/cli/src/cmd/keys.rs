@@ -168,7 +168,8 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
 /// Returns whether every check passed.
 pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
     // A passphrase given non-interactively (file or HUSH_PASSPHRASE) enables the integrity check.
-    let given = ctx.passphrase_file.is_some() || std::env::var_os("HUSH_PASSPHRASE").is_some();
+    let given =
+        ctx.passphrase_file.is_some() || crate::ctx::env_passphrase_given("HUSH_PASSPHRASE");
     let pass = if given { Some(ctx.passphrase("")?) } else { None };
     let checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
     if json {

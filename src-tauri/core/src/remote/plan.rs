@@ -156,6 +156,10 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
             ));
         }
     }
+    // A name that changes how programs start, brought in from the remote: `run` will refuse it.
+    let incoming =
+        keys.iter().filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal));
+    notes.extend(incoming.filter_map(|k| crate::envguard::flag(&k.name)));
     if i.remote.is_some_and(|r| r.deleted) {
         notes.push(format!(
             "the latest remote version ({remote_version}) is deleted; a push writes a new version"

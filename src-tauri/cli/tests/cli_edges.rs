@@ -1,0 +1,118 @@
+//! Security at the edges, on the real binary: what a child of `hush run` inherits, names that
+//! change how programs start, core dumps, terminal escapes, limits and `inject`'s scope.
+
+mod common;
+
+use common::{canary, contains_bytes, run, TestVault, PASS};
+
+/// Asserts that `text` holds every one of `words`.
+#[track_caller]
+fn says_all(text: &str, words: &[&str]) {
+    let missing: Vec<&&str> = words.iter().filter(|w| !text.contains(**w)).collect();
+    assert!(missing.is_empty(), "missing {missing:?} in:\n{text}");
+}
+
+const PASS_VARS: [&str; 4] = [
+    "HUSH_PASSPHRASE",
+    "HUSH_RECOVERY_PASSPHRASE",
+    "HUSH_BACKUP_PASSPHRASE",
+    "HUSH_NEW_PASSPHRASE",
+];
+
+/// `hush run` with every HUSH_*PASSPHRASE set to a canary (the vault's own one to PASS): the
+/// program's environment (and its output, masked or not) never holds any of them.
+#[test]
+fn no_passphrase_reaches_a_child_of_run() {
+    let t = TestVault::passphrase();
+    t.set("app/TOKEN", "tok-value", &[]);
+    let c = canary();
+    for mask in [false, true] {
+        let mut args = vec!["run", "--from", "app"];
+        if mask {
+            args.push("--mask");
+        }
+        args.extend(["--", "sh", "-c", "env; cat /proc/$$/environ | tr '\\0' '\\n'"]);
+        let mut cmd = t.cmd(&args);
+        for v in PASS_VARS {
+            cmd.env(v, if v == "HUSH_PASSPHRASE" { PASS.to_string() } else { format!("{c}-{v}") });
+        }
+        cmd.env("HUSH_EXTRA_PASSPHRASE", format!("{c}-extra"));
+        let out = run(&mut cmd).ok();
+        let text = out.stdout();
+        assert!(text.contains("TOKEN="), "the program ran without its secrets: {text}");
+        for needle in [c.as_str(), PASS, "PASSPHRASE="] {
+            assert!(
+                !contains_bytes(&out.stdout, needle.as_bytes()),
+                "mask={mask}: {needle:?} reached the child:\n{text}"
+            );
+            assert!(!out.stderr.contains(needle), "mask={mask}: {}", out.stderr);
+        }
+    }
+    // The variable still works for hush itself, read once at start-up.
+    assert_eq!(t.get("app/TOKEN"), "tok-value");
+}
+
+/// `hush run` cannot dump core, and neither can its program (it holds the secrets).
+#[test]
+fn run_and_its_program_dump_no_core() {
+    let t = TestVault::passphrase();
+    t.set("app/TOKEN", "x", &[]);
+    // Started with core dumps allowed (the environment's soft limit may be 0 already).
+    let mut sh = std::process::Command::new("sh");
+    sh.args(["-c", "ulimit -c 4096 && ulimit -c && exec \"$0\" \"$@\""])
+        .arg(common::hush_bin())
+        .args(["run", "--from", "app", "--", "sh", "-c", "ulimit -c"])
+        .env("HUSH_VAULT", &t.path)
+        .env("XDG_RUNTIME_DIR", &t.runtime)
+        .env("HUSH_PASSPHRASE", PASS);
+    let out = run(&mut assert_cmd::Command::from_std(sh)).ok();
+    assert_eq!(
+        out.stdout().split_whitespace().collect::<Vec<_>>(),
+        ["4096", "0"],
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_refuses_names_that_change_how_programs_start_unless_allowed() {
+    let t = TestVault::passphrase();
+    t.set("app/TOKEN", "x", &[]);
+    t.set("app/LD_PRELOAD", "/tmp/evil.so", &[]);
+    t.set("app/NODE_OPTIONS", "--require /tmp/evil.js", &[]);
+    let out = t.pw(&["run", "--from", "app", "--", "sh", "-c", "echo RAN"]).expect(2);
+    assert!(!out.stdout().contains("RAN"), "the program ran");
+    says_all(&out.stderr, &["LD_PRELOAD", "NODE_OPTIONS", "--allow-env"]);
+    // One name allowed is not enough; both are.
+    t.pw(&["run", "--from", "app", "--allow-env", "LD_PRELOAD", "--", "true"]).expect(2);
+    let out = t
+        .pw(&[
+            "run",
+            "--from",
+            "app",
+            "--allow-env",
+            "LD_PRELOAD",
+            "--allow-env",
+            "NODE_OPTIONS",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$NODE_OPTIONS\"",
+        ])
+        .ok();
+    assert_eq!(out.stdout().trim(), "--require /tmp/evil.js");
+}
+
+#[test]
+fn import_preview_flags_dangerous_names() {
+    let t = TestVault::passphrase();
+    let f = t.dir.path().join("cloned.env");
+    std::fs::write(&f, "API_KEY=a\nLD_PRELOAD=/tmp/x.so\nPATH=/tmp/evil:/usr/bin\n").unwrap();
+    let out = t.pw(&["import", f.to_str().unwrap(), "--into", "repo", "--dry-run"]).ok();
+    says_all(&out.stderr, &["LD_PRELOAD", "PATH", "--allow-env"]);
+    assert!(!out.stderr.contains("API_KEY"), "{}", out.stderr);
+    let j =
+        t.pw(&["import", f.to_str().unwrap(), "--into", "repo", "--dry-run", "--json"]).ok().json();
+    let warnings = j["preview"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+}

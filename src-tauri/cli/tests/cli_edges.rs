@@ -2,6 +2,8 @@
 //! change how programs start, core dumps, terminal escapes, limits and `inject`'s scope.
 
 mod common;
+#[path = "../../core/tests/common/hostile.rs"]
+mod hostile;
 
 use common::{canary, contains_bytes, run, TestVault, PASS};
 
@@ -115,4 +117,46 @@ fn import_preview_flags_dangerous_names() {
         t.pw(&["import", f.to_str().unwrap(), "--into", "repo", "--dry-run", "--json"]).ok().json();
     let warnings = j["preview"]["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
+}
+
+/// A server that answers health and the mount like Vault, then streams a KV read without end:
+/// `push` stops at the 32 MiB bound with a clear error, its peak memory well under 100 MiB (it
+/// was 1.4 GB when KV reads were not bounded).
+#[test]
+fn an_endless_kv_answer_keeps_push_under_100_mib() {
+    let server = hostile::Server::start(|s: &hostile::Seen| {
+        hostile::vault_basics(s).unwrap_or_else(|| {
+            if s.path.starts_with("/v1/secret/") {
+                hostile::endless()
+            } else {
+                hostile::json(404, r#"{"errors":[]}"#)
+            }
+        })
+    });
+    let t = TestVault::passphrase();
+    t.set("app/K", "local-value", &[]);
+    t.pw_in(&["remote", "add", "evil", "--addr", &server.addr], "").ok();
+    // Unlocked through the agent, so the push pays no Argon2id (64 MiB) and its peak is the
+    // remote work's own.
+    t.pw(&["unlock"]).ok();
+    let (out, err) = (t.dir.path().join("out"), t.dir.path().join("err"));
+    let mut child = t
+        .std_cmd(&["push", "evil"])
+        .env("VAULT_TOKEN", "root")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let (status, peak_kib) = hush_core::sys::wait_peak_rss(&mut child).unwrap();
+    let text = format!(
+        "{}{}",
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&err).unwrap()
+    );
+    eprintln!("push against an endless KV answer: peak RSS {} KiB", peak_kib);
+    assert_eq!(status.code(), Some(7), "{text}");
+    says_all(&text, &["larger than 32 MiB"]);
+    assert!(peak_kib < 100 * 1024, "peak RSS {peak_kib} KiB: {text}");
+    assert!(!text.contains("local-value"), "{text}");
 }

@@ -136,3 +136,32 @@ pub fn first_ctrl_c_sets_flag() -> &'static AtomicBool {
     unsafe { libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t) };
     &INTERRUPTED
 }
+
+/// Waits for `child` to end; returns its exit status and the most memory it ever had resident
+/// (peak RSS, KiB), as the kernel counted it. For tests and benchmarks that bound memory.
+#[cfg(unix)]
+pub fn wait_peak_rss(
+    child: &mut std::process::Child,
+) -> std::io::Result<(std::process::ExitStatus, u64)> {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 writes only to the two out-pointers, which live
+    // across the call. The pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: as above.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    let max = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    // Linux counts KiB; macOS and the BSDs count bytes.
+    let kib = if cfg!(target_os = "linux") { max } else { max / 1024 };
+    Ok((std::process::ExitStatus::from_raw(status), kib))
+}

@@ -37,6 +37,7 @@ mod config;
 mod exec;
 mod health;
 mod history;
+mod http;
 mod mapping;
 mod plan;
 mod runtime;

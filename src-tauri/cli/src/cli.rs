@@ -272,9 +272,13 @@ pub struct RemoteAddArgs {
     /// PEM CA certificate of the server (default: VAULT_CACERT at each use)
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<String>,
-    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY)
+    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY); every operation warns
     #[arg(long)]
     pub skip_verify: bool,
+    /// Accept a plain http:// address beyond this machine (the token and values cross the
+    /// network unencrypted); without it only http://localhost / 127.0.0.1 / [::1] are accepted
+    #[arg(long)]
+    pub allow_http: bool,
     #[arg(long, value_enum, default_value_t = AuthArg::Token)]
     pub auth: AuthArg,
     /// AppRole role_id (with --auth approle; the secret_id is read like a token)

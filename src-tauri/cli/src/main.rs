@@ -1,6 +1,8 @@
 //! `hush`: the command-line face of hush-core. Parsing in `cli`, one function per subcommand in
 //! `cmd`, exit codes in `exit`.
 
+#[macro_use]
+mod term;
 mod cli;
 mod cmd;
 mod ctx;
@@ -22,7 +24,7 @@ fn main() {
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("hush: {e}");
+            errln!("hush: {e}");
             exit::code_for(&e)
         }
     };

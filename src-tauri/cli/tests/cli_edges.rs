@@ -160,3 +160,72 @@ fn an_endless_kv_answer_keeps_push_under_100_mib() {
     assert!(peak_kib < 100 * 1024, "peak RSS {peak_kib} KiB: {text}");
     assert!(!text.contains("local-value"), "{text}");
 }
+
+/// Asserts that nothing a terminal would act on is in `bytes` (ESC, BEL, CSI, bidi overrides).
+#[track_caller]
+fn no_raw_terminal_controls(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}' | '\u{200b}'))
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?} in:\n{text}");
+}
+
+/// A server whose error texts carry terminal escapes (clear screen, set the title) and a
+/// right-to-left override: every output of `remote test` and `push` shows them escaped.
+#[test]
+fn escape_sequences_in_server_errors_never_reach_the_terminal_raw() {
+    let hostile_errors = r#"{"errors":["\u001b]0;pwned\u0007\u001b[2J\u001b[1;1Hall good \u202egnp.exe \u009b31m"]}"#;
+    let server = hostile::Server::start(move |s: &hostile::Seen| {
+        if s.path.starts_with("/v1/sys/health") {
+            hostile::json(200, r#"{"initialized":true,"sealed":false,"version":"\u001b[31m9.9"}"#)
+        } else {
+            hostile::json(400, hostile_errors)
+        }
+    });
+    let t = TestVault::passphrase();
+    t.set("app/K", "v", &[]);
+    t.pw_in(&["remote", "add", "evil", "--addr", &server.addr], "").ok();
+    let env = [("VAULT_TOKEN", "root")];
+    let runs: [&[&str]; 4] = [
+        &["remote", "test", "evil"],
+        &["remote", "test", "evil", "--json"],
+        &["push", "evil"],
+        &["plan", "evil", "--json"],
+    ];
+    let mut shown = String::new();
+    for args in runs {
+        let mut c = t.cmd(args);
+        c.env("HUSH_PASSPHRASE", PASS);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = run(&mut c);
+        assert_ne!(out.code, 0, "{args:?}");
+        no_raw_terminal_controls(&format!("{args:?} stdout"), &out.stdout);
+        no_raw_terminal_controls(&format!("{args:?} stderr"), out.stderr.as_bytes());
+        shown.push_str(&String::from_utf8_lossy(&out.stdout));
+        shown.push_str(&out.stderr);
+    }
+    // Shown escaped, not dropped: the user sees what the server said.
+    says_all(&shown, &["\\u{1b}[2J", "\\u{202e}", "all good"]);
+}
+
+/// Two names that look alike on screen cannot both exist: invisible and text-direction
+/// characters are refused in names (typed, imported) and in folders.
+#[test]
+fn names_refuse_invisible_and_bidi_characters() {
+    let t = TestVault::passphrase();
+    for path in ["app/\"key\u{202e}txt.exe\"", "app/\"api\u{200b}key\"", "a\u{200b}pp/KEY"] {
+        let out = t.pw_in(&["set", path], "v").expect(2);
+        assert!(out.stderr.contains("invisible"), "{path:?}: {}", out.stderr);
+        no_raw_terminal_controls(path, out.stderr.as_bytes());
+    }
+    let f = t.dir.path().join("bidi.env");
+    std::fs::write(&f, "GOOD=1\nad\u{202e}min.key=2\n").unwrap();
+    let out = t.pw(&["import", f.to_str().unwrap(), "--into", "app"]).expect(2);
+    no_raw_terminal_controls("import", &out.stdout);
+    says_all(&out.stdout(), &["invalid", "U+202E"]);
+    assert!(t.pw(&["ls", "app", "--json"]).ok().json().as_array().unwrap().is_empty());
+}

@@ -50,7 +50,7 @@ pub use keychain::status as keychain_status;
 pub use model::{
     DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome,
 };
-pub use path::{is_env_name, FolderPath, SecretPath};
+pub use path::{is_deceptive_char, is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
 pub use vault::trash_types::TrashItem;
 pub use vault::MAX_VALUE_BYTES;

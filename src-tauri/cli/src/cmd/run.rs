@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let program = a.cmd[0].clone();
     let env = ctx.open_unlocked()?.run_env(&folders, &program.to_string_lossy())?;
     if !env.left_out.is_empty() {
-        eprintln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
+        errln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
     }
     hush_core::envguard::check_run_env(env.vars.iter().map(|(k, _)| k.as_str()), &a.allow_env)?;
     let mut cmd = Command::new(&program);
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("hush: {}: command not found", program.to_string_lossy());
+            errln!("hush: {}: command not found", program.to_string_lossy());
             return Ok(127);
         }
         Err(e) => return Err(Error::Io { path: program.into(), source: e }),

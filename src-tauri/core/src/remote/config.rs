@@ -93,13 +93,25 @@ impl Vault {
     /// Adds a remote. `credential` is the token (token auth; optional: without one, VAULT_TOKEN or
     /// ~/.vault-token are used at each connection) or the AppRole secret_id (required); it goes to
     /// the OS keychain only. Nothing is sent to the server: `remote_test` checks the connection.
+    /// A plain `http://` address is refused unless it is this machine (see
+    /// [`Vault::remote_add_allowing_http`]); an address with `user:pass@` is refused.
     pub fn remote_add(
         &mut self,
         spec: &RemoteSpec,
         credential: Option<&RemoteCredential>,
     ) -> Result<RemoteInfo> {
+        self.remote_add_checked(spec, credential, false)
+    }
+
+    pub(crate) fn remote_add_checked(
+        &mut self,
+        spec: &RemoteSpec,
+        credential: Option<&RemoteCredential>,
+        allow_http: bool,
+    ) -> Result<RemoteInfo> {
         check_name(&spec.name)?;
         let addr = spec.addr.trim().trim_end_matches('/').to_string();
+        super::addr::check(&addr, allow_http)?;
         match reqwest::Url::parse(&addr) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
             _ => {

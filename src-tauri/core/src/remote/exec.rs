@@ -311,7 +311,7 @@ impl Vault {
         let mut conn = row.connect().await?;
         let kv = preflight(&mut conn).await?;
         let conn = Arc::new(conn);
-        let mut notes = Vec::new();
+        let mut notes = super::addr::connection_notes(row, conn.target(), conn.token_source);
         if kv == 1 {
             notes.push(KV1_NOTE.to_string());
         }

@@ -190,6 +190,10 @@ pub enum Cmd {
         input: std::path::PathBuf,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Resolve only references inside FOLDER (and its subfolders); repeatable. Use it for
+        /// templates you did not write: others are refused before any value is read
+        #[arg(long = "only", value_name = "FOLDER")]
+        only: Vec<String>,
     },
     #[command(name = "__agent", hide = true)]
     Agent {
@@ -201,6 +205,10 @@ pub enum Cmd {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Limits: a value is at most 1 MiB (1048576 bytes); a larger one is refused with its exact size.\n\
+--keep N: 1 to 1000 versions."
+)]
 pub struct SetArgs {
     pub path: String,
     #[arg(long)]
@@ -374,6 +382,10 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Limits: a .env file is at most 64 MiB, and each value in it at most 1 MiB (a larger value is listed as invalid with its size).\n\
+Names that change how programs start (LD_PRELOAD, PATH, NODE_OPTIONS, …) are flagged: `hush run` refuses them unless --allow-env NAME."
+)]
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
     /// The folder the file's keys land in, e.g. myapp/dev

@@ -120,16 +120,60 @@ pub fn read_value(prompt: &str, raw: bool) -> Result<SecretValue> {
             .map_err(|e| Error::Io { path: "/dev/tty".into(), source: e })?;
         return Ok(SecretValue::from_string(s));
     }
+    let io = |e| Error::Io { path: "<stdin>".into(), source: e };
     let mut buf = zeroize::Zeroizing::new(Vec::new());
-    stdin
-        .lock()
-        .take(MAX_VALUE_BYTES as u64 + 2)
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::Io { path: "<stdin>".into(), source: e })?;
-    if !raw {
-        let drop = if buf.ends_with(b"\r\n") { 2 } else { usize::from(buf.ends_with(b"\n")) };
-        let keep = buf.len() - drop;
-        buf.truncate(keep);
+    let mut input = stdin.lock();
+    (&mut input).take(MAX_VALUE_BYTES as u64 + 2).read_to_end(&mut buf).map_err(io)?;
+    let newline = |tail: &[u8]| {
+        if raw {
+            0
+        } else if tail.ends_with(b"\r\n") {
+            2
+        } else {
+            usize::from(tail.ends_with(b"\n"))
+        }
+    };
+    if buf.len() == MAX_VALUE_BYTES + 2 {
+        // Too large whatever its ending: count the rest (not kept) to say exactly how large.
+        let mut rest = Tail::default();
+        std::io::copy(&mut input.take(MAX_COUNTED), &mut rest).map_err(io)?;
+        let tail = [&buf[buf.len() - 2..], &rest.last[2 - rest.kept..]].concat();
+        let size = buf.len() as u64 + rest.count - newline(&tail) as u64;
+        let size = if rest.count == MAX_COUNTED {
+            "more than 1 GiB".to_string()
+        } else {
+            format!("{size} bytes")
+        };
+        return Err(Error::InvalidInput(format!(
+            "the value is {size}; the limit is {MAX_VALUE_BYTES} bytes (1 MiB) per value"
+        )));
     }
+    let keep = buf.len() - newline(&buf);
+    buf.truncate(keep);
     Ok(SecretValue::new(std::mem::take(&mut *buf)))
+}
+
+/// How much of an oversized input is counted (not kept) before giving up on an exact size.
+const MAX_COUNTED: u64 = 1 << 30;
+
+/// Counts what is written to it and keeps only its last two bytes.
+#[derive(Default)]
+struct Tail {
+    count: u64,
+    last: [u8; 2],
+    kept: usize,
+}
+
+impl std::io::Write for Tail {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.count += b.len() as u64;
+        for &x in b.iter().rev().take(2).rev() {
+            self.last = [self.last[1], x];
+            self.kept = (self.kept + 1).min(2);
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

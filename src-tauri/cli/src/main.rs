@@ -87,6 +87,8 @@ fn run(cli: Cli) -> Result<i32> {
             ok(envio::restore_backup(&ctx, &file, passphrase, json))
         }
         Cmd::Run(a) => run_cmd::run(&ctx, a),
-        Cmd::Inject { input, output } => ok(envio::inject(&ctx, &input, output.as_deref())),
+        Cmd::Inject { input, output, only } => {
+            ok(envio::inject(&ctx, &input, output.as_deref(), &only))
+        }
     }
 }

@@ -229,3 +229,73 @@ fn names_refuse_invisible_and_bidi_characters() {
     says_all(&out.stdout(), &["invalid", "U+202E"]);
     assert!(t.pw(&["ls", "app", "--json"]).ok().json().as_array().unwrap().is_empty());
 }
+
+/// An oversized value is reported with its exact size (it was the bytes read before stopping);
+/// `--keep 0` (every version deleted on the next write) is refused like `settings` refuses it.
+#[test]
+fn oversize_values_are_reported_exactly_and_keep_is_range_checked() {
+    let t = TestVault::passphrase();
+    let limit = 1024 * 1024;
+    for (input, size) in [
+        (vec![b'a'; limit + 1], limit + 1),
+        (vec![b'b'; 3 * limit + 5], 3 * limit + 5),
+        ([vec![b'c'; 2 * limit], b"\n".to_vec()].concat(), 2 * limit),
+        ([vec![b'd'; limit + 7], b"\r\n".to_vec()].concat(), limit + 7),
+    ] {
+        let out = t.pw_in(&["set", "big/BLOB"], input).expect(2);
+        says_all(&out.stderr, &[&format!("the value is {size} bytes"), "limit is 1048576"]);
+    }
+    let out = t
+        .pw_in(&["set", "big/RAW", "--raw"], [vec![b'e'; limit], b"\n".to_vec()].concat())
+        .expect(2);
+    says_all(&out.stderr, &[&format!("the value is {} bytes", limit + 1)]);
+    t.pw_in(&["set", "app/K", "--keep", "0"], "v").expect(2);
+    t.run(&["show", "app/K"]).expect(3);
+    t.set("app/K", "v", &["--keep", "1000"]);
+    let help = t.run(&["set", "--help"]).ok().stdout();
+    says_all(&help, &["1 MiB"]);
+    let help = t.run(&["import", "--help"]).ok().stdout();
+    says_all(&help, &["64 MiB", "1 MiB"]);
+}
+
+/// `inject` names what it resolved (stderr and the audit entry); `--only` refuses a template from
+/// elsewhere that reaches outside the folders named, before reading any value.
+#[test]
+fn inject_names_what_it_resolved_and_only_scopes_it() {
+    let t = TestVault::passphrase();
+    t.set("app/dev/DB_URL", "postgres://db", &[]);
+    t.set("personal/GITHUB_TOKEN", "ghp-personal", &[]);
+    let tpl = t.dir.path().join("cloned.tpl");
+    std::fs::write(&tpl, "db=hush://app/dev/DB_URL\ngh=hush://personal/GITHUB_TOKEN\n").unwrap();
+    let tpl = tpl.to_str().unwrap();
+    let out = t.pw(&["inject", "-i", tpl]).ok();
+    assert!(out.stdout().contains("gh=ghp-personal"));
+    says_all(&out.stderr, &["2 secret(s)", "app/dev/DB_URL", "personal/GITHUB_TOKEN"]);
+    let audit = t.audit();
+    let last = audit.iter().rev().find(|e| e["action"] == "export").unwrap();
+    says_all(last["detail"].as_str().unwrap(), &["app/dev/DB_URL", "personal/GITHUB_TOKEN"]);
+
+    let out = t.pw(&["inject", "-i", tpl, "--only", "app"]).expect(2);
+    assert!(out.stdout.is_empty(), "{}", out.stdout());
+    says_all(&out.stderr, &["outside --only app", "hush://personal/GITHUB_TOKEN"]);
+    assert!(!out.stderr.contains("hush://app/dev/DB_URL"), "{}", out.stderr);
+    let out_file = t.dir.path().join("out.yaml");
+    std::fs::write(t.dir.path().join("ok.tpl"), "db=hush://app/dev/DB_URL\n").unwrap();
+    let ok_tpl = t.dir.path().join("ok.tpl");
+    t.pw(&[
+        "inject",
+        "-i",
+        ok_tpl.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+        "--only",
+        "app",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "db=postgres://db\n");
+    // `--only app` is a folder, not a prefix of names: `apple/…` stays outside.
+    t.set("apple/K", "x", &[]);
+    std::fs::write(t.dir.path().join("apple.tpl"), "k=hush://apple/K\n").unwrap();
+    let apple = t.dir.path().join("apple.tpl");
+    t.pw(&["inject", "-i", apple.to_str().unwrap(), "--only", "app"]).expect(2);
+}

@@ -367,3 +367,28 @@ fn unverified_tls_warns_every_time_and_addresses_are_checked() {
     let loud = hush(&t, &["push", "env"], "", &env).ok();
     assert!(loud.stderr.contains("VAULT_SKIP_VERIFY"), "{}", loud.stderr);
 }
+
+/// Local paths stay local: a secret imported from `<dir>/proj/.env` is pushed without its source
+/// path in the team's `custom_metadata` (it keeps it locally); a pull records the remote instead.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn push_does_not_send_the_local_source_path() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    let proj = t.dir.path().join("secret-project-dir");
+    std::fs::create_dir(&proj).unwrap();
+    let env = proj.join(".env");
+    std::fs::write(&env, "API_KEY=k1\n").unwrap();
+    hush(&t, &["import", env.to_str().unwrap(), "--into", "app"], "", &[]).ok();
+    t.set("app/API_KEY", "k1", &["--tag", "db"]);
+    let show = hush(&t, &["show", "app/API_KEY", "--json"], "", &[]).ok();
+    assert!(show.json()["source"].as_str().unwrap().contains("secret-project-dir"));
+    let tok = [("VAULT_TOKEN", Some("root"))];
+    hush(&t, &["remote", "add", "team", "--addr", &b.addr], "", &tok).ok();
+    hush(&t, &["push", "team"], "", &tok).ok();
+    let meta = b.ok(&["kv", "metadata", "get", "-format=json", "secret/app"]);
+    assert!(meta.contains("hush:API_KEY"), "no metadata pushed: {meta}");
+    assert!(!meta.contains("secret-project-dir") && !meta.contains(".env"), "{meta}");
+    let local = hush(&t, &["show", "app/API_KEY", "--json"], "", &[]).ok();
+    assert!(local.json()["source"].as_str().unwrap().contains("secret-project-dir"));
+}

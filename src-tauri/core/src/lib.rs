@@ -32,6 +32,7 @@ mod keychain;
 pub mod mask;
 mod model;
 mod path;
+mod ranges;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;

@@ -176,13 +176,16 @@ pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> R
     Ok(())
 }
 
-pub fn inject(ctx: &Ctx, input: &Path, output: Option<&Path>) -> Result<()> {
+pub fn inject(ctx: &Ctx, input: &Path, output: Option<&Path>, only: &[String]) -> Result<()> {
+    let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
     let template = read_template(input)?;
-    let (report, body) =
-        ctx.open_unlocked()?.inject(&input.display().to_string(), &template, output)?;
+    let name = input.display().to_string();
+    let (report, body) = ctx.open_unlocked()?.inject_only(&name, &template, output, &only)?;
     if let Some(body) = &body {
         write_stdout(body)?;
     }
+    // What the template pulled, said every time: a template from elsewhere can name any secret.
+    errln!("{name} resolved {} secret(s): {}", report.paths.len(), report.paths.join(", "));
     if let Some(f) = &report.output {
         errln!(
             "wrote {f} (mode 0600): {} reference(s) to {} secret(s)",

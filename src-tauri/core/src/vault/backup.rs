@@ -441,6 +441,9 @@ fn open_backup(bytes: &[u8], passphrase: &Passphrase) -> Result<Payload> {
 /// Checks what restore would write: paths, kinds, versions and audit hashes.
 fn validate(p: &Payload) -> Result<()> {
     let bad = |what: String| Error::Backup(format!("is inconsistent ({what})"));
+    let options = p.secrets.iter().map(|s| (s.path.as_str(), s.versions_kept, s.rotate_every_days));
+    crate::ranges::check_restored(p.versions_kept, p.trash_days, &p.settings, options)
+        .map_err(|e| bad(format!("{e}")))?;
     let mut live = std::collections::HashSet::new();
     for s in &p.secrets {
         SecretPath::parse(&s.path).map_err(|_| bad("a secret path is invalid".into()))?;

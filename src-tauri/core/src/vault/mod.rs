@@ -411,13 +411,8 @@ impl Vault {
     }
 
     pub fn set_settings(&mut self, s: &Settings) -> Result<()> {
-        if !(1..=1000).contains(&s.versions_kept)
-            || !(1..=3650).contains(&s.trash_days)
-            || !(10..=86_400).contains(&s.auto_lock_secs)
-            || !(5..=3600).contains(&s.clipboard_secs)
-        {
-            return Err(Error::InvalidInput("settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h".into()));
-        }
+        crate::ranges::check_settings(s.versions_kept, s.trash_days, s.auto_lock_secs, s.clipboard_secs)
+            .map_err(|e| Error::InvalidInput(format!("settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h ({e})")))?;
         let tx = self.tx()?;
         tx.execute(
             "UPDATE vault SET versions_kept = ?1, trash_days = ?2 WHERE id = 1",

@@ -165,3 +165,36 @@ pub fn wait_peak_rss(
     let kib = if cfg!(target_os = "linux") { max } else { max / 1024 };
     Ok((std::process::ExitStatus::from_raw(status), kib))
 }
+
+/// Time since boot, counting time the machine spent asleep: `CLOCK_BOOTTIME` on Linux,
+/// `CLOCK_MONOTONIC` elsewhere (on macOS that one counts sleep). `Instant` does not count
+/// suspend on Linux, so an idle timeout measured with it would still be running the next morning.
+#[cfg(unix)]
+pub fn since_boot() -> std::time::Duration {
+    #[cfg(target_os = "linux")]
+    let clock = libc::CLOCK_BOOTTIME;
+    #[cfg(not(target_os = "linux"))]
+    let clock = libc::CLOCK_MONOTONIC;
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a valid clock id and a valid out-pointer; clock_gettime only writes `ts`.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime of a clock every supported OS has");
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn since_boot_is_the_boot_clock() {
+        // /proc/uptime is the boot clock (it counts suspend), in seconds.
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let ours = super::since_boot().as_secs_f64();
+        assert!((ours - uptime).abs() < 2.0, "since_boot {ours} s, /proc/uptime {uptime} s");
+    }
+}

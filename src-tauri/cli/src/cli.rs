@@ -198,6 +198,10 @@ pub enum Cmd {
         input: std::path::PathBuf,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Resolve only references inside FOLDER (and its subfolders); repeatable. Use it for
+        /// templates you did not write: others are refused before any value is read
+        #[arg(long = "only", value_name = "FOLDER")]
+        only: Vec<String>,
     },
     #[command(name = "__agent", hide = true)]
     Agent {
@@ -209,6 +213,10 @@ pub enum Cmd {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Limits: a value is at most 1 MiB (1048576 bytes); a larger one is refused with its exact size.\n\
+--keep N: 1 to 1000 versions."
+)]
 pub struct SetArgs {
     pub path: String,
     #[arg(long)]
@@ -284,9 +292,13 @@ pub struct RemoteAddArgs {
     /// PEM CA certificate of the server (default: VAULT_CACERT at each use)
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<String>,
-    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY)
+    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY); every operation warns
     #[arg(long)]
     pub skip_verify: bool,
+    /// Accept a plain http:// address beyond this machine (the token and values cross the
+    /// network unencrypted); without it only http://localhost / 127.0.0.1 / [::1] are accepted
+    #[arg(long)]
+    pub allow_http: bool,
     #[arg(long, value_enum, default_value_t = AuthArg::Token)]
     pub auth: AuthArg,
     /// AppRole role_id (with --auth approle; the secret_id is read like a token)
@@ -324,6 +336,9 @@ pub struct RemoteSetArgs {
     /// Read a new token or secret_id (stdin or a hidden prompt) into the keychain
     #[arg(long)]
     pub new_credential: bool,
+    /// Allow plain http to a host other than this machine (tokens and values travel unencrypted)
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -411,6 +426,10 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Limits: a .env file is at most 64 MiB, and each value in it at most 1 MiB (a larger value is listed as invalid with its size).\n\
+Names that change how programs start (LD_PRELOAD, PATH, NODE_OPTIONS, …) are flagged: `hush run` refuses them unless --allow-env NAME."
+)]
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
     /// The folder the file's keys land in, e.g. myapp/dev
@@ -457,6 +476,8 @@ pub struct ExportArgs {
 #[command(
     after_help = "With --no-inherit-env the program sees only the secrets plus PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL.\n\
 SIGINT, SIGTERM and SIGHUP sent to hush are passed to the program (a Ctrl-C on the terminal reaches it directly).\n\
+Secrets whose names change how programs start (LD_*, DYLD_*, NODE_OPTIONS, BASH_ENV, ENV, PATH, PYTHONSTARTUP, …) are refused unless allowed by name with --allow-env.\n\
+The program never sees HUSH_PASSPHRASE or any other HUSH_*PASSPHRASE variable, and cannot dump core.\n\
 Exit code: the program's; 128+N if it died of signal N."
 )]
 pub struct RunArgs {
@@ -469,6 +490,10 @@ pub struct RunArgs {
     /// Replace secret values in the program's stdout and stderr with [hush:masked]
     #[arg(long)]
     pub mask: bool,
+    /// Let a secret named NAME through although it changes how programs start (LD_PRELOAD,
+    /// LD_LIBRARY_PATH, DYLD_*, NODE_OPTIONS, BASH_ENV, ENV, PATH, PYTHONSTARTUP…); repeatable
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
     /// The program and its arguments (after --)
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<std::ffi::OsString>,

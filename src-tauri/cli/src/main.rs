@@ -1,6 +1,8 @@
 //! `hush`: the command-line face of hush-core. Parsing in `cli`, one function per subcommand in
 //! `cmd`, exit codes in `exit`.
 
+#[macro_use]
+mod term;
 mod cli;
 mod cmd;
 mod ctx;
@@ -13,13 +15,18 @@ use cli::{Cli, Cmd, RecoveryCmd};
 use cmd::{envio, keys, remote, run as run_cmd, secrets};
 
 fn main() {
+    // Before anything else (and before any thread exists): no core dumps or ptrace of a process
+    // that holds keys and values, and the passphrase variables read once and removed, so that no
+    // child of hush inherits them.
+    hush_core::sys::harden_process();
+    ctx::capture_env_passphrases();
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("hush: {e}");
+            errln!("hush: {e}");
             if let Some(h) = exit::hint(&e) {
-                eprintln!("hint: {h}");
+                errln!("hint: {h}");
             }
             exit::code_for(&e)
         }
@@ -85,6 +92,8 @@ fn run(cli: Cli) -> Result<i32> {
             ok(envio::restore_backup(&ctx, &file, passphrase, json))
         }
         Cmd::Run(a) => run_cmd::run(&ctx, a),
-        Cmd::Inject { input, output } => ok(envio::inject(&ctx, &input, output.as_deref())),
+        Cmd::Inject { input, output, only } => {
+            ok(envio::inject(&ctx, &input, output.as_deref(), &only))
+        }
     }
 }

@@ -130,6 +130,11 @@ pub const KDF_MAX_M_KIB: u32 = 2 * 1024 * 1024;
 pub const KDF_MIN_M_KIB: u32 = 19 * 1024;
 pub const KDF_MAX_T: u32 = 16;
 pub const KDF_MAX_P: u32 = 16;
+/// The most work one derivation may ask for, as memory (KiB) × passes × lanes: 1 GiB × 1 × 1,
+/// about five times Hush's own choice (64 MiB × 3 × 1) and RFC 9106's second recommendation
+/// (64 MiB × 3 × 4 lanes = 768 MiB). Each bound above may hold on its own while their product
+/// costs 2 GiB and minutes; the budget refuses that before anything is allocated.
+pub const KDF_MAX_BUDGET: u64 = 1024 * 1024;
 
 impl KdfParams {
     /// Defaults: 64 MiB, 3 passes, 1 lane (above OWASP's Argon2id minimum; ~0.1–0.3 s here).
@@ -143,6 +148,7 @@ impl KdfParams {
         let ok = (KDF_MIN_M_KIB..=KDF_MAX_M_KIB).contains(&self.m_kib)
             && (1..=KDF_MAX_T).contains(&self.t)
             && (1..=KDF_MAX_P).contains(&self.p)
+            && u64::from(self.m_kib) * u64::from(self.t) * u64::from(self.p) <= KDF_MAX_BUDGET
             && hex::decode(&self.salt).map(|s| s.len() >= 16 && s.len() <= 64).unwrap_or(false);
         if ok {
             Ok(())
@@ -202,6 +208,20 @@ mod tests {
         let mut p = KdfParams::new_random();
         p.salt = "00".into();
         assert!(p.check().is_err());
+        // Each bound holds, their product does not: refused at once, nothing allocated.
+        let hostile = KdfParams {
+            m_kib: KDF_MAX_M_KIB,
+            t: KDF_MAX_T,
+            p: KDF_MAX_P,
+            ..KdfParams::new_random()
+        };
+        let started = std::time::Instant::now();
+        assert!(hostile.derive(&Passphrase::new("x".into())).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        assert!(KdfParams { m_kib: 64 * 1024, t: 3, p: 4, ..KdfParams::new_random() }
+            .check()
+            .is_ok());
+        assert!(KdfParams::new_random().check().is_ok());
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod audit;
 mod crypto;
 mod doctor;
 pub mod envfile;
+pub mod envguard;
 mod error;
 mod fsutil;
 mod keychain;
@@ -31,6 +32,7 @@ mod keys;
 pub mod mask;
 mod model;
 mod path;
+mod ranges;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;
@@ -50,7 +52,7 @@ pub use model::{
     DockerCredentials, KeyMode, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions,
     WriteOutcome,
 };
-pub use path::{is_env_name, FolderPath, SecretPath};
+pub use path::{is_deceptive_char, is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
 pub use store::SCHEMA_VERSION;
 pub use vault::trash_types::TrashItem;

@@ -151,3 +151,65 @@ pub fn first_ctrl_c_sets_flag() -> &'static AtomicBool {
     unsafe { libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t) };
     &INTERRUPTED
 }
+
+/// Waits for `child` to end; returns its exit status and the most memory it ever had resident
+/// (peak RSS, KiB), as the kernel counted it. For tests and benchmarks that bound memory.
+#[cfg(unix)]
+pub fn wait_peak_rss(
+    child: &mut std::process::Child,
+) -> std::io::Result<(std::process::ExitStatus, u64)> {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 writes only to the two out-pointers, which live
+    // across the call. The pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: as above.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    let max = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    // Linux counts KiB; macOS and the BSDs count bytes.
+    let kib = if cfg!(target_os = "linux") { max } else { max / 1024 };
+    Ok((std::process::ExitStatus::from_raw(status), kib))
+}
+
+/// Time since boot, counting time the machine spent asleep: `CLOCK_BOOTTIME` on Linux,
+/// `CLOCK_MONOTONIC` elsewhere (on macOS that one counts sleep). `Instant` does not count
+/// suspend on Linux, so an idle timeout measured with it would still be running the next morning.
+#[cfg(unix)]
+pub fn since_boot() -> std::time::Duration {
+    #[cfg(target_os = "linux")]
+    let clock = libc::CLOCK_BOOTTIME;
+    #[cfg(not(target_os = "linux"))]
+    let clock = libc::CLOCK_MONOTONIC;
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a valid clock id and a valid out-pointer; clock_gettime only writes `ts`.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime of a clock every supported OS has");
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn since_boot_is_the_boot_clock() {
+        // /proc/uptime is the boot clock (it counts suspend), in seconds.
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let ours = super::since_boot().as_secs_f64();
+        assert!((ours - uptime).abs() < 2.0, "since_boot {ours} s, /proc/uptime {uptime} s");
+    }
+}

@@ -16,20 +16,7 @@ use hush_core::{AuditFilter, Kind, ListFilter, SecretPath, Vault, WriteOptions};
 static NO_CANCEL: AtomicBool = AtomicBool::new(false);
 
 fn spec(name: &str, b: &Bao) -> RemoteSpec {
-    RemoteSpec {
-        name: name.into(),
-        addr: b.addr.clone(),
-        namespace: None,
-        mount: "secret".into(),
-        prefix: String::new(),
-        ca_cert: None,
-        skip_verify: false,
-        auth: AuthSpec::Token,
-    }
-}
-
-fn add(v: &mut Vault, s: RemoteSpec, token: &str) {
-    v.remote_add(&s, Some(&RemoteCredential::new(token.into()))).unwrap();
+    remote_spec(name, &b.addr)
 }
 
 fn opts() -> SyncOptions {

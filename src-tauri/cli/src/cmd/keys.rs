@@ -19,8 +19,8 @@ pub fn init(ctx: &Ctx, passphrase: bool) -> Result<()> {
         Vault::create(&ctx.vault_path, Protection::Keychain)?
     };
     let mode = if passphrase { "passphrase" } else { "OS keychain" };
-    eprintln!("created a new vault at {} ({mode} mode)", v.path().display());
-    eprintln!(
+    errln!("created a new vault at {} ({mode} mode)", v.path().display());
+    errln!(
         "tip: `hush recovery set` adds a recovery passphrase so the vault opens on another machine"
     );
     Ok(())
@@ -30,7 +30,7 @@ pub fn unlock(ctx: &Ctx, timeout: u64) -> Result<()> {
     let mut v = ctx.open()?;
     if v.key_mode() == KeyMode::Keychain {
         v.unlock_keychain()?;
-        eprintln!("this vault is opened by the OS keychain; no unlock needed");
+        errln!("this vault is opened by the OS keychain; no unlock needed");
         return Ok(());
     }
     #[cfg(unix)]
@@ -51,9 +51,7 @@ pub fn unlock(ctx: &Ctx, timeout: u64) -> Result<()> {
             Outcome::Ok,
             Some(&format!("agent started, idle timeout {timeout}s")),
         )?;
-        eprintln!(
-            "unlocked; the agent keeps the key until {timeout}s of inactivity or `hush lock`"
-        );
+        errln!("unlocked; the agent keeps the key until {timeout}s of inactivity or `hush lock`");
         Ok(())
     }
     #[cfg(not(unix))]
@@ -78,7 +76,7 @@ pub fn lock(ctx: &Ctx) -> Result<()> {
         Outcome::Ok,
         Some(if stopped { "agent stopped" } else { "no agent was running" }),
     )?;
-    eprintln!(
+    errln!(
         "{}",
         if stopped { "locked: the agent dropped the key" } else { "locked (no agent was running)" }
     );
@@ -107,7 +105,7 @@ fn recovery_passphrase(confirm: bool) -> Result<hush_core::Passphrase> {
 pub fn recovery_set(ctx: &Ctx) -> Result<()> {
     let mut v = ctx.open_unlocked()?;
     v.set_recovery(&recovery_passphrase(true)?)?;
-    eprintln!("recovery passphrase set; keep it somewhere safe and offline");
+    errln!("recovery passphrase set; keep it somewhere safe and offline");
     Ok(())
 }
 
@@ -122,13 +120,13 @@ pub fn recovery_restore(ctx: &Ctx) -> Result<()> {
             v.rewrap(Protection::Passphrase(&p))?
         }
     }
-    eprintln!("the vault opens on this machine again");
+    errln!("the vault opens on this machine again");
     Ok(())
 }
 
 pub fn recovery_rm(ctx: &Ctx) -> Result<()> {
     ctx.open_unlocked()?.remove_recovery()?;
-    eprintln!("recovery passphrase removed");
+    errln!("recovery passphrase removed");
     Ok(())
 }
 
@@ -143,7 +141,7 @@ pub fn rewrap(ctx: &Ctx, to_passphrase: bool, to_keychain: bool) -> Result<()> {
     }
     #[cfg(unix)]
     let _ = hush_core::agent::lock(v.vault_id()); // the agent's key no longer opens the vault
-    eprintln!("re-wrapped the data key ({} mode)", if to_pass { "passphrase" } else { "keychain" });
+    errln!("re-wrapped the data key ({} mode)", if to_pass { "passphrase" } else { "keychain" });
     Ok(())
 }
 
@@ -159,9 +157,10 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
     if tty {
         eprintln!();
     }
-    eprintln!(
+    errln!(
         "new data key (generation {}); {} versions re-encrypted",
-        report.key_generation, report.versions
+        report.key_generation,
+        report.versions
     );
     Ok(())
 }
@@ -169,7 +168,8 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
 /// Returns whether every check passed.
 pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
     // A passphrase given non-interactively (file or HUSH_PASSPHRASE) enables the integrity check.
-    let given = ctx.passphrase_file.is_some() || std::env::var_os("HUSH_PASSPHRASE").is_some();
+    let given =
+        ctx.passphrase_file.is_some() || crate::ctx::env_passphrase_given("HUSH_PASSPHRASE");
     let pass = if given { Some(ctx.passphrase("")?) } else { None };
     let mut checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
     for c in &mut checks {
@@ -181,7 +181,7 @@ pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
         print_json(&checks);
     } else {
         for c in &checks {
-            println!("[{}] {:<12} {}", if c.ok { " ok " } else { "FAIL" }, c.name, c.detail);
+            outln!("[{}] {:<12} {}", if c.ok { " ok " } else { "FAIL" }, c.name, c.detail);
         }
     }
     Ok(checks.iter().all(|c| c.ok))
@@ -215,9 +215,9 @@ pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result
             } else {
                 "hash chain verified (locked: unlock to check the entries' MACs and the anchor)"
             };
-            println!("audit log intact: {} entries, {how}{tail}", r.entries);
+            outln!("audit log intact: {} entries, {how}{tail}", r.entries);
         } else {
-            println!(
+            outln!(
                 "AUDIT LOG ALTERED at entry {}: {}",
                 r.first_bad_seq.unwrap_or(0),
                 r.problem.as_deref().unwrap_or("")
@@ -230,7 +230,7 @@ pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result
         print_json(&rows);
     } else {
         for e in rows {
-            println!(
+            outln!(
                 "{:>6}  {}  {:<10} {:<8} {}  {}",
                 e.seq,
                 hush_core::timefmt::rfc3339(e.ts),
@@ -261,9 +261,12 @@ pub fn settings(
     if json {
         print_json(&s);
     } else {
-        println!(
+        outln!(
             "versions kept: {}\ntrash days:    {}\nauto-lock:     {}s\nclipboard:     {}s",
-            s.versions_kept, s.trash_days, s.auto_lock_secs, s.clipboard_secs
+            s.versions_kept,
+            s.trash_days,
+            s.auto_lock_secs,
+            s.clipboard_secs
         );
     }
     Ok(())

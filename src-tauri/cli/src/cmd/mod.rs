@@ -8,7 +8,9 @@ pub mod secrets;
 
 use serde::Serialize;
 
-/// Prints `--json` output (stable shapes; see the README).
+/// Prints `--json` output (stable shapes; see the README), with every character a terminal could
+/// act on escaped (`\uXXXX`; the JSON reads back the same).
 pub fn print_json<T: Serialize + ?Sized>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    let text = serde_json::to_string_pretty(v).expect("serialisable");
+    println!("{}", crate::term::safe_json(&text));
 }

@@ -26,10 +26,16 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let program = a.cmd[0].clone();
     let env = ctx.open_unlocked()?.run_env(&folders, &program.to_string_lossy())?;
     if !env.left_out.is_empty() {
-        eprintln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
+        errln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
     }
+    hush_core::envguard::check_run_env(env.vars.iter().map(|(k, _)| k.as_str()), &a.allow_env)?;
     let mut cmd = Command::new(&program);
     cmd.args(&a.cmd[1..]);
+    // Read at start-up and gone from our environment already; removed here too so that no path
+    // (a variable set again later by a library) hands the program a key to the whole vault.
+    for (k, _) in std::env::vars_os().filter(|(k, _)| crate::ctx::is_passphrase_var(k)) {
+        cmd.env_remove(k);
+    }
     if a.no_inherit_env {
         cmd.env_clear();
         for k in KEPT_ENV {
@@ -48,7 +54,7 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("hush: {}: command not found", program.to_string_lossy());
+            errln!("hush: {}: command not found", program.to_string_lossy());
             return Ok(127);
         }
         Err(e) => return Err(Error::Io { path: program.into(), source: e }),

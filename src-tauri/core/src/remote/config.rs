@@ -99,9 +99,10 @@ struct Clean {
     auth: StoredAuth,
 }
 
-fn clean(spec: &RemoteSpec, has_credential: bool) -> Result<Clean> {
+fn clean(spec: &RemoteSpec, has_credential: bool, allow_http: bool) -> Result<Clean> {
     check_name(&spec.name)?;
     let addr = spec.addr.trim().trim_end_matches('/').to_string();
+    super::addr::check(&addr, allow_http)?;
     match reqwest::Url::parse(&addr) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
         _ => {
@@ -156,13 +157,25 @@ impl Vault {
     /// Adds a remote. `credential` is the token (token auth; optional: without one, VAULT_TOKEN or
     /// ~/.vault-token are used at each connection) or the AppRole secret_id (required); it goes to
     /// the OS keychain only. Nothing is sent to the server: `remote_test` checks the connection.
+    /// A plain `http://` address is refused unless it is this machine (see
+    /// [`Vault::remote_add_allowing_http`]); an address with `user:pass@` is refused.
     pub fn remote_add(
         &mut self,
         spec: &RemoteSpec,
         credential: Option<&RemoteCredential>,
     ) -> Result<RemoteInfo> {
+        self.remote_add_checked(spec, credential, false)
+    }
+
+    /// `remote_add`, with plain http to a host other than this machine allowed or not.
+    pub(crate) fn remote_add_checked(
+        &mut self,
+        spec: &RemoteSpec,
+        credential: Option<&RemoteCredential>,
+        allow_http: bool,
+    ) -> Result<RemoteInfo> {
         let credential = credential.filter(|c| !c.is_empty());
-        let c = clean(spec, credential.is_some())?;
+        let c = clean(spec, credential.is_some(), allow_http)?;
         if self.store().read()?.remote_by_name(&spec.name)?.is_some() {
             return Err(Error::AlreadyExists { path: format!("remote '{}'", spec.name) });
         }
@@ -209,10 +222,11 @@ impl Vault {
         &mut self,
         spec: &RemoteSpec,
         credential: Option<&RemoteCredential>,
+        allow_http: bool,
     ) -> Result<RemoteInfo> {
         let old = self.remote_row(&spec.name)?;
         let credential = credential.filter(|c| !c.is_empty());
-        let c = clean(spec, credential.is_some() || old.keychain_account.is_some())?;
+        let c = clean(spec, credential.is_some() || old.keychain_account.is_some(), allow_http)?;
         let account = match (credential, &old.keychain_account) {
             (Some(cr), existing) => {
                 let a = existing

@@ -130,7 +130,9 @@ async fn discover(
     };
     let (mut folders, mut notes) = (Vec::new(), Vec::new());
     let mut queue = vec![start];
+    let (mut depth, mut entries) = (0, 0);
     while !queue.is_empty() {
+        depth += 1;
         let mut set = JoinSet::new();
         let mut next = Vec::new();
         let mut pending = std::mem::take(&mut queue).into_iter();
@@ -145,7 +147,10 @@ async fn discover(
             }
             let Some(done) = set.join_next().await else { break };
             let (dir, keys) = done.map_err(join_err)?;
-            for k in keys? {
+            let keys = keys?;
+            entries += keys.len();
+            super::client::discovery_bound(&prefix, depth, entries)?;
+            for k in keys {
                 let full = format!("{dir}{k}");
                 let rel = full.strip_prefix(&format!("{prefix}/")).unwrap_or(&full).to_string();
                 if k.ends_with('/') {
@@ -304,7 +309,7 @@ impl Vault {
         let mut conn = row.connect().await?;
         let kv = preflight(&mut conn).await?;
         let conn = Arc::new(conn);
-        let mut notes = Vec::new();
+        let mut notes = super::addr::connection_notes(row, conn.target(), conn.token_source);
         if kv == 1 {
             notes.push(KV1_NOTE.to_string());
         }

@@ -40,6 +40,8 @@ pub struct Health {
     /// The token's capabilities on the prefix (e.g. `read`, `create`, `update`, `list`).
     pub capabilities: Vec<String>,
     pub checks: Vec<HealthCheck>,
+    /// Said on every run: TLS not verified (and why), plain http beyond this machine.
+    pub warnings: Vec<String>,
 }
 
 impl Health {
@@ -106,6 +108,7 @@ impl Vault {
             kv_version: None,
             capabilities: Vec::new(),
             checks: Vec::new(),
+            warnings: super::addr::warnings(&row, &target),
         };
         runtime::block_on(async {
             let _ = test_steps(&row, &mut h).await;

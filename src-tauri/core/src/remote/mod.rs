@@ -30,6 +30,7 @@
 //! flag and return a serialisable [`OpReport`]. They block on an engine-owned runtime: call them
 //! from a blocking thread (a sync Tauri command or `spawn_blocking`), not from inside an async task.
 
+mod addr;
 mod apply;
 mod auth;
 mod client;
@@ -37,6 +38,7 @@ mod config;
 mod exec;
 mod health;
 mod history;
+mod http;
 mod mapping;
 mod plan;
 mod runtime;

@@ -492,6 +492,9 @@ fn validate(p: &Payload) -> Result<Settings> {
         }
     }
     settings.check().map_err(|e| bad(e.to_string()))?;
+    let options = p.secrets.iter().map(|s| (s.path.as_str(), s.versions_kept, s.rotate_every_days));
+    crate::ranges::check_restored(p.versions_kept, p.trash_days, &p.settings, options)
+        .map_err(|e| bad(format!("{e}")))?;
     let mut live = std::collections::HashSet::new();
     for s in &p.secrets {
         SecretPath::parse(&s.path).map_err(|_| bad("a secret path is invalid".into()))?;
@@ -501,9 +504,6 @@ fn validate(p: &Payload) -> Result<Settings> {
         }
         if s.versions.iter().map(|v| v.version).max() != Some(s.current_version) {
             return Err(bad(format!("'{}' lacks its current version, or has newer ones", s.path)));
-        }
-        if s.versions_kept.is_some_and(|k| !(1..=1000).contains(&k)) {
-            return Err(bad(format!("'{}' keeps an out-of-range number of versions", s.path)));
         }
         if s.versions.iter().any(|v| v.value.0.len() > MAX_VALUE_BYTES) {
             return Err(bad(format!("'{}' has a value over the size limit", s.path)));

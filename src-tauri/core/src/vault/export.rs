@@ -87,6 +87,8 @@ pub struct InjectReport {
     pub output: Option<String>,
     pub references: usize,
     pub secrets: usize,
+    /// The secret paths it resolved, in order of first use.
+    pub paths: Vec<String>,
 }
 
 fn shell_quote(v: &str, out: &mut String) {
@@ -276,12 +278,25 @@ impl Vault {
         template: &[u8],
         output: Option<&Path>,
     ) -> Result<(InjectReport, Option<SecretValue>)> {
+        self.inject_only(template_name, template, output, &[])
+    }
+
+    /// [`Vault::inject`], refusing (before reading any value) references outside `only` (folders,
+    /// each with its subfolders; empty = anywhere).
+    pub fn inject_only(
+        &mut self,
+        template_name: &str,
+        template: &[u8],
+        output: Option<&Path>,
+        only: &[FolderPath],
+    ) -> Result<(InjectReport, Option<SecretValue>)> {
         if template.len() > MAX_TEMPLATE_BYTES {
             return Err(Error::InvalidInput(format!("{template_name} is larger than 16 MiB")));
         }
         let text = std::str::from_utf8(template)
             .map_err(|_| Error::InvalidInput(format!("{template_name} is not UTF-8 text")))?;
         let refs = template::references(text);
+        template::check_scope(&refs, only)?;
         let mut resolved: BTreeMap<String, SecretValue> = BTreeMap::new();
         let mut unknown: Vec<String> = Vec::new();
         let mut ids = Vec::new();
@@ -325,10 +340,12 @@ impl Vault {
         if let Some(p) = output {
             write_private_atomic(p, body.expose())?;
         }
+        let paths = template::first_use_order(&refs, |p| resolved.contains_key(p));
         let detail = format!(
-            "inject {template_name} to {dest}: {} reference(s) to {} secret(s)",
+            "inject {template_name} to {dest}: {} reference(s) to {} secret(s): {}",
             refs.len(),
-            resolved.len()
+            resolved.len(),
+            template::list_for_audit(&paths)
         );
         self.record_read(&ids, Action::Export, None, Outcome::Ok, &detail)?;
         let report = InjectReport {
@@ -336,6 +353,7 @@ impl Vault {
             output: output.map(|p| p.display().to_string()),
             references: refs.len(),
             secrets: resolved.len(),
+            paths,
         };
         Ok((report, if output.is_some() { None } else { Some(body) }))
     }

@@ -379,6 +379,10 @@ impl Vault {
             digest: digest(bytes, opts),
         };
         p.recount();
+        crate::envguard::flag_names(
+            p.items.iter().filter_map(|i| i.name.as_deref()),
+            &mut p.warnings,
+        );
         Ok(p)
     }
 

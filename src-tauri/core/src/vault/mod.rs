@@ -66,16 +66,17 @@ pub struct Settings {
 impl Settings {
     /// The ranges every write of settings (`settings`, a restored backup) must respect.
     pub(crate) fn check(&self) -> Result<()> {
-        if !(1..=1000).contains(&self.versions_kept)
-            || !(1..=3650).contains(&self.trash_days)
-            || !(10..=86_400).contains(&self.auto_lock_secs)
-            || !(5..=3600).contains(&self.clipboard_secs)
-        {
-            return Err(Error::InvalidInput(
-                "settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h".into(),
-            ));
-        }
-        Ok(())
+        crate::ranges::check_settings(
+            self.versions_kept,
+            self.trash_days,
+            self.auto_lock_secs,
+            self.clipboard_secs,
+        )
+        .map_err(|e| {
+            Error::InvalidInput(format!(
+                "settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h ({e})"
+            ))
+        })
     }
 
     fn stored(&self) -> StoredSettings {

@@ -138,6 +138,7 @@ impl Vault {
 
     /// Changes metadata only (no new version). `cas` applies as for writes.
     pub fn update_meta(&mut self, path: &SecretPath, opts: &WriteOptions) -> Result<SecretMeta> {
+        crate::ranges::check_write_options(opts)?;
         for t in opts.tags.iter().flatten() {
             check_tag(t)?;
         }
@@ -337,6 +338,7 @@ pub(crate) fn write_in_tx(
     opts: &WriteOptions,
     at: WriteAt,
 ) -> Result<WriteOutcome> {
+    crate::ranges::check_write_options(opts)?;
     for t in opts.tags.iter().flatten() {
         check_tag(t)?;
     }

@@ -20,6 +20,10 @@ pub const INTEGRITY: i32 = 6;
 pub const REMOTE: i32 = 7;
 /// The remote refused: authentication failed or the token's policy denies the path (403).
 pub const DENIED: i32 = 8;
+/// `check` (or `hush run`'s gate) found required variables missing or invalid.
+pub const CHECK_FAILED: i32 = 9;
+/// `scan` found stored secret values.
+pub const FOUND: i32 = 10;
 /// Interrupted (Ctrl-C) before the end; what finished stays done, and a rerun resumes.
 pub const CANCELLED: i32 = 130;
 
@@ -49,6 +53,8 @@ pub fn code_for(e: &Error) -> i32 {
         Error::UnknownRefs { .. } => NOT_FOUND,
         Error::Backup(_) => INTEGRITY,
         Error::NotAVault { .. } => USAGE,
+        Error::Untrusted { .. } => LOCKED,
+        Error::CheckFailed { .. } => CHECK_FAILED,
         _ => FAILURE,
     }
 }

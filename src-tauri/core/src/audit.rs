@@ -40,6 +40,14 @@ pub enum Action {
     Sync,
     /// A remote server added or removed (`hush remote add/rm`).
     RemoteConfig,
+    /// `hush check`: an environment validated against a project's variables.
+    Check,
+    /// `hush scan`: stored values loaded to look for them in files.
+    Scan,
+    /// `hush mount` started or stopped serving a `.env` pipe.
+    Mount,
+    /// One reader of a mounted `.env` pipe was served.
+    MountRead,
 }
 
 impl Action {
@@ -66,6 +74,10 @@ impl Action {
             Action::Settings => "settings",
             Action::Sync => "sync",
             Action::RemoteConfig => "remote_config",
+            Action::Check => "check",
+            Action::Scan => "scan",
+            Action::Mount => "mount",
+            Action::MountRead => "mount_read",
         }
     }
 }

@@ -75,6 +75,11 @@ pub enum Error {
     Backup(String),
     #[error("{} is not a Hush vault ({reason}); nothing was changed. Check --vault / HUSH_VAULT", path.display())]
     NotAVault { path: PathBuf, reason: String },
+    // Projects (hush.toml). Messages name files and variables, never values.
+    #[error("{} {}: review it, then trust it (`hush project trust`)", path.display(), if *changed { "changed since you trusted it" } else { "is not trusted" })]
+    Untrusted { path: PathBuf, changed: bool },
+    #[error("required variable(s) missing or invalid: {}", names.join(", "))]
+    CheckFailed { names: Vec<String> },
 }
 
 fn list_lines(errors: &[crate::envfile::EnvLineError]) -> String {
@@ -120,6 +125,8 @@ impl Error {
             Error::UnknownRefs { .. } => "unknown_refs",
             Error::Backup(_) => "backup",
             Error::NotAVault { .. } => "not_a_vault",
+            Error::Untrusted { .. } => "untrusted",
+            Error::CheckFailed { .. } => "check_failed",
         }
     }
 

@@ -31,6 +31,7 @@ mod keychain;
 pub mod mask;
 mod model;
 mod path;
+pub mod project;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;

@@ -30,8 +30,10 @@ fn finds_planted_values_in_a_tree_and_nothing_in_a_clean_one() {
     let p = seeded();
     let tree = p.mkdir("tree");
     std::fs::create_dir_all(tree.join("src/deep")).unwrap();
-    std::fs::write(tree.join("src/deep/config.py"), format!("# settings\n\nTOKEN = '{CURRENT}'\n")).unwrap();
-    std::fs::write(tree.join("notes.txt"), format!("a\nb\nc\nold one: {OLD}\nthe db {DB}\n")).unwrap();
+    std::fs::write(tree.join("src/deep/config.py"), format!("# settings\n\nTOKEN = '{CURRENT}'\n"))
+        .unwrap();
+    std::fs::write(tree.join("notes.txt"), format!("a\nb\nc\nold one: {OLD}\nthe db {DB}\n"))
+        .unwrap();
     std::fs::write(tree.join("on.txt"), "on on on\n").unwrap();
     git(&tree, &["init", "-q"]);
     std::fs::write(tree.join(".gitignore"), "secret.log\n").unwrap();
@@ -88,8 +90,15 @@ fn finds_values_in_history_and_blocks_a_commit_through_the_hook() {
     git(&repo, &["add", "."]);
     let commit = |p: &P| {
         let mut c = std::process::Command::new("git");
-        c.current_dir(&repo)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x"]);
+        c.current_dir(&repo).args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-qm",
+            "x",
+        ]);
         for (k, v) in p.envs() {
             c.env(k, v);
         }

@@ -132,7 +132,7 @@ fn scenario(shell: &[&str], activate: &str) {
     std::fs::write(Path::new(&outer).join("hush.toml"), "[env.dev]\nfrom = [\"personal/bank\"]\n")
         .unwrap();
     lock(&p);
-    p.ok(&Path::new(&inner).to_path_buf(), &["project", "trust"]); // already trusted: no change
+    p.ok(Path::new(&inner), &["project", "trust"]); // already trusted: no change
     let cmds: Vec<String> = vec![
         activate.replace("HUSH", hush),
         format!("cd {}", fresh.display()),

@@ -21,6 +21,10 @@ pub const INTEGRITY: i32 = 6;
 pub const REMOTE: i32 = 7;
 /// The remote refused: authentication failed or the token's policy denies the path (403).
 pub const DENIED: i32 = 8;
+/// `check` (or `hush run`'s gate) found required variables missing or invalid.
+pub const CHECK_FAILED: i32 = 9;
+/// `scan` found stored secret values.
+pub const FOUND: i32 = 10;
 /// Interrupted (Ctrl-C) before the end; what finished stays done, and a rerun resumes.
 pub const CANCELLED: i32 = 130;
 
@@ -35,6 +39,7 @@ pub fn code_for(e: &Error) -> i32 {
         ErrorKind::Remote => REMOTE,
         ErrorKind::Denied => DENIED,
         ErrorKind::Cancelled => CANCELLED,
+        ErrorKind::CheckFailed => CHECK_FAILED,
     }
 }
 
@@ -71,6 +76,7 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
             "on Linux start a Secret Service (gnome-keyring or KeePassXC) in your session, or use a passphrase vault (`hush init --passphrase`)"
         }
         "no_recovery" => "a recovery passphrase is added with `hush recovery set`",
+        "untrusted" => "review it, then trust it with `hush project trust`",
         _ => return None,
     })
 }

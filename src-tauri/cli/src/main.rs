@@ -11,8 +11,8 @@ mod exit;
 use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
-use cli::{Cli, Cmd, RecoveryCmd};
-use cmd::{envio, keys, remote, run as run_cmd, secrets};
+use cli::{Cli, Cmd, ProjectCmd, RecoveryCmd};
+use cmd::{activate, envio, keys, mount, project, remote, run as run_cmd, scan, secrets};
 
 fn main() {
     // Before anything else (and before any thread exists): no core dumps or ptrace of a process
@@ -92,8 +92,23 @@ fn run(cli: Cli) -> Result<i32> {
             ok(envio::restore_backup(&ctx, &file, passphrase, json))
         }
         Cmd::Run(a) => run_cmd::run(&ctx, a),
-        Cmd::Inject { input, output, only } => {
-            ok(envio::inject(&ctx, &input, output.as_deref(), &only))
+        Cmd::Inject { input, output, only, env } => {
+            ok(envio::inject(&ctx, &input, output.as_deref(), &only, env.as_deref()))
         }
+        Cmd::Project { cmd: ProjectCmd::Init(a) } => ok(project::init(&ctx, a)),
+        Cmd::Project { cmd: ProjectCmd::Trust } => ok(project::trust()),
+        Cmd::Project { cmd: ProjectCmd::Untrust } => ok(project::untrust()),
+        Cmd::Project { cmd: ProjectCmd::Status { check, env, json } } => {
+            project::status(&ctx, check, env.as_deref(), json)
+        }
+        Cmd::Project { cmd: ProjectCmd::Ls { json } } => ok(project::ls(json)),
+        Cmd::Activate { shell } => ok(activate::activate(shell)),
+        Cmd::Hook { shell } => ok(activate::hook(&ctx, shell)),
+        Cmd::Check(a) => project::check(&ctx, a),
+        Cmd::Mount(a) => ok(mount::mount(&ctx, a)),
+        Cmd::Unmount { path } => ok(mount::unmount(&path)),
+        Cmd::Mounts { json } => ok(mount::mounts(json)),
+        Cmd::MountGuard { pid, path } => ok(mount::guard(pid, &path)),
+        Cmd::Scan(a) => scan::scan(&ctx, a),
     }
 }

@@ -86,6 +86,14 @@ string_enum! {
         Upgrade = "upgrade",
         /// A secret or folder renamed or moved.
         Move = "move",
+        /// `hush check`: an environment validated against a project's variables.
+        Check = "check",
+        /// `hush scan`: stored values loaded to look for them in files.
+        Scan = "scan",
+        /// `hush mount` started or stopped serving a `.env` pipe.
+        Mount = "mount",
+        /// One reader of a mounted `.env` pipe was served.
+        MountRead = "mount_read",
     }
 }
 
@@ -97,6 +105,8 @@ string_enum! {
         Conflict = "conflict",
         IntegrityFailure = "integrity_failure",
         NotFound = "not_found",
+        /// Not started: a check refused it (e.g. `run` with required variables missing).
+        Refused = "refused",
     }
 }
 

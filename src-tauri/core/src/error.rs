@@ -34,6 +34,8 @@ pub enum ErrorKind {
     Denied,
     /// Interrupted before the end.
     Cancelled,
+    /// A project's environment lacks required variables, or holds invalid ones.
+    CheckFailed,
 }
 
 /// The engine's error. `kind()` classifies it; `code()` is a finer stable name.
@@ -129,6 +131,11 @@ pub enum Error {
     Backup(String),
     #[error("{} is not a Hush vault ({reason}); nothing was changed", path.display())]
     NotAVault { path: PathBuf, reason: String },
+    // Projects (hush.toml). Messages name files and variables, never values.
+    #[error("{} {}", path.display(), if *changed { "changed since you trusted it" } else { "is not trusted" })]
+    Untrusted { path: PathBuf, changed: bool },
+    #[error("required variable(s) missing or invalid: {}", names.join(", "))]
+    CheckFailed { names: Vec<String> },
 }
 
 /// SQLite says the file is damaged (a bad page, an index that disagrees, not a database).
@@ -187,6 +194,9 @@ impl Error {
             | Error::Remote(_) => K::Remote,
             Error::RemoteDenied { .. } | Error::RemoteAuth(_) => K::Denied,
             Error::Cancelled(_) => K::Cancelled,
+            // A project file is used only once trusted: like a key the user has not given yet.
+            Error::Untrusted { .. } => K::Locked,
+            Error::CheckFailed { .. } => K::CheckFailed,
             Error::Db(e) if is_corrupt(e) => K::Integrity,
             Error::SchemaTooNew { .. } | Error::Io { .. } | Error::Db(_) => K::Failure,
         }
@@ -236,6 +246,8 @@ impl Error {
             Error::UnknownRefs { .. } => "unknown_refs",
             Error::Backup(_) => "backup",
             Error::NotAVault { .. } => "not_a_vault",
+            Error::Untrusted { .. } => "untrusted",
+            Error::CheckFailed { .. } => "check_failed",
         }
     }
 

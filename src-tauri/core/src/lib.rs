@@ -32,6 +32,7 @@ mod keys;
 pub mod mask;
 mod model;
 mod path;
+pub mod project;
 mod ranges;
 #[cfg(feature = "hashicorp")]
 pub mod remote;

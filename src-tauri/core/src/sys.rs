@@ -65,15 +65,6 @@ pub fn harden_process() {
     }
 }
 
-/// Whether a process with this id exists (signal 0 probes without sending anything).
-#[cfg(unix)]
-pub fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = i32::try_from(pid) else { return false };
-    // SAFETY: kill(2) with signal 0 only checks that the process exists and may be signalled.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
 /// Without a cheap probe, every process counts as alive (leftovers stay, never a live file goes).
 #[cfg(not(unix))]
 pub fn process_alive(_pid: u32) -> bool {
@@ -195,6 +186,107 @@ pub fn since_boot() -> std::time::Duration {
     let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
     assert_eq!(rc, 0, "clock_gettime of a clock every supported OS has");
     std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Creates a named pipe (FIFO) at `path` with `mode` (before the umask).
+#[cfg(unix)]
+pub fn mkfifo(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), mode as libc::mode_t) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Puts `fd` in non-blocking mode.
+#[cfg(unix)]
+pub fn set_nonblocking(fd: std::os::fd::RawFd) -> std::io::Result<()> {
+    // SAFETY: fcntl on a caller-owned open fd with integer arguments only.
+    let rc = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 {
+            flags
+        } else {
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK)
+        }
+    };
+    if rc < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Waits up to `ms` milliseconds for `fd` to accept writes; false on timeout or when the other end
+/// is gone (POLLERR/POLLHUP).
+#[cfg(unix)]
+pub fn wait_writable(fd: std::os::fd::RawFd, ms: i32) -> bool {
+    let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+    // SAFETY: one valid pollfd; poll only writes `revents`.
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    n > 0 && p.revents & libc::POLLOUT != 0 && p.revents & (libc::POLLERR | libc::POLLHUP) == 0
+}
+
+#[cfg(unix)]
+fn stop_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise the set we own.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, s);
+        }
+        set
+    }
+}
+
+/// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and the threads it starts later), so
+/// that [`wait_stop_signal`] can take them synchronously. Call before starting threads.
+#[cfg(unix)]
+pub fn block_stop_signals() {
+    let set = stop_set();
+    // SAFETY: a valid, initialised set; the old mask is not wanted.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
+}
+
+/// Waits for SIGINT, SIGTERM or SIGHUP (blocked first by [`block_stop_signals`]); returns it.
+#[cfg(unix)]
+pub fn wait_stop_signal() -> i32 {
+    let set = stop_set();
+    let mut sig: libc::c_int = 0;
+    // SAFETY: a valid set and out-pointer; sigwait only writes `sig`.
+    loop {
+        if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+            return sig;
+        }
+    }
+}
+
+/// Whether process `pid` exists (a zombie counts as gone on Linux when its state says so).
+#[cfg(unix)]
+pub fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else { return false };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks for existence and permission.
+    let rc = unsafe { libc::kill(pid, 0) };
+    let alive = rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    #[cfg(target_os = "linux")]
+    if alive {
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // the state follows the ")" that ends the command name
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r.trim_start()) {
+                return !rest.starts_with('Z') && !rest.starts_with('X');
+            }
+        }
+    }
+    alive
 }
 
 #[cfg(all(test, target_os = "linux"))]

@@ -101,12 +101,14 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
-    let folders = a.folders.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
+    let sel = super::project::select(&a.folders, a.env.as_deref())?;
     let format = ExportFormat::parse(&a.format)?;
     if a.output.is_none() && std::io::stdout().is_terminal() {
         errln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
     }
-    let out = ctx.open_unlocked()?.export(&folders, format, a.output.as_deref())?;
+    let mut v = ctx.open_unlocked()?;
+    let folders = super::project::usable_folders(&v, &sel)?;
+    let out = v.export(&folders, format, a.output.as_deref())?;
     if let Some(body) = &out.body {
         write_stdout(body)?;
     }
@@ -176,11 +178,23 @@ pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> R
     Ok(())
 }
 
-pub fn inject(ctx: &Ctx, input: &Path, output: Option<&Path>, only: &[String]) -> Result<()> {
+pub fn inject(
+    ctx: &Ctx,
+    input: &Path,
+    output: Option<&Path>,
+    only: &[String],
+    env: Option<&str>,
+) -> Result<()> {
     let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
-    let template = read_template(input)?;
+    let mut template = read_template(input)?;
+    let mut v = ctx.open_unlocked()?;
+    // Inside a trusted project, `hush://NAME` names a variable of its environment.
+    if env.is_some() || hush_core::project::has_bare_refs(&template) {
+        let sel = super::project::select(&[], env)?;
+        template = hush_core::project::resolve_bare_refs(&v, &template, &sel.folders)?;
+    }
     let name = input.display().to_string();
-    let (report, body) = ctx.open_unlocked()?.inject_only(&name, &template, output, &only)?;
+    let (report, body) = v.inject_only(&name, &template, output, &only)?;
     if let Some(body) = &body {
         write_stdout(body)?;
     }

@@ -1,9 +1,13 @@
 //! One function per subcommand, each a few lines over one engine call.
 
+pub mod activate;
 pub mod envio;
 pub mod keys;
+pub mod mount;
+pub mod project;
 pub mod remote;
 pub mod run;
+pub mod scan;
 pub mod secrets;
 
 use serde::Serialize;

@@ -64,6 +64,8 @@ pub enum Error {
     TooLarge { what: String, size: usize, limit: usize },
     #[error("the vault is locked")]
     Locked,
+    #[error("the vault was re-keyed by another process: unlock it again")]
+    Rekeyed,
     #[error("wrong passphrase (nothing was changed)")]
     WrongPassphrase,
     #[error("this vault is not protected by {}", match expected { KeyMode::Keychain => "the OS keychain", KeyMode::Passphrase => "a passphrase" })]
@@ -177,6 +179,7 @@ impl Error {
             | Error::NotAVault { .. }
             | Error::WrongKeyMode { .. } => K::Invalid,
             Error::Locked
+            | Error::Rekeyed
             | Error::WrongPassphrase
             | Error::NoRecovery
             | Error::NoWrap { .. }
@@ -216,6 +219,7 @@ impl Error {
             Error::InvalidInput(_) => "invalid_input",
             Error::TooLarge { .. } => "too_large",
             Error::Locked => "locked",
+            Error::Rekeyed => "rekeyed",
             Error::WrongPassphrase => "wrong_passphrase",
             Error::WrongKeyMode { .. } => "wrong_key_mode",
             Error::NoRecovery => "no_recovery",

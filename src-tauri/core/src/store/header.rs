@@ -14,6 +14,8 @@ pub(crate) struct Header {
     pub vault_id: String,
     pub key_mode: KeyMode,
     pub keychain_account: Option<String>,
+    /// Bumped by every re-key.
+    pub key_generation: i64,
     /// 1: values bound without their path, no row MACs (upgraded at the next unlock); 2: now.
     pub format: i64,
 }
@@ -90,17 +92,24 @@ impl<M> Tx<'_, M> {
                     r.get::<_, String>("vault_id")?,
                     r.get::<_, String>("key_mode")?,
                     r.get::<_, Option<String>>("keychain_account")?,
+                    r.get::<_, i64>("key_generation")?,
                     // Absent before schema 5 (a read-only look at an older vault): format 1.
                     r.get::<_, i64>("format").unwrap_or(1),
                 ))
             })
             .optional()?;
-        let (vault_id, mode, keychain_account, format) =
+        let (vault_id, mode, keychain_account, key_generation, format) =
             row.ok_or_else(|| bad_row("the vault header", "missing"))?;
         if !(1..=2).contains(&format) {
             return Err(bad_row("the vault header", format!("unknown format {format}")));
         }
-        Ok(Header { vault_id, key_mode: parse_mode(&mode)?, keychain_account, format })
+        Ok(Header {
+            vault_id,
+            key_mode: parse_mode(&mode)?,
+            keychain_account,
+            key_generation,
+            format,
+        })
     }
 
     pub(crate) fn wrap(&self, kind: WrapKind) -> Result<Option<WrapRow>> {

@@ -44,6 +44,10 @@ pub(crate) enum Write {}
 pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The key generation of the keys this handle holds: every transaction checks the vault
+    /// still has it, so keys made stale by a re-key in another process or handle never write
+    /// (or misread) anything.
+    generation: Option<i64>,
 }
 
 /// A transaction. Dropping it without `commit` rolls back.
@@ -70,7 +74,7 @@ impl Store {
         open::check_is_vault(path)?;
         let mut conn = open::connect(path, false)?;
         open::migrate(&mut conn)?;
-        Ok(Store { conn, path: path.into() })
+        Ok(Store { conn, path: path.into(), generation: None })
     }
 
     /// Opens read-only, changing nothing (not even the schema): for status queries and checks.
@@ -81,14 +85,14 @@ impl Store {
         if !(0..=SCHEMA_VERSION).contains(&v) {
             return Err(Error::SchemaTooNew { found: v, supported: SCHEMA_VERSION });
         }
-        Ok(Store { conn, path: path.into() })
+        Ok(Store { conn, path: path.into(), generation: None })
     }
 
     /// Creates the schema in a new, empty file (the caller made it, mode 0600).
     pub(crate) fn create(path: &Path, schema: i64) -> Result<Store> {
         let mut conn = open::connect(path, true)?;
         open::migrate_to(&mut conn, schema)?;
-        Ok(Store { conn, path: path.into() })
+        Ok(Store { conn, path: path.into(), generation: None })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -99,16 +103,32 @@ impl Store {
         open::user_version(&self.conn)
     }
 
+    pub(crate) fn generation(&self) -> Option<i64> {
+        self.generation
+    }
+
+    /// Binds this handle to the key generation of the keys it now holds (`None`: locked).
+    pub(crate) fn bind_generation(&mut self, generation: Option<i64>) {
+        self.generation = generation;
+    }
+
     /// A read snapshot.
     pub(crate) fn read(&self) -> Result<Tx<'_, Read>> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
+        self.check_generation(&tx)?;
         Ok(Tx { tx, _mode: PhantomData })
     }
 
     /// The write lock (waiting for another writer, see `open::busy`).
     pub(crate) fn write(&mut self) -> Result<Tx<'_, Write>> {
+        let generation = self.generation;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_generation(generation, &tx)?;
         Ok(Tx { tx, _mode: PhantomData })
+    }
+
+    fn check_generation(&self, c: &Connection) -> Result<()> {
+        check_generation(self.generation, c)
     }
 
     /// SQLite's own check of the file's pages and indexes: the problems it lists (none: empty).
@@ -130,6 +150,18 @@ impl Store {
     pub(crate) fn close(self) -> Result<()> {
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         self.conn.close().map_err(|(_, e)| Error::Db(e))
+    }
+}
+
+fn check_generation(expected: Option<i64>, c: &Connection) -> Result<()> {
+    let Some(expected) = expected else { return Ok(()) };
+    let now: i64 = c
+        .prepare_cached("SELECT key_generation FROM vault WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    if now == expected {
+        Ok(())
+    } else {
+        Err(Error::Rekeyed)
     }
 }
 

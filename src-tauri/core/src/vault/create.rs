@@ -97,9 +97,9 @@ impl Vault {
         match built {
             Ok((out, kek)) => {
                 let mut v = Vault::open(path)?;
-                let data = v.unwrap_with(WrapKind::of_mode(kek.mode), &kek.kek)?;
+                let (data, generation) = v.unwrap_at(WrapKind::of_mode(kek.mode), &kek.kek)?;
                 let keep = (kek.mode == KeyMode::Passphrase).then_some(kek.kek);
-                v.keys = Some(Keys::new(data, &vault_id, keep));
+                v.finish_unlock(data, keep, generation)?;
                 Ok((v, out))
             }
             Err(e) => {
@@ -119,6 +119,7 @@ impl Vault {
             vault_id: vault_id.to_string(),
             key_mode: kek.mode,
             keychain_account: kek.account.clone(),
+            key_generation: 1,
             format: 2,
         };
         let now = crate::timefmt::now();
@@ -133,7 +134,7 @@ impl Vault {
         put_settings(&tx, &keys, &Settings::default())?;
         audit::append(&tx, Some(&keys), Action::Init, None, Outcome::Ok, Some(kek.mode.as_str()))?;
         tx.commit()?;
-        Ok(Vault { store, header, keys: Some(keys) })
+        Ok(Vault { store, header, keys: Some(std::sync::Arc::new(keys)) })
     }
 
     /// Links the finished file into place. The keychain entry goes in just before, and out again

@@ -96,7 +96,8 @@ impl Vault {
         self.header.key_mode = mode;
         self.header.keychain_account = account;
         let data = self.unwrap_with(WrapKind::of_mode(mode), &kek)?;
-        self.keys = Some(Keys::new(data, &vault_id, (mode == KeyMode::Passphrase).then_some(kek)));
+        let kek = (mode == KeyMode::Passphrase).then_some(kek);
+        self.keys = Some(std::sync::Arc::new(Keys::new(data, &vault_id, kek)));
         Ok(())
     }
 
@@ -123,7 +124,11 @@ impl Vault {
         let primary = keychain_kek.as_ref().or(old.kek()).expect("checked above");
         match self.rekey_tx(&old, &new, primary, recovery_kek, progress) {
             Ok(report) => {
-                self.keys = Some(new.with_kek(old.into_kek()));
+                // The passphrase KEK moves to the new keys (unless another handle still holds
+                // the old ones: then a later re-key asks for the passphrase again).
+                let kek = std::sync::Arc::try_unwrap(old).ok().and_then(Keys::into_kek);
+                self.keys = Some(std::sync::Arc::new(new.with_kek(kek)));
+                self.store.bind_generation(Some(report.key_generation));
                 Ok(report)
             }
             Err(e) => {

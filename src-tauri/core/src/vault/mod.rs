@@ -21,6 +21,7 @@ mod unlock;
 mod upgrade;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -124,7 +125,8 @@ pub struct VaultInfo {
 pub struct Vault {
     store: Store,
     header: Header,
-    keys: Option<Keys>,
+    /// Shared (never copied) with a second handle of the same vault (`try_clone`).
+    keys: Option<Arc<Keys>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -192,23 +194,34 @@ impl Vault {
         self.store.read()?.has_wrap(WrapKind::Recovery)
     }
 
-    /// Drops (zeroizes) the keys.
+    /// Drops the keys (zeroized once no other handle of this vault holds them).
     pub fn lock(&mut self) {
         self.keys = None;
+        self.store.bind_generation(None);
+    }
+
+    /// Another handle on the same vault file (its own database connection) sharing this one's
+    /// keys, for long work on another thread while this handle keeps serving. Locked if this one
+    /// is. A re-key through either handle makes the other's keys stale: it refuses to work
+    /// (`Rekeyed`) until unlocked again.
+    pub fn try_clone(&self) -> Result<Vault> {
+        let mut store = Store::open(self.store.path())?;
+        store.bind_generation(self.store.generation());
+        Ok(Vault { store, header: self.header.clone(), keys: self.keys.clone() })
     }
 
     /// The keys, or the locked error.
     pub(crate) fn keys(&self) -> Result<&Keys> {
-        self.keys.as_ref().ok_or(Error::Locked)
+        self.keys.as_deref().ok_or(Error::Locked)
     }
 
     pub(crate) fn keys_opt(&self) -> Option<&Keys> {
-        self.keys.as_ref()
+        self.keys.as_deref()
     }
 
     /// The keys and the store, borrowed apart (a write transaction needs `&mut Store`).
     pub(crate) fn parts(&mut self) -> Result<(&Keys, &mut Store)> {
-        match self.keys.as_ref() {
+        match self.keys.as_deref() {
             Some(k) => Ok((k, &mut self.store)),
             None => Err(Error::Locked),
         }
@@ -228,7 +241,7 @@ impl Vault {
         detail: Option<&str>,
     ) -> Result<()> {
         let tx = self.store.write()?;
-        audit::append(&tx, self.keys.as_ref(), action, path, outcome, detail)?;
+        audit::append(&tx, self.keys.as_deref(), action, path, outcome, detail)?;
         tx.commit()
     }
 
@@ -239,13 +252,13 @@ impl Vault {
     /// Checks the audit chain: fully (keyed links, anchor) when unlocked, its unkeyed structure
     /// otherwise (`keyed_checked` says which).
     pub fn audit_verify(&self) -> Result<AuditVerification> {
-        audit::verify(&self.store.read()?, self.keys.as_ref())
+        audit::verify(&self.store.read()?, self.keys.as_deref())
     }
 
     /// The settings; checked against their MAC when the vault is unlocked.
     pub fn settings(&self) -> Result<Settings> {
         let s = self.store.read()?.settings()?;
-        if let Some(k) = &self.keys {
+        if let Some(k) = self.keys.as_deref() {
             if !k.row_mac_ok(&s.mac_input(), s.mac.as_deref()) {
                 return Err(Error::Integrity { what: "the vault settings".into() });
             }

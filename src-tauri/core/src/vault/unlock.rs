@@ -20,8 +20,8 @@ impl Vault {
             _ => return Err(Error::WrongKeyMode { expected: KeyMode::Keychain }),
         };
         let kek = keychain::load(&account)?;
-        let data = self.unwrap_with(WrapKind::Keychain, &kek)?;
-        self.finish_unlock(data, None)
+        let (data, generation) = self.unwrap_at(WrapKind::Keychain, &kek)?;
+        self.finish_unlock(data, None, generation)
     }
 
     /// Unlocks a passphrase-mode vault. A wrong passphrase is audited and changes nothing.
@@ -37,23 +37,30 @@ impl Vault {
 
     /// Unlocks a passphrase-mode vault with a KEK obtained from the agent.
     pub fn unlock_with_kek(&mut self, kek: Key32) -> Result<()> {
-        let data = self.unwrap_with(WrapKind::Passphrase, &kek)?;
-        self.finish_unlock(data, Some(kek))
+        let (data, generation) = self.unwrap_at(WrapKind::Passphrase, &kek)?;
+        self.finish_unlock(data, Some(kek), generation)
     }
 
     /// Unlocks with the recovery passphrase (any mode).
     pub fn unlock_recovery(&mut self, p: &Passphrase) -> Result<()> {
         let kek = self.derive_kek(WrapKind::Recovery, p)?;
-        let data = self.unwrap_with(WrapKind::Recovery, &kek)?;
-        self.finish_unlock(data, None)
+        let (data, generation) = self.unwrap_at(WrapKind::Recovery, &kek)?;
+        self.finish_unlock(data, None, generation)
     }
 
-    fn finish_unlock(&mut self, data: Key32, kek: Option<Key32>) -> Result<()> {
+    /// Holds the keys of generation `generation`, upgrading a format-1 vault first.
+    pub(crate) fn finish_unlock(
+        &mut self,
+        data: Key32,
+        kek: Option<Key32>,
+        generation: i64,
+    ) -> Result<()> {
         let keys = Keys::new(data, &self.header.vault_id, kek);
         if self.header.format == 1 {
             self.upgrade(&keys)?;
         }
-        self.keys = Some(keys);
+        self.keys = Some(std::sync::Arc::new(keys));
+        self.store.bind_generation(Some(generation));
         self.purge_expired_trash()
     }
 
@@ -84,13 +91,21 @@ impl Vault {
 
     /// Opens the data key wrapped for `kind` with `kek`.
     pub(crate) fn unwrap_with(&self, kind: WrapKind, kek: &Key32) -> Result<Key32> {
-        let wrap = self.store.read()?.wrap(kind)?.ok_or(Error::NoWrap { kind: kind.as_str() })?;
+        self.unwrap_at(kind, kek).map(|(k, _)| k)
+    }
+
+    /// The data key and the key generation it belongs to, read from one snapshot.
+    pub(crate) fn unwrap_at(&self, kind: WrapKind, kek: &Key32) -> Result<(Key32, i64)> {
+        let tx = self.store.read()?;
+        let generation = tx.header()?.key_generation;
+        let wrap = tx.wrap(kind)?.ok_or(Error::NoWrap { kind: kind.as_str() })?;
         let aad = Aad::Wrap { vault_id: &self.header.vault_id, kind: kind.as_str() }.bytes();
-        crypto::unwrap_key(kek, &aad, &wrap.wrapped).ok_or(match kind {
+        let key = crypto::unwrap_key(kek, &aad, &wrap.wrapped).ok_or(match kind {
             WrapKind::Keychain => Error::Integrity {
                 what: "the keychain key of this vault (it does not open the data key)".into(),
             },
             _ => Error::WrongPassphrase,
-        })
+        })?;
+        Ok((key, generation))
     }
 }

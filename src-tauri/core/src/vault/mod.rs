@@ -7,6 +7,7 @@
 
 mod backup;
 mod export;
+mod handle;
 mod import;
 mod keyops;
 mod overview;

@@ -3,6 +3,8 @@
 
 #[path = "../src-tauri/core/tests/common/bao.rs"]
 mod bao;
+#[path = "support/e2e_app.rs"]
+mod e2e_app;
 #[path = "support/app.rs"]
 mod support;
 

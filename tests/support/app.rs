@@ -176,10 +176,14 @@ impl App {
     /// title starts with "Hush: "), the path typed into it with xdotool, then Enter.
     pub async fn pick_native(&self, button: &str, path: &std::path::Path) {
         self.click(button).await;
+        let name = xdotool_name(&xdotool_window("^Hush: (?!confirm)").await);
+        let save = ["export", "write", "new vault"].iter().any(|w| name.contains(w));
+        self.answer_picker(path, save).await;
+    }
+
+    /// Types `path` into the open native file dialog (a save dialog when `save`) and confirms.
+    pub async fn answer_picker(&self, path: &std::path::Path, save: bool) {
         let win = xdotool_window("^Hush: (?!confirm)").await;
-        let save = xdotool_name(&win).contains("export")
-            || xdotool_name(&win).contains("write")
-            || xdotool_name(&win).contains("new vault");
         // Open dialogs take a typed path in their location bar (Ctrl+L); save dialogs in the name
         // field, which takes a full path.
         // Real (XTEST) key presses into the focused dialog: GTK ignores events sent to a window.

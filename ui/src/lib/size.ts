@@ -6,6 +6,7 @@ export function useSize(ref: RefObject<HTMLElement>, measure: (el: HTMLElement) 
   const [size, setSize] = useState(initial);
   useLayoutEffect(() => {
     const el = ref.current!;
+    setSize(measure(el) || initial);
     const ro = new ResizeObserver(() => setSize(measure(el) || initial));
     ro.observe(el);
     return () => ro.disconnect();

@@ -53,7 +53,18 @@ pub fn run() {
         let actor = state.actor.clone();
         suspend::watch(move |reason| actor.lock_soon(reason));
     }
-    app_builder(tauri::Builder::default(), state)
-        .run(context())
-        .expect("error while running the Hush desktop app");
+    // The first screen's status goes into the page before it loads, so the first interactive
+    // screen needs no IPC round trip (the first one is the slowest); the page refreshes it anyway.
+    let boot = tauri::async_runtime::block_on(commands::status_now(&state.actor))
+        .ok()
+        .and_then(|s| serde_json::to_string(&s).ok())
+        .unwrap_or_else(|| "null".into());
+    let app = app_builder(tauri::Builder::default(), state)
+        .build(context())
+        .expect("error while building the Hush desktop app");
+    let config = app.config().app.windows.first().cloned().expect("a window in tauri.conf.json");
+    tauri::WebviewWindowBuilder::from_config(&app, &config)
+        .and_then(|w| w.initialization_script(format!("window.__HUSH_BOOT__ = {boot};")).build())
+        .expect("the main window");
+    app.run(|_, _| {});
 }

@@ -8,6 +8,8 @@ mod secrets;
 mod settings;
 mod vault;
 
+pub use vault::status_now;
+
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
 {
     tauri::generate_handler![

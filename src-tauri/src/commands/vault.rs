@@ -22,8 +22,12 @@ fn lock_kind(o: &Owner, mode: KeyMode) -> LockKind {
 /// made by a newer Hush, is reported as such and never sends the user to Setup.
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> IpcResult<VaultStatus> {
-    state
-        .actor
+    status_now(&state.actor).await
+}
+
+/// The status as the first screen needs it (also handed to the page at start: see `lib.rs`).
+pub async fn status_now(actor: &crate::actor::Actor) -> IpcResult<VaultStatus> {
+    actor
         .peek(|o| {
             if o.handle().is_none() {
                 match Vault::open(&o.vault_path) {

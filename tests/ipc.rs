@@ -381,3 +381,17 @@ fn long_work_does_not_block_the_other_views() {
     assert!(out.is_ok(), "a dead server is reported as health: {out:?}");
     assert_eq!(call(&h, "work_cancel", json!({"id": 999})).unwrap(), json!(false));
 }
+
+#[test]
+fn a_damaged_vault_is_reported_not_mistaken_for_a_first_run() {
+    let h = harness();
+    std::fs::write(h._dir.path().join("vault.db"), b"this is not a SQLite file at all, just text")
+        .unwrap();
+    let status = call(&h, "vault_status", json!({})).unwrap();
+    assert_eq!(status["exists"], true, "{status}");
+    assert!(status["openError"]["code"].is_string(), "{status}");
+    // And Setup would not overwrite it.
+    let err = call(&h, "vault_create", json!({"passphrase": "ipc passphrase", "recovery": null}))
+        .unwrap_err();
+    assert_eq!(err["code"], "vault_exists", "{err}");
+}

@@ -3,7 +3,7 @@ import { lineDiff } from '../src/lib/diff';
 import { expiry, generate, isoDate, parseCount, parseDay, relative, splitTags, strength } from '../src/lib/format';
 import { natural, sortRows, toggle } from '../src/lib/sort';
 import { appWords } from '../src/lib/toast';
-import { allTags, buildTree, filterRows } from '../src/lib/tree';
+import { allTags, buildTree, filterRows, narrowingFilter } from '../src/lib/tree';
 import { visibleWindow } from '../src/lib/virtual';
 import type { SecretRow } from '../src/lib/bindings';
 
@@ -128,5 +128,16 @@ describe('expiry, numbers and app words', () => {
     const g = generate(32);
     expect(g).toHaveLength(32);
     expect(generate(32)).not.toBe(g);
+  });
+});
+
+describe('narrowing search', () => {
+  it('gives the same answer as a full scan while typing on, and after backspace', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => row(`app${i % 10}/env${i % 3}/KEY_${i}`, [`t${i % 4}`]));
+    const f = narrowingFilter();
+    for (const q of ['k', 'ke', 'key_1', 'key_12', 'key_1', 'key_1 t2', 'key_1 t', 'app3 ', 'app3 env1', '']) {
+      const full = filterRows(many, { folder: null, tag: null, query: q }).map((r) => r.path);
+      expect(f(many, { folder: null, tag: null, query: q }).map((r) => r.path)).toEqual(full);
+    }
   });
 });

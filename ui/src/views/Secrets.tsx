@@ -7,7 +7,7 @@ import { splitTags } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { sortRows, toggle, type Sort } from '../lib/sort';
 import { errorText, toast } from '../lib/toast';
-import { filterRows } from '../lib/tree';
+import { indexRows, narrowingFilter } from '../lib/tree';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { SecretList } from '../components/SecretList';
 import { Detail } from './Detail';
@@ -40,7 +40,10 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const box = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
   const sorted = useMemo(() => sortRows(rows, sort), [rows, sort]);
-  const shown = useMemo(() => filterRows(sorted, { folder, tag, query }), [sorted, folder, tag, query]);
+  const filter = useMemo(narrowingFilter, []);
+  const shown = useMemo(() => filter(sorted, { folder, tag, query }), [sorted, folder, tag, query]);
+  // The search text of every row is built once the list is on screen, not on the first keystroke.
+  useEffect(() => { const t = setTimeout(() => indexRows(rows), 50); return () => clearTimeout(t); }, [rows]);
   const twoPanes = useSize(box, (el) => el.clientWidth, 1200) >= TWO_PANES;
   const now = Date.now() / 1000;
 

@@ -20,6 +20,10 @@ fn main() {
     // child of hush inherits them.
     hush_core::sys::harden_process();
     ctx::capture_env_passphrases();
+    // A command behind another process's write lock waits (a read never fails for that): say so.
+    hush_core::on_wait_for_lock(Box::new(|| {
+        errln!("hush: waiting for another Hush process to finish writing the vault…");
+    }));
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

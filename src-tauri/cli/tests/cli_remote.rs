@@ -392,3 +392,24 @@ fn push_does_not_send_the_local_source_path() {
     let local = hush(&t, &["show", "app/API_KEY", "--json"], "", &[]).ok();
     assert!(local.json()["source"].as_str().unwrap().contains("secret-project-dir"));
 }
+
+/// A conflicting key whose name needs quoting is settled by its unquoted spelling too (as the
+/// importer accepted it); a choice that names no folder or key is refused, never ignored.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_conflict_on_a_quoted_name_is_settled_however_it_is_spelled() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("acme/dev/\"api.key-v2\"", "k0", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr], "root", &[]).ok();
+    hush(&t, &["push", "dev"], "", &[]).ok();
+    b.ok(&["kv", "patch", "secret/acme/dev", "api.key-v2=remote"]);
+    t.set("acme/dev/\"api.key-v2\"", "local", &[]);
+    assert_eq!(hush(&t, &["sync", "dev"], "", &[]).code, 4, "a conflict first");
+    let bad = hush(&t, &["sync", "dev", "--keep-local", "acme/dev/a\"b"], "", &[]);
+    assert_eq!(bad.code, 2, "a choice naming nothing is a usage error: {}", bad.stderr);
+    hush(&t, &["sync", "dev", "--keep-local", "acme/dev/api.key-v2"], "", &[]).ok();
+    assert_eq!(b.kv_get(&["secret/acme/dev"])["data"]["data"]["api.key-v2"], "local");
+    let plan = hush(&t, &["plan", "dev", "--json"], "", &[]).ok();
+    assert_eq!(plan.json()["totals"]["conflicts"], 0, "{}", plan.stdout());
+}

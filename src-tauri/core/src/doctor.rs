@@ -31,10 +31,12 @@ fn failed(name: &'static str, e: &Error) -> Check {
 /// `passphrase` (passphrase vaults, when the agent holds no key) lets the integrity check run.
 pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check> {
     let mut out = Vec::new();
+    // Before anything opens the vault (which repairs them): the modes of its side files.
+    let sides = side_files(path);
     let keychain = crate::keychain::status();
     // The keychain only matters to keychain vaults (and to `hush init` without --passphrase).
     let needs_keychain = !path.is_file()
-        || Vault::open(path).map(|v| v.key_mode() == KeyMode::Keychain).unwrap_or(true);
+        || Vault::inspect(path).map(|v| v.key_mode == KeyMode::Keychain).unwrap_or(true);
     out.push(match &keychain {
         Ok(()) => check("keychain", true, "the OS keychain answers"),
         Err(e) if needs_keychain => failed("keychain", e),
@@ -55,7 +57,7 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
         Some(m) => out.push(check("permissions", true, format!("vault file mode {m:o}"))),
         None => {}
     }
-    out.extend(side_files(path));
+    out.extend(sides);
     out.push(sqlite_check(path));
     let mut v = match Vault::open(path) {
         Ok(v) => v,
@@ -151,7 +153,10 @@ fn sqlite_check(path: &Path) -> Check {
                 problems.into_iter().take(5).collect::<Vec<_>>().join("; ")
             ),
         ),
-        Err(e) => failed("sqlite", &e),
+        Err(e) => Check {
+            detail: format!("the database file is damaged or unreadable ({e})"),
+            ..failed("sqlite", &e)
+        },
     }
 }
 

@@ -173,6 +173,13 @@ impl Keys {
         crypto::open_value(&self.data, &aad.bytes(), s).map(|pt| SecretValue::new(pt.to_vec()))
     }
 
+    /// Seals one version the way format 1 did (tests of the upgrade only).
+    #[cfg(feature = "test-support")]
+    pub(crate) fn seal_legacy(&self, id: i64, version: u64, v: &[u8]) -> Sealed {
+        let aad = Aad::LegacyVersion { vault_id: &self.vault_id, secret_id: id, version };
+        crypto::seal_value(&self.data, &aad.bytes(), v)
+    }
+
     pub(crate) fn seal_layout(&self, folder: &str, json: &[u8]) -> Sealed {
         let aad = Aad::Layout { vault_id: &self.vault_id, folder };
         crypto::seal_value(&self.data, &aad.bytes(), json)

@@ -76,5 +76,28 @@ pub fn on_wait_for_lock(notice: Box<dyn Fn() + Send + Sync>) {
     store::set_wait_notice(notice);
 }
 
+/// Test support: vaults as older Hush wrote them. Only in test builds (feature `test-support`).
+#[cfg(feature = "test-support")]
+pub mod testing {
+    use std::path::Path;
+
+    use crate::{ImportOptions, Passphrase, Protection, Result, Vault};
+
+    /// A passphrase vault at `path` holding `n` secrets `bulk/f{i%100}/KEY_{i}` = `value-{i}`,
+    /// in format 1 (as Hush of schema 4 and before left it): the next unlock upgrades it.
+    pub fn legacy_vault(path: &Path, passphrase: &str, n: usize) -> Result<()> {
+        let mut v =
+            Vault::create(path, Protection::Passphrase(&Passphrase::new(passphrase.into())))?;
+        for f in 0..100.min(n) {
+            let body: String =
+                (f..n).step_by(100).map(|i| format!("KEY_{i}=value-{i}\n")).collect();
+            let opts = ImportOptions { folder: format!("bulk/f{f}"), ..Default::default() };
+            let preview = v.import_preview_bytes("bulk.env", body.as_bytes(), &opts)?;
+            v.import_commit_bytes(&preview, body.as_bytes(), &mut |_, _| {})?;
+        }
+        v.downgrade_to_format1()
+    }
+}
+
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -400,3 +400,18 @@ fn overview_counts_expiring_stale_and_activity() {
         o.activity
     );
 }
+
+/// A re-key re-seals the `.env` layouts too (found by the crash tests: after a re-key, an export
+/// of an imported folder was an integrity error, its layout still sealed with the old key).
+#[test]
+fn rekey_keeps_imported_layouts_readable() {
+    let (_t, mut v) = new_vault();
+    let body = b"# the team's settings\nA=1\nB=2\n";
+    let opts = hush_core::ImportOptions { folder: "app".into(), ..Default::default() };
+    let preview = v.import_preview_bytes("x.env", body, &opts).unwrap();
+    v.import_commit_bytes(&preview, body, &mut |_, _| {}).unwrap();
+    v.rekey(None, &mut |_, _| {}).unwrap();
+    let folder = hush_core::FolderPath::parse("app").unwrap();
+    let out = v.export(&[folder], hush_core::ExportFormat::Env, None).unwrap();
+    assert_eq!(out.body.unwrap().expose_str(), "# the team's settings\nA=1\nB=2\n");
+}

@@ -8,6 +8,8 @@ mod secrets;
 mod settings;
 mod vault;
 
+pub use vault::status_now;
+
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
 {
     tauri::generate_handler![
@@ -16,6 +18,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         vault::vault_unlock,
         vault::vault_lock,
         vault::vault_touch,
+        vault::app_lock_set,
         secrets::secrets_list,
         secrets::secret_detail,
         secrets::secret_reveal,
@@ -36,6 +39,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         settings::vault_rewrap,
         settings::vault_rekey,
         envio::pick_file,
+        envio::ask,
         envio::import_preview,
         envio::import_commit,
         envio::export_file,
@@ -47,6 +51,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         remote::remote_test,
         remote::remote_plan,
         remote::remote_run,
-        remote::remote_cancel,
+        remote::work_cancel,
     ]
 }

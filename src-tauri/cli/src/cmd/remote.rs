@@ -303,22 +303,21 @@ fn progress_bar(json: bool) -> (ProgressBar, impl FnMut(Progress)) {
     (bar, update)
 }
 
-fn resolutions(a: &SyncArgs) -> BTreeMap<String, Resolution> {
-    let local =
-        a.keep_local.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepLocal));
-    local
-        .chain(
-            a.keep_remote
-                .iter()
-                .map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepRemote)),
-        )
-        .collect()
+/// The conflict choices of `--keep-local` / `--keep-remote`; a path naming no folder or key is
+/// refused rather than silently ignored.
+fn resolutions(a: &SyncArgs) -> Result<BTreeMap<String, Resolution>> {
+    let mut opts = SyncOptions::default();
+    let local = a.keep_local.iter().map(|p| (p, Resolution::KeepLocal));
+    for (p, keep) in local.chain(a.keep_remote.iter().map(|p| (p, Resolution::KeepRemote))) {
+        opts.resolve(p, keep)?;
+    }
+    Ok(opts.resolutions)
 }
 
 pub fn op(ctx: &Ctx, which: Op, a: SyncArgs) -> Result<i32> {
     let opts = SyncOptions {
         folders: a.folders.clone(),
-        resolutions: resolutions(&a),
+        resolutions: resolutions(&a)?,
         with_history: a.with_history,
         concurrency: a.concurrency,
     };

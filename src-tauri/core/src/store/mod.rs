@@ -66,6 +66,16 @@ impl Tx<'_, Write> {
     pub(crate) fn commit(self) -> Result<()> {
         Ok(self.tx.commit()?)
     }
+
+    /// Takes every MAC and the anchor away and marks the vault format 1 (tests of the upgrade).
+    #[cfg(feature = "test-support")]
+    pub(crate) fn strip_macs(&self) -> Result<()> {
+        self.c().execute_batch(
+            "UPDATE secrets SET mac = NULL; UPDATE remotes SET mac = NULL; UPDATE audit SET mac = NULL;
+             UPDATE vault SET settings_mac = NULL, audit_anchor_seq = 0, audit_anchor_mac = NULL, format = 1;",
+        )?;
+        Ok(())
+    }
 }
 
 impl Store {

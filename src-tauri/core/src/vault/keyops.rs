@@ -182,7 +182,7 @@ impl Vault {
     }
 }
 
-/// Re-seals every version and re-MACs every record and the settings under `new`. A version or
+/// Re-seals every version and `.env` layout and re-MACs every record and the settings under `new`. A version or
 /// record that does not verify under `old` is left as it is (still an error afterwards).
 fn reseal_all(
     tx: &Tx<'_, Write>,
@@ -213,6 +213,13 @@ fn reseal_all(
     for mut r in tx.remotes()? {
         if old.row_mac_ok(&r.mac_input(), r.mac.as_deref()) {
             tx.update_remote(new, &mut r)?;
+        }
+    }
+    for folder in tx.layout_folders()? {
+        let row = tx.layout(&folder)?.expect("listed in the same transaction");
+        if let Some(json) = old.open_layout(&folder, &row.sealed) {
+            let sealed = new.seal_layout(&folder, &json);
+            tx.put_layout(&crate::store::LayoutRow { sealed, ..row })?;
         }
     }
     let s = tx.settings()?;

@@ -141,11 +141,14 @@ impl<M> Tx<'_, M> {
     }
 
     pub(crate) fn settings(&self) -> Result<StoredSettings> {
-        let (versions_kept, trash_days, mac): (u32, u32, Option<Vec<u8>>) = self.c().query_row(
-            "SELECT versions_kept, trash_days, settings_mac FROM vault WHERE id = 1",
-            [],
-            |r| Ok((r.get("versions_kept")?, r.get("trash_days")?, r.get("settings_mac")?)),
-        )?;
+        let (versions_kept, trash_days, mac): (u32, u32, Option<Vec<u8>>) = self
+            .c()
+            .prepare_cached(
+                "SELECT versions_kept, trash_days, settings_mac FROM vault WHERE id = 1",
+            )?
+            .query_row([], |r| {
+                Ok((r.get("versions_kept")?, r.get("trash_days")?, r.get("settings_mac")?))
+            })?;
         let mut s = StoredSettings {
             versions_kept,
             trash_days,

@@ -62,6 +62,10 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
     fix_sidecar_modes(path);
     let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_handler(Some(busy))?;
+    // The bundled SQLite has STAT4, which re-prepares a cached statement whenever a bound value
+    // could change its plan: per secret on the bulk paths. The query planner stability guarantee
+    // keeps one plan per statement (every statement here is keyed by an index anyway).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // Bulk paths (import, export, run, sync) reuse a dozen statements per secret.
     conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(

@@ -236,25 +236,45 @@ impl<M> Tx<'_, M> {
 }
 
 impl Tx<'_, Write> {
-    /// Inserts a new record (its id is assigned here) with its MAC and tags; returns the id.
+    /// Inserts a new record with its MAC and tags in one statement; its id is assigned here (the
+    /// next rowid: inside the write transaction no one else inserts). Returns the id.
     pub(crate) fn insert_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<i64> {
+        row.id = self
+            .c()
+            .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM secrets")?
+            .query_row([], |r| r.get(0))?;
+        row.mac = Some(keys.row_mac(&secret_mac_input(row)).to_vec());
+        let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
         self.c()
             .prepare_cached(
-                "INSERT INTO secrets (folder, name, path, kind, current_version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO secrets (id, folder, name, path, kind, description, expires_at,
+                   rotate_every_days, last_rotated_at, source, meta, versions_kept,
+                   current_version, created_at, updated_at, last_read_at, deleted_at, mac)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?
             .execute(params![
+                row.id,
                 row.folder,
                 row.name,
                 row.path,
                 row.kind.as_str(),
+                row.description,
+                row.expires_at,
+                row.rotate_every_days,
+                row.last_rotated_at,
+                row.source,
+                meta,
+                row.versions_kept,
                 row.current_version,
                 row.created_at,
-                row.updated_at
+                row.updated_at,
+                row.last_read_at,
+                row.deleted_at,
+                row.mac
             ])?;
-        row.id = self.c().last_insert_rowid();
-        self.update_secret(keys, row)?;
-        self.set_tags(row.id, &row.tags)?;
+        if !row.tags.is_empty() {
+            self.set_tags(row.id, &row.tags)?;
+        }
         Ok(row.id)
     }
 

@@ -362,16 +362,6 @@ fn load_secret(tx: &Tx<'_, Write>, keys: &Keys, s: &BSecret) -> Result<usize> {
         Kind::parse(&s.kind)?,
         s.created_at,
     );
-    tx.insert_secret(keys, &mut row)?;
-    for ver in &s.versions {
-        let sealed = keys.seal_version(row.id, &row.path, ver.version, ver.value.0.as_bytes());
-        tx.insert_version(&VersionRow {
-            secret_id: row.id,
-            version: ver.version,
-            sealed,
-            created_at: ver.created_at,
-        })?;
-    }
     row.description.clone_from(&s.description);
     row.tags.clone_from(&s.tags);
     row.expires_at = s.expires_at;
@@ -384,8 +374,16 @@ fn load_secret(tx: &Tx<'_, Write>, keys: &Keys, s: &BSecret) -> Result<usize> {
     row.updated_at = s.updated_at;
     row.last_read_at = s.last_read_at;
     row.deleted_at = s.deleted_at;
-    tx.update_secret(keys, &mut row)?;
-    tx.set_tags(row.id, &row.tags)?;
+    tx.insert_secret(keys, &mut row)?;
+    for ver in &s.versions {
+        let sealed = keys.seal_version(row.id, &row.path, ver.version, ver.value.0.as_bytes());
+        tx.insert_version(&VersionRow {
+            secret_id: row.id,
+            version: ver.version,
+            sealed,
+            created_at: ver.created_at,
+        })?;
+    }
     Ok(s.versions.len())
 }
 

@@ -353,18 +353,21 @@ pub(crate) fn write_in_tx(
     let kind = opts.kind.or(existing.as_ref().map(|m| m.kind)).unwrap_or_default();
     check_value(value, kind)?;
     let now = crate::timefmt::now();
-    let (mut row, rotated) = match existing {
-        Some(row) => {
-            let changed =
-                open_current(tx, keys, &row).map(|o| o.expose() != value.expose()).unwrap_or(true);
-            (row, changed)
-        }
-        None => {
-            let mut row = SecretRow::new(path.folder(), path.name(), &path_s, kind, now);
-            tx.insert_secret(keys, &mut row)?;
-            (row, true)
-        }
+    let Some(mut row) = existing else {
+        // A new secret: the whole record (MAC included) in one statement, then its first version.
+        let mut row = SecretRow::new(path.folder(), path.name(), &path_s, kind, now);
+        apply_meta(&mut row, opts)?;
+        row.tags = opts.tags.clone().unwrap_or_default();
+        row.current_version = 1;
+        row.last_rotated_at = Some(now);
+        tx.insert_secret(keys, &mut row)?;
+        let sealed = keys.seal_version(row.id, &path_s, 1, value.expose());
+        let created_at = at.0.unwrap_or(now);
+        tx.insert_version(&VersionRow { secret_id: row.id, version: 1, sealed, created_at })?;
+        return Ok(WriteOutcome { path: path_s, version: 1, created: true });
     };
+    let rotated =
+        open_current(tx, keys, &row).map(|o| o.expose() != value.expose()).unwrap_or(true);
     let version = row.current_version + 1;
     let sealed = keys.seal_version(row.id, &path_s, version, value.expose());
     tx.insert_version(&VersionRow {
@@ -389,7 +392,7 @@ pub(crate) fn write_in_tx(
     if version > keep {
         tx.prune_versions(row.id, version - keep)?;
     }
-    Ok(WriteOutcome { path: path_s, version, created: version == 1 })
+    Ok(WriteOutcome { path: path_s, version, created: false })
 }
 
 /// The stored settings, checked against their MAC (they decide what pruning and purging delete).

@@ -4,10 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `hush --version`: the version and the commit it was built from (`unknown` outside git).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HUSH_GIT_COMMIT"), ")");
+
 #[derive(Parser)]
 #[command(
     name = "hush",
-    version,
+    version = VERSION,
     about = "Keep your secrets in a local encrypted vault",
     max_term_width = 100
 )]
@@ -191,6 +194,18 @@ pub enum Cmd {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    #[command(after_help = "Packages install these already. By hand, e.g.:\n  \
+hush completions bash > ~/.local/share/bash-completion/completions/hush\n  \
+hush completions zsh > ~/.zfunc/_hush   (with fpath+=~/.zfunc before compinit)\n  \
+hush completions fish > ~/.config/fish/completions/hush.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (hush.1 and one per subcommand) into DIR; used by scripts/package.sh
+    #[command(name = "__man", hide = true)]
+    Man { dir: PathBuf },
     #[command(name = "__agent", hide = true)]
     Agent {
         #[arg(long)]

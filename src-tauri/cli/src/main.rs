@@ -10,7 +10,7 @@ use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
 use cli::{Cli, Cmd, RecoveryCmd};
-use cmd::{envio, keys, remote, run as run_cmd, secrets};
+use cmd::{docs, envio, keys, remote, run as run_cmd, secrets};
 
 fn main() {
     let cli = Cli::parse();
@@ -81,5 +81,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Run(a) => run_cmd::run(&ctx, a),
         Cmd::Inject { input, output } => ok(envio::inject(&ctx, &input, output.as_deref())),
+        Cmd::Completions { shell } => Ok(docs::completions(shell)),
+        Cmd::Man { dir } => Ok(docs::man_pages(&dir)),
     }
 }

@@ -3,7 +3,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AuditCheck, AuditQuery, AuditRow, BackupResult, CopyResult, ExportRequest, ExportResult, ImportPreviewDto,
+  AboutDto, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyResult, ExportRequest, ExportResult, ImportPreviewDto,
   HealthDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PlanDto, Progress, RemoteAddRequest,
   RemoteDto, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
@@ -29,6 +29,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const ipc = {
   status: () => call<VaultStatus>('vault_status'),
+  about: () => call<AboutDto>('about'),
   create: (passphrase: string | null, recovery: string | null) => call<void>('vault_create', { passphrase, recovery }),
   unlock: (passphrase: string | null) => call<void>('vault_unlock', { passphrase }),
   lock: () => call<void>('vault_lock'),

@@ -1,6 +1,6 @@
 // Settings and key management. Re-key reports progress over a Channel.
 import { useEffect, useState } from 'preact/hooks';
-import type { SettingsDto, VaultStatus } from '../lib/bindings';
+import type { AboutDto, SettingsDto, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
 import { Backup, RestoreToNewFile } from './Backup';
 
@@ -12,7 +12,9 @@ export function SettingsView({ status }: { status: VaultStatus }) {
   const [newPass, setNewPass] = useState('');
   const [rekeyRecovery, setRekeyRecovery] = useState('');
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [about, setAbout] = useState<AboutDto | null>(null);
   useEffect(() => void ipc.settings().then(setS, (e) => setError(e.message)), []);
+  useEffect(() => void ipc.about().then(setAbout, () => setAbout(null)), []);
 
   const run = async (f: () => Promise<void>, ok: string) => {
     setError(null);
@@ -63,6 +65,10 @@ export function SettingsView({ status }: { status: VaultStatus }) {
         {status.hasRecovery && <input type="password" id="rekey-recovery" placeholder="Recovery passphrase (needed to re-key)" value={rekeyRecovery} onInput={(e) => setRekeyRecovery(e.currentTarget.value)} />}
         <button id="rekey" onClick={() => confirm('Re-encrypt every version with a new data key?') && run(() => ipc.rekey(rekeyRecovery || null, (p) => p.event === 'step' && setProgress(p.data)), 'New data key in place; every version re-encrypted.')}>Re-key</button>
         {progress && <progress id="rekey-progress" max={progress.total || 1} value={progress.done} />}
+      </section>
+      <section class="card" id="about">
+        <h3>About</h3>
+        <p class="muted small" id="about-version">{about ? `Hush ${about.version}, built from commit ${about.commit}` : 'Hush'}</p>
       </section>
     </div>
   );

@@ -1,5 +1,6 @@
 //! One function per subcommand, each a few lines over one engine call.
 
+pub mod docs;
 pub mod envio;
 pub mod keys;
 pub mod remote;

@@ -12,6 +12,7 @@
 #   .rpm  this Debian machine cannot install it for real: checks its requires/recommends and
 #         contents (rpm -qp), unpacks it into a throw-away root (rpm --root), runs the CLI from
 #         there, erases it and checks the root's /usr is empty again.
+#   and `cargo install --path src-tauri/cli` into a throw-away root: that hush names this commit.
 # Idempotent: a hush package left installed by an interrupted run is purged first (with a note),
 # and everything this test installs or starts is removed or stopped on exit, failure included.
 set -euo pipefail
@@ -174,3 +175,12 @@ got=$("$root/usr/bin/hush" --version)
 rpm --root "$root" -e --nodeps --noscripts hush
 [ -z "$(find "$root/usr" -type f 2>/dev/null)" ] || fail "left after rpm -e: $(find "$root/usr" -type f | head)"
 ok "rpm -i into $root: $got; rpm -e leaves no file under its /usr"
+
+echo "---- cargo install --path src-tauri/cli (the CLI alone, from source)"
+# Into a throw-away root; --target-dir/--profile reuse what the package build compiled.
+cargo install --locked --quiet --path src-tauri/cli --root "$tmp/cargo-root" \
+  --target-dir "$ROOT/target" --profile package-test
+got=$("$tmp/cargo-root/bin/hush" --version)
+[ "$got" = "hush $version ($commit)" ] || fail "the cargo-installed hush --version says '$got'"
+"$tmp/cargo-root/bin/hush" completions bash | grep -q 'complete -F _hush' || fail "completions"
+ok "cargo install --path src-tauri/cli: $got"

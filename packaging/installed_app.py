@@ -25,10 +25,16 @@ import urllib.request
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct free loopback ports (all held open while they are picked)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class WebDriver:
@@ -55,17 +61,21 @@ class WebDriver:
         except RuntimeError:
             return None
 
+    def text(self, css):
+        """The text of the first element matching css, or None; read in the page, so that no
+        element handle can go stale between finding it and reading it."""
+        return self.s("POST", "/execute/sync", {
+            "script": "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+            "args": [css]})
+
     def wait(self, css, pred=lambda text: True, timeout=30):
         deadline = time.time() + timeout
         last = None
         while time.time() < deadline:
-            el = self.find(css)
-            if el is not None:
-                try:
-                    last = self.s("GET", f"/element/{el}/text")
-                except RuntimeError:
-                    last = None
-                if last is not None and pred(last):
+            last = self.text(css)
+            if last is not None and pred(last):
+                el = self.find(css)
+                if el is not None:
                     return el, last
             time.sleep(0.2)
         raise AssertionError(f"{css}: not there (or text {last!r} did not match) within {timeout}s")
@@ -106,10 +116,8 @@ def stop(proc):
         proc.wait()
 
 
-def main():
-    app, vault, passphrase, version, commit, artifacts = sys.argv[1:7]
-    port, native = free_port(), free_port()
-    log = open(os.path.join(artifacts, "installed-app-tauri-driver.log"), "w")
+def attempt(app, vault, passphrase, version, commit, artifacts, log):
+    port, native = free_ports(2)
     driver = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native)],
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     wd = WebDriver(f"http://127.0.0.1:{port}")
@@ -141,10 +149,26 @@ def main():
                 wd.screenshot(os.path.join(artifacts, "installed-app-02-about.png"))
                 print(f"installed app: About says {about!r}")
             finally:
-                wd.call("DELETE", f"/session/{wd.session}")
+                try:
+                    wd.call("DELETE", f"/session/{wd.session}")
+                except (OSError, RuntimeError):
+                    pass
     finally:
         stop(driver)
-        log.close()
+
+
+def main():
+    app, vault, passphrase, version, commit, artifacts = sys.argv[1:7]
+    with open(os.path.join(artifacts, "installed-app-tauri-driver.log"), "w") as log:
+        try:
+            attempt(app, vault, passphrase, version, commit, artifacts, log)
+        except (ConnectionError, urllib.error.URLError) as e:
+            # WebKitWebDriver has been seen to drop a connection under load (its own crash, not
+            # the app's: tauri-driver logs "client error (SendRequest)"). One more go, loudly.
+            print(f"installed app: the WebDriver connection broke ({e!r}); trying once more")
+            log.write(f"\n---- the first attempt broke: {e!r}; second attempt ----\n")
+            log.flush()
+            attempt(app, vault, passphrase, version, commit, artifacts, log)
 
 
 if __name__ == "__main__":

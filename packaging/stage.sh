@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin="$1/hush"
+[ -x "$bin" ] || [ ! -x "$bin.exe" ] || bin="$bin.exe"   # Windows
 stage=target/hush-package/stage
 [ -x "$bin" ] || { echo "stage.sh: $bin is missing: build the CLI first" >&2; exit 1; }
 rm -rf "$stage"

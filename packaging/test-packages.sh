@@ -4,7 +4,8 @@
 # The packaging test. Builds the packages (scripts/package.sh --profile package-test), then:
 #   .deb  checks its metadata and contents, installs it with dpkg -i, and from the installed files
 #         runs /usr/bin/hush --version (version + this commit) and a CLI round trip (init
-#         --passphrase, set, get, run), asks bash completion for `hush s<TAB>`, renders
+#         --passphrase, set, get, run), asks bash and fish completion for `hush s<TAB>` (and
+#         zsh's compinit for its completer), renders
 #         `man hush` and a subcommand's page, starts the installed app under Xvfb through
 #         WebDriver to its first screen (screenshot in artifacts/) and its About, validates the
 #         desktop entry and AppStream metadata; then purges the package and checks that nothing it
@@ -112,6 +113,17 @@ words=$(bash --norc --noprofile -c '
   printf "%s\n" "${COMPREPLY[@]}"' | sort | tr '\n' ' ')
 for w in set settings show sync; do [[ " $words" == *" $w "* ]] || fail "hush s<TAB> gave '$words'"; done
 ok "hush s<TAB> -> $words"
+
+echo "---- zsh and fish completion"
+# zsh: compinit finds _hush in its default fpath (/usr/share/zsh/vendor-completions on Debian).
+zsh -f -c 'autoload -U compinit; compinit -u -D; [[ ${_comps[hush]} == _hush ]]' \
+  || fail "zsh's compinit does not find _hush"
+# (fish --no-config would also leave out the vendor completion dirs: isolate HOME instead.)
+mkdir -p "$tmp/fish-home"
+words=$(HOME="$tmp/fish-home" XDG_CONFIG_HOME="$tmp/fish-home/config" XDG_DATA_HOME="$tmp/fish-home/data" \
+  fish -c 'complete -C"hush s"' | cut -f1 | sort | tr '\n' ' ')
+for w in set settings show sync; do [[ " $words" == *" $w "* ]] || fail "fish: hush s<TAB> gave '$words'"; done
+ok "zsh compinit maps hush to _hush; fish: hush s<TAB> -> $words"
 
 echo "---- man pages"
 MANWIDTH=100 man -P cat hush 2>/dev/null >"$tmp/man-hush"

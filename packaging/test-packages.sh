@@ -84,7 +84,10 @@ dpkg -s hush | grep -q '^Status: install ok installed' || fail "dpkg -i"
 ok "dpkg -i $deb"
 
 echo "---- installed CLI"
-[ "$(command -v hush)" = /usr/bin/hush ] || fail "hush on PATH is $(command -v hush)"
+# /usr/bin/hush is the package's, and /usr/bin is on the PATH (a `cargo install`ed hush in
+# ~/.cargo/bin may come first on a developer's PATH: that is theirs to order).
+[ "$(dpkg -S /usr/bin/hush 2>/dev/null)" = "hush: /usr/bin/hush" ] || fail "/usr/bin/hush is not the package's"
+[[ ":$PATH:" == *:/usr/bin:* ]] || fail "/usr/bin is not on the PATH"
 got=$(/usr/bin/hush --version)
 [ "$got" = "hush $version ($commit)" ] || fail "hush --version says '$got', not 'hush $version ($commit)'"
 ok "/usr/bin/hush --version: $got"

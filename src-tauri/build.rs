@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "vault_unlock",
     "vault_lock",
     "vault_touch",
+    "app_lock_set",
     "secrets_list",
     "secret_detail",
     "secret_reveal",
@@ -25,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "vault_rewrap",
     "vault_rekey",
     "pick_file",
+    "ask",
     "import_preview",
     "import_commit",
     "export_file",
@@ -36,7 +38,7 @@ const COMMANDS: &[&str] = &[
     "remote_test",
     "remote_plan",
     "remote_run",
-    "remote_cancel",
+    "work_cancel",
     "about",
 ];
 

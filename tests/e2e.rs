@@ -3,6 +3,8 @@
 
 #[path = "../src-tauri/core/tests/common/bao.rs"]
 mod bao;
+#[path = "support/e2e_app.rs"]
+mod e2e_app;
 #[path = "support/app.rs"]
 mod support;
 
@@ -42,6 +44,7 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
         "keychain is the default when it is reachable"
     );
     app.fill("#recovery-passphrase", "recovery phrase for e2e").await;
+    app.fill("#recovery-passphrase-confirm", "recovery phrase for e2e").await;
     app.snap("setup").await;
     app.click("#create-vault").await;
 
@@ -69,11 +72,11 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
     app.click("#nav-settings").await;
     app.fill("#set-clipboardSecs", "5").await;
     app.click("#save-settings").await;
-    app.wait_for("#settings-msg").await;
+    app.wait_text("#toasts", |t| t.contains("Settings saved")).await;
     app.click("#nav-secrets").await;
     app.click(&row(PATH)).await;
     app.click("#copy").await;
-    app.wait_text("#copy-note", |t| t.contains("5 s")).await;
+    app.wait_text("#toasts", |t| t.contains("clears in 5 s")).await;
     assert_eq!(clipboard_text().as_deref(), Some(V1), "the clipboard holds the value");
     assert!(!page_source_has(&app, V1).await, "copying does not put the value in the page");
     app.snap("copied").await;
@@ -120,15 +123,17 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
     assert!(diff.contains(&format!("- {V1}")) && diff.contains(&format!("+ {V2}")), "{diff}");
     app.snap("history-diff").await;
     app.click("#rollback-1").await;
+    app.answer_native(true).await;
     app.wait_text("#detail-version", |t| t.contains("version 4")).await;
     app.click("#tab-value").await;
     app.click("#reveal").await;
     app.wait_text("#value", |t| t == V1).await;
     app.snap("rolled-back").await;
 
-    // Delete to trash, restore.
+    // Delete to trash (undo is offered), restore from the trash.
     app.click("#delete").await;
     app.gone(&row(PATH)).await;
+    app.wait_text("#toasts", |t| t.contains("Undo")).await;
     app.click("#nav-trash").await;
     app.wait_for(&format!("#trash {}", row(PATH))).await;
     app.snap("trash").await;
@@ -216,11 +221,12 @@ async fn search_flow(mut app: App) {
     app.click("[data-folder=\"app7\"]").await;
     app.wait_text("#result-count", |t| t == "100 shown").await;
 
-    // Idle: after 10 s without activity the vault locks itself and the window shows it.
-    tokio::time::sleep(Duration::from_secs(12)).await;
+    // Ctrl+L locks, and the window shows it (the idle deadline itself is tested with an injected
+    // clock in tests/ipc.rs, in milliseconds).
+    app.client.active_element().await.unwrap().send_keys("\u{E009}l").await.unwrap();
     app.wait_for("#lock-screen").await;
     assert!(!page_source_has(&app, "KEY_1234").await);
-    app.snap("auto-locked").await;
+    app.snap("locked-by-keyboard").await;
 }
 
 #[tokio::test]
@@ -258,7 +264,7 @@ async fn import_flow(
     app.click("#nav-transfer").await;
 
     // A malformed file cannot be imported as is: the preview names the line; no commit offered.
-    app.fill("#import-file", bad.to_str().unwrap()).await;
+    app.pick_native("#import-file-choose", &bad).await;
     app.fill("#import-folder", "shop/dev").await;
     app.click("#import-preview").await;
     let err = app.wait_text("#import-blocker", |t| !t.is_empty()).await;
@@ -267,7 +273,7 @@ async fn import_flow(
     app.snap("import-malformed").await;
 
     // Preview: 3 new, 1 changed (API_KEY exists with another value) → refused until overwrite.
-    app.fill("#import-file", env.to_str().unwrap()).await;
+    app.pick_native("#import-file-choose", &env).await;
     app.click("#import-preview").await;
     app.wait_text("#import-counts", |t| t.starts_with("4 new") || t.starts_with("3 new")).await;
     let counts = app.text("#import-counts").await;
@@ -294,8 +300,9 @@ async fn import_flow(
     // Export the folder back to a file: 0600, every value readable.
     app.click("#nav-transfer").await;
     app.fill("#export-folders", "shop/dev").await;
-    app.fill("#export-path", out.to_str().unwrap()).await;
+    app.pick_native("#export-path-choose", &out).await;
     app.click("#export-go").await;
+    app.answer_native(true).await;
     let done = app.wait_text("#export-done", |t| !t.is_empty()).await;
     assert!(done.contains("4 secret"), "{done}");
     app.snap("exported").await;
@@ -372,6 +379,7 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
 
     // Migrate: progress, a report, and the team's server holds the folders.
     app.click("#remote-migrate").await;
+    app.answer_native(true).await;
     let report = app.wait_text("#remote-report", |t| !t.is_empty()).await;
     assert!(
         report.contains("3 folder(s)")
@@ -532,8 +540,9 @@ async fn backup_flow(
     app.fill("#unlock-passphrase", "e2e passphrase").await;
     app.click("#unlock").await;
     app.click("#nav-settings").await;
-    app.fill("#backup-path", backup.to_str().unwrap()).await;
+    app.pick_native("#backup-path-choose", &backup).await;
     app.fill("#backup-pass", BACKUP_PASS).await;
+    app.fill("#backup-pass-confirm", BACKUP_PASS).await;
     app.click("#backup-go").await;
     assert!(app.wait_text("#backup-msg", |t| !t.is_empty()).await.contains("1 secrets"));
     let bytes = std::fs::read(&backup).unwrap();
@@ -544,19 +553,19 @@ async fn backup_flow(
 
     // A truncated backup is refused with a clear error; nothing is created.
     std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
-    app.fill("#restore-file", damaged.to_str().unwrap()).await;
+    app.pick_native("#restore-file-choose", &damaged).await;
     app.fill("#restore-backup-pass", BACKUP_PASS).await;
-    app.fill("#restore-target", damaged.with_file_name("from-damaged.db").to_str().unwrap()).await;
+    app.pick_native("#restore-target-choose", &damaged.with_file_name("from-damaged.db")).await;
     app.fill("#restore-new-pass", "restored vault pass").await;
+    app.fill("#restore-new-pass-confirm", "restored vault pass").await;
     app.click("#restore-go").await;
     let err = app.wait_text("#restore-error", |t| !t.is_empty()).await;
     assert!(err.to_lowercase().contains("backup"), "{err}");
     app.snap("restore-refused").await;
 
-    app.fill("#restore-file", backup.to_str().unwrap()).await;
+    app.pick_native("#restore-file-choose", &backup).await;
     app.fill("#restore-backup-pass", BACKUP_PASS).await;
-    app.fill("#restore-target", restored.to_str().unwrap()).await;
-    app.fill("#restore-new-pass", "restored vault pass").await;
+    app.pick_native("#restore-target-choose", &restored).await;
     app.click("#restore-go").await;
     let msg = app.wait_text("#restore-msg", |t| !t.is_empty()).await;
     assert!(msg.contains("Restored 1 secrets") && msg.contains("restored.db"), "{msg}");
@@ -567,7 +576,7 @@ async fn backup_flow(
 async fn first_run_restore_flow(mut app: App, backup: std::path::PathBuf) {
     app.wait_for("#create-vault").await;
     app.click("#setup-restore").await;
-    app.fill("#setup-backup-file", backup.to_str().unwrap()).await;
+    app.pick_native("#setup-backup-file-choose", &backup).await;
     app.fill("#setup-backup-pass", "not the passphrase").await;
     app.click("#create-vault").await;
     let err = app.wait_text("#setup-error", |t| !t.is_empty()).await;

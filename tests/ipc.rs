@@ -5,7 +5,13 @@ use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+use hush_desktop_lib::picks::PickPurpose;
+use hush_desktop_lib::state::AppState;
+use hush_desktop_lib::ManualClock;
+use std::sync::Arc;
+use std::time::Duration;
 
 struct Harness {
     _dir: tempfile::TempDir,
@@ -14,14 +20,22 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with(Arc::new(ManualClock::default()))
+}
+
+/// The app on a fresh temp dir, its idle clock moved by hand (`ManualClock`).
+fn harness_with(clock: Arc<dyn hush_desktop_lib::Clock>) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let state = hush_desktop_lib::state::AppState::new(dir.path().join("vault.db"));
+    let state = AppState::with_clock(dir.path().join("vault.db"), clock);
     let app = hush_desktop_lib::app_builder(mock_builder(), state);
     // The real context: the real capability file decides what the "main" window may call.
     let app = app.build(hush_desktop_lib::context()).unwrap();
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { _dir: dir, _app: app, webview }
 }
+
+/// A Channel argument (progress goes nowhere in the mock runtime).
+const CH: &str = "__CHANNEL__:1";
 
 fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
     let req = InvokeRequest {
@@ -34,6 +48,21 @@ fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
         invoke_key: INVOKE_KEY.to_string(),
     };
     get_ipc_response(&h.webview, req).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// What the native dialog would have returned for `path`: a handle (the test plays the user).
+fn pick(h: &Harness, path: &std::path::Path, purpose: PickPurpose) -> String {
+    let state = h._app.state::<AppState>();
+    let path = path.to_path_buf();
+    tauri::async_runtime::block_on(state.actor.peek(move |o| Ok(o.picks.grant(path, purpose))))
+        .unwrap()
+        .handle
+}
+
+/// Stores `value` at `path` (a new version), as the editor would.
+fn save(h: &Harness, path: &str, value: &str) {
+    let req = json!({"path": path, "value": value, "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null});
+    call(h, "secret_save", json!({ "req": req })).unwrap();
 }
 
 fn create_passphrase_vault(h: &Harness) {
@@ -110,7 +139,7 @@ fn errors_carry_stable_codes_and_no_values() {
 fn lock_drops_access_and_unlock_needs_the_passphrase() {
     let h = harness();
     create_passphrase_vault(&h);
-    call(&h, "secret_save", json!({"req": {"path": "app/K", "value": "v", "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null}})).unwrap();
+    save(&h, "app/K", "v");
     call(&h, "vault_lock", json!({})).unwrap();
     assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap_err()["code"], "locked");
     assert_eq!(call(&h, "vault_touch", json!({})).unwrap(), json!(false));
@@ -176,8 +205,11 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     let h = harness();
     for (cmd, args) in [
         ("remote_list", json!({})),
-        ("remote_test", json!({"name": "team"})),
-        ("remote_plan", json!({"name": "team", "direction": "push"})),
+        ("remote_test", json!({"name": "team", "onProgress": CH})),
+        (
+            "remote_plan",
+            json!({"name": "team", "direction": "push", "folders": [], "onProgress": CH}),
+        ),
     ] {
         assert_eq!(call(&h, cmd, args).unwrap_err()["code"], "locked", "{cmd}");
     }
@@ -187,16 +219,15 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     assert_eq!((added["name"].as_str(), added["namespace"].is_null()), (Some("team"), true));
     assert_eq!(call(&h, "remote_list", json!({})).unwrap().as_array().unwrap().len(), 1);
     // The engine's blocking remote calls run off the async runtime and come back as data.
-    let health = call(&h, "remote_test", json!({"name": "team"})).unwrap();
+    let health = call(&h, "remote_test", json!({"name": "team", "onProgress": CH})).unwrap();
     assert_eq!(health["ok"], false);
     assert!(health["checks"][0]["message"].as_str().unwrap().contains("127.0.0.1:1"), "{health}");
-    assert_eq!(
-        call(&h, "remote_plan", json!({"name": "team", "direction": "sideways"})).unwrap_err()
-            ["code"],
-        "invalid_input"
-    );
-    let unknown = call(&h, "remote_test", json!({"name": "nope"})).unwrap_err();
-    assert_eq!(unknown["code"], "invalid_input");
+    let sideways =
+        json!({"name": "team", "direction": "sideways", "folders": [], "onProgress": CH});
+    let bad = call(&h, "remote_plan", sideways).unwrap_err().to_string();
+    assert!(bad.contains("unknown variant"), "an enum, not a string: {bad}");
+    let unknown = call(&h, "remote_test", json!({"name": "nope", "onProgress": CH})).unwrap_err();
+    assert_eq!(unknown["code"], "no_remote", "a missing remote is 'not found', not bad input");
     assert!(unknown["message"].as_str().unwrap().contains("no remote named 'nope'"), "{unknown}");
     // AppRole needs its secret_id (it would go to the keychain); an unknown auth method is refused.
     let ar = call(&h, "remote_add", json!({"req": {"name": "ar", "addr": "https://127.0.0.1:1", "namespace": null, "mount": "kv", "prefix": "", "caCert": null, "skipVerify": false, "auth": "approle", "roleId": "role-123", "approleMount": "", "token": null}})).unwrap_err();
@@ -205,7 +236,7 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
         "{ar}"
     );
     let bad = call(&h, "remote_add", json!({"req": {"name": "x", "addr": "https://127.0.0.1:1", "mount": "kv", "prefix": "", "skipVerify": false, "auth": "ldap"}})).unwrap_err();
-    assert_eq!(bad["code"], "invalid_input");
+    assert!(bad.to_string().contains("unknown variant"), "{bad}");
     call(&h, "remote_remove", json!({"name": "team"})).unwrap();
     assert_eq!(call(&h, "remote_list", json!({})).unwrap(), json!([]));
 }
@@ -214,17 +245,153 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
 fn backup_restore_never_overwrites_a_vault() {
     let h = harness();
     create_passphrase_vault(&h);
-    call(&h, "secret_save", json!({"req": {"path": "app/K", "value": "canary-restore", "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null}})).unwrap();
+    save(&h, "app/K", "canary-restore");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("b.hushbak");
-    call(&h, "backup_create", json!({"path": file, "passphrase": "backup words"})).unwrap();
+    let out = pick(&h, &file, PickPurpose::BackupWrite);
+    call(&h, "backup_create", json!({"file": out, "passphrase": "backup words"})).unwrap();
+    let file = pick(&h, &file, PickPurpose::BackupRead);
     // Into the app's own (existing) vault file: refused, whatever the passphrase.
     let err = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "x-passphrase", "target": null})).unwrap_err();
     assert_eq!(err["code"], "vault_exists", "{err}");
     // Into a new file: restored, and this vault stays open.
     let target = dir.path().join("restored.db");
-    let r = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "new passphrase", "target": target})).unwrap();
+    let t = pick(&h, &target, PickPurpose::RestoreTarget);
+    let r = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "new passphrase", "target": t})).unwrap();
     assert_eq!((r["secrets"].as_u64(), r["vault"].as_str()), (Some(1), target.to_str()));
     assert!(!r.to_string().contains("canary"));
     assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap()[0]["path"], "app/K");
+}
+
+#[test]
+fn file_operations_take_only_what_the_picker_returned() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    save(&h, "app/K", "canary-export");
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bashrc");
+    let export = |file: &str| {
+        call(&h, "export_file", json!({"req": {"folders": ["app"], "format": "env", "file": file}}))
+    };
+    // A path the web view made up is refused, and nothing is written there.
+    let err = export(target.to_str().unwrap()).unwrap_err();
+    assert_eq!(err["code"], "not_picked", "{err}");
+    assert!(!target.exists(), "an export went to a path the picker never returned");
+    // So is a forged handle, and a handle picked for reading (an import) used to write.
+    assert_eq!(export("00112233445566778899aabbccddeeff").unwrap_err()["code"], "not_picked");
+    let read_only = pick(&h, &target, PickPurpose::ImportEnv);
+    assert_eq!(export(&read_only).unwrap_err()["code"], "not_picked");
+    let backup = json!({"file": read_only, "passphrase": "backup words"});
+    assert_eq!(call(&h, "backup_create", backup).unwrap_err()["code"], "not_picked");
+    assert!(!target.exists());
+    // What the picker returned works; the web view sees the path only to show it.
+    let picked = pick(&h, &target, PickPurpose::Export);
+    let r = export(&picked).unwrap();
+    assert_eq!((r["count"].as_u64(), r["path"].as_str()), (Some(1), target.to_str()));
+    assert!(std::fs::read_to_string(&target).unwrap().contains("canary-export"));
+    // Locking forgets every handle.
+    call(&h, "vault_lock", json!({})).unwrap();
+    call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
+    assert_eq!(export(&picked).unwrap_err()["code"], "not_picked");
+}
+
+#[test]
+fn auto_lock_follows_the_injected_clock_in_milliseconds() {
+    let clock = Arc::new(ManualClock::default());
+    let h = harness_with(clock.clone());
+    create_passphrase_vault(&h);
+    let state = h._app.state::<AppState>();
+    let unlocked = || call(&h, "vault_status", json!({})).unwrap()["unlocked"].as_bool().unwrap();
+    let settle = || {
+        state.actor.tick();
+        // The tick is handled in order with the status query that follows it.
+    };
+    // Default auto-lock: 300 s. A status query is not activity.
+    clock.advance(Duration::from_secs(299));
+    settle();
+    assert!(unlocked());
+    // Activity (any vault command, or the window's ping) starts the wait again.
+    assert_eq!(call(&h, "vault_touch", json!({})).unwrap(), json!(true));
+    clock.advance(Duration::from_secs(200));
+    settle();
+    assert!(unlocked());
+    clock.advance(Duration::from_secs(101));
+    settle();
+    assert!(!unlocked(), "locked after 300 s idle");
+    let audit = {
+        call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
+        call(&h, "audit_list", json!({"query": {"action": "lock"}})).unwrap()
+    };
+    assert_eq!(audit[0]["detail"], "auto-lock after idle");
+    // Time that passed while nothing ran (a suspended laptop) locks before the next command
+    // answers: it finds the vault locked, with no tick in between.
+    clock.advance(Duration::from_secs(3600));
+    assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap_err()["code"], "locked");
+}
+
+#[test]
+fn a_panic_in_one_command_leaves_the_vault_serving_the_next() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    let state = h._app.state::<AppState>();
+    let panicked = tauri::async_runtime::block_on(
+        state.actor.run(|_| -> Result<(), _> { panic!("a bug in one command") }),
+    )
+    .unwrap_err();
+    assert_eq!(panicked.code, "internal");
+    assert!(!panicked.message.contains("bug"), "{}", panicked.message);
+    // Still unlocked, still answering: nothing was poisoned.
+    assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap(), json!([]));
+}
+
+#[test]
+fn long_work_does_not_block_the_other_views() {
+    // A "server" that accepts connections and never answers: a remote test hangs on it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let conns: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(2));
+        drop(conns);
+    });
+    let h = harness();
+    create_passphrase_vault(&h);
+    call(&h, "remote_add", json!({"req": {"name": "slow", "addr": addr, "namespace": null, "mount": "secret", "prefix": "", "skipVerify": false, "auth": "token", "token": null}})).unwrap();
+    let webview = h.webview.clone();
+    let hung = std::thread::spawn(move || {
+        let req = InvokeRequest {
+            cmd: "remote_test".into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(json!({"name": "slow", "onProgress": CH})),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&webview, req).map(|_| ()).map_err(|e| e.to_string())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let t = std::time::Instant::now();
+    call(&h, "secrets_list", json!({"req": {}})).unwrap();
+    call(&h, "settings_get", json!({})).unwrap();
+    assert!(t.elapsed() < Duration::from_millis(500), "the views waited for the remote call");
+    assert!(!hung.is_finished(), "the remote call was still running meanwhile");
+    held.join().unwrap();
+    let out = hung.join().unwrap();
+    assert!(out.is_ok(), "a dead server is reported as health: {out:?}");
+    assert_eq!(call(&h, "work_cancel", json!({"id": 999})).unwrap(), json!(false));
+}
+
+#[test]
+fn a_damaged_vault_is_reported_not_mistaken_for_a_first_run() {
+    let h = harness();
+    std::fs::write(h._dir.path().join("vault.db"), b"this is not a SQLite file at all, just text")
+        .unwrap();
+    let status = call(&h, "vault_status", json!({})).unwrap();
+    assert_eq!(status["exists"], true, "{status}");
+    assert!(status["openError"]["code"].is_string(), "{status}");
+    // And Setup would not overwrite it.
+    let err = call(&h, "vault_create", json!({"passphrase": "ipc passphrase", "recovery": null}))
+        .unwrap_err();
+    assert_eq!(err["code"], "vault_exists", "{err}");
 }

@@ -8,5 +8,5 @@ export default defineConfig({
   // Vite pre-bundles dependencies only for the dev server; excluding preact keeps the rewrite there too.
   optimizeDeps: { exclude: ['preact', 'preact/hooks'] },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
-  test: { environment: 'node', include: ['test/**/*.test.ts'] },
+  test: { environment: 'node', include: ['test/**/*.test.{ts,tsx}'], env: { TZ: 'UTC' } },
 } as any);

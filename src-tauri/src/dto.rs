@@ -8,13 +8,46 @@ use hush_core::{AuditEntry, SecretMeta, VersionInfo};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// How the data key is protected day to day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyModeDto {
+    Keychain,
+    Passphrase,
+}
+
+impl From<hush_core::KeyMode> for KeyModeDto {
+    fn from(m: hush_core::KeyMode) -> Self {
+        match m {
+            hush_core::KeyMode::Keychain => KeyModeDto::Keychain,
+            hush_core::KeyMode::Passphrase => KeyModeDto::Passphrase,
+        }
+    }
+}
+
+/// What the lock screen asks for, said plainly there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum LockKind {
+    /// The vault passphrase: the data key cannot be opened without it.
+    VaultPassphrase,
+    /// A keychain vault with an app PIN (checked by the app, rate-limited).
+    AppPin,
+    /// A keychain vault with an app passphrase (checked by the app, rate-limited).
+    AppPassphrase,
+    /// A keychain vault without an app lock: one click opens it; the lock only hides values.
+    KeychainOnly,
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VaultStatus {
     pub exists: bool,
     pub path: String,
-    /// "keychain" or "passphrase" once the vault exists.
-    pub key_mode: Option<String>,
+    pub key_mode: Option<KeyModeDto>,
+    pub lock_kind: Option<LockKind>,
+    /// The vault file exists but cannot be opened (damaged, made by a newer Hush...).
+    pub open_error: Option<crate::error::IpcError>,
     pub unlocked: bool,
     pub has_recovery: bool,
     pub keychain_ok: bool,
@@ -30,6 +63,8 @@ pub struct SecretRow {
     pub name: String,
     pub kind: String,
     pub tags: Vec<String>,
+    /// Searched along with the path and tags.
+    pub description: Option<String>,
     pub updated_at: i64,
     pub expires_at: Option<i64>,
     pub version: u64,
@@ -43,6 +78,7 @@ impl From<&SecretMeta> for SecretRow {
             name: m.name.clone(),
             kind: m.kind.as_str().into(),
             tags: m.tags.clone(),
+            description: m.description.clone(),
             updated_at: m.updated_at,
             expires_at: m.expires_at,
             version: m.version,
@@ -55,7 +91,6 @@ impl From<&SecretMeta> for SecretRow {
 pub struct SecretDetail {
     #[serde(flatten)]
     pub row: SecretRow,
-    pub description: Option<String>,
     pub rotate_every_days: Option<u32>,
     pub last_rotated_at: Option<i64>,
     pub last_read_at: Option<i64>,
@@ -69,7 +104,6 @@ impl From<&SecretMeta> for SecretDetail {
     fn from(m: &SecretMeta) -> Self {
         SecretDetail {
             row: m.into(),
-            description: m.description.clone(),
             rotate_every_days: m.rotate_every_days,
             last_rotated_at: m.last_rotated_at,
             last_read_at: m.last_read_at,
@@ -140,6 +174,15 @@ impl std::fmt::Debug for Revealed {
     }
 }
 
+/// Which part of a value to copy: all of it, or one field of structured credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum CopyField {
+    Value,
+    Username,
+    Password,
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CopyResult {
@@ -195,9 +238,9 @@ impl From<AuditEntry> for AuditRow {
         AuditRow {
             seq: e.seq,
             ts: e.ts,
-            action: e.action,
+            action: e.action.to_string(),
             path: e.path,
-            outcome: e.outcome,
+            outcome: e.outcome.to_string(),
             detail: e.detail,
         }
     }
@@ -239,23 +282,36 @@ pub struct SettingsDto {
     pub clipboard_secs: u32,
 }
 
-/// Progress of long work (re-key now; import and sync later), sent over a Tauri Channel.
+/// Progress of long work (import, re-key, remote), sent over a Tauri Channel: `Started` first
+/// (its id is what `work_cancel` takes), then steps, then `Finished`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "event", content = "data")]
 pub enum Progress {
+    #[serde(rename_all = "camelCase")]
+    Started { id: u64, cancellable: bool },
     #[serde(rename_all = "camelCase")]
     Step { done: u64, total: u64 },
     #[serde(rename_all = "camelCase")]
     Finished { message: String },
 }
 
+/// What an import does with secrets that exist with another value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum OnExistingDto {
+    /// Stop and show them.
+    Refuse,
+    Overwrite,
+    Skip,
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportRequest {
+    /// A handle from `pick_file` (purpose `importEnv`).
     pub file: String,
     pub folder: String,
-    /// "refuse" (default), "overwrite" or "skip" for secrets that exist with another value.
-    pub on_existing: String,
+    pub on_existing: OnExistingDto,
     pub expand: bool,
     pub skip_invalid: bool,
 }
@@ -336,9 +392,17 @@ pub struct ImportResult {
 pub struct ExportRequest {
     /// Later folders win for the same name.
     pub folders: Vec<String>,
-    /// env, json or shell.
-    pub format: String,
-    pub path: String,
+    pub format: ExportFormatDto,
+    /// A handle from `pick_file` (purpose `export`).
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormatDto {
+    Env,
+    Json,
+    Shell,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -382,6 +446,14 @@ mod bindings {
     fn typescript_bindings_are_current() {
         let cfg = Config::new().with_large_int("number");
         let decls = [
+            KeyModeDto::decl(&cfg),
+            LockKind::decl(&cfg),
+            crate::applock::AppLockKind::decl(&cfg),
+            crate::picks::PickPurpose::decl(&cfg),
+            crate::picks::PickedFile::decl(&cfg),
+            OnExistingDto::decl(&cfg),
+            CopyField::decl(&cfg),
+            ExportFormatDto::decl(&cfg),
             VaultStatus::decl(&cfg),
             SecretRow::decl(&cfg),
             SecretDetail::decl(&cfg),

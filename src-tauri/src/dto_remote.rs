@@ -49,11 +49,11 @@ pub struct RemoteAddRequest {
     pub namespace: Option<String>,
     pub mount: String,
     pub prefix: String,
-    /// A PEM file with the server's CA; empty: VAULT_CACERT at use time, else the system roots.
+    /// A handle from `pick_file` (purpose `caCert`) for a PEM file with the server's CA; none:
+    /// VAULT_CACERT at use time, else the system roots.
     pub ca_cert: Option<String>,
     pub skip_verify: bool,
-    /// "token" or "approle".
-    pub auth: String,
+    pub auth: AuthKind,
     /// AppRole only: its role_id (not a secret) and auth mount (default "approle").
     pub role_id: Option<String>,
     pub approle_mount: Option<String>,
@@ -76,8 +76,42 @@ impl std::fmt::Debug for RemoteAddRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ResolveRequest {
     pub path: String,
-    /// "local" or "remote".
-    pub keep: String,
+    pub keep: Keep,
+}
+
+/// Which side of a conflict to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Keep {
+    Local,
+    Remote,
+}
+
+/// How a remote authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthKind {
+    Token,
+    Approle,
+}
+
+/// Which way a plan looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DirectionDto {
+    Push,
+    Pull,
+    Sync,
+}
+
+/// An operation on a remote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum RemoteOp {
+    Push,
+    Pull,
+    Sync,
+    Migrate,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -134,6 +168,8 @@ pub struct FolderPlanDto {
     pub remote_path: String,
     /// in_sync, local_ahead, remote_ahead, diverged or conflict.
     pub state: String,
+    /// Remote version at the last sync with this remote, if the folder was ever synced.
+    pub last_synced_version: Option<u64>,
     pub keys: Vec<KeyPlanDto>,
     pub notes: Vec<String>,
 }
@@ -158,6 +194,7 @@ impl From<&Plan> for PlanDto {
                     folder: f.folder.clone(),
                     remote_path: f.remote_path.clone(),
                     state: name(f.state),
+                    last_synced_version: f.last_synced_version,
                     notes: f.notes.clone(),
                     keys: f
                         .keys
@@ -209,7 +246,7 @@ impl From<&OpReport> for OpReportDto {
                 .iter()
                 .map(|f| FolderResultDto {
                     folder: f.folder.clone(),
-                    outcome: f.outcome.clone(),
+                    outcome: f.outcome.to_string(),
                     error: f.error.clone(),
                 })
                 .collect(),
@@ -231,6 +268,10 @@ pub fn declarations(cfg: &ts_rs::Config) -> Vec<String> {
         RemoteDto::decl(cfg),
         RemoteAddRequest::decl(cfg),
         ResolveRequest::decl(cfg),
+        Keep::decl(cfg),
+        AuthKind::decl(cfg),
+        DirectionDto::decl(cfg),
+        RemoteOp::decl(cfg),
         CheckDto::decl(cfg),
         HealthDto::decl(cfg),
         KeyPlanDto::decl(cfg),

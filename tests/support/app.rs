@@ -172,6 +172,41 @@ impl App {
         self.shot(step).await;
     }
 
+    /// Answers the native file dialog that `button` opens, as a user would: the GTK dialog (its
+    /// title starts with "Hush: "), the path typed into it with xdotool, then Enter.
+    pub async fn pick_native(&self, button: &str, path: &std::path::Path) {
+        self.click(button).await;
+        let name = xdotool_name(&xdotool_window("^Hush: (?!confirm)").await);
+        let save = ["export", "write", "new vault"].iter().any(|w| name.contains(w));
+        self.answer_picker(path, save).await;
+    }
+
+    /// Types `path` into the open native file dialog (a save dialog when `save`) and confirms.
+    pub async fn answer_picker(&self, path: &std::path::Path, save: bool) {
+        let win = xdotool_window("^Hush: (?!confirm)").await;
+        // Open dialogs take a typed path in their location bar (Ctrl+L); save dialogs in the name
+        // field, which takes a full path.
+        // Real (XTEST) key presses into the focused dialog: GTK ignores events sent to a window.
+        // Under Xvfb there is no window manager, so focus is set directly.
+        xdotool(&["windowfocus", "--sync", &win]);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        xdotool(&["key", "--clearmodifiers", if save { "ctrl+a" } else { "ctrl+l" }]);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        xdotool(&["type", "--delay", "5", path.to_str().unwrap()]);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        xdotool(&["key", "--clearmodifiers", "Return"]);
+        wait_window_gone(&win).await;
+    }
+
+    /// Answers the native yes / no question ("Hush: confirm"): `yes` presses its first button.
+    pub async fn answer_native(&self, yes: bool) {
+        let win = xdotool_window("^Hush: confirm$").await;
+        xdotool(&["windowfocus", "--sync", &win]);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        xdotool(&["key", "--clearmodifiers", if yes { "Return" } else { "Escape" }]);
+        wait_window_gone(&win).await;
+    }
+
     pub async fn close(self) {
         self.client.close().await.unwrap();
     }
@@ -192,4 +227,57 @@ impl App {
             std::panic::resume_unwind(e.into_panic());
         }
     }
+}
+
+fn xdotool(args: &[&str]) -> String {
+    let out = std::process::Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool (installed by .ci/setup-deps.sh)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn xdotool_name(win: &str) -> String {
+    xdotool(&["getwindowname", win]).to_lowercase()
+}
+
+/// Waits for a visible window whose title matches `re` (xdotool's regex; a negative look-ahead
+/// is emulated by filtering names) and returns its id.
+async fn xdotool_window(re: &str) -> String {
+    let (pattern, not_confirm) = match re.strip_suffix("(?!confirm)") {
+        Some(p) => (p, true),
+        None => (re, false),
+    };
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", pattern]);
+        if let Some(w) =
+            found.lines().find(|w| !not_confirm || !xdotool_name(w).starts_with("hush: confirm"))
+        {
+            return w.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no native window {re} within {WAIT:?}: did the app freeze?"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_window_gone(win: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !xdotool(&["search", "--onlyvisible", "--name", "^Hush: "]).lines().all(|w| w != win) {
+        if Instant::now() > deadline {
+            screen_shot("dialog-stuck");
+            panic!("the native dialog {win} did not close");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The whole X screen (native dialogs are not in WebDriver's screenshots).
+pub fn screen_shot(name: &str) -> PathBuf {
+    let path = artifacts_dir().join(format!("screen-{name}.png"));
+    let _ = std::process::Command::new("import").args(["-window", "root"]).arg(&path).status();
+    path
 }

@@ -3,6 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { VaultStatus } from './lib/bindings';
 import { ipc } from './lib/ipc';
+import { clearToasts, errorText } from './lib/toast';
+import { Boundary, Toasts } from './components/Boundary';
 import { Lock } from './views/Lock';
 import { Main } from './views/Main';
 import { Setup } from './views/Setup';
@@ -11,10 +13,12 @@ import { Setup } from './views/Setup';
 const ACTIVITY_PING_MS = 2_000;
 
 export function App() {
-  const [status, setStatus] = useState<VaultStatus | null>(null);
+  // The shell hands the first status to the page before it loads (no IPC round trip for the
+  // first screen); it is refreshed at once all the same.
+  const [status, setStatus] = useState<VaultStatus | null>((window as { __HUSH_BOOT__?: VaultStatus }).__HUSH_BOOT__ ?? null);
   const [error, setError] = useState<string | null>(null);
 
-  const refresh = () => ipc.status().then(setStatus, (e) => setError(e.message));
+  const refresh = () => (performance.mark('hush-status-asked'), ipc.status()).then((s) => { setError(null); setStatus(s); }, (e) => setError(errorText(e)));
   useEffect(() => {
     refresh();
     const un = ipc.onLocked(() => refresh());
@@ -23,13 +27,13 @@ export function App() {
 
   // User activity keeps the vault unlocked; the Rust side owns the idle timer.
   useEffect(() => {
-    if (!status?.unlocked) return;
+    if (!status?.unlocked) return clearToasts();
     let last = 0;
     const ping = () => {
       const now = Date.now();
       if (now - last < ACTIVITY_PING_MS) return;
       last = now;
-      ipc.touch().then((alive) => { if (!alive) refresh(); });
+      ipc.touch().then((alive) => { if (!alive) refresh(); }, () => {});
     };
     const events = ['keydown', 'mousedown', 'mousemove', 'wheel'];
     events.forEach((e) => window.addEventListener(e, ping, { passive: true }));
@@ -38,12 +42,37 @@ export function App() {
 
   // The first screen a user can act on (setup, lock or vault) is up: a mark for bench/ui.rs.
   useEffect(() => {
+    if (status && performance.getEntriesByName('hush-first-render').length === 0) performance.mark('hush-first-render');
     if (status && performance.getEntriesByName('hush-interactive').length === 0) requestAnimationFrame(() => performance.mark('hush-interactive'));
   }, [status]);
 
-  if (error) return <div class="fatal">Hush could not start: {error}</div>;
-  if (!status) return <div class="splash">Hush</div>;
-  if (!status.exists) return <Setup status={status} onDone={refresh} />;
-  if (!status.unlocked) return <Lock status={status} onUnlocked={refresh} />;
-  return <Main status={status} onLocked={refresh} />;
+  return (
+    <>
+      {screen()}
+      <Toasts />
+    </>
+  );
+
+  function screen() {
+    if (error) return <Problem title="Hush could not read its vault" message={error} onRetry={refresh} />;
+    if (!status) return <div class="splash">Hush</div>;
+    if (status.openError) return <Problem title="This vault cannot be opened" message={`${status.path}: ${errorText(status.openError)}`} onRetry={refresh} />;
+    if (!status.exists) return <Setup status={status} onDone={refresh} />;
+    if (!status.unlocked) return <Lock status={status} onUnlocked={refresh} />;
+    return <Boundary><Main status={status} onLocked={refresh} /></Boundary>;
+  }
+}
+
+/** A vault that exists but cannot be opened is said so, never mistaken for a first run. */
+function Problem({ title, message, onRetry }: { title: string; message: string; onRetry: () => void }) {
+  return (
+    <div class="center-screen" id="vault-problem">
+      <div class="card lock">
+        <h1>{title}</h1>
+        <p class="error">{message}</p>
+        <p class="muted small">The file was left as it is. If it is damaged, restore your latest encrypted backup into a new file.</p>
+        <button class="primary" onClick={onRetry}>Try again</button>
+      </div>
+    </div>
+  );
 }

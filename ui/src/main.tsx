@@ -1,21 +1,29 @@
 import { render } from 'preact';
 import { App } from './App';
+import { errorText, toast } from './lib/toast';
 import './styles.css';
 
-// A render failure would otherwise leave a blank window; show what broke (never a value: the
-// UI holds none outside the reveal field).
-function fail(what: unknown) {
-  const el = document.getElementById('app')!;
-  el.textContent = `Hush hit an internal error: ${what instanceof Error ? what.message : String(what)}`;
-  if (what instanceof Error) console.error(what.stack);
-  (window as any).__hushLastError = what instanceof Error ? what.stack : String(what);
-  el.className = 'fatal';
-}
-window.addEventListener('error', (e) => fail(e.error ?? e.message));
-window.addEventListener('unhandledrejection', (e) => fail(e.reason));
+// A failure no view caught becomes a toast; the app stays usable. Only a failure to start at all
+// replaces the page (never with a value: the UI holds none outside the reveal field).
+window.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault();
+  (window as any).__hushLastError = String(e.reason?.stack ?? e.reason);
+  toast(errorText(e.reason), { kind: 'error' });
+});
+window.addEventListener('error', (e) => {
+  (window as any).__hushLastError = String(e.error?.stack ?? e.message);
+  toast(errorText(e.error ?? e.message), { kind: 'error' });
+});
+// No browser context menu (Reload, Inspect...), except where text is edited.
+document.addEventListener('contextmenu', (e) => {
+  const t = e.target as HTMLElement | null;
+  if (!t?.closest('input, textarea')) e.preventDefault();
+});
 
 try {
   render(<App />, document.getElementById('app')!);
 } catch (e) {
-  fail(e);
+  const el = document.getElementById('app')!;
+  el.textContent = `Hush could not start: ${errorText(e)}`;
+  el.className = 'fatal';
 }

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { lineDiff } from '../src/lib/diff';
-import { isoDate, parseDay, relative, splitTags } from '../src/lib/format';
-import { allTags, buildTree, filterRows } from '../src/lib/tree';
+import { expiry, generate, isoDate, parseCount, parseDay, relative, splitTags, strength } from '../src/lib/format';
+import { natural, sortRows, toggle } from '../src/lib/sort';
+import { appWords } from '../src/lib/toast';
+import { allTags, buildTree, filterRows, narrowingFilter } from '../src/lib/tree';
 import { visibleWindow } from '../src/lib/virtual';
 import type { SecretRow } from '../src/lib/bindings';
 
 const row = (path: string, tags: string[] = [], kind = 'generic'): SecretRow => {
   const i = path.lastIndexOf('/');
-  return { path, folder: path.slice(0, i), name: path.slice(i + 1), kind, tags, updatedAt: 0, expiresAt: null, version: 1 };
+  return { path, folder: path.slice(0, i), name: path.slice(i + 1), kind, tags, description: null, updatedAt: 0, expiresAt: null, version: 1 };
 };
 
 describe('tree', () => {
@@ -68,5 +70,74 @@ describe('format', () => {
     expect(relative(1000 - 7200, 1000)).toBe('2 hours ago');
     expect(relative(1000, 1000)).toBe('just now');
     expect(splitTags('db, prod  db')).toEqual(['db', 'prod']);
+  });
+});
+
+describe('sort', () => {
+  it('orders names naturally: KEY_2 before KEY_10 before KEY_100', () => {
+    const rows = ['a/KEY_100', 'a/KEY_2', 'a/key_10', 'a/KEY_1'].map((p) => row(p));
+    expect(sortRows(rows, { key: 'name', desc: false }).map((r) => r.name)).toEqual(['KEY_1', 'KEY_2', 'key_10', 'KEY_100']);
+    expect(sortRows(rows, { key: 'name', desc: true }).map((r) => r.name)).toEqual(['KEY_100', 'key_10', 'KEY_2', 'KEY_1']);
+    expect(natural('app2', 'app10')).toBeLessThan(0);
+  });
+  it('sorts by expiry with no expiry last, and toggles direction on the same column', () => {
+    const a = { ...row('x/A'), expiresAt: 50 };
+    const b = { ...row('x/B'), expiresAt: null };
+    const c = { ...row('x/C'), expiresAt: 10 };
+    expect(sortRows([a, b, c], { key: 'expires', desc: false }).map((r) => r.name)).toEqual(['C', 'A', 'B']);
+    expect(toggle({ key: 'name', desc: false }, 'name')).toEqual({ key: 'name', desc: true });
+    expect(toggle({ key: 'name', desc: true }, 'kind')).toEqual({ key: 'kind', desc: false });
+  });
+  it('searches descriptions too', () => {
+    const rows = [{ ...row('a/K'), description: 'Stripe live key' }, row('a/L')];
+    expect(filterRows(rows, { folder: null, tag: null, query: 'stripe' }).map((r) => r.path)).toEqual(['a/K']);
+  });
+});
+
+describe('expiry, numbers and app words', () => {
+  it('marks expired secrets as expired, not "expiring soon"', () => {
+    const now = 1_000_000;
+    expect(expiry(now - 86400 * 150, now).state).toBe('expired');
+    expect(expiry(now + 86400 * 3, now).state).toBe('soon');
+    expect(expiry(now + 86400 * 90, now).state).toBe('ok');
+    expect(expiry(null, now).state).toBe('none');
+  });
+  it('a cleared number field is an error, not 0', () => {
+    expect(parseCount('', 1, 10)).toEqual({ error: 'Enter a number.' });
+    expect(parseCount('0', 1, 10)).toEqual({ error: 'Between 1 and 10.' });
+    expect(parseCount('2.5', 1, 10)).toEqual({ error: 'Enter a whole number.' });
+    expect(parseCount('7', 1, 10)).toEqual({ value: 7 });
+  });
+  it('never shows CLI advice', () => {
+    const engine = [
+      "line 3: API_URL contains '${' and is imported literally; pass --expand to interpolate",
+      "remote 'team' (remove it first with `hush remote rm`)",
+      "no remote named 'x'; see `hush remote ls`, or add one with `hush remote add`",
+      'stopped after \'a\' failed: boom; rerun to resume (add --continue-on-error to go past failures)',
+      'https://v:8200: bad cert; for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server',
+      'exists with a different value (--skip-existing)',
+    ];
+    for (const m of engine) {
+      const w = appWords(m);
+      expect(w).not.toMatch(/--[a-z]|`hush /);
+    }
+  });
+  it('passphrase strength and the generator', () => {
+    expect(strength('short').score).toBe(0);
+    expect(strength('correct horse battery staple').score).toBeGreaterThanOrEqual(2);
+    const g = generate(32);
+    expect(g).toHaveLength(32);
+    expect(generate(32)).not.toBe(g);
+  });
+});
+
+describe('narrowing search', () => {
+  it('gives the same answer as a full scan while typing on, and after backspace', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => row(`app${i % 10}/env${i % 3}/KEY_${i}`, [`t${i % 4}`]));
+    const f = narrowingFilter();
+    for (const q of ['k', 'ke', 'key_1', 'key_12', 'key_1', 'key_1 t2', 'key_1 t', 'app3 ', 'app3 env1', '']) {
+      const full = filterRows(many, { folder: null, tag: null, query: q }).map((r) => r.path);
+      expect(f(many, { folder: null, tag: null, query: q }).map((r) => r.path)).toEqual(full);
+    }
   });
 });

@@ -90,6 +90,14 @@ pub enum Cmd {
     },
     /// Move a secret to the trash (restorable for the trash window, 30 days by default)
     Rm { path: String },
+    /// Rename or move a secret (folder/NAME to folder/NAME), or a folder with its subfolders
+    /// (FOLDER to FOLDER); history is kept
+    Mv {
+        from: String,
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Bring a secret back from the trash
     Restore { path: String },
     /// Destroy a secret and every version of it, for good
@@ -199,11 +207,57 @@ pub enum Cmd {
     /// Run a program with a folder's secrets in its environment; returns its exit code
     Run(RunArgs),
     /// Render hush://folder/NAME references in a template (atomic, mode 0600 with -o)
+    /// Inside a project, `hush://NAME` (no folder) names a variable of the project's environment
     Inject {
         #[arg(short = 'i', long = "input", value_name = "TEMPLATE")]
         input: std::path::PathBuf,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// Resolve only references inside FOLDER (and its subfolders); repeatable. Use it for
+        /// templates you did not write: others are refused before any value is read
+        #[arg(long = "only", value_name = "FOLDER")]
+        only: Vec<String>,
+        /// The project environment for `hush://NAME` references (default: the project's default)
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+    },
+    /// Projects: hush.toml (environments, variables), trust, init from an existing .env
+    Project {
+        #[command(subcommand)]
+        cmd: ProjectCmd,
+    },
+    /// Print the shell hook: `eval "$(hush activate bash)"` (zsh, fish: `hush activate fish | source`)
+    Activate {
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Check an environment against the project's variables (hush.toml [vars] or .env.example)
+    Check(CheckArgs),
+    /// Serve an environment as a named pipe (default .env): read by dotenv libraries, never on disk
+    Mount(MountArgs),
+    /// Stop the `hush mount` serving PATH (default .env) and remove the pipe
+    Unmount {
+        #[arg(default_value = ".env")]
+        path: std::path::PathBuf,
+    },
+    /// List active (and stale) mounts
+    Mounts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find stored secret values in files (file:line and the secret's path, never the value)
+    Scan(ScanArgs),
+    #[command(name = "__hook", hide = true)]
+    Hook {
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    #[command(name = "__mount-guard", hide = true)]
+    MountGuard {
+        #[arg(long)]
+        pid: u32,
+        #[arg(long)]
+        path: std::path::PathBuf,
     },
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell
     #[command(after_help = "Packages install these already. By hand, e.g.:\n  \
@@ -227,6 +281,10 @@ hush completions fish > ~/.config/fish/completions/hush.fish")]
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Limits: a value is at most 1 MiB (1048576 bytes); a larger one is refused with its exact size.\n\
+--keep N: 1 to 1000 versions."
+)]
 pub struct SetArgs {
     pub path: String,
     #[arg(long)]
@@ -270,6 +328,10 @@ pub enum RemoteCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change a remote's address, namespace, mount, prefix, TLS or auth, keeping its sync history.
+    /// Only the options given change; a new token (or secret_id) is read from stdin or a hidden
+    /// prompt with --new-credential
+    Set(RemoteSetArgs),
     /// Remove a remote, its sync state and its keychain entry (the server is not touched)
     Rm { name: String },
     /// Check a remote: reachable, initialised, sealed, version, auth, KV version, capabilities
@@ -298,9 +360,13 @@ pub struct RemoteAddArgs {
     /// PEM CA certificate of the server (default: VAULT_CACERT at each use)
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<String>,
-    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY)
+    /// Do not verify TLS (dev servers only; also VAULT_SKIP_VERIFY); every operation warns
     #[arg(long)]
     pub skip_verify: bool,
+    /// Accept a plain http:// address beyond this machine (the token and values cross the
+    /// network unencrypted); without it only http://localhost / 127.0.0.1 / [::1] are accepted
+    #[arg(long)]
+    pub allow_http: bool,
     #[arg(long, value_enum, default_value_t = AuthArg::Token)]
     pub auth: AuthArg,
     /// AppRole role_id (with --auth approle; the secret_id is read like a token)
@@ -309,6 +375,38 @@ pub struct RemoteAddArgs {
     /// AppRole auth mount
     #[arg(long, default_value = "approle")]
     pub approle_mount: String,
+}
+
+#[derive(Args)]
+pub struct RemoteSetArgs {
+    pub name: String,
+    #[arg(long, value_name = "URL")]
+    pub addr: Option<String>,
+    /// Namespace ('' for none)
+    #[arg(long)]
+    pub namespace: Option<String>,
+    #[arg(long)]
+    pub mount: Option<String>,
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// PEM CA certificate ('' for none)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<String>,
+    /// Verify TLS or not (dev servers only)
+    #[arg(long, value_name = "BOOL")]
+    pub skip_verify: Option<bool>,
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthArg>,
+    #[arg(long)]
+    pub role_id: Option<String>,
+    #[arg(long)]
+    pub approle_mount: Option<String>,
+    /// Read a new token or secret_id (stdin or a hidden prompt) into the keychain
+    #[arg(long)]
+    pub new_credential: bool,
+    /// Allow plain http to a host other than this machine (tokens and values travel unencrypted)
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -396,6 +494,10 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Limits: a .env file is at most 64 MiB, and each value in it at most 1 MiB (a larger value is listed as invalid with its size).\n\
+Names that change how programs start (LD_PRELOAD, PATH, NODE_OPTIONS, …) are flagged: `hush run` refuses them unless --allow-env NAME."
+)]
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
     /// The folder the file's keys land in, e.g. myapp/dev
@@ -428,9 +530,11 @@ pub struct ImportArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// One or more folders; a later folder's value wins
-    #[arg(required = true)]
+    /// One or more folders; a later folder's value wins (default: the project's environment)
     pub folders: Vec<String>,
+    /// The project environment to export instead of its default
+    #[arg(long, value_name = "NAME", conflicts_with = "folders")]
+    pub env: Option<String>,
     #[arg(long, default_value = "env", value_parser = ["env", "json", "shell"])]
     pub format: String,
     /// Write to FILE (atomically, mode 0600) instead of stdout
@@ -442,19 +546,147 @@ pub struct ExportArgs {
 #[command(
     after_help = "With --no-inherit-env the program sees only the secrets plus PATH, HOME, USER, LANG, TERM, TMPDIR and SHELL.\n\
 SIGINT, SIGTERM and SIGHUP sent to hush are passed to the program (a Ctrl-C on the terminal reaches it directly).\n\
+Secrets whose names change how programs start (LD_*, DYLD_*, NODE_OPTIONS, BASH_ENV, ENV, PATH, PYTHONSTARTUP, …) are refused unless allowed by name with --allow-env.\n\
+The program never sees HUSH_PASSPHRASE or any other HUSH_*PASSPHRASE variable, and cannot dump core.\n\
 Exit code: the program's; 128+N if it died of signal N."
 )]
 pub struct RunArgs {
-    /// A folder whose secrets go into the environment (repeatable; a later one wins)
-    #[arg(long = "from", value_name = "FOLDER", required = true)]
+    /// A folder whose secrets go into the environment (repeatable; a later one wins). Inside a
+    /// project (hush.toml here or above) the default is the project's environment
+    #[arg(long = "from", value_name = "FOLDER")]
     pub from: Vec<String>,
+    /// The project environment to use instead of its default
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
+    pub env: Option<String>,
+    /// Start the program even if the project's required variables are missing or invalid
+    #[arg(long)]
+    pub no_check: bool,
     /// Start from an empty environment plus PATH, HOME, USER, LANG, TERM, TMPDIR, SHELL
     #[arg(long)]
     pub no_inherit_env: bool,
     /// Replace secret values in the program's stdout and stderr with [hush:masked]
     #[arg(long)]
     pub mask: bool,
+    /// Let a secret named NAME through although it changes how programs start (LD_PRELOAD,
+    /// LD_LIBRARY_PATH, DYLD_*, NODE_OPTIONS, BASH_ENV, ENV, PATH, PYTHONSTARTUP…); repeatable
+    #[arg(long = "allow-env", value_name = "NAME")]
+    pub allow_env: Vec<String>,
     /// The program and its arguments (after --)
     #[arg(last = true, required = true, value_name = "CMD")]
     pub cmd: Vec<std::ffi::OsString>,
+}
+
+#[derive(Subcommand)]
+pub enum ProjectCmd {
+    /// Make this directory a project: import .env into FOLDER, write hush.toml, ignore .env in git
+    Init(ProjectInitArgs),
+    /// Trust the project file here (or above) as it is now; needed before any use, and after a change
+    Trust,
+    /// Forget the trust of the project file here (or above)
+    Untrust,
+    /// The project here: file, trust, environments and their folders
+    Status {
+        /// Also check the default (or --env) environment against the project's variables
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Projects you have trusted (known projects)
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct ProjectInitArgs {
+    /// The vault folder the environment lives in (default: <directory name>/dev)
+    #[arg(long, value_name = "FOLDER")]
+    pub folder: Option<String>,
+    /// The environment's name
+    #[arg(long = "env", default_value = "dev", value_name = "NAME")]
+    pub env_name: String,
+    /// The plaintext file to import (default: .env when it exists)
+    #[arg(long = "from-file", value_name = "FILE")]
+    pub from_file: Option<std::path::PathBuf>,
+    /// Replace secrets that already exist in FOLDER with the file's values
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub overwrite: bool,
+    /// Keep the vault's values where they differ (the import is then not verified)
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Delete the plaintext file once the import is verified, without asking
+    #[arg(long, conflicts_with = "keep_plaintext")]
+    pub delete_plaintext: bool,
+    /// Keep the plaintext file, without asking
+    #[arg(long)]
+    pub keep_plaintext: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Folders to check instead of the project's environment (later wins)
+    #[arg(long = "from", value_name = "FOLDER")]
+    pub from: Vec<String>,
+    /// The project environment to check instead of its default
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
+    pub env: Option<String>,
+    /// Check against this .env.example-style file instead of the project's variables
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<std::path::PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "The pipe is removed when hush mount stops (Ctrl-C, `hush unmount`, SIGTERM; a guard \
+process cleans up after SIGKILL). Every read is in the audit log as mount_read. Linux and macOS only."
+)]
+pub struct MountArgs {
+    /// Where the pipe goes
+    #[arg(default_value = ".env")]
+    pub path: std::path::PathBuf,
+    /// Folders to serve instead of the project's environment (later wins)
+    #[arg(long = "from", value_name = "FOLDER")]
+    pub from: Vec<String>,
+    /// The project environment to serve instead of its default
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
+    pub env: Option<String>,
+    /// Say nothing per read
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// The directory (or file) to scan; git-ignored files are included, .git is not
+    #[arg(default_value = ".")]
+    pub dir: std::path::PathBuf,
+    /// Also scan every commit of the repository's history (all refs)
+    #[arg(long)]
+    pub history: bool,
+    /// Scan only what `git commit` would add now (the pre-commit hook runs this)
+    #[arg(long, conflicts_with = "history")]
+    pub staged: bool,
+    /// Install a git pre-commit hook that runs `hush scan --staged`
+    #[arg(long, conflicts_with_all = ["history", "staged"])]
+    pub install_hook: bool,
+    /// Only values of secrets under this folder
+    #[arg(long, value_name = "FOLDER")]
+    pub folder: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }

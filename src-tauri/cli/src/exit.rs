@@ -1,54 +1,82 @@
-//! Exit codes (documented in the README; stable).
+//! Exit codes (documented in the README; stable), derived from the engine's one `ErrorKind`, and
+//! the CLI's advice for errors (the engine says what happened; what to type next is ours to say).
 
-use hush_core::Error;
+use hush_core::{Error, ErrorKind};
 
 pub const OK: i32 = 0;
 /// Anything not listed below (I/O, database, keychain platform failure).
 pub const FAILURE: i32 = 1;
 /// Bad usage or invalid input (clap also exits 2).
 pub const USAGE: i32 = 2;
-/// No such secret, version or vault.
+/// No such secret, version, folder, remote or vault.
 pub const NOT_FOUND: i32 = 3;
 /// Check-and-set conflict, or the target already exists.
 pub const CONFLICT: i32 = 4;
 /// Locked, wrong passphrase, or key unavailable (keychain entry missing, keychain unreachable).
 pub const LOCKED: i32 = 5;
-/// Integrity failure: a ciphertext, key wrap, the audit chain or a backup file was altered or damaged.
+/// Integrity failure: a ciphertext, record, key wrap, the audit chain or a backup was altered.
 pub const INTEGRITY: i32 = 6;
 /// Remote Vault problem: unreachable, TLS, sealed, mount missing or a server error; or a remote
 /// operation that left failed folders.
 pub const REMOTE: i32 = 7;
 /// The remote refused: authentication failed or the token's policy denies the path (403).
 pub const DENIED: i32 = 8;
+/// `check` (or `hush run`'s gate) found required variables missing or invalid.
+pub const CHECK_FAILED: i32 = 9;
+/// `scan` found stored secret values.
+pub const FOUND: i32 = 10;
 /// Interrupted (Ctrl-C) before the end; what finished stays done, and a rerun resumes.
 pub const CANCELLED: i32 = 130;
 
 pub fn code_for(e: &Error) -> i32 {
-    match e {
-        Error::NotFound { .. } | Error::NoVault { .. } => NOT_FOUND,
-        Error::CasConflict { .. } | Error::AlreadyExists { .. } | Error::VaultExists { .. } => {
-            CONFLICT
-        }
-        Error::Locked(_)
-        | Error::WrongPassphrase
-        | Error::KeyUnavailable(_)
-        | Error::Keychain(_)
-        | Error::Agent(_) => LOCKED,
-        Error::Integrity { .. } => INTEGRITY,
-        Error::InvalidInput(_) | Error::InvalidPath { .. } => USAGE,
-        Error::RemoteConflict { .. } => CONFLICT,
-        Error::RemoteDenied { .. } | Error::RemoteAuth(_) => DENIED,
-        Error::RemoteUnreachable(_)
-        | Error::RemoteTls(_)
-        | Error::RemoteSealed(_)
-        | Error::RemoteMount(_)
-        | Error::Remote(_) => REMOTE,
-        Error::Cancelled(_) => CANCELLED,
-        Error::EnvParse { .. } => USAGE,
-        Error::ImportConflict { .. } => CONFLICT,
-        Error::UnknownRefs { .. } => NOT_FOUND,
-        Error::Backup(_) => INTEGRITY,
-        Error::NotAVault { .. } => USAGE,
-        _ => FAILURE,
+    match e.kind() {
+        ErrorKind::Failure => FAILURE,
+        ErrorKind::Invalid => USAGE,
+        ErrorKind::NotFound => NOT_FOUND,
+        ErrorKind::Conflict => CONFLICT,
+        ErrorKind::Locked => LOCKED,
+        ErrorKind::Integrity => INTEGRITY,
+        ErrorKind::Remote => REMOTE,
+        ErrorKind::Denied => DENIED,
+        ErrorKind::Cancelled => CANCELLED,
+        ErrorKind::CheckFailed => CHECK_FAILED,
     }
+}
+
+/// What to do next, where the CLI knows.
+pub fn hint(e: &Error) -> Option<&'static str> {
+    hint_for(e.code())
+}
+
+/// The advice for an error code (`Error::code`, also carried by failed doctor checks).
+pub fn hint_for(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "locked" => "run `hush unlock` (or set HUSH_PASSPHRASE) first",
+        "no_vault" => "create one with `hush init`, or pick another with --vault FILE / HUSH_VAULT",
+        "not_a_vault" => "check --vault / HUSH_VAULT",
+        "cas_conflict" => "read it again and retry",
+        "integrity" => {
+            "restore it from a backup or overwrite it with `hush set`; `hush doctor` lists everything damaged"
+        }
+        "schema_unsupported" => "use a Hush that reads this vault (upgrade Hush)",
+        "env_parse" => "fix the lines, or pass --skip-invalid to leave them out",
+        "import_conflict" => {
+            "pass --overwrite to replace them, or --skip-existing to keep the vault's values"
+        }
+        "remote_conflict" => {
+            "run `hush plan` and settle it with `hush sync --keep-local/--keep-remote`"
+        }
+        "remote_denied" => "check the token's policies for that path",
+        "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
+        "empty_folder" => "see `hush ls` for the folders that hold secrets",
+        "recovery_needed" => "set HUSH_RECOVERY_PASSPHRASE, or answer the prompt",
+        "passphrase_needed" => "unlock with the vault passphrase, not the recovery one",
+        "keychain_entry_missing" => "run `hush recovery restore` with your recovery passphrase",
+        "keychain" => {
+            "on Linux start a Secret Service (gnome-keyring or KeePassXC) in your session, or use a passphrase vault (`hush init --passphrase`)"
+        }
+        "no_recovery" => "a recovery passphrase is added with `hush recovery set`",
+        "untrusted" => "review it, then trust it with `hush project trust`",
+        _ => return None,
+    })
 }

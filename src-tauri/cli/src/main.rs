@@ -1,6 +1,8 @@
 //! `hush`: the command-line face of hush-core. Parsing in `cli`, one function per subcommand in
 //! `cmd`, exit codes in `exit`.
 
+#[macro_use]
+mod term;
 mod cli;
 mod cmd;
 mod ctx;
@@ -9,15 +11,27 @@ mod exit;
 use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
-use cli::{Cli, Cmd, RecoveryCmd};
-use cmd::{docs, envio, keys, remote, run as run_cmd, secrets};
+use cli::{Cli, Cmd, ProjectCmd, RecoveryCmd};
+use cmd::{activate, docs, envio, keys, mount, project, remote, run as run_cmd, scan, secrets};
 
 fn main() {
+    // Before anything else (and before any thread exists): no core dumps or ptrace of a process
+    // that holds keys and values, and the passphrase variables read once and removed, so that no
+    // child of hush inherits them.
+    hush_core::sys::harden_process();
+    ctx::capture_env_passphrases();
+    // A command behind another process's write lock waits (a read never fails for that): say so.
+    hush_core::on_wait_for_lock(Box::new(|| {
+        errln!("hush: waiting for another Hush process to finish writing the vault…");
+    }));
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("hush: {e}");
+            errln!("hush: {e}");
+            if let Some(h) = exit::hint(&e) {
+                errln!("hint: {h}");
+            }
             exit::code_for(&e)
         }
     };
@@ -44,10 +58,12 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::History { path, json } => ok(secrets::history(&ctx, &path, json)),
         Cmd::Rollback { path, to, cas } => ok(secrets::rollback(&ctx, &path, to, cas)),
         Cmd::Rm { path } => ok(secrets::rm(&ctx, &path)),
+        Cmd::Mv { from, to, json } => ok(secrets::mv(&ctx, &from, &to, json)),
         Cmd::Restore { path } => ok(secrets::restore(&ctx, &path)),
         Cmd::Purge { path } => ok(secrets::purge(&ctx, &path)),
         Cmd::Trash { json } => ok(secrets::trash(&ctx, json)),
         Cmd::Audit { verify, path, action, limit, json } => {
+            let action = action.as_deref().map(hush_core::Action::parse).transpose()?;
             let filter = AuditFilter { path_prefix: path, action, since: None, limit };
             pass_fail(keys::audit(&ctx, verify, filter, json), exit::INTEGRITY)
         }
@@ -80,7 +96,24 @@ fn run(cli: Cli) -> Result<i32> {
             ok(envio::restore_backup(&ctx, &file, passphrase, json))
         }
         Cmd::Run(a) => run_cmd::run(&ctx, a),
-        Cmd::Inject { input, output } => ok(envio::inject(&ctx, &input, output.as_deref())),
+        Cmd::Inject { input, output, only, env } => {
+            ok(envio::inject(&ctx, &input, output.as_deref(), &only, env.as_deref()))
+        }
+        Cmd::Project { cmd: ProjectCmd::Init(a) } => ok(project::init(&ctx, a)),
+        Cmd::Project { cmd: ProjectCmd::Trust } => ok(project::trust()),
+        Cmd::Project { cmd: ProjectCmd::Untrust } => ok(project::untrust()),
+        Cmd::Project { cmd: ProjectCmd::Status { check, env, json } } => {
+            project::status(&ctx, check, env.as_deref(), json)
+        }
+        Cmd::Project { cmd: ProjectCmd::Ls { json } } => ok(project::ls(json)),
+        Cmd::Activate { shell } => ok(activate::activate(shell)),
+        Cmd::Hook { shell } => ok(activate::hook(&ctx, shell)),
+        Cmd::Check(a) => project::check(&ctx, a),
+        Cmd::Mount(a) => ok(mount::mount(&ctx, a)),
+        Cmd::Unmount { path } => ok(mount::unmount(&path)),
+        Cmd::Mounts { json } => ok(mount::mounts(json)),
+        Cmd::MountGuard { pid, path } => ok(mount::guard(pid, &path)),
+        Cmd::Scan(a) => scan::scan(&ctx, a),
         Cmd::Completions { shell } => Ok(docs::completions(shell)),
         Cmd::Man { dir } => Ok(docs::man_pages(&dir)),
     }

@@ -53,7 +53,10 @@ impl Kc {
         let j = self.run(&["doctor", "--json"]).ok().json();
         let checks = j.as_array().unwrap();
         let names: Vec<&str> = checks.iter().map(|c| c["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["keychain", "permissions", "vault", "key", "audit", "integrity"]);
+        assert_eq!(
+            names,
+            ["keychain", "permissions", "sqlite", "vault", "key", "audit", "integrity"]
+        );
         for c in checks {
             assert_eq!(keys(c), ["detail", "name", "ok"]);
             assert_eq!(c["ok"], true, "{c}");

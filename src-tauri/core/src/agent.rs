@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use zeroize::Zeroizing;
 
@@ -111,7 +111,9 @@ pub fn spawn(program: &Path, args: &[&str], kek: &Key32) -> Result<()> {
 }
 
 /// The agent's main loop: reads its key from `input`, binds the socket, writes `ready` to `out`,
-/// then serves until `idle` passes without a key request, or a `LOCK`.
+/// then serves until `idle` passes without a key request, or a `LOCK`. Idle time is counted on
+/// [`crate::sys::since_boot`], which keeps running while the machine sleeps: a laptop opened the
+/// next morning finds the agent gone.
 pub fn run_agent(
     vault_id: &str,
     idle: Duration,
@@ -135,38 +137,52 @@ pub fn run_agent(
     let listener = UnixListener::bind(&path).map_err(|e| Error::io(&path, e))?;
     listener.set_nonblocking(true).map_err(|e| Error::io(&path, e))?;
     writeln!(out, "ready").and_then(|_| out.flush()).map_err(|e| Error::Agent(e.to_string()))?;
-    let mut deadline = Instant::now() + idle;
-    let result = loop {
-        if Instant::now() >= deadline {
-            break Ok(());
+    let result = serve(&listener, vault_id, &kek, idle, &crate::sys::since_boot);
+    let _ = std::fs::remove_file(&path);
+    result // `kek` drops here and is zeroized
+}
+
+/// Longest single wait for a client: after a resume from sleep the agent notices an expired
+/// deadline within this, even when nobody asks.
+const MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// Serves `listener` until `idle` passes on `clock` without a key request, or a `LOCK`.
+fn serve(
+    listener: &UnixListener,
+    vault_id: &str,
+    kek: &Key32,
+    idle: Duration,
+    clock: &dyn Fn() -> Duration,
+) -> Result<()> {
+    let mut deadline = clock() + idle;
+    loop {
+        let left = deadline.saturating_sub(clock());
+        if left.is_zero() {
+            return Ok(());
         }
         match listener.accept() {
             Ok((stream, _)) => {
                 if !peer_is_same_user(&stream) {
                     continue;
                 }
-                match serve_one(stream, vault_id, &kek, deadline) {
-                    Served::Key => deadline = Instant::now() + idle,
-                    Served::Lock => break Ok(()),
+                match serve_one(stream, vault_id, kek, left) {
+                    Served::Key => deadline = clock() + idle,
+                    Served::Lock => return Ok(()),
                     Served::Other => {}
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                wait_readable(&listener, deadline)
+                wait_readable(listener, left.min(MAX_WAIT))
             }
-            Err(e) => break Err(Error::Agent(e.to_string())),
+            Err(e) => return Err(Error::Agent(e.to_string())),
         }
-    };
-    let _ = std::fs::remove_file(&path);
-    result // `kek` drops here and is zeroized
+    }
 }
 
-/// Sleeps until a client connects or the idle deadline passes (no polling delay per request).
-fn wait_readable(listener: &UnixListener, deadline: Instant) {
+/// Sleeps until a client connects or `wait` passes (no polling delay per request).
+fn wait_readable(listener: &UnixListener, wait: Duration) {
     use std::os::fd::AsRawFd;
-    let ms =
-        deadline.saturating_duration_since(Instant::now()).as_millis().min(i32::MAX as u128) as i32;
-    crate::sys::wait_readable(listener.as_raw_fd(), ms);
+    crate::sys::wait_readable(listener.as_raw_fd(), wait.as_millis().min(i32::MAX as u128) as i32);
 }
 
 enum Served {
@@ -175,7 +191,7 @@ enum Served {
     Other,
 }
 
-fn serve_one(stream: UnixStream, vault_id: &str, kek: &Key32, deadline: Instant) -> Served {
+fn serve_one(stream: UnixStream, vault_id: &str, kek: &Key32, left: Duration) -> Served {
     stream.set_nonblocking(false).ok();
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok();
     let mut reader = BufReader::new(&stream);
@@ -189,8 +205,7 @@ fn serve_one(stream: UnixStream, vault_id: &str, kek: &Key32, deadline: Instant)
         let _ = w.write_all(b"OK\n");
         Served::Lock
     } else if req == "STATUS" {
-        let left = deadline.saturating_duration_since(Instant::now()).as_secs();
-        let _ = w.write_all(format!("STATUS {left}\n").as_bytes());
+        let _ = w.write_all(format!("STATUS {}\n", left.as_secs()).as_bytes());
         Served::Other
     } else if req.strip_prefix("GET ") == Some(vault_id) {
         let reply = Zeroizing::new(format!("KEY {}\n", hex::encode(kek.as_bytes())));
@@ -199,5 +214,50 @@ fn serve_one(stream: UnixStream, vault_id: &str, kek: &Key32, deadline: Instant)
     } else {
         let _ = w.write_all(b"ERR unknown request\n");
         Served::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    /// One request to the agent at `path`: its reply line, or "" when it hung up.
+    fn ask(path: &Path, line: &str) -> String {
+        let Ok(mut s) = UnixStream::connect(path) else { return String::new() };
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        if s.write_all(format!("{line}\n").as_bytes()).is_err() {
+            return String::new();
+        }
+        let mut reply = String::new();
+        let _ = BufReader::new(s).read_line(&mut reply);
+        reply.trim().to_string()
+    }
+
+    /// The idle deadline is kept on the boot clock, which runs on while the machine sleeps. Here
+    /// a fake one jumps 8 hours (a night in suspend, during which `Instant` would not move): the
+    /// next request finds the agent gone.
+    #[test]
+    fn idle_time_counts_time_asleep() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agent.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let now = Arc::new(AtomicU64::new(1_000));
+        let clock_now = now.clone();
+        let kek = Key32::random();
+        let expected = format!("KEY {}", hex::encode(kek.as_bytes()));
+        let agent = std::thread::spawn(move || {
+            let clock = move || Duration::from_secs(clock_now.load(Ordering::SeqCst));
+            serve(&listener, "v1", &kek, Duration::from_secs(900), &clock)
+        });
+        assert_eq!(ask(&path, "GET v1"), expected);
+        now.fetch_add(600, Ordering::SeqCst); // 10 minutes awake: a request renews the deadline
+        assert_eq!(ask(&path, "GET v1"), expected);
+        assert_eq!(ask(&path, "STATUS"), "STATUS 900");
+        now.fetch_add(8 * 3600, Ordering::SeqCst); // the night, asleep
+        assert_eq!(ask(&path, "GET v1"), "", "the agent still served its key after the night");
+        agent.join().unwrap().unwrap();
     }
 }

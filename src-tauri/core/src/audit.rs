@@ -1,84 +1,124 @@
-//! The audit log: one row per action, hash-chained, never a value.
+//! The audit log: one row per action, chained, never a value.
 //!
-//! `hash = SHA-256(prev_hash | seq | ts | action | path | outcome | detail)`, each field length-
-//! prefixed. The vault row keeps the head (last seq and hash) so removing the newest entries is
-//! detected too. Editing, inserting or removing any entry breaks the chain at that entry.
-//! Limitation: someone who can write the file can recompute the whole chain; the chain proves
-//! the log was not edited by anything short of a deliberate rewrite of the whole database.
+//! Each entry links to the one before: `hash = SHA-256(prev_hash | seq | ts | action | path |
+//! outcome | detail)` (fields length-framed), so an edit, insertion or removal breaks the chain
+//! for anyone who checks it, key or not. With the key, each entry also gets `mac = HMAC-SHA256(
+//! audit subkey, seq | hash)`: as `hash` commits to the entry and everything before it, rewriting
+//! any entry means recomputing MACs nobody can make without the key. The vault row keeps the head
+//! (seq and hash) and an anchor: the newest keyed entry's seq, MAC'd, so cutting the tail back
+//! past it, or moving the anchor back, is detected.
+//!
+//! An entry written while the vault is locked (a failed unlock, `hush lock`) has no MAC; it is
+//! chained, and covered by the next keyed entry. The limit (in the README): entries after the
+//! anchor are such locked-time entries, and cutting only those goes unnoticed; someone who kept
+//! an older copy of the whole file can put it back, which no check inside the file can tell.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::crypto;
+use crate::error::{Error, Result};
+use crate::keys::{Keys, MacInput};
+use crate::store::{AuditRow, Tx, Write};
 
-/// What happened. The string forms are stable (`--json`, IPC, filters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Action {
-    Init,
-    Read,
-    Reveal,
-    Copy,
-    Write,
-    Rollback,
-    Delete,
-    Restore,
-    Purge,
-    Import,
-    Export,
-    Run,
-    Push,
-    Pull,
-    Migrate,
-    Lock,
-    Unlock,
-    KeyChange,
-    Settings,
-    /// A two-way remote sync of one folder (push and pull in one step).
-    Sync,
-    /// A remote server added or removed (`hush remote add/rm`).
-    RemoteConfig,
+macro_rules! string_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum $name { $($(#[$vm])* $v,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v,)*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s,)* }
+            }
+            /// The value of a stable string form; an unknown one is an error listing the known.
+            pub fn parse(s: &str) -> Result<$name> {
+                $name::ALL.iter().copied().find(|a| a.as_str() == s).ok_or_else(|| {
+                    let known: Vec<_> = $name::ALL.iter().map(|a| a.as_str()).collect();
+                    Error::InvalidInput(format!(
+                        "unknown {} '{}'; known: {}",
+                        stringify!($name).to_lowercase(),
+                        s.escape_debug(),
+                        known.join(", ")
+                    ))
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Init => "init",
-            Action::Read => "read",
-            Action::Reveal => "reveal",
-            Action::Copy => "copy",
-            Action::Write => "write",
-            Action::Rollback => "rollback",
-            Action::Delete => "delete",
-            Action::Restore => "restore",
-            Action::Purge => "purge",
-            Action::Import => "import",
-            Action::Export => "export",
-            Action::Run => "run",
-            Action::Push => "push",
-            Action::Pull => "pull",
-            Action::Migrate => "migrate",
-            Action::Lock => "lock",
-            Action::Unlock => "unlock",
-            Action::KeyChange => "key_change",
-            Action::Settings => "settings",
-            Action::Sync => "sync",
-            Action::RemoteConfig => "remote_config",
-        }
+string_enum! {
+    /// What happened. The string forms are stable (`--json`, IPC, filters, the chain itself).
+    pub enum Action {
+        Init = "init",
+        Read = "read",
+        Reveal = "reveal",
+        Copy = "copy",
+        Write = "write",
+        Rollback = "rollback",
+        Delete = "delete",
+        Restore = "restore",
+        Purge = "purge",
+        Import = "import",
+        Export = "export",
+        Run = "run",
+        Push = "push",
+        Pull = "pull",
+        Migrate = "migrate",
+        Lock = "lock",
+        Unlock = "unlock",
+        KeyChange = "key_change",
+        Settings = "settings",
+        /// A two-way remote sync of one folder (push and pull in one step).
+        Sync = "sync",
+        /// A remote server added, changed or removed.
+        RemoteConfig = "remote_config",
+        /// The vault's format was upgraded (values re-sealed, records MAC'd).
+        Upgrade = "upgrade",
+        /// A secret or folder renamed or moved.
+        Move = "move",
+        /// `hush check`: an environment validated against a project's variables.
+        Check = "check",
+        /// `hush scan`: stored values loaded to look for them in files.
+        Scan = "scan",
+        /// `hush mount` started or stopped serving a `.env` pipe.
+        Mount = "mount",
+        /// One reader of a mounted `.env` pipe was served.
+        MountRead = "mount_read",
     }
 }
 
-/// One audit row as shown to the user.
+string_enum! {
+    /// How it ended.
+    pub enum Outcome {
+        Ok = "ok",
+        Failure = "failure",
+        Conflict = "conflict",
+        IntegrityFailure = "integrity_failure",
+        NotFound = "not_found",
+        /// Not started: a check refused it (e.g. `run` with required variables missing).
+        Refused = "refused",
+    }
+}
+
+/// One audit entry as shown to the user.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AuditEntry {
     pub seq: i64,
     #[serde(with = "crate::timefmt::req")]
     pub ts: i64,
-    pub action: String,
+    pub action: Action,
     pub path: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub detail: Option<String>,
 }
 
@@ -90,23 +130,32 @@ pub struct AuditVerification {
     /// The first sequence number where the chain breaks, if it does.
     pub first_bad_seq: Option<i64>,
     pub problem: Option<String>,
+    /// Whether the keyed links and the anchor were checked (they need the unlocked vault).
+    pub keyed_checked: bool,
+    /// Entries after the anchor (written while locked); cutting only these would go unnoticed.
+    pub unanchored: i64,
 }
 
-fn entry_hash(
-    prev: &[u8],
-    seq: i64,
-    ts: i64,
-    action: &str,
-    path: Option<&str>,
-    outcome: &str,
-    detail: Option<&str>,
-) -> Vec<u8> {
+/// Filters for listing the log.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// A path, or a folder and everything under it (compared exactly).
+    pub path_prefix: Option<String>,
+    pub action: Option<Action>,
+    pub since: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The SHA-256 link of an entry (the same since format 1).
+fn sha_link(prev: &[u8], r: &AuditRow) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(b"hush-audit-v1");
     h.update(prev);
-    h.update(seq.to_be_bytes());
-    h.update(ts.to_be_bytes());
-    for field in [Some(action), path, Some(outcome), detail] {
+    h.update(r.seq.to_be_bytes());
+    h.update(r.ts.to_be_bytes());
+    for field in
+        [Some(r.action.as_str()), r.path.as_deref(), Some(r.outcome.as_str()), r.detail.as_deref()]
+    {
         match field {
             Some(s) => {
                 h.update([1u8]);
@@ -119,139 +168,171 @@ fn entry_hash(
     h.finalize().to_vec()
 }
 
+/// The keyed MAC of an entry: its place and its hash (which covers it and the chain before it).
+fn entry_mac(keys: &Keys, seq: i64, hash: &[u8]) -> Vec<u8> {
+    keys.audit_mac(&MacInput::new("hush/v2/audit-entry").int(seq).bytes(hash)).to_vec()
+}
+
+fn anchor_mac(keys: &Keys, seq: i64, hash: &[u8]) -> Vec<u8> {
+    keys.audit_mac(&MacInput::new("hush/v2/audit-anchor").int(seq).bytes(hash)).to_vec()
+}
+
 /// Appends one entry. Call inside the transaction of the action it records, so both land or
-/// neither does.
+/// neither does. With `keys` the entry gets its MAC and the anchor moves to it.
 pub(crate) fn append(
-    conn: &Connection,
+    tx: &Tx<'_, Write>,
+    keys: Option<&Keys>,
     action: Action,
     path: Option<&str>,
-    outcome: &str,
+    outcome: Outcome,
     detail: Option<&str>,
 ) -> Result<()> {
-    let (head_seq, head_hash): (i64, Option<Vec<u8>>) = conn.query_row(
-        "SELECT audit_head_seq, audit_head_hash FROM vault WHERE id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let prev = head_hash.unwrap_or_else(|| vec![0u8; 32]);
-    let seq = head_seq + 1;
-    let ts = crate::timefmt::now();
-    let hash = entry_hash(&prev, seq, ts, action.as_str(), path, outcome, detail);
-    conn.execute(
-        "INSERT INTO audit (seq, ts, action, path, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, ts, action.as_str(), path, outcome, detail, prev, hash],
-    )
-    .map_err(|e| match e {
-        // An entry already sits past the recorded head: someone wrote into the log.
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            crate::error::Error::Integrity { what: "the audit log (an entry was inserted; run `hush audit --verify`)".into() }
-        }
-        other => other.into(),
-    })?;
-    conn.execute(
-        "UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1",
-        params![seq, hash],
-    )?;
+    let head = tx.audit_head()?;
+    let mut row = AuditRow {
+        seq: head.seq + 1,
+        ts: crate::timefmt::now(),
+        action: action.as_str().into(),
+        path: path.map(String::from),
+        outcome: outcome.as_str().into(),
+        detail: detail.map(String::from),
+        prev_hash: head.hash.unwrap_or_else(|| vec![0u8; 32]),
+        hash: Vec::new(),
+        mac: None,
+    };
+    row.hash = sha_link(&row.prev_hash, &row);
+    row.mac = keys.map(|k| entry_mac(k, row.seq, &row.hash));
+    tx.insert_audit(&row)?;
+    if let Some(k) = keys {
+        tx.set_audit_anchor(row.seq, &anchor_mac(k, row.seq, &row.hash))?;
+    }
     Ok(())
 }
 
-/// Filters for listing the log.
-#[derive(Debug, Default, Clone)]
-pub struct AuditFilter {
-    pub path_prefix: Option<String>,
-    pub action: Option<String>,
-    pub since: Option<i64>,
-    pub limit: Option<u32>,
-}
-
-pub(crate) fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
-    let mut st = conn.prepare(
-        "SELECT seq, ts, action, path, outcome, detail FROM audit
-         WHERE (?1 IS NULL OR path = ?1 OR path LIKE ?1 || '/%' ESCAPE '\\')
-           AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR ts >= ?3)
-         ORDER BY seq DESC LIMIT ?4",
-    )?;
-    let prefix = f.path_prefix.as_deref().map(escape_like);
-    let rows = st.query_map(
-        params![prefix, f.action, f.since, f.limit.map(i64::from).unwrap_or(-1)],
-        |r| {
+/// Listing, newest `limit` entries oldest first. A stored action or outcome this Hush does not
+/// know is an error naming the entry.
+pub(crate) fn list<M>(tx: &Tx<'_, M>, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let rows =
+        tx.audit_rows(f.path_prefix.as_deref(), f.action.map(Action::as_str), f.since, f.limit)?;
+    rows.into_iter()
+        .map(|r| {
+            let bad = |what: &str| crate::store::bad_row(format!("audit entry {}", r.seq), what);
             Ok(AuditEntry {
-                seq: r.get(0)?,
-                ts: r.get(1)?,
-                action: r.get(2)?,
-                path: r.get(3)?,
-                outcome: r.get(4)?,
-                detail: r.get(5)?,
+                seq: r.seq,
+                ts: r.ts,
+                action: Action::parse(&r.action).map_err(|_| bad("unknown action"))?,
+                path: r.path,
+                outcome: Outcome::parse(&r.outcome).map_err(|_| bad("unknown outcome"))?,
+                detail: r.detail,
             })
-        },
-    )?;
-    let mut out: Vec<_> = rows.collect::<std::result::Result<_, _>>()?;
-    out.reverse();
-    Ok(out)
+        })
+        .collect()
 }
 
-pub(crate) fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
-pub(crate) fn verify(conn: &Connection) -> Result<AuditVerification> {
-    let mut st = conn.prepare(
-        "SELECT seq, ts, action, path, outcome, detail, prev_hash, hash FROM audit ORDER BY seq",
-    )?;
-    let mut rows = st.query([])?;
+/// Per entry: whether it holds (in order, its link, and its MAC when there is one and a key to
+/// check it with).
+fn links(rows: &[AuditRow], keys: Option<&Keys>) -> Vec<bool> {
     let mut prev = vec![0u8; 32];
-    let mut expected_seq = 1i64;
-    let mut count = 0i64;
-    let fail = |seq: i64, count: i64, why: &str| AuditVerification {
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let in_order = r.seq == i as i64 + 1 && r.prev_hash == prev;
+        let linked = crypto::mac_eq(&sha_link(&r.prev_hash, r), &r.hash);
+        let keyed = match (&r.mac, keys) {
+            (Some(m), Some(k)) => crypto::mac_eq(&entry_mac(k, r.seq, &r.hash), m),
+            _ => true,
+        };
+        out.push(in_order && linked && keyed);
+        prev = r.hash.clone();
+    }
+    out
+}
+
+/// Checks the whole chain and the head, and (with the key) every entry's MAC and the anchor.
+pub(crate) fn verify<M>(tx: &Tx<'_, M>, keys: Option<&Keys>) -> Result<AuditVerification> {
+    let rows = tx.audit_all()?;
+    let head = tx.audit_head()?;
+    let n = rows.len() as i64;
+    let fail = |seq: i64, why: &str| AuditVerification {
         ok: false,
-        entries: count,
+        entries: n,
         first_bad_seq: Some(seq),
         problem: Some(why.to_string()),
+        keyed_checked: keys.is_some(),
+        unanchored: 0,
     };
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let (ts, action, path, outcome, detail): (
-            i64,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-        ) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        let (prev_hash, hash): (Vec<u8>, Vec<u8>) = (r.get(6)?, r.get(7)?);
-        count += 1;
-        if seq != expected_seq {
+    for (i, (r, ok)) in rows.iter().zip(links(&rows, keys)).enumerate() {
+        if r.seq != i as i64 + 1 {
+            return Ok(fail(i as i64 + 1, "an entry is missing or was inserted (sequence gap)"));
+        }
+        if !ok {
+            let prev_ok =
+                if i == 0 { r.prev_hash == [0u8; 32] } else { r.prev_hash == rows[i - 1].hash };
+            let why = if prev_ok {
+                "the entry was edited"
+            } else {
+                "the link to the previous entry is broken (an entry was removed or replaced)"
+            };
+            return Ok(fail(r.seq, why));
+        }
+    }
+    if head.seq != n || head.hash.as_deref() != rows.last().map(|r| r.hash.as_slice()) {
+        let why = "the newest entries were removed (the log is shorter than its recorded head)";
+        return Ok(fail(n + 1, why));
+    }
+    let mut unanchored = 0;
+    if let Some(k) = keys {
+        let anchor = rows.iter().find(|r| r.seq == head.anchor_seq);
+        let anchor_ok = match anchor {
+            None => head.anchor_seq == 0 && rows.iter().all(|r| r.mac.is_none()),
+            Some(a) => head
+                .anchor_mac
+                .as_deref()
+                .is_some_and(|m| crypto::mac_eq(&anchor_mac(k, a.seq, &a.hash), m)),
+        };
+        let keyed_after = rows.iter().any(|r| r.mac.is_some() && r.seq > head.anchor_seq);
+        if !anchor_ok || keyed_after {
             return Ok(fail(
-                expected_seq,
-                count,
-                "an entry is missing or was inserted (sequence gap)",
+                head.anchor_seq.min(n) + 1,
+                "the log was cut back or its anchor was moved (the newest keyed entries are missing)",
             ));
         }
-        if prev_hash != prev {
-            return Ok(fail(
-                seq,
-                count,
-                "the link to the previous entry is broken (an entry was removed or replaced)",
-            ));
-        }
-        if entry_hash(&prev, seq, ts, &action, path.as_deref(), &outcome, detail.as_deref()) != hash
-        {
-            return Ok(fail(seq, count, "the entry was edited"));
-        }
-        prev = hash;
-        expected_seq += 1;
+        unanchored = n - head.anchor_seq;
     }
-    let (head_seq, head_hash): (i64, Option<Vec<u8>>) = conn
-        .query_row("SELECT audit_head_seq, audit_head_hash FROM vault WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?
-        .unwrap_or((0, None));
-    if head_seq != expected_seq - 1 || head_hash.unwrap_or_else(|| vec![0u8; 32]) != prev {
-        return Ok(fail(
-            expected_seq,
-            count,
-            "the newest entries were removed (the log is shorter than its recorded head)",
-        ));
+    Ok(AuditVerification {
+        ok: true,
+        entries: n,
+        first_bad_seq: None,
+        problem: None,
+        keyed_checked: keys.is_some(),
+        unanchored,
+    })
+}
+
+/// Re-keys the log (re-key, restore): every entry that holds (`sound[i]`) and had a MAC gets one
+/// under `new`; one that did not hold keeps its stored MAC, so it stays detectably bad. The anchor
+/// moves to the newest keyed entry.
+pub(crate) fn remac(tx: &Tx<'_, Write>, new: &Keys, sound: &[bool]) -> Result<()> {
+    let rows = tx.audit_all()?;
+    let mut anchor = None;
+    for (r, ok) in rows.iter().zip(sound.iter().chain(std::iter::repeat(&false))) {
+        if r.mac.is_some() && *ok {
+            tx.set_audit_mac(r.seq, Some(&entry_mac(new, r.seq, &r.hash)))?;
+        }
+        if r.mac.is_some() {
+            anchor = Some(r);
+        }
     }
-    Ok(AuditVerification { ok: true, entries: count, first_bad_seq: None, problem: None })
+    if let Some(a) = anchor {
+        tx.set_audit_anchor(a.seq, &anchor_mac(new, a.seq, &a.hash))?;
+    }
+    Ok(())
+}
+
+/// Which entries hold under `keys` (a MAC can only be checked with the key).
+pub(crate) fn sound_links<M>(tx: &Tx<'_, M>, keys: Option<&Keys>) -> Result<Vec<bool>> {
+    Ok(links(&tx.audit_all()?, keys))
+}
+
+/// Whether the SHA-256 link of a stored entry holds (restoring a backup's log).
+pub(crate) fn sha_link_ok(r: &AuditRow) -> bool {
+    crypto::mac_eq(&sha_link(&r.prev_hash, r), &r.hash)
 }

@@ -21,6 +21,37 @@ pub(crate) fn fill_random(buf: &mut [u8]) {
     getrandom::getrandom(buf).expect("the OS random number generator failed");
 }
 
+/// An encrypted envelope as stored: made only by [`seal_value`] from plaintext and its AAD (or
+/// read back from the database by the store), opened only with the key and the same AAD. The
+/// store writes values and layouts only in this form, so no plaintext can reach a row by mistake.
+pub(crate) struct Sealed(Vec<u8>);
+
+impl Sealed {
+    /// A blob read from storage. It is only bytes until [`open_value`] authenticates it.
+    pub(crate) fn stored(bytes: Vec<u8>) -> Sealed {
+        Sealed(bytes)
+    }
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sealed({} bytes)", self.0.len())
+    }
+}
+
+/// Seals `plaintext` under `key` for the place `aad` names.
+pub(crate) fn seal_value(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Sealed {
+    Sealed(seal(key, aad, plaintext))
+}
+
+/// Opens a sealed envelope; `None` when the key, the AAD or a byte is wrong.
+pub(crate) fn open_value(key: &Key32, aad: &[u8], sealed: &Sealed) -> Option<Zeroizing<Vec<u8>>> {
+    open(key, aad, &sealed.0)
+}
+
 /// Encrypts `plaintext` under `key`, binding `aad` (what the ciphertext belongs to).
 pub(crate) fn seal(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new(key.as_bytes().into());
@@ -49,12 +80,39 @@ pub(crate) fn open(key: &Key32, aad: &[u8], envelope: &[u8]) -> Option<Zeroizing
 }
 
 /// Wraps a key under a key-encryption key.
-pub(crate) fn wrap_key(kek: &Key32, aad: &[u8], key: &Key32) -> Vec<u8> {
-    seal(kek, aad, key.as_bytes())
+pub(crate) fn wrap_key(kek: &Key32, aad: &[u8], key: &Key32) -> Sealed {
+    seal_value(kek, aad, key.as_bytes())
 }
 
-pub(crate) fn unwrap_key(kek: &Key32, aad: &[u8], wrapped: &[u8]) -> Option<Key32> {
-    open(kek, aad, wrapped).and_then(|pt| Key32::from_bytes(&pt))
+pub(crate) fn unwrap_key(kek: &Key32, aad: &[u8], wrapped: &Sealed) -> Option<Key32> {
+    open_value(kek, aad, wrapped).and_then(|pt| Key32::from_bytes(&pt))
+}
+
+/// HMAC-SHA256 of length-prefixed `parts` under `key` (each part's length is bound, so no two
+/// different part lists give the same input).
+pub(crate) fn mac_parts(key: &Key32, parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut m =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("any key length");
+    for part in parts {
+        m.update(&(part.len() as u64).to_be_bytes());
+        m.update(part);
+    }
+    m.finalize().into_bytes().into()
+}
+
+/// A subkey for one purpose (HKDF-SHA256, the vault id as salt): row MACs, the audit chain.
+pub(crate) fn derive_subkey(key: &Key32, vault_id: &str, purpose: &str) -> Key32 {
+    let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(vault_id.as_bytes()), key.as_bytes());
+    let mut out = Key32::zeroed();
+    hk.expand(purpose.as_bytes(), out.mut_bytes()).expect("32 bytes is a valid HKDF length");
+    out
+}
+
+/// Constant-time equality of two MACs.
+pub(crate) fn mac_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 /// Argon2id parameters, stored beside each passphrase-wrapped key.
@@ -72,6 +130,11 @@ pub const KDF_MAX_M_KIB: u32 = 2 * 1024 * 1024;
 pub const KDF_MIN_M_KIB: u32 = 19 * 1024;
 pub const KDF_MAX_T: u32 = 16;
 pub const KDF_MAX_P: u32 = 16;
+/// The most work one derivation may ask for, as memory (KiB) × passes × lanes: 1 GiB × 1 × 1,
+/// about five times Hush's own choice (64 MiB × 3 × 1) and RFC 9106's second recommendation
+/// (64 MiB × 3 × 4 lanes = 768 MiB). Each bound above may hold on its own while their product
+/// costs 2 GiB and minutes; the budget refuses that before anything is allocated.
+pub const KDF_MAX_BUDGET: u64 = 1024 * 1024;
 
 impl KdfParams {
     /// Defaults: 64 MiB, 3 passes, 1 lane (above OWASP's Argon2id minimum; ~0.1–0.3 s here).
@@ -85,6 +148,7 @@ impl KdfParams {
         let ok = (KDF_MIN_M_KIB..=KDF_MAX_M_KIB).contains(&self.m_kib)
             && (1..=KDF_MAX_T).contains(&self.t)
             && (1..=KDF_MAX_P).contains(&self.p)
+            && u64::from(self.m_kib) * u64::from(self.t) * u64::from(self.p) <= KDF_MAX_BUDGET
             && hex::decode(&self.salt).map(|s| s.len() >= 16 && s.len() <= 64).unwrap_or(false);
         if ok {
             Ok(())
@@ -144,6 +208,20 @@ mod tests {
         let mut p = KdfParams::new_random();
         p.salt = "00".into();
         assert!(p.check().is_err());
+        // Each bound holds, their product does not: refused at once, nothing allocated.
+        let hostile = KdfParams {
+            m_kib: KDF_MAX_M_KIB,
+            t: KDF_MAX_T,
+            p: KDF_MAX_P,
+            ..KdfParams::new_random()
+        };
+        let started = std::time::Instant::now();
+        assert!(hostile.derive(&Passphrase::new("x".into())).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        assert!(KdfParams { m_kib: 64 * 1024, t: 3, p: 4, ..KdfParams::new_random() }
+            .check()
+            .is_ok());
+        assert!(KdfParams::new_random().check().is_ok());
     }
 
     #[test]

@@ -5,36 +5,47 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::vault::{KeyMode, Vault};
+use crate::model::KeyMode;
+use crate::vault::Vault;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
+    /// The code of the error behind a failed check, for a face to add its advice.
+    #[serde(skip)]
+    pub code: Option<&'static str>,
 }
 
 fn check(name: &'static str, ok: bool, detail: impl Into<String>) -> Check {
-    Check { name, ok, detail: detail.into() }
+    Check { name, ok, detail: detail.into(), code: None }
+}
+
+/// A failed check from an error: its message, and its code for the face's advice.
+fn failed(name: &'static str, e: &Error) -> Check {
+    Check { name, ok: false, detail: e.to_string(), code: Some(e.code()) }
 }
 
 /// Runs every check on the vault at `path`.
 /// `passphrase` (passphrase vaults, when the agent holds no key) lets the integrity check run.
 pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check> {
     let mut out = Vec::new();
+    // Before anything opens the vault (which repairs them): the modes of its side files.
+    let sides = side_files(path);
     let keychain = crate::keychain::status();
     // The keychain only matters to keychain vaults (and to `hush init` without --passphrase).
     let needs_keychain = !path.is_file()
-        || Vault::open(path).map(|v| v.key_mode() == KeyMode::Keychain).unwrap_or(true);
+        || Vault::inspect(path).map(|v| v.key_mode == KeyMode::Keychain).unwrap_or(true);
     out.push(match &keychain {
         Ok(()) => check("keychain", true, "the OS keychain answers"),
-        Err(e) if needs_keychain => check("keychain", false, e.to_string()),
+        Err(e) if needs_keychain => failed("keychain", e),
         Err(_) => {
             check("keychain", true, "not reachable, and not needed: this vault uses a passphrase")
         }
     });
     if !path.is_file() {
-        out.push(check("vault", false, Error::NoVault { path: path.into() }.to_string()));
+        out.push(failed("vault", &Error::NoVault { path: path.into() }));
         return out;
     }
     match crate::fsutil::mode_of(path) {
@@ -46,10 +57,12 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
         Some(m) => out.push(check("permissions", true, format!("vault file mode {m:o}"))),
         None => {}
     }
+    out.extend(sides);
+    out.push(sqlite_check(path));
     let mut v = match Vault::open(path) {
         Ok(v) => v,
         Err(e) => {
-            out.push(check("vault", false, e.to_string()));
+            out.push(failed("vault", &e));
             return out;
         }
     };
@@ -66,7 +79,7 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
                 if i.has_recovery { "set" } else { "not set (consider `hush recovery set`)" }
             ),
         ),
-        Err(e) => check("vault", false, e.to_string()),
+        Err(e) => failed("vault", e),
     });
     let unlocked = match v.key_mode() {
         KeyMode::Keychain => match v.unlock_keychain() {
@@ -75,7 +88,7 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
                 true
             }
             Err(e) => {
-                out.push(check("key", false, e.to_string()));
+                out.push(failed("key", &e));
                 false
             }
         },
@@ -92,18 +105,59 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
                 a.problem.unwrap_or_default()
             ),
         ),
-        Err(e) => check("audit", false, e.to_string()),
+        Err(e) => failed("audit", &e),
     });
     if unlocked {
         out.push(match v.verify_integrity() {
-            Ok(bad) if bad.is_empty() => check("integrity", true, "every kept version decrypts"),
+            Ok(bad) if bad.is_empty() => check(
+                "integrity",
+                true,
+                "every record, remote and setting verifies, and every kept version decrypts",
+            ),
             Ok(bad) => {
                 check("integrity", false, format!("altered or misplaced: {}", bad.join(", ")))
             }
-            Err(e) => check("integrity", false, e.to_string()),
+            Err(e) => failed("integrity", &e),
         });
     }
     out
+}
+
+/// The `-wal` and `-shm` files must be private (0600) too, and writable: a read-only period can
+/// leave them 0444 (Hush puts them back to 0600 whenever it opens the vault).
+fn side_files(path: &Path) -> Vec<Check> {
+    crate::store::sidecar_modes(path)
+        .into_iter()
+        .filter_map(|(p, mode)| mode.map(|m| (p, m)))
+        .map(|(p, m)| {
+            let ok = m == 0o600;
+            let detail = if ok {
+                format!("{p} mode {m:o}")
+            } else {
+                format!("{p} has mode {m:o}; run `chmod 600 {p}`")
+            };
+            check("side files", ok, detail)
+        })
+        .collect()
+}
+
+/// SQLite's own check of every page and index, on a read-only connection.
+fn sqlite_check(path: &Path) -> Check {
+    match crate::store::Store::open_read_only(path).and_then(|s| s.integrity_check()) {
+        Ok(problems) if problems.is_empty() => check("sqlite", true, "pages and indexes are sound"),
+        Ok(problems) => check(
+            "sqlite",
+            false,
+            format!(
+                "the database file is damaged: {}",
+                problems.into_iter().take(5).collect::<Vec<_>>().join("; ")
+            ),
+        ),
+        Err(e) => Check {
+            detail: format!("the database file is damaged or unreadable ({e})"),
+            ..failed("sqlite", &e)
+        },
+    }
 }
 
 /// The agent's key, else the given passphrase.
@@ -123,7 +177,7 @@ fn unlock_from_agent(
                 true
             }
             Err(e) => {
-                out.push(check("key", false, e.to_string()));
+                out.push(failed("key", &e));
                 false
             }
         },
@@ -156,7 +210,7 @@ fn unlock_by_agent(
             false
         }
         Err(e) => {
-            out.push(check("key", false, e.to_string()));
+            out.push(failed("key", &e));
             false
         }
     }

@@ -1,38 +1,96 @@
-//! Errors of the engine. Every message says what happened and what to do next, and none carries a
-//! secret value: variants hold paths, versions and reasons only.
+//! Errors of the engine. Every message says what happened, and none carries a secret value:
+//! variants hold paths, versions and reasons only. Advice (which flag to pass, which button to
+//! click) is the face's job: the CLI and the app each add their own.
+//!
+//! Each error has one [`ErrorKind`]: the CLI's exit codes and the desktop's IPC error codes both
+//! derive from it, so the two faces can never classify the same error differently.
 
 use std::path::PathBuf;
 
-/// The engine's error. `code()` is a stable machine-readable name that the CLI maps to exit codes
-/// and the desktop shell sends across IPC.
+use serde::Serialize;
+
+use crate::model::KeyMode;
+
+/// The class of an error: what a script or a UI does about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ErrorKind {
+    /// I/O, database, or anything not listed below.
+    Failure,
+    /// Bad usage or invalid input (a path, a kind, a value, a file that does not parse).
+    Invalid,
+    /// No such secret, version, folder, remote or vault.
+    NotFound,
+    /// Check-and-set conflict, or the target already exists.
+    Conflict,
+    /// Locked, wrong passphrase, key unavailable, keychain unreachable.
+    Locked,
+    /// Altered or damaged data: a ciphertext, a record, a key wrap, the audit chain, a backup.
+    Integrity,
+    /// A remote server problem: unreachable, TLS, sealed, mount missing, server error.
+    Remote,
+    /// The remote refused: authentication failed, or a policy denied the path.
+    Denied,
+    /// Interrupted before the end.
+    Cancelled,
+    /// A project's environment lacks required variables, or holds invalid ones.
+    CheckFailed,
+}
+
+/// The engine's error. `kind()` classifies it; `code()` is a finer stable name.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     #[error("no secret at '{path}'")]
     NotFound { path: String },
+    #[error("'{path}' is not kept (version {version})")]
+    VersionNotKept { path: String, version: u64 },
+    #[error("no secrets in the folder '{folder}'")]
+    EmptyFolder { folder: String },
+    #[error("'{path}' is not in the trash")]
+    NotInTrash { path: String },
+    #[error("no remote named '{name}'")]
+    NoRemote { name: String },
     #[error("'{path}' already exists")]
     AlreadyExists { path: String },
-    #[error("check-and-set failed for '{path}': expected version {expected}, current is {actual}; read it again and retry")]
+    #[error("check-and-set failed for '{path}': expected version {expected}, current is {actual}")]
     CasConflict { path: String, expected: u64, actual: u64 },
     #[error("invalid path '{path}': {reason}")]
     InvalidPath { path: String, reason: String },
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    #[error("the vault is locked: {0}")]
-    Locked(String),
-    #[error("wrong passphrase (nothing was changed); try again")]
+    #[error("{what} is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { what: String, size: usize, limit: usize },
+    #[error("the vault is locked")]
+    Locked,
+    #[error("the vault was re-keyed by another process: unlock it again")]
+    Rekeyed,
+    #[error("wrong passphrase (nothing was changed)")]
     WrongPassphrase,
+    #[error("this vault is not protected by {}", match expected { KeyMode::Keychain => "the OS keychain", KeyMode::Passphrase => "a passphrase" })]
+    WrongKeyMode { expected: KeyMode },
+    #[error("this vault has no recovery passphrase")]
+    NoRecovery,
+    #[error("this vault has no {kind} key")]
+    NoWrap { kind: &'static str },
+    #[error("this vault has a recovery passphrase: re-keying needs it to protect the new key")]
+    RecoveryNeeded,
+    #[error("re-keying needs the vault passphrase (the vault was not unlocked with it)")]
+    PassphraseNeeded,
     #[error("key unavailable: {0}")]
     KeyUnavailable(String),
     #[error("keychain error: {0}")]
     Keychain(String),
-    #[error("integrity check failed for {what}: the data was altered or belongs elsewhere; other secrets are unaffected, restore this one from a backup or overwrite it")]
+    #[error("this vault's keychain entry is missing (a new machine, or a reset keychain)")]
+    KeychainEntryMissing,
+    #[error("integrity check failed for {what}: the data was altered or belongs elsewhere; other secrets are unaffected")]
     Integrity { what: String },
-    #[error("no vault at {}; create one with `hush init`", path.display())]
+    #[error("no vault at {}", path.display())]
     NoVault { path: PathBuf },
     #[error("a vault already exists at {}", path.display())]
     VaultExists { path: PathBuf },
-    #[error("this vault's schema version {found} is newer than this Hush supports ({supported}); upgrade Hush")]
+    #[error("this vault's schema version {found} is not one this Hush reads (1 to {supported})")]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("agent: {0}")]
     Agent(String),
@@ -50,7 +108,7 @@ pub enum Error {
     RemoteUnreachable(String),
     #[error("TLS failure talking to the Vault server: {0}")]
     RemoteTls(String),
-    #[error("the Vault server denied access to '{path}' ({detail}); check the token's policies for that path")]
+    #[error("the Vault server denied access to '{path}' ({detail})")]
     RemoteDenied { path: String, detail: String },
     #[error("the Vault server is sealed: {0}")]
     RemoteSealed(String),
@@ -58,23 +116,34 @@ pub enum Error {
     RemoteAuth(String),
     #[error("{0}")]
     RemoteMount(String),
-    #[error("the remote secret '{path}' changed since Hush last read it (expected version {expected}, now {actual}); run `hush plan` and resolve with `hush sync --keep-local/--keep-remote`")]
+    #[error("the remote secret '{path}' changed since Hush last read it (expected version {expected}, now {actual})")]
     RemoteConflict { path: String, expected: u64, actual: u64 },
     #[error("Vault server error: {0}")]
     Remote(String),
     #[error("cancelled: {0}")]
     Cancelled(String),
     // .env import/export, templates and backups. Messages name files, lines and keys, never values.
-    #[error("{file}: {}; nothing was imported (fix the lines, or pass --skip-invalid to leave them out)", list_lines(errors))]
+    #[error("{file}: {}; nothing was imported", list_lines(errors))]
     EnvParse { file: String, errors: Vec<crate::envfile::EnvLineError> },
-    #[error("{} secret(s) in '{folder}' already exist with a different value ({}); pass --overwrite to replace them or --skip-existing to keep them; nothing was imported", names.len(), names.join(", "))]
+    #[error("{} secret(s) in '{folder}' already exist with a different value ({}); nothing was imported", names.len(), names.join(", "))]
     ImportConflict { folder: String, names: Vec<String> },
     #[error("unknown secret reference(s): {}; nothing was written", refs.join(", "))]
     UnknownRefs { refs: Vec<String> },
     #[error("the backup {0}; nothing was restored")]
     Backup(String),
-    #[error("{} is not a Hush vault ({reason}); nothing was changed. Check --vault / HUSH_VAULT", path.display())]
+    #[error("{} is not a Hush vault ({reason}); nothing was changed", path.display())]
     NotAVault { path: PathBuf, reason: String },
+    // Projects (hush.toml). Messages name files and variables, never values.
+    #[error("{} {}", path.display(), if *changed { "changed since you trusted it" } else { "is not trusted" })]
+    Untrusted { path: PathBuf, changed: bool },
+    #[error("required variable(s) missing or invalid: {}", names.join(", "))]
+    CheckFailed { names: Vec<String> },
+}
+
+/// SQLite says the file is damaged (a bad page, an index that disagrees, not a database).
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
 }
 
 fn list_lines(errors: &[crate::envfile::EnvLineError]) -> String {
@@ -87,22 +156,83 @@ fn list_lines(errors: &[crate::envfile::EnvLineError]) -> String {
 }
 
 impl Error {
-    /// Stable code for scripts and the IPC boundary. Never renamed once shipped.
+    /// The class of this error, from which every face derives its own code.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            Error::NotFound { .. }
+            | Error::VersionNotKept { .. }
+            | Error::EmptyFolder { .. }
+            | Error::NotInTrash { .. }
+            | Error::NoRemote { .. }
+            | Error::NoVault { .. }
+            | Error::UnknownRefs { .. } => K::NotFound,
+            Error::AlreadyExists { .. }
+            | Error::CasConflict { .. }
+            | Error::VaultExists { .. }
+            | Error::RemoteConflict { .. }
+            | Error::ImportConflict { .. } => K::Conflict,
+            Error::InvalidPath { .. }
+            | Error::InvalidInput(_)
+            | Error::TooLarge { .. }
+            | Error::EnvParse { .. }
+            | Error::NotAVault { .. }
+            | Error::WrongKeyMode { .. } => K::Invalid,
+            Error::Locked
+            | Error::Rekeyed
+            | Error::WrongPassphrase
+            | Error::NoRecovery
+            | Error::NoWrap { .. }
+            | Error::RecoveryNeeded
+            | Error::PassphraseNeeded
+            | Error::KeyUnavailable(_)
+            | Error::Keychain(_)
+            | Error::KeychainEntryMissing
+            | Error::Agent(_) => K::Locked,
+            Error::Integrity { .. } | Error::Backup(_) => K::Integrity,
+            Error::RemoteUnreachable(_)
+            | Error::RemoteTls(_)
+            | Error::RemoteSealed(_)
+            | Error::RemoteMount(_)
+            | Error::Remote(_) => K::Remote,
+            Error::RemoteDenied { .. } | Error::RemoteAuth(_) => K::Denied,
+            Error::Cancelled(_) => K::Cancelled,
+            // A project file is used only once trusted: like a key the user has not given yet.
+            Error::Untrusted { .. } => K::Locked,
+            Error::CheckFailed { .. } => K::CheckFailed,
+            Error::Db(e) if is_corrupt(e) => K::Integrity,
+            Error::SchemaTooNew { .. } | Error::Io { .. } | Error::Db(_) => K::Failure,
+        }
+    }
+
+    /// A finer stable name (for scripts reading `--json` errors and for logs).
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotFound { .. } => "not_found",
+            Error::VersionNotKept { .. } => "version_not_kept",
+            Error::EmptyFolder { .. } => "empty_folder",
+            Error::NotInTrash { .. } => "not_in_trash",
+            Error::NoRemote { .. } => "no_remote",
             Error::AlreadyExists { .. } => "already_exists",
             Error::CasConflict { .. } => "cas_conflict",
             Error::InvalidPath { .. } => "invalid_path",
             Error::InvalidInput(_) => "invalid_input",
-            Error::Locked(_) => "locked",
+            Error::TooLarge { .. } => "too_large",
+            Error::Locked => "locked",
+            Error::Rekeyed => "rekeyed",
             Error::WrongPassphrase => "wrong_passphrase",
+            Error::WrongKeyMode { .. } => "wrong_key_mode",
+            Error::NoRecovery => "no_recovery",
+            Error::NoWrap { .. } => "no_wrap",
+            Error::RecoveryNeeded => "recovery_needed",
+            Error::PassphraseNeeded => "passphrase_needed",
             Error::KeyUnavailable(_) => "key_unavailable",
             Error::Keychain(_) => "keychain",
+            Error::KeychainEntryMissing => "keychain_entry_missing",
             Error::Integrity { .. } => "integrity",
             Error::NoVault { .. } => "no_vault",
             Error::VaultExists { .. } => "vault_exists",
-            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::SchemaTooNew { .. } => "schema_unsupported",
             Error::Agent(_) => "agent",
             Error::Io { .. } => "io",
             Error::Db(_) => "database",
@@ -120,6 +250,8 @@ impl Error {
             Error::UnknownRefs { .. } => "unknown_refs",
             Error::Backup(_) => "backup",
             Error::NotAVault { .. } => "not_a_vault",
+            Error::Untrusted { .. } => "untrusted",
+            Error::CheckFailed { .. } => "check_failed",
         }
     }
 

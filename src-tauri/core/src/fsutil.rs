@@ -29,21 +29,6 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
     b.create(dir).map_err(|e| Error::io(dir, e))
 }
 
-/// Creates a new empty file with mode 0600; fails if it exists (no race with another creator).
-pub(crate) fn create_private_file(path: &Path) -> Result<()> {
-    let mut o = fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    match o.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(Error::VaultExists { path: path.into() })
-        }
-        Err(e) => Err(Error::io(path, e)),
-    }
-}
-
 /// Unix permission bits of a path, for `doctor`.
 pub(crate) fn mode_of(path: &Path) -> Option<u32> {
     #[cfg(unix)]
@@ -58,30 +43,105 @@ pub(crate) fn mode_of(path: &Path) -> Option<u32> {
     }
 }
 
-/// Writes `bytes` to `path` atomically with mode 0600: a private temp file in the same directory,
-/// synced, then renamed over `path`. A reader sees the old file or the new one, never a part;
-/// a failure leaves `path` as it was.
-pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
+/// The directory a path lives in (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    // tempfile creates the file 0600 on Unix, before any byte is written.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hush-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(tmp.path(), e))?;
     }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+}
+
+const TEMP_TAG: &str = ".hush-tmp-";
+
+fn temp_prefix(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    format!(".{name}{TEMP_TAG}")
+}
+
+/// A new private (0600) empty file beside `path`, named after it and this process
+/// (`.NAME.hush-tmp-PID-RANDOM`), so a later run can tell a dead process's leftover.
+pub(crate) fn create_temp_beside(path: &Path) -> Result<PathBuf> {
+    let mut r = [0u8; 6];
+    crate::crypto::fill_random(&mut r);
+    let tmp = parent_dir(path).join(format!(
+        "{}{}-{}",
+        temp_prefix(path),
+        std::process::id(),
+        hex::encode(r)
+    ));
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Removes the temporary files beside `path` left by processes that no longer run (a killed
+/// init, restore, backup or export). Best effort.
+pub(crate) fn remove_stale_temps(path: &Path) {
+    let prefix = temp_prefix(path);
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else { continue };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !crate::sys::process_alive(p)) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Removes a database file and its side files.
+pub(crate) fn remove_db_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// Gives the finished file `tmp` its final name without ever replacing an existing file: a hard
+/// link (which fails if `path` exists), then the temporary name goes. The directory is synced so
+/// the new name survives a crash.
+pub(crate) fn link_into_place(tmp: &Path, path: &Path) -> Result<()> {
+    fs::File::open(tmp).and_then(|f| f.sync_all()).map_err(|e| Error::io(tmp, e))?;
+    match fs::hard_link(tmp, path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::VaultExists { path: path.into() })
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    let _ = fs::remove_file(tmp);
+    sync_dir(parent_dir(path));
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Writes `bytes` to `path` atomically with mode 0600: a private temp file in the same directory,
+/// synced, then renamed over `path`. A reader sees the old file or the new one, never a part;
+/// a failure leaves `path` as it was, and a killed writer's temp file is removed by the next one.
+pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    remove_stale_temps(path);
+    let tmp = create_temp_beside(path)?;
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .map_err(|e| Error::io(&tmp, e))
+        .and_then(|_| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    sync_dir(parent_dir(path));
     Ok(())
 }

@@ -14,10 +14,12 @@ fn entry(account: &str) -> Result<keyring::Entry> {
 
 pub(crate) fn describe(e: &keyring::Error) -> String {
     match e {
-        keyring::Error::NoDefaultStore | keyring::Error::PlatformFailure(_) => format!(
-            "the OS keychain is not reachable ({e}); on Linux start a Secret Service (gnome-keyring or KeePassXC) in your session, or use a passphrase vault (`hush init --passphrase`)"
-        ),
-        keyring::Error::NoStorageAccess(_) => format!("the OS keychain refused access ({e}); unlock your login keyring and retry"),
+        keyring::Error::NoDefaultStore | keyring::Error::PlatformFailure(_) => {
+            format!("the OS keychain is not reachable ({e})")
+        }
+        keyring::Error::NoStorageAccess(_) => {
+            format!("the OS keychain refused access ({e}); unlock your login keyring and retry")
+        }
         other => other.to_string(),
     }
 }
@@ -30,11 +32,11 @@ pub(crate) fn load(account: &str) -> Result<Key32> {
     match entry(account)?.get_secret() {
         Ok(bytes) => {
             let bytes = Zeroizing::new(bytes);
-            Key32::from_bytes(&bytes).ok_or_else(|| Error::Integrity { what: "the keychain entry of this vault (wrong length)".into() })
+            Key32::from_bytes(&bytes).ok_or_else(|| Error::Integrity {
+                what: "the keychain entry of this vault (wrong length)".into(),
+            })
         }
-        Err(keyring::Error::NoEntry) => Err(Error::KeyUnavailable(
-            "this vault's keychain entry is missing (a new machine or a reset keychain); run `hush recovery restore` with your recovery passphrase".into(),
-        )),
+        Err(keyring::Error::NoEntry) => Err(Error::KeychainEntryMissing),
         Err(e) => Err(Error::Keychain(describe(&e))),
     }
 }

@@ -22,35 +22,40 @@
 pub mod agent;
 mod audit;
 mod crypto;
-mod db;
 mod doctor;
 pub mod envfile;
+pub mod envguard;
 mod error;
 mod fsutil;
 mod keychain;
+mod keys;
 pub mod mask;
 mod model;
 mod path;
+pub mod project;
+mod ranges;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;
+mod store;
 pub mod sys;
 mod template;
 pub mod timefmt;
 mod vault;
 
-pub use audit::{Action, AuditEntry, AuditFilter, AuditVerification};
+pub use audit::{Action, AuditEntry, AuditFilter, AuditVerification, Outcome};
 pub use crypto::KdfParams;
-pub use db::SCHEMA_VERSION;
 pub use doctor::{doctor, Check};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use fsutil::{default_vault_path, write_private_atomic};
 pub use keychain::status as keychain_status;
 pub use model::{
-    DockerCredentials, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome,
+    DockerCredentials, KeyMode, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions,
+    WriteOutcome,
 };
-pub use path::{is_env_name, FolderPath, SecretPath};
+pub use path::{is_deceptive_char, is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
+pub use store::SCHEMA_VERSION;
 pub use vault::trash_types::TrashItem;
 pub use vault::MAX_VALUE_BYTES;
 pub use vault::{
@@ -58,12 +63,41 @@ pub use vault::{
     MAX_TEMPLATE_BYTES,
 };
 pub use vault::{
-    DayCount, KeyMode, Overview, Protection, RekeyReport, Settings, Vault, VaultInfo,
+    DayCount, MoveReport, Overview, Protection, RekeyReport, Settings, Vault, VaultInfo,
     EXPIRING_WITHIN_DAYS,
 };
 pub use vault::{
     ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting,
 };
+
+/// Says once, through `notice`, that a command is waiting for another process's write lock on
+/// the vault (it waits as long as that process holds it: a read never fails for that).
+pub fn on_wait_for_lock(notice: Box<dyn Fn() + Send + Sync>) {
+    store::set_wait_notice(notice);
+}
+
+/// Test support: vaults as older Hush wrote them. Only in test builds (feature `test-support`).
+#[cfg(feature = "test-support")]
+pub mod testing {
+    use std::path::Path;
+
+    use crate::{ImportOptions, Passphrase, Protection, Result, Vault};
+
+    /// A passphrase vault at `path` holding `n` secrets `bulk/f{i%100}/KEY_{i}` = `value-{i}`,
+    /// in format 1 (as Hush of schema 4 and before left it): the next unlock upgrades it.
+    pub fn legacy_vault(path: &Path, passphrase: &str, n: usize) -> Result<()> {
+        let mut v =
+            Vault::create(path, Protection::Passphrase(&Passphrase::new(passphrase.into())))?;
+        for f in 0..100.min(n) {
+            let body: String =
+                (f..n).step_by(100).map(|i| format!("KEY_{i}=value-{i}\n")).collect();
+            let opts = ImportOptions { folder: format!("bulk/f{f}"), ..Default::default() };
+            let preview = v.import_preview_bytes("bulk.env", body.as_bytes(), &opts)?;
+            v.import_commit_bytes(&preview, body.as_bytes(), &mut |_, _| {})?;
+        }
+        v.downgrade_to_format1()
+    }
+}
 
 /// The engine's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

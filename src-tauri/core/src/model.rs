@@ -8,6 +8,23 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::secret::SecretValue;
 
+/// How the data key is protected day to day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyMode {
+    Keychain,
+    Passphrase,
+}
+
+impl KeyMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyMode::Keychain => "keychain",
+            KeyMode::Passphrase => "passphrase",
+        }
+    }
+}
+
 /// A hint for the UI and for validation; never a different storage path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

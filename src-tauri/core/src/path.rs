@@ -7,7 +7,8 @@
 //! - a name is a portable environment variable name (`[A-Za-z_][A-Za-z0-9_]*`, at most 128
 //!   characters), so every secret can be injected into a process as is;
 //! - a name that is not portable must be quoted to show intent: `myapp/dev/"api.key-v2"`. Quoted
-//!   names may hold any printable character except `"`, `/` and `\`.
+//!   names may hold any printable character except `"`, `/` and `\`, and except invisible and
+//!   text-direction characters (see [`is_deceptive_char`]), which make one name look like another.
 //! - empty segments, control characters and paths over 512 bytes are refused.
 
 use std::fmt;
@@ -139,7 +140,38 @@ fn check_quoted_name(n: &str) -> std::result::Result<(), String> {
     if n.contains(['"', '/', '\\']) {
         return Err("a quoted name cannot contain '\"', '/' or '\\'".into());
     }
+    if let Some(c) = n.chars().find(|c| is_deceptive_char(*c)) {
+        return Err(format!(
+            "a name cannot hold U+{:04X}, an invisible or text-direction character: it makes one name look like another",
+            u32::from(c)
+        ));
+    }
     Ok(())
+}
+
+/// Characters that change how text looks without showing themselves: bidirectional controls
+/// (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C), zero-width and invisible characters
+/// (U+200B–U+200D, U+2060–U+2064, U+FEFF, U+00AD, U+180E, U+115F/U+1160, U+3164, U+FFA0), line
+/// and paragraph separators, interlinear annotation marks and tag characters. Names refuse them;
+/// the CLI escapes them in everything it prints.
+pub fn is_deceptive_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 fn check_folder_segment(seg: &str) -> std::result::Result<(), String> {
@@ -152,6 +184,12 @@ fn check_folder_segment(seg: &str) -> std::result::Result<(), String> {
     if seg.chars().count() > MAX_SEGMENT {
         return Err("folder segment longer than 128 characters".into());
     }
+    if let Some(c) = seg.chars().find(|c| is_deceptive_char(*c)) {
+        return Err(format!(
+            "a folder cannot hold U+{:04X}, an invisible character: it makes one folder look like another",
+            u32::from(c)
+        ));
+    }
     if let Some(c) = seg.chars().find(|c| !(c.is_alphanumeric() || "._-+@".contains(*c))) {
         return Err(format!("folder segments allow letters, digits and . _ - + @ (found {c:?})"));
     }
@@ -161,8 +199,16 @@ fn check_folder_segment(seg: &str) -> std::result::Result<(), String> {
 /// Paths go into error messages; control characters are escaped so a hostile path cannot forge
 /// terminal output.
 fn printable(s: &str) -> String {
-    let cut: String = s.chars().take(200).collect();
-    cut.escape_debug().to_string()
+    s.chars()
+        .take(200)
+        .map(|c| {
+            if is_deceptive_char(c) {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.escape_debug().to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -206,6 +252,21 @@ mod tests {
         }
         assert!(SecretPath::parse(&format!("a/{}", "X".repeat(129))).is_err());
         assert!(SecretPath::parse(&format!("{}/X", "a/".repeat(300))).is_err());
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_are_refused_in_names() {
+        for c in ['\u{202E}', '\u{200B}', '\u{2066}', '\u{FEFF}', '\u{00AD}', '\u{E0041}'] {
+            let path = format!("app/\"key{c}x\"");
+            let e = SecretPath::parse(&path).unwrap_err().to_string();
+            assert!(e.contains("invisible") && !e.contains(c), "{c:?}: {e}");
+        }
+        assert!(FolderPath::parse("ap\u{200B}p").is_err());
+        assert!(FolderPath::parse("ap\u{3164}p").is_err(), "an invisible letter (Hangul filler)");
+        assert!(
+            SecretPath::parse("app/\"caf\u{e9}.key\"").is_ok(),
+            "ordinary letters stay allowed"
+        );
     }
 
     #[test]

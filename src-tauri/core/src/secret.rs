@@ -64,16 +64,15 @@ impl Key32 {
         crate::crypto::fill_random(&mut k.0);
         k
     }
+    pub(crate) fn zeroed() -> Self {
+        Key32([0u8; 32])
+    }
     pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
         let arr: [u8; 32] = bytes.try_into().ok()?;
         Some(Key32(arr))
     }
     pub(crate) fn as_bytes(&self) -> &[u8; 32] {
         &self.0
-    }
-    /// A copy for handing the key to another owner (e.g. the agent); explicit, never implicit.
-    pub(crate) fn duplicate(&self) -> Self {
-        Key32(self.0)
     }
     pub(crate) fn mut_bytes(&mut self) -> &mut [u8; 32] {
         &mut self.0

@@ -65,6 +65,12 @@ pub fn harden_process() {
     }
 }
 
+/// Without a cheap probe, every process counts as alive (leftovers stay, never a live file goes).
+#[cfg(not(unix))]
+pub fn process_alive(_pid: u32) -> bool {
+    true
+}
+
 /// Sends `sig` to process `pid`.
 #[cfg(unix)]
 pub fn kill(pid: i32, sig: i32) -> bool {
@@ -135,4 +141,167 @@ pub fn first_ctrl_c_sets_flag() -> &'static AtomicBool {
     // SAFETY: the handler only stores to an atomic and resets the disposition.
     unsafe { libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t) };
     &INTERRUPTED
+}
+
+/// Waits for `child` to end; returns its exit status and the most memory it ever had resident
+/// (peak RSS, KiB), as the kernel counted it. For tests and benchmarks that bound memory.
+#[cfg(unix)]
+pub fn wait_peak_rss(
+    child: &mut std::process::Child,
+) -> std::io::Result<(std::process::ExitStatus, u64)> {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 writes only to the two out-pointers, which live
+    // across the call. The pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: as above.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    let max = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    // Linux counts KiB; macOS and the BSDs count bytes.
+    let kib = if cfg!(target_os = "linux") { max } else { max / 1024 };
+    Ok((std::process::ExitStatus::from_raw(status), kib))
+}
+
+/// Time since boot, counting time the machine spent asleep: `CLOCK_BOOTTIME` on Linux,
+/// `CLOCK_MONOTONIC` elsewhere (on macOS that one counts sleep). `Instant` does not count
+/// suspend on Linux, so an idle timeout measured with it would still be running the next morning.
+#[cfg(unix)]
+pub fn since_boot() -> std::time::Duration {
+    #[cfg(target_os = "linux")]
+    let clock = libc::CLOCK_BOOTTIME;
+    #[cfg(not(target_os = "linux"))]
+    let clock = libc::CLOCK_MONOTONIC;
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a valid clock id and a valid out-pointer; clock_gettime only writes `ts`.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime of a clock every supported OS has");
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Creates a named pipe (FIFO) at `path` with `mode` (before the umask).
+#[cfg(unix)]
+pub fn mkfifo(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), mode as libc::mode_t) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Puts `fd` in non-blocking mode.
+#[cfg(unix)]
+pub fn set_nonblocking(fd: std::os::fd::RawFd) -> std::io::Result<()> {
+    // SAFETY: fcntl on a caller-owned open fd with integer arguments only.
+    let rc = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 {
+            flags
+        } else {
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK)
+        }
+    };
+    if rc < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Waits up to `ms` milliseconds for `fd` to accept writes; false on timeout or when the other end
+/// is gone (POLLERR/POLLHUP).
+#[cfg(unix)]
+pub fn wait_writable(fd: std::os::fd::RawFd, ms: i32) -> bool {
+    let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+    // SAFETY: one valid pollfd; poll only writes `revents`.
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    n > 0 && p.revents & libc::POLLOUT != 0 && p.revents & (libc::POLLERR | libc::POLLHUP) == 0
+}
+
+#[cfg(unix)]
+fn stop_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise the set we own.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, s);
+        }
+        set
+    }
+}
+
+/// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and the threads it starts later), so
+/// that [`wait_stop_signal`] can take them synchronously. Call before starting threads.
+#[cfg(unix)]
+pub fn block_stop_signals() {
+    let set = stop_set();
+    // SAFETY: a valid, initialised set; the old mask is not wanted.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
+}
+
+/// Waits for SIGINT, SIGTERM or SIGHUP (blocked first by [`block_stop_signals`]); returns it.
+#[cfg(unix)]
+pub fn wait_stop_signal() -> i32 {
+    let set = stop_set();
+    let mut sig: libc::c_int = 0;
+    // SAFETY: a valid set and out-pointer; sigwait only writes `sig`.
+    loop {
+        if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+            return sig;
+        }
+    }
+}
+
+/// Whether process `pid` exists (a zombie counts as gone on Linux when its state says so).
+#[cfg(unix)]
+pub fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else { return false };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks for existence and permission.
+    let rc = unsafe { libc::kill(pid, 0) };
+    let alive = rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    #[cfg(target_os = "linux")]
+    if alive {
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // the state follows the ")" that ends the command name
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r.trim_start()) {
+                return !rest.starts_with('Z') && !rest.starts_with('X');
+            }
+        }
+    }
+    alive
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn since_boot_is_the_boot_clock() {
+        // /proc/uptime is the boot clock (it counts suspend), in seconds.
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let ours = super::since_boot().as_secs_f64();
+        assert!((ours - uptime).abs() < 2.0, "since_boot {ours} s, /proc/uptime {uptime} s");
+    }
 }

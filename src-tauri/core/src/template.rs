@@ -5,6 +5,8 @@
 //! first other character, so `hush://app/KEY.` or `"hush://app/KEY"` read naturally) or a quoted
 //! name (`hush://app/"api.key-v2"`).
 
+use crate::error::{Error, Result};
+
 /// One reference found in a template: byte range and the path text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reference {
@@ -58,6 +60,52 @@ pub(crate) fn references(text: &str) -> Vec<Reference> {
         from = end.max(body_start);
     }
     out
+}
+
+/// Refuses references outside `only` (folders, each with its subfolders; empty = anywhere), all
+/// named in one error, before any value is read.
+pub(crate) fn check_scope(refs: &[Reference], only: &[crate::path::FolderPath]) -> Result<()> {
+    if only.is_empty() {
+        return Ok(());
+    }
+    let inside = |path: &str| {
+        only.iter().any(|f| path.strip_prefix(f.as_str()).is_some_and(|rest| rest.starts_with('/')))
+    };
+    let mut outside: Vec<String> = Vec::new();
+    for r in refs.iter().filter(|r| !inside(&r.path)) {
+        let shown = format!("hush://{}", r.path);
+        if !outside.contains(&shown) {
+            outside.push(shown);
+        }
+    }
+    if outside.is_empty() {
+        return Ok(());
+    }
+    let folders: Vec<&str> = only.iter().map(|f| f.as_str()).collect();
+    Err(Error::InvalidInput(format!(
+        "the template refers to secrets outside --only {}: {}; nothing was read or written",
+        folders.join(", "),
+        outside.join(", ")
+    )))
+}
+
+/// The distinct paths of `refs` for which `keep` holds, in order of first use.
+pub(crate) fn first_use_order(refs: &[Reference], keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    refs.iter()
+        .filter(|r| keep(&r.path) && seen.insert(r.path.as_str()))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+/// Paths for an audit entry: all of them up to 50, then a count.
+pub(crate) fn list_for_audit(paths: &[String]) -> String {
+    const SHOWN: usize = 50;
+    let mut s = paths.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > SHOWN {
+        s.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    s
 }
 
 #[cfg(test)]

@@ -50,9 +50,8 @@ fn backup_restores_everything_into_a_new_vault() {
     assert!(ver.ok, "{ver:?}");
     let log = n.audit_log(&Default::default()).unwrap();
     assert!(
-        log.iter()
-            .any(|e| e.action == "import"
-                && e.detail.as_deref().is_some_and(|d| d.contains("f.env"))),
+        log.iter().any(|e| e.action == hush_core::Action::Import
+            && e.detail.as_deref().is_some_and(|d| d.contains("f.env"))),
         "old audit kept"
     );
     assert!(n.verify_integrity().unwrap().is_empty());

@@ -67,3 +67,26 @@ fn only_one_create_wins() {
     assert_eq!(wins, 1);
     assert_eq!(reopen(&t).history(&p("app/ONCE")).unwrap().len(), 1);
 }
+
+/// Keys made stale by a re-key elsewhere (another process, another handle) never write or read:
+/// a value sealed with the old data key after the re-key would be lost for good.
+#[test]
+fn a_handle_with_stale_keys_refuses_until_unlocked_again() {
+    let (t, mut a) = new_vault();
+    put(&mut a, "app/K", "before");
+    let mut b = reopen(&t);
+    let mut clone = a.try_clone().unwrap();
+    a.rekey(None, &mut |_, _| {}).unwrap();
+    for v in [&mut b, &mut clone] {
+        let e = v.set(&p("app/K"), &val("stale"), &Default::default()).unwrap_err();
+        assert!(matches!(e, hush_core::Error::Rekeyed), "{e:?}");
+        assert!(matches!(v.get(&p("app/K"), None), Err(hush_core::Error::Rekeyed)));
+        assert_eq!(e.kind(), hush_core::ErrorKind::Locked);
+    }
+    drop((b, clone));
+    let mut b = reopen(&t);
+    assert_eq!(read(&mut b, "app/K"), "before");
+    put(&mut b, "app/K", "after");
+    assert_eq!(read(&mut a, "app/K"), "after", "the re-keying handle goes on working");
+    assert!(b.verify_integrity().unwrap().is_empty());
+}

@@ -71,10 +71,14 @@ fn preview_classifies_and_commit_is_one_audit_entry() {
     assert_eq!(read(&mut v, "app/dev/DUP"), "b");
     assert_eq!(read(&mut v, "app/dev/LIT"), "${HOME}", "literal by default");
     let log = v.audit_log(&Default::default()).unwrap();
-    let imports: Vec<_> = log[before..].iter().filter(|e| e.action == "import").collect();
+    let imports: Vec<_> =
+        log[before..].iter().filter(|e| e.action == hush_core::Action::Import).collect();
     assert_eq!(imports.len(), 1);
     assert!(imports[0].detail.as_deref().unwrap().contains("x.env"));
-    assert!(log[before..].iter().all(|e| e.action != "write"), "one entry, not one per key");
+    assert!(
+        log[before..].iter().all(|e| e.action != hush_core::Action::Write),
+        "one entry, not one per key"
+    );
 }
 
 fn p_(s: &str) -> hush_core::SecretPath {
@@ -200,13 +204,13 @@ fn layering_later_folder_wins_and_formats() {
     );
     assert!(matches!(
         v.export(&[f("empty")], ExportFormat::Env, None),
-        Err(Error::NotFound { .. })
+        Err(Error::EmptyFolder { .. })
     ));
     let runs: Vec<_> = v
         .audit_log(&Default::default())
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "run")
+        .filter(|e| e.action == hush_core::Action::Run)
         .collect();
     assert_eq!(runs.len(), 1);
     assert!(runs[0].detail.as_deref().unwrap().starts_with("env with 2 secret(s)"));

@@ -16,20 +16,7 @@ use hush_core::{AuditFilter, Kind, ListFilter, SecretPath, Vault, WriteOptions};
 static NO_CANCEL: AtomicBool = AtomicBool::new(false);
 
 fn spec(name: &str, b: &Bao) -> RemoteSpec {
-    RemoteSpec {
-        name: name.into(),
-        addr: b.addr.clone(),
-        namespace: None,
-        mount: "secret".into(),
-        prefix: String::new(),
-        ca_cert: None,
-        skip_verify: false,
-        auth: AuthSpec::Token,
-    }
-}
-
-fn add(v: &mut Vault, s: RemoteSpec, token: &str) {
-    v.remote_add(&s, Some(&RemoteCredential::new(token.into()))).unwrap();
+    remote_spec(name, &b.addr)
 }
 
 fn opts() -> SyncOptions {
@@ -166,7 +153,11 @@ fn push_then_pull_gives_back_the_same_vault_and_leaks_nothing() {
 
     // One audit entry per folder per operation, and the canary nowhere outside the ciphertexts.
     let log = a.audit_log(&AuditFilter::default()).unwrap();
-    assert_eq!(log.iter().filter(|e| e.action == "push").count(), 6, "3 pushes x 2 folders");
+    assert_eq!(
+        log.iter().filter(|e| e.action == hush_core::Action::Push).count(),
+        6,
+        "3 pushes x 2 folders"
+    );
     let dumps = [
         serde_json::to_string(&log).unwrap(),
         serde_json::to_string(&c.audit_log(&AuditFilter::default()).unwrap()).unwrap(),
@@ -625,7 +616,11 @@ path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#,
             &NO_CANCEL,
         )
         .unwrap();
-    assert!(r.stopped.is_some() && r.folders.iter().any(|f| f.outcome == "not_started"), "{r:#?}");
+    assert!(
+        r.stopped.is_some()
+            && r.folders.iter().any(|f| f.outcome == hush_core::remote::FolderOutcome::NotStarted),
+        "{r:#?}"
+    );
     // Pull still works read-only; a token with no rights at all fails the capabilities check.
     let none = b
         .token_with_policy("none", r#"path "secret/data/elsewhere/*" { capabilities = ["read"] }"#);
@@ -882,12 +877,16 @@ fn a_cancelled_migrate_stops_cleanly_and_a_rerun_finishes_it() {
         )
         .unwrap();
     assert!(r.cancelled && !r.is_complete(), "{r:#?}");
-    let written = r.folders.iter().filter(|f| f.outcome == "done").count();
+    let written =
+        r.folders.iter().filter(|f| f.outcome == hush_core::remote::FolderOutcome::Done).count();
     assert!(
         written >= 1 && written < folders,
         "{written} of {folders} folders written before the cancel took effect"
     );
-    assert!(r.folders.iter().all(|f| f.outcome != "failed"), "a cancel is not a failure");
+    assert!(
+        r.folders.iter().all(|f| f.outcome != hush_core::remote::FolderOutcome::Failed),
+        "a cancel is not a failure"
+    );
     let r = migrate(&mut v, "c", &MigrateOptions::default());
     assert!(r.is_complete(), "{r:#?}");
     assert_eq!(r.totals.created_remote, folders - written, "only what the cancel left is written");
@@ -914,7 +913,11 @@ fn migrate_with_history_dry_run_and_remove_local_after_verify() {
         "dev",
         &MigrateOptions { dry_run: true, with_history: true, ..Default::default() },
     );
-    assert!(dry.dry_run && dry.folders.iter().all(|f| f.outcome == "planned"), "{dry:#?}");
+    assert!(
+        dry.dry_run
+            && dry.folders.iter().all(|f| f.outcome == hush_core::remote::FolderOutcome::Planned),
+        "{dry:#?}"
+    );
     assert!(!b.cli(&["kv", "get", "secret/hist"]).status.success(), "a dry run writes nothing");
 
     let r = migrate(

@@ -44,7 +44,8 @@ fn flipped_byte_is_caught_and_named() {
     let log = v.audit_log(&Default::default()).unwrap();
     assert!(log
         .iter()
-        .any(|e| e.path.as_deref() == Some("app/A") && e.outcome == "integrity_failure"));
+        .any(|e| e.path.as_deref() == Some("app/A")
+            && e.outcome == hush_core::Outcome::IntegrityFailure));
     // Overwriting the damaged secret is the way out.
     put(&mut v, "app/A", "fresh");
     assert_eq!(read(&mut v, "app/A"), "fresh");

@@ -1,6 +1,6 @@
 //! The audit log and the dashboard.
 
-use hush_core::AuditFilter;
+use hush_core::{Action, AuditFilter};
 use tauri::State;
 
 use crate::dto::{AuditCheck, AuditQuery, AuditRow, DayCount, Overview, SecretRow};
@@ -11,16 +11,19 @@ use crate::state::AppState;
 pub async fn audit_list(state: State<'_, AppState>, query: AuditQuery) -> IpcResult<Vec<AuditRow>> {
     let filter = AuditFilter {
         path_prefix: query.path.filter(|p| !p.is_empty()),
-        action: query.action.filter(|a| !a.is_empty()),
+        action: query.action.filter(|a| !a.is_empty()).map(|a| Action::parse(&a)).transpose()?,
         since: query.since,
         limit: query.limit.or(Some(1000)),
     };
-    state.with_vault(|v| Ok(v.audit_log(&filter)?.into_iter().map(AuditRow::from).collect()))
+    state
+        .actor
+        .vault(move |v| Ok(v.audit_log(&filter)?.into_iter().map(AuditRow::from).collect()))
+        .await
 }
 
 #[tauri::command]
 pub async fn audit_verify(state: State<'_, AppState>) -> IpcResult<AuditCheck> {
-    let r = state.with_vault(|v| v.audit_verify())?;
+    let r = state.actor.vault(|v| v.audit_verify()).await?;
     Ok(AuditCheck {
         ok: r.ok,
         entries: r.entries,
@@ -31,7 +34,7 @@ pub async fn audit_verify(state: State<'_, AppState>) -> IpcResult<AuditCheck> {
 
 #[tauri::command]
 pub async fn overview(state: State<'_, AppState>) -> IpcResult<Overview> {
-    let o = state.with_vault(|v| v.overview(hush_core::timefmt::now(), 14))?;
+    let o = state.actor.vault(|v| v.overview(hush_core::timefmt::now(), 14)).await?;
     Ok(Overview {
         secrets: o.secrets,
         folders: o.folders,

@@ -9,6 +9,8 @@ mod secrets;
 mod settings;
 mod vault;
 
+pub use vault::status_now;
+
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
 {
     tauri::generate_handler![
@@ -17,6 +19,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         vault::vault_unlock,
         vault::vault_lock,
         vault::vault_touch,
+        vault::app_lock_set,
         secrets::secrets_list,
         secrets::secret_detail,
         secrets::secret_reveal,
@@ -37,6 +40,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         settings::vault_rewrap,
         settings::vault_rekey,
         envio::pick_file,
+        envio::ask,
         envio::import_preview,
         envio::import_commit,
         envio::export_file,
@@ -48,7 +52,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         remote::remote_test,
         remote::remote_plan,
         remote::remote_run,
-        remote::remote_cancel,
+        remote::work_cancel,
         about::about,
     ]
 }

@@ -1,161 +1,158 @@
-//! HashiCorp Vault / OpenBao remotes: add, test, plan, and push / pull / sync / migrate with
-//! progress over a Channel and a cancel button.
+//! HashiCorp Vault / OpenBao remotes: add, test, plan, and push / pull / sync / migrate as long
+//! work (`work.rs`: a second vault handle on its own thread, progress, cancel).
 
-use std::sync::atomic::Ordering;
-
-use hush_core::remote::{
-    AuthSpec, Direction, MigrateOptions, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
-};
+use hush_core::remote::{AuthSpec, Direction, MigrateOptions, RemoteCredential, RemoteSpec};
+use hush_core::remote::{Resolution, SyncOptions};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::State;
 
 use crate::dto::Progress;
 use crate::dto_remote::{
-    HealthDto, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto, ResolveRequest,
+    AuthKind, DirectionDto, HealthDto, Keep, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto,
+    RemoteOp, ResolveRequest,
 };
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
+use crate::picks::PickPurpose;
 use crate::state::AppState;
-
-/// Remote calls block on the engine's own runtime, which tokio forbids from inside any runtime
-/// context (async tasks and spawn_blocking threads alike), so they run on a plain thread.
-async fn off_runtime<R: Runtime, T: Send + 'static>(
-    app: AppHandle<R>,
-    f: impl FnOnce(&AppState) -> IpcResult<T> + Send + 'static,
-) -> IpcResult<T> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("hush-remote-call".into())
-        .spawn(move || {
-            let _ = tx.send(f(&app.state::<AppState>()));
-        })
-        .map_err(|e| IpcError::new("internal", format!("could not start the remote call: {e}")))?;
-    rx.await.map_err(|_| IpcError::new("internal", "the remote call stopped unexpectedly"))?
-}
+use crate::work;
 
 #[tauri::command]
 pub async fn remote_list(state: State<'_, AppState>) -> IpcResult<Vec<RemoteDto>> {
-    state.with_vault(|v| Ok(v.remotes()?.iter().map(RemoteDto::from).collect()))
+    state.actor.vault(|v| Ok(v.remotes()?.iter().map(RemoteDto::from).collect())).await
 }
 
 #[tauri::command]
 pub async fn remote_add(state: State<'_, AppState>, req: RemoteAddRequest) -> IpcResult<RemoteDto> {
-    let auth = match req.auth.as_str() {
-        "token" => AuthSpec::Token,
-        "approle" => AuthSpec::Approle {
+    let auth = match req.auth {
+        AuthKind::Token => AuthSpec::Token,
+        AuthKind::Approle => AuthSpec::Approle {
             mount: req.approle_mount.filter(|m| !m.is_empty()).unwrap_or_else(|| "approle".into()),
             role_id: req.role_id.unwrap_or_default(),
         },
-        other => {
-            return Err(IpcError::new(
-                "invalid_input",
-                format!("auth must be 'token' or 'approle', not '{other}'"),
-            ))
-        }
-    };
-    let spec = RemoteSpec {
-        name: req.name,
-        addr: req.addr,
-        namespace: req.namespace.filter(|n| !n.is_empty()),
-        mount: req.mount,
-        prefix: req.prefix,
-        ca_cert: req.ca_cert.filter(|c| !c.is_empty()),
-        skip_verify: req.skip_verify,
-        auth,
     };
     let token = req.token.filter(|t| !t.is_empty()).map(RemoteCredential::new);
-    state.with_vault(|v| v.remote_add(&spec, token.as_ref())).map(|r| RemoteDto::from(&r))
+    state
+        .actor
+        .run(move |o| {
+            let ca_cert = match req.ca_cert.filter(|c| !c.is_empty()) {
+                Some(h) => Some(o.picks.resolve(&h, PickPurpose::CaCert)?.display().to_string()),
+                None => None,
+            };
+            let spec = RemoteSpec {
+                name: req.name,
+                addr: req.addr,
+                namespace: req.namespace.filter(|n| !n.is_empty()),
+                mount: req.mount,
+                prefix: req.prefix,
+                ca_cert,
+                skip_verify: req.skip_verify,
+                auth,
+            };
+            Ok(RemoteDto::from(&o.unlocked()?.remote_add(&spec, token.as_ref())?))
+        })
+        .await
 }
 
 #[tauri::command]
 pub async fn remote_remove(state: State<'_, AppState>, name: String) -> IpcResult<()> {
-    state.with_vault(|v| v.remote_remove(&name))
+    state.actor.vault(move |v| v.remote_remove(&name)).await
 }
 
 #[tauri::command]
-pub async fn remote_test<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<HealthDto> {
-    off_runtime(app, move |s| s.with_vault(|v| v.remote_test(&name)).map(|h| HealthDto::from(&h)))
-        .await
-}
-
-fn parse_direction(d: &str) -> IpcResult<Direction> {
-    match d {
-        "push" => Ok(Direction::Push),
-        "pull" => Ok(Direction::Pull),
-        "sync" => Ok(Direction::Sync),
-        _ => Err(IpcError::new("invalid_input", format!("unknown direction '{d}'"))),
-    }
-}
-
-#[tauri::command]
-pub async fn remote_plan<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn remote_test(
+    state: State<'_, AppState>,
     name: String,
-    direction: String,
-) -> IpcResult<PlanDto> {
-    let d = parse_direction(&direction)?;
-    off_runtime(app, move |s| {
-        s.with_vault(|v| v.remote_plan(&name, d, &[])).map(|p| PlanDto::from(&p))
-    })
+    on_progress: Channel<Progress>,
+) -> IpcResult<HealthDto> {
+    work::run(
+        &state.actor,
+        on_progress,
+        false,
+        |_| Ok(()),
+        move |v, (), _| Ok(HealthDto::from(&v.remote_test(&name)?)),
+    )
     .await
 }
 
-fn sync_options(resolutions: Vec<ResolveRequest>) -> IpcResult<SyncOptions> {
-    let mut opts = SyncOptions::default();
+/// The plan of an operation before any write; `folders` limits it (empty: every folder).
+#[tauri::command]
+pub async fn remote_plan(
+    state: State<'_, AppState>,
+    name: String,
+    direction: DirectionDto,
+    folders: Vec<String>,
+    on_progress: Channel<Progress>,
+) -> IpcResult<PlanDto> {
+    let d = match direction {
+        DirectionDto::Push => Direction::Push,
+        DirectionDto::Pull => Direction::Pull,
+        DirectionDto::Sync => Direction::Sync,
+    };
+    work::run(
+        &state.actor,
+        on_progress,
+        false,
+        |_| Ok(()),
+        move |v, (), _| Ok(PlanDto::from(&v.remote_plan(&name, d, &folders)?)),
+    )
+    .await
+}
+
+fn sync_options(folders: Vec<String>, resolutions: Vec<ResolveRequest>) -> IpcResult<SyncOptions> {
+    let mut opts = SyncOptions { folders, ..Default::default() };
     for r in resolutions {
-        let keep = match r.keep.as_str() {
-            "local" => Resolution::KeepLocal,
-            "remote" => Resolution::KeepRemote,
-            other => {
-                return Err(IpcError::new(
-                    "invalid_input",
-                    format!("keep must be 'local' or 'remote', not '{other}'"),
-                ))
-            }
+        let keep = match r.keep {
+            Keep::Local => Resolution::KeepLocal,
+            Keep::Remote => Resolution::KeepRemote,
         };
-        opts.resolutions.insert(r.path.trim_end_matches('/').to_string(), keep);
+        opts.resolve(&r.path, keep)?;
     }
     Ok(opts)
 }
 
-/// Runs push, pull, sync (with the user's conflict choices) or migrate; `remote_cancel` stops it
-/// between folders.
+/// Runs push, pull, sync (with the user's conflict choices) or migrate on `folders` (empty:
+/// every folder); `work_cancel` stops it between folders.
 #[tauri::command]
-pub async fn remote_run<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn remote_run(
+    state: State<'_, AppState>,
     name: String,
-    op: String,
+    op: RemoteOp,
+    folders: Vec<String>,
     resolutions: Vec<ResolveRequest>,
     on_progress: Channel<Progress>,
 ) -> IpcResult<OpReportDto> {
-    let opts = sync_options(resolutions)?;
-    off_runtime(app, move |s| {
-        s.remote_cancel.store(false, Ordering::SeqCst);
-        let cancel = s.remote_cancel.clone();
-        let mut progress = |p: hush_core::remote::Progress| {
-            let _ = on_progress.send(Progress::Step { done: p.done as u64, total: p.total as u64 });
-        };
-        let report = s.with_vault(|v| match op.as_str() {
-            "push" => v.remote_push(&name, &opts, &mut progress, &cancel),
-            "pull" => v.remote_pull(&name, &opts, &mut progress, &cancel),
-            "sync" => v.remote_sync(&name, &opts, &mut progress, &cancel),
-            "migrate" => v.remote_migrate(
-                &name,
-                &MigrateOptions { concurrency: 8, ..Default::default() },
-                &mut progress,
-                &cancel,
-            ),
-            other => Err(hush_core::Error::InvalidInput(format!("unknown operation '{other}'"))),
-        })?;
-        let _ = on_progress.send(Progress::Finished {
-            message: format!("{} folder(s) in {} ms", report.folders.len(), report.elapsed_ms),
-        });
-        Ok(OpReportDto::from(&report))
-    })
+    let opts = sync_options(folders, resolutions)?;
+    work::run(
+        &state.actor,
+        on_progress,
+        true,
+        |_| Ok(()),
+        move |v, (), job| {
+            let mut progress =
+                |p: hush_core::remote::Progress| job.step(p.done as u64, p.total as u64);
+            let cancel = job.cancel_flag();
+            let report = match op {
+                RemoteOp::Push => v.remote_push(&name, &opts, &mut progress, cancel)?,
+                RemoteOp::Pull => v.remote_pull(&name, &opts, &mut progress, cancel)?,
+                RemoteOp::Sync => v.remote_sync(&name, &opts, &mut progress, cancel)?,
+                RemoteOp::Migrate => {
+                    let m = MigrateOptions {
+                        folders: opts.folders.clone(),
+                        concurrency: 8,
+                        ..Default::default()
+                    };
+                    v.remote_migrate(&name, &m, &mut progress, cancel)?
+                }
+            };
+            job.finished(format!("{} folder(s) in {} ms", report.folders.len(), report.elapsed_ms));
+            Ok(OpReportDto::from(&report))
+        },
+    )
     .await
 }
 
+/// Asks long work (its id came first in its progress) to stop at its next step.
 #[tauri::command]
-pub async fn remote_cancel(state: State<'_, AppState>) -> IpcResult<()> {
-    state.remote_cancel.store(true, Ordering::SeqCst);
-    Ok(())
+pub async fn work_cancel(state: State<'_, AppState>, id: u64) -> IpcResult<bool> {
+    Ok(state.actor.cancel_work(id))
 }

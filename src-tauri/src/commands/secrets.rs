@@ -6,8 +6,8 @@ use hush_core::{Action, Kind, ListFilter, SecretPath, SecretValue, WriteOptions}
 use tauri::State;
 
 use crate::dto::{
-    CopyResult, ListRequest, Revealed, SaveRequest, SecretDetail, SecretRow, TrashRow, VersionRow,
-    WriteResult,
+    CopyField, CopyResult, ListRequest, Revealed, SaveRequest, SecretDetail, SecretRow, TrashRow,
+    VersionRow, WriteResult,
 };
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
@@ -23,13 +23,13 @@ pub async fn secrets_list(
 ) -> IpcResult<Vec<SecretRow>> {
     let kind = req.kind.as_deref().map(Kind::parse).transpose()?;
     let filter = ListFilter { folder: req.folder, tag: req.tag, kind, search: req.search };
-    state.with_vault(|v| Ok(v.list(&filter)?.iter().map(SecretRow::from).collect()))
+    state.actor.vault(move |v| Ok(v.list(&filter)?.iter().map(SecretRow::from).collect())).await
 }
 
 #[tauri::command]
 pub async fn secret_detail(state: State<'_, AppState>, path: String) -> IpcResult<SecretDetail> {
     let p = parse_path(&path)?;
-    state.with_vault(|v| Ok(SecretDetail::from(&v.meta(&p)?)))
+    state.actor.vault(move |v| Ok(SecretDetail::from(&v.meta(&p)?))).await
 }
 
 /// The one command that sends a value to the web view: the user clicked "reveal" (or "view" in
@@ -41,7 +41,7 @@ pub async fn secret_reveal(
     version: Option<u64>,
 ) -> IpcResult<Revealed> {
     let p = parse_path(&path)?;
-    let (meta, value) = state.with_vault(|v| v.get_as(&p, version, Action::Reveal))?;
+    let (meta, value) = state.actor.vault(move |v| v.get_as(&p, version, Action::Reveal)).await?;
     Ok(Revealed {
         path: meta.path,
         version: version.unwrap_or(meta.version),
@@ -55,14 +55,29 @@ pub async fn secret_copy(
     state: State<'_, AppState>,
     path: String,
     version: Option<u64>,
+    field: Option<CopyField>,
 ) -> IpcResult<CopyResult> {
     let p = parse_path(&path)?;
-    let (secs, value) = state.with_vault(|v| {
-        Ok((v.settings()?.clipboard_secs, v.get_as(&p, version, Action::Copy)?.1))
-    })?;
+    let (secs, value) = state
+        .actor
+        .vault(move |v| Ok((v.settings()?.clipboard_secs, v.get_as(&p, version, Action::Copy)?.1)))
+        .await?;
+    let text = match field.unwrap_or(CopyField::Value) {
+        CopyField::Value => value.expose_str().to_owned(),
+        f => {
+            let creds: serde_json::Value =
+                serde_json::from_str(value.expose_str()).map_err(|_| {
+                    IpcError::new("invalid_input", "this value has no username or password field")
+                })?;
+            let key = if f == CopyField::Username { "username" } else { "password" };
+            creds[key].as_str().map(str::to_owned).ok_or_else(|| {
+                IpcError::new("invalid_input", format!("this value has no {key} field"))
+            })?
+        }
+    };
     state
         .clipboard
-        .copy(value.expose_str(), Duration::from_secs(u64::from(secs)))
+        .copy(&text, Duration::from_secs(u64::from(secs)))
         .map_err(|m| IpcError::new("clipboard", m))?;
     Ok(CopyResult { clears_in_secs: secs })
 }
@@ -79,18 +94,22 @@ pub async fn secret_save(state: State<'_, AppState>, req: SaveRequest) -> IpcRes
         cas: req.cas,
         ..Default::default()
     };
-    match req.value.map(SecretValue::from_string) {
-        Some(value) => state.with_vault(|v| v.set(&p, &value, &opts)).map(|o| WriteResult {
-            path: o.path,
-            version: o.version,
-            created: o.created,
-        }),
-        None => state.with_vault(|v| v.update_meta(&p, &opts)).map(|m| WriteResult {
-            path: m.path,
-            version: m.version,
-            created: false,
-        }),
-    }
+    let value = req.value.map(SecretValue::from_string);
+    state
+        .actor
+        .vault(move |v| match value {
+            Some(value) => v.set(&p, &value, &opts).map(|o| WriteResult {
+                path: o.path,
+                version: o.version,
+                created: o.created,
+            }),
+            None => v.update_meta(&p, &opts).map(|m| WriteResult {
+                path: m.path,
+                version: m.version,
+                created: false,
+            }),
+        })
+        .await
 }
 
 #[tauri::command]
@@ -99,7 +118,7 @@ pub async fn secret_history(
     path: String,
 ) -> IpcResult<Vec<VersionRow>> {
     let p = parse_path(&path)?;
-    state.with_vault(|v| Ok(v.history(&p)?.iter().map(VersionRow::from).collect()))
+    state.actor.vault(move |v| Ok(v.history(&p)?.iter().map(VersionRow::from).collect())).await
 }
 
 #[tauri::command]
@@ -110,40 +129,46 @@ pub async fn secret_rollback(
     cas: Option<u64>,
 ) -> IpcResult<WriteResult> {
     let p = parse_path(&path)?;
-    let o = state.with_vault(|v| v.rollback(&p, to, cas))?;
+    let o = state.actor.vault(move |v| v.rollback(&p, to, cas)).await?;
     Ok(WriteResult { path: o.path, version: o.version, created: false })
 }
 
+/// Moves secrets to the trash (one or many: bulk delete); each is audited.
 #[tauri::command]
-pub async fn secret_delete(state: State<'_, AppState>, path: String) -> IpcResult<()> {
-    let p = parse_path(&path)?;
-    state.with_vault(|v| v.remove(&p))
+pub async fn secret_delete(state: State<'_, AppState>, paths: Vec<String>) -> IpcResult<()> {
+    let ps = paths.iter().map(|p| parse_path(p)).collect::<IpcResult<Vec<_>>>()?;
+    state.actor.vault(move |v| ps.iter().try_for_each(|p| v.remove(p))).await
 }
 
 #[tauri::command]
 pub async fn trash_list(state: State<'_, AppState>) -> IpcResult<Vec<TrashRow>> {
-    state.with_vault(|v| {
-        Ok(v.trash()?
-            .into_iter()
-            .map(|t| TrashRow {
-                path: t.meta.path,
-                kind: t.meta.kind.as_str().into(),
-                version: t.meta.version,
-                deleted_at: t.meta.deleted_at.unwrap_or_default(),
-                purge_at: t.purge_at,
-            })
-            .collect())
-    })
+    state
+        .actor
+        .vault(|v| {
+            Ok(v.trash()?
+                .into_iter()
+                .map(|t| TrashRow {
+                    path: t.meta.path,
+                    kind: t.meta.kind.as_str().into(),
+                    version: t.meta.version,
+                    deleted_at: t.meta.deleted_at.unwrap_or_default(),
+                    purge_at: t.purge_at,
+                })
+                .collect())
+        })
+        .await
 }
 
+/// Restores secrets from the trash (one, or several: undo of a bulk delete).
 #[tauri::command]
-pub async fn trash_restore(state: State<'_, AppState>, path: String) -> IpcResult<()> {
-    let p = parse_path(&path)?;
-    state.with_vault(|v| v.restore(&p).map(|_| ()))
+pub async fn trash_restore(state: State<'_, AppState>, paths: Vec<String>) -> IpcResult<()> {
+    let ps = paths.iter().map(|p| parse_path(p)).collect::<IpcResult<Vec<_>>>()?;
+    state.actor.vault(move |v| ps.iter().try_for_each(|p| v.restore(p).map(|_| ()))).await
 }
 
+/// Destroys secrets in the trash for good (one, several, or all: "empty the trash").
 #[tauri::command]
-pub async fn trash_purge(state: State<'_, AppState>, path: String) -> IpcResult<()> {
-    let p = parse_path(&path)?;
-    state.with_vault(|v| v.purge(&p).map(|_| ()))
+pub async fn trash_purge(state: State<'_, AppState>, paths: Vec<String>) -> IpcResult<()> {
+    let ps = paths.iter().map(|p| parse_path(p)).collect::<IpcResult<Vec<_>>>()?;
+    state.actor.vault(move |v| ps.iter().try_for_each(|p| v.purge(p).map(|_| ()))).await
 }

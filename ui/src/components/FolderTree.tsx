@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { FolderNode } from '../lib/tree';
 
-const SYNC_LABEL: Record<string, string> = { in_sync: 'in sync', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict' };
+const SYNC_LABEL: Record<string, string> = { in_sync: 'in sync', local_changed: 'changed locally', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict' };
 type Sync = Record<string, string>;
 
 export function FolderTree({ root, selected, sync = {}, onSelect }: { root: FolderNode; selected: string | null; sync?: Sync; onSelect: (path: string | null) => void }) {

@@ -1,30 +1,39 @@
-// A table that renders only the rows in view (see lib/virtual.ts).
+// A table that renders only the rows in view (see lib/virtual.ts). `focus` is the index the
+// keyboard is on: it is scrolled into view.
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useSize } from '../lib/size';
 import { visibleWindow } from '../lib/virtual';
 
-export function VirtualTable<T>({ items, rowHeight, header, row, id }: {
+export function VirtualTable<T>({ items, rowHeight, header, row, id, focus = -1, empty, onKeyDown, label }: {
   items: T[];
   rowHeight: number;
   header: ComponentChildren;
   row: (item: T, index: number) => ComponentChildren;
   id?: string;
+  focus?: number;
+  empty?: ComponentChildren;
+  onKeyDown?: (e: KeyboardEvent) => void;
+  label?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(600);
+  const height = useSize(ref, (el) => el.clientHeight, 600);
+  // Keep the keyboard's row in view.
   useLayoutEffect(() => {
-    const el = ref.current!;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+    const el = ref.current;
+    if (!el || focus < 0) return;
+    const top = focus * rowHeight;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
+  }, [focus]);
   const w = visibleWindow(items.length, rowHeight, scrollTop, height);
   return (
-    <div class="vtable" id={id}>
-      <div class="vhead">{header}</div>
-      <div class="vbody" ref={ref} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-        <div style={{ height: `${w.total}px`, position: 'relative' }}>
+    <div class="vtable" id={id} role="grid" aria-label={label} aria-rowcount={items.length}>
+      <div class="vhead" role="row">{header}</div>
+      <div class="vbody" ref={ref} tabIndex={0} onKeyDown={onKeyDown} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+        {items.length === 0 && empty}
+        <div class="vspace" style={{ height: `${w.total}px` }}>
           <div style={{ transform: `translateY(${w.offset}px)` }}>
             {items.slice(w.start, w.end).map((it, i) => row(it, w.start + i))}
           </div>

@@ -1,18 +1,42 @@
 // Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.
 
-export type VaultStatus = { exists: boolean, path: string, 
+export type KeyModeDto = "keychain" | "passphrase";
+
+export type LockKind = "vaultPassphrase" | "appPin" | "appPassphrase" | "keychainOnly";
+
+export type AppLockKind = "pin" | "passphrase";
+
+export type PickPurpose = "importEnv" | "export" | "backupWrite" | "backupRead" | "restoreTarget" | "caCert";
+
+export type PickedFile = { handle: string, path: string, };
+
+export type OnExistingDto = "refuse" | "overwrite" | "skip";
+
+export type CopyField = "value" | "username" | "password";
+
+export type ExportFormatDto = "env" | "json" | "shell";
+
+export type VaultStatus = { exists: boolean, path: string, keyMode: KeyModeDto | null, lockKind: LockKind | null, 
 /**
- * "keychain" or "passphrase" once the vault exists.
+ * The vault file exists but cannot be opened (damaged, made by a newer Hush...).
  */
-keyMode: string | null, unlocked: boolean, hasRecovery: boolean, keychainOk: boolean, 
+openError: IpcError | null, unlocked: boolean, hasRecovery: boolean, keychainOk: boolean, 
 /**
  * Why the keychain is not usable, to show on first run.
  */
 keychainMessage: string | null, };
 
-export type SecretRow = { path: string, folder: string, name: string, kind: string, tags: Array<string>, updatedAt: number, expiresAt: number | null, version: number, };
+export type SecretRow = { path: string, folder: string, name: string, kind: string, tags: Array<string>, 
+/**
+ * Searched along with the path and tags.
+ */
+description: string | null, updatedAt: number, expiresAt: number | null, version: number, };
 
-export type SecretDetail = { description: string | null, rotateEveryDays: number | null, lastRotatedAt: number | null, lastReadAt: number | null, createdAt: number, source: string | null, meta: { [key in string]: string }, versionsKept: number | null, path: string, folder: string, name: string, kind: string, tags: Array<string>, updatedAt: number, expiresAt: number | null, version: number, };
+export type SecretDetail = { rotateEveryDays: number | null, lastRotatedAt: number | null, lastReadAt: number | null, createdAt: number, source: string | null, meta: { [key in string]: string }, versionsKept: number | null, path: string, folder: string, name: string, kind: string, tags: Array<string>, 
+/**
+ * Searched along with the path and tags.
+ */
+description: string | null, updatedAt: number, expiresAt: number | null, version: number, };
 
 export type ListRequest = { folder: string | null, tag: string | null, kind: string | null, search: string | null, };
 
@@ -48,15 +72,15 @@ export type Overview = { secrets: number, folders: number, inTrash: number, expi
 
 export type SettingsDto = { versionsKept: number, trashDays: number, autoLockSecs: number, clipboardSecs: number, };
 
-export type Progress = { "event": "step", "data": { done: number, total: number, } } | { "event": "finished", "data": { message: string, } };
+export type Progress = { "event": "started", "data": { id: number, cancellable: boolean, } } | { "event": "step", "data": { done: number, total: number, } } | { "event": "finished", "data": { message: string, } };
 
 export type IpcError = { code: string, message: string, };
 
-export type ImportRequest = { file: string, folder: string, 
+export type ImportRequest = { 
 /**
- * "refuse" (default), "overwrite" or "skip" for secrets that exist with another value.
+ * A handle from `pick_file` (purpose `importEnv`).
  */
-onExisting: string, expand: boolean, skipInvalid: boolean, };
+file: string, folder: string, onExisting: OnExistingDto, expand: boolean, skipInvalid: boolean, };
 
 export type ImportRow = { line: number, name: string | null, 
 /**
@@ -80,11 +104,11 @@ export type ExportRequest = {
 /**
  * Later folders win for the same name.
  */
-folders: Array<string>, 
+folders: Array<string>, format: ExportFormatDto, 
 /**
- * env, json or shell.
+ * A handle from `pick_file` (purpose `export`).
  */
-format: string, path: string, };
+file: string, };
 
 export type ExportResult = { count: number, path: string, leftOut: Array<string>, notPortable: Array<string>, };
 
@@ -106,13 +130,10 @@ export type RemoteDto = { name: string, addr: string, namespace: string | null, 
 
 export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, 
 /**
- * A PEM file with the server's CA; empty: VAULT_CACERT at use time, else the system roots.
+ * A handle from `pick_file` (purpose `caCert`) for a PEM file with the server's CA; none:
+ * VAULT_CACERT at use time, else the system roots.
  */
-caCert: string | null, skipVerify: boolean, 
-/**
- * "token" or "approle".
- */
-auth: string, 
+caCert: string | null, skipVerify: boolean, auth: AuthKind, 
 /**
  * AppRole only: its role_id (not a secret) and auth mount (default "approle").
  */
@@ -123,11 +144,15 @@ roleId: string | null, approleMount: string | null,
  */
 token: string | null, };
 
-export type ResolveRequest = { path: string, 
-/**
- * "local" or "remote".
- */
-keep: string, };
+export type ResolveRequest = { path: string, keep: Keep, };
+
+export type Keep = "local" | "remote";
+
+export type AuthKind = "token" | "approle";
+
+export type DirectionDto = "push" | "pull" | "sync";
+
+export type RemoteOp = "push" | "pull" | "sync" | "migrate";
 
 export type CheckDto = { name: string, ok: boolean, message: string, };
 
@@ -143,7 +168,11 @@ export type FolderPlanDto = { folder: string, remotePath: string,
 /**
  * in_sync, local_ahead, remote_ahead, diverged or conflict.
  */
-state: string, keys: Array<KeyPlanDto>, notes: Array<string>, };
+state: string, 
+/**
+ * Remote version at the last sync with this remote, if the folder was ever synced.
+ */
+lastSyncedVersion: number | null, keys: Array<KeyPlanDto>, notes: Array<string>, };
 
 export type PlanDto = { kvVersion: number, folders: Array<FolderPlanDto>, notes: Array<string>, };
 

@@ -1,17 +1,27 @@
-// Dates and small text helpers (pure; unit-tested).
+// Dates and small text helpers (pure; unit-tested). One date format everywhere: YYYY-MM-DD,
+// with HH:MM where a time matters, in local time.
 
 const DAY = 86_400;
+const pad = (n: number) => String(n).padStart(2, '0');
 
+function local(ts: number): Date {
+  return new Date(ts * 1000);
+}
+
+/** YYYY-MM-DD (local), or — for none. */
 export function isoDate(ts: number | null | undefined): string {
   if (ts == null) return '—';
-  return new Date(ts * 1000).toISOString().slice(0, 10);
+  const d = local(ts);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/** YYYY-MM-DD HH:MM (local). */
 export function dateTime(ts: number): string {
-  return new Date(ts * 1000).toISOString().replace('T', ' ').slice(0, 19);
+  const d = local(ts);
+  return `${isoDate(ts)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** "in 3 days", "2 hours ago", "today"... relative to `now` (seconds). */
+/** "in 3 days", "2 hours ago", "just now"... relative to `now` (seconds). */
 export function relative(ts: number | null | undefined, now: number): string {
   if (ts == null) return '—';
   const d = ts - now;
@@ -23,11 +33,29 @@ export function relative(ts: number | null | undefined, now: number): string {
   return d > 0 ? `in ${s}` : `${s} ago`;
 }
 
+/** Where an expiry date stands: expired (in the past), soon (within 30 days), or fine. */
+export type ExpiryState = 'expired' | 'soon' | 'ok' | 'none';
+
+export function expiry(ts: number | null | undefined, now: number): { state: ExpiryState; label: string } {
+  if (ts == null) return { state: 'none', label: '—' };
+  if (ts <= now) return { state: 'expired', label: `expired ${isoDate(ts)}` };
+  return { state: ts < now + 30 * DAY ? 'soon' : 'ok', label: isoDate(ts) };
+}
+
 /** Parses a YYYY-MM-DD date input to Unix seconds (UTC midnight), or null if empty/invalid. */
 export function parseDay(s: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
   const t = Date.parse(`${s}T00:00:00Z`);
   return Number.isNaN(t) ? null : t / 1000;
+}
+
+/** A whole number from a number field, or an error to show beside it (a cleared field is not 0). */
+export function parseCount(s: string, min: number, max: number): { value: number } | { error: string } {
+  if (s.trim() === '') return { error: 'Enter a number.' };
+  const n = Number(s);
+  if (!Number.isInteger(n)) return { error: 'Enter a whole number.' };
+  if (n < min || n > max) return { error: `Between ${min} and ${max}.` };
+  return { value: n };
 }
 
 export function splitTags(s: string): string[] {
@@ -42,4 +70,34 @@ export function kindLabel(k: string): string {
 
 export function isMultiline(kind: string): boolean {
   return kind === 'certificate' || kind === 'ssh_key';
+}
+
+/** Passphrases: one minimum everywhere. */
+export const MIN_PASSPHRASE = 8;
+
+/** A rough strength hint for a passphrase (not a gate beyond the minimum). */
+export function strength(p: string): { score: 0 | 1 | 2 | 3; label: string } {
+  if (p.length < MIN_PASSPHRASE) return { score: 0, label: `too short (at least ${MIN_PASSPHRASE} characters)` };
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(p)).length;
+  const words = p.trim().split(/\s+/).length;
+  const bits = p.length * (classes >= 3 ? 5 : 4) + (words >= 4 ? 20 : 0);
+  if (bits >= 90) return { score: 3, label: 'strong' };
+  if (bits >= 60) return { score: 2, label: 'fair' };
+  return { score: 1, label: 'weak: longer is better (four or more words work well)' };
+}
+
+/** A random password or token from the OS's random numbers (editor's generator). */
+export function generate(length = 32, symbols = true): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789' + (symbols ? '-_.~!@#%^*+=' : '');
+  const out: string[] = [];
+  const buf = new Uint32Array(length * 2);
+  while (out.length < length) {
+    crypto.getRandomValues(buf);
+    for (const x of buf) {
+      // Rejection sampling keeps every character equally likely.
+      const limit = Math.floor(2 ** 32 / alphabet.length) * alphabet.length;
+      if (x < limit && out.length < length) out.push(alphabet[x % alphabet.length]);
+    }
+  }
+  return out.join('');
 }

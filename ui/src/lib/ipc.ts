@@ -3,9 +3,9 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AboutDto, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyResult, ExportRequest, ExportResult, ImportPreviewDto,
-  HealthDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PlanDto, Progress, RemoteAddRequest,
-  RemoteDto, ResolveRequest, RestoreResult, Revealed,
+  AboutDto, AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ExportRequest, ExportResult,
+  HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PickedFile, PickPurpose,
+  PlanDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
 } from './bindings';
 
@@ -27,24 +27,59 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+/** Steps of long work as the UI shows them. */
+export type Step = { done: number; total: number };
+
+/**
+ * Long work (import, re-key, remote): one shape. `onStep` gets the steps; `cancel()` asks the
+ * work to stop at its next step (a no-op for work that cannot stop halfway).
+ */
+export interface Work<T> {
+  done: Promise<T>;
+  cancel: () => void;
+}
+
+function longWork<T>(cmd: string, args: Record<string, unknown>, onStep: (s: Step) => void): Work<T> {
+  let id: number | null = null;
+  let cancelled = false;
+  const ch = new Channel<Progress>();
+  ch.onmessage = (p) => {
+    if (p.event === 'started') {
+      id = p.data.cancellable ? p.data.id : null;
+      if (cancelled && id != null) void call('work_cancel', { id });
+    } else if (p.event === 'step') onStep(p.data);
+  };
+  return {
+    done: call<T>(cmd, { ...args, onProgress: ch }),
+    cancel: () => {
+      cancelled = true;
+      if (id != null) void call('work_cancel', { id });
+    },
+  };
+}
+
+const ignore = () => {};
+
 export const ipc = {
   status: () => call<VaultStatus>('vault_status'),
   about: () => call<AboutDto>('about'),
-  create: (passphrase: string | null, recovery: string | null) => call<void>('vault_create', { passphrase, recovery }),
+  create: (passphrase: string | null, recovery: string | null, appLock: [AppLockKind, string] | null) =>
+    call<void>('vault_create', { passphrase, recovery, appLock }),
   unlock: (passphrase: string | null) => call<void>('vault_unlock', { passphrase }),
   lock: () => call<void>('vault_lock'),
   touch: () => call<boolean>('vault_touch'),
+  setAppLock: (lock: [AppLockKind, string] | null) => call<void>('app_lock_set', { lock }),
   list: (req: Partial<ListRequest> = {}) => call<SecretRow[]>('secrets_list', { req }),
   detail: (path: string) => call<SecretDetail>('secret_detail', { path }),
   reveal: (path: string, version: number | null = null) => call<Revealed>('secret_reveal', { path, version }),
-  copy: (path: string, version: number | null = null) => call<CopyResult>('secret_copy', { path, version }),
+  copy: (path: string, version: number | null = null, field: CopyField = 'value') => call<CopyResult>('secret_copy', { path, version, field }),
   save: (req: SaveRequest) => call<WriteResult>('secret_save', { req }),
   history: (path: string) => call<VersionRow[]>('secret_history', { path }),
   rollback: (path: string, to: number, cas: number | null) => call<WriteResult>('secret_rollback', { path, to, cas }),
-  remove: (path: string) => call<void>('secret_delete', { path }),
+  remove: (paths: string[]) => call<void>('secret_delete', { paths }),
   trash: () => call<TrashRow[]>('trash_list'),
-  restore: (path: string) => call<void>('trash_restore', { path }),
-  purge: (path: string) => call<void>('trash_purge', { path }),
+  restore: (paths: string[]) => call<void>('trash_restore', { paths }),
+  purge: (paths: string[]) => call<void>('trash_purge', { paths }),
   audit: (query: Partial<AuditQuery> = {}) => call<AuditRow[]>('audit_list', { query }),
   auditVerify: () => call<AuditCheck>('audit_verify'),
   overview: () => call<Overview>('overview'),
@@ -52,33 +87,24 @@ export const ipc = {
   saveSettings: (settings: SettingsDto) => call<void>('settings_set', { settings }),
   setRecovery: (passphrase: string) => call<void>('recovery_set', { passphrase }),
   rewrap: (passphrase: string | null) => call<void>('vault_rewrap', { passphrase }),
-  rekey: (recovery: string | null, onProgress: (p: Progress) => void) => {
-    const ch = new Channel<Progress>();
-    ch.onmessage = onProgress;
-    return call<void>('vault_rekey', { recovery, onProgress: ch });
-  },
-  pickFile: (save: boolean, suggested: string | null = null) => call<string | null>('pick_file', { save, suggested }),
+  rekey: (recovery: string | null, onStep: (s: Step) => void) => longWork<void>('vault_rekey', { recovery }, onStep),
+  /** The native file dialog; the answer is a handle the file commands take (never a path). */
+  pickFile: (purpose: PickPurpose, suggested: string | null = null) => call<PickedFile | null>('pick_file', { purpose, suggested }),
+  /** A native yes / no question; `ok` labels the button that says yes. */
+  ask: (message: string, ok: string) => call<boolean>('ask', { message, ok }),
   importPreview: (req: ImportRequest) => call<ImportPreviewDto>('import_preview', { req }),
-  importCommit: (digest: string, onProgress: (p: Progress) => void) => {
-    const ch = new Channel<Progress>();
-    ch.onmessage = onProgress;
-    return call<ImportResult>('import_commit', { digest, onProgress: ch });
-  },
+  importCommit: (digest: string, onStep: (s: Step) => void) => longWork<ImportResult>('import_commit', { digest }, onStep),
   exportFile: (req: ExportRequest) => call<ExportResult>('export_file', { req }),
-  backup: (path: string, passphrase: string) => call<BackupResult>('backup_create', { path, passphrase }),
+  backup: (file: string, passphrase: string) => call<BackupResult>('backup_create', { file, passphrase }),
   /** Restores into the app's vault file when `target` is null (first run), else into a new file. */
   restoreBackup: (file: string, backupPassphrase: string, passphrase: string | null, target: string | null) =>
     call<RestoreResult>('backup_restore', { file, backupPassphrase, passphrase, target }),
   remotes: () => call<RemoteDto[]>('remote_list'),
   remoteAdd: (req: RemoteAddRequest) => call<RemoteDto>('remote_add', { req }),
   remoteRemove: (name: string) => call<void>('remote_remove', { name }),
-  remoteTest: (name: string) => call<HealthDto>('remote_test', { name }),
-  remotePlan: (name: string, direction: string) => call<PlanDto>('remote_plan', { name, direction }),
-  remoteRun: (name: string, op: string, resolutions: ResolveRequest[], onProgress: (p: Progress) => void) => {
-    const ch = new Channel<Progress>();
-    ch.onmessage = onProgress;
-    return call<OpReportDto>('remote_run', { name, op, resolutions, onProgress: ch });
-  },
-  remoteCancel: () => call<void>('remote_cancel'),
+  remoteTest: (name: string) => longWork<HealthDto>('remote_test', { name }, ignore).done,
+  remotePlan: (name: string, direction: DirectionDto, folders: string[]) => longWork<PlanDto>('remote_plan', { name, direction, folders }, ignore).done,
+  remoteRun: (name: string, op: RemoteOp, folders: string[], resolutions: ResolveRequest[], onStep: (s: Step) => void) =>
+    longWork<OpReportDto>('remote_run', { name, op, folders, resolutions }, onStep),
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
 };

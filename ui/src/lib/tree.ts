@@ -1,5 +1,6 @@
 // Folder tree and search over secret rows (pure; unit-tested).
 import type { SecretRow } from './bindings';
+import { natural } from './sort';
 
 export interface FolderNode {
   name: string;
@@ -28,7 +29,7 @@ export function buildTree(rows: SecretRow[]): FolderNode {
     }
   }
   const sort = (n: FolderNode) => {
-    n.children.sort((a, b) => a.name.localeCompare(b.name));
+    n.children.sort((a, b) => natural(a.name, b.name));
     n.children.forEach(sort);
   };
   sort(root);
@@ -47,14 +48,53 @@ export interface Filter {
   query: string;
 }
 
-/** Rows in `folder` (or below), with `tag`, whose path or tags contain every word of `query`. */
+/** What a search looks at, lower-cased once per row: path, kind, tags and description. */
+const HAY = new WeakMap<SecretRow, string>();
+function hay(r: SecretRow): string {
+  let h = HAY.get(r);
+  if (h === undefined) {
+    h = `${r.path} ${r.kind} ${r.tags.join(' ')} ${r.description ?? ''}`.toLowerCase();
+    HAY.set(r, h);
+  }
+  return h;
+}
+
+/** Builds the search text of every row ahead of the first keystroke. */
+export function indexRows(rows: SecretRow[]): void {
+  for (const r of rows) hay(r);
+}
+
+/** Rows in `folder` (or below), with `tag`, whose path, tags or description contain every word of `query`. */
 export function filterRows(rows: SecretRow[], f: Filter): SecretRow[] {
   const words = f.query.toLowerCase().split(/\s+/).filter(Boolean);
-  return rows.filter((r) => {
-    if (f.folder && r.folder !== f.folder && !r.folder.startsWith(`${f.folder}/`)) return false;
-    if (f.tag && !r.tags.includes(f.tag)) return false;
-    if (words.length === 0) return true;
-    const hay = `${r.path} ${r.kind} ${r.tags.join(' ')}`.toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
+  if (!f.folder && !f.tag && words.length === 0) return rows;
+  const prefix = f.folder ? `${f.folder}/` : '';
+  const out: SecretRow[] = [];
+  for (const r of rows) {
+    if (f.folder && r.folder !== f.folder && !r.folder.startsWith(prefix)) continue;
+    if (f.tag && !r.tags.includes(f.tag)) continue;
+    if (words.length) {
+      const h = hay(r);
+      let all = true;
+      for (const w of words) if (!h.includes(w)) { all = false; break; }
+      if (!all) continue;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/**
+ * A filter that remembers its last answer: typing on (a query that extends the previous one, same
+ * rows, folder and tag) only narrows the previous result instead of scanning every row again.
+ */
+export function narrowingFilter(): (rows: SecretRow[], f: Filter) => SecretRow[] {
+  let last: { rows: SecretRow[]; f: Filter; out: SecretRow[] } | null = null;
+  return (rows, f) => {
+    const narrows = last && last.rows === rows && last.f.folder === f.folder && last.f.tag === f.tag
+      && f.query.toLowerCase().startsWith(last.f.query.toLowerCase()) && !/\s$/.test(last.f.query);
+    const out = filterRows(narrows ? last!.out : rows, f);
+    last = { rows, f, out };
+    return out;
+  };
 }

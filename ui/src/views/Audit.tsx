@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AuditCheck, AuditRow } from '../lib/bindings';
 import { dateTime, parseDay } from '../lib/format';
 import { ipc } from '../lib/ipc';
+import { errorText } from '../lib/toast';
 
 const ACTIONS = ['', 'read', 'reveal', 'copy', 'write', 'rollback', 'delete', 'restore', 'purge', 'import', 'export', 'run', 'push', 'pull', 'migrate', 'lock', 'unlock', 'key_change', 'settings', 'init'];
 
@@ -15,9 +16,9 @@ export function Audit() {
   const [error, setError] = useState<string | null>(null);
 
   const load = () =>
-    ipc.audit({ path: path || null, action: action || null, since: parseDay(since), limit: 2000 }).then((r) => setRows(r.reverse()), (e) => setError(e.message));
+    ipc.audit({ path: path || null, action: action || null, since: parseDay(since), limit: 2000 }).then((r) => setRows(r.reverse()), (e) => setError(errorText(e)));
   useEffect(() => void load(), [path, action, since]);
-  useEffect(() => void ipc.auditVerify().then(setCheck, (e) => setError(e.message)), []);
+  useEffect(() => void ipc.auditVerify().then(setCheck, (e) => setError(errorText(e))), []);
 
   return (
     <div class="page" id="audit">
@@ -36,7 +37,7 @@ export function Audit() {
       </div>
       {error && <p class="error">{error}</p>}
       <table class="grid" id="audit-table">
-        <thead><tr><th>#</th><th>Time (UTC)</th><th>Action</th><th>Path</th><th>Outcome</th><th>Detail</th></tr></thead>
+        <thead><tr><th>#</th><th>Time</th><th>Action</th><th>Path</th><th>Outcome</th><th>Detail</th></tr></thead>
         <tbody>
           {rows.map((r) => (
             <tr class={r.outcome === 'ok' ? '' : 'warnrow'}>

@@ -2,20 +2,21 @@
 // and recent activity as a small bar chart.
 import { useEffect, useState } from 'preact/hooks';
 import type { Overview, SecretRow } from '../lib/bindings';
-import { isoDate, relative } from '../lib/format';
+import { expiry, isoDate, relative } from '../lib/format';
+import { errorText } from '../lib/toast';
 import { ipc } from '../lib/ipc';
 
-export function Dashboard({ onOpen }: { onOpen: () => void }) {
+export function Dashboard({ onOpen }: { onOpen: (path: string) => void }) {
   const [o, setO] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void ipc.overview().then(setO, (e) => setError(e.message)), []);
+  useEffect(() => void ipc.overview().then(setO, (e) => setError(errorText(e))), []);
   if (error) return <p class="error">{error}</p>;
   if (!o) return <p class="muted">Loading…</p>;
   const now = Date.now() / 1000;
   const max = Math.max(1, ...o.activity.map((a) => a.count));
   const list = (rows: SecretRow[], when: (r: SecretRow) => string, id: string) =>
     rows.length === 0 ? <p class="muted small">Nothing here.</p> : (
-      <ul class="plain" id={id}>{rows.slice(0, 12).map((r) => <li><a onClick={onOpen}>{r.path}</a> <span class="muted small">{when(r)}</span></li>)}</ul>
+      <ul class="plain" id={id}>{rows.slice(0, 12).map((r) => <li><a href="#" onClick={(e) => { e.preventDefault(); onOpen(r.path); }}>{r.path}</a> <span class="muted small">{when(r)}</span></li>)}</ul>
     );
   return (
     <div class="page" id="dashboard">
@@ -23,12 +24,12 @@ export function Dashboard({ onOpen }: { onOpen: () => void }) {
       <div class="cards">
         <div class="stat"><b id="stat-secrets">{o.secrets}</b><span>secrets</span></div>
         <div class="stat"><b>{o.folders}</b><span>folders</span></div>
-        <div class={`stat ${o.expiring.length ? 'warn' : ''}`}><b id="stat-expiring">{o.expiring.length}</b><span>expiring ≤ 30 days</span></div>
+        <div class={`stat ${o.expiring.length ? 'warn' : ''}`}><b id="stat-expiring">{o.expiring.length}</b><span>expired or expiring ≤ 30 days</span></div>
         <div class={`stat ${o.stale.length ? 'warn' : ''}`}><b id="stat-stale">{o.stale.length}</b><span>due for rotation</span></div>
         <div class="stat"><b>{o.inTrash}</b><span>in trash</span></div>
       </div>
       <div class="grid2">
-        <section><h3>Expiring soon</h3>{list(o.expiring, (r) => `expires ${isoDate(r.expiresAt)} (${relative(r.expiresAt, now)})`, 'expiring')}</section>
+        <section><h3>Expired or expiring soon</h3>{list(o.expiring, (r) => expiry(r.expiresAt, now).state === 'expired' ? `expired ${isoDate(r.expiresAt)}` : `expires ${isoDate(r.expiresAt)} (${relative(r.expiresAt, now)})`, 'expiring')}</section>
         <section><h3>Past rotation interval</h3>{list(o.stale, (r) => `updated ${relative(r.updatedAt, now)}`, 'stale')}</section>
       </div>
       <h3>Activity, last 14 days</h3>

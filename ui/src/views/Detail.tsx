@@ -1,22 +1,34 @@
-// One secret: masked value, timed reveal, copy (done in Rust, auto-cleared), edit, history, delete.
+// One secret: masked value, timed reveal, copy (done in Rust, auto-cleared; docker credentials
+// copy username and password separately), edit, history, delete with undo. If the secret goes
+// away meanwhile (deleted or moved from the CLI), the view says so and returns to the list.
 import { useEffect, useState } from 'preact/hooks';
-import type { SecretDetail } from '../lib/bindings';
-import { dateTime, isoDate, kindLabel } from '../lib/format';
-import { ipc } from '../lib/ipc';
+import type { CopyField, SecretDetail } from '../lib/bindings';
+import { dateTime, expiry, isoDate, kindLabel } from '../lib/format';
+import { HushError, ipc } from '../lib/ipc';
+import { appWords, errorText, toast } from '../lib/toast';
+import { ErrorNote, useGuard } from '../components/Boundary';
 import { Editor } from './Editor';
 import { History } from './History';
+import { deleteWithUndo } from './Secrets';
 
 const REVEAL_SECS = 20;
 
-export function Detail({ path, onChanged, onDeleted }: { path: string; onChanged: () => Promise<unknown>; onDeleted: () => void }) {
+export function Detail({ path, onChanged, onGone }: { path: string; onChanged: () => Promise<unknown>; onGone: () => void }) {
   const [d, setD] = useState<SecretDetail | null>(null);
+  const [gone, setGone] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<string | null>(null);
   const [left, setLeft] = useState(0);
   const [tab, setTab] = useState<'value' | 'edit' | 'history'>('value');
-  const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, run] = useGuard();
 
-  const load = () => ipc.detail(path).then(setD, (e) => setError(e.message));
+  const load = async () => {
+    try {
+      setD(await ipc.detail(path));
+    } catch (e) {
+      if (e instanceof HushError && e.code === 'not_found') setGone(`${path} is no longer here: it was deleted or moved (perhaps from the command line).`);
+      else setGone(errorText(e));
+    }
+  };
   useEffect(() => void load(), [path]);
 
   // A revealed value hides itself again.
@@ -27,34 +39,37 @@ export function Detail({ path, onChanged, onDeleted }: { path: string; onChanged
     return () => clearInterval(t);
   }, [revealed]);
 
-  const reveal = async () => {
-    if (revealed !== null) return setRevealed(null);
+  /** A failure that means the secret is gone sends the whole view back to the list. */
+  const act = (f: () => Promise<unknown>) => run(async () => {
     try {
-      setRevealed((await ipc.reveal(path)).value);
+      await f();
     } catch (e) {
-      setError((e as Error).message);
+      if (e instanceof HushError && e.code === 'not_found') await load();
+      throw e;
     }
-  };
-  const copy = async () => {
-    try {
-      const r = await ipc.copy(path);
-      setNote(`Copied. The clipboard clears in ${r.clearsInSecs} s.`);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  const del = async () => {
-    if (!confirm(`Move ${path} to the trash?`)) return;
-    await ipc.remove(path);
-    onDeleted();
-  };
+  });
+  const reveal = () => act(async () => setRevealed(revealed !== null ? null : (await ipc.reveal(path)).value));
+  const copy = (field: CopyField = 'value') => act(async () => {
+    const r = await ipc.copy(path, null, field);
+    toast(`Copied${field === 'value' ? '' : ` the ${field}`}. The clipboard clears in ${r.clearsInSecs} s.`);
+  });
   const changed = async () => {
     setRevealed(null);
     await load();
     await onChanged();
   };
 
-  if (!d) return <div class="muted">{error ?? 'Loading…'}</div>;
+  if (gone) {
+    return (
+      <div class="detail gone" id="detail-gone" role="alert">
+        <p class="error">{gone}</p>
+        <button class="primary" id="detail-gone-back" onClick={onGone}>Back to the list</button>
+      </div>
+    );
+  }
+  if (!d) return <div class="muted">Loading…</div>;
+  const exp = expiry(d.expiresAt, Date.now() / 1000);
+  const docker = d.kind === 'docker_credentials';
   return (
     <div class="detail" id="detail">
       <div class="detail-head">
@@ -62,39 +77,41 @@ export function Detail({ path, onChanged, onDeleted }: { path: string; onChanged
           <div class="muted small">{d.folder}/</div>
           <h2 id="detail-name">{d.name}</h2>
           <span class={`kind k-${d.kind}`}>{kindLabel(d.kind)}</span> <span class="muted small" id="detail-version">version {d.version}</span>
+          {exp.state === 'expired' && <span class="chip expired" id="detail-expired">expired</span>}
         </div>
-        <button class="danger" id="delete" onClick={del}>Delete</button>
+        <button class="danger" id="delete" title="Delete (Del)" onClick={() => act(() => deleteWithUndo([path], onGone as () => Promise<unknown>))}>Delete</button>
       </div>
-      <div class="tabs">
+      <div class="tabs" role="tablist">
         {(['value', 'edit', 'history'] as const).map((t) => (
-          <button id={`tab-${t}`} class={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>{t[0].toUpperCase() + t.slice(1)}</button>
+          <button id={`tab-${t}`} role="tab" aria-selected={tab === t} class={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>{t[0].toUpperCase() + t.slice(1)}</button>
         ))}
       </div>
-      {error && <p class="error">{error}</p>}
+      <ErrorNote error={error} id="detail-error" />
       {tab === 'value' && (
         <>
           <div class="value-box">
             <pre id="value" class={revealed === null ? 'masked' : 'shown'}>{revealed ?? '••••••••••••'}</pre>
             <div class="value-actions">
               <button id="reveal" onClick={reveal}>{revealed === null ? 'Reveal' : `Hide (${left}s)`}</button>
-              <button id="copy" onClick={copy}>Copy</button>
+              <button id="copy" title="Copy (Ctrl+C in the list)" onClick={() => copy()}>Copy</button>
+              {docker && <button id="copy-username" onClick={() => copy('username')}>Copy username</button>}
+              {docker && <button id="copy-password" onClick={() => copy('password')}>Copy password</button>}
             </div>
           </div>
-          {note && <p class="note" id="copy-note">{note}</p>}
           <dl class="meta">
             <dt>Description</dt><dd>{d.description ?? '—'}</dd>
             <dt>Tags</dt><dd>{d.tags.length ? d.tags.map((t) => <span class="chip">{t}</span>) : '—'}</dd>
-            <dt>Expires</dt><dd>{isoDate(d.expiresAt)}</dd>
+            <dt>Expires</dt><dd class={exp.state}>{exp.label}</dd>
             <dt>Rotate every</dt><dd>{d.rotateEveryDays ? `${d.rotateEveryDays} days (last ${isoDate(d.lastRotatedAt)})` : '—'}</dd>
             <dt>Updated</dt><dd>{dateTime(d.updatedAt)}</dd>
             <dt>Last read</dt><dd>{d.lastReadAt ? dateTime(d.lastReadAt) : '—'}</dd>
-            <dt>Source</dt><dd>{d.source ?? '—'}</dd>
+            <dt>Source</dt><dd>{d.source ? appWords(d.source) : '—'}</dd>
             {Object.entries(d.meta).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}
           </dl>
         </>
       )}
       {tab === 'edit' && <Editor existing={d} onCancel={() => setTab('value')} onSaved={async () => { await changed(); setTab('value'); }} />}
-      {tab === 'history' && <History detail={d} onRolledBack={changed} />}
+      {tab === 'history' && <History detail={d} onRolledBack={changed} onGone={load} />}
     </div>
   );
 }

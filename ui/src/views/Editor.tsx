@@ -1,11 +1,15 @@
-// Create or edit a secret. Kind-aware: docker credentials get fields, certificates and SSH keys a
-// multiline box. Saving an edit uses check-and-set on the version being edited.
-import { useState } from 'preact/hooks';
+// Create or edit a secret. Kind-aware: docker credentials get one field each (edit any one alone:
+// the others keep their current values), certificates and SSH keys a multiline box, and every
+// kind a generator. Saving an edit uses check-and-set on the version being edited. Escape cancels.
+import { useRef, useState } from 'preact/hooks';
+import { useFocusOnMount } from '../lib/size';
 import type { SecretDetail } from '../lib/bindings';
-import { isoDate, isMultiline, KINDS, kindLabel, parseDay, splitTags } from '../lib/format';
+import { generate, isoDate, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
+import { errorText } from '../lib/toast';
 
 interface Docker { registry: string; username: string; password: string; email: string }
+const NO_DOCKER: Docker = { registry: '', username: '', password: '', email: '' };
 
 export function Editor({ existing, folder, onSaved, onCancel }: {
   existing?: SecretDetail;
@@ -17,17 +21,33 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
   const [kind, setKind] = useState(existing?.kind ?? 'generic');
   const [value, setValue] = useState('');
   const [show, setShow] = useState(false);
-  const [docker, setDocker] = useState<Docker>({ registry: '', username: '', password: '', email: '' });
+  const [docker, setDocker] = useState<Docker>(NO_DOCKER);
+  const [current, setCurrent] = useState<Docker | null>(null);
   const [description, setDescription] = useState(existing?.description ?? '');
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
   const [expires, setExpires] = useState(existing?.expiresAt ? isoDate(existing.expiresAt) : '');
   const [rotate, setRotate] = useState(existing?.rotateEveryDays ? String(existing.rotateEveryDays) : '');
+  const [fieldError, setFieldError] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  useFocusOnMount(first);
+
+  // Editing docker credentials: the current fields come in (a reveal, audited) so one can change alone.
+  const loadDocker = async () => {
+    try {
+      const v = JSON.parse((await ipc.reveal(existing!.path)).value);
+      const cur = { registry: v.registry ?? '', username: v.username ?? '', password: v.password ?? '', email: v.email ?? '' };
+      setCurrent(cur);
+      setDocker(cur);
+    } catch (e) {
+      setError(e instanceof SyntaxError ? 'The current value is not docker credentials (JSON); enter all fields.' : errorText(e));
+    }
+  };
 
   const composed = (): string | null => {
     if (kind === 'docker_credentials') {
-      if (!docker.registry && !docker.username && !docker.password) return null;
+      if (JSON.stringify(docker) === JSON.stringify(current ?? NO_DOCKER)) return null;
       return JSON.stringify({ registry: docker.registry, username: docker.username, password: docker.password, ...(docker.email ? { email: docker.email } : {}) });
     }
     return value === '' ? null : value;
@@ -35,43 +55,47 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
 
   const save = async (e: Event) => {
     e.preventDefault();
+    const errs: Record<string, string> = {};
     const v = composed();
-    if (!existing && v === null) return setError('Enter a value.');
-    if (expires && parseDay(expires) === null) return setError('Expiry must be a date (YYYY-MM-DD).');
+    if (!existing && v === null) errs.value = 'Enter a value.';
+    if (!existing && !/\/./.test(path.trim())) errs.path = 'Write it as folder/NAME, e.g. myapp/dev/API_KEY.';
+    if (expires && parseDay(expires) === null) errs.expires = 'A date (YYYY-MM-DD).';
+    const r = rotate === '' ? null : parseCount(rotate, 1, 3650);
+    if (r && 'error' in r) errs.rotate = r.error;
+    setFieldError(errs);
+    if (Object.keys(errs).length) return;
     setBusy(true);
     setError(null);
     try {
-      const r = await ipc.save({
-        path: path.trim(),
-        value: v,
-        kind: v === null ? null : kind,
-        tags: splitTags(tags),
-        description: description || null,
-        expiresAt: expires ? parseDay(expires) : null,
-        rotateEveryDays: rotate ? Number(rotate) : null,
-        cas: existing ? existing.version : 0,
+      const res = await ipc.save({
+        path: path.trim(), value: v, kind: v === null ? null : kind, tags: splitTags(tags), description: description || null,
+        expiresAt: expires ? parseDay(expires) : null, rotateEveryDays: r && 'value' in r ? r.value : null, cas: existing ? existing.version : 0,
       });
       setValue('');
-      onSaved(r.path);
+      onSaved(res.path);
     } catch (err) {
       const h = err as HushError;
-      setError(h.code === 'cas_conflict' ? `${h.message}. Someone (the CLI?) changed it meanwhile: cancel to see the new version.` : h.message);
+      if (h.code === 'invalid_path') setFieldError({ path: errorText(h) });
+      else setError(h.code === 'cas_conflict' ? `${h.message}. It was changed elsewhere meanwhile (the CLI?): cancel to see the new version.` : errorText(h));
     } finally {
       setBusy(false);
     }
   };
 
+  const err = (k: string) => fieldError[k] && <span class="error small field-error" id={`edit-${k}-error`}>{fieldError[k]}</span>;
   const dockerField = (k: keyof Docker, label: string, type = 'text') => (
     <label class="field"><span>{label}</span>
-      <input id={`docker-${k}`} type={type} value={docker[k]} onInput={(e) => setDocker({ ...docker, [k]: e.currentTarget.value })} />
+      <input id={`docker-${k}`} type={type} autocomplete="off" value={docker[k]} placeholder={existing && !current ? 'unchanged' : ''} onInput={(e) => setDocker({ ...docker, [k]: e.currentTarget.value })} />
     </label>
   );
+  const gen = () => { setValue(generate(kind === 'password' ? 24 : 40, kind === 'password')); setShow(true); };
 
   return (
-    <form class="editor" id="editor" onSubmit={save}>
+    <form class="editor" id="editor" onSubmit={save} onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onCancel(); } }}>
       {!existing && (
         <label class="field"><span>Path (folder/NAME)</span>
-          <input id="edit-path" value={path} placeholder="myapp/dev/DATABASE_URL" onInput={(e) => setPath(e.currentTarget.value)} />
+          <input id="edit-path" ref={first} value={path} placeholder="myapp/dev/DATABASE_URL" aria-invalid={!!fieldError.path} onInput={(e) => setPath(e.currentTarget.value)} />
+          {err('path')}
         </label>
       )}
       <label class="field"><span>Kind</span>
@@ -80,31 +104,38 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
         </select>
       </label>
       {kind === 'docker_credentials' ? (
-        <div class="grid2">
-          {dockerField('registry', 'Registry')}{dockerField('username', 'Username')}
-          {dockerField('password', 'Password', 'password')}{dockerField('email', 'Email (optional)')}
-        </div>
+        <>
+          {existing && !current && <button type="button" id="docker-load" onClick={loadDocker}>Edit fields one by one (loads the current values)</button>}
+          <div class="grid2">
+            {dockerField('registry', 'Registry')}{dockerField('username', 'Username')}
+            {dockerField('password', 'Password', 'password')}{dockerField('email', 'Email (optional)')}
+          </div>
+          {err('value')}
+        </>
       ) : isMultiline(kind) ? (
         <label class="field"><span>{existing ? 'New value (leave empty to keep)' : 'Value'}</span>
           <textarea id="edit-value" rows={8} spellcheck={false} placeholder="-----BEGIN …" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+          {err('value')}
         </label>
       ) : (
         <label class="field"><span>{existing ? 'New value (leave empty to keep)' : 'Value'}</span>
           <div class="row">
             <input id="edit-value" type={show ? 'text' : 'password'} autocomplete="off" spellcheck={false} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
             <button type="button" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>
+            <button type="button" id="generate" title="Generate a random value" onClick={gen}>Generate</button>
           </div>
+          {err('value')}
         </label>
       )}
       <label class="field"><span>Description</span><input id="edit-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
       <label class="field"><span>Tags (comma separated)</span><input id="edit-tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} /></label>
       <div class="grid2">
-        <label class="field"><span>Expires</span><input id="edit-expires" type="date" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} /></label>
-        <label class="field"><span>Rotate every (days)</span><input id="edit-rotate" type="number" min="1" value={rotate} onInput={(e) => setRotate(e.currentTarget.value)} /></label>
+        <label class="field"><span>Expires</span><input id="edit-expires" type="date" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />{err('expires')}</label>
+        <label class="field"><span>Rotate every (days)</span><input id="edit-rotate" type="number" inputMode="numeric" value={rotate} onInput={(e) => setRotate(e.currentTarget.value)} />{err('rotate')}</label>
       </div>
-      {error && <p class="error" id="edit-error">{error}</p>}
+      {error && <p class="error" id="edit-error" role="alert">{error}</p>}
       <div class="row end">
-        <button type="button" onClick={onCancel}>Cancel</button>
+        <button type="button" id="edit-cancel" onClick={onCancel}>Cancel</button>
         <button class="primary" id="save" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
       </div>
     </form>

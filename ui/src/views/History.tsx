@@ -1,42 +1,51 @@
-// Version timeline: view an old version, diff it against the current one, roll back.
+// Version timeline: view an old version, diff it against the current one, roll back. A failure
+// (say the secret was removed from the CLI meanwhile) is shown here, and the detail recovers.
 import { useEffect, useState } from 'preact/hooks';
 import type { SecretDetail, VersionRow } from '../lib/bindings';
 import { type DiffLine, lineDiff } from '../lib/diff';
 import { dateTime } from '../lib/format';
-import { ipc } from '../lib/ipc';
+import { HushError, ipc } from '../lib/ipc';
+import { toast } from '../lib/toast';
+import { ErrorNote, useGuard } from '../components/Boundary';
 
-export function History({ detail, onRolledBack }: { detail: SecretDetail; onRolledBack: () => Promise<unknown> }) {
+export function History({ detail, onRolledBack, onGone }: { detail: SecretDetail; onRolledBack: () => Promise<unknown>; onGone: () => void }) {
   const [versions, setVersions] = useState<VersionRow[]>([]);
   const [shown, setShown] = useState<{ version: number; value: string } | null>(null);
   const [diff, setDiff] = useState<{ version: number; lines: DiffLine[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, run] = useGuard();
 
-  useEffect(() => void ipc.history(detail.path).then((v) => setVersions(v.reverse()), (e) => setError(e.message)), [detail.path, detail.version]);
+  /** Runs an action; a secret that vanished meanwhile sends the detail back to its own check. */
+  const act = (f: () => Promise<void>) => run(async () => {
+    try {
+      await f();
+    } catch (e) {
+      if (e instanceof HushError && e.code === 'not_found') onGone();
+      throw e;
+    }
+  });
+  useEffect(() => void act(async () => setVersions((await ipc.history(detail.path)).reverse())), [detail.path, detail.version]);
 
-  const view = async (version: number) => {
+  const view = (version: number) => act(async () => {
     setDiff(null);
     setShown({ version, value: (await ipc.reveal(detail.path, version)).value });
-  };
-  const compare = async (version: number) => {
+  });
+  const compare = (version: number) => act(async () => {
     setShown(null);
     const [old, cur] = await Promise.all([ipc.reveal(detail.path, version), ipc.reveal(detail.path, null)]);
     setDiff({ version, lines: lineDiff(old.value, cur.value) });
-  };
-  const rollback = async (version: number) => {
-    if (!confirm(`Write version ${version} again as the newest version?`)) return;
-    try {
-      await ipc.rollback(detail.path, version, detail.version);
-      setShown(null);
-      setDiff(null);
-      await onRolledBack();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  });
+  const rollback = (version: number) => act(async () => {
+    if (!(await ipc.ask(`Write version ${version} of ${detail.path} again as its newest version?`, 'Roll back'))) return;
+    await ipc.rollback(detail.path, version, detail.version);
+    setShown(null);
+    setDiff(null);
+    toast(`Rolled back to version ${version}.`);
+    await onRolledBack();
+  });
 
   return (
     <div class="history" id="history">
-      {error && <p class="error">{error}</p>}
+      <ErrorNote error={error} id="history-error" />
       <ol class="timeline">
         {versions.map((v) => (
           <li class={v.current ? 'current' : ''} data-version={v.version}>

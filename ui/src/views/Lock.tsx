@@ -1,24 +1,38 @@
-// The lock screen. Keychain vaults open with one click; passphrase vaults ask for it.
-import { useState } from 'preact/hooks';
-import type { VaultStatus } from '../lib/bindings';
+// The lock screen. It says plainly which lock is on: the vault passphrase (the key cannot be
+// opened without it), an app PIN / passphrase on a keychain vault (checked by the app, with a
+// wait after wrong attempts), or none (a keychain vault opens with one click: the lock hides).
+import { useRef, useState } from 'preact/hooks';
+import { useFocusOnMount } from '../lib/size';
+import type { LockKind, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
+import { errorText } from '../lib/toast';
+
+const KIND: Record<LockKind, { ask: string | null; says: string }> = {
+  vaultPassphrase: { ask: 'Vault passphrase', says: 'Locked with the vault passphrase: the key cannot be opened without it.' },
+  appPin: { ask: 'App PIN', says: 'Locked with an app PIN. The key stays in your OS keychain; Hush waits longer after each wrong PIN.' },
+  appPassphrase: { ask: 'App passphrase', says: 'Locked with an app passphrase. The key stays in your OS keychain; Hush waits longer after each wrong attempt.' },
+  keychainOnly: { ask: null, says: 'This lock only hides your secrets: anyone at this session can open it. Set an app PIN in Settings to make it a real lock.' },
+};
 
 export function Lock({ status, onUnlocked }: { status: VaultStatus; onUnlocked: () => void }) {
   const [pass, setPass] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const needsPass = status.keyMode === 'passphrase';
+  const kind = KIND[status.lockKind ?? 'keychainOnly'];
+  const field = useRef<HTMLInputElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  useFocusOnMount(kind.ask ? field : button);
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await ipc.unlock(needsPass ? pass : null);
+      await ipc.unlock(kind.ask ? pass : null);
       setPass('');
       onUnlocked();
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -31,12 +45,14 @@ export function Lock({ status, onUnlocked }: { status: VaultStatus; onUnlocked: 
           <rect x="5" y="10.5" width="14" height="10" rx="2" /><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3" />
         </svg>
         <h1>Hush is locked</h1>
+        <p class={`small ${status.lockKind === 'keychainOnly' ? 'warn' : 'muted'}`} id="lock-kind" data-kind={status.lockKind}>{kind.says}</p>
         <p class="muted small"><code>{status.path}</code></p>
-        {needsPass && (
-          <input type="password" id="unlock-passphrase" placeholder="Vault passphrase" autofocus value={pass} onInput={(e) => setPass(e.currentTarget.value)} />
+        {kind.ask && (
+          <input type="password" id="unlock-passphrase" placeholder={kind.ask} aria-label={kind.ask} ref={field} value={pass}
+            inputMode={status.lockKind === 'appPin' ? 'numeric' : undefined} onInput={(e) => setPass(e.currentTarget.value)} />
         )}
-        {error && <p class="error" id="unlock-error">{error}</p>}
-        <button class="primary" id="unlock" disabled={busy}>{busy ? 'Unlocking…' : needsPass ? 'Unlock' : 'Unlock with keychain'}</button>
+        {error && <p class="error" id="unlock-error" role="alert">{error}</p>}
+        <button class="primary" id="unlock" ref={button} disabled={busy}>{busy ? 'Unlocking…' : kind.ask ? 'Unlock' : 'Unlock with keychain'}</button>
       </form>
     </div>
   );

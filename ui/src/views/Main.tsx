@@ -1,19 +1,25 @@
-// The unlocked app: navigation, folder tree and tags, and the current view.
+// The unlocked app: navigation, folder tree and tags, the current view, and the keyboard:
+// Ctrl+F or / search, Ctrl+N new secret, Ctrl+L lock, Ctrl+K the quick palette, Escape closes.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { SecretRow, VaultStatus } from '../lib/bindings';
+import type { LockKind, SecretRow, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
+import { errorText } from '../lib/toast';
+import { type View, VIEWS } from '../lib/views';
 import { allTags, buildTree } from '../lib/tree';
+import { Boundary, ErrorNote } from '../components/Boundary';
 import { FolderTree } from '../components/FolderTree';
+import { Palette } from '../components/Palette';
 import { Audit } from './Audit';
 import { Dashboard } from './Dashboard';
-import { Secrets } from './Secrets';
+import { Secrets, type Intent } from './Secrets';
 import { SettingsView } from './Settings';
 import { Transfer } from './Transfer';
-import { Remotes, type SyncStates } from './Remotes';
+import { Remotes, type RemoteMemory, staleSync } from './Remotes';
 import { Trash } from './Trash';
 
-type View = 'dashboard' | 'secrets' | 'transfer' | 'remote' | 'trash' | 'audit' | 'settings';
-const VIEWS: [View, string][] = [['dashboard', 'Dashboard'], ['secrets', 'Secrets'], ['transfer', 'Import / Export'], ['remote', 'HashiCorp Vault'], ['trash', 'Trash'], ['audit', 'Audit log'], ['settings', 'Settings']];
+const LOCK_LABEL: Record<LockKind, string> = { vaultPassphrase: 'passphrase', appPin: 'keychain + PIN', appPassphrase: 'keychain + passphrase', keychainOnly: 'keychain' };
+
+const typing = (t: EventTarget | null) => t instanceof HTMLElement && !!t.closest('input, textarea, select, [contenteditable]');
 
 export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () => void }) {
   const [view, setView] = useState<View>('secrets');
@@ -21,54 +27,80 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
   const [folder, setFolder] = useState<string | null>(null);
   const [tag, setTag] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // Sync state per folder from the last remote plan: badges in the tree (no network on its own).
-  const [sync, setSync] = useState<SyncStates>({});
+  const [intent, setIntent] = useState<Intent | null>(null);
+  const [palette, setPalette] = useState(false);
+  // The remote screen's plan and choices outlive the screen; badges in the tree come from it.
+  const [remote, setRemote] = useState<RemoteMemory>({ plans: {} });
 
-  const reload = () => ipc.list().then(setRows, (e) => (e.code === 'locked' ? onLocked() : setError(e.message)));
+  const reload = () => ipc.list().then((r) => { setError(null); setRows(r); }, (e) => (e.code === 'locked' ? onLocked() : setError(errorText(e))));
   // Reload on entering the list: the CLI (or another view) may have changed things meanwhile.
   useEffect(() => void (view === 'secrets' && reload()), [view]);
   const tree = useMemo(() => buildTree(rows), [rows]);
   const tags = useMemo(() => allTags(rows), [rows]);
+  const sync = useMemo(() => staleSync(remote, rows), [remote, rows]);
 
   const lockNow = async () => {
     await ipc.lock();
     onLocked();
   };
+  const ask = (what: Intent['what'], path?: string) => {
+    setView('secrets');
+    setIntent((i) => ({ what, path, n: (i?.n ?? 0) + 1 }));
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      const k = e.key.toLowerCase();
+      if (mod && k === 'k') { e.preventDefault(); setPalette((p) => !p); return; }
+      if (mod && k === 'l') { e.preventDefault(); void lockNow(); return; }
+      if (mod && k === 'f') { e.preventDefault(); ask('search'); return; }
+      if (mod && k === 'n') { e.preventDefault(); ask('new'); return; }
+      if (e.key === '/' && !mod && !typing(e.target)) { e.preventDefault(); ask('search'); return; }
+      if (e.key === 'Escape' && palette) { e.preventDefault(); setPalette(false); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [palette]);
 
   return (
     <div class="layout">
       <aside class="sidebar">
-        <div class="brand">Hush <span class="mode">{status.keyMode}</span></div>
-        <nav>
-          {VIEWS.map(([v, label]) => (
-            <button id={`nav-${v}`} class={view === v ? 'nav active' : 'nav'} onClick={() => setView(v)}>{label}</button>
-          ))}
-        </nav>
-        {view === 'secrets' && (
-          <>
-            <h3>Folders</h3>
-            <FolderTree root={tree} selected={folder} sync={sync} onSelect={(f) => setFolder(f === folder ? null : f)} />
-            {tags.length > 0 && <h3>Tags</h3>}
-            <div class="tags">
-              {tags.map((t) => (
-                <button class={tag === t ? 'tag active' : 'tag'} data-tag={t} onClick={() => setTag(tag === t ? null : t)}>{t}</button>
-              ))}
-            </div>
-          </>
-        )}
-        <div class="spacer" />
-        <button id="lock-now" class="lock-now" onClick={lockNow}>Lock now</button>
+        <div class="brand">Hush <span class="mode" id="lock-mode" title="How this vault locks">{LOCK_LABEL[status.lockKind ?? 'keychainOnly']}</span></div>
+        <div class="sidebar-scroll">
+          <nav>
+            {VIEWS.map(([v, label]) => (
+              <button id={`nav-${v}`} class={view === v ? 'nav active' : 'nav'} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>{label}</button>
+            ))}
+          </nav>
+          {view === 'secrets' && (
+            <>
+              <h3>Folders</h3>
+              <FolderTree root={tree} selected={folder} sync={sync} onSelect={(f) => setFolder(f === folder ? null : f)} />
+              {tags.length > 0 && <h3>Tags</h3>}
+              <div class="tags">
+                {tags.map((t) => (
+                  <button class={tag === t ? 'tag active' : 'tag'} data-tag={t} aria-pressed={tag === t} onClick={() => setTag(tag === t ? null : t)}>{t}</button>
+                ))}
+              </div>
+            </>
+          )}
+        </div>
+        <button id="lock-now" class="lock-now" title="Lock (Ctrl+L)" onClick={lockNow}>Lock now</button>
       </aside>
       <main class="content">
-        {error && <p class="error">{error}</p>}
-        {view === 'dashboard' && <Dashboard onOpen={() => setView('secrets')} />}
-        {view === 'secrets' && <Secrets rows={rows} folder={folder} tag={tag} reload={reload} />}
-        {view === 'transfer' && <Transfer folder={folder} onImported={reload} />}
-        {view === 'remote' && <Remotes onChanged={reload} onPlan={setSync} />}
-        {view === 'trash' && <Trash onChange={reload} />}
-        {view === 'audit' && <Audit />}
-        {view === 'settings' && <SettingsView status={status} />}
+        <ErrorNote error={error} />
+        <Boundary key={view} onReset={reload}>
+          {view === 'dashboard' && <Dashboard onOpen={(p) => ask('open', p)} />}
+          {view === 'secrets' && <Secrets rows={rows} folder={folder} tag={tag} reload={reload} intent={intent} />}
+          {view === 'transfer' && <Transfer folder={folder} onImported={reload} />}
+          {view === 'remote' && <Remotes memory={remote} setMemory={setRemote} onChanged={reload} folders={[...new Set(rows.map((r) => r.folder))].sort()} />}
+          {view === 'trash' && <Trash onChange={reload} />}
+          {view === 'audit' && <Audit />}
+          {view === 'settings' && <SettingsView status={status} onChanged={onLocked} />}
+        </Boundary>
       </main>
+      {palette && <Palette rows={rows} onClose={() => setPalette(false)} onView={(v) => { setPalette(false); setView(v); }} onSecret={(p) => { setPalette(false); ask('open', p); }} />}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 // The plan of a push / pull / sync before any write, and the conflict view: both values masked,
 // a choice per key (or per folder), applied by the next sync.
 import type { FolderPlanDto, PlanDto } from '../lib/bindings';
+import { appWords } from '../lib/toast';
 
 export const STATE_LABEL: Record<string, string> = {
-  in_sync: 'in sync', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict',
+  in_sync: 'in sync', local_changed: 'changed locally', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict',
 };
 const ACTION_LABEL: Record<string, string> = {
   unchanged: 'unchanged', create_remote: 'create on remote', update_remote: 'update remote', create_local: 'create locally',
@@ -19,23 +20,25 @@ export function PlanTable({ plan }: { plan: PlanDto }) {
   return (
     <>
       <table class="grid" id="remote-plan-table">
-        <thead><tr><th>Folder</th><th>State</th><th>Key</th><th>Action</th><th>Local v</th><th>Remote v</th></tr></thead>
+        <thead><tr><th>Folder</th><th>State</th><th>Last synced</th><th>Key</th><th>Action</th><th>Local v</th><th>Remote v</th></tr></thead>
         <tbody>
           {rows.map(({ f, k, first }) => (
             <tr data-folder={f.folder} data-key={k.name} data-action={k.action} class={k.action === 'conflict' ? 'warnrow' : ''}>
               <td>{first ? f.folder : ''}</td>
               <td>{first ? <span class={`chip st-${f.state}`}>{STATE_LABEL[f.state] ?? f.state}</span> : ''}</td>
+              <td>{first ? (f.lastSyncedVersion != null ? `remote v${f.lastSyncedVersion}` : 'never') : ''}</td>
               <td>{k.name}</td><td title={k.reason ?? ''}>{ACTION_LABEL[k.action] ?? k.action}</td>
               <td>{k.localVersion ?? '—'}</td><td>{k.remoteVersion ?? '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p class="muted small" id="remote-plan-summary">
+      <p class={`small ${count(plan, 'conflict') ? 'warn' : 'note'}`} id="remote-plan-summary" data-conflicts={count(plan, 'conflict')}>
         {plan.folders.length} folder(s), KV v{plan.kvVersion}: {count(plan, 'create_remote') + count(plan, 'update_remote')} remote write(s),{' '}
-        {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {count(plan, 'conflict')} conflict(s). Nothing is written until you choose an action below.
+        {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {count(plan, 'conflict')} conflict(s).
+        {count(plan, 'conflict') ? ' Conflicts stay as they are until you choose a side below.' : ''} Nothing is written until you choose an action below.
       </p>
-      {plan.notes.map((n) => <p class="muted small">{n}</p>)}
+      {plan.notes.map((n) => <p class="muted small">{appWords(n)}</p>)}
     </>
   );
 }

@@ -1,55 +1,148 @@
-// Searchable, virtualised secrets table with the detail panel beside it.
-import { useMemo, useState } from 'preact/hooks';
+// The secrets view: search, the sortable list, the detail beside it (or instead of it below a
+// width: one pane, as 1Password does), keyboard paths, bulk tag and delete with undo.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useSize } from '../lib/size';
 import type { SecretRow } from '../lib/bindings';
-import { isoDate, kindLabel, relative } from '../lib/format';
-import { filterRows } from '../lib/tree';
-import { VirtualTable } from '../components/VirtualTable';
+import { splitTags } from '../lib/format';
+import { ipc } from '../lib/ipc';
+import { sortRows, toggle, type Sort } from '../lib/sort';
+import { errorText, toast } from '../lib/toast';
+import { indexRows, narrowingFilter } from '../lib/tree';
+import { ErrorNote, useGuard } from '../components/Boundary';
+import { SecretList } from '../components/SecretList';
 import { Detail } from './Detail';
 import { Editor } from './Editor';
 
-const ROW_H = 34;
+/** Below this width of the view, list and detail share one pane. */
+const TWO_PANES = 760;
 
-export function Secrets({ rows, folder, tag, reload }: { rows: SecretRow[]; folder: string | null; tag: string | null; reload: () => Promise<unknown> }) {
+/** What a shortcut elsewhere asks of this view (each new `n` is a new request). */
+export interface Intent { what: 'search' | 'new' | 'open'; path?: string; n: number }
+
+/** Moves secrets to the trash and offers Undo in a toast. */
+export async function deleteWithUndo(paths: string[], reload: () => Promise<unknown>) {
+  await ipc.remove(paths);
+  await reload();
+  const what = paths.length === 1 ? paths[0] : `${paths.length} secrets`;
+  toast(`Moved ${what} to the trash.`, {
+    action: { label: 'Undo', run: () => void ipc.restore(paths).then(reload, (e) => toast(errorText(e), { kind: 'error' })) },
+  });
+}
+
+export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow[]; folder: string | null; tag: string | null; reload: () => Promise<unknown>; intent: Intent | null }) {
   const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<Sort>({ key: 'name', desc: false });
   const [selected, setSelected] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
   const [creating, setCreating] = useState(false);
-  const shown = useMemo(() => filterRows(rows, { folder, tag, query }), [rows, folder, tag, query]);
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const [error, run] = useGuard();
+  const box = useRef<HTMLDivElement>(null);
+  const search = useRef<HTMLInputElement>(null);
+  const sorted = useMemo(() => sortRows(rows, sort), [rows, sort]);
+  const filter = useMemo(narrowingFilter, []);
+  const shown = useMemo(() => filter(sorted, { folder, tag, query }), [sorted, folder, tag, query]);
+  // The search text of every row is built once the list is on screen, not on the first keystroke.
+  useEffect(() => { const t = setTimeout(() => indexRows(rows), 50); return () => clearTimeout(t); }, [rows]);
+  const twoPanes = useSize(box, (el) => el.clientWidth, 1200) >= TWO_PANES;
   const now = Date.now() / 1000;
 
-  const header = (
-    <div class="vrow head">
-      <span class="c-name">Name</span><span class="c-kind">Kind</span><span class="c-tags">Tags</span>
-      <span class="c-upd">Updated</span><span class="c-exp">Expires</span><span class="c-ver">Ver</span>
-    </div>
-  );
-  const row = (r: SecretRow) => (
-    <div class={`vrow ${selected === r.path ? 'selected' : ''}`} style={{ height: `${ROW_H}px` }} data-path={r.path} onClick={() => { setSelected(r.path); setCreating(false); }}>
-      <span class="c-name" title={r.path}><span class="folder-part">{r.folder}/</span>{r.name}</span>
-      <span class="c-kind"><span class={`kind k-${r.kind}`}>{kindLabel(r.kind)}</span></span>
-      <span class="c-tags">{r.tags.map((t) => <span class="chip">{t}</span>)}</span>
-      <span class="c-upd">{relative(r.updatedAt, now)}</span>
-      <span class={`c-exp ${r.expiresAt != null && r.expiresAt < now + 30 * 86400 ? 'soon' : ''}`}>{isoDate(r.expiresAt)}</span>
-      <span class="c-ver">{r.version}</span>
-    </div>
-  );
+  useEffect(() => {
+    if (!intent) return;
+    if (intent.what === 'search') { setOpen(false); setCreating(false); requestAnimationFrame(() => search.current?.focus()); }
+    if (intent.what === 'new') { setCreating(true); setOpen(true); setSelected(null); }
+    if (intent.what === 'open' && intent.path) { setQuery(''); setCreating(false); setSelected(intent.path); setOpen(true); }
+  }, [intent?.n]);
+  // Checked rows that vanished (deleted elsewhere) are dropped.
+  useEffect(() => setChecked((c) => new Set([...c].filter((p) => rows.some((r) => r.path === p)))), [rows]);
 
+  const select = (path: string, openIt: boolean) => { setSelected(path); setCreating(false); if (openIt) setOpen(true); };
+  const move = (by: number) => {
+    if (!shown.length) return;
+    const i = shown.findIndex((r) => r.path === selected);
+    const next = Math.max(0, Math.min(shown.length - 1, i < 0 ? 0 : i + by));
+    select(shown[next].path, false);
+  };
+  const closeDetail = () => { setOpen(false); setCreating(false); requestAnimationFrame(() => (document.querySelector('#secrets-table .vbody') as HTMLElement | null)?.focus()); };
+  const onListKey = (e: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor(((e.currentTarget as HTMLElement)?.clientHeight || 340) / 34) - 1);
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(1), ArrowUp: () => move(-1), PageDown: () => move(page), PageUp: () => move(-page),
+      Home: () => move(-shown.length), End: () => move(shown.length),
+      Enter: () => { if (selected) { setOpen(true); requestAnimationFrame(() => (document.querySelector('#detail button, #detail input') as HTMLElement | null)?.focus()); } },
+      ' ': () => selected && setChecked((c) => { const n = new Set(c); if (n.has(selected)) n.delete(selected); else n.add(selected); return n; }),
+      Delete: () => void run(() => deleteWithUndo(checked.size ? [...checked] : selected ? [selected] : [], reload)),
+    };
+    const f = keys[e.key];
+    if (f && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); f(); return; }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c' && selected && !window.getSelection()?.toString()) {
+      e.preventDefault();
+      void run(async () => { const r = await ipc.copy(selected); toast(`Copied ${selected}. The clipboard clears in ${r.clearsInSecs} s.`); });
+    }
+  };
+  const onSearchKey = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); move(e.key === 'ArrowDown' ? 1 : -1); (document.querySelector('#secrets-table .vbody') as HTMLElement | null)?.focus(); }
+    if (e.key === 'Enter' && shown.length) { e.preventDefault(); select(selected && shown.some((r) => r.path === selected) ? selected : shown[0].path, true); }
+    if (e.key === 'Escape' && query) { e.preventDefault(); e.stopPropagation(); setQuery(''); }
+  };
+
+  const showList = twoPanes || (!open && !creating);
+  const showDetail = twoPanes || open || creating;
   return (
-    <div class="secrets">
-      <div class="list-pane">
-        <div class="toolbar">
-          <input id="search" type="search" placeholder={`Search ${rows.length} secrets…`} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
-          <span class="muted small" id="result-count">{shown.length} shown</span>
-          <button id="new-secret" class="primary" onClick={() => { setCreating(true); setSelected(null); }}>New secret</button>
+    <div class={`secrets ${twoPanes ? 'two' : 'one'}`} ref={box}>
+      {showList && (
+        <div class="list-pane">
+          <div class="toolbar">
+            <input id="search" ref={search} type="search" aria-label="Search secrets" placeholder={`Search ${rows.length} secrets…  ( / )`} value={query}
+              onInput={(e) => setQuery(e.currentTarget.value)} onKeyDown={onSearchKey} />
+            <span class="muted small" id="result-count">{shown.length} shown</span>
+            <button id="new-secret" class="primary" title="New secret (Ctrl+N)" onClick={() => { setCreating(true); setOpen(true); setSelected(null); }}>New secret</button>
+          </div>
+          {checked.size > 0 && <BulkBar checked={checked} clear={() => setChecked(new Set())} rows={rows} reload={reload} />}
+          <ErrorNote error={error} />
+          <SecretList rows={shown} total={rows.length} query={query} sort={sort} onSort={(k) => setSort(toggle(sort, k))} selected={selected} onSelect={select}
+            checked={checked} onCheck={(p, on) => setChecked((c) => { const n = new Set(c); if (on) n.add(p); else n.delete(p); return n; })}
+            onClearSearch={() => setQuery('')} onKeyDown={onListKey} now={now} />
         </div>
-        <VirtualTable id="secrets-table" items={shown} rowHeight={ROW_H} header={header} row={row} />
-      </div>
-      <div class="detail-pane">
-        {creating && (
-          <Editor folder={folder} onCancel={() => setCreating(false)} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); }} />
-        )}
-        {!creating && selected && <Detail key={selected} path={selected} onChanged={reload} onDeleted={async () => { setSelected(null); await reload(); }} />}
-        {!creating && !selected && <div class="empty muted">Select a secret, or create one.</div>}
-      </div>
+      )}
+      {showDetail && (
+        <div class="detail-pane" onKeyDown={(e) => { if (e.key === 'Escape' && !twoPanes) { e.stopPropagation(); closeDetail(); } }}>
+          {!twoPanes && <button class="back" id="back-to-list" onClick={closeDetail}>← All secrets</button>}
+          {creating && (
+            <Editor folder={folder} onCancel={closeDetail} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); setOpen(true); }} />
+          )}
+          {!creating && selected && (
+            <Detail key={selected} path={selected} onChanged={reload} onGone={async () => { setSelected(null); setOpen(false); await reload(); }} />
+          )}
+          {!creating && !selected && <div class="empty muted">Select a secret (↑ ↓, Enter), or create one (Ctrl+N).</div>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function BulkBar({ checked, clear, rows, reload }: { checked: Set<string>; clear: () => void; rows: SecretRow[]; reload: () => Promise<unknown> }) {
+  const [tag, setTag] = useState('');
+  const [error, run] = useGuard();
+  const paths = [...checked];
+  const addTags = () => run(async () => {
+    const add = splitTags(tag);
+    for (const p of paths) {
+      const r = rows.find((x) => x.path === p);
+      if (r) await ipc.save({ path: p, value: null, kind: null, tags: [...new Set([...r.tags, ...add])], description: null, expiresAt: null, rotateEveryDays: null, cas: null });
+    }
+    setTag('');
+    await reload();
+    toast(`Tagged ${paths.length} secret(s).`);
+  });
+  return (
+    <div class="bulk-bar" id="bulk-bar">
+      <b>{paths.length} selected</b>
+      <input id="bulk-tag" aria-label="Tag to add" placeholder="tag" value={tag} onInput={(e) => setTag(e.currentTarget.value)} onKeyDown={(e) => e.key === 'Enter' && tag && addTags()} />
+      <button id="bulk-tag-add" disabled={!tag} onClick={addTags}>Add tag</button>
+      <button class="danger" id="bulk-delete" onClick={() => run(async () => { await deleteWithUndo(paths, reload); clear(); })}>Delete</button>
+      <button id="bulk-clear" onClick={clear}>Clear selection</button>
+      <ErrorNote error={error} />
     </div>
   );
 }

@@ -1,8 +1,11 @@
-// First run: create the vault, or restore it from an encrypted backup. Keychain-backed by default; passphrase mode when the user asks, or
-// when no keychain is reachable (the reason is shown).
+// First run: create the vault, or restore it from an encrypted backup. Keychain-backed by default
+// (with an app PIN proposed, so the lock screen really locks); passphrase mode when the user asks,
+// or when no keychain is reachable (the reason is shown).
 import { useState } from 'preact/hooks';
-import type { VaultStatus } from '../lib/bindings';
+import type { AppLockKind, PickedFile, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
+import { errorText } from '../lib/toast';
+import { NewPassphrase, passphraseProblem } from '../components/Passphrase';
 import { RestoreFields } from './Backup';
 
 export function Setup({ status, onDone }: { status: VaultStatus; onDone: () => void }) {
@@ -10,33 +13,45 @@ export function Setup({ status, onDone }: { status: VaultStatus; onDone: () => v
   const [pass, setPass] = useState('');
   const [pass2, setPass2] = useState('');
   const [recovery, setRecovery] = useState('');
+  const [recovery2, setRecovery2] = useState('');
+  const [appLock, setAppLock] = useState<AppLockKind | null>(null);
+  const [pin, setPin] = useState('');
+  const [pin2, setPin2] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [restore, setRestore] = useState(false);
-  const [backupFile, setBackupFile] = useState('');
+  const [backupFile, setBackupFile] = useState<PickedFile | null>(null);
   const [backupPass, setBackupPass] = useState('');
+
+  const problem = (): string | null => {
+    if (mode === 'passphrase') return passphraseProblem(pass, pass2);
+    if (appLock === 'pin' && !/^\d{6,12}$/.test(pin)) return 'A PIN has 6 to 12 digits.';
+    if (appLock === 'passphrase') return passphraseProblem(pin, pin2);
+    if (appLock && pin !== pin2) return 'The two PIN entries differ.';
+    if (!restore) return passphraseProblem(recovery, recovery2, true);
+    if (!backupFile) return 'Choose the backup file.';
+    return null;
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (mode === 'passphrase' && (pass.length < 8 || pass !== pass2)) {
-      setError(pass !== pass2 ? 'The passphrases differ.' : 'Use at least 8 characters.');
-      return;
-    }
+    const p = problem();
+    if (p) return setError(p);
     setBusy(true);
     try {
-      const p = mode === 'passphrase' ? pass : null;
-      if (restore) await ipc.restoreBackup(backupFile, backupPass, p, null);
-      else await ipc.create(p, recovery || null);
+      const vaultPass = mode === 'passphrase' ? pass : null;
+      if (restore) await ipc.restoreBackup(backupFile!.handle, backupPass, vaultPass, null);
+      else await ipc.create(vaultPass, recovery || null, mode === 'keychain' && appLock ? [appLock, pin] : null);
       onDone();
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <div class="center-screen">
+    <div class="center-screen scroll">
       <form class="card setup" onSubmit={submit}>
         <h1>Welcome to Hush</h1>
         <p class="muted">Create your local vault. Every value is encrypted on this machine; nothing leaves it unless you push it.</p>
@@ -50,22 +65,34 @@ export function Setup({ status, onDone }: { status: VaultStatus; onDone: () => v
           <input type="radio" name="mode" id="mode-keychain" checked={mode === 'keychain'} disabled={!status.keychainOk} onChange={() => setMode('keychain')} />
           <span><b>OS keychain</b> (recommended): the key lives in your login keychain; no passphrase to type.</span>
         </label>
-        {!status.keychainOk && <p class="warn small" id="keychain-reason">Keychain unavailable: {status.keychainMessage}</p>}
+        {!status.keychainOk && <p class="warn small" id="keychain-reason">Keychain unavailable: {errorText(status.keychainMessage)}</p>}
+        {mode === 'keychain' && (
+          <fieldset class="app-lock">
+            <legend>Lock screen</legend>
+            <p class="muted small">With the keychain alone, the lock screen opens with one click. An app PIN makes it a real lock.</p>
+            <div class="row">
+              <label class="check"><input type="radio" name="applock" id="applock-none" checked={appLock === null} onChange={() => setAppLock(null)} /> No app lock</label>
+              <label class="check"><input type="radio" name="applock" id="applock-pin" checked={appLock === 'pin'} onChange={() => setAppLock('pin')} /> PIN</label>
+              <label class="check"><input type="radio" name="applock" id="applock-passphrase" checked={appLock === 'passphrase'} onChange={() => setAppLock('passphrase')} /> Passphrase</label>
+            </div>
+            {appLock && (
+              <div class="grid2">
+                <input type="password" id="applock-secret" aria-label={appLock === 'pin' ? 'App PIN' : 'App passphrase'} placeholder={appLock === 'pin' ? 'PIN (6–12 digits)' : 'App passphrase'} inputMode={appLock === 'pin' ? 'numeric' : undefined} value={pin} onInput={(e) => setPin(e.currentTarget.value)} />
+                <input type="password" id="applock-secret-confirm" aria-label="Repeat it" placeholder="Repeat it" value={pin2} onInput={(e) => setPin2(e.currentTarget.value)} />
+              </div>
+            )}
+          </fieldset>
+        )}
         <label class="choice">
           <input type="radio" name="mode" id="mode-passphrase" checked={mode === 'passphrase'} onChange={() => setMode('passphrase')} />
           <span><b>Passphrase</b>: for machines without a keychain. You type it to unlock.</span>
         </label>
-        {mode === 'passphrase' && (
-          <div class="grid2">
-            <input type="password" id="new-passphrase" placeholder="Passphrase" value={pass} onInput={(e) => setPass(e.currentTarget.value)} autocomplete="new-password" />
-            <input type="password" id="new-passphrase2" placeholder="Repeat passphrase" value={pass2} onInput={(e) => setPass2(e.currentTarget.value)} autocomplete="new-password" />
-          </div>
+        {mode === 'passphrase' && <NewPassphrase id="new-passphrase" label="Vault passphrase" value={pass} confirm={pass2} set={setPass} setConfirm={setPass2} />}
+        {!restore && (
+          <NewPassphrase id="recovery-passphrase" optional label="Recovery passphrase (optional, recommended): opens the vault on a new machine or if the keychain entry is lost."
+            value={recovery} confirm={recovery2} set={setRecovery} setConfirm={setRecovery2} />
         )}
-        {!restore && <label class="field">
-          <span>Recovery passphrase (optional, recommended): opens the vault on a new machine or if the keychain entry is lost.</span>
-          <input type="password" id="recovery-passphrase" value={recovery} onInput={(e) => setRecovery(e.currentTarget.value)} autocomplete="new-password" />
-        </label>}
-        {error && <p class="error" id="setup-error">{error}</p>}
+        {error && <p class="error" id="setup-error" role="alert">{error}</p>}
         <button class="primary" id="create-vault" disabled={busy}>{busy ? 'Working…' : restore ? 'Restore vault' : 'Create vault'}</button>
       </form>
     </div>

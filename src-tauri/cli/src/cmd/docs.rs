@@ -14,7 +14,7 @@ pub fn completions(shell: clap_complete::Shell) -> i32 {
     clap_complete::generate(shell, &mut public_command(), "hush", &mut script);
     match std::io::stdout().write_all(&script) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            eprintln!("hush: cannot write the completion script: {e}");
+            errln!("hush: cannot write the completion script: {e}");
             exit::FAILURE
         }
         _ => exit::OK,
@@ -28,7 +28,7 @@ pub fn man_pages(dir: &Path) -> i32 {
     match written {
         Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("hush: cannot write the man pages into {}: {e}", dir.display());
+            errln!("hush: cannot write the man pages into {}: {e}", dir.display());
             exit::FAILURE
         }
     }

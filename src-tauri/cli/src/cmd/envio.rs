@@ -22,7 +22,7 @@ fn write_stdout(body: &SecretValue) -> Result<()> {
 }
 
 fn print_preview(p: &ImportPreview) {
-    println!("import {} into {}", p.source, p.folder);
+    outln!("import {} into {}", p.source, p.folder);
     let w =
         p.items.iter().filter_map(|i| i.name.as_ref().map(String::len)).max().unwrap_or(4).max(4);
     for i in &p.items {
@@ -35,15 +35,19 @@ fn print_preview(p: &ImportPreview) {
         };
         let name = i.name.as_deref().unwrap_or("-");
         let note = i.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
-        println!("  {status:<9}  {name:<w$}  line {}{note}", i.line);
+        outln!("  {status:<9}  {name:<w$}  line {}{note}", i.line);
     }
     let c = &p.counts;
-    println!(
+    outln!(
         "new {}, changed {}, unchanged {}, skipped {}, invalid {}",
-        c.new, c.changed, c.unchanged, c.skipped, c.invalid
+        c.new,
+        c.changed,
+        c.unchanged,
+        c.skipped,
+        c.invalid
     );
     for w in &p.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
 }
 
@@ -86,37 +90,41 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         print_json(&json!({ "preview": preview, "committed": true, "report": report }));
     } else {
         print_preview(&preview);
-        println!(
+        outln!(
             "imported into {}: {} new, {} updated",
-            report.folder, report.created, report.updated
+            report.folder,
+            report.created,
+            report.updated
         );
     }
     Ok(())
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
-    let folders = a.folders.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
+    let sel = super::project::select(&a.folders, a.env.as_deref())?;
     let format = ExportFormat::parse(&a.format)?;
     if a.output.is_none() && std::io::stdout().is_terminal() {
-        eprintln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
+        errln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
     }
-    let out = ctx.open_unlocked()?.export(&folders, format, a.output.as_deref())?;
+    let mut v = ctx.open_unlocked()?;
+    let folders = super::project::usable_folders(&v, &sel)?;
+    let out = v.export(&folders, format, a.output.as_deref())?;
     if let Some(body) = &out.body {
         write_stdout(body)?;
     }
     let r = &out.report;
     for n in &r.not_portable {
-        eprintln!(
+        errln!(
             "note: {} reads back exactly with python-dotenv but not with {}",
             n.name,
             n.readers.join(" or ")
         );
     }
     if !r.left_out.is_empty() {
-        eprintln!("note: left out (not shell variable names): {}", r.left_out.join(", "));
+        errln!("note: left out (not shell variable names): {}", r.left_out.join(", "));
     }
     if let Some(f) = &r.output {
-        eprintln!("exported {} secret(s) to {f} (mode 0600)", r.count);
+        errln!("exported {} secret(s) to {f} (mode 0600)", r.count);
     }
     Ok(())
 }
@@ -131,11 +139,15 @@ pub fn backup(ctx: &Ctx, output: &Path, json: bool) -> Result<()> {
     if json {
         print_json(&r);
     } else {
-        eprintln!(
+        errln!(
             "backup written to {}: {} secret(s) ({} in the trash), {} version(s), {} audit entries",
-            r.file, r.secrets, r.trashed, r.versions, r.audit_entries
+            r.file,
+            r.secrets,
+            r.trashed,
+            r.versions,
+            r.audit_entries
         );
-        eprintln!("restore it with `hush restore-backup {} --vault NEW.db`; without the passphrase it cannot be opened", r.file);
+        errln!("restore it with `hush restore-backup {} --vault NEW.db`; without the passphrase it cannot be opened", r.file);
     }
     Ok(())
 }
@@ -156,7 +168,7 @@ pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> R
     if json {
         print_json(&r);
     } else {
-        eprintln!(
+        errln!(
             "restored {} secret(s), {} version(s) into the new vault {}",
             r.secrets,
             r.versions,
@@ -166,17 +178,33 @@ pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> R
     Ok(())
 }
 
-pub fn inject(ctx: &Ctx, input: &Path, output: Option<&Path>) -> Result<()> {
-    let template = read_template(input)?;
-    let (report, body) =
-        ctx.open_unlocked()?.inject(&input.display().to_string(), &template, output)?;
+pub fn inject(
+    ctx: &Ctx,
+    input: &Path,
+    output: Option<&Path>,
+    only: &[String],
+    env: Option<&str>,
+) -> Result<()> {
+    let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
+    let mut template = read_template(input)?;
+    let mut v = ctx.open_unlocked()?;
+    // Inside a trusted project, `hush://NAME` names a variable of its environment.
+    if env.is_some() || hush_core::project::has_bare_refs(&template) {
+        let sel = super::project::select(&[], env)?;
+        template = hush_core::project::resolve_bare_refs(&v, &template, &sel.folders)?;
+    }
+    let name = input.display().to_string();
+    let (report, body) = v.inject_only(&name, &template, output, &only)?;
     if let Some(body) = &body {
         write_stdout(body)?;
     }
+    // What the template pulled, said every time: a template from elsewhere can name any secret.
+    errln!("{name} resolved {} secret(s): {}", report.paths.len(), report.paths.join(", "));
     if let Some(f) = &report.output {
-        eprintln!(
+        errln!(
             "wrote {f} (mode 0600): {} reference(s) to {} secret(s)",
-            report.references, report.secrets
+            report.references,
+            report.secrets
         );
     }
     Ok(())

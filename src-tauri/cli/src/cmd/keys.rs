@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use hush_core::{Action, AuditFilter, Error, KeyMode, Protection, Result, Vault};
+use hush_core::{Action, AuditFilter, Error, KeyMode, Outcome, Protection, Result, Vault};
 
 use super::print_json;
 use crate::ctx::{secret_from_env_or_prompt, Ctx};
@@ -19,8 +19,8 @@ pub fn init(ctx: &Ctx, passphrase: bool) -> Result<()> {
         Vault::create(&ctx.vault_path, Protection::Keychain)?
     };
     let mode = if passphrase { "passphrase" } else { "OS keychain" };
-    eprintln!("created a new vault at {} ({mode} mode)", v.path().display());
-    eprintln!(
+    errln!("created a new vault at {} ({mode} mode)", v.path().display());
+    errln!(
         "tip: `hush recovery set` adds a recovery passphrase so the vault opens on another machine"
     );
     Ok(())
@@ -30,7 +30,7 @@ pub fn unlock(ctx: &Ctx, timeout: u64) -> Result<()> {
     let mut v = ctx.open()?;
     if v.key_mode() == KeyMode::Keychain {
         v.unlock_keychain()?;
-        eprintln!("this vault is opened by the OS keychain; no unlock needed");
+        errln!("this vault is opened by the OS keychain; no unlock needed");
         return Ok(());
     }
     #[cfg(unix)]
@@ -44,15 +44,14 @@ pub fn unlock(ctx: &Ctx, timeout: u64) -> Result<()> {
             &["__agent", "--vault-id", v.vault_id(), "--timeout", &t],
             &kek,
         )?;
+        v.unlock_with_kek(kek)?;
         v.audit_event(
             Action::Unlock,
             None,
-            "ok",
+            Outcome::Ok,
             Some(&format!("agent started, idle timeout {timeout}s")),
         )?;
-        eprintln!(
-            "unlocked; the agent keeps the key until {timeout}s of inactivity or `hush lock`"
-        );
+        errln!("unlocked; the agent keeps the key until {timeout}s of inactivity or `hush lock`");
         Ok(())
     }
     #[cfg(not(unix))]
@@ -74,10 +73,10 @@ pub fn lock(ctx: &Ctx) -> Result<()> {
     v.audit_event(
         Action::Lock,
         None,
-        "ok",
+        Outcome::Ok,
         Some(if stopped { "agent stopped" } else { "no agent was running" }),
     )?;
-    eprintln!(
+    errln!(
         "{}",
         if stopped { "locked: the agent dropped the key" } else { "locked (no agent was running)" }
     );
@@ -106,7 +105,7 @@ fn recovery_passphrase(confirm: bool) -> Result<hush_core::Passphrase> {
 pub fn recovery_set(ctx: &Ctx) -> Result<()> {
     let mut v = ctx.open_unlocked()?;
     v.set_recovery(&recovery_passphrase(true)?)?;
-    eprintln!("recovery passphrase set; keep it somewhere safe and offline");
+    errln!("recovery passphrase set; keep it somewhere safe and offline");
     Ok(())
 }
 
@@ -121,13 +120,13 @@ pub fn recovery_restore(ctx: &Ctx) -> Result<()> {
             v.rewrap(Protection::Passphrase(&p))?
         }
     }
-    eprintln!("the vault opens on this machine again");
+    errln!("the vault opens on this machine again");
     Ok(())
 }
 
 pub fn recovery_rm(ctx: &Ctx) -> Result<()> {
     ctx.open_unlocked()?.remove_recovery()?;
-    eprintln!("recovery passphrase removed");
+    errln!("recovery passphrase removed");
     Ok(())
 }
 
@@ -142,7 +141,7 @@ pub fn rewrap(ctx: &Ctx, to_passphrase: bool, to_keychain: bool) -> Result<()> {
     }
     #[cfg(unix)]
     let _ = hush_core::agent::lock(v.vault_id()); // the agent's key no longer opens the vault
-    eprintln!("re-wrapped the data key ({} mode)", if to_pass { "passphrase" } else { "keychain" });
+    errln!("re-wrapped the data key ({} mode)", if to_pass { "passphrase" } else { "keychain" });
     Ok(())
 }
 
@@ -158,9 +157,10 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
     if tty {
         eprintln!();
     }
-    eprintln!(
+    errln!(
         "new data key (generation {}); {} versions re-encrypted",
-        report.key_generation, report.versions
+        report.key_generation,
+        report.versions
     );
     Ok(())
 }
@@ -168,14 +168,20 @@ pub fn rekey(ctx: &Ctx) -> Result<()> {
 /// Returns whether every check passed.
 pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
     // A passphrase given non-interactively (file or HUSH_PASSPHRASE) enables the integrity check.
-    let given = ctx.passphrase_file.is_some() || std::env::var_os("HUSH_PASSPHRASE").is_some();
+    let given =
+        ctx.passphrase_file.is_some() || crate::ctx::env_passphrase_given("HUSH_PASSPHRASE");
     let pass = if given { Some(ctx.passphrase("")?) } else { None };
-    let checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
+    let mut checks = hush_core::doctor(&ctx.vault_path, pass.as_ref());
+    for c in &mut checks {
+        if let Some(h) = c.code.and_then(crate::exit::hint_for) {
+            c.detail = format!("{}; {h}", c.detail);
+        }
+    }
     if json {
         print_json(&checks);
     } else {
         for c in &checks {
-            println!("[{}] {:<12} {}", if c.ok { " ok " } else { "FAIL" }, c.name, c.detail);
+            outln!("[{}] {:<12} {}", if c.ok { " ok " } else { "FAIL" }, c.name, c.detail);
         }
     }
     Ok(checks.iter().all(|c| c.ok))
@@ -183,15 +189,35 @@ pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
 
 /// Returns false when `verify` finds the chain broken.
 pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result<bool> {
-    let v = ctx.open()?;
+    // The keyed links and the anchor need the key: verifying unlocks when it can; without a
+    // passphrase at hand only the chain's structure is checked, and the output says so.
+    let v = match verify {
+        true => match ctx.open_unlocked() {
+            Err(Error::KeyUnavailable(_)) => ctx.open()?,
+            other => other?,
+        },
+        false => ctx.open()?,
+    };
     if verify {
         let r = v.audit_verify()?;
         if json {
             print_json(&r);
         } else if r.ok {
-            println!("audit log intact: {} entries, hash chain verified", r.entries);
+            let tail = match r.unanchored {
+                0 => String::new(),
+                n => format!(
+                    "; {n} newest entr{} written while locked",
+                    if n == 1 { "y" } else { "ies" }
+                ),
+            };
+            let how = if r.keyed_checked {
+                "hash chain verified, with every entry's MAC and the anchor"
+            } else {
+                "hash chain verified (locked: unlock to check the entries' MACs and the anchor)"
+            };
+            outln!("audit log intact: {} entries, {how}{tail}", r.entries);
         } else {
-            println!(
+            outln!(
                 "AUDIT LOG ALTERED at entry {}: {}",
                 r.first_bad_seq.unwrap_or(0),
                 r.problem.as_deref().unwrap_or("")
@@ -204,7 +230,7 @@ pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result
         print_json(&rows);
     } else {
         for e in rows {
-            println!(
+            outln!(
                 "{:>6}  {}  {:<10} {:<8} {}  {}",
                 e.seq,
                 hush_core::timefmt::rfc3339(e.ts),
@@ -224,9 +250,10 @@ pub fn settings(
     trash_days: Option<u32>,
     json: bool,
 ) -> Result<()> {
-    let mut v = ctx.open()?;
+    let changing = versions_kept.is_some() || trash_days.is_some();
+    let mut v = if changing { ctx.open_unlocked()? } else { ctx.open()? };
     let mut s = v.settings()?;
-    if versions_kept.is_some() || trash_days.is_some() {
+    if changing {
         s.versions_kept = versions_kept.unwrap_or(s.versions_kept);
         s.trash_days = trash_days.unwrap_or(s.trash_days);
         v.set_settings(&s)?;
@@ -234,9 +261,12 @@ pub fn settings(
     if json {
         print_json(&s);
     } else {
-        println!(
+        outln!(
             "versions kept: {}\ntrash days:    {}\nauto-lock:     {}s\nclipboard:     {}s",
-            s.versions_kept, s.trash_days, s.auto_lock_secs, s.clipboard_secs
+            s.versions_kept,
+            s.trash_days,
+            s.auto_lock_secs,
+            s.clipboard_secs
         );
     }
     Ok(())

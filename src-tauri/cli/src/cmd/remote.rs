@@ -6,14 +6,16 @@ use std::io::{IsTerminal, Read};
 use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AuthSpec, Direction, KeyAction, MigrateOptions, OpReport, Plan, Progress, ProgressPhase,
-    RemoteCredential, RemoteSpec, Resolution, SyncOptions,
+    AuthSpec, Direction, FolderOutcome, KeyAction, MigrateOptions, OpReport, Plan, Progress,
+    ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
 };
 use hush_core::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::print_json;
-use crate::cli::{AuthArg, DirectionArg, MigrateArgs, RemoteAddArgs, RemoteCmd, SyncArgs};
+use crate::cli::{
+    AuthArg, DirectionArg, MigrateArgs, RemoteAddArgs, RemoteCmd, RemoteSetArgs, SyncArgs,
+};
 use crate::ctx::Ctx;
 use crate::exit;
 
@@ -38,7 +40,7 @@ pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
                 };
                 let ns =
                     r.spec.namespace.as_deref().map(|n| format!(" ns={n}")).unwrap_or_default();
-                println!(
+                outln!(
                     "{}  {}{ns}  {}/{}  {auth}{}  {} folder(s) synced",
                     r.spec.name,
                     r.spec.addr,
@@ -50,18 +52,22 @@ pub fn remote(ctx: &Ctx, cmd: RemoteCmd) -> Result<i32> {
             }
             Ok(exit::OK)
         }
+        RemoteCmd::Set(a) => set(ctx, a),
         RemoteCmd::Rm { name } => {
-            ctx.open()?.remote_remove(&name)?;
-            eprintln!("removed remote {name} (its keychain entry and sync state; the server was not touched)");
+            ctx.open_unlocked()?.remote_remove(&name)?;
+            errln!("removed remote {name} (its keychain entry and sync state; the server was not touched)");
             Ok(exit::OK)
         }
         RemoteCmd::Test { name, json } => {
-            let h = ctx.open()?.remote_test(&name)?;
+            let h = ctx.open_unlocked()?.remote_test(&name)?;
+            for w in &h.warnings {
+                errln!("{w}");
+            }
             if json {
                 print_json(&h);
             } else {
                 for c in &h.checks {
-                    println!("{} {:<13} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.message);
+                    outln!("{} {:<13} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.message);
                 }
             }
             Ok(match h.checks.iter().find(|c| !c.ok).and_then(|c| c.code.as_deref()) {
@@ -114,17 +120,62 @@ fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
         skip_verify: a.skip_verify,
         auth,
     };
-    let mut v = ctx.open()?;
+    let mut v = ctx.open_unlocked()?;
     let cred = read_credential(prompt)?;
-    let info = v.remote_add(&spec, Some(&cred))?;
+    let info = v.remote_add_allowing_http(&spec, Some(&cred), a.allow_http)?;
     let stored = if info.credential_in_keychain {
         "credential stored in the OS keychain"
     } else {
         "no token stored: VAULT_TOKEN or ~/.vault-token will be used"
     };
-    eprintln!(
+    errln!(
         "added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`",
-        info.spec.name, info.spec.addr, info.spec.mount, info.spec.name
+        info.spec.name,
+        info.spec.addr,
+        info.spec.mount,
+        info.spec.name
+    );
+    Ok(exit::OK)
+}
+
+fn set(ctx: &Ctx, a: RemoteSetArgs) -> Result<i32> {
+    let mut v = ctx.open_unlocked()?;
+    let old = v
+        .remotes()?
+        .into_iter()
+        .find(|r| r.spec.name == a.name)
+        .ok_or_else(|| Error::NoRemote { name: a.name.clone() })?;
+    let mut spec = old.spec;
+    let or_none = |s: String| (!s.is_empty()).then_some(s);
+    spec.addr = a.addr.unwrap_or(spec.addr);
+    spec.namespace = a.namespace.map(or_none).unwrap_or(spec.namespace);
+    spec.mount = a.mount.unwrap_or(spec.mount);
+    spec.prefix = a.prefix.unwrap_or(spec.prefix);
+    spec.ca_cert = a.ca_cert.map(or_none).unwrap_or(spec.ca_cert);
+    spec.skip_verify = a.skip_verify.unwrap_or(spec.skip_verify);
+    spec.auth = match (a.auth, spec.auth) {
+        (Some(AuthArg::Token), _) => AuthSpec::Token,
+        (Some(AuthArg::Approle), old) | (None, old @ AuthSpec::Approle { .. }) => {
+            let (m, r) = match old {
+                AuthSpec::Approle { mount, role_id } => (mount, role_id),
+                AuthSpec::Token => ("approle".to_string(), String::new()),
+            };
+            AuthSpec::Approle {
+                mount: a.approle_mount.unwrap_or(m),
+                role_id: a.role_id.unwrap_or(r),
+            }
+        }
+        (None, AuthSpec::Token) => AuthSpec::Token,
+    };
+    let cred =
+        if a.new_credential { Some(read_credential("New token or secret_id: ")?) } else { None };
+    let info = v.remote_update(&spec, cred.as_ref(), a.allow_http)?;
+    errln!(
+        "changed remote {} ({}, mount {}, prefix '{}'); its sync history is kept",
+        info.spec.name,
+        info.spec.addr,
+        info.spec.mount,
+        info.spec.prefix
     );
     Ok(exit::OK)
 }
@@ -143,6 +194,7 @@ pub fn plan(
     };
     let plan = ctx.open_unlocked()?.remote_plan(name, direction, &folders)?;
     if json {
+        print_warnings(&plan.notes);
         print_json(&plan);
     } else {
         print_plan(&plan);
@@ -164,21 +216,38 @@ fn symbol(a: KeyAction) -> &'static str {
     }
 }
 
-fn print_plan(plan: &Plan) {
-    for n in &plan.notes {
-        println!("note: {n}");
+/// The warnings among notes (TLS not verified, plain http), to stderr whatever the output format.
+fn print_warnings(notes: &[String]) {
+    for n in notes.iter().filter(|n| n.starts_with("warning: ")) {
+        errln!("{n}");
     }
+}
+
+/// A report's or plan's notes: the warnings, then the rest as `note:` lines (stdout or stderr).
+fn print_notes(notes: &[String], to_stdout: bool) {
+    print_warnings(notes);
+    for n in notes.iter().filter(|n| !n.starts_with("warning: ")) {
+        if to_stdout {
+            outln!("note: {n}");
+        } else {
+            errln!("note: {n}");
+        }
+    }
+}
+
+fn print_plan(plan: &Plan) {
+    print_notes(&plan.notes, true);
     for f in &plan.folders {
         let synced =
             f.last_synced_version.map(|v| format!(", last synced v{v}")).unwrap_or_default();
-        println!("{}  [{:?}]  {} v{}{synced}", f.folder, f.state, f.remote_path, f.remote_version);
+        outln!("{}  [{:?}]  {} v{}{synced}", f.folder, f.state, f.remote_path, f.remote_version);
         for k in f.keys.iter().filter(|k| k.action != KeyAction::Unchanged) {
             let versions = format!(
                 "local v{}, remote v{}",
                 k.local_version.map_or("-".into(), |v| v.to_string()),
                 k.remote_version.map_or("-".into(), |v| v.to_string())
             );
-            println!(
+            outln!(
                 "  {:<2} {:<32} {:<13} {versions}{}",
                 symbol(k.action),
                 k.name,
@@ -187,19 +256,19 @@ fn print_plan(plan: &Plan) {
             );
         }
         if f.metadata_changes {
-            println!("  ~> metadata (custom_metadata)");
+            outln!("  ~> metadata (custom_metadata)");
         }
         for n in &f.notes {
-            println!("  note: {n}");
+            outln!("  note: {n}");
         }
     }
     let t = &plan.totals;
-    println!(
+    outln!(
         "{} folder(s): {} to create and {} to update remotely, {} to create and {} to update locally, {} unchanged, {} conflict(s), {} skipped",
         t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.skipped
     );
     if t.deleted_remote + t.deleted_local > 0 {
-        println!("removals by your choice: {} field(s) dropped remotely, {} secret(s) to the local trash", t.deleted_remote, t.deleted_local);
+        outln!("removals by your choice: {} field(s) dropped remotely, {} secret(s) to the local trash", t.deleted_remote, t.deleted_local);
     }
 }
 
@@ -234,22 +303,21 @@ fn progress_bar(json: bool) -> (ProgressBar, impl FnMut(Progress)) {
     (bar, update)
 }
 
-fn resolutions(a: &SyncArgs) -> BTreeMap<String, Resolution> {
-    let local =
-        a.keep_local.iter().map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepLocal));
-    local
-        .chain(
-            a.keep_remote
-                .iter()
-                .map(|p| (p.trim_end_matches('/').to_string(), Resolution::KeepRemote)),
-        )
-        .collect()
+/// The conflict choices of `--keep-local` / `--keep-remote`; a path naming no folder or key is
+/// refused rather than silently ignored.
+fn resolutions(a: &SyncArgs) -> Result<BTreeMap<String, Resolution>> {
+    let mut opts = SyncOptions::default();
+    let local = a.keep_local.iter().map(|p| (p, Resolution::KeepLocal));
+    for (p, keep) in local.chain(a.keep_remote.iter().map(|p| (p, Resolution::KeepRemote))) {
+        opts.resolve(p, keep)?;
+    }
+    Ok(opts.resolutions)
 }
 
 pub fn op(ctx: &Ctx, which: Op, a: SyncArgs) -> Result<i32> {
     let opts = SyncOptions {
         folders: a.folders.clone(),
-        resolutions: resolutions(&a),
+        resolutions: resolutions(&a)?,
         with_history: a.with_history,
         concurrency: a.concurrency,
     };
@@ -284,12 +352,11 @@ pub fn migrate(ctx: &Ctx, a: MigrateArgs) -> Result<i32> {
 /// Prints the report; the exit code says whether everything landed.
 fn finish(r: OpReport, json: bool) -> Result<i32> {
     if json {
+        print_warnings(&r.notes);
         print_json(&r);
     } else {
-        for n in &r.notes {
-            eprintln!("note: {n}");
-        }
-        for f in r.folders.iter().filter(|f| f.outcome != "unchanged") {
+        print_notes(&r.notes, false);
+        for f in r.folders.iter().filter(|f| f.outcome != FolderOutcome::Unchanged) {
             let keys: Vec<String> = f
                 .keys
                 .iter()
@@ -303,7 +370,7 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
                 f.error.clone(),
             ];
             let extra: Vec<String> = extra.into_iter().flatten().collect();
-            println!(
+            outln!(
                 "{:<9} {}  v{}  {}{}",
                 f.outcome,
                 f.folder,
@@ -312,29 +379,27 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
                 if extra.is_empty() { String::new() } else { format!("  [{}]", extra.join("; ")) }
             );
             for n in &f.notes {
-                println!("          note: {n}");
+                outln!("          note: {n}");
             }
         }
         let t = &r.totals;
         let what = if r.dry_run { "dry run (nothing written)" } else { "done" };
-        eprintln!(
+        errln!(
             "{what} in {:.1}s: {} folder(s); remote {} created, {} updated; local {} created, {} updated; {} unchanged, {} conflict(s), {} failed folder(s){}",
             r.elapsed_ms as f64 / 1000.0, t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.failed_folders,
             if t.removed_local_folders > 0 { format!(", {} local folder(s) moved to trash", t.removed_local_folders) } else { String::new() }
         );
         if t.deleted_remote + t.deleted_local > 0 {
-            eprintln!("removals by your choice: {} field(s) dropped remotely, {} secret(s) moved to the local trash", t.deleted_remote, t.deleted_local);
+            errln!("removals by your choice: {} field(s) dropped remotely, {} secret(s) moved to the local trash", t.deleted_remote, t.deleted_local);
         }
         if let Some(s) = &r.stopped {
-            eprintln!("{s}");
+            errln!("{s}");
         }
         if r.cancelled {
-            eprintln!(
-                "cancelled: finished folders stay done; run the same command again to resume"
-            );
+            errln!("cancelled: finished folders stay done; run the same command again to resume");
         }
         if t.conflicts > 0 {
-            eprintln!("conflicts: see `hush plan {} --for sync`, then `hush sync {} --keep-local PATH` or `--keep-remote PATH`", r.remote, r.remote);
+            errln!("conflicts: see `hush plan {} --for sync`, then `hush sync {} --keep-local PATH` or `--keep-remote PATH`", r.remote, r.remote);
         }
     }
     Ok(if r.cancelled {
@@ -343,7 +408,7 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
         let all_denied = r
             .folders
             .iter()
-            .filter(|f| f.outcome == "failed")
+            .filter(|f| f.outcome == FolderOutcome::Failed)
             .all(|f| matches!(f.error_code.as_deref(), Some("remote_denied" | "remote_auth")));
         if all_denied {
             exit::DENIED

@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 use hush_core::mask::Masker;
-use hush_core::{Error, FolderPath, Result};
+use hush_core::{Error, Result};
 
 use crate::cli::RunArgs;
 use crate::ctx::Ctx;
@@ -22,14 +22,53 @@ use crate::ctx::Ctx;
 pub const KEPT_ENV: [&str; 7] = ["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR", "SHELL"];
 
 pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
-    let folders = a.from.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
+    // --from folders, else the trusted project's environment (hush.toml here or above)
+    let sel = super::project::select(&a.from, a.env.as_deref())?;
     let program = a.cmd[0].clone();
-    let env = ctx.open_unlocked()?.run_env(&folders, &program.to_string_lossy())?;
-    if !env.left_out.is_empty() {
-        eprintln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
+    let mut vault = ctx.open_unlocked()?;
+    let env = match vault.run_env(&sel.folders, &program.to_string_lossy()) {
+        // a project's personal override folder may not exist yet: run with the others
+        Err(Error::EmptyFolder { .. }) if sel.project.is_some() => {
+            let folders = super::project::usable_folders(&vault, &sel)?;
+            vault.run_env(&folders, &program.to_string_lossy())?
+        }
+        other => other?,
+    };
+    if !a.no_check {
+        if let Some(r) = super::project::run_gate(&sel, &env.vars, !a.no_inherit_env)? {
+            if !r.passed {
+                let names = r.failing();
+                let detail = format!("refused: missing or invalid {}", names.join(", "));
+                vault.audit_event(
+                    hush_core::Action::Run,
+                    None,
+                    hush_core::Outcome::Refused,
+                    Some(&detail),
+                )?;
+                for i in &r.invalid {
+                    eprintln!("hush: {}: {}", i.name, i.reason);
+                }
+                eprintln!(
+                    "hush: not starting {} (checked against {}; --no-check starts it anyway)",
+                    program.to_string_lossy(),
+                    r.source
+                );
+                return Err(Error::CheckFailed { names });
+            }
+        }
     }
+    drop(vault);
+    if !env.left_out.is_empty() {
+        errln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
+    }
+    hush_core::envguard::check_run_env(env.vars.iter().map(|(k, _)| k.as_str()), &a.allow_env)?;
     let mut cmd = Command::new(&program);
     cmd.args(&a.cmd[1..]);
+    // Read at start-up and gone from our environment already; removed here too so that no path
+    // (a variable set again later by a library) hands the program a key to the whole vault.
+    for (k, _) in std::env::vars_os().filter(|(k, _)| crate::ctx::is_passphrase_var(k)) {
+        cmd.env_remove(k);
+    }
     if a.no_inherit_env {
         cmd.env_clear();
         for k in KEPT_ENV {
@@ -48,7 +87,7 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("hush: {}: command not found", program.to_string_lossy());
+            errln!("hush: {}: command not found", program.to_string_lossy());
             return Ok(127);
         }
         Err(e) => return Err(Error::Io { path: program.into(), source: e }),

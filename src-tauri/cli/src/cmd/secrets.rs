@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use hush_core::{timefmt, Error, Kind, ListFilter, Result, SecretPath, WriteOptions};
+use hush_core::{timefmt, Error, FolderPath, Kind, ListFilter, Result, SecretPath, WriteOptions};
 use serde_json::json;
 
 use super::print_json;
@@ -41,7 +41,7 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
     if a.json {
         print_json(&out);
     } else {
-        eprintln!(
+        errln!(
             "{} {} (version {})",
             if out.created { "created" } else { "updated" },
             out.path,
@@ -78,9 +78,9 @@ pub fn ls(ctx: &Ctx, filter: ListFilter, json: bool) -> Result<()> {
         };
     }
     let w = rows.iter().map(|m| m.path.len()).max().unwrap_or(4).max(4);
-    println!("{:<w$}  {:<17}  {:>3}  {:<20}  TAGS", "PATH", "KIND", "VER", "UPDATED");
+    outln!("{:<w$}  {:<17}  {:>3}  {:<20}  TAGS", "PATH", "KIND", "VER", "UPDATED");
     for m in rows {
-        println!(
+        outln!(
             "{:<w$}  {:<17}  {:>3}  {:<20}  {}",
             m.path,
             m.kind.as_str(),
@@ -101,31 +101,31 @@ pub fn show(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
         };
     }
     let t = |x: Option<i64>| x.map(timefmt::rfc3339).unwrap_or_else(|| "-".into());
-    println!(
+    outln!(
         "path:         {}\nkind:         {}\nversion:      {}",
         m.path,
         m.kind.as_str(),
         m.version
     );
-    println!(
+    outln!(
         "description:  {}\ntags:         {}",
         m.description.as_deref().unwrap_or("-"),
         m.tags.join(", ")
     );
-    println!(
+    outln!(
         "created:      {}\nupdated:      {}\nlast read:    {}",
         timefmt::rfc3339(m.created_at),
         timefmt::rfc3339(m.updated_at),
         t(m.last_read_at)
     );
-    println!(
+    outln!(
         "expires:      {}\nrotate every: {}\nlast rotated: {}",
         t(m.expires_at),
         m.rotate_every_days.map(|d| format!("{d} days")).unwrap_or("-".into()),
         t(m.last_rotated_at)
     );
     for (k, val) in &m.meta {
-        println!("meta {k}: {val}");
+        outln!("meta {k}: {val}");
     }
     Ok(())
 }
@@ -139,7 +139,7 @@ pub fn history(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
         };
     }
     for r in rows {
-        println!(
+        outln!(
             "{:>4}  {}{}",
             r.version,
             timefmt::rfc3339(r.created_at),
@@ -151,25 +151,43 @@ pub fn history(ctx: &Ctx, path: &str, json: bool) -> Result<()> {
 
 pub fn rollback(ctx: &Ctx, path: &str, to: u64, cas: Option<u64>) -> Result<()> {
     let out = ctx.open_unlocked()?.rollback(&SecretPath::parse(path)?, to, cas)?;
-    eprintln!("{}: version {to} restored as version {}", out.path, out.version);
+    errln!("{}: version {to} restored as version {}", out.path, out.version);
+    Ok(())
+}
+
+/// `folder/NAME` moves a secret; anything else (a path that is not a secret) moves a folder.
+pub fn mv(ctx: &Ctx, from: &str, to: &str, json: bool) -> Result<()> {
+    let mut v = ctx.open_unlocked()?;
+    let report = match (SecretPath::parse(from), SecretPath::parse(to)) {
+        (Ok(f), Ok(t)) if v.meta(&f).is_ok() => v.move_secret(&f, &t)?,
+        _ => v.move_folder(&FolderPath::parse(from)?, &FolderPath::parse(to)?)?,
+    };
+    if json {
+        print_json(&report);
+    } else {
+        for (f, t) in &report.moved {
+            outln!("{f} -> {t}");
+        }
+        errln!("moved {} secret(s), {} version(s) kept", report.moved.len(), report.versions);
+    }
     Ok(())
 }
 
 pub fn rm(ctx: &Ctx, path: &str) -> Result<()> {
-    ctx.open()?.remove(&SecretPath::parse(path)?)?;
-    eprintln!("moved {path} to the trash (`hush restore {path}` brings it back)");
+    ctx.open_unlocked()?.remove(&SecretPath::parse(path)?)?;
+    errln!("moved {path} to the trash (`hush restore {path}` brings it back)");
     Ok(())
 }
 
 pub fn restore(ctx: &Ctx, path: &str) -> Result<()> {
-    let m = ctx.open()?.restore(&SecretPath::parse(path)?)?;
-    eprintln!("restored {} (version {})", m.path, m.version);
+    let m = ctx.open_unlocked()?.restore(&SecretPath::parse(path)?)?;
+    errln!("restored {} (version {})", m.path, m.version);
     Ok(())
 }
 
 pub fn purge(ctx: &Ctx, path: &str) -> Result<()> {
-    let n = ctx.open()?.purge(&SecretPath::parse(path)?)?;
-    eprintln!("destroyed {path} ({n} secret(s), every version)");
+    let n = ctx.open_unlocked()?.purge(&SecretPath::parse(path)?)?;
+    errln!("destroyed {path} ({n} secret(s), every version)");
     Ok(())
 }
 
@@ -182,7 +200,7 @@ pub fn trash(ctx: &Ctx, json: bool) -> Result<()> {
         };
     }
     for t in rows {
-        println!(
+        outln!(
             "{}  deleted {}  purged after {}",
             t.meta.path,
             timefmt::rfc3339(t.meta.deleted_at.unwrap_or_default()),

@@ -5,19 +5,19 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
-
 use super::client::{Conn, RemoteSecret};
 use super::config::RemoteRow;
 use super::exec::{next_base, RunCfg};
 use super::history::remote_versions;
 use super::mapping::{decode_custom, fields_equal, secret_path, Fields, TravelMeta};
 use super::state;
-use super::types::{Direction, FolderPlan, FolderResult, KeyAction, OpKind};
-use crate::audit::{self, Action};
+use super::types::{Direction, FolderOutcome, FolderPlan, FolderResult, KeyAction, OpKind};
+use crate::audit::{self, Action, Outcome};
 use crate::error::{Error, Result};
+use crate::keys::Keys;
 use crate::secret::SecretValue;
-use crate::vault::{write_in_tx, Vault};
+use crate::store::{SecretFilter, Tx, Write};
+use crate::vault::{check_row, live_row, write_in_tx, Vault, WriteAt};
 
 /// The remote half of a folder. Owns copies of what it sends, so it can run on another task.
 pub(crate) struct Job {
@@ -147,6 +147,16 @@ pub(crate) struct OpCtx<'a> {
     pub conn: &'a Conn,
 }
 
+/// What the local half of one folder works with, and what it did.
+struct Local<'a> {
+    folder: &'a str,
+    /// Values after the operation, by name.
+    after: BTreeMap<&'a str, &'a [u8]>,
+    /// Names whose sync state goes (removed on one side by choice).
+    forget: Vec<String>,
+    history_versions: u64,
+}
+
 impl Vault {
     /// The local half of a folder, after its remote half landed (or when it had none).
     pub(crate) async fn finish_folder(
@@ -157,118 +167,72 @@ impl Vault {
         remote: Option<&RemoteSecret>,
         landed: Landed,
     ) -> Result<FolderResult> {
-        let OpCtx { row, cfg, conn } = *op;
+        let OpCtx { row, cfg, .. } = *op;
         let empty = Fields::new();
         let remote_after: &Fields =
             landed.fields.as_ref().or(remote.map(|r| &r.fields)).unwrap_or(&empty);
-        let pulls_new = plan.keys.iter().any(|k| k.action == KeyAction::CreateLocal);
-        // Pull --with-history: the remote's older versions of keys that are new here.
-        let history = match (
-            remote,
-            cfg.with_history && cfg.direction != Direction::Push && conn.kv == 2 && pulls_new,
-        ) {
-            (Some(r), true) => {
-                remote_versions(
-                    conn,
-                    &super::mapping::remote_path(&row.info.spec.prefix, &plan.folder),
-                    r.version,
-                )
-                .await?
-            }
-            _ => Vec::new(),
-        };
-        let key = self.data_key()?.duplicate();
-        let vault_id = self.vault_id().to_string();
+        let history = pulled_history(op, plan, remote).await?;
         let metas = remote.map(|r| decode_custom(&r.custom)).unwrap_or_default();
         let provenance = format!("vault {}: {}", row.info.spec.name, plan.remote_path);
-        let old_base = state::load(self.conn(), row.id, &plan.folder)?;
-        let mut keys = plan.keys.clone();
+        let mut keys_plan = plan.keys.clone();
         let mut notes = plan.notes.clone();
         notes.extend(landed.notes.iter().cloned());
-        let mut history_local = 0u64;
 
-        let tx = self.tx()?;
-        let macs = state::MacKey::derive(&key, &vault_id);
-        let mut local_after: BTreeMap<&str, &[u8]> = local
-            .map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose())))
-            .into_iter()
-            .flatten()
-            .collect();
-        let mut forget = Vec::new();
-        for k in keys.iter_mut().filter(|k| k.action == KeyAction::DeleteLocal) {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let old_base = state::load(&tx, row.id, &plan.folder)?;
+        let mut l = Local {
+            folder: &plan.folder,
+            after: local
+                .map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose())))
+                .into_iter()
+                .flatten()
+                .collect(),
+            forget: Vec::new(),
+            history_versions: 0,
+        };
+        for k in keys_plan.iter_mut().filter(|k| k.action == KeyAction::DeleteLocal) {
             // Only the version the plan saw goes to the trash; a newer local write stays, as a conflict.
-            let path = secret_path(&plan.folder, &k.name)?.to_string();
-            let n = tx.execute(
-                "UPDATE secrets SET deleted_at = ?2 WHERE path = ?1 AND deleted_at IS NULL AND (SELECT MAX(version) FROM versions WHERE secret_id = secrets.id) = ?3",
-                params![path, crate::timefmt::now(), k.local_version.unwrap_or(0)],
-            )?;
-            if n == 0 {
+            if trash_if_at(
+                &tx,
+                keys,
+                &secret_path(&plan.folder, &k.name)?,
+                k.local_version.unwrap_or(0),
+            )? {
+                l.after.remove(k.name.as_str());
+                l.forget.push(k.name.clone());
+            } else {
                 k.action = KeyAction::Conflict;
                 k.reason = Some("changed locally while the operation ran".into());
-            } else {
-                local_after.remove(k.name.as_str());
-                forget.push(k.name.clone());
             }
         }
-        for k in keys.iter().filter(|k| k.action == KeyAction::DeleteRemote) {
-            forget.push(k.name.clone());
-        }
-        for k in keys
+        l.forget.extend(
+            keys_plan
+                .iter()
+                .filter(|k| k.action == KeyAction::DeleteRemote)
+                .map(|k| k.name.clone()),
+        );
+        for k in keys_plan
             .iter_mut()
             .filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal))
         {
-            let Some(value) = remote_after.get(&k.name) else { continue };
-            let path = secret_path(&plan.folder, &k.name)?;
+            let Some((name, value)) = remote_after.get_key_value(&k.name) else { continue };
             let mut opts = TravelMeta::write_options(metas.get(&k.name), &provenance);
             opts.cas = Some(k.local_version.unwrap_or(0));
-            let mut previous: Option<&SecretValue> = None;
-            if k.action == KeyAction::CreateLocal {
-                for (at, fields) in &history {
-                    let Some(v) = fields.get(&k.name) else { continue };
-                    if previous.is_some_and(|p| p.expose() == v.expose()) {
-                        continue;
-                    }
-                    let out = write_in_tx(&tx, &key, &vault_id, &path, v, &opts)?;
-                    tx.execute("UPDATE versions SET created_at = ?1 WHERE version = ?2 AND secret_id = (SELECT id FROM secrets WHERE path = ?3 AND deleted_at IS NULL)", params![at, out.version, out.path])?;
-                    opts.cas = None;
-                    history_local += 1;
-                    previous = Some(v);
-                }
-            }
-            if previous.is_some_and(|p| p.expose() == value.expose()) {
-                local_after.insert(name_of(remote_after, &k.name), value.expose());
-                continue;
-            }
-            match write_in_tx(&tx, &key, &vault_id, &path, value, &opts) {
-                Ok(_) => {
-                    local_after.insert(name_of(remote_after, &k.name), value.expose());
-                }
-                // Changed locally since the plan: leave it, as a conflict.
-                Err(Error::CasConflict { .. }) => {
-                    k.action = KeyAction::Conflict;
-                    k.reason = Some("changed locally while the operation ran".into());
-                }
-                Err(e) => return Err(e),
+            let hist = if k.action == KeyAction::CreateLocal { history.as_slice() } else { &[] };
+            if !write_pulled(&tx, keys, &mut l, name, value, &opts, hist)? {
+                k.action = KeyAction::Conflict;
+                k.reason = Some("changed locally while the operation ran".into());
             }
         }
         // Pull: metadata edits made on the remote to keys whose value did not change.
         let meta_pulled = if cfg.direction == Direction::Pull {
-            super::plan::metadata_to_pull(local, remote, &keys)
+            super::plan::metadata_to_pull(local, remote, &keys_plan)
         } else {
             Vec::new()
         };
         for (name, m) in &meta_pulled {
-            let path = secret_path(&plan.folder, name)?.to_string();
-            let id: i64 = tx.query_row(
-                "SELECT id FROM secrets WHERE path = ?1 AND deleted_at IS NULL",
-                [&path],
-                |r| r.get(0),
-            )?;
-            tx.execute(
-                "UPDATE secrets SET description = ?2, expires_at = ?3, rotate_every_days = ?4, meta = ?5, updated_at = ?6 WHERE id = ?1",
-                params![id, m.description, m.expires_at, m.rotate_every_days, serde_json::to_string(&m.meta).expect("map serialises"), crate::timefmt::now()],
-            )?;
-            crate::vault::set_tags(&tx, id, &m.tags)?;
+            apply_pulled_meta(&tx, keys, &secret_path(&plan.folder, name)?.to_string(), m)?;
         }
         if !meta_pulled.is_empty() {
             notes.push(format!(
@@ -276,13 +240,15 @@ impl Vault {
                 meta_pulled.len()
             ));
         }
-        let equal: Vec<(String, Vec<u8>)> = local_after
+        let macs = state::MacKey::derive(keys.data_key(), keys.vault_id());
+        let equal: Vec<(String, Vec<u8>)> = l
+            .after
             .iter()
             .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
             .map(|(n, v)| (n.to_string(), macs.mac(row.id, &plan.folder, n, v)))
             .collect();
         let mut base = next_base(old_base.as_ref(), landed.version, equal.into_iter());
-        for name in &forget {
+        for name in &l.forget {
             base.macs.remove(name);
         }
         state::save(&tx, row.id, &plan.folder, &base)?;
@@ -292,48 +258,48 @@ impl Vault {
                 .push("the remote read back differs from the local values: local copy kept".into());
         }
         if removed {
-            tx.execute(
-                "UPDATE secrets SET deleted_at = ?2 WHERE folder = ?1 AND deleted_at IS NULL",
-                params![plan.folder, crate::timefmt::now()],
-            )?;
+            trash_folder(&tx, keys, &plan.folder)?;
         }
-        let count = |a: KeyAction| keys.iter().filter(|k| k.action == a).count();
-        let conflicts = count(KeyAction::Conflict);
+        let count = |a: KeyAction| keys_plan.iter().filter(|k| k.action == a).count();
         let wrote = landed.fields.is_some()
-            || keys.iter().any(|k| k.action.writes_local())
+            || keys_plan.iter().any(|k| k.action.writes_local())
             || removed
             || !meta_pulled.is_empty();
-        let outcome = if conflicts > 0 {
-            "conflict"
+        let outcome = if count(KeyAction::Conflict) > 0 {
+            FolderOutcome::Conflict
         } else if wrote {
-            "done"
+            FolderOutcome::Done
         } else {
-            "unchanged"
+            FolderOutcome::Unchanged
         };
+        let history_versions = landed.history_versions + l.history_versions;
         let detail = format!(
             "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
             row.info.spec.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
             count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
-            if history_local + landed.history_versions > 0 { format!(", {} history version(s)", history_local + landed.history_versions) } else { String::new() },
-            conflicts,
+            if history_versions > 0 { format!(", {history_versions} history version(s)") } else { String::new() },
+            count(KeyAction::Conflict),
             if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
             if removed { ", local copy moved to trash after verify" } else { "" },
         );
+        let audit_outcome =
+            if outcome == FolderOutcome::Conflict { Outcome::Conflict } else { Outcome::Ok };
         audit::append(
             &tx,
+            Some(keys),
             action_of(cfg.kind),
             Some(&plan.folder),
-            if outcome == "conflict" { "conflict" } else { "ok" },
+            audit_outcome,
             Some(&detail),
         )?;
         tx.commit()?;
         Ok(FolderResult {
             folder: plan.folder.clone(),
             remote_path: plan.remote_path.clone(),
-            outcome: outcome.into(),
+            outcome,
             remote_version: landed.version,
-            keys,
-            history_versions: landed.history_versions + history_local,
+            keys: keys_plan,
+            history_versions,
             removed_local: removed,
             error_code: None,
             error: None,
@@ -350,11 +316,11 @@ impl Vault {
         e: Error,
     ) -> Result<FolderResult> {
         let detail = format!("remote {} {}: {}", row.info.spec.name, plan.remote_path, e.code());
-        self.audit_event(action_of(cfg.kind), Some(&plan.folder), "failure", Some(&detail))?;
+        self.audit_event(action_of(cfg.kind), Some(&plan.folder), Outcome::Failure, Some(&detail))?;
         Ok(FolderResult {
             folder: plan.folder.clone(),
             remote_path: plan.remote_path.clone(),
-            outcome: "failed".into(),
+            outcome: FolderOutcome::Failed,
             remote_version: plan.remote_version,
             keys: plan.keys.clone(),
             history_versions: 0,
@@ -366,10 +332,100 @@ impl Vault {
     }
 }
 
-/// The key of `remote_after` equal to `name`, borrowed for as long as the fields live.
-fn name_of<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields
-        .get_key_value(name)
-        .map(|(k, _)| k.as_str())
-        .expect("the key was looked up in these fields")
+/// Pull --with-history: the remote's older versions, for the keys that are new here.
+async fn pulled_history(
+    op: &OpCtx<'_>,
+    plan: &FolderPlan,
+    remote: Option<&RemoteSecret>,
+) -> Result<Vec<(i64, Fields)>> {
+    let OpCtx { row, cfg, conn } = *op;
+    let pulls_new = plan.keys.iter().any(|k| k.action == KeyAction::CreateLocal);
+    match remote {
+        Some(r)
+            if cfg.with_history
+                && cfg.direction != Direction::Push
+                && conn.kv == 2
+                && pulls_new =>
+        {
+            let path = super::mapping::remote_path(&row.info.spec.prefix, &plan.folder);
+            remote_versions(conn, &path, r.version).await
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Writes a pulled value (after its older remote versions, for a key new here). `false`: the key
+/// changed locally since the plan and was left alone (a conflict).
+fn write_pulled<'a>(
+    tx: &Tx<'_, Write>,
+    keys: &Keys,
+    l: &mut Local<'a>,
+    name: &'a str,
+    value: &'a SecretValue,
+    opts: &crate::model::WriteOptions,
+    history: &[(i64, Fields)],
+) -> Result<bool> {
+    let path = secret_path(l.folder, name)?;
+    let mut opts = opts.clone();
+    let mut previous: Option<&SecretValue> = None;
+    for (at, fields) in history {
+        let Some(v) = fields.get(name) else { continue };
+        if previous.is_some_and(|p| p.expose() == v.expose()) {
+            continue;
+        }
+        write_in_tx(tx, keys, &path, v, &opts, WriteAt(Some(*at)))?;
+        opts.cas = None;
+        l.history_versions += 1;
+        previous = Some(v);
+    }
+    if previous.is_none_or(|p| p.expose() != value.expose()) {
+        match write_in_tx(tx, keys, &path, value, &opts, WriteAt::default()) {
+            Ok(_) => {}
+            Err(Error::CasConflict { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    l.after.insert(name, value.expose());
+    Ok(true)
+}
+
+/// Moves the live secret at `path` to the trash if its newest version is still `version`.
+fn trash_if_at(
+    tx: &Tx<'_, Write>,
+    keys: &Keys,
+    path: &crate::path::SecretPath,
+    version: u64,
+) -> Result<bool> {
+    let Some(mut r) = live_row(tx, keys, &path.to_string())? else { return Ok(false) };
+    if tx.newest_version(r.id)? != version {
+        return Ok(false);
+    }
+    r.deleted_at = Some(crate::timefmt::now());
+    tx.update_secret(keys, &mut r)?;
+    Ok(true)
+}
+
+/// Moves every live secret directly in `folder` to the trash (remove-local-after-verify).
+fn trash_folder(tx: &Tx<'_, Write>, keys: &Keys, folder: &str) -> Result<()> {
+    let filter = SecretFilter { folder: Some(folder), direct: true, ..SecretFilter::live() };
+    let now = crate::timefmt::now();
+    for mut r in tx.secrets(&filter)? {
+        check_row(keys, &r)?;
+        r.deleted_at = Some(now);
+        tx.update_secret(keys, &mut r)?;
+    }
+    Ok(())
+}
+
+/// Takes metadata edited on the remote (no new version).
+fn apply_pulled_meta(tx: &Tx<'_, Write>, keys: &Keys, path: &str, m: &TravelMeta) -> Result<()> {
+    let mut r = live_row(tx, keys, path)?.ok_or_else(|| Error::NotFound { path: path.into() })?;
+    r.description.clone_from(&m.description);
+    r.expires_at = m.expires_at;
+    r.rotate_every_days = m.rotate_every_days;
+    r.meta.clone_from(&m.meta);
+    r.tags.clone_from(&m.tags);
+    r.updated_at = crate::timefmt::now();
+    tx.update_secret(keys, &mut r)?;
+    tx.set_tags(r.id, &r.tags)
 }

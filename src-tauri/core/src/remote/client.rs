@@ -1,21 +1,18 @@
-//! The connection to one remote: a vaultrs client built from the remote's settings and the vault
-//! CLI's environment, AppRole re-login, retries with backoff, error classification, and the KV
-//! calls Hush needs (v1 and v2). Raw HTTP only for the few endpoints vaultrs lacks (health with
-//! sealed status, mount preflight, capabilities-self).
+//! The connection to one remote: the remote's settings, its token (AppRole re-login), retries
+//! with backoff, error classification, and the Vault API calls Hush makes (KV v1 and v2, health,
+//! mounts, capabilities), all through the one bounded, redirect-safe client of `http`.
 
-use std::collections::BTreeMap;
-use std::future::Future;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use serde_json::Value;
-use vaultrs::api::kv2::requests::{
-    ReadSecretRequest, SetSecretMetadataRequestBuilder, SetSecretRequestOptions,
-};
-use vaultrs::client::{VaultClient, VaultClientSettingsBuilder};
-use vaultrs::error::ClientError;
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use zeroize::Zeroizing;
 
 use super::auth::{RemoteCredential, TokenSource};
+use super::http::{self, Request};
 use super::mapping::{fields_from_json, ExposedFields, Fields};
 use crate::error::{Error, Result};
 
@@ -34,10 +31,6 @@ pub(crate) struct AppRole {
     pub role_id: String,
     pub secret_id: RemoteCredential,
 }
-
-/// The largest answer read from the server (KV secrets are at most a few MiB; Vault's own request
-/// limit is 32 MiB).
-const MAX_RESPONSE_BYTES: usize = 32 << 20;
 
 /// Why a request failed, before it becomes an [`Error`] with context.
 #[derive(Debug)]
@@ -68,7 +61,7 @@ impl Failure {
     pub(crate) fn is_cas_mismatch(&self) -> bool {
         matches!(self, Failure::Status { code: 400, errors } if errors.iter().any(|e| e.contains("check-and-set")))
     }
-    fn detail(errors: &[String]) -> String {
+    pub(crate) fn detail(errors: &[String]) -> String {
         let text: Vec<String> = errors
             .iter()
             .map(|e| e.replace(['\n', '\t'], " ").trim().to_string())
@@ -101,7 +94,7 @@ impl Failure {
 
 /// Walks an error's source chain: TLS problems by their text, connection problems by reqwest's
 /// classification. The texts hold the URL and the OS reason, never a body.
-fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failure {
+pub(crate) fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failure {
     let mut text = Vec::new();
     let mut connect = false;
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -133,36 +126,26 @@ fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failure {
     }
 }
 
-pub(crate) fn classify(e: ClientError) -> Failure {
-    match e {
-        ClientError::APIError { code, errors } => Failure::Status { code, errors },
-        ClientError::RestClientError { source } => match source {
-            rustify::errors::ClientError::ServerResponseError { code, .. } => {
-                Failure::Status { code, errors: vec![] }
-            }
-            rustify::errors::ClientError::RequestError { source, .. } => {
-                classify_transport(source.as_ref())
-            }
-            rustify::errors::ClientError::ResponseError { source } => {
-                classify_transport(source.as_ref())
-            }
-            // Parse errors can quote the body, which may hold values: say only what failed.
-            _ => Failure::Other("unexpected response from the server".into()),
-        },
-        ClientError::ResponseEmptyError | ClientError::ResponseDataEmptyError => {
-            Failure::Other("empty response".into())
-        }
-        ClientError::JsonParseError { .. } => {
-            Failure::Other("unexpected response from the server".into())
-        }
-        ClientError::FileReadError { path, .. } | ClientError::FileNotFoundError { path } => {
-            Failure::Other(format!("cannot read {path}"))
-        }
-        ClientError::ParseCertificateError { path, .. } => {
-            Failure::Tls(format!("{path} is not a PEM certificate"))
-        }
-        other => Failure::Other(other.to_string()),
+/// How deep discovery walks the listing below the prefix, and how many entries it reads in all:
+/// a server that lists a directory inside itself, or millions of entries, gets an error instead
+/// of a walk without end.
+pub(crate) const MAX_DISCOVERY_DEPTH: usize = 32;
+pub(crate) const MAX_DISCOVERY_ENTRIES: usize = 100_000;
+
+/// Checks discovery's bounds after a listing at `depth` (1 = the prefix) with `entries` so far.
+pub(crate) fn discovery_bound(prefix: &str, depth: usize, entries: usize) -> Result<()> {
+    let under = if prefix.is_empty() { "the mount".to_string() } else { format!("'{prefix}'") };
+    if depth > MAX_DISCOVERY_DEPTH {
+        return Err(Error::Remote(format!(
+            "the listing under {under} goes deeper than {MAX_DISCOVERY_DEPTH} levels; Hush stopped discovering folders (name the folders to pull, or check the server)"
+        )));
     }
+    if entries > MAX_DISCOVERY_ENTRIES {
+        return Err(Error::Remote(format!(
+            "the listing under {under} holds more than {MAX_DISCOVERY_ENTRIES} entries; Hush stopped discovering folders (name the folders to pull, or use a narrower prefix)"
+        )));
+    }
+    Ok(())
 }
 
 /// One remote secret as read: its fields and KV v2 facts.
@@ -175,9 +158,33 @@ pub(crate) struct RemoteSecret {
     pub deleted: bool,
 }
 
+/// A KV v2 secret's metadata (`<mount>/metadata/<path>`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct SecretMetadata {
+    pub current_version: u64,
+    #[serde(default)]
+    pub custom_metadata: Option<HashMap<String, String>>,
+    #[serde(default)]
+    pub versions: HashMap<String, VersionMetadata>,
+}
+
+/// One version in a KV v2 secret's metadata.
+#[derive(Debug, Deserialize)]
+pub(crate) struct VersionMetadata {
+    #[serde(default)]
+    pub created_time: String,
+    #[serde(default)]
+    pub deletion_time: String,
+    #[serde(default)]
+    pub destroyed: bool,
+}
+
 /// A connected client. Cheap to share between tasks (`Arc<Conn>`).
 pub(crate) struct Conn {
-    client: RwLock<Arc<VaultClient>>,
+    http: reqwest::Client,
+    base: reqwest::Url,
+    /// The token in use (replaced by an AppRole re-login).
+    token: RwLock<Arc<Zeroizing<String>>>,
     target: Target,
     approle: Option<AppRole>,
     pub token_source: TokenSource,
@@ -185,33 +192,25 @@ pub(crate) struct Conn {
     pub kv: u8,
 }
 
+/// Attempts of a KV call (connection errors, 5xx and 429 are retried) and of a raw call.
 const MAX_ATTEMPTS: u32 = 5;
+const RAW_ATTEMPTS: u32 = 3;
 
-fn build_client(t: &Target, token: &str) -> Result<VaultClient> {
-    let url = reqwest::Url::parse(&t.addr).map_err(|_| {
-        Error::InvalidInput(format!(
-            "'{}' is not a URL (e.g. https://vault.example.com:8200)",
-            t.addr
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidInput(format!(
-            "'{}': the address must start with http:// or https://",
-            t.addr
-        )));
-    }
-    let mut b = VaultClientSettingsBuilder::default();
-    b.address(&t.addr)
-        .token(token)
-        .verify(!t.skip_verify)
-        .timeout(Some(Duration::from_secs(30)))
-        .ca_certs(t.ca_cert.iter().cloned().collect());
-    if let Some(ns) = &t.namespace {
-        b.set_namespace(ns.clone());
-    }
-    let settings = b.build().map_err(|e| Error::InvalidInput(format!("remote settings: {e}")))?;
-    VaultClient::new(settings)
-        .map_err(|e| classify(e).into_error(&t.addr, "configure the client for", &t.addr))
+/// `LIST`, Vault's listing verb.
+fn list_method() -> Method {
+    Method::from_bytes(b"LIST").expect("a valid method name")
+}
+
+/// A JSON body, kept in a buffer that is zeroized when dropped (bodies of writes hold values).
+fn body(v: &impl serde::Serialize) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(serde_json::to_vec(v).expect("JSON of strings"))
+}
+
+/// Reads `what` out of a 2xx answer's JSON, or says the answer is not Vault's.
+fn parse<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, Failure> {
+    serde_json::from_value(v).map_err(|_| {
+        Failure::Other("unexpected answer from the server (not Vault's JSON API)".into())
+    })
 }
 
 impl Conn {
@@ -225,9 +224,11 @@ impl Conn {
             Some((t, s)) => (t, s),
             None => (RemoteCredential::new(String::new()), TokenSource::AppRole),
         };
-        let client = build_client(&target, token.expose())?;
+        let (client, base) = http::client(&target)?;
         let conn = Conn {
-            client: RwLock::new(Arc::new(client)),
+            http: client,
+            base,
+            token: RwLock::new(Arc::new(Zeroizing::new(token.expose().to_string()))),
             target,
             approle,
             token_source: source,
@@ -243,43 +244,84 @@ impl Conn {
         &self.target
     }
 
-    fn snapshot(&self) -> Arc<VaultClient> {
-        self.client.read().expect("client lock").clone()
+    fn token(&self) -> Arc<Zeroizing<String>> {
+        self.token.read().expect("token lock").clone()
+    }
+
+    /// One request, no retry: the JSON of a 2xx answer (`Null` when empty), else the failure.
+    async fn once(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Zeroizing<Vec<u8>>>,
+        token: Option<&str>,
+    ) -> std::result::Result<Value, Failure> {
+        let req = Request {
+            method: method.clone(),
+            path,
+            token,
+            namespace: self.target.namespace.as_deref(),
+            body,
+        };
+        let (code, bytes) = http::send(&self.http, &self.base, &req).await?;
+        let parsed = serde_json::from_slice::<Value>(&bytes);
+        if (200..300).contains(&code) {
+            return match parsed {
+                Ok(json) => Ok(json),
+                Err(_) if bytes.is_empty() => Ok(Value::Null),
+                Err(_) => Err(Failure::Other(
+                    "the answer is not Vault's JSON API; is this a Vault / OpenBao address?".into(),
+                )),
+            };
+        }
+        let json = parsed.unwrap_or(Value::Null);
+        let errors = json
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        Err(Failure::Status { code, errors })
     }
 
     /// AppRole login: a fresh token, kept in memory only.
     async fn login(&self) -> Result<()> {
         let a = self.approle.as_ref().expect("approle configured");
         let path = format!("auth/{}/login", a.mount);
-        let auth = vaultrs::auth::approle::login(&*self.snapshot(), &a.mount, &a.role_id, a.secret_id.expose())
-            .await
-            .map_err(|e| match classify(e) {
+        let creds = body(&json!({ "role_id": a.role_id, "secret_id": a.secret_id.expose() }));
+        let answer = self.once(&Method::POST, &path, Some(&creds), None).await;
+        let token = answer
+            .and_then(|v| match v["auth"]["client_token"].as_str() {
+                Some(t) if !t.is_empty() => Ok(Zeroizing::new(t.to_string())),
+                _ => Err(Failure::Other("the login answer holds no token".into())),
+            })
+            .map_err(|f| match f {
                 Failure::Status { code: 400 | 403, errors } => Error::RemoteAuth(format!(
                     "AppRole login at {path} was refused ({}); check the role_id and the secret_id stored in the keychain",
                     Failure::detail(&errors)
                 )),
                 f => f.into_error(&self.target.addr, "AppRole login at", &path),
             })?;
-        let token = zeroize::Zeroizing::new(auth.client_token);
-        let fresh = build_client(&self.target, &token)?;
-        *self.client.write().expect("client lock") = Arc::new(fresh);
+        *self.token.write().expect("token lock") = Arc::new(token);
         Ok(())
     }
 
-    /// Runs `op` with retries: connection errors, 5xx and 429 back off (0.2 s doubling, at most
-    /// 5 attempts); a 403 under AppRole logs in again once (the token may have expired).
-    pub(crate) async fn call<T, F, Fut>(&self, mut op: F) -> std::result::Result<T, Failure>
-    where
-        F: FnMut(Arc<VaultClient>) -> Fut,
-        Fut: Future<Output = std::result::Result<T, ClientError>>,
-    {
+    /// A request with retries: connection errors, 5xx and 429 back off (0.2 s doubling, at most
+    /// `attempts`); a 403 under AppRole logs in again once (the token may have expired).
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Zeroizing<Vec<u8>>>,
+        attempts: u32,
+    ) -> std::result::Result<Value, Failure> {
         let mut attempt = 0;
         let mut relogged = false;
         loop {
             attempt += 1;
-            let failure = match op(self.snapshot()).await {
+            let token = self.token();
+            let failure = match self.once(&method, path, body, Some(token.as_str())).await {
                 Ok(v) => return Ok(v),
-                Err(e) => classify(e),
+                Err(f) => f,
             };
             if failure.status() == Some(403) && self.approle.is_some() && !relogged {
                 relogged = true;
@@ -287,7 +329,7 @@ impl Conn {
                     continue;
                 }
             }
-            if !failure.retryable() || attempt >= MAX_ATTEMPTS {
+            if !failure.retryable() || attempt >= attempts {
                 return Err(failure);
             }
             // Jitter from the clock keeps concurrent retries from hitting the server in lockstep.
@@ -301,6 +343,16 @@ impl Conn {
             tokio::time::sleep(Duration::from_millis((200u64 << (attempt - 1)).min(3000) + jitter))
                 .await;
         }
+    }
+
+    /// A KV call (5 attempts).
+    async fn kv_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Zeroizing<Vec<u8>>>,
+    ) -> std::result::Result<Value, Failure> {
+        self.request(method, path, body, MAX_ATTEMPTS).await
     }
 
     pub(crate) fn err(&self, f: Failure, what: &str, path: &str) -> Error {
@@ -318,15 +370,13 @@ impl Conn {
 
     /// The current fields of `path`, or `None` when no secret is there.
     pub(crate) async fn read(&self, path: &str) -> Result<Option<RemoteSecret>> {
-        let mount = self.target.mount.as_str();
         let api = self.api_path(path);
+        let got = self.kv_call(Method::GET, &api, None).await;
         if self.kv == 1 {
-            let got =
-                self.call(|c| async move { vaultrs::kv1::get_raw(&*c, mount, path).await }).await;
             return match got {
                 Ok(r) => Ok(Some(RemoteSecret {
                     version: 0,
-                    fields: self.fields(r.data, &api)?,
+                    fields: self.fields(r["data"].clone(), &api)?,
                     custom: BTreeMap::new(),
                     deleted: false,
                 })),
@@ -334,23 +384,20 @@ impl Conn {
                 Err(f) => Err(self.err(f, "read", &api)),
             };
         }
-        let got = self
-            .call(|c| async move {
-                let ep = ReadSecretRequest::builder()
-                    .mount(mount)
-                    .path(path)
-                    .build()
-                    .expect("all fields set");
-                vaultrs::api::exec_with_result(&*c, ep).await
-            })
-            .await;
         match got {
-            Ok(r) => Ok(Some(RemoteSecret {
-                version: r.metadata.version,
-                fields: self.fields(r.data, &api)?,
-                custom: r.metadata.custom_metadata.unwrap_or_default().into_iter().collect(),
-                deleted: false,
-            })),
+            Ok(mut r) => {
+                let data = r["data"]["data"].take();
+                let meta = &r["data"]["metadata"];
+                let version = meta["version"].as_u64().ok_or_else(|| {
+                    self.err(Failure::Other("the answer has no version".into()), "read", &api)
+                })?;
+                Ok(Some(RemoteSecret {
+                    version,
+                    fields: self.fields(data, &api)?,
+                    custom: custom_of(&meta["custom_metadata"]),
+                    deleted: false,
+                }))
+            }
             // 404 on data also means "latest version deleted": the metadata still exists and a
             // check-and-set write must name its current version.
             Err(f) if f.status() == Some(404) => {
@@ -375,37 +422,21 @@ impl Conn {
 
     /// The fields of one KV v2 version (`None` when deleted or destroyed).
     pub(crate) async fn read_version(&self, path: &str, version: u64) -> Result<Option<Fields>> {
-        let mount = self.target.mount.as_str();
-        let got = self
-            .call(|c| async move {
-                let ep = ReadSecretRequest::builder()
-                    .mount(mount)
-                    .path(path)
-                    .version(Some(version))
-                    .build()
-                    .expect("all fields set");
-                vaultrs::api::exec_with_result(&*c, ep).await
-            })
-            .await;
-        match got {
-            Ok(r) => Ok(fields_from_json(r.data)),
+        let api = self.api_path(path);
+        match self.kv_call(Method::GET, &format!("{api}?version={version}"), None).await {
+            Ok(mut r) => Ok(fields_from_json(r["data"]["data"].take())),
             Err(f) if f.status() == Some(404) => Ok(None),
-            Err(f) => Err(self.err(f, "read", &self.api_path(path))),
+            Err(f) => Err(self.err(f, "read", &api)),
         }
     }
 
-    pub(crate) async fn read_metadata(
-        &self,
-        path: &str,
-    ) -> Result<Option<vaultrs::api::kv2::responses::ReadSecretMetadataResponse>> {
-        let mount = self.target.mount.as_str();
-        match self
-            .call(|c| async move { vaultrs::kv2::read_metadata(&*c, mount, path).await })
-            .await
+    pub(crate) async fn read_metadata(&self, path: &str) -> Result<Option<SecretMetadata>> {
+        let api = format!("{}/metadata/{path}", self.target.mount);
+        match self.kv_call(Method::GET, &api, None).await.and_then(|mut v| parse(v["data"].take()))
         {
             Ok(m) => Ok(Some(m)),
             Err(f) if f.status() == Some(404) => Ok(None),
-            Err(f) => Err(self.err(f, "read metadata of", &format!("{mount}/metadata/{path}"))),
+            Err(f) => Err(self.err(f, "read metadata of", &api)),
         }
     }
 
@@ -417,23 +448,18 @@ impl Conn {
         fields: &Fields,
         cas: u64,
     ) -> std::result::Result<u64, Failure> {
-        let mount = self.target.mount.as_str();
+        let api = self.api_path(path);
         if self.kv == 1 {
-            let map: std::collections::HashMap<&str, &str> =
-                fields.iter().map(|(k, v)| (k.as_str(), v.expose_str())).collect();
-            let map = &map;
             return self
-                .call(|c| async move { vaultrs::kv1::set(&*c, mount, path, map).await })
+                .kv_call(Method::POST, &api, Some(&body(&ExposedFields(fields))))
                 .await
                 .map(|_| 0);
         }
-        let cas = u32::try_from(cas).map_err(|_| Failure::Other("version out of range".into()))?;
-        self.call(|c| async move {
-            let opts = SetSecretRequestOptions { cas };
-            vaultrs::kv2::set_with_options(&*c, mount, path, &ExposedFields(fields), opts).await
-        })
-        .await
-        .map(|m| m.version)
+        let b = body(&json!({ "options": { "cas": cas }, "data": ExposedFields(fields) }));
+        let r = self.kv_call(Method::POST, &api, Some(&b)).await?;
+        r["data"]["version"]
+            .as_u64()
+            .ok_or_else(|| Failure::Other("the write answer has no version".into()))
     }
 
     /// Replaces the secret's `custom_metadata` (KV v2 only).
@@ -442,109 +468,54 @@ impl Conn {
         path: &str,
         custom: &BTreeMap<String, String>,
     ) -> Result<()> {
-        let mount = self.target.mount.as_str();
-        let map: std::collections::HashMap<String, String> = custom.clone().into_iter().collect();
-        let map = &map;
-        self.call(|c| async move {
-            let mut b = SetSecretMetadataRequestBuilder::default();
-            b.custom_metadata(map.clone());
-            vaultrs::kv2::set_metadata(&*c, mount, path, Some(&mut b)).await
-        })
-        .await
-        .map_err(|f| self.err(f, "write custom_metadata of", &format!("{mount}/metadata/{path}")))
+        let api = format!("{}/metadata/{path}", self.target.mount);
+        self.kv_call(Method::POST, &api, Some(&body(&json!({ "custom_metadata": custom }))))
+            .await
+            .map(|_| ())
+            .map_err(|f| self.err(f, "write custom_metadata of", &api))
     }
 
     /// One level of the listing under `dir` ("" = the mount's root): names, directories end in `/`.
     pub(crate) async fn list(&self, dir: &str) -> Result<Vec<String>> {
         let mount = self.target.mount.as_str();
-        let got = if self.kv == 1 {
-            self.call(
-                |c| async move { vaultrs::kv1::list(&*c, mount, dir).await.map(|r| r.data.keys) },
-            )
+        let api =
+            if self.kv == 2 { format!("{mount}/metadata/{dir}") } else { format!("{mount}/{dir}") };
+        match self
+            .kv_call(list_method(), &api, None)
             .await
-        } else {
-            self.call(|c| async move { vaultrs::kv2::list(&*c, mount, dir).await }).await
-        };
-        match got {
+            .and_then(|mut v| parse(v["data"]["keys"].take()))
+        {
             Ok(keys) => Ok(keys),
             Err(f) if f.status() == Some(404) => Ok(Vec::new()),
-            Err(f) => Err(self.err(
-                f,
-                "list",
-                &format!("{mount}/{}{dir}", if self.kv == 2 { "metadata/" } else { "" }),
-            )),
+            Err(f) => Err(self.err(f, "list", &api)),
         }
     }
 
     /// The mount's `max_versions` (KV v2), when the token may read the config.
     pub(crate) async fn max_versions(&self) -> Option<u64> {
-        let mount = self.target.mount.as_str();
-        let cfg = self
-            .call(|c| async move { vaultrs::kv2::config::read(&*c, mount).await })
-            .await
-            .ok()?;
+        let api = format!("{}/config", self.target.mount);
+        let cfg = self.kv_call(Method::GET, &api, None).await.ok()?;
+        let max = cfg["data"]["max_versions"].as_u64()?;
         // 0 means Vault's default of 10.
-        Some(if cfg.max_versions == 0 { 10 } else { cfg.max_versions })
+        Some(if max == 0 { 10 } else { max })
     }
 
-    /// A raw JSON request, for endpoints vaultrs does not cover. Error bodies are parsed for the
-    /// `errors` list only.
+    /// A request to any endpoint (health, mounts, capabilities), with fewer retries than KV calls.
+    /// Error answers are parsed for the `errors` list only.
     pub(crate) async fn raw(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<Value>,
     ) -> std::result::Result<Value, Failure> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let c = self.snapshot();
-            let url = format!("{}/v1/{path}", c.settings.address.as_str().trim_end_matches('/'));
-            let mut req = c.http.http.request(method.clone(), &url);
-            if !c.settings.token.is_empty() {
-                req = req.header("X-Vault-Token", c.settings.token.as_str());
-            }
-            if let Some(ns) = &c.settings.namespace {
-                req = req.header("X-Vault-Namespace", ns.as_str());
-            }
-            if let Some(b) = &body {
-                req = req.header("Content-Type", "application/json").body(b.to_string());
-            }
-            let failure = match req.send().await {
-                Err(e) => classify_transport(&e),
-                Ok(mut resp) => {
-                    let code = resp.status().as_u16();
-                    // Bounded: a hostile or confused server must not make us buffer without end.
-                    let mut bytes = Vec::new();
-                    while let Some(chunk) =
-                        resp.chunk().await.map_err(|e| classify_transport(&e))?
-                    {
-                        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                            return Err(Failure::Other(format!("the answer is larger than {} MiB; is this a Vault / OpenBao address?", MAX_RESPONSE_BYTES >> 20)));
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    let parsed = serde_json::from_slice::<Value>(&bytes);
-                    if (200..300).contains(&code) {
-                        return match parsed {
-                            Ok(json) => Ok(json),
-                            Err(_) if bytes.is_empty() => Ok(Value::Null),
-                            Err(_) => Err(Failure::Other("the answer is not Vault's JSON API; is this a Vault / OpenBao address?".into())),
-                        };
-                    }
-                    let json = parsed.unwrap_or(Value::Null);
-                    let errors = json
-                        .get("errors")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect())
-                        .unwrap_or_default();
-                    Failure::Status { code, errors }
-                }
-            };
-            if !failure.retryable() || attempt >= 3 {
-                return Err(failure);
-            }
-            tokio::time::sleep(Duration::from_millis(200 << (attempt - 1))).await;
-        }
+        let b = body.map(|v| self::body(&v));
+        self.request(method, path, b.as_ref(), RAW_ATTEMPTS).await
     }
+}
+
+/// `custom_metadata` as strings (anything else is left out).
+fn custom_of(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
 }

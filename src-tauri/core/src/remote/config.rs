@@ -1,14 +1,14 @@
 //! Configured remotes: stored in the `remotes` table, credentials in the OS keychain, and turned
 //! into a connection with the vault CLI's environment variables filling what is not stored.
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::auth::{self, RemoteCredential};
 use super::client::{AppRole, Conn, Target};
-use crate::audit::{self, Action};
+use crate::audit::{self, Action, Outcome};
 use crate::error::{Error, Result};
 use crate::path::FolderPath;
+use crate::store::{RemoteRecord, StoredAuth};
 use crate::vault::Vault;
 
 /// How Hush authenticates to a remote.
@@ -89,87 +89,122 @@ fn truthy(v: &str) -> bool {
     !matches!(v.trim().to_lowercase().as_str(), "" | "0" | "f" | "false" | "no")
 }
 
+/// A spec checked and normalised for storing.
+struct Clean {
+    addr: String,
+    namespace: Option<String>,
+    mount: String,
+    prefix: String,
+    ca_cert: Option<String>,
+    auth: StoredAuth,
+}
+
+fn clean(spec: &RemoteSpec, has_credential: bool, allow_http: bool) -> Result<Clean> {
+    check_name(&spec.name)?;
+    let addr = spec.addr.trim().trim_end_matches('/').to_string();
+    super::addr::check(&addr, allow_http)?;
+    match reqwest::Url::parse(&addr) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+        _ => {
+            return Err(Error::InvalidInput(format!(
+                "'{}' is not an http(s) address such as https://vault.example.com:8200",
+                addr.escape_debug()
+            )))
+        }
+    }
+    let ca_cert = spec.ca_cert.clone().filter(|c| !c.is_empty());
+    if let Some(c) = &ca_cert {
+        if !std::path::Path::new(c).is_file() {
+            return Err(Error::InvalidInput(format!("CA certificate file '{c}' does not exist")));
+        }
+    }
+    let auth = match &spec.auth {
+        AuthSpec::Token => StoredAuth::Token,
+        AuthSpec::Approle { mount, role_id } => {
+            if role_id.trim().is_empty() || !has_credential {
+                return Err(Error::InvalidInput("AppRole needs a role_id and a secret_id".into()));
+            }
+            StoredAuth::Approle {
+                mount: clean_path("AppRole mount", mount, false)?,
+                role_id: role_id.trim().to_string(),
+            }
+        }
+    };
+    Ok(Clean {
+        addr,
+        namespace: spec
+            .namespace
+            .as_deref()
+            .map(|n| n.trim_matches('/').to_string())
+            .filter(|n| !n.is_empty()),
+        mount: clean_path("mount", &spec.mount, false)?,
+        prefix: clean_path("prefix", &spec.prefix, true)?,
+        ca_cert,
+        auth,
+    })
+}
+
+fn auth_spec(a: &StoredAuth) -> AuthSpec {
+    match a {
+        StoredAuth::Token => AuthSpec::Token,
+        StoredAuth::Approle { mount, role_id } => {
+            AuthSpec::Approle { mount: mount.clone(), role_id: role_id.clone() }
+        }
+    }
+}
+
 impl Vault {
     /// Adds a remote. `credential` is the token (token auth; optional: without one, VAULT_TOKEN or
     /// ~/.vault-token are used at each connection) or the AppRole secret_id (required); it goes to
     /// the OS keychain only. Nothing is sent to the server: `remote_test` checks the connection.
+    /// A plain `http://` address is refused unless it is this machine (see
+    /// [`Vault::remote_add_allowing_http`]); an address with `user:pass@` is refused.
     pub fn remote_add(
         &mut self,
         spec: &RemoteSpec,
         credential: Option<&RemoteCredential>,
     ) -> Result<RemoteInfo> {
-        check_name(&spec.name)?;
-        let addr = spec.addr.trim().trim_end_matches('/').to_string();
-        match reqwest::Url::parse(&addr) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => {
-                return Err(Error::InvalidInput(format!(
-                    "'{}' is not an http(s) address such as https://vault.example.com:8200",
-                    addr.escape_debug()
-                )))
-            }
-        }
-        let mount = clean_path("mount", &spec.mount, false)?;
-        let prefix = clean_path("prefix", &spec.prefix, true)?;
-        let namespace = spec
-            .namespace
-            .as_deref()
-            .map(|n| n.trim_matches('/').to_string())
-            .filter(|n| !n.is_empty());
-        let ca_cert = spec.ca_cert.clone().filter(|c| !c.is_empty());
-        if let Some(c) = &ca_cert {
-            if !std::path::Path::new(c).is_file() {
-                return Err(Error::InvalidInput(format!(
-                    "CA certificate file '{c}' does not exist"
-                )));
-            }
-        }
+        self.remote_add_checked(spec, credential, false)
+    }
+
+    /// `remote_add`, with plain http to a host other than this machine allowed or not.
+    pub(crate) fn remote_add_checked(
+        &mut self,
+        spec: &RemoteSpec,
+        credential: Option<&RemoteCredential>,
+        allow_http: bool,
+    ) -> Result<RemoteInfo> {
         let credential = credential.filter(|c| !c.is_empty());
-        let (auth_kind, approle_mount, role_id) = match &spec.auth {
-            AuthSpec::Token => ("token", None, None),
-            AuthSpec::Approle { mount, role_id } => {
-                if role_id.trim().is_empty() || credential.is_none() {
-                    return Err(Error::InvalidInput(
-                        "AppRole needs a role_id and a secret_id".into(),
-                    ));
-                }
-                (
-                    "approle",
-                    Some(clean_path("AppRole mount", mount, false)?),
-                    Some(role_id.trim().to_string()),
-                )
-            }
-        };
-        let exists: Option<i64> = self
-            .conn()
-            .query_row("SELECT id FROM remotes WHERE name = ?1", [&spec.name], |r| r.get(0))
-            .optional()?;
-        if exists.is_some() {
-            return Err(Error::AlreadyExists {
-                path: format!("remote '{}' (remove it first with `hush remote rm`)", spec.name),
-            });
+        let c = clean(spec, credential.is_some(), allow_http)?;
+        if self.store().read()?.remote_by_name(&spec.name)?.is_some() {
+            return Err(Error::AlreadyExists { path: format!("remote '{}'", spec.name) });
         }
         // The keychain entry is written first; if the row cannot be written it is removed again.
         let account = credential.map(|_| format!("{}/{}", self.vault_id(), spec.name));
-        if let (Some(a), Some(c)) = (&account, credential) {
-            auth::store(a, c)?;
+        if let (Some(a), Some(cr)) = (&account, credential) {
+            auth::store(a, cr)?;
         }
+        let mut rec = RemoteRecord {
+            id: 0,
+            name: spec.name.clone(),
+            addr: c.addr,
+            namespace: c.namespace,
+            mount: c.mount,
+            prefix: c.prefix,
+            ca_cert: c.ca_cert,
+            skip_verify: spec.skip_verify,
+            auth: c.auth,
+            keychain_account: account.clone(),
+            created_at: crate::timefmt::now(),
+            mac: None,
+        };
         let inserted = (|| -> Result<()> {
-            let tx = self.tx()?;
-            tx.execute(
-                "INSERT INTO remotes (name, addr, namespace, mount, prefix, ca_cert, skip_verify, auth, approle_mount, role_id, keychain_account, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![spec.name, addr, namespace, mount, prefix, ca_cert, spec.skip_verify, auth_kind, approle_mount, role_id, account, crate::timefmt::now()],
-            )?;
-            audit::append(
-                &tx,
-                Action::RemoteConfig,
-                None,
-                "ok",
-                Some(&format!("added remote {} ({addr}, {auth_kind})", spec.name)),
-            )?;
-            tx.commit()?;
-            Ok(())
+            let (keys, store) = self.parts()?;
+            let tx = store.write()?;
+            tx.insert_remote(keys, &mut rec)?;
+            let detail = format!("added remote {} ({})", rec.name, rec.addr);
+            audit::append(&tx, Some(keys), Action::RemoteConfig, None, Outcome::Ok, Some(&detail))?;
+            tx.commit()
         })();
         if let Err(e) = inserted {
             if let Some(a) = &account {
@@ -180,13 +215,53 @@ impl Vault {
         Ok(self.remote_row(&spec.name)?.info)
     }
 
-    /// The configured remotes, by name.
-    pub fn remotes(&self) -> Result<Vec<RemoteInfo>> {
-        let names: Vec<String> = {
-            let mut st = self.conn().prepare("SELECT name FROM remotes ORDER BY name")?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
+    /// Changes a remote's address, namespace, mount, prefix, TLS settings or auth, keeping its
+    /// sync history. A new `credential` replaces the stored one; without one the stored one is
+    /// kept (it is required when switching to AppRole without one stored).
+    pub fn remote_update(
+        &mut self,
+        spec: &RemoteSpec,
+        credential: Option<&RemoteCredential>,
+        allow_http: bool,
+    ) -> Result<RemoteInfo> {
+        let old = self.remote_row(&spec.name)?;
+        let credential = credential.filter(|c| !c.is_empty());
+        let c = clean(spec, credential.is_some() || old.keychain_account.is_some(), allow_http)?;
+        let account = match (credential, &old.keychain_account) {
+            (Some(cr), existing) => {
+                let a = existing
+                    .clone()
+                    .unwrap_or_else(|| format!("{}/{}", self.vault_id(), spec.name));
+                auth::store(&a, cr)?;
+                Some(a)
+            }
+            (None, existing) => existing.clone(),
         };
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let mut rec = tx
+            .remote_by_name(&spec.name)?
+            .ok_or_else(|| Error::NoRemote { name: spec.name.clone() })?;
+        let before = rec.addr.clone();
+        rec.addr = c.addr;
+        rec.namespace = c.namespace;
+        rec.mount = c.mount;
+        rec.prefix = c.prefix;
+        rec.ca_cert = c.ca_cert;
+        rec.skip_verify = spec.skip_verify;
+        rec.auth = c.auth;
+        rec.keychain_account = account;
+        tx.update_remote(keys, &mut rec)?;
+        let detail = format!("changed remote {} ({before} -> {})", rec.name, rec.addr);
+        audit::append(&tx, Some(keys), Action::RemoteConfig, None, Outcome::Ok, Some(&detail))?;
+        tx.commit()?;
+        Ok(self.remote_row(&spec.name)?.info)
+    }
+
+    /// The configured remotes, by name (checked against their MACs when unlocked).
+    pub fn remotes(&self) -> Result<Vec<RemoteInfo>> {
+        let names: Vec<String> =
+            self.store().read()?.remotes()?.into_iter().map(|r| r.name).collect();
         names.iter().map(|n| self.remote_row(n).map(|r| r.info)).collect()
     }
 
@@ -196,89 +271,46 @@ impl Vault {
         if let Some(a) = &row.keychain_account {
             auth::delete(a)?;
         }
-        let tx = self.tx()?;
-        tx.execute("DELETE FROM remote_keys WHERE remote_id = ?1", [row.id])?;
-        tx.execute("DELETE FROM remotes WHERE id = ?1", [row.id])?;
-        audit::append(
-            &tx,
-            Action::RemoteConfig,
-            None,
-            "ok",
-            Some(&format!("removed remote {name}")),
-        )?;
-        tx.commit()?;
-        Ok(())
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        tx.delete_remote(row.id)?;
+        let detail = format!("removed remote {name}");
+        audit::append(&tx, Some(keys), Action::RemoteConfig, None, Outcome::Ok, Some(&detail))?;
+        tx.commit()
     }
 
+    /// A configured remote. When the vault is unlocked its MAC is checked first: an address,
+    /// mount, prefix, namespace, TLS setting or auth changed outside Hush is an integrity error,
+    /// and nothing is sent anywhere.
     pub(crate) fn remote_row(&self, name: &str) -> Result<RemoteRow> {
-        type Row = (
-            i64,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            bool,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i64,
-        );
-        let row: Option<Row> = self
-            .conn()
-            .query_row(
-                "SELECT id, addr, namespace, mount, prefix, ca_cert, skip_verify, auth, approle_mount, role_id, keychain_account, created_at FROM remotes WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?)),
-            )
-            .optional()?;
-        let (
-            id,
-            addr,
-            namespace,
-            mount,
-            prefix,
-            ca_cert,
-            skip_verify,
-            auth,
-            approle_mount,
-            role_id,
-            keychain_account,
-            created_at,
-        ) = row.ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "no remote named '{name}'; see `hush remote ls`, or add one with `hush remote add`"
-            ))
-        })?;
-        let synced_folders: u64 = self.conn().query_row(
-            "SELECT count(*) FROM remote_folders WHERE remote_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        let auth = match auth.as_str() {
-            "approle" => AuthSpec::Approle {
-                mount: approle_mount.unwrap_or_else(|| "approle".into()),
-                role_id: role_id.unwrap_or_default(),
-            },
-            _ => AuthSpec::Token,
-        };
+        let tx = self.store().read()?;
+        let rec = tx.remote_by_name(name)?.ok_or_else(|| Error::NoRemote { name: name.into() })?;
+        if let Some(keys) = self.keys_opt() {
+            if !keys.row_mac_ok(&rec.mac_input(), rec.mac.as_deref()) {
+                return Err(Error::Integrity {
+                    what: format!(
+                        "the remote '{name}' (its address, mount, prefix, namespace, TLS or auth settings were changed outside Hush)"
+                    ),
+                });
+            }
+        }
+        let synced_folders = tx.synced_folders(rec.id)?.len() as u64;
         let info = RemoteInfo {
             spec: RemoteSpec {
-                name: name.to_string(),
-                addr,
-                namespace,
-                mount,
-                prefix,
-                ca_cert,
-                skip_verify,
-                auth,
+                name: rec.name.clone(),
+                addr: rec.addr.clone(),
+                namespace: rec.namespace.clone(),
+                mount: rec.mount.clone(),
+                prefix: rec.prefix.clone(),
+                ca_cert: rec.ca_cert.clone(),
+                skip_verify: rec.skip_verify,
+                auth: auth_spec(&rec.auth),
             },
-            credential_in_keychain: keychain_account.is_some(),
+            credential_in_keychain: rec.keychain_account.is_some(),
             synced_folders,
-            created_at,
+            created_at: rec.created_at,
         };
-        Ok(RemoteRow { id, info, keychain_account })
+        Ok(RemoteRow { id: rec.id, info, keychain_account: rec.keychain_account })
     }
 }
 

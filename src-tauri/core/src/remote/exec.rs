@@ -20,9 +20,9 @@ use super::runtime;
 use super::state::{self, Base, MacKey};
 use super::types::*;
 use crate::error::{Error, Result};
-use crate::model::SecretMeta;
 use crate::path::FolderPath;
-use crate::vault::{decrypt_version, meta_from_row, Vault, META_COLUMNS};
+use crate::store::SecretFilter;
+use crate::vault::{check_row, open_current, Vault};
 
 const DEFAULT_CONCURRENCY: usize = 8;
 const KV1_NOTE: &str = "the mount is KV v1: only current values move, without versions, check-and-set or Hush metadata";
@@ -81,16 +81,6 @@ struct Prepared {
     notes: Vec<String>,
 }
 
-/// Live secrets (metadata), optionally only in `folder` and below, ordered by folder and name.
-pub(crate) fn live_metas(v: &Vault, folder: Option<&str>) -> Result<Vec<SecretMeta>> {
-    let sql = format!(
-        "SELECT {META_COLUMNS} FROM secrets WHERE deleted_at IS NULL AND (?1 IS NULL OR folder = ?1 OR substr(folder, 1, length(?1) + 1) = ?1 || '/') ORDER BY folder, name"
-    );
-    let mut st = v.conn().prepare(&sql)?;
-    let rows = st.query_map([folder], |r| meta_from_row(v.conn(), r))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 fn in_scope(folder: &str, filters: &[String]) -> bool {
     filters.is_empty()
         || filters.iter().any(|f| {
@@ -98,14 +88,22 @@ fn in_scope(folder: &str, filters: &[String]) -> bool {
         })
 }
 
+/// The live secrets of the folders in scope, with their current values, read from one snapshot.
+/// Every record in scope (trashed ones too) is checked first.
 fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFolder>> {
-    let key = v.data_key()?;
+    let keys = v.keys()?;
+    let tx = v.store().read()?;
     let mut out: BTreeMap<String, LocalFolder> = BTreeMap::new();
-    for meta in live_metas(v, None)?.into_iter().filter(|m| in_scope(&m.folder, filters)) {
-        let value = decrypt_version(v.conn(), key, v.vault_id(), &meta, meta.version)?;
-        out.entry(meta.folder.clone())
+    let all = SecretFilter { deleted: None, ..Default::default() };
+    for row in tx.secrets(&all)?.into_iter().filter(|r| in_scope(&r.folder, filters)) {
+        check_row(keys, &row)?;
+        if row.deleted_at.is_some() {
+            continue;
+        }
+        let value = open_current(&tx, keys, &row)?;
+        out.entry(row.folder.clone())
             .or_default()
-            .insert(meta.name.clone(), LocalSecret { meta, value });
+            .insert(row.name.clone(), LocalSecret { meta: row.meta(), value });
     }
     Ok(out)
 }
@@ -132,7 +130,9 @@ async fn discover(
     };
     let (mut folders, mut notes) = (Vec::new(), Vec::new());
     let mut queue = vec![start];
+    let (mut depth, mut entries) = (0, 0);
     while !queue.is_empty() {
+        depth += 1;
         let mut set = JoinSet::new();
         let mut next = Vec::new();
         let mut pending = std::mem::take(&mut queue).into_iter();
@@ -147,7 +147,10 @@ async fn discover(
             }
             let Some(done) = set.join_next().await else { break };
             let (dir, keys) = done.map_err(join_err)?;
-            for k in keys? {
+            let keys = keys?;
+            entries += keys.len();
+            super::client::discovery_bound(&prefix, depth, entries)?;
+            for k in keys {
                 let full = format!("{dir}{k}");
                 let rel = full.strip_prefix(&format!("{prefix}/")).unwrap_or(&full).to_string();
                 if k.ends_with('/') {
@@ -296,7 +299,7 @@ impl Vault {
         cfg: &RunCfg,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Prepared> {
-        let macs = MacKey::derive(self.data_key()?, self.vault_id());
+        let macs = MacKey::derive(self.keys()?.data_key(), self.vault_id());
         let filters: Vec<String> = cfg
             .folders
             .iter()
@@ -306,7 +309,7 @@ impl Vault {
         let mut conn = row.connect().await?;
         let kv = preflight(&mut conn).await?;
         let conn = Arc::new(conn);
-        let mut notes = Vec::new();
+        let mut notes = super::addr::connection_notes(row, conn.target(), conn.token_source);
         if kv == 1 {
             notes.push(KV1_NOTE.to_string());
         }
@@ -355,7 +358,7 @@ impl Vault {
             });
         }
 
-        let bases = state::load_all(self.conn(), row.id)?;
+        let bases = state::load_all(&self.store().read()?, row.id)?;
         let mut replays = BTreeMap::new();
         let mut plans = Vec::new();
         for f in &folders {
@@ -543,7 +546,7 @@ impl Vault {
                 JobOut::Moved(fresh) => {
                     // The remote changed between our read and our write: plan again against what is
                     // there now; without new conflicts, write once more (merge, then CAS).
-                    let base = state::load(self.conn(), row.id, &f)?;
+                    let base = state::load(&self.store().read()?, row.id, &f)?;
                     let inputs = Inputs {
                         remote_id: row.id,
                         folder: &f,
@@ -605,10 +608,12 @@ impl Vault {
             });
         }
         for plan in plans {
-            report.folders.push(FolderResult { outcome: "not_started".into(), ..planned(&plan) });
+            report
+                .folders
+                .push(FolderResult { outcome: FolderOutcome::NotStarted, ..planned(&plan) });
         }
         if cancel.load(Ordering::Relaxed)
-            && report.folders.iter().any(|f| f.outcome == "not_started")
+            && report.folders.iter().any(|f| f.outcome == FolderOutcome::NotStarted)
         {
             report.cancelled = true;
         }
@@ -616,7 +621,7 @@ impl Vault {
     }
 
     fn note_stop(&self, report: &mut OpReport, r: &FolderResult) -> bool {
-        if r.outcome != "failed" {
+        if r.outcome != FolderOutcome::Failed {
             return false;
         }
         if report.stopped.is_none() {
@@ -626,7 +631,7 @@ impl Vault {
     }
 
     fn tally(&self, report: &mut OpReport, r: FolderResult) {
-        if r.outcome == "failed" {
+        if r.outcome == FolderOutcome::Failed {
             report.totals.failed_folders += 1;
         } else {
             report.totals.add_keys(&r.keys);
@@ -723,7 +728,7 @@ fn planned(plan: &FolderPlan) -> FolderResult {
     FolderResult {
         folder: plan.folder.clone(),
         remote_path: plan.remote_path.clone(),
-        outcome: "planned".into(),
+        outcome: FolderOutcome::Planned,
         remote_version: plan.remote_version,
         keys: plan.keys.clone(),
         history_versions: 0,

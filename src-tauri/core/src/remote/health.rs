@@ -40,6 +40,8 @@ pub struct Health {
     /// The token's capabilities on the prefix (e.g. `read`, `create`, `update`, `list`).
     pub capabilities: Vec<String>,
     pub checks: Vec<HealthCheck>,
+    /// Said on every run: TLS not verified (and why), plain http beyond this machine.
+    pub warnings: Vec<String>,
 }
 
 impl Health {
@@ -88,6 +90,8 @@ impl Vault {
     /// Tests a remote step by step. Server-side problems are reported as failed checks (never as
     /// `Err`); `Err` means the remote is not configured or the engine could not run the test.
     pub fn remote_test(&mut self, name: &str) -> Result<Health> {
+        // Only an unlocked vault can check the remote's MAC before sending anything to it.
+        self.keys()?;
         let row = self.remote_row(name)?;
         let target = row.target();
         let mut h = Health {
@@ -104,6 +108,7 @@ impl Vault {
             kv_version: None,
             capabilities: Vec::new(),
             checks: Vec::new(),
+            warnings: super::addr::warnings(&row, &target),
         };
         runtime::block_on(async {
             let _ = test_steps(&row, &mut h).await;

@@ -8,7 +8,8 @@ use super::client::Conn;
 use super::mapping::{fields_equal, Fields};
 use crate::error::Result;
 use crate::secret::SecretValue;
-use crate::vault::{decrypt_version, Vault};
+use crate::store::SecretFilter;
+use crate::vault::{check_row, Vault};
 
 /// One remote version to write: the folder as it was at `at` (Unix seconds).
 pub(crate) struct Snapshot {
@@ -21,19 +22,16 @@ impl Vault {
     /// got a new version gives the whole folder as it was then (secrets written in the same second,
     /// e.g. by an import, make one snapshot). The last snapshot is the current folder.
     pub(crate) fn folder_snapshots(&self, folder: &str) -> Result<Vec<Snapshot>> {
-        let key = self.data_key()?;
-        let metas = super::exec::live_metas(self, Some(folder))?;
+        let keys = self.keys()?;
+        let tx = self.store().read()?;
+        let filter = SecretFilter { folder: Some(folder), direct: true, ..SecretFilter::live() };
         let mut events: BTreeMap<i64, Vec<(String, SecretValue)>> = BTreeMap::new();
-        for m in metas.iter().filter(|m| m.folder == folder) {
-            let mut st = self.conn().prepare_cached(
-                "SELECT version, created_at FROM versions WHERE secret_id = ?1 ORDER BY version",
-            )?;
-            let rows: Vec<(u64, i64)> = st
-                .query_map([m.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            for (version, at) in rows {
-                let value = decrypt_version(self.conn(), key, self.vault_id(), m, version)?;
-                events.entry(at).or_default().push((m.name.clone(), value));
+        for r in tx.secrets(&filter)? {
+            check_row(keys, &r)?;
+            for (version, at) in tx.version_times(r.id)? {
+                let Some(v) = tx.version(r.id, version)? else { continue };
+                let value = keys.open_version(r.id, &r.path, version, &v.sealed)?;
+                events.entry(at).or_default().push((r.name.clone(), value));
             }
         }
         let mut current = Fields::new();

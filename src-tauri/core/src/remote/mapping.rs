@@ -112,7 +112,9 @@ impl TravelMeta {
             description: m.description.clone(),
             expires_at: m.expires_at,
             rotate_every_days: m.rotate_every_days,
-            source: m.source.clone(),
+            // Local paths stay local: where this copy came from (`/home/me/proj/.env`) is this
+            // machine's business, not the team's.
+            source: None,
             meta: m.meta.clone(),
         }
     }
@@ -121,8 +123,7 @@ impl TravelMeta {
         *self == TravelMeta::default()
     }
 
-    /// Write options that give a pulled secret this metadata; `provenance` is the source used when
-    /// the metadata names none.
+    /// Write options that give a pulled secret this metadata; its source is `provenance`.
     pub(crate) fn write_options(this: Option<&TravelMeta>, provenance: &str) -> WriteOptions {
         let t = this.cloned().unwrap_or_default();
         WriteOptions {
@@ -131,7 +132,9 @@ impl TravelMeta {
             description: t.description,
             expires_at: t.expires_at,
             rotate_every_days: t.rotate_every_days,
-            source: Some(t.source.unwrap_or_else(|| provenance.to_string())),
+            // Where this copy came from is the remote it was pulled from, whatever the remote's
+            // metadata says (older versions of Hush sent local file paths).
+            source: Some(provenance.to_string()),
             meta: t.meta,
             ..Default::default()
         }

@@ -30,6 +30,7 @@
 //! flag and return a serialisable [`OpReport`]. They block on an engine-owned runtime: call them
 //! from a blocking thread (a sync Tauri command or `spawn_blocking`), not from inside an async task.
 
+mod addr;
 mod apply;
 mod auth;
 mod client;
@@ -37,6 +38,7 @@ mod config;
 mod exec;
 mod health;
 mod history;
+mod http;
 mod mapping;
 mod plan;
 mod runtime;
@@ -47,8 +49,9 @@ pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
 pub use health::{Health, HealthCheck};
 pub use types::{
-    Direction, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan, MigrateOptions, OpKind,
-    OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution, SyncOptions,
+    Direction, FolderOutcome, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan,
+    MigrateOptions, OpKind, OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution,
+    SyncOptions,
 };
 
 /// Keychain service of remote credentials (the vault's own key uses `dev.hush.vault`).
@@ -56,10 +59,9 @@ pub const KEYCHAIN_SERVICE: &str = "dev.hush.remote";
 
 /// Keeps the sync state meaningful across `rekey` (called inside its transaction).
 pub(crate) fn remac_after_rekey(
-    tx: &rusqlite::Connection,
-    old: &crate::secret::Key32,
-    new: &crate::secret::Key32,
-    vault_id: &str,
+    tx: &crate::store::Tx<'_, crate::store::Write>,
+    old: &crate::keys::Keys,
+    new: &crate::keys::Keys,
 ) -> crate::error::Result<()> {
-    state::remac(tx, old, new, vault_id)
+    state::remac(tx, old, new)
 }

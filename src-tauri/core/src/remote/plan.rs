@@ -93,7 +93,7 @@ fn action(i: &Inputs<'_>, name: &str, cmp: &Cmp, l: bool, r: bool) -> (KeyAction
         Cmp::RemoteNew => skip("only on the remote"),
         Cmp::RemoteNewer if pull => (KeyAction::UpdateLocal, None),
         Cmp::RemoteNewer => skip("the remote value is newer (pull or sync brings it)"),
-        Cmp::Unrepresentable => skip("the field name cannot be a Hush secret name (it holds '/', '\"', '\\' or a control character)"),
+        Cmp::Unrepresentable => skip("the field name cannot be a Hush secret name (it holds '/', '\"', '\\', a control character, or an invisible or text-direction character)"),
         Cmp::Conflict(why) => match resolution(i, name) {
             Some(Resolution::KeepLocal) if push && l => (if r { KeyAction::UpdateRemote } else { KeyAction::CreateRemote }, Some("conflict resolved: keep local".into())),
             Some(Resolution::KeepRemote) if pull && r => (if l { KeyAction::UpdateLocal } else { KeyAction::CreateLocal }, Some("conflict resolved: keep remote".into())),
@@ -156,6 +156,10 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
             ));
         }
     }
+    // A name that changes how programs start, brought in from the remote: `run` will refuse it.
+    let incoming =
+        keys.iter().filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal));
+    notes.extend(incoming.filter_map(|k| crate::envguard::flag(&k.name)));
     if i.remote.is_some_and(|r| r.deleted) {
         notes.push(format!(
             "the latest remote version ({remote_version}) is deleted; a push writes a new version"

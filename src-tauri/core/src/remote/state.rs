@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 
 use hmac::{Hmac, Mac};
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::Sha256;
 
 use crate::error::Result;
+use crate::keys::Keys;
 use crate::secret::Key32;
+use crate::store::{Tx, Write};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -45,92 +46,56 @@ pub(crate) struct Base {
     pub macs: BTreeMap<String, Vec<u8>>,
 }
 
-pub(crate) fn load_all(conn: &Connection, remote_id: i64) -> Result<BTreeMap<String, Base>> {
-    let mut out: BTreeMap<String, Base> = BTreeMap::new();
-    let mut st =
-        conn.prepare("SELECT folder, remote_version FROM remote_folders WHERE remote_id = ?1")?;
-    for r in st.query_map([remote_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))? {
-        let (folder, v) = r?;
-        out.insert(folder, Base { remote_version: v, macs: BTreeMap::new() });
-    }
-    let mut st =
-        conn.prepare("SELECT folder, name, value_mac FROM remote_keys WHERE remote_id = ?1")?;
-    for r in st.query_map([remote_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
-    })? {
-        let (folder, name, mac) = r?;
-        out.entry(folder).or_default().macs.insert(name, mac);
+pub(crate) fn load_all<M>(tx: &Tx<'_, M>, remote_id: i64) -> Result<BTreeMap<String, Base>> {
+    let mut out: BTreeMap<String, Base> = tx
+        .synced_folders(remote_id)?
+        .into_iter()
+        .map(|(folder, v, _)| (folder, Base { remote_version: v, macs: BTreeMap::new() }))
+        .collect();
+    for (folder, macs) in tx.sync_keys(remote_id, None)? {
+        out.entry(folder).or_default().macs = macs;
     }
     Ok(out)
 }
 
-pub(crate) fn load(conn: &Connection, remote_id: i64, folder: &str) -> Result<Option<Base>> {
-    let v: Option<u64> = conn
-        .query_row(
-            "SELECT remote_version FROM remote_folders WHERE remote_id = ?1 AND folder = ?2",
-            params![remote_id, folder],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(remote_version) = v else { return Ok(None) };
-    let mut st = conn
-        .prepare("SELECT name, value_mac FROM remote_keys WHERE remote_id = ?1 AND folder = ?2")?;
-    let macs = st
-        .query_map(params![remote_id, folder], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Some(Base { remote_version, macs }))
+pub(crate) fn load<M>(tx: &Tx<'_, M>, remote_id: i64, folder: &str) -> Result<Option<Base>> {
+    Ok(load_all(tx, remote_id)?.remove(folder))
 }
 
 /// Replaces the folder's sync state (inside the caller's transaction).
-pub(crate) fn save(conn: &Connection, remote_id: i64, folder: &str, base: &Base) -> Result<()> {
-    let now = crate::timefmt::now();
-    conn.execute(
-        "INSERT INTO remote_folders (remote_id, folder, remote_version, synced_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(remote_id, folder) DO UPDATE SET remote_version = excluded.remote_version, synced_at = excluded.synced_at",
-        params![remote_id, folder, base.remote_version, now],
-    )?;
-    conn.execute(
-        "DELETE FROM remote_keys WHERE remote_id = ?1 AND folder = ?2",
-        params![remote_id, folder],
-    )?;
-    let mut st = conn.prepare_cached("INSERT INTO remote_keys (remote_id, folder, name, value_mac, synced_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    for (name, mac) in &base.macs {
-        st.execute(params![remote_id, folder, name, mac, now])?;
-    }
-    Ok(())
+pub(crate) fn save(tx: &Tx<'_, Write>, remote_id: i64, folder: &str, base: &Base) -> Result<()> {
+    tx.save_sync(remote_id, folder, base.remote_version, &base.macs, crate::timefmt::now())
 }
 
 /// After a re-key (inside its transaction, versions already under `new`): each stored MAC is
 /// recomputed under the new key from the kept local version it was made of (the synced value was
 /// a local version: pushed from it or pulled into it). A MAC whose value is no longer kept is
 /// dropped, so that key compares as never synced: a difference is then a conflict, not a guess.
-pub(crate) fn remac(tx: &Connection, old: &Key32, new: &Key32, vault_id: &str) -> Result<()> {
-    let (old_macs, new_macs) = (MacKey::derive(old, vault_id), MacKey::derive(new, vault_id));
-    let rows: Vec<(i64, String, String, Vec<u8>)> = {
-        let mut st = tx.prepare("SELECT remote_id, folder, name, value_mac FROM remote_keys")?;
-        let r = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        r.collect::<rusqlite::Result<_>>()?
-    };
-    let mut versions = tx.prepare_cached("SELECT v.secret_id, v.version, v.ciphertext FROM versions v JOIN secrets s ON s.id = v.secret_id WHERE s.path = ?1")?;
-    for (remote_id, folder, name, mac) in rows {
-        let path =
-            super::mapping::secret_path(&folder, &name).map(|p| p.to_string()).unwrap_or_default();
-        let found = versions
-            .query_map([&path], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?, r.get::<_, Vec<u8>>(2)?))
-            })?
-            .filter_map(|r| r.ok())
-            .filter_map(|(id, version, ct)| {
-                crate::crypto::open(new, &crate::vault::version_aad(vault_id, id, version), &ct)
-            })
-            .find(|pt| old_macs.mac(remote_id, &folder, &name, pt) == mac);
-        match found {
-            Some(pt) => tx.execute(
-                "UPDATE remote_keys SET value_mac = ?4 WHERE remote_id = ?1 AND folder = ?2 AND name = ?3",
-                params![remote_id, folder, name, new_macs.mac(remote_id, &folder, &name, &pt)],
-            )?,
-            None => tx.execute("DELETE FROM remote_keys WHERE remote_id = ?1 AND folder = ?2 AND name = ?3", params![remote_id, folder, name])?,
+pub(crate) fn remac(tx: &Tx<'_, Write>, old: &Keys, new: &Keys) -> Result<()> {
+    let vault_id = old.vault_id();
+    let (old_macs, new_macs) =
+        (MacKey::derive(old.data_key(), vault_id), MacKey::derive(new.data_key(), vault_id));
+    for k in tx.all_sync_keys()? {
+        let path = super::mapping::secret_path(&k.folder, &k.name).map(|p| p.to_string());
+        let rows = match &path {
+            Ok(p) => tx.secrets_at(p)?,
+            Err(_) => Vec::new(),
         };
+        let mut found = None;
+        'rows: for r in &rows {
+            for (version, _) in tx.version_times(r.id)? {
+                let Some(v) = tx.version(r.id, version)? else { continue };
+                let Ok(value) = new.open_version(r.id, &r.path, version, &v.sealed) else {
+                    continue;
+                };
+                let old_mac = old_macs.mac(k.remote_id, &k.folder, &k.name, value.expose());
+                if crate::crypto::mac_eq(&old_mac, &k.value_mac) {
+                    found = Some(new_macs.mac(k.remote_id, &k.folder, &k.name, value.expose()));
+                    break 'rows;
+                }
+            }
+        }
+        tx.set_sync_key(&k, found.as_deref())?;
     }
     Ok(())
 }

@@ -170,6 +170,47 @@ pub struct SyncOptions {
     pub concurrency: usize,
 }
 
+impl SyncOptions {
+    /// Records an explicit conflict choice for a folder or a key. A key whose name needs quoting
+    /// may be named quoted (`acme/dev/"api.key-v2"`) or not (`acme/dev/api.key-v2`): both are
+    /// stored in the canonical form the plan looks up. A path that names neither a folder nor a
+    /// key is refused, so a choice is never silently ignored for its spelling.
+    pub fn resolve(&mut self, path: &str, keep: Resolution) -> crate::Result<()> {
+        for key in resolution_keys(path)? {
+            self.resolutions.insert(key, keep);
+        }
+        Ok(())
+    }
+}
+
+/// The canonical keys a conflict choice for `path` is stored under: the folder it names and/or
+/// the key it names. `acme/dev/api.key-v2` is both a valid folder and an unquoted name, so it is
+/// stored under both readings.
+fn resolution_keys(path: &str) -> crate::Result<Vec<String>> {
+    use crate::{FolderPath, SecretPath};
+    let p = path.strip_suffix('/').unwrap_or(path);
+    let mut keys = Vec::new();
+    if let Ok(f) = FolderPath::parse(p) {
+        keys.push(f.to_string());
+    }
+    match SecretPath::parse(p) {
+        Ok(s) => keys.push(s.to_string()),
+        Err(e) => match p.rsplit_once('/') {
+            Some((folder, name)) if !name.contains('"') => {
+                match SecretPath::parse(&format!("{folder}/\"{name}\"")) {
+                    Ok(s) => keys.push(s.to_string()),
+                    Err(_) if !keys.is_empty() => {}
+                    Err(_) => return Err(e),
+                }
+            }
+            _ if !keys.is_empty() => {}
+            _ => return Err(e),
+        },
+    }
+    keys.dedup();
+    Ok(keys)
+}
+
 /// Options of migrate (push everything).
 #[derive(Debug, Clone, Default)]
 pub struct MigrateOptions {
@@ -217,13 +258,49 @@ pub struct Progress {
     pub failed: usize,
 }
 
+/// How one folder's operation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum FolderOutcome {
+    /// Something was written (either side).
+    Done,
+    /// Both sides already agreed.
+    Unchanged,
+    /// Keys in conflict were left alone; the rest is done.
+    Conflict,
+    Failed,
+    /// A dry run: what would be done.
+    Planned,
+    /// Not reached (cancelled, or stopped after a failure).
+    NotStarted,
+}
+
+impl FolderOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FolderOutcome::Done => "done",
+            FolderOutcome::Unchanged => "unchanged",
+            FolderOutcome::Conflict => "conflict",
+            FolderOutcome::Failed => "failed",
+            FolderOutcome::Planned => "planned",
+            FolderOutcome::NotStarted => "not_started",
+        }
+    }
+}
+
+impl std::fmt::Display for FolderOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What happened to one folder.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FolderResult {
     pub folder: String,
     pub remote_path: String,
-    /// `done`, `unchanged`, `conflict`, `failed`, `planned` (dry run) or `not_started`.
-    pub outcome: String,
+    pub outcome: FolderOutcome,
     /// Remote version after the operation (0 on KV v1).
     pub remote_version: u64,
     pub keys: Vec<KeyPlan>,
@@ -260,5 +337,37 @@ impl OpReport {
             && self.stopped.is_none()
             && self.totals.failed_folders == 0
             && self.totals.conflicts == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_for_a_quoted_name_matches_however_it_is_spelled() {
+        for spelling in ["acme/dev/api.key-v2", "acme/dev/\"api.key-v2\""] {
+            let mut o = SyncOptions::default();
+            o.resolve(spelling, Resolution::KeepLocal).unwrap();
+            assert_eq!(
+                o.resolutions.get("acme/dev/\"api.key-v2\""),
+                Some(&Resolution::KeepLocal),
+                "{spelling}: {:?}",
+                o.resolutions
+            );
+        }
+        let mut o = SyncOptions::default();
+        o.resolve("acme/dev/", Resolution::KeepRemote).unwrap();
+        o.resolve("acme/dev/API_KEY", Resolution::KeepLocal).unwrap();
+        assert_eq!(o.resolutions.get("acme/dev"), Some(&Resolution::KeepRemote));
+        assert_eq!(o.resolutions.get("acme/dev/API_KEY"), Some(&Resolution::KeepLocal));
+    }
+
+    #[test]
+    fn a_choice_naming_nothing_is_refused() {
+        for bad in ["", "/", "acme//x", "acme/dev/a\"b", "../x/Y", "acme/\u{7}/K"] {
+            let err = SyncOptions::default().resolve(bad, Resolution::KeepLocal).unwrap_err();
+            assert_eq!(err.code(), "invalid_path", "{bad:?}");
+        }
     }
 }

@@ -9,28 +9,30 @@
 //! passphrase key, with the header bytes as AAD, so neither can be altered or swapped.
 //!
 //! The payload has every secret (live and trashed) with every kept version's value, its metadata
-//! and tags, the settings, the `.env` layouts, and the audit log with its hash chain, which
-//! restore keeps verbatim and extends. Restore reads and checks everything before it creates the
-//! new vault file, and removes that file if anything fails after: never a partial restore.
+//! and tags, the settings, the `.env` layouts, and the audit log with its chain (and, per entry,
+//! whether its link held), which restore re-chains under the new vault's key and extends. Restore
+//! reads and checks everything first, then builds the new vault beside its final name and links
+//! it into place complete (see `create.rs`): never a partial restore.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroizing;
 
 use super::import::{get_layout, put_layout, read_bounded};
-use super::secrets::{meta_from_row, version_aad, META_COLUMNS};
-use super::{Protection, Vault};
-use crate::audit::{self, Action};
+use super::secrets::{check_row, checked_settings, MAX_VALUE_BYTES};
+use super::{put_settings, Protection, Settings, Vault};
+use crate::audit::{self, Action, Outcome};
 use crate::crypto::{self, KdfParams};
 use crate::envfile::Layout;
 use crate::error::{Error, Result};
 use crate::fsutil::write_private_atomic;
+use crate::keys::Keys;
 use crate::model::Kind;
 use crate::path::SecretPath;
-use crate::secret::{Key32, Passphrase};
+use crate::secret::Passphrase;
+use crate::store::{AuditRow, SecretRow, Tx, VersionRow, Write};
 
 const MAGIC: &[u8; 8] = b"HUSHBAK\0";
 const FORMAT: u8 = 1;
@@ -118,6 +120,12 @@ struct BAudit {
     detail: Option<String>,
     prev_hash: String,
     hash: String,
+    /// Format 2 on: whether the link is keyed (absent in older backups: unkeyed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keyed: Option<bool>,
+    /// Format 2 on: whether the link held in the vault the backup was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sound: Option<bool>,
 }
 
 /// What a backup holds (never a value).
@@ -155,7 +163,7 @@ impl Vault {
             check: hex::encode(crypto::seal(&bkey, &check_aad(&kdf), CHECK)),
             kdf,
             created_at: crate::timefmt::now(),
-            source_vault: self.vault_id.clone(),
+            source_vault: self.header.vault_id.clone(),
         };
         let header = serde_json::to_vec(&header).expect("header serialises");
         let mut plain = Zeroizing::new(Vec::with_capacity(64 * 1024));
@@ -181,99 +189,100 @@ impl Vault {
             "backup to {}: {} secret(s), {} version(s)",
             report.file, report.secrets, report.versions
         );
-        self.audit_event(Action::Export, None, "ok", Some(&detail))?;
+        self.audit_event(Action::Export, None, Outcome::Ok, Some(&detail))?;
         Ok(report)
     }
 
     fn dump(&self) -> Result<Payload> {
-        let key = self.data_key()?;
-        let (versions_kept, trash_days): (u32, u32) = self.conn.query_row(
-            "SELECT versions_kept, trash_days FROM vault WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let mut st = self.conn.prepare("SELECT key, value FROM settings")?;
-        let settings =
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        let mut st =
-            self.conn.prepare(&format!("SELECT {META_COLUMNS} FROM secrets ORDER BY id"))?;
-        let metas = st
-            .query_map([], |r| meta_from_row(&self.conn, r))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut secrets = Vec::with_capacity(metas.len());
-        let mut vst = self.conn.prepare("SELECT version, created_at, ciphertext FROM versions WHERE secret_id = ?1 ORDER BY version")?;
-        for m in metas {
-            let rows = vst.query_map([m.id], |r| {
-                Ok((r.get::<_, u64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+        let keys = self.keys()?;
+        let tx = self.store.read()?;
+        let stored = checked_settings(&tx, keys)?;
+        let settings = BTreeMap::from([
+            ("auto_lock_secs".to_string(), stored.auto_lock_secs.to_string()),
+            ("clipboard_secs".to_string(), stored.clipboard_secs.to_string()),
+        ]);
+        let mut versions: BTreeMap<i64, Vec<BVersion>> = BTreeMap::new();
+        let rows: BTreeMap<i64, SecretRow> =
+            tx.all_secrets()?.into_iter().map(|r| (r.id, r)).collect();
+        for r in rows.values() {
+            check_row(keys, r).map_err(stopped)?;
+        }
+        for v in tx.all_versions()? {
+            let Some(r) = rows.get(&v.secret_id) else { continue };
+            let value = keys.open_version(r.id, &r.path, v.version, &v.sealed).map_err(stopped)?;
+            let text = String::from_utf8(value.expose().to_vec()).map_err(|_| {
+                stopped(Error::Integrity { what: format!("'{}' version {}", r.path, v.version) })
             })?;
-            let mut versions = Vec::new();
-            for row in rows {
-                let (version, created_at, ct) = row?;
-                let pt = crypto::open(key, &version_aad(&self.vault_id, m.id, version), &ct)
-                    .ok_or_else(|| Error::Integrity {
-                        what: format!(
-                            "'{}' version {version} (backup stopped; nothing written)",
-                            m.path
-                        ),
-                    })?;
-                let text = String::from_utf8(pt.to_vec()).map_err(|_| Error::Integrity {
-                    what: format!("'{}' version {version}", m.path),
-                })?;
-                versions.push(BVersion { version, created_at, value: Val(Zeroizing::new(text)) });
-            }
-            secrets.push(BSecret {
-                path: m.path,
-                kind: m.kind.as_str().to_string(),
-                description: m.description,
-                tags: m.tags,
-                expires_at: m.expires_at,
-                rotate_every_days: m.rotate_every_days,
-                last_rotated_at: m.last_rotated_at,
-                source: m.source,
-                meta: m.meta,
-                versions_kept: m.versions_kept,
-                current_version: m.version,
-                created_at: m.created_at,
-                updated_at: m.updated_at,
-                last_read_at: m.last_read_at,
-                deleted_at: m.deleted_at,
-                versions,
-            });
+            let b = BVersion {
+                version: v.version,
+                created_at: v.created_at,
+                value: Val(Zeroizing::new(text)),
+            };
+            versions.entry(v.secret_id).or_default().push(b);
         }
+        let secrets = rows.into_values().map(|m| BSecret {
+            versions: versions.remove(&m.id).unwrap_or_default(),
+            path: m.path,
+            kind: m.kind.as_str().to_string(),
+            description: m.description,
+            tags: m.tags,
+            expires_at: m.expires_at,
+            rotate_every_days: m.rotate_every_days,
+            last_rotated_at: m.last_rotated_at,
+            source: m.source,
+            meta: m.meta,
+            versions_kept: m.versions_kept,
+            current_version: m.current_version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            last_read_at: m.last_read_at,
+            deleted_at: m.deleted_at,
+        });
         let mut layouts = Vec::new();
-        let mut lst = self
-            .conn
-            .prepare("SELECT folder, source, updated_at FROM env_layouts ORDER BY folder")?;
-        let rows = lst.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?))
-        })?;
-        for row in rows {
-            let (folder, source, updated_at) = row?;
-            if let Some(layout) = get_layout(&self.conn, key, &self.vault_id, &folder)? {
-                layouts.push(BLayout { folder, source, layout, updated_at });
+        for folder in tx.layout_folders()? {
+            let row = tx.layout(&folder)?.expect("listed just now, in the same snapshot");
+            if let Some(layout) = get_layout(&tx, keys, &folder)? {
+                layouts.push(BLayout {
+                    folder,
+                    source: row.source,
+                    layout,
+                    updated_at: row.updated_at,
+                });
             }
         }
-        let mut ast = self.conn.prepare("SELECT seq, ts, action, path, outcome, detail, prev_hash, hash FROM audit ORDER BY seq")?;
-        let audit = ast
-            .query_map([], |r| {
-                Ok(BAudit {
-                    seq: r.get(0)?,
-                    ts: r.get(1)?,
-                    action: r.get(2)?,
-                    path: r.get(3)?,
-                    outcome: r.get(4)?,
-                    detail: r.get(5)?,
-                    prev_hash: hex::encode(r.get::<_, Vec<u8>>(6)?),
-                    hash: hex::encode(r.get::<_, Vec<u8>>(7)?),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(Payload { versions_kept, trash_days, settings, secrets, layouts, audit })
+        // Each entry carries whether its link held here: the restored vault re-chains the log
+        // under its own key and keeps a broken entry broken.
+        let sound = audit::sound_links(&tx, Some(keys))?;
+        let audit = tx
+            .audit_all()?
+            .into_iter()
+            .zip(sound)
+            .map(|(r, ok)| BAudit {
+                seq: r.seq,
+                ts: r.ts,
+                action: r.action,
+                path: r.path,
+                outcome: r.outcome,
+                detail: r.detail,
+                prev_hash: hex::encode(r.prev_hash),
+                hash: hex::encode(r.hash),
+                keyed: Some(r.mac.is_some()),
+                sound: Some(ok),
+            })
+            .collect();
+        Ok(Payload {
+            versions_kept: stored.versions_kept,
+            trash_days: stored.trash_days,
+            settings,
+            secrets: secrets.collect(),
+            layouts,
+            audit,
+        })
     }
 
     /// Restores a backup into a new vault file at `new_vault`, protected by `protection` (this
     /// machine's keychain, or a new passphrase). The backup is read, decrypted and checked in
-    /// full first; a wrong passphrase, a damaged or truncated file writes nothing.
+    /// full first; the new vault is built beside its final name and appears only when complete.
     pub fn restore_backup(
         backup: &Path,
         passphrase: &Passphrase,
@@ -282,108 +291,127 @@ impl Vault {
     ) -> Result<(Vault, BackupReport)> {
         let bytes = read_bounded(backup, MAX_BACKUP)?;
         let payload = open_backup(&bytes, passphrase)?;
-        validate(&payload)?;
-        if new_vault.exists() {
-            return Err(Error::VaultExists { path: new_vault.into() });
-        }
-        let mut v = Vault::create(new_vault, protection)?;
-        match v.load(&payload, backup) {
-            Ok(report) => Ok((v, BackupReport { bytes: bytes.len() as u64, ..report })),
-            Err(e) => {
-                drop(v);
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", new_vault.display()));
-                }
-                Err(e)
-            }
-        }
+        let settings = validate(&payload)?;
+        let (v, report) =
+            Vault::build(new_vault, protection, |v| v.load(&payload, &settings, backup))?;
+        Ok((v, BackupReport { bytes: bytes.len() as u64, ..report }))
     }
 
-    fn load(&mut self, p: &Payload, backup: &Path) -> Result<BackupReport> {
-        let key: Key32 = self.data_key()?.duplicate();
-        let vault_id = self.vault_id.clone();
-        let tx = self.tx()?;
-        // The backup's audit log is kept verbatim (its chain still verifies); this vault's own
-        // `init` entry is replaced by entries appended after it.
-        tx.execute("DELETE FROM audit", [])?;
-        tx.execute("UPDATE vault SET audit_head_seq = 0, audit_head_hash = NULL, versions_kept = ?1, trash_days = ?2 WHERE id = 1", params![p.versions_kept, p.trash_days])?;
+    fn load(&mut self, p: &Payload, settings: &Settings, backup: &Path) -> Result<BackupReport> {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        put_settings(&tx, keys, settings)?;
+        // The backup's log is kept (its entries re-MAC'd under this vault's key, a broken one
+        // staying broken); this vault's own `init` entry is replaced by the entries after it.
+        tx.clear_audit()?;
+        let mut sound = Vec::with_capacity(p.audit.len());
+        let mut prev = vec![0u8; 32];
         for a in &p.audit {
-            let (prev, hash) = (
-                hex::decode(&a.prev_hash).unwrap_or_default(),
-                hex::decode(&a.hash).unwrap_or_default(),
-            );
-            tx.execute(
-                "INSERT INTO audit (seq, ts, action, path, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![a.seq, a.ts, a.action, a.path, a.outcome, a.detail, prev, hash],
-            )?;
+            let mut row = a.row()?;
+            let link_ok = row.prev_hash == prev && audit::sha_link_ok(&row);
+            sound.push(link_ok && a.sound.unwrap_or(true));
+            prev = row.hash.clone();
+            // A placeholder marks the entries that were keyed: `remac` gives them this vault's
+            // MAC when they hold, and a broken one keeps this (never valid) value.
+            row.mac = a.keyed.unwrap_or(false).then(|| vec![0u8; 32]);
+            tx.insert_audit(&row)?;
         }
-        if let Some(last) = p.audit.last() {
-            tx.execute(
-                "UPDATE vault SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE id = 1",
-                params![last.seq, hex::decode(&last.hash).unwrap_or_default()],
-            )?;
-        }
-        for (k, val) in &p.settings {
-            tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", params![k, val])?;
-        }
+        audit::remac(&tx, keys, &sound)?;
         let mut versions = 0;
         for s in &p.secrets {
-            let path = SecretPath::parse(&s.path)?;
-            tx.execute(
-                "INSERT INTO secrets (folder, name, path, kind, description, expires_at, rotate_every_days, last_rotated_at, source, meta,
-                    versions_kept, current_version, created_at, updated_at, last_read_at, deleted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![path.folder(), path.name(), path.to_string(), s.kind, s.description, s.expires_at, s.rotate_every_days,
-                        s.last_rotated_at, s.source, serde_json::to_string(&s.meta).expect("map"), s.versions_kept, s.current_version,
-                        s.created_at, s.updated_at, s.last_read_at, s.deleted_at],
-            )?;
-            let id = tx.last_insert_rowid();
-            for t in &s.tags {
-                tx.execute(
-                    "INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)",
-                    params![id, t],
-                )?;
-            }
-            for ver in &s.versions {
-                let ct = crypto::seal(
-                    &key,
-                    &version_aad(&vault_id, id, ver.version),
-                    ver.value.0.as_bytes(),
-                );
-                tx.execute("INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)", params![id, ver.version, ct, ver.created_at])?;
-                versions += 1;
-            }
+            versions += load_secret(&tx, keys, s)?;
         }
         for l in &p.layouts {
-            put_layout(
-                &tx,
-                &key,
-                &vault_id,
-                &l.folder,
-                l.source.as_deref(),
-                &l.layout,
-                l.updated_at,
-            )?;
+            put_layout(&tx, keys, &l.folder, l.source.as_deref(), &l.layout, l.updated_at)?;
         }
-        audit::append(&tx, Action::Init, None, "ok", Some("restored from a backup"))?;
+        audit::append(
+            &tx,
+            Some(keys),
+            Action::Init,
+            None,
+            Outcome::Ok,
+            Some("restored from a backup"),
+        )?;
         let detail = format!(
             "restore from backup {}: {} secret(s), {} version(s)",
             backup.display(),
             p.secrets.len(),
             versions
         );
-        audit::append(&tx, Action::Import, None, "ok", Some(&detail))?;
-        let head: Option<i64> = tx
-            .query_row("SELECT audit_head_seq FROM vault WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
+        audit::append(&tx, Some(keys), Action::Import, None, Outcome::Ok, Some(&detail))?;
+        let entries = tx.audit_head()?.seq;
         tx.commit()?;
         Ok(BackupReport {
             file: backup.display().to_string(),
             secrets: p.secrets.len(),
             versions,
             trashed: p.secrets.iter().filter(|s| s.deleted_at.is_some()).count(),
-            audit_entries: head.unwrap_or(0) as usize,
+            audit_entries: entries as usize,
             bytes: 0,
+        })
+    }
+}
+
+/// A secret of the payload, sealed for this vault. Returns how many versions it has.
+fn load_secret(tx: &Tx<'_, Write>, keys: &Keys, s: &BSecret) -> Result<usize> {
+    let path = SecretPath::parse(&s.path)?;
+    let mut row = SecretRow::new(
+        path.folder(),
+        path.name(),
+        &path.to_string(),
+        Kind::parse(&s.kind)?,
+        s.created_at,
+    );
+    tx.insert_secret(keys, &mut row)?;
+    for ver in &s.versions {
+        let sealed = keys.seal_version(row.id, &row.path, ver.version, ver.value.0.as_bytes());
+        tx.insert_version(&VersionRow {
+            secret_id: row.id,
+            version: ver.version,
+            sealed,
+            created_at: ver.created_at,
+        })?;
+    }
+    row.description.clone_from(&s.description);
+    row.tags.clone_from(&s.tags);
+    row.expires_at = s.expires_at;
+    row.rotate_every_days = s.rotate_every_days;
+    row.last_rotated_at = s.last_rotated_at;
+    row.source.clone_from(&s.source);
+    row.meta.clone_from(&s.meta);
+    row.versions_kept = s.versions_kept;
+    row.current_version = s.current_version;
+    row.updated_at = s.updated_at;
+    row.last_read_at = s.last_read_at;
+    row.deleted_at = s.deleted_at;
+    tx.update_secret(keys, &mut row)?;
+    tx.set_tags(row.id, &row.tags)?;
+    Ok(s.versions.len())
+}
+
+/// A backup stops at the first damaged record or version, and writes nothing.
+fn stopped(e: Error) -> Error {
+    match e {
+        Error::Integrity { what } => {
+            Error::Integrity { what: format!("{what} (backup stopped; nothing written)") }
+        }
+        other => other,
+    }
+}
+
+impl BAudit {
+    fn row(&self) -> Result<AuditRow> {
+        let bad = || Error::Backup("is inconsistent (an audit entry's hash is unreadable)".into());
+        Ok(AuditRow {
+            seq: self.seq,
+            ts: self.ts,
+            action: self.action.clone(),
+            path: self.path.clone(),
+            outcome: self.outcome.clone(),
+            detail: self.detail.clone(),
+            prev_hash: hex::decode(&self.prev_hash).map_err(|_| bad())?,
+            hash: hex::decode(&self.hash).map_err(|_| bad())?,
+            mac: None,
         })
     }
 }
@@ -438,9 +466,35 @@ fn open_backup(bytes: &[u8], passphrase: &Passphrase) -> Result<Payload> {
     serde_json::from_slice(&plain).map_err(|_| damaged("is damaged (its contents do not parse)"))
 }
 
-/// Checks what restore would write: paths, kinds, versions and audit hashes.
-fn validate(p: &Payload) -> Result<()> {
+/// Checks what restore would write: paths, kinds, versions, audit hashes, and the settings with
+/// the same ranges `settings` and `set` apply (a hostile `versions_kept = 0` would delete every
+/// version on the next write). Returns the settings to restore.
+fn validate(p: &Payload) -> Result<Settings> {
     let bad = |what: String| Error::Backup(format!("is inconsistent ({what})"));
+    let mut settings = Settings {
+        versions_kept: p.versions_kept,
+        trash_days: p.trash_days,
+        ..Settings::default()
+    };
+    for (k, v) in &p.settings {
+        let n: u32 = v
+            .parse()
+            .map_err(|_| bad(format!("the setting '{}' is not a number", k.escape_debug())))?;
+        match k.as_str() {
+            "auto_lock_secs" => settings.auto_lock_secs = n,
+            "clipboard_secs" => settings.clipboard_secs = n,
+            _ => {
+                return Err(bad(format!(
+                    "the setting '{}' is unknown to this Hush",
+                    k.escape_debug()
+                )))
+            }
+        }
+    }
+    settings.check().map_err(|e| bad(e.to_string()))?;
+    let options = p.secrets.iter().map(|s| (s.path.as_str(), s.versions_kept, s.rotate_every_days));
+    crate::ranges::check_restored(p.versions_kept, p.trash_days, &p.settings, options)
+        .map_err(|e| bad(format!("{e}")))?;
     let mut live = std::collections::HashSet::new();
     for s in &p.secrets {
         SecretPath::parse(&s.path).map_err(|_| bad("a secret path is invalid".into()))?;
@@ -448,8 +502,11 @@ fn validate(p: &Payload) -> Result<()> {
         if s.deleted_at.is_none() && !live.insert(s.path.as_str()) {
             return Err(bad(format!("'{}' is live twice", s.path)));
         }
-        if !s.versions.iter().any(|v| v.version == s.current_version) {
-            return Err(bad(format!("'{}' lacks its current version", s.path)));
+        if s.versions.iter().map(|v| v.version).max() != Some(s.current_version) {
+            return Err(bad(format!("'{}' lacks its current version, or has newer ones", s.path)));
+        }
+        if s.versions.iter().any(|v| v.value.0.len() > MAX_VALUE_BYTES) {
+            return Err(bad(format!("'{}' has a value over the size limit", s.path)));
         }
     }
     for a in &p.audit {
@@ -457,5 +514,5 @@ fn validate(p: &Payload) -> Result<()> {
             return Err(bad("an audit entry's hash is unreadable".into()));
         }
     }
-    Ok(())
+    Ok(settings)
 }

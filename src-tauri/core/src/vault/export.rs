@@ -6,20 +6,19 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::import::get_layout;
-use super::secrets::{decrypt_version, live_meta};
+use super::secrets::{check_row, live_row, open_current};
 use super::Vault;
-use crate::audit::{self, Action};
+use crate::audit::{self, Action, Outcome};
 use crate::envfile;
 use crate::error::{Error, Result};
 use crate::fsutil::write_private_atomic;
-use crate::model::ListFilter;
 use crate::path::{is_env_name, FolderPath, SecretPath};
 use crate::secret::SecretValue;
+use crate::store::SecretFilter;
 use crate::template;
 
 /// Largest template read by `inject`: 16 MiB.
@@ -88,6 +87,8 @@ pub struct InjectReport {
     pub output: Option<String>,
     pub references: usize,
     pub secrets: usize,
+    /// The secret paths it resolved, in order of first use.
+    pub paths: Vec<String>,
 }
 
 fn shell_quote(v: &str, out: &mut String) {
@@ -110,45 +111,60 @@ fn folder_list(folders: &[FolderPath]) -> String {
     folders.iter().map(FolderPath::as_str).collect::<Vec<_>>().join(" + ")
 }
 
+/// What a bulk read took out of one snapshot.
+struct Layered {
+    values: BTreeMap<String, SecretValue>,
+    ids: Vec<i64>,
+    /// The layout of the first folder that has one (for a `.env` export).
+    layout: Option<envfile::Layout>,
+}
+
 impl Vault {
-    /// The secrets directly in `folders` (not sub-folders), later folders winning; marks them read.
-    fn layered(&mut self, folders: &[FolderPath]) -> Result<BTreeMap<String, SecretValue>> {
-        let key = self.data_key()?.duplicate();
+    /// The secrets directly in `folders` (not sub-folders), later folders winning, read from one
+    /// snapshot. Every record of each folder, trashed ones included, is checked first.
+    fn layered(&self, folders: &[FolderPath]) -> Result<Layered> {
         if folders.is_empty() {
             return Err(Error::InvalidInput("name at least one folder".into()));
         }
-        // One write transaction around the reads and the last_read_at stamps: one snapshot, one
-        // lock (thousands of autocommit reads would each take and drop the file lock).
-        let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let mut out = BTreeMap::new();
-        let mut ids = Vec::new();
+        let keys = self.keys()?;
+        let tx = self.store.read()?;
+        let mut out = Layered { values: BTreeMap::new(), ids: Vec::new(), layout: None };
         for f in folders {
-            let metas: Vec<_> = self
-                .list(&ListFilter { folder: Some(f.to_string()), ..Default::default() })?
-                .into_iter()
-                .filter(|m| m.folder == f.as_str())
-                .collect();
-            if metas.is_empty() {
-                return Err(Error::NotFound { path: format!("{f} (no secrets in this folder)") });
+            let filter =
+                SecretFilter { folder: Some(f.as_str()), direct: true, ..Default::default() };
+            let rows = tx.secrets(&filter)?;
+            for r in &rows {
+                check_row(keys, r)?;
             }
-            for m in metas {
-                let v = decrypt_version(&self.conn, &key, &self.vault_id, &m, m.version)?;
-                ids.push(m.id);
-                out.insert(m.name, v);
+            let live: Vec<_> = rows.into_iter().filter(|r| r.deleted_at.is_none()).collect();
+            if live.is_empty() {
+                return Err(Error::EmptyFolder { folder: f.to_string() });
             }
-        }
-        let now = crate::timefmt::now();
-        {
-            let mut st = tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?;
-            for id in ids {
-                st.execute(params![id, now])?;
+            for r in live {
+                out.values.insert(r.name.clone(), open_current(&tx, keys, &r)?);
+                out.ids.push(r.id);
+            }
+            if out.layout.is_none() {
+                out.layout = get_layout(&tx, keys, f.as_str())?;
             }
         }
-        tx.commit()?;
         Ok(out)
+    }
+
+    /// Stamps the secrets read and records one audit entry, in one write transaction.
+    fn record_read(
+        &mut self,
+        ids: &[i64],
+        action: Action,
+        path: Option<&str>,
+        outcome: Outcome,
+        detail: &str,
+    ) -> Result<()> {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        tx.mark_read(ids, crate::timefmt::now())?;
+        audit::append(&tx, Some(keys), action, path, outcome, Some(detail))?;
+        tx.commit()
     }
 
     /// Exports `folders` (layered) as `format`; writes `output` atomically with mode 0600, or
@@ -159,7 +175,7 @@ impl Vault {
         format: ExportFormat,
         output: Option<&Path>,
     ) -> Result<Export> {
-        let values = self.layered(folders)?;
+        let Layered { values, ids, layout } = self.layered(folders)?;
         let mut report = ExportReport {
             folders: folders.iter().map(|f| f.to_string()).collect(),
             format,
@@ -170,14 +186,6 @@ impl Vault {
         };
         let body = match format {
             ExportFormat::Env => {
-                let key = self.data_key()?.duplicate();
-                let mut layout = None;
-                for f in folders {
-                    if let Some(l) = get_layout(&self.conn, &key, &self.vault_id, f.as_str())? {
-                        layout = Some(l);
-                        break;
-                    }
-                }
                 let items: Vec<(&str, &SecretValue)> =
                     values.iter().map(|(k, v)| (k.as_str(), v)).collect();
                 let r = envfile::render(&items, layout.as_ref()).map_err(|names| {
@@ -236,13 +244,13 @@ impl Vault {
             format
         )
         .to_lowercase();
-        self.audit_event(Action::Export, audit_path(folders), "ok", Some(&detail))?;
+        self.record_read(&ids, Action::Export, audit_path(folders), Outcome::Ok, &detail)?;
         Ok(Export { report, body: if output.is_some() { None } else { Some(body) } })
     }
 
     /// The environment for running `program` with `folders` layered; one `run` audit entry.
     pub fn run_env(&mut self, folders: &[FolderPath], program: &str) -> Result<RunEnv> {
-        let values = self.layered(folders)?;
+        let Layered { values, ids, .. } = self.layered(folders)?;
         let mut env = RunEnv { vars: Vec::new(), left_out: Vec::new() };
         for (k, v) in values {
             if k.contains('=') {
@@ -258,7 +266,7 @@ impl Vault {
             .unwrap_or_default();
         let detail =
             format!("{prog} with {} secret(s) from {}", env.vars.len(), folder_list(folders));
-        self.audit_event(Action::Run, audit_path(folders), "ok", Some(&detail))?;
+        self.record_read(&ids, Action::Run, audit_path(folders), Outcome::Ok, &detail)?;
         Ok(env)
     }
 
@@ -270,41 +278,54 @@ impl Vault {
         template: &[u8],
         output: Option<&Path>,
     ) -> Result<(InjectReport, Option<SecretValue>)> {
-        let key = self.data_key()?.duplicate();
+        self.inject_only(template_name, template, output, &[])
+    }
+
+    /// [`Vault::inject`], refusing (before reading any value) references outside `only` (folders,
+    /// each with its subfolders; empty = anywhere).
+    pub fn inject_only(
+        &mut self,
+        template_name: &str,
+        template: &[u8],
+        output: Option<&Path>,
+        only: &[FolderPath],
+    ) -> Result<(InjectReport, Option<SecretValue>)> {
         if template.len() > MAX_TEMPLATE_BYTES {
             return Err(Error::InvalidInput(format!("{template_name} is larger than 16 MiB")));
         }
         let text = std::str::from_utf8(template)
             .map_err(|_| Error::InvalidInput(format!("{template_name} is not UTF-8 text")))?;
         let refs = template::references(text);
+        template::check_scope(&refs, only)?;
         let mut resolved: BTreeMap<String, SecretValue> = BTreeMap::new();
         let mut unknown: Vec<String> = Vec::new();
         let mut ids = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for r in &refs {
-            if !seen.insert(r.path.as_str()) {
-                continue;
-            }
-            let found = match SecretPath::parse(&r.path) {
-                Ok(p) => live_meta(&self.conn, &p)?,
-                Err(_) => None,
-            };
-            match found {
-                Some(m) => {
-                    ids.push(m.id);
-                    resolved.insert(
-                        r.path.clone(),
-                        decrypt_version(&self.conn, &key, &self.vault_id, &m, m.version)?,
-                    );
+        {
+            let keys = self.keys()?;
+            let tx = self.store.read()?;
+            for r in &refs {
+                if !seen.insert(r.path.as_str()) {
+                    continue;
                 }
-                None => unknown.push(format!("hush://{}", r.path)),
+                let found = match SecretPath::parse(&r.path) {
+                    Ok(p) => live_row(&tx, keys, &p.to_string())?,
+                    Err(_) => None,
+                };
+                match found {
+                    Some(row) => {
+                        resolved.insert(r.path.clone(), open_current(&tx, keys, &row)?);
+                        ids.push(row.id);
+                    }
+                    None => unknown.push(format!("hush://{}", r.path)),
+                }
             }
         }
         let dest = output.map_or("stdout".to_string(), |p| p.display().to_string());
         if !unknown.is_empty() {
             let detail =
                 format!("inject {template_name} to {dest}: {} unknown reference(s)", unknown.len());
-            self.audit_event(Action::Export, None, "failure", Some(&detail))?;
+            self.record_read(&[], Action::Export, None, Outcome::Failure, &detail)?;
             return Err(Error::UnknownRefs { refs: unknown });
         }
         let mut out = Zeroizing::new(String::with_capacity(text.len()));
@@ -319,26 +340,20 @@ impl Vault {
         if let Some(p) = output {
             write_private_atomic(p, body.expose())?;
         }
-        let now = crate::timefmt::now();
+        let paths = template::first_use_order(&refs, |p| resolved.contains_key(p));
         let detail = format!(
-            "inject {template_name} to {dest}: {} reference(s) to {} secret(s)",
+            "inject {template_name} to {dest}: {} reference(s) to {} secret(s): {}",
             refs.len(),
-            resolved.len()
+            resolved.len(),
+            template::list_for_audit(&paths)
         );
-        let tx = self.tx()?;
-        {
-            let mut st = tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?;
-            for id in ids {
-                st.execute(params![id, now])?;
-            }
-        }
-        audit::append(&tx, Action::Export, None, "ok", Some(&detail))?;
-        tx.commit()?;
+        self.record_read(&ids, Action::Export, None, Outcome::Ok, &detail)?;
         let report = InjectReport {
             template: template_name.to_string(),
             output: output.map(|p| p.display().to_string()),
             references: refs.len(),
             secrets: resolved.len(),
+            paths,
         };
         Ok((report, if output.is_some() { None } else { Some(body) }))
     }

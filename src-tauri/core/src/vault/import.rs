@@ -10,20 +10,21 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::secrets::{decrypt_version, write_in_tx, MAX_VALUE_BYTES};
+use super::secrets::{check_row, open_current, write_in_tx, WriteAt, MAX_VALUE_BYTES};
 use super::Vault;
-use crate::audit::{self, Action};
+use crate::audit::{self, Action, Outcome};
 use crate::crypto;
 use crate::envfile::{self, EnvFile, Layout, MAX_ENV_FILE_BYTES};
 use crate::error::{Error, Result};
+use crate::keys::Keys;
 use crate::model::WriteOptions;
 use crate::path::{is_env_name, FolderPath, SecretPath};
-use crate::secret::{Key32, SecretValue};
+use crate::secret::SecretValue;
+use crate::store::{LayoutRow, SecretFilter, SecretRow, Tx, Write};
 
 /// What to do with a name that already holds a different value.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,45 +173,31 @@ fn digest(bytes: &[u8], opts: &ImportOptions) -> String {
     hex::encode(h.finalize())
 }
 
-pub(crate) fn layout_aad(vault_id: &str, folder: &str) -> Vec<u8> {
-    format!("hush/v1/layout|{vault_id}|{folder}").into_bytes()
-}
-
+/// Seals and stores a folder's layout.
 pub(crate) fn put_layout(
-    conn: &Connection,
-    key: &Key32,
-    vault_id: &str,
+    tx: &Tx<'_, Write>,
+    keys: &Keys,
     folder: &str,
     source: Option<&str>,
     layout: &Layout,
     at: i64,
 ) -> Result<()> {
     let json = Zeroizing::new(serde_json::to_vec(layout).expect("layout serialises"));
-    let sealed = crypto::seal(key, &layout_aad(vault_id, folder), &json);
-    conn.execute(
-        "INSERT INTO env_layouts (folder, source, layout, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(folder) DO UPDATE SET source = excluded.source, layout = excluded.layout, updated_at = excluded.updated_at",
-        params![folder, source, sealed, at],
-    )?;
-    Ok(())
+    let sealed = keys.seal_layout(folder, &json);
+    tx.put_layout(&LayoutRow {
+        folder: folder.into(),
+        source: source.map(String::from),
+        sealed,
+        updated_at: at,
+    })
 }
 
 /// The stored layout of a folder, if it has one.
-pub(crate) fn get_layout(
-    conn: &Connection,
-    key: &Key32,
-    vault_id: &str,
-    folder: &str,
-) -> Result<Option<Layout>> {
-    let row: Option<Vec<u8>> = conn
-        .query_row("SELECT layout FROM env_layouts WHERE folder = ?1", [folder], |r| r.get(0))
-        .optional()?;
-    let Some(sealed) = row else { return Ok(None) };
-    let json = crypto::open(key, &layout_aad(vault_id, folder), &sealed)
-        .ok_or_else(|| Error::Integrity { what: format!("the .env layout of '{folder}'") })?;
-    let layout = serde_json::from_slice(&json)
-        .map_err(|_| Error::Integrity { what: format!("the .env layout of '{folder}'") })?;
-    Ok(Some(layout))
+pub(crate) fn get_layout<M>(tx: &Tx<'_, M>, keys: &Keys, folder: &str) -> Result<Option<Layout>> {
+    let Some(row) = tx.layout(folder)? else { return Ok(None) };
+    let bad = || Error::Integrity { what: format!("the .env layout of '{folder}'") };
+    let json = keys.open_layout(folder, &row.sealed).ok_or_else(bad)?;
+    Ok(Some(serde_json::from_slice(&json).map_err(|_| bad())?))
 }
 
 /// Reads a file to import, bounded, into a buffer that is zeroized on drop.
@@ -295,19 +282,15 @@ impl Vault {
         bytes: &[u8],
         opts: &ImportOptions,
     ) -> Result<ImportPreview> {
-        let key = self.data_key()?.duplicate();
+        let keys = self.keys()?;
         let folder = FolderPath::parse(&opts.folder)?;
         let planned = plan(bytes, opts, &folder)?;
-        // One query for what the folder holds, not one per key (10,000-line files).
-        let existing: HashMap<String, crate::model::SecretMeta> = self
-            .list(&crate::model::ListFilter {
-                folder: Some(folder.to_string()),
-                ..Default::default()
-            })?
-            .into_iter()
-            .filter(|m| m.folder == folder.as_str())
-            .map(|m| (m.name.clone(), m))
-            .collect();
+        // One snapshot and one query for what the folder holds, not one per key.
+        let tx = self.store.read()?;
+        let filter =
+            SecretFilter { folder: Some(folder.as_str()), direct: true, ..SecretFilter::live() };
+        let existing: HashMap<String, SecretRow> =
+            tx.secrets(&filter)?.into_iter().map(|m| (m.name.clone(), m)).collect();
         let mut items = Vec::new();
         let mut warnings = Vec::new();
         for e in &planned.file.errors {
@@ -369,16 +352,17 @@ impl Vault {
             let (status, note, current) = match existing.get(path.name()) {
                 None => (ImportStatus::New, None, 0),
                 Some(m) => {
-                    let same = decrypt_version(&self.conn, &key, &self.vault_id, m, m.version)
+                    let same = check_row(keys, m)
+                        .and_then(|()| open_current(&tx, keys, m))
                         .map(|v| v.expose() == value.expose());
                     match (same, opts.on_existing) {
-                        (Ok(true), _) => (ImportStatus::Unchanged, None, m.version),
+                        (Ok(true), _) => (ImportStatus::Unchanged, None, m.current_version),
                         (_, OnExisting::Skip) => (
                             ImportStatus::Skipped,
                             Some("exists with a different value (--skip-existing)".into()),
-                            m.version,
+                            m.current_version,
                         ),
-                        _ => (ImportStatus::Changed, None, m.version),
+                        _ => (ImportStatus::Changed, None, m.current_version),
                     }
                 }
             };
@@ -395,6 +379,10 @@ impl Vault {
             digest: digest(bytes, opts),
         };
         p.recount();
+        crate::envguard::flag_names(
+            p.items.iter().filter_map(|i| i.name.as_deref()),
+            &mut p.warnings,
+        );
         Ok(p)
     }
 
@@ -406,7 +394,6 @@ impl Vault {
         bytes: &[u8],
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
-        let key = self.data_key()?.duplicate();
         if digest(bytes, &preview.options) != preview.digest {
             return Err(Error::InvalidInput(format!(
                 "{} changed since the preview; preview it again",
@@ -434,9 +421,9 @@ impl Vault {
             .collect();
         let total = todo.len() as u64;
         let opts = WriteOptions { source: Some(preview.source.clone()), ..Default::default() };
-        let vault_id = self.vault_id.clone();
         let (mut created, mut updated) = (0, 0);
-        let tx = self.tx()?;
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
         for (done, item) in todo.iter().enumerate() {
             let name = item
                 .name
@@ -448,22 +435,19 @@ impl Vault {
                     preview.source
                 ))
             })?;
-            let out = write_in_tx(
-                &tx,
-                &key,
-                &vault_id,
-                path,
-                value,
-                &WriteOptions { cas: Some(item.current_version), ..opts.clone() },
-            )
-            .map_err(|e| match e {
-                Error::CasConflict { path, expected, actual } => Error::CasConflict {
-                    path: format!("{path} (the vault changed since the preview; preview it again)"),
-                    expected,
-                    actual,
+            let cas = WriteOptions { cas: Some(item.current_version), ..opts.clone() };
+            let out = write_in_tx(&tx, keys, path, value, &cas, WriteAt::default()).map_err(
+                |e| match e {
+                    Error::CasConflict { path, expected, actual } => Error::CasConflict {
+                        path: format!(
+                            "{path} (the vault changed since the preview; preview it again)"
+                        ),
+                        expected,
+                        actual,
+                    },
+                    other => other,
                 },
-                other => other,
-            })?;
+            )?;
             if out.created {
                 created += 1;
             } else {
@@ -475,8 +459,7 @@ impl Vault {
         layout.retain_renamed(|k| imported.get(k).cloned());
         put_layout(
             &tx,
-            &key,
-            &vault_id,
+            keys,
             folder.as_str(),
             Some(&preview.source),
             &layout,
@@ -487,7 +470,14 @@ impl Vault {
             "from {}: {created} new, {updated} updated, {} unchanged, {} skipped, {} invalid",
             preview.source, c.unchanged, c.skipped, c.invalid
         );
-        audit::append(&tx, Action::Import, Some(folder.as_str()), "ok", Some(&detail))?;
+        audit::append(
+            &tx,
+            Some(keys),
+            Action::Import,
+            Some(folder.as_str()),
+            Outcome::Ok,
+            Some(&detail),
+        )?;
         tx.commit()?;
         Ok(ImportReport {
             source: preview.source.clone(),

@@ -48,21 +48,13 @@ impl Vault {
         let mut stale: Vec<SecretMeta> =
             all.iter().filter(|m| due(m).is_some_and(|d| d <= now)).cloned().collect();
         stale.sort_by_key(|m| due(m));
-        let in_trash: u64 = self.conn.query_row(
-            "SELECT count(*) FROM secrets WHERE deleted_at IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let tx = self.store.read()?;
+        let in_trash = tx.count_trash()?;
         let today = now - now.rem_euclid(86_400);
         let first = today - i64::from(days.saturating_sub(1)) * 86_400;
         let mut activity: Vec<DayCount> =
             (0..i64::from(days)).map(|i| DayCount { day: first + i * 86_400, count: 0 }).collect();
-        let mut st = self.conn.prepare(
-            "SELECT (ts - ts % 86400) AS d, count(*) FROM audit WHERE ts >= ?1 GROUP BY d",
-        )?;
-        let rows = st.query_map([first], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?)))?;
-        for row in rows {
-            let (d, n) = row?;
+        for (d, n) in tx.audit_per_day(first)? {
             if let Some(slot) = activity.iter_mut().find(|a| a.day == d) {
                 slot.count = n;
             }

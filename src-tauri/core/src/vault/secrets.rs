@@ -1,90 +1,86 @@
 //! Writing, reading, listing and rolling back secrets.
+//!
+//! Every read of a value checks, before decrypting, the MAC of every record at the path (the live
+//! one and those in the trash: a forged `deleted_at` hiding a secret is caught too) and that the
+//! record's current version is the newest one kept (an older record put back is caught).
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
-
 use super::Vault;
-use crate::audit::{self, Action};
-use crate::crypto;
+use crate::audit::{self, Action, Outcome};
 use crate::error::{Error, Result};
+use crate::keys::Keys;
 use crate::model::{
     check_tag, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome,
 };
 use crate::path::{FolderPath, SecretPath};
-use crate::secret::{Key32, SecretValue};
+use crate::secret::SecretValue;
+use crate::store::{secret_mac_input, SecretFilter, SecretRow, Tx, VersionRow, Write};
 
 /// Largest value accepted: 1 MiB. Env vars and files of that size are already unusual.
 pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
 
-pub(crate) fn version_aad(vault_id: &str, secret_id: i64, version: u64) -> Vec<u8> {
-    format!("hush/v1/secret|{vault_id}|{secret_id}|{version}").into_bytes()
+/// When a written version was made (history imported from elsewhere keeps its own times).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WriteAt(pub Option<i64>);
+
+/// A record whose MAC does not verify is an integrity error naming it.
+pub(crate) fn check_row(keys: &Keys, row: &SecretRow) -> Result<()> {
+    if keys.row_mac_ok(&secret_mac_input(row), row.mac.as_deref()) {
+        Ok(())
+    } else {
+        Err(Error::Integrity {
+            what: format!(
+                "the record of '{}' (its name, version, deletion, kind or policy was changed outside Hush)",
+                row.path
+            ),
+        })
+    }
 }
 
-pub(crate) const META_COLUMNS: &str = "id, path, folder, name, kind, description, expires_at, rotate_every_days, last_rotated_at, source, meta, versions_kept, current_version, created_at, updated_at, last_read_at, deleted_at";
-
-pub(crate) fn meta_from_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<SecretMeta> {
-    let id: i64 = r.get(0)?;
-    let kind: String = r.get(4)?;
-    let meta: String = r.get(10)?;
-    let mut st =
-        conn.prepare_cached("SELECT tag FROM secret_tags WHERE secret_id = ?1 ORDER BY tag")?;
-    let tags = st.query_map([id], |t| t.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(SecretMeta {
-        id,
-        path: r.get(1)?,
-        folder: r.get(2)?,
-        name: r.get(3)?,
-        kind: Kind::parse(&kind).unwrap_or_default(),
-        description: r.get(5)?,
-        tags,
-        expires_at: r.get(6)?,
-        rotate_every_days: r.get(7)?,
-        last_rotated_at: r.get(8)?,
-        source: r.get(9)?,
-        meta: serde_json::from_str(&meta).unwrap_or_default(),
-        versions_kept: r.get(11)?,
-        version: r.get(12)?,
-        created_at: r.get(13)?,
-        updated_at: r.get(14)?,
-        last_read_at: r.get(15)?,
-        deleted_at: r.get(16)?,
-    })
+/// The live record at `path`, every record there checked first.
+pub(crate) fn live_row<M>(tx: &Tx<'_, M>, keys: &Keys, path: &str) -> Result<Option<SecretRow>> {
+    let rows = tx.secrets_at(path)?;
+    for r in &rows {
+        check_row(keys, r)?;
+    }
+    Ok(rows.into_iter().find(|r| r.deleted_at.is_none()))
 }
 
-pub(crate) fn live_meta(conn: &Connection, path: &SecretPath) -> Result<Option<SecretMeta>> {
-    let sql = format!("SELECT {META_COLUMNS} FROM secrets WHERE path = ?1 AND deleted_at IS NULL");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([path.to_string()], |r| meta_from_row(conn, r))
-        .optional()?)
-}
-
-pub(crate) fn decrypt_version(
-    conn: &Connection,
-    key: &Key32,
-    vault_id: &str,
-    meta: &SecretMeta,
+/// Decrypts version `version` of a checked record.
+pub(crate) fn open_version<M>(
+    tx: &Tx<'_, M>,
+    keys: &Keys,
+    row: &SecretRow,
     version: u64,
 ) -> Result<SecretValue> {
-    let ct: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT ciphertext FROM versions WHERE secret_id = ?1 AND version = ?2")?
-        .query_row(params![meta.id, version], |r| r.get(0))
-        .optional()?;
-    let ct = ct.ok_or_else(|| Error::NotFound {
-        path: format!("{} (version {version} is not kept)", meta.path),
-    })?;
-    let pt = crypto::open(key, &version_aad(vault_id, meta.id, version), &ct)
-        .ok_or_else(|| Error::Integrity { what: format!("'{}' version {version}", meta.path) })?;
-    Ok(SecretValue::new(pt.to_vec()))
+    let v = tx
+        .version(row.id, version)?
+        .ok_or_else(|| Error::VersionNotKept { path: row.path.clone(), version })?;
+    keys.open_version(row.id, &row.path, version, &v.sealed)
+}
+
+/// Decrypts the current version of a checked record; a newer kept version than the recorded
+/// current one means the record was put back from an older copy.
+pub(crate) fn open_current<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> Result<SecretValue> {
+    if tx.newest_version(row.id)? != row.current_version {
+        return Err(Error::Integrity {
+            what: format!(
+                "the record of '{}' (it points to an older version than it holds)",
+                row.path
+            ),
+        });
+    }
+    open_version(tx, keys, row, row.current_version)
 }
 
 fn check_value(value: &SecretValue, kind: Kind) -> Result<()> {
     if value.len() > MAX_VALUE_BYTES {
-        return Err(Error::InvalidInput(format!(
-            "the value is {} bytes; the limit is {MAX_VALUE_BYTES} bytes",
-            value.len()
-        )));
+        return Err(Error::TooLarge {
+            what: "the value".into(),
+            size: value.len(),
+            limit: MAX_VALUE_BYTES,
+        });
     }
     if std::str::from_utf8(value.expose()).is_err() {
         return Err(Error::InvalidInput(
@@ -113,57 +109,67 @@ impl Vault {
         action: Action,
         detail: Option<String>,
     ) -> Result<WriteOutcome> {
-        let key = self.data_key()?.duplicate();
-        let vault_id = self.vault_id.clone();
         let path_s = path.to_string();
-        let tx = self.tx()?;
-        let out = match write_in_tx(&tx, &key, &vault_id, path, value, opts) {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let out = match write_in_tx(&tx, keys, path, value, opts, WriteAt::default()) {
             Err(Error::CasConflict { path, expected, actual }) => {
                 drop(tx);
-                self.audit_event(
+                let tx = store.write()?;
+                let detail = format!("cas {expected}, current {actual}");
+                audit::append(
+                    &tx,
+                    Some(keys),
                     action,
                     Some(&path_s),
-                    "conflict",
-                    Some(&format!("cas {expected}, current {actual}")),
+                    Outcome::Conflict,
+                    Some(&detail),
                 )?;
+                tx.commit()?;
                 return Err(Error::CasConflict { path, expected, actual });
             }
             other => other?,
         };
         let detail = detail.unwrap_or_else(|| format!("version {}", out.version));
-        audit::append(&tx, action, Some(&path_s), "ok", Some(&detail))?;
+        audit::append(&tx, Some(keys), action, Some(&path_s), Outcome::Ok, Some(&detail))?;
         tx.commit()?;
         Ok(out)
     }
 
     /// Changes metadata only (no new version). `cas` applies as for writes.
     pub fn update_meta(&mut self, path: &SecretPath, opts: &WriteOptions) -> Result<SecretMeta> {
+        crate::ranges::check_write_options(opts)?;
         for t in opts.tags.iter().flatten() {
             check_tag(t)?;
         }
         let path_s = path.to_string();
-        let tx = self.tx()?;
-        let m = live_meta(&tx, path)?.ok_or_else(|| Error::NotFound { path: path_s.clone() })?;
-        if let Some(expected) = opts.cas.filter(|e| *e != m.version) {
-            return Err(Error::CasConflict { path: path_s, expected, actual: m.version });
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let mut row = live_row(&tx, keys, &path_s)?
+            .ok_or_else(|| Error::NotFound { path: path_s.clone() })?;
+        if let Some(expected) = opts.cas.filter(|e| *e != row.current_version) {
+            return Err(Error::CasConflict { path: path_s, expected, actual: row.current_version });
         }
-        if opts.kind.is_some_and(|k| k != m.kind) {
-            return Err(Error::InvalidInput("changing the kind needs a new value: use set".into()));
+        if opts.kind.is_some_and(|k| k != row.kind) {
+            return Err(Error::InvalidInput("changing the kind needs a new value".into()));
         }
-        let mut meta = m.meta.clone();
-        merge_meta(&mut meta, &opts.meta)?;
-        tx.prepare_cached("UPDATE secrets SET updated_at = ?2, description = coalesce(?3, description), expires_at = coalesce(?4, expires_at),
-                rotate_every_days = coalesce(?5, rotate_every_days), source = coalesce(?6, source),
-                versions_kept = coalesce(?7, versions_kept), meta = ?8 WHERE id = ?1")?
-            .execute(params![m.id, crate::timefmt::now(), opts.description, opts.expires_at, opts.rotate_every_days, opts.source,
-                    opts.versions_kept, serde_json::to_string(&meta).expect("map serialises")])?;
+        apply_meta(&mut row, opts)?;
+        row.updated_at = crate::timefmt::now();
+        tx.update_secret(keys, &mut row)?;
         if let Some(tags) = &opts.tags {
-            set_tags(&tx, m.id, tags)?;
+            tx.set_tags(row.id, tags)?;
+            row.tags = tags.clone();
         }
-        audit::append(&tx, Action::Write, Some(&path_s), "ok", Some("metadata"))?;
-        let out = live_meta(&tx, path)?.expect("still there");
+        audit::append(
+            &tx,
+            Some(keys),
+            Action::Write,
+            Some(&path_s),
+            Outcome::Ok,
+            Some("metadata"),
+        )?;
         tx.commit()?;
-        Ok(out)
+        Ok(row.meta())
     }
 
     /// Reads the current value, or a kept older version. Audited as a read.
@@ -175,80 +181,85 @@ impl Vault {
         self.get_as(path, version, Action::Read)
     }
 
-    /// Reads a value for a given purpose (read, reveal, copy), so the audit log says which.
+    /// Reads a value for a given purpose (read, reveal, copy), so the audit log says which. The
+    /// value is read from a snapshot; only the audit entry waits for another writer.
     pub fn get_as(
         &mut self,
         path: &SecretPath,
         version: Option<u64>,
         action: Action,
     ) -> Result<(SecretMeta, SecretValue)> {
-        let key = self.data_key()?.duplicate();
-        let vault_id = self.vault_id.clone();
         let path_s = path.to_string();
-        let tx = self.tx()?;
-        let m = live_meta(&tx, path)?.ok_or_else(|| Error::NotFound { path: path_s.clone() })?;
-        let v = version.unwrap_or(m.version);
-        let value = match decrypt_version(&tx, &key, &vault_id, &m, v) {
-            Ok(val) => val,
+        let (keys, store) = self.parts()?;
+        let read = (|| {
+            let tx = store.read()?;
+            let row = live_row(&tx, keys, &path_s)?
+                .ok_or_else(|| Error::NotFound { path: path_s.clone() })?;
+            let value = match version {
+                None => open_current(&tx, keys, &row)?,
+                Some(v) => open_version(&tx, keys, &row, v)?,
+            };
+            Ok((row, value))
+        })();
+        let tx = store.write()?;
+        let v = version.map_or_else(|| "current version".to_string(), |v| format!("version {v}"));
+        let (mut row, value) = match read {
+            Ok(r) => r,
             Err(e) => {
-                let outcome = if matches!(e, Error::Integrity { .. }) {
-                    "integrity_failure"
-                } else {
-                    "not_found"
+                let outcome = match e {
+                    Error::Integrity { .. } => Outcome::IntegrityFailure,
+                    _ => Outcome::NotFound,
                 };
-                audit::append(&tx, action, Some(&path_s), outcome, Some(&format!("version {v}")))?;
+                audit::append(&tx, Some(keys), action, Some(&path_s), outcome, Some(&v))?;
                 tx.commit()?;
                 return Err(e);
             }
         };
         let now = crate::timefmt::now();
-        tx.prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?
-            .execute(params![m.id, now])?;
-        audit::append(&tx, action, Some(&path_s), "ok", Some(&format!("version {v}")))?;
+        tx.mark_read(&[row.id], now)?;
+        let detail = format!("version {}", version.unwrap_or(row.current_version));
+        audit::append(&tx, Some(keys), action, Some(&path_s), Outcome::Ok, Some(&detail))?;
         tx.commit()?;
-        Ok((SecretMeta { last_read_at: Some(now), ..m }, value))
+        row.last_read_at = Some(now);
+        Ok((row.meta(), value))
     }
 
-    /// Metadata of one live secret (no value, no key needed).
+    /// Metadata of one live secret (no value). Checked against its MAC when unlocked.
     pub fn meta(&self, path: &SecretPath) -> Result<SecretMeta> {
-        live_meta(&self.conn, path)?.ok_or_else(|| Error::NotFound { path: path.to_string() })
+        let path_s = path.to_string();
+        let tx = self.store.read()?;
+        let row = match &self.keys {
+            Some(k) => live_row(&tx, k, &path_s)?,
+            None => tx.secrets_at(&path_s)?.into_iter().find(|r| r.deleted_at.is_none()),
+        };
+        row.map(|r| r.meta()).ok_or(Error::NotFound { path: path_s })
     }
 
     /// Live secrets matching the filter, ordered by path. Metadata only: works while locked.
     pub fn list(&self, f: &ListFilter) -> Result<Vec<SecretMeta>> {
-        let folder = match &f.folder {
-            Some(fo) => Some(audit::escape_like(FolderPath::parse(fo)?.as_str())),
-            None => None,
+        let folder = f.folder.as_deref().map(FolderPath::parse).transpose()?;
+        let filter = SecretFilter {
+            folder: folder.as_ref().map(FolderPath::as_str),
+            tag: f.tag.as_deref(),
+            kind: f.kind,
+            search: f.search.as_deref(),
+            ..SecretFilter::live()
         };
-        let search =
-            f.search.as_deref().map(|s| format!("%{}%", audit::escape_like(&s.to_lowercase())));
-        let sql = format!(
-            "SELECT {META_COLUMNS} FROM secrets s WHERE deleted_at IS NULL
-               AND (?1 IS NULL OR folder = ?1 OR folder LIKE ?1 || '/%' ESCAPE '\\')
-               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM secret_tags t WHERE t.secret_id = s.id AND t.tag = ?2))
-               AND (?3 IS NULL OR kind = ?3)
-               AND (?4 IS NULL OR lower(path) LIKE ?4 ESCAPE '\\' OR lower(coalesce(description, '')) LIKE ?4 ESCAPE '\\'
-                    OR EXISTS (SELECT 1 FROM secret_tags t WHERE t.secret_id = s.id AND lower(t.tag) LIKE ?4 ESCAPE '\\'))
-             ORDER BY path"
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(params![folder, f.tag, f.kind.map(Kind::as_str), search], |r| {
-            meta_from_row(&self.conn, r)
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(self.store.read()?.secrets(&filter)?.iter().map(SecretRow::meta).collect())
     }
 
     /// The kept versions of a live secret, oldest first.
     pub fn history(&self, path: &SecretPath) -> Result<Vec<VersionInfo>> {
         let m = self.meta(path)?;
-        let mut st = self.conn.prepare(
-            "SELECT version, created_at FROM versions WHERE secret_id = ?1 ORDER BY version",
-        )?;
-        let rows = st.query_map([m.id], |r| {
-            let version: u64 = r.get(0)?;
-            Ok(VersionInfo { version, created_at: r.get(1)?, current: version == m.version })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let times = self.store.read()?.version_times(m.id)?;
+        Ok(times
+            .into_iter()
+            .map(|(version, created_at)| VersionInfo {
+                version,
+                created_at,
+                current: version == m.version,
+            })
+            .collect())
     }
 
     /// Writes kept version `to` again as a new version.
@@ -258,36 +269,82 @@ impl Vault {
         to: u64,
         cas: Option<u64>,
     ) -> Result<WriteOutcome> {
-        let key = self.data_key()?.duplicate();
-        let m = self.meta(path)?;
-        let old = decrypt_version(&self.conn, &key, &self.vault_id, &m, to)?;
-        let opts = WriteOptions { cas: Some(cas.unwrap_or(m.version)), ..Default::default() };
-        self.write(
-            path,
-            &old,
-            &opts,
-            Action::Rollback,
-            Some(format!("to version {to}, as version {}", m.version + 1)),
-        )
+        let (keys, store) = self.parts()?;
+        let (old, current) = {
+            let tx = store.read()?;
+            let row = live_row(&tx, keys, &path.to_string())?
+                .ok_or_else(|| Error::NotFound { path: path.to_string() })?;
+            (open_version(&tx, keys, &row, to)?, row.current_version)
+        };
+        let opts = WriteOptions { cas: Some(cas.unwrap_or(current)), ..Default::default() };
+        let detail = format!("to version {to}, as version {}", current + 1);
+        self.write(path, &old, &opts, Action::Rollback, Some(detail))
     }
+
+    /// Checks every record's MAC and decrypts every kept version (live and trashed); returns what
+    /// fails, as `path` (a record) or `path@version`.
+    pub fn verify_integrity(&self) -> Result<Vec<String>> {
+        let keys = self.keys()?;
+        let tx = self.store.read()?;
+        let rows: BTreeMap<i64, SecretRow> =
+            tx.all_secrets()?.into_iter().map(|r| (r.id, r)).collect();
+        let mut bad = Vec::new();
+        for r in rows.values() {
+            if check_row(keys, r).is_err() {
+                bad.push(format!("{} (record)", r.path));
+            } else if tx.newest_version(r.id)? != r.current_version {
+                bad.push(format!("{} (points to an older version)", r.path));
+            }
+        }
+        for v in tx.all_versions()? {
+            let Some(r) = rows.get(&v.secret_id) else { continue };
+            if keys.open_version(r.id, &r.path, v.version, &v.sealed).is_err() {
+                bad.push(format!("{}@{}", r.path, v.version));
+            }
+        }
+        for r in tx.remotes()? {
+            if !keys.row_mac_ok(&r.mac_input(), r.mac.as_deref()) {
+                bad.push(format!("remote '{}'", r.name));
+            }
+        }
+        if checked_settings(&tx, keys).is_err() {
+            bad.push("the vault settings".into());
+        }
+        Ok(bad)
+    }
+}
+
+fn apply_meta(row: &mut SecretRow, opts: &WriteOptions) -> Result<()> {
+    fn set<T: Clone>(dst: &mut Option<T>, src: &Option<T>) {
+        if src.is_some() {
+            dst.clone_from(src);
+        }
+    }
+    set(&mut row.description, &opts.description);
+    set(&mut row.expires_at, &opts.expires_at);
+    set(&mut row.rotate_every_days, &opts.rotate_every_days);
+    set(&mut row.source, &opts.source);
+    set(&mut row.versions_kept, &opts.versions_kept);
+    merge_meta(&mut row.meta, &opts.meta)
 }
 
 /// One write inside the caller's transaction, with check-and-set, and no audit entry: the caller
 /// audits (one entry per key for `set`, one per folder for batch writers such as a remote pull).
 pub(crate) fn write_in_tx(
-    tx: &Connection,
-    key: &Key32,
-    vault_id: &str,
+    tx: &Tx<'_, Write>,
+    keys: &Keys,
     path: &SecretPath,
     value: &SecretValue,
     opts: &WriteOptions,
+    at: WriteAt,
 ) -> Result<WriteOutcome> {
+    crate::ranges::check_write_options(opts)?;
     for t in opts.tags.iter().flatten() {
         check_tag(t)?;
     }
     let path_s = path.to_string();
-    let existing = live_meta(tx, path)?;
-    let current = existing.as_ref().map_or(0, |m| m.version);
+    let existing = live_row(tx, keys, &path_s)?;
+    let current = existing.as_ref().map_or(0, |m| m.current_version);
     if let Some(expected) = opts.cas {
         if expected != current {
             return Err(Error::CasConflict { path: path_s, expected, actual: current });
@@ -296,51 +353,55 @@ pub(crate) fn write_in_tx(
     let kind = opts.kind.or(existing.as_ref().map(|m| m.kind)).unwrap_or_default();
     check_value(value, kind)?;
     let now = crate::timefmt::now();
-    let (id, version, rotated) = match &existing {
-        Some(m) => {
-            let old = decrypt_version(tx, key, vault_id, m, m.version);
-            let changed = old.map(|o| o.expose() != value.expose()).unwrap_or(true);
-            (m.id, m.version + 1, changed)
+    let (mut row, rotated) = match existing {
+        Some(row) => {
+            let changed =
+                open_current(tx, keys, &row).map(|o| o.expose() != value.expose()).unwrap_or(true);
+            (row, changed)
         }
         None => {
-            tx.prepare_cached("INSERT INTO secrets (folder, name, path, current_version, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)")?
-            .execute(params![path.folder(), path.name(), path_s, now])?;
-            (tx.last_insert_rowid(), 1, true)
+            let mut row = SecretRow::new(path.folder(), path.name(), &path_s, kind, now);
+            tx.insert_secret(keys, &mut row)?;
+            (row, true)
         }
     };
-    let ct = crypto::seal(key, &version_aad(vault_id, id, version), value.expose());
-    tx.prepare_cached(
-        "INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, version, ct, now])?;
-    let mut meta = existing.as_ref().map(|m| m.meta.clone()).unwrap_or_default();
-    merge_meta(&mut meta, &opts.meta)?;
-    tx.prepare_cached(
-        "UPDATE secrets SET kind = ?2, current_version = ?3, updated_at = ?4,
-            description = coalesce(?5, description), expires_at = coalesce(?6, expires_at),
-            rotate_every_days = coalesce(?7, rotate_every_days), source = coalesce(?8, source),
-            versions_kept = coalesce(?9, versions_kept), meta = ?10,
-            last_rotated_at = CASE WHEN ?11 THEN ?4 ELSE last_rotated_at END
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        kind.as_str(),
+    let version = row.current_version + 1;
+    let sealed = keys.seal_version(row.id, &path_s, version, value.expose());
+    tx.insert_version(&VersionRow {
+        secret_id: row.id,
         version,
-        now,
-        opts.description,
-        opts.expires_at,
-        opts.rotate_every_days,
-        opts.source,
-        opts.versions_kept,
-        serde_json::to_string(&meta).expect("map serialises"),
-        rotated
-    ])?;
-    if let Some(tags) = &opts.tags {
-        set_tags(tx, id, tags)?;
+        sealed,
+        created_at: at.0.unwrap_or(now),
+    })?;
+    apply_meta(&mut row, opts)?;
+    row.kind = kind;
+    row.current_version = version;
+    row.updated_at = now;
+    if rotated {
+        row.last_rotated_at = Some(now);
     }
-    prune_versions(tx, id, version)?;
-    Ok(WriteOutcome { path: path_s, version, created: existing.is_none() })
+    let keep =
+        u64::from(row.versions_kept.unwrap_or(checked_settings(tx, keys)?.versions_kept).max(1));
+    tx.update_secret(keys, &mut row)?;
+    if let Some(tags) = &opts.tags {
+        tx.set_tags(row.id, tags)?;
+    }
+    if version > keep {
+        tx.prune_versions(row.id, version - keep)?;
+    }
+    Ok(WriteOutcome { path: path_s, version, created: version == 1 })
+}
+
+/// The stored settings, checked against their MAC (they decide what pruning and purging delete).
+pub(crate) fn checked_settings<M>(
+    tx: &Tx<'_, M>,
+    keys: &Keys,
+) -> Result<crate::store::StoredSettings> {
+    let s = tx.settings()?;
+    if !keys.row_mac_ok(&s.mac_input(), s.mac.as_deref()) {
+        return Err(Error::Integrity { what: "the vault settings".into() });
+    }
+    Ok(s)
 }
 
 fn merge_meta(
@@ -363,43 +424,4 @@ fn merge_meta(
         return Err(Error::InvalidInput("at most 64 metadata keys per secret".into()));
     }
     Ok(())
-}
-
-pub(crate) fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM secret_tags WHERE secret_id = ?1")?.execute([id])?;
-    for t in tags {
-        conn.prepare_cached("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)")?
-            .execute(params![id, t])?;
-    }
-    Ok(())
-}
-
-/// Keeps the newest N versions (the secret's own setting, else the vault's).
-fn prune_versions(conn: &Connection, id: i64, newest: u64) -> Result<()> {
-    let keep: u64 = conn
-        .prepare_cached("SELECT coalesce(s.versions_kept, v.versions_kept) FROM secrets s, vault v WHERE s.id = ?1 AND v.id = 1")?
-        .query_row([id], |r| r.get(0))?;
-    if newest > keep {
-        conn.prepare_cached("DELETE FROM versions WHERE secret_id = ?1 AND version <= ?2")?
-            .execute(params![id, newest - keep])?;
-    }
-    Ok(())
-}
-
-impl Vault {
-    /// Decrypts every kept version (live and trashed); returns those that fail, as `path@version`.
-    pub fn verify_integrity(&self) -> Result<Vec<String>> {
-        let key = self.data_key()?;
-        let mut st = self.conn.prepare("SELECT v.secret_id, v.version, v.ciphertext, s.path FROM versions v JOIN secrets s ON s.id = v.secret_id ORDER BY s.path, v.version")?;
-        let mut rows = st.query([])?;
-        let mut bad = Vec::new();
-        while let Some(r) = rows.next()? {
-            let (id, version, ct, path): (i64, u64, Vec<u8>, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            if crypto::open(key, &version_aad(&self.vault_id, id, version), &ct).is_none() {
-                bad.push(format!("{path}@{version}"));
-            }
-        }
-        Ok(bad)
-    }
 }

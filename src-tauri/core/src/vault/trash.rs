@@ -1,14 +1,18 @@
 //! Soft delete into the trash, restore, purge, and emptying trash past its recovery window.
+//!
+//! Purge deletes the rows with SQLite's `secure_delete` on (freed pages are zeroed), then
+//! checkpoints the WAL so no copy of the old ciphertext stays in the `-wal` file. Backups made
+//! before, and copies of the file, still hold it: purge is not crypto-shredding (README).
 
-use rusqlite::params;
 use serde::Serialize;
 
-use super::secrets::{meta_from_row, META_COLUMNS};
+use super::secrets::{check_row, checked_settings, live_row};
 use super::Vault;
-use crate::audit::{self, Action};
+use crate::audit::{self, Action, Outcome};
 use crate::error::{Error, Result};
 use crate::model::SecretMeta;
 use crate::path::SecretPath;
+use crate::store::{SecretFilter, SecretRow};
 
 /// A secret in the trash.
 #[derive(Debug, Clone, Serialize)]
@@ -24,104 +28,108 @@ impl Vault {
     /// Moves a live secret to the trash. Its versions are kept until purge.
     pub fn remove(&mut self, path: &SecretPath) -> Result<()> {
         let path_s = path.to_string();
-        let tx = self.tx()?;
-        let n = tx.execute(
-            "UPDATE secrets SET deleted_at = ?2 WHERE path = ?1 AND deleted_at IS NULL",
-            params![path_s, crate::timefmt::now()],
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let mut row = live_row(&tx, keys, &path_s)?
+            .ok_or_else(|| Error::NotFound { path: path_s.clone() })?;
+        row.deleted_at = Some(crate::timefmt::now());
+        tx.update_secret(keys, &mut row)?;
+        audit::append(
+            &tx,
+            Some(keys),
+            Action::Delete,
+            Some(&path_s),
+            Outcome::Ok,
+            Some("moved to trash"),
         )?;
-        if n == 0 {
-            return Err(Error::NotFound { path: path_s });
-        }
-        audit::append(&tx, Action::Delete, Some(&path_s), "ok", Some("moved to trash"))?;
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// Restores the most recently deleted secret at `path`.
     pub fn restore(&mut self, path: &SecretPath) -> Result<SecretMeta> {
         let path_s = path.to_string();
-        let tx = self.tx()?;
-        if super::secrets::live_meta(&tx, path)?.is_some() {
-            return Err(Error::AlreadyExists {
-                path: format!("{path_s} (a live secret has that path; rename or remove it first)"),
-            });
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        if live_row(&tx, keys, &path_s)?.is_some() {
+            return Err(Error::AlreadyExists { path: path_s });
         }
-        let n = tx.execute(
-            "UPDATE secrets SET deleted_at = NULL WHERE id =
-               (SELECT id FROM secrets WHERE path = ?1 AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC LIMIT 1)",
-            [&path_s],
-        )?;
-        if n == 0 {
-            return Err(Error::NotFound { path: format!("{path_s} (not in the trash)") });
-        }
-        audit::append(&tx, Action::Restore, Some(&path_s), "ok", None)?;
-        let m = super::secrets::live_meta(&tx, path)?.expect("just restored");
+        let mut row = tx
+            .secrets_at(&path_s)?
+            .into_iter()
+            .filter(|r| r.deleted_at.is_some())
+            .max_by_key(|r| (r.deleted_at, r.id))
+            .ok_or(Error::NotInTrash { path: path_s.clone() })?;
+        row.deleted_at = None;
+        tx.update_secret(keys, &mut row)?;
+        audit::append(&tx, Some(keys), Action::Restore, Some(&path_s), Outcome::Ok, None)?;
         tx.commit()?;
-        Ok(m)
+        Ok(row.meta())
     }
 
     /// Destroys every version of every secret at `path`, live or trashed. Returns how many secrets.
     pub fn purge(&mut self, path: &SecretPath) -> Result<usize> {
         let path_s = path.to_string();
-        let tx = self.tx()?;
-        let n = tx.execute("DELETE FROM secrets WHERE path = ?1", [&path_s])?;
-        if n == 0 {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let rows = tx.secrets_at(&path_s)?;
+        if rows.is_empty() {
             return Err(Error::NotFound { path: path_s });
         }
-        audit::append(
-            &tx,
-            Action::Purge,
-            Some(&path_s),
-            "ok",
-            Some(&format!("{n} secret(s) destroyed")),
-        )?;
+        for r in &rows {
+            tx.delete_secret(r.id)?;
+        }
+        let detail = format!("{} secret(s) destroyed", rows.len());
+        audit::append(&tx, Some(keys), Action::Purge, Some(&path_s), Outcome::Ok, Some(&detail))?;
         tx.commit()?;
-        Ok(n)
+        store.checkpoint()?;
+        Ok(rows.len())
     }
 
     /// What is in the trash, newest deletion first.
     pub fn trash(&self) -> Result<Vec<TrashItem>> {
-        let days: i64 =
-            self.conn.query_row("SELECT trash_days FROM vault WHERE id = 1", [], |r| r.get(0))?;
-        let sql = format!("SELECT {META_COLUMNS} FROM secrets WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC");
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map([], |r| meta_from_row(&self.conn, r))?;
-        rows.map(|m| {
-            let meta = m?;
-            let purge_at = meta.deleted_at.unwrap_or_default() + days * 86_400;
-            Ok(TrashItem { meta, purge_at })
-        })
-        .collect()
+        let tx = self.store.read()?;
+        let days = i64::from(tx.settings()?.trash_days);
+        let rows = tx.secrets(&SecretFilter { deleted: Some(true), ..Default::default() })?;
+        Ok(rows
+            .iter()
+            .map(|r| TrashItem {
+                meta: r.meta(),
+                purge_at: r.deleted_at.unwrap_or_default() + days * 86_400,
+            })
+            .collect())
     }
 
-    /// Purges trash past the recovery window; each is audited.
+    /// Purges trash past the recovery window; runs after every unlock.
     pub(crate) fn purge_expired_trash(&mut self) -> Result<()> {
-        let now = crate::timefmt::now();
-        let expired: Vec<String> = {
-            let mut st = self.conn.prepare(
-                "SELECT path FROM secrets, vault WHERE vault.id = 1 AND deleted_at IS NOT NULL AND deleted_at + trash_days * 86400 <= ?1",
-            )?;
-            let rows = st.query_map([now], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
+        self.purge_expired_trash_at(crate::timefmt::now()).map(|_| ())
+    }
+
+    /// Purges what is past the recovery window at `now` (checked records only, against checked
+    /// settings), each audited; returns how many. Public so a clock can be injected in tests.
+    pub fn purge_expired_trash_at(&mut self, now: i64) -> Result<usize> {
+        let (keys, store) = self.parts()?;
+        let expired: Vec<SecretRow> = {
+            let tx = store.read()?;
+            // Forged settings never make Hush delete anything: then nothing is purged.
+            let Ok(settings) = checked_settings(&tx, keys) else { return Ok(0) };
+            let window = i64::from(settings.trash_days) * 86_400;
+            tx.secrets(&SecretFilter { deleted: Some(true), ..Default::default() })?
+                .into_iter()
+                .filter(|r| r.deleted_at.is_some_and(|d| d + window <= now))
+                .filter(|r| check_row(keys, r).is_ok())
+                .collect()
         };
         if expired.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
-        let tx = self.tx()?;
-        for p in &expired {
-            tx.execute(
-                "DELETE FROM secrets WHERE path = ?1 AND deleted_at IS NOT NULL AND deleted_at <= ?2 - (SELECT trash_days FROM vault WHERE id = 1) * 86400",
-                params![p, now],
-            )?;
-            audit::append(
-                &tx,
-                Action::Purge,
-                Some(p),
-                "ok",
-                Some("trash recovery window expired"),
-            )?;
+        let tx = store.write()?;
+        for r in &expired {
+            tx.delete_secret(r.id)?;
+            let why = Some("trash recovery window expired");
+            audit::append(&tx, Some(keys), Action::Purge, Some(&r.path), Outcome::Ok, why)?;
         }
         tx.commit()?;
-        Ok(())
+        store.checkpoint()?;
+        Ok(expired.len())
     }
 }

@@ -66,3 +66,22 @@ pub fn raw_conn(t: &TestVault) -> rusqlite::Connection {
     c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
     c
 }
+
+/// A token-auth remote `name` at `addr` on the KV mount `secret/`, no prefix.
+pub fn remote_spec(name: &str, addr: &str) -> hush_core::remote::RemoteSpec {
+    hush_core::remote::RemoteSpec {
+        name: name.into(),
+        addr: addr.into(),
+        namespace: None,
+        mount: "secret".into(),
+        prefix: String::new(),
+        ca_cert: None,
+        skip_verify: false,
+        auth: hush_core::remote::AuthSpec::Token,
+    }
+}
+
+/// Adds a remote with its token (which goes to the keychain).
+pub fn add(v: &mut Vault, s: hush_core::remote::RemoteSpec, token: &str) {
+    v.remote_add(&s, Some(&hush_core::remote::RemoteCredential::new(token.into()))).unwrap();
+}

@@ -1,0 +1,301 @@
+//! Security at the edges, on the real binary: what a child of `hush run` inherits, names that
+//! change how programs start, core dumps, terminal escapes, limits and `inject`'s scope.
+
+mod common;
+#[path = "../../core/tests/common/hostile.rs"]
+mod hostile;
+
+use common::{canary, contains_bytes, run, TestVault, PASS};
+
+/// Asserts that `text` holds every one of `words`.
+#[track_caller]
+fn says_all(text: &str, words: &[&str]) {
+    let missing: Vec<&&str> = words.iter().filter(|w| !text.contains(**w)).collect();
+    assert!(missing.is_empty(), "missing {missing:?} in:\n{text}");
+}
+
+const PASS_VARS: [&str; 4] = [
+    "HUSH_PASSPHRASE",
+    "HUSH_RECOVERY_PASSPHRASE",
+    "HUSH_BACKUP_PASSPHRASE",
+    "HUSH_NEW_PASSPHRASE",
+];
+
+/// `hush run` with every HUSH_*PASSPHRASE set to a canary (the vault's own one to PASS): the
+/// program's environment (and its output, masked or not) never holds any of them.
+#[test]
+fn no_passphrase_reaches_a_child_of_run() {
+    let t = TestVault::passphrase();
+    t.set("app/TOKEN", "tok-value", &[]);
+    let c = canary();
+    for mask in [false, true] {
+        let mut args = vec!["run", "--from", "app"];
+        if mask {
+            args.push("--mask");
+        }
+        args.extend(["--", "sh", "-c", "env; cat /proc/$$/environ | tr '\\0' '\\n'"]);
+        let mut cmd = t.cmd(&args);
+        for v in PASS_VARS {
+            cmd.env(v, if v == "HUSH_PASSPHRASE" { PASS.to_string() } else { format!("{c}-{v}") });
+        }
+        cmd.env("HUSH_EXTRA_PASSPHRASE", format!("{c}-extra"));
+        let out = run(&mut cmd).ok();
+        let text = out.stdout();
+        assert!(text.contains("TOKEN="), "the program ran without its secrets: {text}");
+        for needle in [c.as_str(), PASS, "PASSPHRASE="] {
+            assert!(
+                !contains_bytes(&out.stdout, needle.as_bytes()),
+                "mask={mask}: {needle:?} reached the child:\n{text}"
+            );
+            assert!(!out.stderr.contains(needle), "mask={mask}: {}", out.stderr);
+        }
+    }
+    // The variable still works for hush itself, read once at start-up.
+    assert_eq!(t.get("app/TOKEN"), "tok-value");
+}
+
+/// `hush run` cannot dump core, and neither can its program (it holds the secrets).
+#[test]
+fn run_and_its_program_dump_no_core() {
+    let t = TestVault::passphrase();
+    t.set("app/TOKEN", "x", &[]);
+    // Started with core dumps allowed (the environment's soft limit may be 0 already).
+    let mut sh = std::process::Command::new("sh");
+    sh.args(["-c", "ulimit -c 4096 && ulimit -c && exec \"$0\" \"$@\""])
+        .arg(common::hush_bin())
+        .args(["run", "--from", "app", "--", "sh", "-c", "ulimit -c"])
+        .env("HUSH_VAULT", &t.path)
+        .env("XDG_RUNTIME_DIR", &t.runtime)
+        .env("HUSH_PASSPHRASE", PASS);
+    let out = run(&mut assert_cmd::Command::from_std(sh)).ok();
+    assert_eq!(
+        out.stdout().split_whitespace().collect::<Vec<_>>(),
+        ["4096", "0"],
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_refuses_names_that_change_how_programs_start_unless_allowed() {
+    let t = TestVault::passphrase();
+    t.set("app/TOKEN", "x", &[]);
+    t.set("app/LD_PRELOAD", "/tmp/evil.so", &[]);
+    t.set("app/NODE_OPTIONS", "--require /tmp/evil.js", &[]);
+    let out = t.pw(&["run", "--from", "app", "--", "sh", "-c", "echo RAN"]).expect(2);
+    assert!(!out.stdout().contains("RAN"), "the program ran");
+    says_all(&out.stderr, &["LD_PRELOAD", "NODE_OPTIONS", "--allow-env"]);
+    // One name allowed is not enough; both are.
+    t.pw(&["run", "--from", "app", "--allow-env", "LD_PRELOAD", "--", "true"]).expect(2);
+    let out = t
+        .pw(&[
+            "run",
+            "--from",
+            "app",
+            "--allow-env",
+            "LD_PRELOAD",
+            "--allow-env",
+            "NODE_OPTIONS",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$NODE_OPTIONS\"",
+        ])
+        .ok();
+    assert_eq!(out.stdout().trim(), "--require /tmp/evil.js");
+}
+
+#[test]
+fn import_preview_flags_dangerous_names() {
+    let t = TestVault::passphrase();
+    let f = t.dir.path().join("cloned.env");
+    std::fs::write(&f, "API_KEY=a\nLD_PRELOAD=/tmp/x.so\nPATH=/tmp/evil:/usr/bin\n").unwrap();
+    let out = t.pw(&["import", f.to_str().unwrap(), "--into", "repo", "--dry-run"]).ok();
+    says_all(&out.stderr, &["LD_PRELOAD", "PATH", "--allow-env"]);
+    assert!(!out.stderr.contains("API_KEY"), "{}", out.stderr);
+    let j =
+        t.pw(&["import", f.to_str().unwrap(), "--into", "repo", "--dry-run", "--json"]).ok().json();
+    let warnings = j["preview"]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+}
+
+/// A server that answers health and the mount like Vault, then streams a KV read without end:
+/// `push` stops at the 32 MiB bound with a clear error, its peak memory well under 100 MiB (it
+/// was 1.4 GB when KV reads were not bounded).
+#[test]
+fn an_endless_kv_answer_keeps_push_under_100_mib() {
+    let server = hostile::Server::start(|s: &hostile::Seen| {
+        hostile::vault_basics(s).unwrap_or_else(|| {
+            if s.path.starts_with("/v1/secret/") {
+                hostile::endless()
+            } else {
+                hostile::json(404, r#"{"errors":[]}"#)
+            }
+        })
+    });
+    let t = TestVault::passphrase();
+    t.set("app/K", "local-value", &[]);
+    t.pw_in(&["remote", "add", "evil", "--addr", &server.addr], "").ok();
+    // Unlocked through the agent, so the push pays no Argon2id (64 MiB) and its peak is the
+    // remote work's own.
+    t.pw(&["unlock"]).ok();
+    let (out, err) = (t.dir.path().join("out"), t.dir.path().join("err"));
+    let mut child = t
+        .std_cmd(&["push", "evil"])
+        .env("VAULT_TOKEN", "root")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let (status, peak_kib) = hush_core::sys::wait_peak_rss(&mut child).unwrap();
+    let text = format!(
+        "{}{}",
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&err).unwrap()
+    );
+    eprintln!("push against an endless KV answer: peak RSS {} KiB", peak_kib);
+    assert_eq!(status.code(), Some(7), "{text}");
+    says_all(&text, &["larger than 32 MiB"]);
+    assert!(peak_kib < 100 * 1024, "peak RSS {peak_kib} KiB: {text}");
+    assert!(!text.contains("local-value"), "{text}");
+}
+
+/// Asserts that nothing a terminal would act on is in `bytes` (ESC, BEL, CSI, bidi overrides).
+#[track_caller]
+fn no_raw_terminal_controls(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}' | '\u{200b}'))
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?} in:\n{text}");
+}
+
+/// A server whose error texts carry terminal escapes (clear screen, set the title) and a
+/// right-to-left override: every output of `remote test` and `push` shows them escaped.
+#[test]
+fn escape_sequences_in_server_errors_never_reach_the_terminal_raw() {
+    let hostile_errors = r#"{"errors":["\u001b]0;pwned\u0007\u001b[2J\u001b[1;1Hall good \u202egnp.exe \u009b31m"]}"#;
+    let server = hostile::Server::start(move |s: &hostile::Seen| {
+        if s.path.starts_with("/v1/sys/health") {
+            hostile::json(200, r#"{"initialized":true,"sealed":false,"version":"\u001b[31m9.9"}"#)
+        } else {
+            hostile::json(400, hostile_errors)
+        }
+    });
+    let t = TestVault::passphrase();
+    t.set("app/K", "v", &[]);
+    t.pw_in(&["remote", "add", "evil", "--addr", &server.addr], "").ok();
+    let env = [("VAULT_TOKEN", "root")];
+    let runs: [&[&str]; 4] = [
+        &["remote", "test", "evil"],
+        &["remote", "test", "evil", "--json"],
+        &["push", "evil"],
+        &["plan", "evil", "--json"],
+    ];
+    let mut shown = String::new();
+    for args in runs {
+        let mut c = t.cmd(args);
+        c.env("HUSH_PASSPHRASE", PASS);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = run(&mut c);
+        assert_ne!(out.code, 0, "{args:?}");
+        no_raw_terminal_controls(&format!("{args:?} stdout"), &out.stdout);
+        no_raw_terminal_controls(&format!("{args:?} stderr"), out.stderr.as_bytes());
+        shown.push_str(&String::from_utf8_lossy(&out.stdout));
+        shown.push_str(&out.stderr);
+    }
+    // Shown escaped, not dropped: the user sees what the server said.
+    says_all(&shown, &["\\u{1b}[2J", "\\u{202e}", "all good"]);
+}
+
+/// Two names that look alike on screen cannot both exist: invisible and text-direction
+/// characters are refused in names (typed, imported) and in folders.
+#[test]
+fn names_refuse_invisible_and_bidi_characters() {
+    let t = TestVault::passphrase();
+    for path in ["app/\"key\u{202e}txt.exe\"", "app/\"api\u{200b}key\"", "a\u{200b}pp/KEY"] {
+        let out = t.pw_in(&["set", path], "v").expect(2);
+        assert!(out.stderr.contains("invisible"), "{path:?}: {}", out.stderr);
+        no_raw_terminal_controls(path, out.stderr.as_bytes());
+    }
+    let f = t.dir.path().join("bidi.env");
+    std::fs::write(&f, "GOOD=1\nad\u{202e}min.key=2\n").unwrap();
+    let out = t.pw(&["import", f.to_str().unwrap(), "--into", "app"]).expect(2);
+    no_raw_terminal_controls("import", &out.stdout);
+    says_all(&out.stdout(), &["invalid", "U+202E"]);
+    assert!(t.pw(&["ls", "app", "--json"]).ok().json().as_array().unwrap().is_empty());
+}
+
+/// An oversized value is reported with its exact size (it was the bytes read before stopping);
+/// `--keep 0` (every version deleted on the next write) is refused like `settings` refuses it.
+#[test]
+fn oversize_values_are_reported_exactly_and_keep_is_range_checked() {
+    let t = TestVault::passphrase();
+    let limit = 1024 * 1024;
+    for (input, size) in [
+        (vec![b'a'; limit + 1], limit + 1),
+        (vec![b'b'; 3 * limit + 5], 3 * limit + 5),
+        ([vec![b'c'; 2 * limit], b"\n".to_vec()].concat(), 2 * limit),
+        ([vec![b'd'; limit + 7], b"\r\n".to_vec()].concat(), limit + 7),
+    ] {
+        let out = t.pw_in(&["set", "big/BLOB"], input).expect(2);
+        says_all(&out.stderr, &[&format!("the value is {size} bytes"), "limit is 1048576"]);
+    }
+    let out = t
+        .pw_in(&["set", "big/RAW", "--raw"], [vec![b'e'; limit], b"\n".to_vec()].concat())
+        .expect(2);
+    says_all(&out.stderr, &[&format!("the value is {} bytes", limit + 1)]);
+    t.pw_in(&["set", "app/K", "--keep", "0"], "v").expect(2);
+    t.run(&["show", "app/K"]).expect(3);
+    t.set("app/K", "v", &["--keep", "1000"]);
+    let help = t.run(&["set", "--help"]).ok().stdout();
+    says_all(&help, &["1 MiB"]);
+    let help = t.run(&["import", "--help"]).ok().stdout();
+    says_all(&help, &["64 MiB", "1 MiB"]);
+}
+
+/// `inject` names what it resolved (stderr and the audit entry); `--only` refuses a template from
+/// elsewhere that reaches outside the folders named, before reading any value.
+#[test]
+fn inject_names_what_it_resolved_and_only_scopes_it() {
+    let t = TestVault::passphrase();
+    t.set("app/dev/DB_URL", "postgres://db", &[]);
+    t.set("personal/GITHUB_TOKEN", "ghp-personal", &[]);
+    let tpl = t.dir.path().join("cloned.tpl");
+    std::fs::write(&tpl, "db=hush://app/dev/DB_URL\ngh=hush://personal/GITHUB_TOKEN\n").unwrap();
+    let tpl = tpl.to_str().unwrap();
+    let out = t.pw(&["inject", "-i", tpl]).ok();
+    assert!(out.stdout().contains("gh=ghp-personal"));
+    says_all(&out.stderr, &["2 secret(s)", "app/dev/DB_URL", "personal/GITHUB_TOKEN"]);
+    let audit = t.audit();
+    let last = audit.iter().rev().find(|e| e["action"] == "export").unwrap();
+    says_all(last["detail"].as_str().unwrap(), &["app/dev/DB_URL", "personal/GITHUB_TOKEN"]);
+
+    let out = t.pw(&["inject", "-i", tpl, "--only", "app"]).expect(2);
+    assert!(out.stdout.is_empty(), "{}", out.stdout());
+    says_all(&out.stderr, &["outside --only app", "hush://personal/GITHUB_TOKEN"]);
+    assert!(!out.stderr.contains("hush://app/dev/DB_URL"), "{}", out.stderr);
+    let out_file = t.dir.path().join("out.yaml");
+    std::fs::write(t.dir.path().join("ok.tpl"), "db=hush://app/dev/DB_URL\n").unwrap();
+    let ok_tpl = t.dir.path().join("ok.tpl");
+    t.pw(&[
+        "inject",
+        "-i",
+        ok_tpl.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+        "--only",
+        "app",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "db=postgres://db\n");
+    // `--only app` is a folder, not a prefix of names: `apple/…` stays outside.
+    t.set("apple/K", "x", &[]);
+    std::fs::write(t.dir.path().join("apple.tpl"), "k=hush://apple/K\n").unwrap();
+    let apple = t.dir.path().join("apple.tpl");
+    t.pw(&["inject", "-i", apple.to_str().unwrap(), "--only", "app"]).expect(2);
+}

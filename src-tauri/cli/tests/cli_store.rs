@@ -1,0 +1,95 @@
+//! The store under pressure, on the real binary: a read behind a long write by another process,
+//! a read-only period that left the side files read-only, a damaged database file.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::TestVault;
+
+/// Holds the vault's write lock from another process (the sqlite3 CLI) for `secs`.
+fn hold_write_lock(t: &TestVault, secs: u32) -> std::process::Child {
+    let sql = format!(
+        "BEGIN IMMEDIATE;\nUPDATE settings SET key = key;\n.system sleep {secs}\nCOMMIT;\n"
+    );
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(&t.path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("sqlite3");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    child
+}
+
+#[test]
+fn a_read_behind_a_long_write_waits_and_says_so() {
+    let t = TestVault::passphrase();
+    t.set("app/KEY", "value", &[]);
+    let mut writer = hold_write_lock(&t, 4);
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let out = t.pw(&["get", "app/KEY"]).ok();
+    let waited = started.elapsed();
+    writer.wait().unwrap();
+    assert_eq!(out.stdout(), "value\n");
+    assert!(waited >= Duration::from_secs(2), "it did not wait for the writer: {waited:?}");
+    assert!(out.stderr.contains("waiting for another Hush process"), "{}", out.stderr);
+    // The read was audited once the lock was free.
+    let reads = t.run(&["audit", "--action", "read", "--json"]).ok().json();
+    assert_eq!(reads.as_array().unwrap().len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn side_files_left_read_only_are_repaired_and_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestVault::passphrase();
+    t.set("app/KEY", "value", &[]);
+    // Another connection keeps the WAL and shared-memory files alive, as an app left open does.
+    let held = rusqlite::Connection::open(&t.path).unwrap();
+    held.query_row("SELECT count(*) FROM secrets", [], |r| r.get::<_, i64>(0)).unwrap();
+    let side = |s: &str| std::path::PathBuf::from(format!("{}{s}", t.path.display()));
+    let mode = |s: &str| std::fs::metadata(side(s)).unwrap().permissions().mode() & 0o777;
+    for s in ["-wal", "-shm"] {
+        std::fs::set_permissions(side(s), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let doc = t.pw(&["doctor"]).expect(1).stdout();
+    assert!(
+        doc.lines().any(|l| l.starts_with("[FAIL] side files") && l.contains("chmod 600")),
+        "{doc}"
+    );
+    // A read-only period (chmod 444) leaves them read-only; the next command repairs them.
+    for s in ["-wal", "-shm"] {
+        std::fs::set_permissions(side(s), std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    assert_eq!(t.get("app/KEY"), "value");
+    assert_eq!((mode("-wal"), mode("-shm")), (0o600, 0o600));
+    drop(held);
+}
+
+#[test]
+fn a_damaged_index_is_found_by_doctor_and_refused_as_integrity() {
+    let t = TestVault::passphrase();
+    let body: String = (0..200).map(|i| format!("KEY_{i}=value-{i}\n")).collect();
+    let f = t.dir.path().join("bulk.env");
+    std::fs::write(&f, body).unwrap();
+    t.pw(&["import", f.to_str().unwrap(), "--into", "app"]).ok();
+    t.sql("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;");
+    let page_size: u64 = t.sql("PRAGMA page_size").parse().unwrap();
+    let root: u64 =
+        t.sql("SELECT rootpage FROM sqlite_master WHERE name = 'secrets_path'").parse().unwrap();
+    let mut bytes = std::fs::read(&t.path).unwrap();
+    let at = ((root - 1) * page_size) as usize;
+    // The index's root page overwritten whole (its header too): what a torn or bit-rotted page
+    // looks like to SQLite.
+    for b in &mut bytes[at..at + page_size as usize] {
+        *b = 0x5a;
+    }
+    std::fs::write(&t.path, &bytes).unwrap();
+    let doc = t.pw(&["doctor"]).expect(1).stdout();
+    assert!(doc.lines().any(|l| l.starts_with("[FAIL] sqlite") && l.contains("damaged")), "{doc}");
+    let get = t.pw(&["get", "app/KEY_7"]);
+    assert_eq!(get.code, 6, "a damaged file is an integrity error: {}", get.stderr);
+}

@@ -1,0 +1,244 @@
+//! The keys of an unlocked vault, and what they bind: the AAD of every sealed value and the MAC of
+//! every row whose change would alter what Hush serves or where it sends it.
+//!
+//! One random data key; everything else is derived from it with HKDF-SHA256 (salt: the vault id),
+//! one subkey per purpose, so a MAC can never be replayed as a ciphertext tag or across purposes:
+//! - values and layouts are sealed with the data key itself (AES-256-GCM, AAD below);
+//! - `rows` authenticates secret records, remote configurations and the settings;
+//! - `audit` keys the audit chain and its anchored head.
+//!
+//! The keyed hashes of remote sync state keep their own older derivation (`remote::state`), so
+//! sync history made before these subkeys existed stays meaningful. Lock state is
+//! `Option<Keys>`: dropping a `Keys` zeroizes all of them.
+
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, Sealed};
+use crate::error::{Error, Result};
+use crate::secret::{Key32, SecretValue};
+
+/// What a sealed value belongs to. Its bytes are the AAD of the AES-GCM envelope.
+pub(crate) enum Aad<'a> {
+    /// A version of a secret: bound to its vault, its row id, its canonical path and its number,
+    /// so a ciphertext copied to another row, path or version does not open.
+    Version { vault_id: &'a str, secret_id: i64, path: &'a str, version: u64 },
+    /// The format-1 binding (no path), read only to upgrade old vaults.
+    LegacyVersion { vault_id: &'a str, secret_id: i64, version: u64 },
+    /// The `.env` layout of a folder.
+    Layout { vault_id: &'a str, folder: &'a str },
+    /// The data key wrapped for one way of opening the vault.
+    Wrap { vault_id: &'a str, kind: &'a str },
+}
+
+impl Aad<'_> {
+    pub(crate) fn bytes(&self) -> Vec<u8> {
+        match self {
+            Aad::Version { vault_id, secret_id, path, version } => {
+                let (id, v) = (secret_id.to_be_bytes(), version.to_be_bytes());
+                let parts: [&[u8]; 4] = [vault_id.as_bytes(), &id, path.as_bytes(), &v];
+                framed(b"hush/v2/secret", &parts)
+            }
+            Aad::LegacyVersion { vault_id, secret_id, version } => {
+                format!("hush/v1/secret|{vault_id}|{secret_id}|{version}").into_bytes()
+            }
+            Aad::Layout { vault_id, folder } => {
+                format!("hush/v1/layout|{vault_id}|{folder}").into_bytes()
+            }
+            Aad::Wrap { vault_id, kind } => format!("hush/v1/wrap|{vault_id}|{kind}").into_bytes(),
+        }
+    }
+}
+
+/// `domain` then each part with its length: unambiguous whatever the parts hold.
+fn framed(domain: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = domain.to_vec();
+    for p in parts {
+        out.extend_from_slice(&(p.len() as u64).to_be_bytes());
+        out.extend_from_slice(p);
+    }
+    out
+}
+
+/// The fields of a record a MAC covers, in a fixed order, each as bytes (`None` for NULL).
+pub(crate) struct MacInput {
+    domain: &'static str,
+    fields: Vec<Option<Vec<u8>>>,
+}
+
+impl MacInput {
+    pub(crate) fn new(domain: &'static str) -> Self {
+        MacInput { domain, fields: Vec::new() }
+    }
+    pub(crate) fn text(mut self, s: &str) -> Self {
+        self.fields.push(Some(s.as_bytes().to_vec()));
+        self
+    }
+    pub(crate) fn opt_text(mut self, s: Option<&str>) -> Self {
+        self.fields.push(s.map(|s| s.as_bytes().to_vec()));
+        self
+    }
+    pub(crate) fn int(mut self, n: i64) -> Self {
+        self.fields.push(Some(n.to_be_bytes().to_vec()));
+        self
+    }
+    pub(crate) fn opt_int(mut self, n: Option<i64>) -> Self {
+        self.fields.push(n.map(|n| n.to_be_bytes().to_vec()));
+        self
+    }
+    pub(crate) fn bytes(mut self, b: &[u8]) -> Self {
+        self.fields.push(Some(b.to_vec()));
+        self
+    }
+    fn parts(&self) -> Vec<Vec<u8>> {
+        let mut out = vec![self.domain.as_bytes().to_vec()];
+        for f in &self.fields {
+            out.push(match f {
+                Some(b) => [&[1u8][..], b].concat(),
+                None => vec![0u8],
+            });
+        }
+        out
+    }
+}
+
+/// The keys of an unlocked vault. No `Clone`, no `Serialize`; zeroized on drop.
+pub(crate) struct Keys {
+    vault_id: String,
+    data: Key32,
+    rows: Key32,
+    audit: Key32,
+    /// The key-encryption key that unlocked a passphrase vault, kept for `rekey`.
+    kek: Option<Key32>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys([redacted])")
+    }
+}
+
+impl Keys {
+    pub(crate) fn new(data: Key32, vault_id: &str, kek: Option<Key32>) -> Keys {
+        Keys {
+            rows: crypto::derive_subkey(&data, vault_id, "hush/v2/row-mac"),
+            audit: crypto::derive_subkey(&data, vault_id, "hush/v2/audit-chain"),
+            vault_id: vault_id.to_string(),
+            data,
+            kek,
+        }
+    }
+
+    /// The same keys, keeping `kek` for a later re-key.
+    pub(crate) fn with_kek(mut self, kek: Option<Key32>) -> Keys {
+        self.kek = kek;
+        self
+    }
+    pub(crate) fn into_kek(mut self) -> Option<Key32> {
+        self.kek.take()
+    }
+
+    pub(crate) fn data_key(&self) -> &Key32 {
+        &self.data
+    }
+    pub(crate) fn kek(&self) -> Option<&Key32> {
+        self.kek.as_ref()
+    }
+    pub(crate) fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+
+    /// Seals one version of a secret.
+    pub(crate) fn seal_version(&self, id: i64, path: &str, version: u64, v: &[u8]) -> Sealed {
+        let aad = Aad::Version { vault_id: &self.vault_id, secret_id: id, path, version };
+        crypto::seal_value(&self.data, &aad.bytes(), v)
+    }
+
+    /// Opens one version; a wrong key, AAD or byte is an integrity error naming the version.
+    pub(crate) fn open_version(
+        &self,
+        id: i64,
+        path: &str,
+        version: u64,
+        s: &Sealed,
+    ) -> Result<SecretValue> {
+        let aad = Aad::Version { vault_id: &self.vault_id, secret_id: id, path, version };
+        crypto::open_value(&self.data, &aad.bytes(), s)
+            .map(|pt| SecretValue::new(pt.to_vec()))
+            .ok_or_else(|| Error::Integrity { what: format!("'{path}' version {version}") })
+    }
+
+    /// Opens a format-1 version (upgrade only).
+    pub(crate) fn open_legacy(&self, id: i64, version: u64, s: &Sealed) -> Option<SecretValue> {
+        let aad = Aad::LegacyVersion { vault_id: &self.vault_id, secret_id: id, version };
+        crypto::open_value(&self.data, &aad.bytes(), s).map(|pt| SecretValue::new(pt.to_vec()))
+    }
+
+    /// Seals one version the way format 1 did (tests of the upgrade only).
+    #[cfg(feature = "test-support")]
+    pub(crate) fn seal_legacy(&self, id: i64, version: u64, v: &[u8]) -> Sealed {
+        let aad = Aad::LegacyVersion { vault_id: &self.vault_id, secret_id: id, version };
+        crypto::seal_value(&self.data, &aad.bytes(), v)
+    }
+
+    pub(crate) fn seal_layout(&self, folder: &str, json: &[u8]) -> Sealed {
+        let aad = Aad::Layout { vault_id: &self.vault_id, folder };
+        crypto::seal_value(&self.data, &aad.bytes(), json)
+    }
+
+    pub(crate) fn open_layout(&self, folder: &str, s: &Sealed) -> Option<Zeroizing<Vec<u8>>> {
+        let aad = Aad::Layout { vault_id: &self.vault_id, folder };
+        crypto::open_value(&self.data, &aad.bytes(), s)
+    }
+
+    /// The MAC of a record (secret, remote, settings), under the row subkey.
+    pub(crate) fn row_mac(&self, input: &MacInput) -> [u8; 32] {
+        mac_of(&self.rows, input)
+    }
+
+    /// Whether `stored` is the MAC of `input`.
+    pub(crate) fn row_mac_ok(&self, input: &MacInput, stored: Option<&[u8]>) -> bool {
+        stored.is_some_and(|m| crypto::mac_eq(&self.row_mac(input), m))
+    }
+
+    /// One keyed link of the audit chain.
+    pub(crate) fn audit_mac(&self, input: &MacInput) -> [u8; 32] {
+        mac_of(&self.audit, input)
+    }
+}
+
+fn mac_of(key: &Key32, input: &MacInput) -> [u8; 32] {
+    let parts = input.parts();
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    crypto::mac_parts(key, &refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aads_bind_every_field() {
+        let a =
+            |id, path, v| Aad::Version { vault_id: "v", secret_id: id, path, version: v }.bytes();
+        assert_ne!(a(1, "a/B", 1), a(2, "a/B", 1));
+        assert_ne!(a(1, "a/B", 1), a(1, "a/C", 1));
+        assert_ne!(a(1, "a/B", 1), a(1, "a/B", 2));
+        // Framing: moving bytes between fields changes the AAD.
+        let x = Aad::Version { vault_id: "v1", secret_id: 1, path: "a/B", version: 1 }.bytes();
+        let y = Aad::Version { vault_id: "v", secret_id: 1, path: "1a/B", version: 1 }.bytes();
+        assert_ne!(x, y);
+    }
+
+    #[test]
+    fn row_macs_are_keyed_and_field_bound() {
+        let k = Keys::new(Key32::random(), "vault", None);
+        let m = MacInput::new("t").text("a").opt_int(None).int(1);
+        let n = MacInput::new("t").text("a").opt_int(Some(0)).int(1);
+        assert_ne!(k.row_mac(&m), k.row_mac(&n), "NULL differs from 0");
+        assert!(k.row_mac_ok(&m, Some(&k.row_mac(&m))));
+        assert!(!k.row_mac_ok(&m, None));
+        let other = Keys::new(Key32::random(), "vault", None);
+        assert!(!other.row_mac_ok(&m, Some(&k.row_mac(&m))));
+        assert_ne!(k.row_mac(&m), k.audit_mac(&m), "purposes have their own keys");
+    }
+}

@@ -1,0 +1,322 @@
+//! Secret records and their tags.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Row};
+
+use super::{bad_row, Tx, Write};
+use crate::error::Result;
+use crate::keys::{Keys, MacInput};
+use crate::model::{Kind, SecretMeta};
+
+/// A `secrets` row with its tags. `mac` covers identity, current version, deletion, kind,
+/// expiry, rotation interval and the versions-kept override (see [`secret_mac_input`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SecretRow {
+    pub id: i64,
+    pub folder: String,
+    pub name: String,
+    pub path: String,
+    pub kind: Kind,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub expires_at: Option<i64>,
+    pub rotate_every_days: Option<u32>,
+    pub last_rotated_at: Option<i64>,
+    pub source: Option<String>,
+    pub meta: BTreeMap<String, String>,
+    pub versions_kept: Option<u32>,
+    pub current_version: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_read_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub mac: Option<Vec<u8>>,
+}
+
+/// What the MAC of a secret record covers: everything that decides which value is served under
+/// which name, and the policies that act on it. Descriptions, tags, free metadata and read times
+/// are not covered: editing them changes no value and sends nothing anywhere.
+pub(crate) fn secret_mac_input(r: &SecretRow) -> MacInput {
+    MacInput::new("hush/v2/secret-row")
+        .int(r.id)
+        .text(&r.folder)
+        .text(&r.name)
+        .text(&r.path)
+        .text(r.kind.as_str())
+        .int(r.current_version as i64)
+        .opt_int(r.deleted_at)
+        .opt_int(r.expires_at)
+        .opt_int(r.rotate_every_days.map(i64::from))
+        .opt_int(r.versions_kept.map(i64::from))
+}
+
+impl SecretRow {
+    pub(crate) fn meta(&self) -> SecretMeta {
+        SecretMeta {
+            id: self.id,
+            path: self.path.clone(),
+            folder: self.folder.clone(),
+            name: self.name.clone(),
+            kind: self.kind,
+            description: self.description.clone(),
+            tags: self.tags.clone(),
+            expires_at: self.expires_at,
+            rotate_every_days: self.rotate_every_days,
+            last_rotated_at: self.last_rotated_at,
+            source: self.source.clone(),
+            meta: self.meta.clone(),
+            versions_kept: self.versions_kept,
+            version: self.current_version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            last_read_at: self.last_read_at,
+            deleted_at: self.deleted_at,
+        }
+    }
+
+    /// A new record, before its first version is written.
+    pub(crate) fn new(folder: &str, name: &str, path: &str, kind: Kind, now: i64) -> SecretRow {
+        SecretRow {
+            id: 0,
+            folder: folder.into(),
+            name: name.into(),
+            path: path.into(),
+            kind,
+            description: None,
+            tags: Vec::new(),
+            expires_at: None,
+            rotate_every_days: None,
+            last_rotated_at: None,
+            source: None,
+            meta: BTreeMap::new(),
+            versions_kept: None,
+            current_version: 0,
+            created_at: now,
+            updated_at: now,
+            last_read_at: None,
+            deleted_at: None,
+            mac: None,
+        }
+    }
+}
+
+/// Which records to list. Folders match exactly (`direct`) or with their subfolders; `search`
+/// is a case-insensitive substring of path, description or a tag.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SecretFilter<'a> {
+    pub folder: Option<&'a str>,
+    pub direct: bool,
+    pub tag: Option<&'a str>,
+    pub kind: Option<Kind>,
+    pub search: Option<&'a str>,
+    /// `Some(false)`: live only; `Some(true)`: the trash only; `None`: both.
+    pub deleted: Option<bool>,
+}
+
+impl SecretFilter<'_> {
+    pub(crate) fn live() -> Self {
+        SecretFilter { deleted: Some(false), ..Default::default() }
+    }
+}
+
+const COLUMNS: &str = "s.id, s.folder, s.name, s.path, s.kind, s.description, s.expires_at,
+    s.rotate_every_days, s.last_rotated_at, s.source, s.meta, s.versions_kept, s.current_version,
+    s.created_at, s.updated_at, s.last_read_at, s.deleted_at, s.mac,
+    (SELECT group_concat(tag, char(31) ORDER BY tag) FROM secret_tags t WHERE t.secret_id = s.id) AS tags";
+
+/// The row as SQLite gives it; parsed (and named on failure) by `into_row`.
+struct Raw {
+    row: SecretRow,
+    kind: String,
+    meta: String,
+    tags: Option<String>,
+}
+
+fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
+    Ok(Raw {
+        kind: r.get("kind")?,
+        meta: r.get("meta")?,
+        tags: r.get("tags")?,
+        row: SecretRow {
+            id: r.get("id")?,
+            folder: r.get("folder")?,
+            name: r.get("name")?,
+            path: r.get("path")?,
+            kind: Kind::Generic,
+            description: r.get("description")?,
+            tags: Vec::new(),
+            expires_at: r.get("expires_at")?,
+            rotate_every_days: r.get("rotate_every_days")?,
+            last_rotated_at: r.get("last_rotated_at")?,
+            source: r.get("source")?,
+            meta: BTreeMap::new(),
+            versions_kept: r.get("versions_kept")?,
+            current_version: r.get("current_version")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+            last_read_at: r.get("last_read_at")?,
+            deleted_at: r.get("deleted_at")?,
+            mac: r.get("mac")?,
+        },
+    })
+}
+
+impl Raw {
+    fn into_row(self) -> Result<SecretRow> {
+        let mut row = self.row;
+        let what = || format!("the record of '{}'", row.path.escape_debug());
+        row.kind = Kind::parse(&self.kind)
+            .map_err(|_| bad_row(what(), format!("unknown kind '{}'", self.kind.escape_debug())))?;
+        row.meta = serde_json::from_str(&self.meta)
+            .map_err(|_| bad_row(what(), "its free metadata is not a JSON object of strings"))?;
+        row.tags =
+            self.tags.map(|t| t.split('\u{1f}').map(String::from).collect()).unwrap_or_default();
+        Ok(row)
+    }
+}
+
+fn collect(rows: impl Iterator<Item = rusqlite::Result<Raw>>) -> Result<Vec<SecretRow>> {
+    rows.map(|r| r?.into_row()).collect()
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl<M> Tx<'_, M> {
+    /// Every record at `path`: the live one (if any) and those in the trash.
+    pub(crate) fn secrets_at(&self, path: &str) -> Result<Vec<SecretRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM secrets s WHERE s.path = ?1 ORDER BY s.id");
+        let mut st = self.c().prepare_cached(&sql)?;
+        let rows = st.query_map([path], raw)?;
+        collect(rows)
+    }
+
+    /// Records matching `f`, ordered by path (trash: newest deletion first).
+    pub(crate) fn secrets(&self, f: &SecretFilter<'_>) -> Result<Vec<SecretRow>> {
+        let order =
+            if f.deleted == Some(true) { "s.deleted_at DESC, s.id DESC" } else { "s.path, s.id" };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM secrets s
+             WHERE (?6 IS NULL OR (s.deleted_at IS NOT NULL) = ?6)
+               AND (?1 IS NULL OR s.folder = ?1
+                    OR (NOT ?5 AND substr(s.folder, 1, length(?1) + 1) = ?1 || '/'))
+               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM secret_tags t WHERE t.secret_id = s.id AND t.tag = ?2))
+               AND (?3 IS NULL OR s.kind = ?3)
+               AND (?4 IS NULL OR lower(s.path) LIKE ?4 ESCAPE '\\'
+                    OR lower(coalesce(s.description, '')) LIKE ?4 ESCAPE '\\'
+                    OR EXISTS (SELECT 1 FROM secret_tags t WHERE t.secret_id = s.id
+                               AND lower(t.tag) LIKE ?4 ESCAPE '\\'))
+             ORDER BY {order}"
+        );
+        let search = f.search.map(|s| like_pattern(&s.to_lowercase()));
+        let mut st = self.c().prepare_cached(&sql)?;
+        let args = params![f.folder, f.tag, f.kind.map(Kind::as_str), search, f.direct, f.deleted];
+        let rows = st.query_map(args, raw)?;
+        collect(rows)
+    }
+
+    /// Every record, live and trashed, by id (backup, upgrade, re-key, doctor).
+    pub(crate) fn all_secrets(&self) -> Result<Vec<SecretRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM secrets s ORDER BY s.id");
+        let mut st = self.c().prepare(&sql)?;
+        let rows = st.query_map([], raw)?;
+        collect(rows)
+    }
+
+    pub(crate) fn count_trash(&self) -> Result<u64> {
+        Ok(self.c().query_row(
+            "SELECT count(*) FROM secrets WHERE deleted_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+impl Tx<'_, Write> {
+    /// Inserts a new record (its id is assigned here) with its MAC and tags; returns the id.
+    pub(crate) fn insert_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<i64> {
+        self.c()
+            .prepare_cached(
+                "INSERT INTO secrets (folder, name, path, kind, current_version, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                row.folder,
+                row.name,
+                row.path,
+                row.kind.as_str(),
+                row.current_version,
+                row.created_at,
+                row.updated_at
+            ])?;
+        row.id = self.c().last_insert_rowid();
+        self.update_secret(keys, row)?;
+        self.set_tags(row.id, &row.tags)?;
+        Ok(row.id)
+    }
+
+    /// Writes every field of a record (tags aside) and its fresh MAC.
+    pub(crate) fn update_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<()> {
+        row.mac = Some(keys.row_mac(&secret_mac_input(row)).to_vec());
+        let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
+        self.c()
+            .prepare_cached(
+                "UPDATE secrets SET folder = ?2, name = ?3, path = ?4, kind = ?5, description = ?6,
+                   expires_at = ?7, rotate_every_days = ?8, last_rotated_at = ?9, source = ?10,
+                   meta = ?11, versions_kept = ?12, current_version = ?13, created_at = ?14,
+                   updated_at = ?15, last_read_at = ?16, deleted_at = ?17, mac = ?18
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                row.id,
+                row.folder,
+                row.name,
+                row.path,
+                row.kind.as_str(),
+                row.description,
+                row.expires_at,
+                row.rotate_every_days,
+                row.last_rotated_at,
+                row.source,
+                meta,
+                row.versions_kept,
+                row.current_version,
+                row.created_at,
+                row.updated_at,
+                row.last_read_at,
+                row.deleted_at,
+                row.mac
+            ])?;
+        Ok(())
+    }
+
+    pub(crate) fn set_tags(&self, id: i64, tags: &[String]) -> Result<()> {
+        self.c().prepare_cached("DELETE FROM secret_tags WHERE secret_id = ?1")?.execute([id])?;
+        let mut st = self
+            .c()
+            .prepare_cached("INSERT OR IGNORE INTO secret_tags (secret_id, tag) VALUES (?1, ?2)")?;
+        for t in tags {
+            st.execute(params![id, t])?;
+        }
+        Ok(())
+    }
+
+    /// Stamps the last read time (not covered by the MAC).
+    pub(crate) fn mark_read(&self, ids: &[i64], now: i64) -> Result<()> {
+        let mut st =
+            self.c().prepare_cached("UPDATE secrets SET last_read_at = ?2 WHERE id = ?1")?;
+        for id in ids {
+            st.execute(params![id, now])?;
+        }
+        Ok(())
+    }
+
+    /// Destroys a record with every version and tag (purge).
+    pub(crate) fn delete_secret(&self, id: i64) -> Result<()> {
+        self.c().prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([id])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,360 @@
+//! End-to-end flows for the app people live in (issue 11): the native picker answered for real,
+//! a secret removed from the CLI while its history is open, the minimum window size, the whole
+//! first run by keyboard, and the app lock. Included by tests/e2e.rs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hush_core::{SecretPath, SecretValue, Settings, Vault, WriteOptions};
+
+use super::support::App;
+use super::{open_seeded, row, seed};
+
+/// Keys for WebDriver: Control (held to the end of the string), Enter, Tab, arrows, Escape, Delete.
+const CTRL: &str = "\u{E009}";
+const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
+const UP: &str = "\u{E013}";
+const ESC: &str = "\u{E00C}";
+const DEL: &str = "\u{E017}";
+
+/// Types into whatever has the focus, as a keyboard does.
+async fn keys(app: &App, k: &str) {
+    app.client.active_element().await.unwrap().send_keys(k).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+}
+
+async fn focused_id(app: &App) -> String {
+    app.client.active_element().await.unwrap().attr("id").await.unwrap().unwrap_or_default()
+}
+
+fn set(v: &mut Vault, path: &str, value: &str) {
+    v.set(
+        &SecretPath::parse(path).unwrap(),
+        &SecretValue::from_string(value.into()),
+        &WriteOptions::default(),
+    )
+    .unwrap();
+}
+
+/// The `hush` CLI built beside the app (scripts/test.sh builds the whole workspace).
+fn hush_cli() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_hush-desktop")).with_file_name("hush")
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and xdotool: run via scripts/test.sh"]
+async fn choose_answers_the_native_dialog_and_the_app_imports() {
+    let (dir, vault) = App::prepare();
+    seed(&vault, 0);
+    let env = dir.path().join("picked.env");
+    std::fs::write(&env, "PICKED_KEY=from-the-dialog\nOTHER=2\n").unwrap();
+    App::run("picker", dir, vault, move |mut app| async move {
+        app.fill("#unlock-passphrase", "e2e passphrase").await;
+        app.click("#unlock").await;
+        app.click("#nav-transfer").await;
+        // The dialog opens, and while it is open the app still answers (it used to freeze here
+        // for good: the main thread waited on itself).
+        app.click("#import-file-choose").await;
+        let alive = tokio::time::timeout(
+            Duration::from_secs(5),
+            app.client.execute("return document.querySelector('#import-file') !== null", vec![]),
+        )
+        .await;
+        assert!(matches!(alive, Ok(Ok(_))), "the app froze while the native dialog was open");
+        super::support::screen_shot("picker-dialog-open");
+        app.answer_picker(&env, false).await;
+        app.wait_text("#import-file", |_| true).await;
+        let shown = app.wait_for("#import-file").await.prop("value").await.unwrap().unwrap();
+        assert_eq!(shown, env.display().to_string(), "the picked path is shown");
+        app.fill("#import-folder", "picked/dev").await;
+        app.click("#import-preview").await;
+        app.wait_text("#import-counts", |t| t.starts_with("2 new")).await;
+        app.click("#import-commit").await;
+        app.wait_text("#import-done", |t| t.contains("2 created")).await;
+        app.snap("imported-through-the-dialog").await;
+        app.click("#nav-secrets").await;
+        app.wait_for(&row("picked/dev/PICKED_KEY")).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and tauri-driver: run via scripts/test.sh"]
+async fn a_secret_removed_from_the_cli_while_its_history_is_open() {
+    let (dir, vault) = App::prepare();
+    seed(&vault, 0);
+    {
+        let mut v = open_seeded(&vault);
+        v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
+        for value in ["one", "two"] {
+            set(&mut v, "app/STALE", value);
+            set(&mut v, "app/ALSO_STALE", value);
+        }
+    }
+    let cli = hush_cli();
+    App::run("stale", dir, vault.clone(), move |mut app| async move {
+        let rm = |path: &str| {
+            let out = std::process::Command::new(&cli)
+                .args(["--vault", vault.to_str().unwrap(), "rm", path])
+                .env("HUSH_PASSPHRASE", "e2e passphrase")
+                .output()
+                .expect("the hush CLI");
+            assert!(out.status.success(), "hush rm: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        app.fill("#unlock-passphrase", "e2e passphrase").await;
+        app.click("#unlock").await;
+        app.click(&row("app/STALE")).await;
+        app.click("#tab-history").await;
+        app.wait_for("#view-1").await;
+        rm("app/STALE");
+        // View: the failure shows where the user acted, the detail says what happened, and the
+        // rest of the app works on.
+        app.click("#view-1").await;
+        let gone = app.wait_text("#detail-gone", |t| !t.is_empty()).await;
+        assert!(gone.contains("no longer here"), "{gone}");
+        assert_eq!(app.count("#view-error").await, 0);
+        assert!(!app.client.source().await.unwrap().contains("internal error"));
+        app.snap("history-of-a-removed-secret").await;
+        app.click("#detail-gone-back").await;
+        app.gone(&row("app/STALE")).await;
+
+        // Delete of a secret removed meanwhile: the same recovery.
+        app.click(&row("app/ALSO_STALE")).await;
+        app.click("#tab-history").await;
+        app.wait_for("#view-2").await;
+        rm("app/ALSO_STALE");
+        app.click("#delete").await;
+        app.wait_text("#detail-gone", |t| t.contains("no longer here")).await;
+        app.click("#detail-gone-back").await;
+        app.gone(&row("app/ALSO_STALE")).await;
+        app.click("#nav-trash").await;
+        app.wait_for("#trash [data-path=\"app/STALE\"]").await;
+    })
+    .await;
+}
+
+/// x, y, width, height.
+type Rect = (f64, f64, f64, f64);
+
+/// The rectangles of `ids` (x, y, w, h), failing if one is missing.
+async fn rects(app: &App, css: &[&str]) -> Vec<(String, Rect)> {
+    let mut out = Vec::new();
+    for c in css {
+        out.push((c.to_string(), app.wait_for(c).await.rectangle().await.unwrap()));
+    }
+    out
+}
+
+fn overlap(a: Rect, b: Rect) -> bool {
+    a.0 < b.0 + b.2 - 0.5 && b.0 < a.0 + a.2 - 0.5 && a.1 < b.1 + b.3 - 0.5 && b.1 < a.1 + a.3 - 0.5
+}
+
+/// No two of these rectangles intersect, each lies inside the window, none is collapsed.
+fn assert_laid_out(rs: &[(String, Rect)], (w, h): (f64, f64)) {
+    for (i, (a, ra)) in rs.iter().enumerate() {
+        assert!(ra.2 >= 24.0 && ra.3 >= 12.0, "{a} is collapsed: {ra:?}");
+        assert!(
+            ra.0 >= 0.0 && ra.1 >= 0.0 && ra.0 + ra.2 <= w + 0.5 && ra.1 + ra.3 <= h + 0.5,
+            "{a} is outside the window: {ra:?}"
+        );
+        for (b, rb) in &rs[i + 1..] {
+            assert!(!overlap(*ra, *rb), "{a} {ra:?} and {b} {rb:?} intersect");
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and tauri-driver: run via scripts/test.sh"]
+async fn at_the_minimum_size_720_by_480_nothing_overlaps() {
+    let (dir, vault) = App::prepare();
+    seed(&vault, 300);
+    {
+        let mut v = open_seeded(&vault);
+        v.set_settings(&Settings { auto_lock_secs: 300, ..v.settings().unwrap() }).unwrap();
+    }
+    App::run("min-size", dir, vault, |mut app| async move {
+        app.client.set_window_size(720, 480).await.unwrap();
+        let inner: Vec<f64> = serde_json::from_value(
+            app.client.execute("return [innerWidth, innerHeight]", vec![]).await.unwrap(),
+        )
+        .unwrap();
+        assert!(inner[0] <= 720.0 && inner[1] <= 480.0, "the window is {inner:?}");
+        let win = (inner[0], inner[1]);
+        app.fill("#unlock-passphrase", "e2e passphrase").await;
+        app.click("#unlock").await;
+        app.wait_text("#result-count", |t| t == "300 shown").await;
+        app.click("[data-path=\"app1/env1/KEY_1\"]").await;
+        // One pane: the detail replaces the list instead of covering it.
+        app.wait_for("#detail").await;
+        assert_eq!(app.count("#secrets-table").await, 0, "list and detail share one pane");
+        let detail = rects(
+            &app,
+            &["#back-to-list", "#detail-name", "#reveal", "#copy", "#delete", "#lock-now"],
+        )
+        .await;
+        assert_laid_out(&detail, win);
+        app.snap("min-size-detail").await;
+        app.click("#back-to-list").await;
+        let list = rects(
+            &app,
+            &[
+                "#search",
+                "#result-count",
+                "#new-secret",
+                "#nav-secrets",
+                "#nav-settings",
+                "#lock-now",
+                "[data-sort=\"name\"]",
+                "[data-path=\"app1/env1/KEY_1\"]",
+            ],
+        )
+        .await;
+        assert_laid_out(&list, win);
+        let search = list[0].1;
+        assert!(search.2 >= 150.0, "the search box is {} px wide", search.2);
+        app.snap("min-size-list").await;
+        app.click("#new-secret").await;
+        app.wait_for("#editor").await;
+        // The editor scrolls within its pane: bring Save into view as a user would.
+        app.client
+            .execute("document.querySelector('#save').scrollIntoView({block: 'nearest'})", vec![])
+            .await
+            .unwrap();
+        assert_laid_out(
+            &rects(&app, &["#edit-value", "#edit-description", "#save", "#lock-now"]).await,
+            win,
+        );
+        app.snap("min-size-new").await;
+        for view in ["settings", "remote", "transfer", "audit", "dashboard"] {
+            app.click(&format!("#nav-{view}")).await;
+            app.snap(&format!("min-size-{view}")).await;
+            let lock = app.wait_for("#lock-now").await.rectangle().await.unwrap();
+            assert!(lock.1 + lock.3 <= win.1 + 0.5, "Lock stays pinned in view: {lock:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a Secret Service: run via scripts/test.sh"]
+async fn the_first_run_by_keyboard_alone() {
+    let (dir, vault) = App::prepare();
+    App::run("keyboard", dir, vault, |mut app| async move {
+        // Setup: keychain (the default), a recovery passphrase and its confirmation, Enter.
+        app.wait_for("#create-vault").await;
+        app.click("#recovery-passphrase").await; // the one click: give the window focus
+        keys(&app, "recovery by keys").await;
+        keys(&app, TAB).await;
+        assert_eq!(focused_id(&app).await, "recovery-passphrase-confirm");
+        keys(&app, &format!("recovery by keys{ENTER}")).await;
+        app.wait_for("#search").await;
+        // Ctrl+N: a new secret; the path has the focus; Tab to the value; Enter saves.
+        keys(&app, &format!("{CTRL}n")).await;
+        app.wait_for("#editor").await;
+        assert_eq!(focused_id(&app).await, "edit-path");
+        keys(&app, "kb/dev/FIRST").await;
+        keys(&app, &format!("{TAB}{TAB}")).await;
+        assert_eq!(focused_id(&app).await, "edit-value");
+        keys(&app, &format!("first-keyboard-value{ENTER}")).await;
+        app.wait_for(&row("kb/dev/FIRST")).await;
+        keys(&app, &format!("{CTRL}n")).await;
+        keys(&app, "kb/dev/SECOND").await;
+        keys(&app, &format!("{TAB}{TAB}second-value{ENTER}")).await;
+        app.wait_for(&row("kb/dev/SECOND")).await;
+        // / focuses the search; arrows move in the list; Enter opens the detail.
+        keys(&app, ESC).await;
+        app.click("#nav-secrets").await;
+        keys(&app, "/").await;
+        assert_eq!(focused_id(&app).await, "search");
+        keys(&app, "second").await;
+        app.wait_text("#result-count", |t| t == "1 shown").await;
+        keys(&app, ENTER).await;
+        app.wait_text("#detail-name", |t| t == "SECOND").await;
+        // Ctrl+F back to the search; Escape clears it; up the list; Ctrl+C copies through Rust.
+        keys(&app, &format!("{CTRL}f")).await;
+        assert_eq!(focused_id(&app).await, "search");
+        keys(&app, ESC).await;
+        app.wait_text("#result-count", |t| t == "2 shown").await;
+        keys(&app, UP).await;
+        app.wait_text("#detail-name", |t| t == "FIRST").await;
+        keys(&app, &format!("{CTRL}c")).await;
+        app.wait_text("#toasts", |t| t.contains("Copied kb/dev/FIRST")).await;
+        app.snap("keyboard-copied").await;
+        // Delete: to the trash, with Undo in a toast.
+        keys(&app, DEL).await;
+        app.gone(&row("kb/dev/FIRST")).await;
+        app.wait_text("#toasts", |t| t.contains("Undo")).await;
+        app.snap("keyboard-deleted-undo").await;
+        // Ctrl+K: the palette jumps to the trash.
+        keys(&app, &format!("{CTRL}k")).await;
+        app.wait_for("#palette").await;
+        keys(&app, "trash").await;
+        app.snap("keyboard-palette").await;
+        keys(&app, ENTER).await;
+        app.wait_for("#trash [data-path=\"kb/dev/FIRST\"]").await;
+        // Ctrl+K again, to the secret itself... it is in the trash, so go to SECOND.
+        keys(&app, &format!("{CTRL}k")).await;
+        keys(&app, &format!("kb/dev/SECOND{ENTER}")).await;
+        app.wait_text("#detail-name", |t| t == "SECOND").await;
+        // Ctrl+L locks; Enter unlocks (keychain without app lock: the lock screen says so).
+        keys(&app, &format!("{CTRL}l")).await;
+        app.wait_for("#lock-screen").await;
+        assert_eq!(
+            app.wait_for("#lock-kind").await.attr("data-kind").await.unwrap().as_deref(),
+            Some("keychainOnly")
+        );
+        keys(&app, ENTER).await;
+        app.wait_for("#search").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a Secret Service: run via scripts/test.sh"]
+async fn a_keychain_vault_with_an_app_pin_really_locks() {
+    let (dir, vault) = App::prepare();
+    App::run("app-lock", dir, vault.clone(), move |mut app| async move {
+        app.wait_for("#create-vault").await;
+        app.click("#applock-pin").await;
+        app.fill("#applock-secret", "13579").await;
+        app.fill("#applock-secret-confirm", "13579").await;
+        app.click("#create-vault").await;
+        assert!(app.wait_text("#setup-error", |t| !t.is_empty()).await.contains("6 to 12 digits"));
+        app.fill("#applock-secret", "135791").await;
+        app.fill("#applock-secret-confirm", "135791").await;
+        app.snap("setup-with-pin").await;
+        app.click("#create-vault").await;
+        app.wait_for("#search").await;
+        assert_eq!(app.text("#lock-mode").await, "keychain + PIN");
+        app.click("#lock-now").await;
+        let says = app.wait_text("#lock-kind", |t| !t.is_empty()).await;
+        assert!(says.contains("app PIN"), "{says}");
+        app.snap("locked-with-pin").await;
+        // No PIN, a wrong one, then the right one.
+        app.click("#unlock").await;
+        assert!(app.wait_text("#unlock-error", |t| !t.is_empty()).await.contains("PIN"));
+        app.fill("#unlock-passphrase", "000000").await;
+        app.click("#unlock").await;
+        app.wait_text("#unlock-error", |t| t.contains("wrong PIN")).await;
+        app.fill("#unlock-passphrase", "135791").await;
+        app.click("#unlock").await;
+        app.wait_for("#search").await;
+        // Three wrong attempts in a row: then even the right PIN waits (tested to the second with
+        // an injected clock in applock.rs).
+        app.click("#lock-now").await;
+        for _ in 0..3 {
+            app.fill("#unlock-passphrase", "000000").await;
+            app.click("#unlock").await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        app.wait_text("#unlock-error", |t| t.contains("try again in")).await;
+        app.fill("#unlock-passphrase", "135791").await;
+        app.click("#unlock").await;
+        app.wait_text("#unlock-error", |t| t.contains("too many wrong attempts")).await;
+        assert_eq!(app.count("#search").await, 0, "still locked");
+        app.snap("pin-rate-limited").await;
+        assert_eq!(Vault::open(&vault).unwrap().key_mode().as_str(), "keychain");
+    })
+    .await;
+}

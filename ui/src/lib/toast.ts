@@ -1,0 +1,68 @@
+// Toasts: short notes about what just happened ("Copied", "Moved to the trash — Undo"), shown
+// at the bottom of the pane where the user acted. A tiny store the Toasts component renders.
+export interface Toast {
+  id: number;
+  text: string;
+  kind: 'note' | 'error';
+  action?: { label: string; run: () => void };
+}
+
+let items: Toast[] = [];
+let next = 1;
+const subscribers = new Set<(t: Toast[]) => void>();
+const emit = () => subscribers.forEach((f) => f(items));
+
+export function subscribe(f: (t: Toast[]) => void): () => void {
+  subscribers.add(f);
+  f(items);
+  return () => subscribers.delete(f);
+}
+
+export function dismiss(id: number) {
+  items = items.filter((t) => t.id !== id);
+  emit();
+}
+
+/** Forgets every toast (on lock: they may name secrets). */
+export function clearToasts() {
+  items = [];
+  emit();
+}
+
+/** Shows a toast for `ms` (longer when it offers an action such as Undo). */
+export function toast(text: string, opts: { kind?: 'note' | 'error'; action?: Toast['action']; ms?: number } = {}): number {
+  const t: Toast = { id: next++, text, kind: opts.kind ?? 'note', action: opts.action };
+  items = [...items.slice(-3), t];
+  emit();
+  setTimeout(() => dismiss(t.id), opts.ms ?? (t.action ? 8000 : 4000));
+  return t.id;
+}
+
+/** The text to show for a failure: the app's own words, never advice for the CLI. */
+export function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return appWords(msg);
+}
+
+/** Engine messages can name CLI flags and commands; the app says what to click instead. */
+const APP_WORDS: [RegExp, string][] = [
+  [/pass --expand to interpolate/g, 'turn on "Expand ${VAR} references" to interpolate'],
+  [/\(--skip-existing\)/g, '(choose "keep mine")'],
+  [/use a passphrase vault \(`hush init --passphrase`\)/g, 'choose a passphrase vault'],
+  [/run `hush recovery restore` with your recovery passphrase/g, 'your recovery passphrase can restore it'],
+  [/use --format json/g, 'export as JSON'],
+  [/\(remove it first with `hush remote rm`\)/g, '(forget it first)'],
+  [/; see `hush remote ls`, or add one with `hush remote add`/g, ''],
+  [/for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server/g, 'for a private CA choose its certificate file when adding the remote, or skip verification for a dev server'],
+  [/check --mount and/g, 'check the KV mount and'],
+  [/store one with `hush remote add NAME --auth token` \(read from stdin or a prompt\), set VAULT_TOKEN, or run `vault login`\/`bao login` \(~\/\.vault-token\)/g, 'add the remote again with a token, or set VAULT_TOKEN'],
+  [/rerun to resume \(add --continue-on-error to go past failures\)/g, 'run it again to resume'],
+  [/; run `hush audit --verify`/g, '; see the Audit log'],
+  [/run `hush unlock` \(or set HUSH_PASSPHRASE\) first/g, 'unlock it first'],
+  [/ \(consider `hush recovery set`\)/g, ''],
+  [/--keep-(local|remote)/g, '"keep $1"'],
+];
+
+export function appWords(msg: string): string {
+  return APP_WORDS.reduce((m, [re, to]) => m.replace(re, to), msg);
+}

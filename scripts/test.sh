@@ -14,6 +14,9 @@
 #        - with tauri-driver (WebDriver for the desktop app) on a free port: WEBDRIVER_URL.
 #      Tests needing those services are #[ignore]d in the code and run here via --include-ignored.
 #      `bao` (OpenBao) is on PATH; the tests start their own servers.
+#   5. the packaging test (packaging/test-packages.sh; root or sudo): builds the .deb and .rpm, installs the
+#      .deb, uses the installed CLI and app, removes it. Runs in a full run (no TEST-FILTER);
+#      HUSH_TEST_PACKAGES=1 forces it with a filter, HUSH_TEST_PACKAGES=0 skips it.
 # Screenshots and logs land in ./artifacts (HUSH_TEST_ARTIFACTS). Exits non-zero if anything fails.
 set -euo pipefail
 
@@ -134,3 +137,9 @@ mkdir -p "$HUSH_TEST_ARTIFACTS"
 export NO_AT_BRIDGE=1
 _HUSH_TEST_INNER=1 xvfb-run -a -e "$HUSH_TEST_ARTIFACTS/xvfb.log" -s "-screen 0 1280x800x24" \
   bash scripts/with-keyring.sh bash "$ROOT/scripts/test.sh" "$@"
+
+packages_by_default=1; [ "$#" -eq 0 ] || packages_by_default=0
+if [ "${HUSH_TEST_PACKAGES:-$packages_by_default}" = 1 ]; then
+  stage "5 packages (packaging/test-packages.sh: build .deb/.rpm, install, use, remove)"
+  bash packaging/test-packages.sh
+fi

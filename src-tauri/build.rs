@@ -39,9 +39,12 @@ const COMMANDS: &[&str] = &[
     "remote_plan",
     "remote_run",
     "work_cancel",
+    "about",
 ];
 
 fn main() {
+    // The About view names the commit the app was built from (HUSH_GIT_COMMIT).
+    hush_build_info::emit();
     // The UI is embedded at compile time: fail early and clearly if it was not built.
     println!("cargo:rerun-if-changed=ui/dist");
     if !std::path::Path::new("ui/dist/index.html").exists() {

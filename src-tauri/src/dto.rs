@@ -480,6 +480,7 @@ mod bindings {
             ExportResult::decl(&cfg),
             BackupResult::decl(&cfg),
             RestoreResult::decl(&cfg),
+            crate::commands::about::AboutDto::decl(&cfg),
         ];
         let decls = decls.into_iter().chain(crate::dto_remote::declarations(&cfg));
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");

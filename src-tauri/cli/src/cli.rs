@@ -4,12 +4,26 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `hush --version`: the version and the commit it was built from (`unknown` outside git).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HUSH_GIT_COMMIT"), ")");
+
+/// The end of `hush --help` and of `man hush`: exit codes and environment (README, Using the CLI).
+const AFTER_LONG_HELP: &str = "\
+Exit codes: 0 ok; 1 other failure; 2 usage error or invalid input; 3 not found; 4 check-and-set \
+conflict or already exists; 5 locked, wrong passphrase or key unavailable; 6 integrity failure; \
+7 remote problem; 8 remote refused (authentication, policy); 130 cancelled.
+
+Environment: HUSH_VAULT (the vault file); HUSH_PASSPHRASE, HUSH_RECOVERY_PASSPHRASE, \
+HUSH_NEW_PASSPHRASE, HUSH_BACKUP_PASSPHRASE (passphrases for scripts); VAULT_ADDR, VAULT_TOKEN, \
+VAULT_NAMESPACE, VAULT_CACERT, VAULT_SKIP_VERIFY (remotes, as the vault CLI reads them).";
+
 #[derive(Parser)]
 #[command(
     name = "hush",
-    version,
+    version = VERSION,
     about = "Keep your secrets in a local encrypted vault",
-    max_term_width = 100
+    max_term_width = 100,
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     /// The vault file (default: the OS data dir, e.g. ~/.local/share/hush/vault.db)
@@ -245,6 +259,18 @@ pub enum Cmd {
         #[arg(long)]
         path: std::path::PathBuf,
     },
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    #[command(after_help = "Packages install these already. By hand, e.g.:\n  \
+hush completions bash > ~/.local/share/bash-completion/completions/hush\n  \
+hush completions zsh > ~/.zfunc/_hush   (with fpath+=~/.zfunc before compinit)\n  \
+hush completions fish > ~/.config/fish/completions/hush.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (hush.1 and one per subcommand) into DIR; used by scripts/package.sh
+    #[command(name = "__man", hide = true)]
+    Man { dir: PathBuf },
     #[command(name = "__agent", hide = true)]
     Agent {
         #[arg(long)]

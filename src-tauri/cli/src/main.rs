@@ -12,7 +12,7 @@ use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
 use cli::{Cli, Cmd, ProjectCmd, RecoveryCmd};
-use cmd::{activate, envio, keys, mount, project, remote, run as run_cmd, scan, secrets};
+use cmd::{activate, docs, envio, keys, mount, project, remote, run as run_cmd, scan, secrets};
 
 fn main() {
     // Before anything else (and before any thread exists): no core dumps or ptrace of a process
@@ -114,5 +114,7 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Mounts { json } => ok(mount::mounts(json)),
         Cmd::MountGuard { pid, path } => ok(mount::guard(pid, &path)),
         Cmd::Scan(a) => scan::scan(&ctx, a),
+        Cmd::Completions { shell } => Ok(docs::completions(shell)),
+        Cmd::Man { dir } => Ok(docs::man_pages(&dir)),
     }
 }

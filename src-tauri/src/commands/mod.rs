@@ -1,6 +1,7 @@
 //! Tauri commands, grouped by what they act on. Each is a few lines over one hush-core call.
 //! Every command is listed here once, and in build.rs for the ACL.
 
+pub(crate) mod about;
 mod audit;
 mod envio;
 mod remote;
@@ -52,5 +53,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         remote::remote_plan,
         remote::remote_run,
         remote::work_cancel,
+        about::about,
     ]
 }

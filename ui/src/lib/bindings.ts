@@ -120,6 +120,12 @@ export type RestoreResult = {
  */
 vault: string, secrets: number, versions: number, trashed: number, auditEntries: number, };
 
+export type AboutDto = { version: string, 
+/**
+ * Short commit hash, or "unknown" for a build outside git.
+ */
+commit: string, };
+
 export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: string, syncedFolders: number, };
 
 export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, 

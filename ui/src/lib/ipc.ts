@@ -3,7 +3,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ExportRequest, ExportResult,
+  AboutDto, AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ExportRequest, ExportResult,
   HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PickedFile, PickPurpose,
   PlanDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
@@ -62,6 +62,7 @@ const ignore = () => {};
 
 export const ipc = {
   status: () => call<VaultStatus>('vault_status'),
+  about: () => call<AboutDto>('about'),
   create: (passphrase: string | null, recovery: string | null, appLock: [AppLockKind, string] | null) =>
     call<void>('vault_create', { passphrase, recovery, appLock }),
   unlock: (passphrase: string | null) => call<void>('vault_unlock', { passphrase }),

@@ -1,7 +1,7 @@
 // Settings and key management: behaviour, the app lock of a keychain vault, the recovery
 // passphrase, backups, re-wrap and re-key (with progress).
 import { useEffect, useState } from 'preact/hooks';
-import type { AppLockKind, SettingsDto, VaultStatus } from '../lib/bindings';
+import type { AboutDto, AppLockKind, SettingsDto, VaultStatus } from '../lib/bindings';
 import { parseCount } from '../lib/format';
 import { ipc, type Step } from '../lib/ipc';
 import { toast } from '../lib/toast';
@@ -57,7 +57,20 @@ export function SettingsView({ status, onChanged }: { status: VaultStatus; onCha
       <Backup />
       <RestoreToNewFile keyMode={status.keyMode} />
       <Keys status={status} />
+      <About />
     </div>
+  );
+}
+
+/** Which version and commit this app was built from (hush --version says the same). */
+function About() {
+  const [about, setAbout] = useState<AboutDto | null>(null);
+  useEffect(() => void ipc.about().then(setAbout, () => setAbout(null)), []);
+  return (
+    <section class="card" id="about">
+      <h3>About</h3>
+      <p class="muted small" id="about-version">{about ? `Hush ${about.version}, built from commit ${about.commit}` : 'Hush'}</p>
+    </section>
   );
 }
 

@@ -1,6 +1,7 @@
 //! One function per subcommand, each a few lines over one engine call.
 
 pub mod activate;
+pub mod docs;
 pub mod envio;
 pub mod keys;
 pub mod mount;

@@ -418,6 +418,7 @@ fn a_conflict_on_a_quoted_name_is_settled_however_it_is_spelled() {
 fn shell(t: &TestVault, script: &str, env: &[(&str, &str)]) -> (i32, String, String) {
     let mut c = std::process::Command::new("bash");
     c.args(["-c", script])
+        .current_dir(t.dir.path())
         .env("HUSH", env!("CARGO_BIN_EXE_hush"))
         .env("HUSH_VAULT", &t.path)
         .env("XDG_RUNTIME_DIR", t.dir.path())

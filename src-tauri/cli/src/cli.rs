@@ -214,7 +214,8 @@ pub enum Cmd {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
         /// Resolve only references inside FOLDER (and its subfolders); repeatable. Use it for
-        /// templates you did not write: others are refused before any value is read
+        /// templates you did not write: others are refused before any value is read.
+        /// REMOTE:FOLDER reads it from that remote first, with the local copy as fallback
         #[arg(long = "only", value_name = "FOLDER")]
         only: Vec<String>,
         /// The project environment for `hush://NAME` references (default: the project's default)
@@ -345,8 +346,9 @@ pub enum RemoteCmd {
 #[derive(Args)]
 pub struct RemoteAddArgs {
     pub name: String,
-    /// Server address (default: VAULT_ADDR)
-    #[arg(long, env = "VAULT_ADDR", value_name = "URL")]
+    /// Server address (default: VAULT_ADDR); the nodes of an HA cluster as A,B,C (tried in
+    /// order; a standby's redirect is followed only to one of them)
+    #[arg(long, env = "VAULT_ADDR", value_name = "URL[,URL...]")]
     pub addr: String,
     /// Namespace (default: VAULT_NAMESPACE at each use)
     #[arg(long)]
@@ -380,7 +382,8 @@ pub struct RemoteAddArgs {
 #[derive(Args)]
 pub struct RemoteSetArgs {
     pub name: String,
-    #[arg(long, value_name = "URL")]
+    /// New address, or the nodes of an HA cluster as A,B,C (tried in order)
+    #[arg(long, value_name = "URL[,URL...]")]
     pub addr: Option<String>,
     /// Namespace ('' for none)
     #[arg(long)]
@@ -530,7 +533,8 @@ pub struct ImportArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// One or more folders; a later folder's value wins (default: the project's environment)
+    /// One or more folders; a later folder's value wins (default: the project's environment).
+    /// REMOTE:FOLDER reads it from that remote first, with the local copy as fallback
     pub folders: Vec<String>,
     /// The project environment to export instead of its default
     #[arg(long, value_name = "NAME", conflicts_with = "folders")]
@@ -552,7 +556,9 @@ Exit code: the program's; 128+N if it died of signal N."
 )]
 pub struct RunArgs {
     /// A folder whose secrets go into the environment (repeatable; a later one wins). Inside a
-    /// project (hush.toml here or above) the default is the project's environment
+    /// project (hush.toml here or above) the default is the project's environment.
+    /// REMOTE:FOLDER reads the folder from that remote first (refreshing the local copy) and
+    /// falls back to the local copy when it does not answer within HUSH_REMOTE_TIMEOUT (3 s)
     #[arg(long = "from", value_name = "FOLDER")]
     pub from: Vec<String>,
     /// The project environment to use instead of its default

@@ -19,6 +19,7 @@ fn main() {
     // that holds keys and values, and the passphrase variables read once and removed, so that no
     // child of hush inherits them.
     hush_core::sys::harden_process();
+    term::quiet_on_closed_stdout();
     ctx::capture_env_passphrases();
     // A command behind another process's write lock waits (a read never fails for that): say so.
     hush_core::on_wait_for_lock(Box::new(|| {

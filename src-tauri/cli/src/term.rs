@@ -50,14 +50,70 @@ pub fn safe_json(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `println!` for text that may hold outside strings.
+/// Writes one line to stdout. A closed stdout (`hush ls --json | head`) is a normal end: the
+/// process exits quietly with 0, as a reader that has seen enough expects; any other write error
+/// ends it with a message and exit 1. Never a panic.
+pub fn out(line: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(line.as_bytes()).and_then(|_| o.write_all(b"\n")) {
+        stdout_failed(&e);
+    }
+}
+
+/// Writes bytes to stdout as they are (values: `get`, `export`), with the same end for a closed
+/// or failing stdout as [`out`].
+pub fn out_raw(bytes: &[u8]) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(bytes).and_then(|_| o.flush()) {
+        stdout_failed(&e);
+    }
+}
+
+/// Writes one line to stderr; a closed or failing stderr is ignored (nowhere left to say it).
+pub fn err(line: &str) {
+    use std::io::Write;
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(line.as_bytes()).and_then(|_| e.write_all(b"\n"));
+}
+
+/// The end of a command whose stdout failed: quiet for a closed pipe, else said on stderr.
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        err(&format!("hush: cannot write to stdout: {e}"));
+        std::process::exit(1);
+    }
+    std::process::exit(0)
+}
+
+/// For output printed without these functions (`println!` in a library, a future command): a
+/// panic whose message is std's "failed printing to stdout: Broken pipe" ends the process the
+/// same quiet way instead of printing a backtrace.
+pub fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
+/// `println!` for text that may hold outside strings (and a stdout that may close early).
 macro_rules! outln {
-    ($($t:tt)+) => { println!("{}", $crate::term::safe(&format!($($t)+))) };
+    ($($t:tt)+) => { $crate::term::out(&$crate::term::safe(&format!($($t)+))) };
 }
 
 /// `eprintln!` for text that may hold outside strings.
 macro_rules! errln {
-    ($($t:tt)+) => { eprintln!("{}", $crate::term::safe(&format!($($t)+))) };
+    ($($t:tt)+) => { $crate::term::err(&$crate::term::safe(&format!($($t)+))) };
 }
 
 #[cfg(test)]

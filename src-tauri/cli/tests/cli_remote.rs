@@ -413,3 +413,154 @@ fn a_conflict_on_a_quoted_name_is_settled_however_it_is_spelled() {
     let plan = hush(&t, &["plan", "dev", "--json"], "", &[]).ok();
     assert_eq!(plan.json()["totals"]["conflicts"], 0, "{}", plan.stdout());
 }
+
+/// `sh -c SCRIPT` with the vault's environment; returns (status, stdout, stderr).
+fn shell(t: &TestVault, script: &str, env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = std::process::Command::new("bash");
+    c.args(["-c", script])
+        .current_dir(t.dir.path())
+        .env("HUSH", env!("CARGO_BIN_EXE_hush"))
+        .env("HUSH_VAULT", &t.path)
+        .env("XDG_RUNTIME_DIR", t.dir.path())
+        .env("HUSH_PASSPHRASE", PASS)
+        .env("HOME", t.dir.path())
+        .env_remove("VAULT_TOKEN")
+        .env_remove("VAULT_ADDR");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_is_a_normal_end_for_every_kind_of_output() {
+    let t = TestVault::passphrase();
+    // Enough output to outlast the pipe's buffer after `head` has gone.
+    let env: String =
+        (0..600).map(|i| format!("KEY_{i}=value-{i}-{}\n", "x".repeat(200))).collect();
+    let file = t.dir.path().join("big.env");
+    std::fs::write(&file, env).unwrap();
+    hush(&t, &["import", file.to_str().unwrap(), "--into", "app"], "", &[]).ok();
+    for cmd in [
+        "ls --json",
+        "ls",
+        "export app",
+        "export app --format json",
+        "audit --json",
+        "show app/KEY_1",
+    ] {
+        let (code, out, err) = shell(
+            &t,
+            &format!("set -o pipefail; \"$HUSH\" {cmd} 2>err.txt | head -c 10 >/dev/null; s=$?; cat err.txt >&2; exit $s"),
+            &[],
+        );
+        assert_eq!(code, 0, "{cmd}: stdout {out}\nstderr {err}");
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+#[ignore = "needs bao and a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
+fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy() {
+    let mut b = Bao::persistent();
+    let t = TestVault::passphrase();
+    t.set("app/A", "local-1", &[]);
+    let root = format!("{}\n", b.root_token);
+    hush(&t, &["remote", "add", "team", "--addr", &b.addr], &root, &[]).ok();
+    hush(&t, &["push", "team"], "", &[]).ok();
+    b.ok(&["kv", "put", "secret/app", "A=remote-2", "B=b"]);
+
+    let run =
+        hush(&t, &["run", "--from", "team:app", "--", "sh", "-c", "printf %s \"$A $B\""], "", &[])
+            .ok();
+    assert_eq!(run.stdout(), "remote-2 b", "{}", run.stderr);
+    assert!(run.stderr.contains("read from remote team (2 key(s) refreshed"), "{}", run.stderr);
+    assert_eq!(t.get("app/A"), "remote-2", "the local copy was refreshed");
+    let export = hush(&t, &["export", "team:app"], "", &[]).ok();
+    assert!(export.stdout().contains("A=remote-2"), "{}", export.stdout());
+    let tpl = t.dir.path().join("config.tpl");
+    std::fs::write(&tpl, "a: hush://app/A\n").unwrap();
+    let inject =
+        hush(&t, &["inject", "-i", tpl.to_str().unwrap(), "--only", "team:app"], "", &[]).ok();
+    assert_eq!(inject.stdout(), "a: remote-2\n", "{}", inject.stderr);
+
+    // Changed on both sides: the local value is used and the conflict named.
+    t.set("app/A", "mine", &[]);
+    b.ok(&["kv", "put", "secret/app", "A=theirs", "B=b"]);
+    let run =
+        hush(&t, &["run", "--from", "team:app", "--", "sh", "-c", "printf %s \"$A\""], "", &[])
+            .ok();
+    assert_eq!(run.stdout(), "mine");
+    assert!(
+        run.stderr.contains("app/A") && run.stderr.contains("the local value is used"),
+        "{}",
+        run.stderr
+    );
+
+    // The server is down: the last synced local copy, said so.
+    b.kill();
+    let started = std::time::Instant::now();
+    let run =
+        hush(&t, &["run", "--from", "team:app", "--", "sh", "-c", "printf %s \"$B\""], "", &[])
+            .ok();
+    assert_eq!(run.stdout(), "b");
+    assert!(
+        run.stderr.contains("using the local copy") && run.stderr.contains("last synced"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    let export = hush(&t, &["export", "team:app", "--format", "json"], "", &[]).ok();
+    assert!(export.stdout().contains("\"B\""), "{}", export.stdout());
+    // A bad bound is a usage error, never a silent default.
+    let bad = hush(&t, &["export", "team:app"], "", &[("HUSH_REMOTE_TIMEOUT", Some("soon"))]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+#[ignore = "needs bao and a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
+fn an_expired_token_exits_8_and_remote_set_takes_several_addresses() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "v", &[]);
+    let short = b.ok(&["token", "create", "-ttl=1s", "-explicit-max-ttl=1s", "-field=token"]);
+    hush(&t, &["remote", "add", "team", "--addr", &b.addr], &short, &[]).ok();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    for args in
+        [&["plan", "team"][..], &["pull", "team"], &["push", "team"], &["remote", "test", "team"]]
+    {
+        let o = hush(&t, args, "", &[]);
+        assert_eq!(o.code, 8, "{args:?}: {}{}", o.stdout(), o.stderr);
+        let all = format!("{}{}", o.stdout(), o.stderr);
+        assert!(
+            all.contains("authentication failed") || all.contains("refused"),
+            "{args:?}: {all}"
+        );
+        assert!(!all.contains("mount"), "{args:?}: {all}");
+    }
+
+    // A new token and the cluster's addresses, the sync history kept.
+    hush(&t, &["remote", "set", "team", "--new-credential"], "root\n", &[]).ok();
+    hush(&t, &["push", "team"], "", &[]).ok();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let list = format!("http://127.0.0.1:{dead},{}", b.addr);
+    let set = hush(&t, &["remote", "set", "team", "--addr", &list], "", &[]).ok();
+    assert!(set.stderr.contains("sync history is kept"), "{}", set.stderr);
+    let ls = hush(&t, &["remote", "ls", "--json"], "", &[]).ok().json();
+    assert_eq!(
+        (ls[0]["addr"].as_str(), ls[0]["synced_folders"].as_u64()),
+        (Some(list.as_str()), Some(1))
+    );
+    t.set("app/K", "v2", &[]);
+    hush(&t, &["push", "team"], "", &[]).ok();
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "v2");
+    let test = hush(&t, &["remote", "test", "team"], "", &[]).ok();
+    assert!(test.stdout().contains(&b.addr), "{}", test.stdout());
+    let bad = hush(&t, &["remote", "set", "team", "--addr", "https://a.example,ftp://b"], "", &[]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}

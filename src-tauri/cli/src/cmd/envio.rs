@@ -1,7 +1,7 @@
 //! `.env` and file workflows: import, export, backup, restore-backup, inject. Each is a few lines
 //! over one engine call; output is for people (stdout) or `--json`, notes go to stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use hush_core::{
@@ -15,10 +15,8 @@ use crate::cli::{ExportArgs, ImportArgs};
 use crate::ctx::{secret_from_env_or_prompt, Ctx};
 
 fn write_stdout(body: &SecretValue) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(body.expose())
-        .and_then(|_| out.flush())
-        .map_err(|e| Error::Io { path: "<stdout>".into(), source: e })
+    crate::term::out_raw(body.expose());
+    Ok(())
 }
 
 fn print_preview(p: &ImportPreview) {
@@ -101,12 +99,17 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
-    let sel = super::project::select(&a.folders, a.env.as_deref())?;
     let format = ExportFormat::parse(&a.format)?;
+    let mut opened = None;
+    let from = super::remote::remote_first(ctx, &a.folders, &mut opened)?;
+    let sel = super::project::select(&from, a.env.as_deref())?;
     if a.output.is_none() && std::io::stdout().is_terminal() {
         errln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
     }
-    let mut v = ctx.open_unlocked()?;
+    let mut v = match opened {
+        Some(v) => v,
+        None => ctx.open_unlocked()?,
+    };
     let folders = super::project::usable_folders(&v, &sel)?;
     let out = v.export(&folders, format, a.output.as_deref())?;
     if let Some(body) = &out.body {
@@ -185,9 +188,14 @@ pub fn inject(
     only: &[String],
     env: Option<&str>,
 ) -> Result<()> {
+    let mut opened = None;
+    let only = super::remote::remote_first(ctx, only, &mut opened)?;
     let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
     let mut template = read_template(input)?;
-    let mut v = ctx.open_unlocked()?;
+    let mut v = match opened {
+        Some(v) => v,
+        None => ctx.open_unlocked()?,
+    };
     // Inside a trusted project, `hush://NAME` names a variable of its environment.
     if env.is_some() || hush_core::project::has_bare_refs(&template) {
         let sel = super::project::select(&[], env)?;

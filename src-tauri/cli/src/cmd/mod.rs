@@ -17,5 +17,5 @@ use serde::Serialize;
 /// act on escaped (`\uXXXX`; the JSON reads back the same).
 pub fn print_json<T: Serialize + ?Sized>(v: &T) {
     let text = serde_json::to_string_pretty(v).expect("serialisable");
-    println!("{}", crate::term::safe_json(&text));
+    crate::term::out(&crate::term::safe_json(&text));
 }

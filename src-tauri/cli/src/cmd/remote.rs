@@ -6,10 +6,10 @@ use std::io::{IsTerminal, Read};
 use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AuthSpec, Direction, FolderOutcome, KeyAction, MigrateOptions, OpReport, Plan, Progress,
-    ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
+    AuthSpec, Direction, FirstSource, FolderOutcome, KeyAction, MigrateOptions, OpReport, Plan,
+    Progress, ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
 };
-use hush_core::{Error, Result};
+use hush_core::{Error, Result, Vault};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::print_json;
@@ -178,6 +178,72 @@ fn set(ctx: &Ctx, a: RemoteSetArgs) -> Result<i32> {
         info.spec.prefix
     );
     Ok(exit::OK)
+}
+
+/// `REMOTE:FOLDER` entries of `--from` (and `export`'s folders, `inject --only`): each remote's
+/// folders are read from it first, within `HUSH_REMOTE_TIMEOUT` (3 s), refreshing the local copy
+/// as a pull would, or taken from the local copy when it does not answer; one line on stderr says
+/// which. Returns the list with local folder names only; `vault` is the vault it opened, if any.
+pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Result<Vec<String>> {
+    let mut by_remote: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut out = Vec::with_capacity(from.len());
+    for f in from {
+        let Some((remote, folder)) = f.split_once(':') else {
+            out.push(f.clone());
+            continue;
+        };
+        match by_remote.iter_mut().find(|(r, _)| *r == remote) {
+            Some((_, fs)) => fs.push(folder.to_string()),
+            None => by_remote.push((remote, vec![folder.to_string()])),
+        }
+        out.push(folder.to_string());
+    }
+    if by_remote.is_empty() {
+        return Ok(out);
+    }
+    let bound = hush_core::remote::remote_first_bound()?;
+    let v = match vault {
+        Some(v) => v,
+        None => vault.insert(ctx.open_unlocked()?),
+    };
+    for (remote, folders) in by_remote {
+        let r = v.remote_first(remote, &folders, bound)?;
+        let which = folders.join(", ");
+        for n in r.notes.iter().filter(|n| n.starts_with("warning: ")) {
+            errln!("{n}");
+        }
+        match r.source {
+            FirstSource::Remote => {
+                let updated = match r.updated {
+                    0 => "the local copy was up to date".to_string(),
+                    n => format!("{n} key(s) refreshed in the local copy"),
+                };
+                errln!("hush: {which} read from remote {remote} ({updated})");
+            }
+            FirstSource::LocalFallback => {
+                let synced: Vec<String> = r
+                    .last_synced
+                    .iter()
+                    .map(|(f, at)| match at {
+                        Some(t) => format!("{f} last synced {}", hush_core::timefmt::rfc3339(*t)),
+                        None => format!("{f} never synced with {remote}"),
+                    })
+                    .collect();
+                errln!(
+                    "hush: {}: using the local copy ({})",
+                    r.reason.as_deref().unwrap_or("the remote did not answer"),
+                    synced.join("; ")
+                );
+            }
+        }
+        for n in r.notes.iter().filter(|n| !n.starts_with("warning: ")) {
+            errln!("hush: note: {n}");
+        }
+        for c in &r.conflicts {
+            errln!("hush: {c}: the local value is used (settle it with `hush plan {remote} --for sync`)");
+        }
+    }
+    Ok(out)
 }
 
 pub fn plan(

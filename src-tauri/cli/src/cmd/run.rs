@@ -23,9 +23,14 @@ pub const KEPT_ENV: [&str; 7] = ["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR
 
 pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     // --from folders, else the trusted project's environment (hush.toml here or above)
-    let sel = super::project::select(&a.from, a.env.as_deref())?;
+    let mut opened = None;
+    let from = super::remote::remote_first(ctx, &a.from, &mut opened)?;
+    let sel = super::project::select(&from, a.env.as_deref())?;
     let program = a.cmd[0].clone();
-    let mut vault = ctx.open_unlocked()?;
+    let mut vault = match opened {
+        Some(v) => v,
+        None => ctx.open_unlocked()?,
+    };
     let env = match vault.run_env(&sel.folders, &program.to_string_lossy()) {
         // a project's personal override folder may not exist yet: run with the others
         Err(Error::EmptyFolder { .. }) if sel.project.is_some() => {

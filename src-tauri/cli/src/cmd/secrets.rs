@@ -60,11 +60,10 @@ pub fn get(ctx: &Ctx, path: &str, version: Option<u64>, json: bool) -> Result<()
             &json!({"path": meta.path, "version": version.unwrap_or(meta.version), "kind": meta.kind, "value": value.expose_str()}),
         );
     } else {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(value.expose())
-            .and_then(|_| out.write_all(b"\n"))
-            .map_err(|e| Error::Io { path: "<stdout>".into(), source: e })?;
+        let mut line = zeroize::Zeroizing::new(Vec::with_capacity(value.expose().len() + 1));
+        line.extend_from_slice(value.expose());
+        line.push(b'\n');
+        crate::term::out_raw(&line);
     }
     Ok(())
 }

@@ -37,24 +37,25 @@ pub(crate) fn check(addr: &str, allow_http: bool) -> Result<()> {
 
 /// Warnings about the connection: TLS not verified (and why), plain http beyond this machine.
 pub(crate) fn warnings(row: &RemoteRow, t: &Target) -> Vec<String> {
-    let Ok(u) = Url::parse(&t.addr) else { return Vec::new() };
     let mut out = Vec::new();
-    if u.scheme() == "https" && t.skip_verify {
-        let why = if row.info.spec.skip_verify {
-            "the remote was added with --skip-verify"
-        } else {
-            "VAULT_SKIP_VERIFY is set in the environment"
-        };
-        out.push(format!(
-            "warning: TLS certificates of {} are NOT verified ({why}): whoever sits on the network path can read the token and every value; prefer --ca-cert FILE",
-            u.origin().ascii_serialization()
-        ));
-    }
-    if u.scheme() == "http" && !is_loopback(&u) {
-        out.push(format!(
-            "warning: {} is plain http: the token and every value cross the network unencrypted",
-            u.origin().ascii_serialization()
-        ));
+    for u in t.addrs().into_iter().filter_map(|a| Url::parse(a).ok()) {
+        if u.scheme() == "https" && t.skip_verify {
+            let why = if row.info.spec.skip_verify {
+                "the remote was added with --skip-verify"
+            } else {
+                "VAULT_SKIP_VERIFY is set in the environment"
+            };
+            out.push(format!(
+                "warning: TLS certificates of {} are NOT verified ({why}): whoever sits on the network path can read the token and every value; prefer --ca-cert FILE",
+                u.origin().ascii_serialization()
+            ));
+        }
+        if u.scheme() == "http" && !is_loopback(&u) {
+            out.push(format!(
+                "warning: {} is plain http: the token and every value cross the network unencrypted",
+                u.origin().ascii_serialization()
+            ));
+        }
     }
     out
 }

@@ -9,7 +9,8 @@ use super::client::{Conn, RemoteSecret};
 use super::config::RemoteRow;
 use super::exec::{next_base, RunCfg};
 use super::history::remote_versions;
-use super::mapping::{decode_custom, fields_equal, secret_path, Fields, TravelMeta};
+use super::mapping::{fields_equal, secret_path, Fields};
+use super::meta::{merged, read_all, TravelMeta};
 use super::state;
 use super::types::{Direction, FolderOutcome, FolderPlan, FolderResult, KeyAction, OpKind};
 use crate::audit::{self, Action, Outcome};
@@ -172,7 +173,7 @@ impl Vault {
         let remote_after: &Fields =
             landed.fields.as_ref().or(remote.map(|r| &r.fields)).unwrap_or(&empty);
         let history = pulled_history(op, plan, remote).await?;
-        let metas = remote.map(|r| decode_custom(&r.custom)).unwrap_or_default();
+        let metas = remote.map(|r| read_all(&r.custom)).unwrap_or_default();
         let provenance = format!("vault {}: {}", row.info.spec.name, plan.remote_path);
         let mut keys_plan = plan.keys.clone();
         let mut notes = plan.notes.clone();
@@ -217,7 +218,11 @@ impl Vault {
             .filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal))
         {
             let Some((name, value)) = remote_after.get_key_value(&k.name) else { continue };
-            let mut opts = TravelMeta::write_options(metas.get(&k.name), &provenance);
+            // A new key takes the remote's metadata as it is; an updated one keeps its local
+            // values where the remote's are shortened or unreadable.
+            let ours = local.and_then(|l| l.get(&k.name)).map(|s| TravelMeta::of(&s.meta));
+            let theirs = metas.get(&k.name).filter(|r| !r.opaque).map(|r| merged(ours.as_ref(), r));
+            let mut opts = TravelMeta::write_options(theirs.as_ref(), &provenance);
             opts.cas = Some(k.local_version.unwrap_or(0));
             let hist = if k.action == KeyAction::CreateLocal { history.as_slice() } else { &[] };
             if !write_pulled(&tx, keys, &mut l, name, value, &opts, hist)? {

@@ -3,8 +3,9 @@
 //! mounts, capabilities), all through the one bounded, redirect-safe client of `http`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -12,12 +13,14 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::auth::{RemoteCredential, TokenSource};
+pub(crate) use super::failure::{classify_transport, discovery_bound, Failure};
 use super::http::{self, Request};
 use super::mapping::{fields_from_json, ExposedFields, Fields};
 use crate::error::{Error, Result};
 
 /// Where and how to connect, resolved from the stored remote and the environment.
 pub(crate) struct Target {
+    /// One address, or several separated by commas (tried in order; see [`Target::addrs`]).
     pub addr: String,
     pub namespace: Option<String>,
     pub mount: String,
@@ -26,126 +29,22 @@ pub(crate) struct Target {
     pub skip_verify: bool,
 }
 
+impl Target {
+    /// The addresses, in the order they are tried.
+    pub(crate) fn addrs(&self) -> Vec<&str> {
+        split_addrs(&self.addr)
+    }
+}
+
+/// The addresses of a stored address list (`a,b,c`), in order, empty entries left out.
+pub(crate) fn split_addrs(list: &str) -> Vec<&str> {
+    list.split(',').map(str::trim).filter(|a| !a.is_empty()).collect()
+}
+
 pub(crate) struct AppRole {
     pub mount: String,
     pub role_id: String,
     pub secret_id: RemoteCredential,
-}
-
-/// Why a request failed, before it becomes an [`Error`] with context.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    Connect(String),
-    Tls(String),
-    Status { code: u16, errors: Vec<String> },
-    Other(String),
-}
-
-impl Failure {
-    fn retryable(&self) -> bool {
-        match self {
-            Failure::Connect(_) => true,
-            Failure::Status { code, .. } => (*code >= 500 && !self.is_sealed()) || *code == 429,
-            _ => false,
-        }
-    }
-    pub(crate) fn is_sealed(&self) -> bool {
-        matches!(self, Failure::Status { code: 503, errors } if errors.iter().any(|e| e.contains("sealed")))
-    }
-    pub(crate) fn status(&self) -> Option<u16> {
-        match self {
-            Failure::Status { code, .. } => Some(*code),
-            _ => None,
-        }
-    }
-    pub(crate) fn is_cas_mismatch(&self) -> bool {
-        matches!(self, Failure::Status { code: 400, errors } if errors.iter().any(|e| e.contains("check-and-set")))
-    }
-    pub(crate) fn detail(errors: &[String]) -> String {
-        let text: Vec<String> = errors
-            .iter()
-            .map(|e| e.replace(['\n', '\t'], " ").trim().to_string())
-            .filter(|e| !e.is_empty())
-            .collect();
-        if text.is_empty() {
-            "no detail".into()
-        } else {
-            super::mapping::truncate_bytes(&text.join("; "), 300)
-        }
-    }
-
-    /// The user-facing error for a failure of `what` on `path` (a full API path, e.g.
-    /// `secret/data/myapp/dev`) at `addr`.
-    pub(crate) fn into_error(self, addr: &str, what: &str, path: &str) -> Error {
-        match self {
-            Failure::Connect(m) => Error::RemoteUnreachable(format!("{addr}: {m} (check the address and that the server runs)")),
-            Failure::Tls(m) => Error::RemoteTls(format!(
-                "{addr}: {m}; for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server"
-            )),
-            f @ Failure::Status { code: 503, .. } if f.is_sealed() => {
-                Error::RemoteSealed(format!("{addr} must be unsealed first (`vault operator unseal`)"))
-            }
-            Failure::Status { code: 403, errors } => Error::RemoteDenied { path: path.to_string(), detail: format!("{what}: {}", Self::detail(&errors)) },
-            Failure::Status { code, errors } => Error::Remote(format!("{what} {path} at {addr}: HTTP {code}: {}", Self::detail(&errors))),
-            Failure::Other(m) => Error::Remote(format!("{what} {path} at {addr}: {m}")),
-        }
-    }
-}
-
-/// Walks an error's source chain: TLS problems by their text, connection problems by reqwest's
-/// classification. The texts hold the URL and the OS reason, never a body.
-pub(crate) fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failure {
-    let mut text = Vec::new();
-    let mut connect = false;
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(r) = err.downcast_ref::<reqwest::Error>() {
-            connect |= r.is_connect() || r.is_timeout() || r.is_request();
-        }
-        let s = err.to_string();
-        if !text.contains(&s) {
-            text.push(s);
-        }
-        cur = err.source();
-    }
-    let joined = text.join(": ");
-    let lower = joined.to_lowercase();
-    if ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"]
-        .iter()
-        .any(|w| lower.contains(w))
-    {
-        Failure::Tls(joined)
-    } else if connect
-        || ["connection refused", "dns error", "connect", "timed out", "reset"]
-            .iter()
-            .any(|w| lower.contains(w))
-    {
-        Failure::Connect(joined)
-    } else {
-        Failure::Other(joined)
-    }
-}
-
-/// How deep discovery walks the listing below the prefix, and how many entries it reads in all:
-/// a server that lists a directory inside itself, or millions of entries, gets an error instead
-/// of a walk without end.
-pub(crate) const MAX_DISCOVERY_DEPTH: usize = 32;
-pub(crate) const MAX_DISCOVERY_ENTRIES: usize = 100_000;
-
-/// Checks discovery's bounds after a listing at `depth` (1 = the prefix) with `entries` so far.
-pub(crate) fn discovery_bound(prefix: &str, depth: usize, entries: usize) -> Result<()> {
-    let under = if prefix.is_empty() { "the mount".to_string() } else { format!("'{prefix}'") };
-    if depth > MAX_DISCOVERY_DEPTH {
-        return Err(Error::Remote(format!(
-            "the listing under {under} goes deeper than {MAX_DISCOVERY_DEPTH} levels; Hush stopped discovering folders (name the folders to pull, or check the server)"
-        )));
-    }
-    if entries > MAX_DISCOVERY_ENTRIES {
-        return Err(Error::Remote(format!(
-            "the listing under {under} holds more than {MAX_DISCOVERY_ENTRIES} entries; Hush stopped discovering folders (name the folders to pull, or use a narrower prefix)"
-        )));
-    }
-    Ok(())
 }
 
 /// One remote secret as read: its fields and KV v2 facts.
@@ -154,8 +53,18 @@ pub(crate) struct RemoteSecret {
     pub version: u64,
     pub fields: Fields,
     pub custom: BTreeMap<String, String>,
-    /// The latest version is soft-deleted (fields are empty; writes must CAS on `version`).
-    pub deleted: bool,
+    /// The latest version is deleted or destroyed (fields are empty; writes must CAS on
+    /// `version`).
+    pub deleted: Option<Gone>,
+}
+
+/// How the latest version of a KV v2 secret is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gone {
+    /// Soft-deleted: `kv undelete` brings it back.
+    Deleted,
+    /// Destroyed: its data is gone for good.
+    Destroyed,
 }
 
 /// A KV v2 secret's metadata (`<mount>/metadata/<path>`).
@@ -182,7 +91,17 @@ pub(crate) struct VersionMetadata {
 /// A connected client. Cheap to share between tasks (`Arc<Conn>`).
 pub(crate) struct Conn {
     http: reqwest::Client,
-    base: reqwest::Url,
+    /// The remote's addresses, in order.
+    bases: Vec<reqwest::Url>,
+    /// The address requests go to first: the last one that answered.
+    active: AtomicUsize,
+    /// Since when no address has answered (shared by every request in flight), if so.
+    down_since: Mutex<Option<Instant>>,
+    /// Some address answered at least once: an outage now is worth waiting out (a leader
+    /// election); before that, an address that never answered fails fast.
+    seen: AtomicBool,
+    /// How long an outage is waited out in all, across every address.
+    retry_for: Duration,
     /// The token in use (replaced by an AppRole re-login).
     token: RwLock<Arc<Zeroizing<String>>>,
     target: Target,
@@ -192,9 +111,10 @@ pub(crate) struct Conn {
     pub kv: u8,
 }
 
-/// Attempts of a KV call (connection errors, 5xx and 429 are retried) and of a raw call.
-const MAX_ATTEMPTS: u32 = 5;
-const RAW_ATTEMPTS: u32 = 3;
+/// How long an outage is waited out once the server was seen (spans a Raft leader election,
+/// ~10 s; `HUSH_REMOTE_RETRY_SECS` changes it), and before any address ever answered.
+pub(crate) const RETRY_FOR: Duration = Duration::from_secs(30);
+const FIRST_CONTACT_RETRY_FOR: Duration = Duration::from_millis(1500);
 
 /// `LIST`, Vault's listing verb.
 fn list_method() -> Method {
@@ -213,6 +133,19 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, Fai
     })
 }
 
+/// The wait before the `n`th round of retries (0.2 s doubling, at most 2 s) plus jitter from the
+/// clock, so that concurrent retries do not hit the server in lockstep.
+fn backoff(n: u32) -> Duration {
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .subsec_millis()
+            % 100,
+    );
+    Duration::from_millis((200u64 << n.min(4)).min(2000) + jitter)
+}
+
 impl Conn {
     /// Builds the client and logs in (AppRole). No request is made for token auth.
     pub(crate) async fn connect(
@@ -224,10 +157,19 @@ impl Conn {
             Some((t, s)) => (t, s),
             None => (RemoteCredential::new(String::new()), TokenSource::AppRole),
         };
-        let (client, base) = http::client(&target)?;
+        let (client, bases) = http::client(&target)?;
+        let retry_for = std::env::var("HUSH_REMOTE_RETRY_SECS")
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 3600.0)
+            .map_or(RETRY_FOR, Duration::from_secs_f64);
         let conn = Conn {
             http: client,
-            base,
+            bases,
+            active: AtomicUsize::new(0),
+            down_since: Mutex::new(None),
+            seen: AtomicBool::new(false),
+            retry_for,
             token: RwLock::new(Arc::new(Zeroizing::new(token.expose().to_string()))),
             target,
             approle,
@@ -244,18 +186,31 @@ impl Conn {
         &self.target
     }
 
+    /// The address requests go to now (the last one that answered).
+    pub(crate) fn current_addr(&self) -> String {
+        let i = self.active.load(Ordering::Relaxed) % self.bases.len();
+        http::origin_text(&self.bases[i])
+    }
+
+    /// Waits out outages at most `limit` in all from now on (a remote-first read's bound).
+    pub(crate) fn limit_retries(&mut self, limit: Duration) {
+        self.retry_for = self.retry_for.min(limit);
+    }
+
     fn token(&self) -> Arc<Zeroizing<String>> {
         self.token.read().expect("token lock").clone()
     }
 
-    /// One request, no retry: the JSON of a 2xx answer (`Null` when empty), else the failure.
+    /// One request to address `i`, no retry: `(status, JSON)` of a 2xx answer (`Null` when
+    /// empty) or of a 404 that carries a body (a deleted KV v2 version), else the failure.
     async fn once(
         &self,
+        i: usize,
         method: &Method,
         path: &str,
         body: Option<&Zeroizing<Vec<u8>>>,
         token: Option<&str>,
-    ) -> std::result::Result<Value, Failure> {
+    ) -> std::result::Result<(u16, Value), Failure> {
         let req = Request {
             method: method.clone(),
             path,
@@ -263,24 +218,28 @@ impl Conn {
             namespace: self.target.namespace.as_deref(),
             body,
         };
-        let (code, bytes) = http::send(&self.http, &self.base, &req).await?;
+        let http::Answer { code, body: bytes, at } =
+            http::send(&self.http, &self.bases[i], &req).await?;
         let parsed = serde_json::from_slice::<Value>(&bytes);
         if (200..300).contains(&code) {
             return match parsed {
-                Ok(json) => Ok(json),
-                Err(_) if bytes.is_empty() => Ok(Value::Null),
-                Err(_) => Err(Failure::Other(
-                    "the answer is not Vault's JSON API; is this a Vault / OpenBao address?".into(),
-                )),
+                Ok(json) => Ok((code, json)),
+                Err(_) if bytes.is_empty() => Ok((code, Value::Null)),
+                Err(_) => Err(Failure::Other(format!(
+                    "at {at}: the answer is not Vault's JSON API; is this a Vault / OpenBao address?"
+                ))),
             };
         }
         let json = parsed.unwrap_or(Value::Null);
+        if code == 404 && json.get("data").is_some_and(Value::is_object) {
+            return Ok((code, json));
+        }
         let errors = json
             .get("errors")
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect())
             .unwrap_or_default();
-        Err(Failure::Status { code, errors })
+        Err(Failure::Status { code, errors, at })
     }
 
     /// AppRole login: a fresh token, kept in memory only.
@@ -288,75 +247,113 @@ impl Conn {
         let a = self.approle.as_ref().expect("approle configured");
         let path = format!("auth/{}/login", a.mount);
         let creds = body(&json!({ "role_id": a.role_id, "secret_id": a.secret_id.expose() }));
-        let answer = self.once(&Method::POST, &path, Some(&creds), None).await;
+        let answer = self.request_full(&Method::POST, &path, Some(&creds), None, false).await;
         let token = answer
-            .and_then(|v| match v["auth"]["client_token"].as_str() {
+            .and_then(|(_, v)| match v["auth"]["client_token"].as_str() {
                 Some(t) if !t.is_empty() => Ok(Zeroizing::new(t.to_string())),
                 _ => Err(Failure::Other("the login answer holds no token".into())),
             })
             .map_err(|f| match f {
-                Failure::Status { code: 400 | 403, errors } => Error::RemoteAuth(format!(
+                Failure::Status { code: 400 | 403, errors, .. } => Error::RemoteAuth(format!(
                     "AppRole login at {path} was refused ({}); check the role_id and the secret_id stored in the keychain",
                     Failure::detail(&errors)
                 )),
-                f => f.into_error(&self.target.addr, "AppRole login at", &path),
+                f => f.into_error("AppRole login at", &path),
             })?;
         *self.token.write().expect("token lock") = Arc::new(token);
         Ok(())
     }
 
-    /// A request with retries: connection errors, 5xx and 429 back off (0.2 s doubling, at most
-    /// `attempts`); a 403 under AppRole logs in again once (the token may have expired).
-    async fn request(
+    /// Some address answered: the outage, if any, is over.
+    fn answered(&self, i: usize) {
+        self.seen.store(true, Ordering::Relaxed);
+        self.active.store(i, Ordering::Relaxed);
+        *self.down_since.lock().expect("outage lock") = None;
+    }
+
+    /// When the current outage began (now, if this is its first failure).
+    fn outage_began(&self) -> Instant {
+        *self.down_since.lock().expect("outage lock").get_or_insert_with(Instant::now)
+    }
+
+    /// A request with failover and retries. Connection errors, 5xx and 429 move on to the next
+    /// address at once; when every address failed, the round is retried after a backoff while the
+    /// outage (shared by all requests in flight) is younger than the retry bound. A 403 under
+    /// AppRole logs in again once (the token may have expired). `token`: `None` sends the
+    /// current token; `relogin` is false for the login itself.
+    async fn request_full(
         &self,
-        method: Method,
+        method: &Method,
         path: &str,
         body: Option<&Zeroizing<Vec<u8>>>,
-        attempts: u32,
-    ) -> std::result::Result<Value, Failure> {
-        let mut attempt = 0;
-        let mut relogged = false;
+        token: Option<&str>,
+        relogin: bool,
+    ) -> std::result::Result<(u16, Value), Failure> {
+        let n = self.bases.len();
+        let several = n > 1;
+        let (mut failed_in_round, mut rounds, mut relogged) = (0usize, 0u32, !relogin);
         loop {
-            attempt += 1;
-            let token = self.token();
-            let failure = match self.once(&method, path, body, Some(token.as_str())).await {
-                Ok(v) => return Ok(v),
+            let i = self.active.load(Ordering::Relaxed) % n;
+            let current = self.token();
+            let tok = token.or(relogin.then_some(current.as_str()));
+            let failure = match self.once(i, method, path, body, tok).await {
+                Ok(v) => {
+                    self.answered(i);
+                    return Ok(v);
+                }
                 Err(f) => f,
             };
             if failure.status() == Some(403) && self.approle.is_some() && !relogged {
                 relogged = true;
-                if self.login().await.is_ok() {
+                if Box::pin(self.login()).await.is_ok() {
                     continue;
                 }
             }
-            if !failure.retryable() || attempt >= attempts {
+            if !failure.retryable(several) {
+                if failure.status().is_some() {
+                    self.answered(i);
+                }
                 return Err(failure);
             }
-            // Jitter from the clock keeps concurrent retries from hitting the server in lockstep.
-            let jitter = u64::from(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .subsec_millis()
-                    % 100,
-            );
-            tokio::time::sleep(Duration::from_millis((200u64 << (attempt - 1)).min(3000) + jitter))
-                .await;
+            // The next address, unless every one failed in this round.
+            let _ =
+                self.active.compare_exchange(i, (i + 1) % n, Ordering::Relaxed, Ordering::Relaxed);
+            failed_in_round += 1;
+            if failed_in_round < n {
+                continue;
+            }
+            failed_in_round = 0;
+            let limit = if self.seen.load(Ordering::Relaxed) {
+                self.retry_for
+            } else {
+                FIRST_CONTACT_RETRY_FOR.min(self.retry_for)
+            };
+            let wait = backoff(rounds);
+            rounds += 1;
+            if self.outage_began().elapsed() + wait > limit {
+                return Err(failure);
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 
-    /// A KV call (5 attempts).
+    /// A call that needs a 2xx answer (a 404 with a body is a 404 too).
     async fn kv_call(
         &self,
         method: Method,
         path: &str,
         body: Option<&Zeroizing<Vec<u8>>>,
     ) -> std::result::Result<Value, Failure> {
-        self.request(method, path, body, MAX_ATTEMPTS).await
+        match self.request_full(&method, path, body, None, true).await? {
+            (404, _) => {
+                Err(Failure::Status { code: 404, errors: Vec::new(), at: self.current_addr() })
+            }
+            (_, v) => Ok(v),
+        }
     }
 
     pub(crate) fn err(&self, f: Failure, what: &str, path: &str) -> Error {
-        f.into_error(&self.target.addr, what, path)
+        f.into_error(what, path)
     }
 
     /// The API path of a KV secret, for messages: `secret/data/p` (v2) or `kv/p` (v1).
@@ -368,24 +365,43 @@ impl Conn {
         }
     }
 
-    /// The current fields of `path`, or `None` when no secret is there.
+    /// The current fields of `path`, or `None` when no secret is there. One request: a deleted or
+    /// destroyed latest version answers 404 with its metadata (the version a check-and-set write
+    /// must name), a missing secret 404 without.
     pub(crate) async fn read(&self, path: &str) -> Result<Option<RemoteSecret>> {
         let api = self.api_path(path);
-        let got = self.kv_call(Method::GET, &api, None).await;
+        let got = self.request_full(&Method::GET, &api, None, None, true).await;
         if self.kv == 1 {
             return match got {
-                Ok(r) => Ok(Some(RemoteSecret {
+                Ok((404, _)) => Ok(None),
+                Ok((_, r)) => Ok(Some(RemoteSecret {
                     version: 0,
                     fields: self.fields(r["data"].clone(), &api)?,
                     custom: BTreeMap::new(),
-                    deleted: false,
+                    deleted: None,
                 })),
                 Err(f) if f.status() == Some(404) => Ok(None),
                 Err(f) => Err(self.err(f, "read", &api)),
             };
         }
         match got {
-            Ok(mut r) => {
+            Ok((404, r)) => {
+                let meta = &r["data"]["metadata"];
+                let Some(version) = meta["version"].as_u64() else {
+                    return self.read_deleted(path).await;
+                };
+                Ok(Some(RemoteSecret {
+                    version,
+                    fields: Fields::new(),
+                    custom: custom_of(&meta["custom_metadata"]),
+                    deleted: Some(if meta["destroyed"].as_bool() == Some(true) {
+                        Gone::Destroyed
+                    } else {
+                        Gone::Deleted
+                    }),
+                }))
+            }
+            Ok((_, mut r)) => {
                 let data = r["data"]["data"].take();
                 let meta = &r["data"]["metadata"];
                 let version = meta["version"].as_u64().ok_or_else(|| {
@@ -395,21 +411,27 @@ impl Conn {
                     version,
                     fields: self.fields(data, &api)?,
                     custom: custom_of(&meta["custom_metadata"]),
-                    deleted: false,
+                    deleted: None,
                 }))
             }
-            // 404 on data also means "latest version deleted": the metadata still exists and a
-            // check-and-set write must name its current version.
-            Err(f) if f.status() == Some(404) => {
-                Ok(self.read_metadata(path).await?.map(|m| RemoteSecret {
-                    version: m.current_version,
-                    fields: Fields::new(),
-                    custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
-                    deleted: true,
-                }))
-            }
+            Err(f) if f.status() == Some(404) => self.read_deleted(path).await,
             Err(f) => Err(self.err(f, "read", &api)),
         }
+    }
+
+    /// A 404 without the version's metadata (older servers): the metadata endpoint says whether a
+    /// secret is there with its latest version deleted or destroyed.
+    async fn read_deleted(&self, path: &str) -> Result<Option<RemoteSecret>> {
+        Ok(self.read_metadata(path).await?.map(|m| {
+            let destroyed =
+                m.versions.get(&m.current_version.to_string()).is_some_and(|v| v.destroyed);
+            RemoteSecret {
+                version: m.current_version,
+                fields: Fields::new(),
+                custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
+                deleted: Some(if destroyed { Gone::Destroyed } else { Gone::Deleted }),
+            }
+        }))
     }
 
     fn fields(&self, data: Value, api: &str) -> Result<Fields> {
@@ -500,8 +522,8 @@ impl Conn {
         Some(if max == 0 { 10 } else { max })
     }
 
-    /// A request to any endpoint (health, mounts, capabilities), with fewer retries than KV calls.
-    /// Error answers are parsed for the `errors` list only.
+    /// A request to any endpoint (health, mounts, capabilities). Error answers are parsed for the
+    /// `errors` list only.
     pub(crate) async fn raw(
         &self,
         method: Method,
@@ -509,7 +531,7 @@ impl Conn {
         body: Option<Value>,
     ) -> std::result::Result<Value, Failure> {
         let b = body.map(|v| self::body(&v));
-        self.request(method, path, b.as_ref(), RAW_ATTEMPTS).await
+        self.kv_call(method, path, b.as_ref()).await
     }
 }
 

@@ -26,6 +26,8 @@ pub enum AuthSpec {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RemoteSpec {
     pub name: String,
+    /// One address, or several separated by commas: the nodes of an HA cluster, tried in order
+    /// (stored normalised as `a,b,c`; see [`RemoteSpec::addrs`]).
     pub addr: String,
     pub namespace: Option<String>,
     pub mount: String,
@@ -33,6 +35,13 @@ pub struct RemoteSpec {
     pub ca_cert: Option<String>,
     pub skip_verify: bool,
     pub auth: AuthSpec,
+}
+
+impl RemoteSpec {
+    /// The addresses, in the order they are tried.
+    pub fn addrs(&self) -> Vec<&str> {
+        super::client::split_addrs(&self.addr)
+    }
 }
 
 /// A configured remote, as listed (no credential, only whether one is stored).
@@ -99,19 +108,35 @@ struct Clean {
     auth: StoredAuth,
 }
 
-fn clean(spec: &RemoteSpec, has_credential: bool, allow_http: bool) -> Result<Clean> {
-    check_name(&spec.name)?;
-    let addr = spec.addr.trim().trim_end_matches('/').to_string();
-    super::addr::check(&addr, allow_http)?;
-    match reqwest::Url::parse(&addr) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-        _ => {
-            return Err(Error::InvalidInput(format!(
-                "'{}' is not an http(s) address such as https://vault.example.com:8200",
-                addr.escape_debug()
-            )))
+/// The most addresses a remote takes.
+const MAX_ADDRS: usize = 16;
+
+/// An address list checked and normalised for storing: `a,b,c` (trimmed, no trailing slash, no
+/// duplicates), each an http(s) URL that [`super::addr::check`] accepts.
+fn clean_addrs(list: &str, allow_http: bool) -> Result<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in super::client::split_addrs(list) {
+        let a = a.trim_end_matches('/').to_string();
+        super::addr::check(&a, allow_http)?;
+        super::http::parse_addr(&a)?;
+        if !out.contains(&a) {
+            out.push(a);
         }
     }
+    if out.is_empty() {
+        return Err(Error::InvalidInput(
+            "no address: give one such as https://vault.example.com:8200, or several separated by commas (the nodes of an HA cluster, tried in order)".into(),
+        ));
+    }
+    if out.len() > MAX_ADDRS {
+        return Err(Error::InvalidInput(format!("a remote takes at most {MAX_ADDRS} addresses")));
+    }
+    Ok(out.join(","))
+}
+
+fn clean(spec: &RemoteSpec, has_credential: bool, allow_http: bool) -> Result<Clean> {
+    check_name(&spec.name)?;
+    let addr = clean_addrs(&spec.addr, allow_http)?;
     let ca_cert = spec.ca_cert.clone().filter(|c| !c.is_empty());
     if let Some(c) = &ca_cert {
         if !std::path::Path::new(c).is_file() {

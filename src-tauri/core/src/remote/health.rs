@@ -65,14 +65,20 @@ impl Health {
 pub(crate) async fn preflight(conn: &mut Conn) -> Result<u8> {
     let mount = conn.target().mount.clone();
     let api = format!("sys/internal/ui/mounts/{mount}");
-    let info = conn.raw(Method::GET, &api, None).await.map_err(|f| match f {
-        Failure::Status { code: 403 | 404, .. } => Error::RemoteMount(format!(
-            "the KV mount '{mount}/' does not exist at {}{}, or this token may not use it (the server answers the same for both); check --mount and the token's policies",
-            conn.target().addr,
-            conn.target().namespace.as_deref().map(|n| format!(" (namespace {n})")).unwrap_or_default()
-        )),
-        f => conn.err(f, "look up the mount", &format!("{mount}/")),
-    })?;
+    let info = match conn.raw(Method::GET, &api, None).await {
+        Ok(info) => info,
+        Err(Failure::Status { code: 403 | 404, .. }) => {
+            // The server answers the same for a missing mount and for a token it refuses: ask
+            // about the token itself before blaming the mount.
+            check_token(conn).await?;
+            return Err(Error::RemoteMount(format!(
+                "the KV mount '{mount}/' does not exist at {}{}, or this token may not use it; check --mount and the token's policies",
+                conn.current_addr(),
+                conn.target().namespace.as_deref().map(|n| format!(" (namespace {n})")).unwrap_or_default()
+            )));
+        }
+        Err(f) => return Err(conn.err(f, "look up the mount", &format!("{mount}/"))),
+    };
     let data = &info["data"];
     let kind = data["type"].as_str().unwrap_or("");
     if kind != "kv" && kind != "generic" {
@@ -84,6 +90,24 @@ pub(crate) async fn preflight(conn: &mut Conn) -> Result<u8> {
     let kv = if data["options"]["version"].as_str() == Some("2") { 2 } else { 1 };
     conn.kv = kv;
     Ok(kv)
+}
+
+/// The token is accepted (`auth/token/lookup-self`, which every valid token may call), or an
+/// authentication error: invalid, revoked or expired.
+pub(crate) async fn check_token(conn: &Conn) -> Result<()> {
+    match conn.raw(Method::GET, "auth/token/lookup-self", None).await {
+        Ok(_) => Ok(()),
+        Err(Failure::Status { code: 401 | 403, .. }) => Err(token_refused(conn)),
+        Err(f) => Err(conn.err(f, "look up the token", "auth/token/lookup-self")),
+    }
+}
+
+fn token_refused(conn: &Conn) -> Error {
+    Error::RemoteAuth(format!(
+        "the {} was refused by {}: invalid, revoked or expired",
+        conn.token_source.describe(),
+        conn.current_addr()
+    ))
 }
 
 impl Vault {
@@ -147,7 +171,7 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
         "reachable",
         format!(
             "{} answers (version {})",
-            h.addr,
+            anon.current_addr(),
             h.server_version.as_deref().unwrap_or("unknown")
         ),
     );
@@ -156,7 +180,10 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
     if !initialized {
         return h.fail(
             "initialized",
-            &Error::Remote(format!("{} is not initialised (`vault operator init`)", h.addr)),
+            &Error::Remote(format!(
+                "{} is not initialised (`vault operator init`)",
+                anon.current_addr()
+            )),
         );
     }
     h.pass("initialized", "initialised".into());
@@ -167,7 +194,7 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
             "unsealed",
             &Error::RemoteSealed(format!(
                 "{} must be unsealed first (`vault operator unseal`)",
-                h.addr
+                anon.current_addr()
             )),
         );
     }
@@ -196,14 +223,8 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
                 ),
             );
         }
-        Err(Failure::Status { code: 403, .. }) => {
-            return h.fail(
-                "auth",
-                &Error::RemoteAuth(format!(
-                    "the {} was refused: invalid, revoked or expired",
-                    conn.token_source.describe()
-                )),
-            );
+        Err(Failure::Status { code: 401 | 403, .. }) => {
+            return h.fail("auth", &token_refused(&conn));
         }
         Err(f) => {
             return h.fail("auth", &conn.err(f, "look up the token", "auth/token/lookup-self"))

@@ -1,11 +1,12 @@
 //! The one HTTP client every remote call goes through (health, mounts, capabilities, KV reads,
 //! writes, listings, metadata, AppRole login), so its two guarantees hold everywhere:
 //!
-//! - **Redirects stay at the configured address.** A redirect is followed only to the same origin
-//!   (scheme, host and port) as the remote's address; anything else (another host or port, or
-//!   https → http) is not followed, so neither the token (`X-Vault-Token`), the AppRole secret_id
-//!   nor a body of values is ever sent elsewhere. The redirect comes back as a clear error naming
-//!   where the server wanted to send us.
+//! - **Redirects stay at the configured addresses.** A redirect is followed only to the origin
+//!   (scheme, host and port) of one of the remote's own addresses (a standby of an HA cluster
+//!   sends clients to the active node: followed when that node is one of them); anything else
+//!   (another host or port, or https → http) is not followed, so neither the token
+//!   (`X-Vault-Token`), the AppRole secret_id nor a body of values is ever sent elsewhere. The
+//!   redirect comes back as a clear error naming where the server wanted to send us.
 //! - **Answers are bounded.** One answer is read up to [`MAX_RESPONSE_BYTES`] (Vault's own request
 //!   limit) and all answers being read at once up to [`MAX_IN_FLIGHT_BYTES`], into buffers that
 //!   are zeroized when dropped (they hold values); a request takes at most 30 s in all. A server
@@ -35,22 +36,29 @@ pub(crate) fn origin_text(u: &Url) -> String {
     u.origin().ascii_serialization()
 }
 
-/// Builds the client of one remote: its TLS settings and the same-origin redirect policy.
-pub(crate) fn client(t: &Target) -> Result<(reqwest::Client, Url)> {
-    let base = Url::parse(&t.addr)
+/// Parses one configured address (http or https with a host).
+pub(crate) fn parse_addr(addr: &str) -> Result<Url> {
+    Url::parse(addr)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
         .ok_or_else(|| {
             Error::InvalidInput(format!(
                 "'{}' is not an http(s) address such as https://vault.example.com:8200",
-                t.addr.escape_debug()
+                addr.escape_debug()
             ))
-        })?;
-    let origin = base.origin();
+        })
+}
+
+/// Builds the client of one remote: its TLS settings and the redirect policy (followed only to
+/// the origin of one of its addresses). Returns the client and the parsed addresses, in order.
+pub(crate) fn client(t: &Target) -> Result<(reqwest::Client, Vec<Url>)> {
+    let bases: Vec<Url> = t.addrs().into_iter().map(parse_addr).collect::<Result<_>>()?;
+    let first = bases.first().map(origin_text).unwrap_or_default();
+    let origins: Vec<_> = bases.iter().map(Url::origin).collect();
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() > MAX_REDIRECTS {
             attempt.error("too many redirects")
-        } else if attempt.url().origin() == origin {
+        } else if origins.contains(&attempt.url().origin()) {
             attempt.follow()
         } else {
             // Returned to the caller as the 3xx answer it is; nothing is sent to the new place.
@@ -63,31 +71,26 @@ pub(crate) fn client(t: &Target) -> Result<(reqwest::Client, Url)> {
         .referer(false)
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
+        .pool_max_idle_per_host(64)
         .tls_danger_accept_invalid_certs(t.skip_verify);
-    if base.scheme() == "http" {
+    if bases.iter().all(|u| u.scheme() == "http") {
         // No TLS roots are needed (and loading the platform's may fail on minimal systems).
         b = b.tls_certs_only(Vec::new());
     } else if let Some(path) = &t.ca_cert {
         let pem = std::fs::read(path).map_err(|e| {
-            Failure::Other(format!("cannot read the CA certificate {path}: {e}")).into_error(
-                &t.addr,
-                "configure the client for",
-                &t.addr,
-            )
+            Failure::Other(format!("cannot read the CA certificate {path}: {e}"))
+                .into_error("configure the client for", &first)
         })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
-            Failure::Tls(format!("{path} is not a PEM certificate")).into_error(
-                &t.addr,
-                "configure the client for",
-                &t.addr,
-            )
+            Failure::Tls(format!("{path} is not a PEM certificate"))
+                .into_error("configure the client for", &first)
         })?;
         b = b.tls_certs_merge(certs);
     }
-    let c = b.build().map_err(|e| {
-        classify_transport(&e).into_error(&t.addr, "configure the client for", &t.addr)
-    })?;
-    Ok((c, base))
+    let c = b
+        .build()
+        .map_err(|e| classify_transport(&e).into_error("configure the client for", &first))?;
+    Ok((c, bases))
 }
 
 /// One request as the caller describes it.
@@ -118,12 +121,30 @@ impl Drop for Reserved {
     }
 }
 
-/// Sends one request and reads its answer within the bounds: `(status, body)`.
+/// A transport failure with the address it happened at in front of its text.
+fn named(f: Failure, at: &str) -> Failure {
+    match f {
+        Failure::Connect(m) => Failure::Connect(format!("{at}: {m}")),
+        Failure::Tls(m) => Failure::Tls(format!("{at}: {m}")),
+        Failure::Other(m) => Failure::Other(format!("at {at}: {m}")),
+        f => f,
+    }
+}
+
+/// What came back: the status, the body, and the origin that answered (after a followed redirect).
+pub(crate) struct Answer {
+    pub code: u16,
+    pub body: Zeroizing<Vec<u8>>,
+    pub at: String,
+}
+
+/// Sends one request to `base` and reads its answer within the bounds. A failure to connect
+/// names the address that could not be reached (the one a redirect led to, if any).
 pub(crate) async fn send(
     client: &reqwest::Client,
     base: &Url,
     r: &Request<'_>,
-) -> std::result::Result<(u16, Zeroizing<Vec<u8>>), Failure> {
+) -> std::result::Result<Answer, Failure> {
     let url = format!("{}/v1/{}", base.as_str().trim_end_matches('/'), r.path);
     let mut req = client.request(r.method.clone(), &url).header("X-Vault-Request", "true");
     if let Some(t) = r.token.filter(|t| !t.is_empty()) {
@@ -135,8 +156,17 @@ pub(crate) async fn send(
     if let Some(b) = r.body {
         req = req.header("Content-Type", "application/json").body(b.to_vec());
     }
-    let mut resp = req.send().await.map_err(|e| classify_transport(&e))?;
+    let mut resp = req.send().await.map_err(|e| {
+        let at = e.url().map(origin_text).unwrap_or_else(|| origin_text(base));
+        let via = if at == origin_text(base) {
+            String::new()
+        } else {
+            format!(", where {} redirected the request", origin_text(base))
+        };
+        named(classify_transport(&e), &format!("{at}{via}"))
+    })?;
     let code = resp.status().as_u16();
+    let at = origin_text(resp.url());
     if resp.status().is_redirection() {
         let to = resp
             .headers()
@@ -146,9 +176,8 @@ pub(crate) async fn send(
             .map(|u| origin_text(&u))
             .unwrap_or_else(|| "an unnamed place".into());
         return Err(Failure::Other(format!(
-            "the server redirected the request to {} (HTTP {code}); Hush sends the token and values only to the remote's own address {} and never follows a redirect elsewhere (or from https to http). If that server is the right one, set it as the remote's address",
+            "{at} redirected the request to {} (HTTP {code}); Hush sends the token and values only to the remote's own addresses and never follows a redirect elsewhere (or from https to http). If that server is the right one, add it to the remote's addresses (`hush remote set NAME --addr A,B`)",
             to.escape_debug(),
-            origin_text(base)
         )));
     }
     // Kept as the chunks that arrived (no doubling copies of a growing buffer), then joined once
@@ -156,17 +185,17 @@ pub(crate) async fn send(
     let mut reserved = Reserved(0);
     let mut chunks = Vec::new();
     let mut total = 0usize;
-    while let Some(chunk) = resp.chunk().await.map_err(|e| classify_transport(&e))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| named(classify_transport(&e), &at))? {
         total += chunk.len();
         if total > MAX_RESPONSE_BYTES {
             return Err(Failure::Other(format!(
-                "the answer is larger than {} MiB; is this a Vault / OpenBao address?",
+                "at {at}: the answer is larger than {} MiB; is this a Vault / OpenBao address?",
                 MAX_RESPONSE_BYTES >> 20
             )));
         }
         if !reserved.grow(chunk.len()) {
             return Err(Failure::Other(format!(
-                "the answers being read at once exceed {} MiB; is this a Vault / OpenBao address? (for very large secrets, lower --concurrency)",
+                "at {at}: the answers being read at once exceed {} MiB; is this a Vault / OpenBao address? (for very large secrets, lower --concurrency)",
                 MAX_IN_FLIGHT_BYTES >> 20
             )));
         }
@@ -176,5 +205,5 @@ pub(crate) async fn send(
     for c in chunks {
         buf.extend_from_slice(&c);
     }
-    Ok((code, buf))
+    Ok(Answer { code, body: buf, at })
 }

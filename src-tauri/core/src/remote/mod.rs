@@ -36,17 +36,22 @@ mod auth;
 mod client;
 mod config;
 mod exec;
+mod failure;
+mod first;
 mod health;
 mod history;
 mod http;
 mod mapping;
+mod meta;
 mod plan;
+mod read;
 mod runtime;
 mod state;
 mod types;
 
 pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
+pub use first::{remote_first_bound, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND};
 pub use health::{Health, HealthCheck};
 pub use types::{
     Direction, FolderOutcome, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan,

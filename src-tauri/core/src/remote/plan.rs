@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::client::RemoteSecret;
-use super::mapping::{decode_custom, encode_custom, hush_part, secret_path, TravelMeta};
+use super::client::{Gone, RemoteSecret};
+use super::mapping::secret_path;
+use super::meta::{encode_custom, hush_part, merged, read_all, TravelMeta};
 use super::state::{Base, MacKey};
 use super::types::{Direction, FolderPlan, FolderState, KeyAction, KeyPlan, Resolution};
 use crate::model::SecretMeta;
@@ -93,7 +94,7 @@ fn action(i: &Inputs<'_>, name: &str, cmp: &Cmp, l: bool, r: bool) -> (KeyAction
         Cmp::RemoteNew => skip("only on the remote"),
         Cmp::RemoteNewer if pull => (KeyAction::UpdateLocal, None),
         Cmp::RemoteNewer => skip("the remote value is newer (pull or sync brings it)"),
-        Cmp::Unrepresentable => skip("the field name cannot be a Hush secret name (it holds '/', '\"', '\\', a control character, or an invisible or text-direction character)"),
+        Cmp::Unrepresentable => (KeyAction::Skipped, Some(unrepresentable(name))),
         Cmp::Conflict(why) => match resolution(i, name) {
             Some(Resolution::KeepLocal) if push && l => (if r { KeyAction::UpdateRemote } else { KeyAction::CreateRemote }, Some("conflict resolved: keep local".into())),
             Some(Resolution::KeepRemote) if pull && r => (if l { KeyAction::UpdateLocal } else { KeyAction::CreateLocal }, Some("conflict resolved: keep remote".into())),
@@ -156,14 +157,21 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
             ));
         }
     }
+    if i.kv == 2 {
+        notes.extend(i.remote.map(|r| super::meta::problems(&r.custom)).unwrap_or_default());
+    }
     // A name that changes how programs start, brought in from the remote: `run` will refuse it.
     let incoming =
         keys.iter().filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal));
     notes.extend(incoming.filter_map(|k| crate::envguard::flag(&k.name)));
-    if i.remote.is_some_and(|r| r.deleted) {
-        notes.push(format!(
-            "the latest remote version ({remote_version}) is deleted; a push writes a new version"
-        ));
+    match i.remote.and_then(|r| r.deleted) {
+        Some(Gone::Deleted) => notes.push(format!(
+            "the latest remote version ({remote_version}) is deleted (`kv undelete` brings it back); a push writes a new version"
+        )),
+        Some(Gone::Destroyed) => notes.push(format!(
+            "the latest remote version ({remote_version}) is destroyed (its data is gone for good); a push writes a new version"
+        )),
+        None => {}
     }
     let metadata_changes = i.direction != Direction::Pull
         && i.kv == 2
@@ -184,50 +192,61 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
 }
 
 /// Pull only: keys equal on both sides whose Hush metadata on the remote (tags, description,
-/// expiry, rotation, free metadata) differs from the local one, with the remote's. The kind and
-/// the source stay local (a kind goes with a value; the source says where this copy came from).
+/// expiry, rotation, free metadata) differs from the local one, with the metadata to take: the
+/// remote's readable fields laid over the local ones. A field the remote holds shortened (cut to
+/// fit) or unreadable keeps its local value. The kind and the source stay local (a kind goes
+/// with a value; the source says where this copy came from).
 pub(crate) fn metadata_to_pull(
     local: Option<&LocalFolder>,
     remote: Option<&RemoteSecret>,
     keys: &[KeyPlan],
 ) -> Vec<(String, TravelMeta)> {
     let (Some(local), Some(remote)) = (local, remote) else { return Vec::new() };
-    let remote_metas = decode_custom(&remote.custom);
-    let comparable = |t: &TravelMeta| {
-        (t.tags.clone(), t.description.clone(), t.expires_at, t.rotate_every_days, t.meta.clone())
-    };
+    let remote_metas = read_all(&remote.custom);
     keys.iter()
         .filter(|k| k.action == KeyAction::Unchanged)
         .filter_map(|k| {
-            let theirs = remote_metas.get(&k.name).filter(|t| acceptable(t))?;
+            let theirs = remote_metas.get(&k.name).filter(|r| !r.opaque)?;
             let ours = TravelMeta::of(&local.get(&k.name)?.meta);
-            (comparable(&ours) != comparable(theirs)).then(|| (k.name.clone(), theirs.clone()))
+            let take = merged(Some(&ours), theirs);
+            (take != ours).then(|| (k.name.clone(), take))
         })
         .collect()
 }
 
-/// Remote metadata the vault would accept from `set` (hostile entries are left out, not applied).
-fn acceptable(t: &TravelMeta) -> bool {
-    t.tags.iter().all(|tag| crate::model::check_tag(tag).is_ok())
-        && t.meta.len() <= 64
-        && t.meta.iter().all(|(k, v)| {
-            !k.is_empty() && k.len() <= 128 && v.len() <= 4096 && !k.chars().any(char::is_control)
-        })
-}
-
 /// The Hush part of the `custom_metadata` a push leaves (remote entries of keys not held locally
-/// are kept), the full map to write, and notes on what did not fit.
+/// are kept), the full map to write, and notes on what was kept or did not fit.
 pub(crate) fn desired_custom(
     remote: Option<&RemoteSecret>,
     local: &LocalFolder,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>, Vec<String>) {
     let existing = remote.map(|r| r.custom.clone()).unwrap_or_default();
-    let mut metas: BTreeMap<String, TravelMeta> = decode_custom(&existing);
-    for (name, s) in local {
-        metas.insert(name.clone(), TravelMeta::of(&s.meta));
-    }
-    let (full, notes) = encode_custom(&existing, &metas, None);
+    let locals: BTreeMap<String, TravelMeta> =
+        local.iter().map(|(name, s)| (name.clone(), TravelMeta::of(&s.meta))).collect();
+    let (full, notes) = encode_custom(&existing, &locals);
     (hush_part(&full), full, notes)
+}
+
+/// Why a field name cannot be a Hush secret name.
+fn unrepresentable(name: &str) -> String {
+    let why = if name.is_empty() {
+        "the field name is empty".to_string()
+    } else if name.contains('/') {
+        "the field name holds '/', which separates folders in Hush".to_string()
+    } else if let Some(c) = name.chars().find(|c| c.is_control()) {
+        format!("the field name holds the control character U+{:04X}", u32::from(c))
+    } else if let Some(c) = name.chars().find(|c| crate::is_deceptive_char(*c)) {
+        format!(
+            "the field name holds the invisible or text-direction character U+{:04X}",
+            u32::from(c)
+        )
+    } else if name.contains(['"', '\\']) {
+        "the field name holds a quote or a backslash".to_string()
+    } else {
+        "the field name cannot be a Hush secret name (too long, or not valid text for a path)"
+            .to_string()
+    };
+    format!("{why}; left on the remote as it is")
 }
 
 #[cfg(test)]
@@ -277,7 +296,7 @@ mod tests {
                 .map(|(k, x)| (k.to_string(), v(x)))
                 .collect(),
             custom: Default::default(),
-            deleted: false,
+            deleted: None,
         };
         let base = Base {
             remote_version: 6,
@@ -343,7 +362,7 @@ mod tests {
             .into_iter()
             .collect(),
             custom: Default::default(),
-            deleted: false,
+            deleted: None,
         };
         let none = BTreeMap::new();
         let i = Inputs {

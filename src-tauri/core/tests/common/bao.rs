@@ -3,7 +3,10 @@
 //! `Bao::dev()` starts `bao server -dev` on a free loopback port (in-memory, unsealed, root token
 //! `root`, KV v2 at `secret/`); `Bao::persistent()` starts a file-backed server, initialises and
 //! unseals it, so it can be killed and restarted with its data (`kill`, `restart`). `Bao::dev_tls()`
-//! serves HTTPS with a throw-away CA. Every server runs with HOME and the VAULT_* environment of
+//! serves HTTPS with a throw-away CA. `Cluster::raft(3)` starts an HA cluster: three servers with
+//! integrated storage (Raft) on loopback ports, initialised, unsealed and joined, KV v2 at
+//! `secret/`; `leader()` finds the active node and `kill(i)` stops one. `python_with_hvac()` is a
+//! Python with hvac (the Python Vault client teammates use), installed from PyPI when missing. Every server runs with HOME and the VAULT_* environment of
 //! its own, and is killed on drop. `bao` is found on PATH, else under HUSH_TOOLS or
 //! ~/.cache/hush-tools; when it is missing the test FAILS (it is never skipped).
 #![allow(dead_code)]
@@ -110,24 +113,42 @@ impl Bao {
 
     /// A file-backed server that keeps its data across `kill` + `restart`.
     pub fn persistent() -> Bao {
+        let mut b = Bao::raft_node("hush-test", &[]);
+        b.start_config();
+        b.wait_status(&[0, 2]);
+        b.init();
+        b.unseal();
+        b.ok(&["secrets", "enable", "-path=secret", "kv-v2"]);
+        b
+    }
+
+    /// A server with integrated storage (Raft) that is not started yet, joining `peers` (API
+    /// addresses) when it starts. OpenBao has no "file" storage; Raft keeps data across restarts.
+    fn raft_node(node_id: &str, peers: &[String]) -> Bao {
         let mut b = Bao::base(false);
         let data = b.dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
         let config = b.dir.path().join("server.hcl");
-        // OpenBao has no "file" storage; integrated storage (raft) keeps data across restarts.
         let cluster = free_port();
+        let joins: String = peers
+            .iter()
+            .map(|p| format!(" retry_join {{\n  leader_api_addr = \"{p}\"\n }}\n"))
+            .collect();
         std::fs::write(
             &config,
             format!(
-                "storage \"raft\" {{\n path = \"{}\"\n node_id = \"hush-test\"\n}}\nlistener \"tcp\" {{\n address = \"127.0.0.1:{}\"\n cluster_address = \"127.0.0.1:{cluster}\"\n tls_disable = true\n}}\napi_addr = \"{}\"\ncluster_addr = \"http://127.0.0.1:{cluster}\"\n",
+                "storage \"raft\" {{\n path = \"{}\"\n node_id = \"{node_id}\"\n{joins}}}\nlistener \"tcp\" {{\n address = \"127.0.0.1:{}\"\n cluster_address = \"127.0.0.1:{cluster}\"\n tls_disable = true\n}}\napi_addr = \"{}\"\ncluster_addr = \"http://127.0.0.1:{cluster}\"\ndisable_mlock = true\n",
                 data.display(), b.port, b.addr
             ),
         )
         .unwrap();
         b.config = Some(config);
-        b.start_config();
-        b.wait_status(&[0, 2]);
-        let init = b.cli_with(
+        b
+    }
+
+    /// `bao operator init` with one key share: keeps the unseal key and the root token.
+    fn init(&mut self) {
+        let init = self.cli_with(
             &["operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json"],
             None,
         );
@@ -137,11 +158,13 @@ impl Bao {
             String::from_utf8_lossy(&init.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&init.stdout).unwrap();
-        b.unseal_key = Some(v["unseal_keys_b64"][0].as_str().unwrap().to_string());
-        b.root_token = v["root_token"].as_str().unwrap().to_string();
-        b.unseal();
-        b.ok(&["secrets", "enable", "-path=secret", "kv-v2"]);
-        b
+        self.unseal_key = Some(v["unseal_keys_b64"][0].as_str().unwrap().to_string());
+        self.root_token = v["root_token"].as_str().unwrap().to_string();
+    }
+
+    /// Whether this server's process is running (not killed).
+    pub fn running(&self) -> bool {
+        self.child.is_some()
     }
 
     fn start_config(&mut self) {
@@ -150,10 +173,14 @@ impl Bao {
     }
 
     fn unseal(&self) {
+        self.unseal_only();
+        self.wait_status(&[0]);
+    }
+
+    fn unseal_only(&self) {
         let key = self.unseal_key.clone().unwrap();
         let o = self.cli_with(&["operator", "unseal", &key], None);
         assert!(o.status.success(), "unseal: {}", String::from_utf8_lossy(&o.stderr));
-        self.wait_status(&[0]);
     }
 
     /// Kills the server at once (SIGKILL: no clean shutdown).
@@ -244,6 +271,159 @@ impl Bao {
     pub fn home(&self) -> &Path {
         self.dir.path()
     }
+
+    /// The server's log so far (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+}
+
+/// An HA cluster of OpenBao servers with integrated storage (Raft) on loopback ports.
+pub struct Cluster {
+    pub nodes: Vec<Bao>,
+    pub root_token: String,
+}
+
+impl Cluster {
+    /// `n` servers: the first is initialised and unsealed, the others join it (retry_join) and
+    /// are unsealed with the same key; returns once every node is a voter and KV v2 is at
+    /// `secret/`.
+    pub fn raft(n: usize) -> Cluster {
+        let mut nodes = vec![Bao::raft_node("node0", &[])];
+        let first_addr = nodes[0].addr.clone();
+        nodes.extend(
+            (1..n).map(|i| Bao::raft_node(&format!("node{i}"), std::slice::from_ref(&first_addr))),
+        );
+        nodes[0].start_config();
+        nodes[0].wait_status(&[0, 2]);
+        nodes[0].init();
+        nodes[0].unseal();
+        let (key, root) = (nodes[0].unseal_key.clone(), nodes[0].root_token.clone());
+        for node in nodes.iter_mut().skip(1) {
+            node.unseal_key.clone_from(&key);
+            node.root_token.clone_from(&root);
+            node.start_config();
+            node.wait_status(&[0, 2]);
+        }
+        let c = Cluster { nodes, root_token: root };
+        let start = Instant::now();
+        // A joining node takes the unseal key once its join went through; retry until each is unsealed.
+        for node in c.nodes.iter().skip(1) {
+            loop {
+                node.unseal_only();
+                if node.cli(&["status"]).status.code() == Some(0) {
+                    break;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(60),
+                    "{} did not join: {}",
+                    node.addr,
+                    node.log()
+                );
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }
+        loop {
+            let o = c.nodes[0].cli(&["operator", "raft", "list-peers", "-format=json"]);
+            let voters = serde_json::from_slice::<serde_json::Value>(&o.stdout)
+                .ok()
+                .and_then(|v| {
+                    v["data"]["config"]["servers"]
+                        .as_array()
+                        .map(|a| a.iter().filter(|s| s["voter"] == true).count())
+                })
+                .unwrap_or(0);
+            if voters == n {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the cluster did not form: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        c.leader_node().ok(&["secrets", "enable", "-path=secret", "kv-v2"]);
+        c
+    }
+
+    /// Every node's API address, in order: `a,b,c` as a remote takes it.
+    pub fn addrs(&self) -> String {
+        self.nodes.iter().map(|n| n.addr.clone()).collect::<Vec<_>>().join(",")
+    }
+
+    /// The index of the active node, as a running node reports it (`None` during an election).
+    pub fn leader(&self) -> Option<usize> {
+        for node in self.nodes.iter().filter(|n| n.running()) {
+            let o = node.cli(&["read", "-format=json", "sys/leader"]);
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(&o.stdout) else { continue };
+            let addr = v["data"]["leader_address"].as_str().unwrap_or_default().to_string();
+            if v["data"]["ha_enabled"] == true && !addr.is_empty() {
+                if let Some(i) = self.nodes.iter().position(|n| n.addr == addr && n.running()) {
+                    return Some(i);
+                }
+            }
+        }
+        None
+    }
+
+    /// The active node, waiting for an election to end (30 s at most).
+    pub fn leader_node(&self) -> &Bao {
+        let start = Instant::now();
+        loop {
+            if let Some(i) = self.leader() {
+                return &self.nodes[i];
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "no leader elected");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Kills node `i` at once (SIGKILL).
+    pub fn kill(&mut self, i: usize) {
+        self.nodes[i].kill();
+    }
+}
+
+/// A Python with hvac: the tools venv's (next to `bao`), with `pip install hvac` run once when
+/// it is missing there.
+pub fn python_with_hvac() -> PathBuf {
+    static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let py = bao_bin().parent().unwrap().join("python3");
+        assert!(py.is_file(), "no python3 next to {}", bao_bin().display());
+        let has = |py: &Path| {
+            Command::new(py).args(["-c", "import hvac"]).output().is_ok_and(|o| o.status.success())
+        };
+        if !has(&py) {
+            let o =
+                Command::new(&py).args(["-m", "pip", "install", "-q", "hvac"]).output().unwrap();
+            assert!(o.status.success(), "pip install hvac: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        py
+    })
+    .clone()
+}
+
+/// Runs a Python program with hvac against `addr` (`client` is an authenticated `hvac.Client`);
+/// returns its stdout, failing on a non-zero exit.
+#[track_caller]
+pub fn hvac(addr: &str, token: &str, program: &str) -> String {
+    let full = format!(
+        "import hvac, json, sys\nclient = hvac.Client(url={addr:?}, token={token:?})\n{program}\n"
+    );
+    let o = Command::new(python_with_hvac())
+        .args(["-c", &full])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "hvac program failed: {}\n{program}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
 }
 
 impl Drop for Bao {

@@ -1,0 +1,129 @@
+//! Why a remote call failed, classified once: a connection that could not be made (named by the
+//! address it was made to), TLS, an HTTP status from the server (and which node answered), or an
+//! answer that is not Vault's; and the bounds of folder discovery. Each becomes one [`Error`]
+//! with its context.
+
+use crate::error::{Error, Result};
+
+/// Why a request failed, before it becomes an [`Error`] with context. The texts of `Connect`,
+/// `Tls` and `Other` start with the address they happened at; `Status` says which one answered.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Connect(String),
+    Tls(String),
+    Status { code: u16, errors: Vec<String>, at: String },
+    Other(String),
+}
+
+impl Failure {
+    /// Worth another attempt, at this address or (`several`) at the next one: connection errors,
+    /// 5xx and 429; a sealed node only when another address may be unsealed.
+    pub(crate) fn retryable(&self, several: bool) -> bool {
+        match self {
+            Failure::Connect(_) => true,
+            Failure::Status { code, .. } => {
+                (*code >= 500 && (several || !self.is_sealed())) || *code == 429
+            }
+            _ => false,
+        }
+    }
+    pub(crate) fn is_sealed(&self) -> bool {
+        matches!(self, Failure::Status { code: 503, errors, .. } if errors.iter().any(|e| e.contains("sealed")))
+    }
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            Failure::Status { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+    pub(crate) fn is_cas_mismatch(&self) -> bool {
+        matches!(self, Failure::Status { code: 400, errors, .. } if errors.iter().any(|e| e.contains("check-and-set")))
+    }
+    pub(crate) fn detail(errors: &[String]) -> String {
+        let text: Vec<String> = errors
+            .iter()
+            .map(|e| e.replace(['\n', '\t'], " ").trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        if text.is_empty() {
+            "no detail".into()
+        } else {
+            super::mapping::truncate_bytes(&text.join("; "), 300)
+        }
+    }
+
+    /// The user-facing error for a failure of `what` on `path` (a full API path, e.g.
+    /// `secret/data/myapp/dev`), naming the address where it happened.
+    pub(crate) fn into_error(self, what: &str, path: &str) -> Error {
+        match self {
+            Failure::Connect(m) => Error::RemoteUnreachable(format!("{m} (check the address and that the server runs)")),
+            Failure::Tls(m) => Error::RemoteTls(format!(
+                "{m}; for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server"
+            )),
+            f @ Failure::Status { code: 503, .. } if f.is_sealed() => {
+                let Failure::Status { at, .. } = f else { unreachable!() };
+                Error::RemoteSealed(format!("{at} must be unsealed first (`vault operator unseal`)"))
+            }
+            Failure::Status { code: 403, errors, .. } => Error::RemoteDenied { path: path.to_string(), detail: format!("{what}: {}", Self::detail(&errors)) },
+            Failure::Status { code, errors, at } => Error::Remote(format!("{what} {path} at {at}: HTTP {code}: {}", Self::detail(&errors))),
+            Failure::Other(m) if m.starts_with("at ") => Error::Remote(format!("{what} {path} {m}")),
+            Failure::Other(m) => Error::Remote(format!("{what} {path}: {m}")),
+        }
+    }
+}
+
+/// Walks an error's source chain: TLS problems by their text, connection problems by reqwest's
+/// classification. The texts hold the URL and the OS reason, never a body.
+pub(crate) fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failure {
+    let mut text = Vec::new();
+    let mut connect = false;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<reqwest::Error>() {
+            connect |= r.is_connect() || r.is_timeout() || r.is_request();
+        }
+        let s = err.to_string();
+        if !text.contains(&s) {
+            text.push(s);
+        }
+        cur = err.source();
+    }
+    let joined = text.join(": ");
+    let lower = joined.to_lowercase();
+    if ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        Failure::Tls(joined)
+    } else if connect
+        || ["connection refused", "dns error", "connect", "timed out", "reset"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        Failure::Connect(joined)
+    } else {
+        Failure::Other(joined)
+    }
+}
+
+/// How deep discovery walks the listing below the prefix, and how many entries it reads in all:
+/// a server that lists a directory inside itself, or millions of entries, gets an error instead
+/// of a walk without end.
+pub(crate) const MAX_DISCOVERY_DEPTH: usize = 32;
+pub(crate) const MAX_DISCOVERY_ENTRIES: usize = 100_000;
+
+/// Checks discovery's bounds after a listing at `depth` (1 = the prefix) with `entries` so far.
+pub(crate) fn discovery_bound(prefix: &str, depth: usize, entries: usize) -> Result<()> {
+    let under = if prefix.is_empty() { "the mount".to_string() } else { format!("'{prefix}'") };
+    if depth > MAX_DISCOVERY_DEPTH {
+        return Err(Error::Remote(format!(
+            "the listing under {under} goes deeper than {MAX_DISCOVERY_DEPTH} levels; Hush stopped discovering folders (name the folders to pull, or check the server)"
+        )));
+    }
+    if entries > MAX_DISCOVERY_ENTRIES {
+        return Err(Error::Remote(format!(
+            "the listing under {under} holds more than {MAX_DISCOVERY_ENTRIES} entries; Hush stopped discovering folders (name the folders to pull, or use a narrower prefix)"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Remote-first reads with a local fallback (`hush run --from team:myapp/dev`): the folders are
+//! read from the remote when it answers within a short bound and the local copy is refreshed as a
+//! pull would (a key changed on both sides is never overwritten: the local value stays and is
+//! used); when the remote does not answer in time, or refuses, the last synced local copy is
+//! used. Either way the answer says which copy it is.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::exec::RunCfg;
+use super::runtime;
+use super::types::{Direction, FolderOutcome, KeyAction, OpKind, SyncOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::path::FolderPath;
+use crate::vault::Vault;
+
+/// The default bound of a remote-first read (`HUSH_REMOTE_TIMEOUT` seconds changes it).
+pub const REMOTE_FIRST_BOUND: Duration = Duration::from_secs(3);
+
+/// Which copy a remote-first read used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstSource {
+    /// The remote answered; the local copy now holds what it holds (conflicts aside).
+    Remote,
+    /// The remote did not answer in time or refused: the local copy as last synced.
+    LocalFallback,
+}
+
+/// What a remote-first read did.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RemoteFirst {
+    pub remote: String,
+    pub folders: Vec<String>,
+    pub source: FirstSource,
+    /// Why the local copy is used (`LocalFallback`): the remote's error, or the timeout.
+    pub reason: Option<String>,
+    /// The stable code of that error (`timeout` when the bound passed).
+    pub reason_code: Option<String>,
+    /// When each folder was last synced with this remote (Unix seconds; `None`: never).
+    pub last_synced: Vec<(String, Option<i64>)>,
+    /// Keys brought in or updated from the remote.
+    pub updated: usize,
+    /// Keys changed on both sides (or removed on one): the local value is used.
+    pub conflicts: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl Vault {
+    /// Reads `folders` from remote `name` within `bound` and refreshes the local copy as a pull
+    /// would; falls back to the local copy when the remote does not answer in time or refuses.
+    /// Local problems (locked, integrity, a folder name that is not one) are errors as usual.
+    pub fn remote_first(
+        &mut self,
+        name: &str,
+        folders: &[String],
+        bound: Duration,
+    ) -> Result<RemoteFirst> {
+        let folders: Vec<String> = folders
+            .iter()
+            .map(|f| FolderPath::parse(f).map(|p| p.as_str().to_string()))
+            .collect::<Result<_>>()?;
+        let row = self.remote_row(name)?;
+        let mut cfg = RunCfg::from_sync(
+            OpKind::Pull,
+            Direction::Pull,
+            &SyncOptions { folders: folders.clone(), ..Default::default() },
+        );
+        cfg.bound = Some(bound);
+        let never = AtomicBool::new(false);
+        let outcome = runtime::block_on(async {
+            match tokio::time::timeout(bound, self.prepare(&row, &cfg, &mut |_| {})).await {
+                Err(_) => Ok(Err((
+                    format!("{name} did not answer within {:.1} s", bound.as_secs_f64()),
+                    "timeout".to_string(),
+                ))),
+                Ok(Err(e)) if matches!(e.kind(), ErrorKind::Remote | ErrorKind::Denied) => {
+                    Ok(Err((e.to_string(), e.code().to_string())))
+                }
+                Ok(Err(e)) => Err(e),
+                Ok(Ok(p)) => self.execute(&row, &cfg, p, &mut |_| {}, &never).await.map(Ok),
+            }
+        })??;
+        let last_synced = {
+            let tx = self.store().read()?;
+            let synced = tx.synced_folders(row.id)?;
+            folders
+                .iter()
+                .map(|f| (f.clone(), synced.iter().find(|s| &s.0 == f).map(|s| s.2)))
+                .collect()
+        };
+        let mut out = RemoteFirst {
+            remote: name.to_string(),
+            folders: folders.clone(),
+            source: FirstSource::Remote,
+            reason: None,
+            reason_code: None,
+            last_synced,
+            updated: 0,
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+        };
+        let report = match outcome {
+            Ok(r) => r,
+            Err((reason, code)) => {
+                out.source = FirstSource::LocalFallback;
+                out.reason = Some(reason);
+                out.reason_code = Some(code);
+                return Ok(out);
+            }
+        };
+        out.notes = report.notes.into_iter().filter(|n| n.starts_with("warning: ")).collect();
+        for f in &report.folders {
+            if f.outcome == FolderOutcome::Failed {
+                // This folder could not be read (a policy): its local copy is what there is.
+                out.notes.push(format!(
+                    "{}: {}; the local copy is used",
+                    f.folder,
+                    f.error.as_deref().unwrap_or("failed")
+                ));
+            }
+            out.notes.extend(f.notes.iter().map(|n| format!("{}: {n}", f.folder)));
+            for k in &f.keys {
+                match k.action {
+                    KeyAction::CreateLocal | KeyAction::UpdateLocal => out.updated += 1,
+                    KeyAction::Conflict => out.conflicts.push(format!(
+                        "{}/{} ({})",
+                        f.folder,
+                        k.name,
+                        k.reason.as_deref().unwrap_or("conflict")
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The bound from `HUSH_REMOTE_TIMEOUT` (seconds), else [`REMOTE_FIRST_BOUND`].
+pub fn remote_first_bound() -> Result<Duration> {
+    match std::env::var("HUSH_REMOTE_TIMEOUT") {
+        Ok(s) if !s.trim().is_empty() => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x > 0.0 && *x <= 600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "HUSH_REMOTE_TIMEOUT '{}' is not a number of seconds (0-600)",
+                    s.escape_debug()
+                ))
+            }),
+        _ => Ok(REMOTE_FIRST_BOUND),
+    }
+}

@@ -1,0 +1,280 @@
+//! The read half of every operation: the local folders in scope (one snapshot), the remote's
+//! folders (discovery under the prefix), the current remote state of each folder (reads in
+//! flight at once), and the plan of each folder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use super::client::{Conn, RemoteSecret};
+use super::config::RemoteRow;
+use super::exec::{Replay, RunCfg, KV1_NOTE};
+use super::health::preflight;
+use super::history::replay_start;
+use super::mapping::{folder_of, remote_path};
+use super::plan::{plan_folder, Inputs, LocalFolder, LocalSecret};
+use super::state::{self, MacKey};
+use super::types::*;
+use crate::error::{Error, Result};
+use crate::path::FolderPath;
+use crate::store::SecretFilter;
+use crate::vault::{check_row, open_current, Vault};
+
+pub(crate) struct Prepared {
+    pub conn: Arc<Conn>,
+    pub kv: u8,
+    pub macs: MacKey,
+    pub local: BTreeMap<String, LocalFolder>,
+    pub remotes: BTreeMap<String, Option<RemoteSecret>>,
+    pub read_errors: BTreeMap<String, Error>,
+    pub plans: Vec<FolderPlan>,
+    pub replays: BTreeMap<String, Replay>,
+    pub notes: Vec<String>,
+}
+
+pub(crate) fn in_scope(folder: &str, filters: &[String]) -> bool {
+    filters.is_empty()
+        || filters.iter().any(|f| {
+            folder == f || folder.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with('/'))
+        })
+}
+
+/// The live secrets of the folders in scope, with their current values, read from one snapshot.
+/// Every record in scope (trashed ones too) is checked first.
+fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFolder>> {
+    let keys = v.keys()?;
+    let tx = v.store().read()?;
+    let mut out: BTreeMap<String, LocalFolder> = BTreeMap::new();
+    let all = SecretFilter { deleted: None, ..Default::default() };
+    for row in tx.secrets(&all)?.into_iter().filter(|r| in_scope(&r.folder, filters)) {
+        check_row(keys, &row)?;
+        if row.deleted_at.is_some() {
+            continue;
+        }
+        let value = open_current(&tx, keys, &row)?;
+        out.entry(row.folder.clone())
+            .or_default()
+            .insert(row.name.clone(), LocalSecret { meta: row.meta(), value });
+    }
+    Ok(out)
+}
+
+pub(crate) fn join_err(e: tokio::task::JoinError) -> Error {
+    Error::Remote(format!("an internal remote task failed: {e}"))
+}
+
+/// Walks the mount's listing under the prefix; returns the folders found (and notes on remote
+/// secrets that are not valid Hush folder paths).
+async fn discover(
+    conn: &Arc<Conn>,
+    filters: &[String],
+    limit: usize,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let prefix = conn.target().prefix.clone();
+    let start = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+    // A directory is worth entering when a filter lies inside it or it lies inside a filter.
+    let wanted_dir = |rel: &str| {
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| format!("{f}/").starts_with(rel) || rel.starts_with(&format!("{f}/")))
+    };
+    let (mut folders, mut notes) = (Vec::new(), Vec::new());
+    let mut queue = vec![start];
+    let (mut depth, mut entries) = (0, 0);
+    while !queue.is_empty() {
+        depth += 1;
+        let mut set = JoinSet::new();
+        let mut next = Vec::new();
+        let mut pending = std::mem::take(&mut queue).into_iter();
+        loop {
+            while set.len() < limit {
+                let Some(dir) = pending.next() else { break };
+                let c = conn.clone();
+                set.spawn(async move {
+                    let r = c.list(&dir).await;
+                    (dir, r)
+                });
+            }
+            let Some(done) = set.join_next().await else { break };
+            let (dir, keys) = done.map_err(join_err)?;
+            let keys = keys?;
+            entries += keys.len();
+            super::client::discovery_bound(&prefix, depth, entries)?;
+            for k in keys {
+                let full = format!("{dir}{k}");
+                let rel = full.strip_prefix(&format!("{prefix}/")).unwrap_or(&full).to_string();
+                if k.ends_with('/') {
+                    if wanted_dir(&rel) {
+                        next.push(full);
+                    }
+                } else if let Some(f) = folder_of(&prefix, &full) {
+                    if in_scope(&f, filters) {
+                        folders.push(f);
+                    }
+                } else {
+                    notes.push(format!(
+                        "remote secret '{full}' skipped: not a valid Hush folder path"
+                    ));
+                }
+            }
+        }
+        queue = next;
+    }
+    Ok((folders, notes))
+}
+
+/// A note when a secret sits exactly at the prefix path: folders live under the prefix, so that
+/// secret is not one of them and is left alone.
+async fn secret_at_prefix(conn: &Conn, row: &RemoteRow) -> Result<Option<String>> {
+    let prefix = &row.info.spec.prefix;
+    if prefix.is_empty() {
+        return Ok(None);
+    }
+    Ok(conn.read(prefix).await?.map(|_| {
+        format!(
+            "a secret sits at the prefix path itself ({}/{prefix}); folders are the secrets under it, so this one is left alone (move it under the prefix, or pick another prefix, to sync it)",
+            row.info.spec.mount
+        )
+    }))
+}
+
+impl Vault {
+    pub(crate) async fn prepare(
+        &self,
+        row: &RemoteRow,
+        cfg: &RunCfg,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Prepared> {
+        let macs = MacKey::derive(self.keys()?.data_key(), self.vault_id());
+        let filters: Vec<String> = cfg
+            .folders
+            .iter()
+            .map(|f| FolderPath::parse(f).map(|p| p.as_str().to_string()))
+            .collect::<Result<_>>()?;
+        let local = load_local(self, &filters)?;
+        let bases = state::load_all(&self.store().read()?, row.id)?;
+        let mut conn = row.connect().await?;
+        if let Some(bound) = cfg.bound {
+            conn.limit_retries(bound);
+        }
+        let kv = preflight(&mut conn).await?;
+        let conn = Arc::new(conn);
+        let mut notes = super::addr::connection_notes(row, conn.target(), conn.token_source);
+        if kv == 1 {
+            notes.push(KV1_NOTE.to_string());
+        }
+        let mut folders: BTreeSet<String> = BTreeSet::new();
+        if cfg.direction != Direction::Pull {
+            folders.extend(local.keys().cloned());
+        }
+        if cfg.direction != Direction::Push {
+            let (found, n) = discover(&conn, &filters, cfg.limit()).await?;
+            folders.extend(found);
+            notes.extend(n);
+            // Folders synced with this remote before are read too: one removed remotely shows as
+            // removals to settle, not as nothing.
+            folders.extend(bases.keys().filter(|f| local.contains_key(*f)).cloned());
+            notes.extend(secret_at_prefix(&conn, row).await?);
+        }
+
+        // Current remote state of every folder, `limit` reads in flight.
+        let total = folders.len();
+        let (mut remotes, mut read_errors) = (BTreeMap::new(), BTreeMap::new());
+        let mut set = JoinSet::new();
+        let mut pending = folders.iter().cloned();
+        loop {
+            while set.len() < cfg.limit() {
+                let Some(f) = pending.next() else { break };
+                let (c, path) = (conn.clone(), remote_path(&row.info.spec.prefix, &f));
+                set.spawn(async move {
+                    let r = c.read(&path).await;
+                    (f, r)
+                });
+            }
+            let Some(done) = set.join_next().await else { break };
+            let (f, r) = done.map_err(join_err)?;
+            match r {
+                Ok(s) => {
+                    remotes.insert(f.clone(), s);
+                }
+                // A folder the token may not read fails alone; anything else fails the operation.
+                Err(e @ Error::RemoteDenied { .. }) => {
+                    read_errors.insert(f.clone(), e);
+                }
+                Err(e) => return Err(e),
+            }
+            progress(Progress {
+                phase: ProgressPhase::Reading,
+                done: remotes.len() + read_errors.len(),
+                total,
+                folder: Some(f),
+                failed: read_errors.len(),
+            });
+        }
+
+        let mut replays = BTreeMap::new();
+        let mut plans = Vec::new();
+        for f in &folders {
+            let remote = remotes.get(f).and_then(Option::as_ref);
+            let mut plan_remote = remote;
+            let mut note = None;
+            if cfg.with_history && cfg.kind == OpKind::Migrate && kv == 2 && local.contains_key(f) {
+                let snaps = self.folder_snapshots(f)?;
+                match replay_start(
+                    &snaps,
+                    remote.filter(|r| r.deleted.is_none()).map(|r| (r.version, &r.fields)),
+                ) {
+                    Some(start) if start < snaps.len() => {
+                        note = Some(format!(
+                            "history: {} local version(s) replayed as remote versions {}..{}",
+                            snaps.len() - start,
+                            start + 1,
+                            snaps.len()
+                        ));
+                        // A half-done replay of our own is not a conflict: plan as if new.
+                        if start > 0 {
+                            plan_remote = None;
+                        }
+                        replays.insert(f.clone(), Replay { snaps, start });
+                    }
+                    Some(_) => {}
+                    None => {
+                        note = Some(
+                            "history not replayed: the remote secret already holds other versions"
+                                .into(),
+                        )
+                    }
+                }
+            }
+            let inputs = Inputs {
+                remote_id: row.id,
+                folder: f,
+                display_path: format!(
+                    "{}/{}",
+                    row.info.spec.mount,
+                    remote_path(&row.info.spec.prefix, f)
+                ),
+                local: local.get(f),
+                remote: plan_remote,
+                base: bases.get(f),
+                macs: &macs,
+                direction: cfg.direction,
+                resolutions: &cfg.resolutions,
+                kv,
+            };
+            let mut plan = plan_folder(&inputs);
+            if let Some(r) = remote {
+                plan.remote_exists = true;
+                plan.remote_version = r.version;
+            }
+            plan.notes.extend(note);
+            if let Some(e) = read_errors.get(f) {
+                plan.notes.push(e.to_string());
+            }
+            plans.push(plan);
+        }
+        Ok(Prepared { conn, kv, macs, local, remotes, read_errors, plans, replays, notes })
+    }
+}

@@ -1,0 +1,395 @@
+//! The team's Vault as teammates use it, against a REAL OpenBao server: metadata written by other
+//! clients (hvac, the `bao` CLI), values shortened to fit Vault's limits, tokens that expired,
+//! removals made remotely, odd paths, several addresses, and remote-first reads with a local
+//! fallback. Ignored by plain `cargo test`; scripts/test.sh runs them (bao on PATH, a Secret
+//! Service for stored tokens, hvac installed from PyPI on first use).
+
+#[path = "common/bao.rs"]
+mod bao;
+mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use bao::{hvac, Bao};
+use common::*;
+use hush_core::remote::*;
+use hush_core::{SecretPath, Vault, WriteOptions};
+
+static NO_CANCEL: AtomicBool = AtomicBool::new(false);
+
+fn spec(name: &str, b: &Bao) -> RemoteSpec {
+    remote_spec(name, &b.addr)
+}
+
+fn push(v: &mut Vault, name: &str) -> OpReport {
+    v.remote_push(name, &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap()
+}
+
+fn pull(v: &mut Vault, name: &str, o: &SyncOptions) -> OpReport {
+    v.remote_pull(name, o, &mut |_| {}, &NO_CANCEL).unwrap()
+}
+
+fn folder<'a>(plan: &'a Plan, f: &str) -> &'a FolderPlan {
+    plan.folders.iter().find(|x| x.folder == f).unwrap_or_else(|| panic!("no {f} in {plan:#?}"))
+}
+
+fn key<'a>(plan: &'a FolderPlan, name: &str) -> &'a KeyPlan {
+    plan.keys.iter().find(|k| k.name == name).unwrap_or_else(|| panic!("no {name} in {plan:#?}"))
+}
+
+/// The `custom_metadata` of `secret/<path>` as the server holds it.
+fn custom(b: &Bao, path: &str) -> serde_json::Value {
+    let out = b.ok(&["kv", "metadata", "get", "-format=json", &format!("secret/{path}")]);
+    serde_json::from_str::<serde_json::Value>(&out).unwrap()["data"]["custom_metadata"].clone()
+}
+
+fn meta_of(v: &Vault, path: &str) -> hush_core::SecretMeta {
+    v.meta(&SecretPath::parse(path).unwrap()).unwrap()
+}
+
+#[test]
+#[ignore = "needs bao and hvac: run via scripts/test.sh"]
+fn metadata_a_teammate_wrote_with_hvac_is_read_reported_and_never_overwritten() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/A", "a");
+    put(&mut v, "app/B", "b");
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    // A teammate edits B's metadata with hvac, in their own way: an RFC 3339 date, a number as
+    // text, tags as one string, a field Hush does not know; and writes A's entry as plain text.
+    let b_entry = r#"{"description": "rotated by ops", "tags": "db, prod", "expires_at": "2031-05-01T00:00:00Z", "rotate_every_days": "30", "owner": "ops@example.com"}"#;
+    hvac(
+        &b.addr,
+        "root",
+        &format!(
+            "m = client.secrets.kv.v2.read_secret_metadata(path='app')['data']['custom_metadata'] or {{}}\n\
+             m['hush:B'] = {b_entry:?}\nm['hush:A'] = 'owner=ops'\n\
+             client.secrets.kv.v2.update_metadata(path='app', custom_metadata=m)"
+        ),
+    );
+
+    // Read as far as it can be, the rest reported.
+    let plan = v.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    let notes = folder(&plan, "app").notes.join("\n");
+    assert!(notes.contains("'owner' (kept on the remote)"), "{notes}");
+    assert!(notes.contains("'A'") && notes.contains("not a JSON object"), "{notes}");
+    assert!(notes.contains("metadata from the remote") && notes.contains('B'), "{notes}");
+    let r = pull(&mut v, "dev", &SyncOptions::default());
+    assert!(r.is_complete(), "{r:#?}");
+    let m = meta_of(&v, "app/B");
+    assert_eq!(
+        (m.description.as_deref(), m.tags.clone(), m.expires_at, m.rotate_every_days),
+        (
+            Some("rotated by ops"),
+            vec!["db".to_string(), "prod".into()],
+            Some(1_935_360_000),
+            Some(30)
+        )
+    );
+
+    // The next push (a value changed) leaves both entries byte for byte.
+    put(&mut v, "app/A", "a2");
+    let r = push(&mut v, "dev");
+    assert!(r.is_complete(), "{r:#?}");
+    let c = custom(&b, "app");
+    assert_eq!(c["hush:B"], b_entry, "{c}");
+    assert_eq!(c["hush:A"], "owner=ops", "{c}");
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["A"], "a2");
+
+    // A local edit is sent, and what Hush could not read stays.
+    let edit = WriteOptions { description: Some("rotated by me".into()), ..Default::default() };
+    v.update_meta(&SecretPath::parse("app/B").unwrap(), &edit).unwrap();
+    assert!(push(&mut v, "dev").is_complete());
+    let c = custom(&b, "app");
+    let entry: serde_json::Value = serde_json::from_str(c["hush:B"].as_str().unwrap()).unwrap();
+    assert_eq!(entry["description"], "rotated by me", "{c}");
+    assert_eq!(entry["owner"], "ops@example.com", "{c}");
+    assert_eq!(entry["tags"], serde_json::json!(["db", "prod"]), "{c}");
+    assert_eq!(c["hush:A"], "owner=ops", "{c}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_description_shortened_for_vault_never_comes_back_over_the_original() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    let long = "the main database of the team; ".repeat(30); // 930 bytes
+    let opts = WriteOptions {
+        description: Some(long.clone()),
+        meta: [("runbook".to_string(), "x".repeat(300))].into(),
+        ..Default::default()
+    };
+    v.set(&SecretPath::parse("app/DB").unwrap(), &val("postgres://"), &opts).unwrap();
+    add(&mut v, spec("dev", &b), "root");
+    let r = push(&mut v, "dev");
+    assert!(r.folders[0].notes.iter().any(|n| n.contains("shortened")), "{r:#?}");
+    assert!(custom(&b, "app")["hush:DB"].as_str().unwrap().len() <= 512);
+
+    // Pulling back changes nothing: the shortened text never lands over the full one.
+    let plan = v.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    assert!(
+        folder(&plan, "app").notes.iter().all(|n| !n.contains("metadata from the remote")),
+        "{plan:#?}"
+    );
+    assert!(pull(&mut v, "dev", &SyncOptions::default()).is_complete());
+    let m = meta_of(&v, "app/DB");
+    assert_eq!(m.description.as_deref(), Some(long.as_str()));
+    assert_eq!(m.meta["runbook"].len(), 300);
+    // Nothing to push either (the remote entry already says what it can).
+    let plan = v.remote_plan("dev", Direction::Push, &[]).unwrap();
+    assert!(!folder(&plan, "app").metadata_changes, "{plan:#?}");
+
+    // A teammate without the secret gets what there is.
+    let (_t2, mut other) = new_vault();
+    add(&mut other, spec("dev", &b), "root");
+    assert!(pull(&mut other, "dev", &SyncOptions::default()).is_complete());
+    let d = meta_of(&other, "app/DB").description.unwrap();
+    assert!(d.len() < long.len() && long.starts_with(&d), "{d}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn an_expired_or_invalid_token_is_authentication_failed_everywhere() {
+    let b = Bao::dev();
+    let short = b.ok(&["token", "create", "-ttl=1s", "-explicit-max-ttl=1s", "-field=token"]);
+    let revoked = b.ok(&["token", "create", "-field=token"]);
+    b.ok(&["token", "revoke", revoked.trim()]);
+    std::thread::sleep(Duration::from_millis(2500));
+    for (what, token) in
+        [("expired", short.trim()), ("revoked", revoked.trim()), ("invalid", "hvs.not-a-token")]
+    {
+        let (_t, mut v) = new_vault();
+        put(&mut v, "app/K", "v");
+        add(&mut v, spec("dev", &b), token);
+        let h = v.remote_test("dev").unwrap();
+        let failed = h.checks.iter().find(|c| !c.ok).unwrap();
+        assert_eq!(failed.code.as_deref(), Some("remote_auth"), "{what}: {h:#?}");
+        let errors = [
+            v.remote_plan("dev", Direction::Push, &[]).unwrap_err(),
+            v.remote_pull("dev", &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap_err(),
+            v.remote_push("dev", &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap_err(),
+        ];
+        for e in errors {
+            assert_eq!(e.code(), "remote_auth", "{what}: {e}");
+            assert_eq!(e.kind(), hush_core::ErrorKind::Denied, "{what}: {e}");
+            assert!(e.to_string().contains("authentication failed"), "{what}: {e}");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_pull_plan_shows_keys_and_folders_removed_remotely() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/A", "1");
+    put(&mut v, "app/B", "2");
+    put(&mut v, "other/X", "x");
+    put(&mut v, "never/Y", "y");
+    add(&mut v, spec("dev", &b), "root");
+    let only_synced =
+        SyncOptions { folders: vec!["app".into(), "other".into()], ..Default::default() };
+    let r = v.remote_push("dev", &only_synced, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert!(r.is_complete(), "{r:#?}");
+    // Teammates remove B from app, and the whole `other` folder.
+    b.ok(&["kv", "put", "secret/app", "A=1"]);
+    b.ok(&["kv", "metadata", "delete", "secret/other"]);
+
+    let plan = v.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    let app = folder(&plan, "app");
+    assert_eq!(key(app, "B").action, KeyAction::Conflict, "{app:#?}");
+    assert!(key(app, "B").reason.as_deref().unwrap().contains("removed on the remote"), "{app:#?}");
+    let other = folder(&plan, "other");
+    assert!(!other.remote_exists, "{other:#?}");
+    assert_eq!(key(other, "X").action, KeyAction::Conflict, "{other:#?}");
+    assert!(key(other, "X").reason.as_deref().unwrap().contains("removed on the remote"));
+    assert!(
+        plan.folders.iter().all(|f| f.folder != "never"),
+        "a folder never synced is not the remote's"
+    );
+
+    // Keeping the remote's side moves the local copies to the trash; nothing is resurrected.
+    let mut keep = SyncOptions::default();
+    keep.resolve("other", Resolution::KeepRemote).unwrap();
+    keep.resolve("app/B", Resolution::KeepRemote).unwrap();
+    let r = pull(&mut v, "dev", &keep);
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(r.totals.deleted_local, 2, "{r:#?}");
+    assert!(v.get(&p("other/X"), None).is_err());
+    assert!(b.cli(&["kv", "get", "secret/other"]).status.code() != Some(0), "not recreated");
+}
+
+#[test]
+#[ignore = "needs bao and hvac: run via scripts/test.sh"]
+fn odd_remote_paths_each_get_the_right_note() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "v");
+    add(&mut v, RemoteSpec { prefix: "team/hush".into(), ..spec("dev", &b) }, "root");
+    assert!(push(&mut v, "dev").is_complete());
+    // A secret exactly at the prefix path, a field with an empty name, a destroyed latest version.
+    b.ok(&["kv", "put", "secret/team/hush", "STRAY=1"]);
+    hvac(
+        &b.addr,
+        "root",
+        "client.secrets.kv.v2.create_or_update_secret(path='team/hush/odd', secret={'': 'x', 'OK': 'y'})",
+    );
+    b.ok(&["kv", "put", "secret/team/hush/gone", "G=1"]);
+    b.ok(&["kv", "destroy", "-versions=1", "secret/team/hush/gone"]);
+    b.ok(&["kv", "put", "secret/team/hush/soft", "S=1"]);
+    b.ok(&["kv", "delete", "secret/team/hush/soft"]);
+
+    let plan = v.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains("prefix path itself") && n.contains("secret/team/hush")),
+        "{:#?}",
+        plan.notes
+    );
+    let empty = key(folder(&plan, "odd"), "");
+    assert_eq!(empty.action, KeyAction::Skipped);
+    assert!(empty.reason.as_deref().unwrap().contains("the field name is empty"), "{empty:#?}");
+    assert_eq!(key(folder(&plan, "odd"), "OK").action, KeyAction::CreateLocal);
+    let gone = folder(&plan, "gone").notes.join("\n");
+    assert!(gone.contains("is destroyed") && !gone.contains("is deleted"), "{gone}");
+    let soft = folder(&plan, "soft").notes.join("\n");
+    assert!(soft.contains("is deleted") && soft.contains("undelete"), "{soft}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn several_addresses_are_tried_in_order_and_the_error_names_each() {
+    let b = Bao::dev();
+    let dead = || {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        format!("http://127.0.0.1:{port}")
+    };
+    let (d1, d2) = (dead(), dead());
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "v");
+    add(&mut v, RemoteSpec { addr: format!(" {d1}/ , {},{d1}", b.addr), ..spec("ha", &b) }, "root");
+    let info = v.remotes().unwrap().remove(0);
+    assert_eq!(info.spec.addr, format!("{d1},{}", b.addr), "normalised, no duplicates");
+    assert_eq!(info.spec.addrs().len(), 2);
+    let h = v.remote_test("ha").unwrap();
+    assert!(h.ok, "{h:#?}");
+    assert!(push(&mut v, "ha").is_complete());
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "v");
+
+    // Nothing answers: the error names an address that failed, quickly (never seen alive).
+    let started = Instant::now();
+    let spec2 = RemoteSpec { addr: format!("{d1},{d2}"), ..spec("down", &b) };
+    add(&mut v, spec2, "root");
+    let e = v.remote_plan("down", Direction::Push, &[]).unwrap_err();
+    assert_eq!(e.code(), "remote_unreachable", "{e}");
+    assert!(e.to_string().contains(&d1) || e.to_string().contains(&d2), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // `remote set` changes the list and keeps the sync history.
+    let mut s = v.remotes().unwrap().into_iter().find(|r| r.spec.name == "ha").unwrap().spec;
+    s.addr = format!("{},{d2}", b.addr);
+    let info = v.remote_update(&s, None, false).unwrap();
+    assert_eq!((info.spec.addr.as_str(), info.synced_folders), (s.addr.as_str(), 1));
+    assert!(v
+        .remote_add(&RemoteSpec { addr: format!("{},ftp://x", b.addr), ..spec("bad", &b) }, None)
+        .is_err());
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_standbys_redirect_is_followed_only_to_the_remotes_own_addresses() {
+    use hostile::{json, redirect, vault_basics, Seen, Server};
+    let b = Bao::dev();
+    // A standby that sends every token lookup and write to the active node (307), as a node of an
+    // HA cluster does when it does not forward requests itself.
+    let active = b.addr.clone();
+    let standby = Server::start(move |s: &Seen| {
+        if s.path.starts_with("/v1/auth/token/lookup-self") || s.method == "POST" {
+            return redirect(307, &format!("{active}{}", s.path));
+        }
+        vault_basics(s).unwrap_or_else(|| json(404, r#"{"errors":[]}"#))
+    });
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "through-the-standby");
+    add(
+        &mut v,
+        RemoteSpec { addr: format!("{},{}", standby.addr, b.addr), ..spec("ha", &b) },
+        "root",
+    );
+    let r = push(&mut v, "ha");
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "through-the-standby");
+
+    // The active node is not one of the remote's addresses: not followed, and it says where to.
+    let (_t2, mut w) = new_vault();
+    put(&mut w, "app/K", "must-not-arrive");
+    add(&mut w, RemoteSpec { addr: standby.addr.clone(), ..spec("one", &b) }, "root");
+    let r = w.remote_push("one", &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap();
+    let e = r.folders[0].error.clone().unwrap_or_default();
+    assert!(e.contains("redirected") && e.contains(&b.addr) && e.contains(&standby.addr), "{e}");
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "through-the-standby");
+}
+
+/// A loopback server that accepts connections and never answers.
+fn black_hole() -> (std::net::TcpListener, String) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", l.local_addr().unwrap());
+    (l, addr)
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn remote_first_reads_the_remote_and_falls_back_to_the_local_copy() {
+    let mut b = Bao::persistent();
+    let root = b.root_token.clone();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/A", "1");
+    add(&mut v, spec("team", &b), &root);
+    assert!(push(&mut v, "team").is_complete());
+    let bound = Duration::from_secs(3);
+
+    // The remote answers: the local copy is refreshed as a pull would.
+    b.ok(&["kv", "put", "secret/app", "A=2", "B=new"]);
+    let r = v.remote_first("team", &["app".into()], bound).unwrap();
+    assert_eq!((r.source, r.updated), (FirstSource::Remote, 2), "{r:#?}");
+    assert_eq!((read(&mut v, "app/A"), read(&mut v, "app/B")), ("2".into(), "new".into()));
+
+    // Changed on both sides: the local value stays and is used, the conflict named.
+    put(&mut v, "app/A", "mine");
+    b.ok(&["kv", "put", "secret/app", "A=theirs", "B=new"]);
+    let r = v.remote_first("team", &["app".into()], bound).unwrap();
+    assert_eq!(r.source, FirstSource::Remote);
+    assert!(r.conflicts.iter().any(|c| c.starts_with("app/A")), "{r:#?}");
+    assert_eq!(read(&mut v, "app/A"), "mine");
+
+    // The server is gone: the last synced local copy, said so, within the bound.
+    b.kill();
+    let started = Instant::now();
+    let r = v.remote_first("team", &["app".into()], bound).unwrap();
+    assert_eq!(r.source, FirstSource::LocalFallback, "{r:#?}");
+    assert_eq!(r.reason_code.as_deref(), Some("remote_unreachable"), "{r:#?}");
+    assert!(r.last_synced[0].1.is_some(), "{r:#?}");
+    assert!(started.elapsed() < bound + Duration::from_secs(1), "{:?}", started.elapsed());
+    assert_eq!(read(&mut v, "app/B"), "new");
+
+    // A server that never answers: the bound, then the local copy.
+    let (_hole, addr) = black_hole();
+    let mut s = v.remotes().unwrap().remove(0).spec;
+    s.addr = addr;
+    v.remote_update(&s, None, false).unwrap();
+    let started = Instant::now();
+    let r = v.remote_first("team", &["app".into()], Duration::from_millis(1500)).unwrap();
+    assert_eq!(
+        (r.source, r.reason_code.as_deref()),
+        (FirstSource::LocalFallback, Some("timeout")),
+        "{r:#?}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+    // Local problems are errors, never a silent fallback.
+    assert_eq!(v.remote_first("team", &["../x".into()], bound).unwrap_err().code(), "invalid_path");
+    assert_eq!(v.remote_first("nope", &["app".into()], bound).unwrap_err().code(), "no_remote");
+}

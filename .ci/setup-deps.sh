@@ -7,7 +7,7 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 APT_PKGS="build-essential pkg-config file curl libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
   libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev xvfb xauth webkit2gtk-driver \
   dbus gnome-keyring libsecret-tools keyutils imagemagick sqlite3 python3-venv \
-  docker-compose zsh fish xdotool strace \
+  docker-compose zsh fish xdotool strace redis-server chromium openssl openssh-client \
   rpm bash-completion man-db desktop-file-utils appstream"   # the last five: packaging/test-packages.sh
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

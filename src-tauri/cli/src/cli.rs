@@ -248,6 +248,18 @@ pub enum Cmd {
     },
     /// Find stored secret values in files (file:line and the secret's path, never the value)
     Scan(ScanArgs),
+    /// Generate a random value (printed, or stored as a new version of PATH) with its entropy
+    Generate(crate::cli_life::GenerateArgs),
+    /// Rotate a secret through a handler command or a generator; --due rotates every due automatic one
+    Rotate(crate::cli_life::RotateArgs),
+    /// Show or set a secret's rotation policy (strategy, interval, handler, post-rotation, check)
+    Policy(crate::cli_life::PolicyArgs),
+    /// What needs attention: expired, expiring, rotation due, never rotated, no expiry, unused
+    Status(crate::cli_life::StatusArgs),
+    /// Compliance report (inventory, activity, findings, audit chain) as JSON, CSV or HTML
+    Report(crate::cli_life::ReportArgs),
+    /// Run a secret's check command with its value on stdin; records when it last passed
+    Test(crate::cli_life::TestArgs),
     #[command(name = "__hook", hide = true)]
     Hook {
         #[arg(value_enum)]
@@ -295,7 +307,7 @@ pub struct SetArgs {
     pub tags: Vec<String>,
     #[arg(long)]
     pub description: Option<String>,
-    /// Expiry date, YYYY-MM-DD or RFC 3339
+    /// Expiry date, YYYY-MM-DD or RFC 3339; `cert` takes a certificate's own expiry
     #[arg(long)]
     pub expires: Option<String>,
     #[arg(long, value_name = "DAYS")]
@@ -315,6 +327,10 @@ pub struct SetArgs {
     /// Accept an empty value (refused by default: it is usually a mistake)
     #[arg(long)]
     pub allow_empty: bool,
+    /// Refuse a value that does not parse as its kind (certificate, OpenSSH/PEM key, URL);
+    /// by default it is stored with a warning
+    #[arg(long)]
+    pub strict: bool,
     #[arg(long)]
     pub json: bool,
 }

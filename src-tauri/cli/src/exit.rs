@@ -21,7 +21,8 @@ pub const INTEGRITY: i32 = 6;
 pub const REMOTE: i32 = 7;
 /// The remote refused: authentication failed or the token's policy denies the path (403).
 pub const DENIED: i32 = 8;
-/// `check` (or `hush run`'s gate) found required variables missing or invalid.
+/// `check` (or `hush run`'s gate) found required variables missing or invalid; `hush test`'s
+/// check failed; `hush status --fail-on` matched.
 pub const CHECK_FAILED: i32 = 9;
 /// `scan` found stored secret values.
 pub const FOUND: i32 = 10;
@@ -77,6 +78,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         }
         "no_recovery" => "a recovery passphrase is added with `hush recovery set`",
         "untrusted" => "review it, then trust it with `hush project trust`",
+        "rotation_failed" => {
+            "fix the handler and run `hush rotate` again; `hush audit --action rotate_failed` shows how each attempt ended"
+        }
         _ => return None,
     })
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod term;
 mod cli;
+mod cli_life;
 mod cmd;
 mod ctx;
 mod exit;
@@ -12,7 +13,9 @@ use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
 use cli::{Cli, Cmd, ProjectCmd, RecoveryCmd};
-use cmd::{activate, docs, envio, keys, mount, project, remote, run as run_cmd, scan, secrets};
+use cmd::{
+    activate, docs, envio, keys, life, mount, project, remote, run as run_cmd, scan, secrets,
+};
 
 fn main() {
     // Before anything else (and before any thread exists): no core dumps or ptrace of a process
@@ -117,5 +120,11 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Scan(a) => scan::scan(&ctx, a),
         Cmd::Completions { shell } => Ok(docs::completions(shell)),
         Cmd::Man { dir } => Ok(docs::man_pages(&dir)),
+        Cmd::Generate(a) => ok(life::generate(&ctx, a)),
+        Cmd::Rotate(a) => life::rotate(&ctx, a),
+        Cmd::Policy(a) => ok(life::policy(&ctx, a)),
+        Cmd::Status(a) => life::status(&ctx, a),
+        Cmd::Report(a) => ok(life::report(&ctx, a)),
+        Cmd::Test(a) => life::test(&ctx, a),
     }
 }

@@ -94,6 +94,17 @@ string_enum! {
         Mount = "mount",
         /// One reader of a mounted `.env` pipe was served.
         MountRead = "mount_read",
+        /// A secret rotated: a new version from a handler, `--with` or `--generate`.
+        Rotate = "rotate",
+        /// A rotation that changed nothing: the handler failed, printed nothing or timed out
+        /// (the detail has its exit code, never its output).
+        RotateFailed = "rotate_failed",
+        /// A rotation policy set, changed or removed.
+        Policy = "policy",
+        /// `hush test`: a secret's check command ran (outcome ok or failure).
+        Test = "test",
+        /// A value generated and stored (`hush generate PATH`).
+        Generate = "generate",
     }
 }
 

@@ -138,6 +138,9 @@ pub enum Error {
     Untrusted { path: PathBuf, changed: bool },
     #[error("required variable(s) missing or invalid: {}", names.join(", "))]
     CheckFailed { names: Vec<String> },
+    // Lifecycle. Messages say how a command ended, never what it printed.
+    #[error("rotating '{path}' failed: {reason}; nothing was changed")]
+    RotationFailed { path: String, reason: String },
 }
 
 /// SQLite says the file is damaged (a bad page, an index that disagrees, not a database).
@@ -200,6 +203,7 @@ impl Error {
             // A project file is used only once trusted: like a key the user has not given yet.
             Error::Untrusted { .. } => K::Locked,
             Error::CheckFailed { .. } => K::CheckFailed,
+            Error::RotationFailed { .. } => K::Failure,
             Error::Db(e) if is_corrupt(e) => K::Integrity,
             Error::SchemaTooNew { .. } | Error::Io { .. } | Error::Db(_) => K::Failure,
         }
@@ -252,6 +256,7 @@ impl Error {
             Error::NotAVault { .. } => "not_a_vault",
             Error::Untrusted { .. } => "untrusted",
             Error::CheckFailed { .. } => "check_failed",
+            Error::RotationFailed { .. } => "rotation_failed",
         }
     }
 

@@ -29,6 +29,7 @@ mod error;
 mod fsutil;
 mod keychain;
 mod keys;
+pub mod lifecycle;
 pub mod mask;
 mod model;
 mod path;

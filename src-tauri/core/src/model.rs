@@ -146,6 +146,11 @@ pub struct SecretMeta {
     pub last_read_at: Option<i64>,
     #[serde(with = "crate::timefmt::opt")]
     pub deleted_at: Option<i64>,
+    /// Rotation strategy and the commands Hush runs for it (none: no policy).
+    pub policy: Option<crate::lifecycle::Policy>,
+    /// When `hush test` last passed.
+    #[serde(with = "crate::timefmt::opt")]
+    pub last_checked_at: Option<i64>,
 }
 
 /// Options of a write. `None` fields keep what the secret already has.
@@ -163,6 +168,9 @@ pub struct WriteOptions {
     pub versions_kept: Option<u32>,
     /// Check-and-set: the write succeeds only if the current version is this (0 = must not exist).
     pub cas: Option<u64>,
+    /// Refuse a value that does not parse as its kind (a certificate, an OpenSSH key, a URL, JSON)
+    /// instead of writing it with warnings.
+    pub strict: bool,
 }
 
 /// One kept version of a secret (no value).
@@ -190,6 +198,12 @@ pub struct WriteOutcome {
     pub path: String,
     pub version: u64,
     pub created: bool,
+    /// What did not parse as the kind (written anyway unless `strict`). Never quotes the value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// A certificate's own expiry (notAfter), offered as `expires_at`.
+    #[serde(with = "crate::timefmt::opt", skip_serializing_if = "Option::is_none")]
+    pub value_expires_at: Option<i64>,
 }
 
 pub(crate) fn check_tag(tag: &str) -> Result<()> {

@@ -4,6 +4,7 @@ pub mod activate;
 pub mod docs;
 pub mod envio;
 pub mod keys;
+pub mod life;
 pub mod mount;
 pub mod project;
 pub mod remote;

@@ -18,11 +18,18 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
             .ok_or_else(|| Error::InvalidInput(format!("--meta wants KEY=VALUE, got '{kv}'")))?;
         meta.insert(k.to_string(), v.to_string());
     }
-    let opts = WriteOptions {
+    let from_cert = a.expires.as_deref() == Some("cert");
+    let mut opts = WriteOptions {
         kind: a.kind.as_deref().map(Kind::parse).transpose()?,
         tags: (!a.tags.is_empty()).then_some(a.tags),
         description: a.description,
-        expires_at: a.expires.as_deref().map(timefmt::parse_date).transpose()?,
+        expires_at: a
+            .expires
+            .as_deref()
+            .filter(|_| !from_cert)
+            .map(timefmt::parse_date)
+            .transpose()?,
+        strict: a.strict,
         rotate_every_days: a.rotate_every,
         meta,
         versions_kept: a.keep,
@@ -37,7 +44,25 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
             "the value is empty; pass --allow-empty to store an empty value".into(),
         ));
     }
+    if from_cert {
+        let kind = opts.kind.or_else(|| v.meta(&path).ok().map(|m| m.kind)).unwrap_or_default();
+        let found = hush_core::lifecycle::validate(kind, &value).expires_at;
+        opts.expires_at = Some(found.ok_or_else(|| {
+            Error::InvalidInput(
+                "--expires cert: the value holds no certificate with an expiry".into(),
+            )
+        })?);
+    }
     let out = v.set(&path, &value, &opts)?;
+    for w in &out.warnings {
+        errln!("warning: {w} (stored anyway; --strict refuses such values)");
+    }
+    if let (Some(e), None, false) = (out.value_expires_at, opts.expires_at, from_cert) {
+        errln!(
+            "note: the certificate expires on {}; `--expires cert` stores that as the expiry",
+            &timefmt::rfc3339(e)[..10]
+        );
+    }
     if a.json {
         print_json(&out);
     } else {

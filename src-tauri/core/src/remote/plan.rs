@@ -274,6 +274,8 @@ mod tests {
             updated_at: 0,
             last_read_at: None,
             deleted_at: None,
+            policy: None,
+            last_checked_at: None,
         }
     }
     fn v(s: &str) -> SecretValue {

@@ -10,11 +10,12 @@
 //!
 //! Files: `open.rs` (opening, migrations, file modes), `header.rs` (vault row, key wraps,
 //! settings), `secrets.rs` (secrets and tags), `versions.rs`, `audit.rs`, `remotes.rs` (remotes
-//! and sync state), `layouts.rs`.
+//! and sync state), `layouts.rs`, `lifecycle.rs` (activity per secret, reminders given).
 
 mod audit;
 mod header;
 mod layouts;
+mod lifecycle;
 mod open;
 mod remotes;
 mod secrets;
@@ -30,6 +31,7 @@ use crate::error::{Error, Result};
 pub(crate) use audit::AuditRow;
 pub(crate) use header::{Header, StoredSettings, WrapKind, WrapRow};
 pub(crate) use layouts::LayoutRow;
+pub(crate) use lifecycle::{NoticeRow, PathActivity};
 pub use open::SCHEMA_VERSION;
 pub(crate) use open::{set_wait_notice, sidecar_modes};
 pub(crate) use remotes::{RemoteRecord, StoredAuth};

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_env_layouts", include_str!("../../../../migrations/0003_env_layouts.sql")),
     ("0004_remotes", include_str!("../../../../migrations/0004_remotes.sql")),
     ("0005_authenticated_rows", include_str!("../../../../migrations/0005_authenticated_rows.sql")),
+    ("0006_lifecycle", include_str!("../../../../migrations/0006_lifecycle.sql")),
 ];
 
 /// The schema this Hush writes.

@@ -7,10 +7,12 @@ use rusqlite::{params, Row};
 use super::{bad_row, Tx, Write};
 use crate::error::Result;
 use crate::keys::{Keys, MacInput};
+use crate::lifecycle::{policy_mac_tail, Policy, Strategy};
 use crate::model::{Kind, SecretMeta};
 
 /// A `secrets` row with its tags. `mac` covers identity, current version, deletion, kind,
-/// expiry, rotation interval and the versions-kept override (see [`secret_mac_input`]).
+/// expiry, rotation interval, the versions-kept override and the policy with the commands it
+/// runs (see [`secret_mac_input`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SecretRow {
     pub id: i64,
@@ -31,14 +33,19 @@ pub(crate) struct SecretRow {
     pub updated_at: i64,
     pub last_read_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// Rotation strategy, handler, post-rotation and check commands (MAC'd when set).
+    pub policy: Policy,
+    /// When the check command last passed (not MAC'd).
+    pub last_checked_at: Option<i64>,
     pub mac: Option<Vec<u8>>,
 }
 
 /// What the MAC of a secret record covers: everything that decides which value is served under
 /// which name, and the policies that act on it. Descriptions, tags, free metadata and read times
-/// are not covered: editing them changes no value and sends nothing anywhere.
+/// are not covered: editing them changes no value and sends nothing anywhere. The policy's parts
+/// trail, present only when a policy is set, so records without one keep the MAC they had.
 pub(crate) fn secret_mac_input(r: &SecretRow) -> MacInput {
-    MacInput::new("hush/v2/secret-row")
+    let m = MacInput::new("hush/v2/secret-row")
         .int(r.id)
         .text(&r.folder)
         .text(&r.name)
@@ -48,7 +55,8 @@ pub(crate) fn secret_mac_input(r: &SecretRow) -> MacInput {
         .opt_int(r.deleted_at)
         .opt_int(r.expires_at)
         .opt_int(r.rotate_every_days.map(i64::from))
-        .opt_int(r.versions_kept.map(i64::from))
+        .opt_int(r.versions_kept.map(i64::from));
+    policy_mac_tail(m, &r.policy)
 }
 
 impl SecretRow {
@@ -72,6 +80,8 @@ impl SecretRow {
             updated_at: self.updated_at,
             last_read_at: self.last_read_at,
             deleted_at: self.deleted_at,
+            policy: (!self.policy.is_empty()).then(|| self.policy.clone()),
+            last_checked_at: self.last_checked_at,
         }
     }
 
@@ -96,6 +106,8 @@ impl SecretRow {
             updated_at: now,
             last_read_at: None,
             deleted_at: None,
+            policy: Policy::default(),
+            last_checked_at: None,
             mac: None,
         }
     }
@@ -122,13 +134,15 @@ impl SecretFilter<'_> {
 
 const COLUMNS: &str = "s.id, s.folder, s.name, s.path, s.kind, s.description, s.expires_at,
     s.rotate_every_days, s.last_rotated_at, s.source, s.meta, s.versions_kept, s.current_version,
-    s.created_at, s.updated_at, s.last_read_at, s.deleted_at, s.mac,
+    s.created_at, s.updated_at, s.last_read_at, s.deleted_at, s.mac, s.rotation_strategy,
+    s.rotation_handler, s.rotation_then, s.rotation_timeout_secs, s.check_command, s.last_checked_at,
     (SELECT group_concat(tag, char(31) ORDER BY tag) FROM secret_tags t WHERE t.secret_id = s.id) AS tags";
 
 /// The row as SQLite gives it; parsed (and named on failure) by `into_row`.
 struct Raw {
     row: SecretRow,
     kind: String,
+    strategy: Option<String>,
     meta: String,
     tags: Option<String>,
 }
@@ -136,6 +150,7 @@ struct Raw {
 fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
     Ok(Raw {
         kind: r.get("kind")?,
+        strategy: r.get("rotation_strategy")?,
         meta: r.get("meta")?,
         tags: r.get("tags")?,
         row: SecretRow {
@@ -157,6 +172,14 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
             updated_at: r.get("updated_at")?,
             last_read_at: r.get("last_read_at")?,
             deleted_at: r.get("deleted_at")?,
+            policy: Policy {
+                strategy: None,
+                handler: r.get("rotation_handler")?,
+                then: r.get("rotation_then")?,
+                timeout_secs: r.get("rotation_timeout_secs")?,
+                check: r.get("check_command")?,
+            },
+            last_checked_at: r.get("last_checked_at")?,
             mac: r.get("mac")?,
         },
     })
@@ -168,6 +191,12 @@ impl Raw {
         let what = || format!("the record of '{}'", row.path.escape_debug());
         row.kind = Kind::parse(&self.kind)
             .map_err(|_| bad_row(what(), format!("unknown kind '{}'", self.kind.escape_debug())))?;
+        row.policy.strategy = match &self.strategy {
+            None => None,
+            Some(s) => Some(Strategy::parse(s).map_err(|_| {
+                bad_row(what(), format!("unknown rotation strategy '{}'", s.escape_debug()))
+            })?),
+        };
         row.meta = serde_json::from_str(&self.meta)
             .map_err(|_| bad_row(what(), "its free metadata is not a JSON object of strings"))?;
         row.tags =
@@ -249,8 +278,11 @@ impl Tx<'_, Write> {
             .prepare_cached(
                 "INSERT INTO secrets (id, folder, name, path, kind, description, expires_at,
                    rotate_every_days, last_rotated_at, source, meta, versions_kept,
-                   current_version, created_at, updated_at, last_read_at, deleted_at, mac)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                   current_version, created_at, updated_at, last_read_at, deleted_at, mac,
+                   rotation_strategy, rotation_handler, rotation_then, rotation_timeout_secs,
+                   check_command, last_checked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                   ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             )?
             .execute(params![
                 row.id,
@@ -270,7 +302,13 @@ impl Tx<'_, Write> {
                 row.updated_at,
                 row.last_read_at,
                 row.deleted_at,
-                row.mac
+                row.mac,
+                row.policy.strategy.map(Strategy::as_str),
+                row.policy.handler,
+                row.policy.then,
+                row.policy.timeout_secs,
+                row.policy.check,
+                row.last_checked_at
             ])?;
         if !row.tags.is_empty() {
             self.set_tags(row.id, &row.tags)?;
@@ -287,7 +325,9 @@ impl Tx<'_, Write> {
                 "UPDATE secrets SET folder = ?2, name = ?3, path = ?4, kind = ?5, description = ?6,
                    expires_at = ?7, rotate_every_days = ?8, last_rotated_at = ?9, source = ?10,
                    meta = ?11, versions_kept = ?12, current_version = ?13, created_at = ?14,
-                   updated_at = ?15, last_read_at = ?16, deleted_at = ?17, mac = ?18
+                   updated_at = ?15, last_read_at = ?16, deleted_at = ?17, mac = ?18,
+                   rotation_strategy = ?19, rotation_handler = ?20, rotation_then = ?21,
+                   rotation_timeout_secs = ?22, check_command = ?23, last_checked_at = ?24
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -308,7 +348,13 @@ impl Tx<'_, Write> {
                 row.updated_at,
                 row.last_read_at,
                 row.deleted_at,
-                row.mac
+                row.mac,
+                row.policy.strategy.map(Strategy::as_str),
+                row.policy.handler,
+                row.policy.then,
+                row.policy.timeout_secs,
+                row.policy.check,
+                row.last_checked_at
             ])?;
         Ok(())
     }
@@ -331,6 +377,14 @@ impl Tx<'_, Write> {
         for id in ids {
             st.execute(params![id, now])?;
         }
+        Ok(())
+    }
+
+    /// Stamps when the check command last passed (not covered by the MAC).
+    pub(crate) fn mark_checked(&self, id: i64, now: i64) -> Result<()> {
+        self.c()
+            .prepare_cached("UPDATE secrets SET last_checked_at = ?2 WHERE id = ?1")?
+            .execute(params![id, now])?;
         Ok(())
     }
 

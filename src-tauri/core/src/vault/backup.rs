@@ -29,6 +29,7 @@ use crate::envfile::Layout;
 use crate::error::{Error, Result};
 use crate::fsutil::write_private_atomic;
 use crate::keys::Keys;
+use crate::lifecycle::{Policy, Strategy};
 use crate::model::Kind;
 use crate::path::SecretPath;
 use crate::secret::Passphrase;
@@ -93,6 +94,21 @@ struct BSecret {
     last_read_at: Option<i64>,
     deleted_at: Option<i64>,
     versions: Vec<BVersion>,
+    /// Schema 6 on: the rotation policy (absent in older backups: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    policy: Option<BPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_checked_at: Option<i64>,
+}
+
+/// A rotation policy as the backup carries it; restored under the new vault's MAC.
+#[derive(Serialize, Deserialize)]
+struct BPolicy {
+    strategy: Option<String>,
+    handler: Option<String>,
+    then: Option<String>,
+    timeout_secs: Option<u32>,
+    check: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -237,6 +253,14 @@ impl Vault {
             updated_at: m.updated_at,
             last_read_at: m.last_read_at,
             deleted_at: m.deleted_at,
+            policy: (!m.policy.is_empty()).then(|| BPolicy {
+                strategy: m.policy.strategy.map(|s| s.as_str().to_string()),
+                handler: m.policy.handler,
+                then: m.policy.then,
+                timeout_secs: m.policy.timeout_secs,
+                check: m.policy.check,
+            }),
+            last_checked_at: m.last_checked_at,
         });
         let mut layouts = Vec::new();
         for folder in tx.layout_folders()? {
@@ -374,6 +398,16 @@ fn load_secret(tx: &Tx<'_, Write>, keys: &Keys, s: &BSecret) -> Result<usize> {
     row.updated_at = s.updated_at;
     row.last_read_at = s.last_read_at;
     row.deleted_at = s.deleted_at;
+    row.last_checked_at = s.last_checked_at;
+    if let Some(p) = &s.policy {
+        row.policy = Policy {
+            strategy: p.strategy.as_deref().map(Strategy::parse).transpose()?,
+            handler: p.handler.clone(),
+            then: p.then.clone(),
+            timeout_secs: p.timeout_secs,
+            check: p.check.clone(),
+        };
+    }
     tx.insert_secret(keys, &mut row)?;
     for ver in &s.versions {
         let sealed = keys.seal_version(row.id, &row.path, ver.version, ver.value.0.as_bytes());

@@ -231,6 +231,11 @@ impl Vault {
         &self.store
     }
 
+    /// The store for writes that need no key (reminders given).
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Records an event that happened outside the engine (lock, unlock by an agent...). Keyed
     /// when the vault is unlocked. Never a value.
     pub fn audit_event(

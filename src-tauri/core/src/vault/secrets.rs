@@ -10,6 +10,7 @@ use super::Vault;
 use crate::audit::{self, Action, Outcome};
 use crate::error::{Error, Result};
 use crate::keys::Keys;
+use crate::lifecycle::Validation;
 use crate::model::{
     check_tag, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions, WriteOutcome,
 };
@@ -74,7 +75,9 @@ pub(crate) fn open_current<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> R
     open_version(tx, keys, row, row.current_version)
 }
 
-fn check_value(value: &SecretValue, kind: Kind) -> Result<()> {
+/// The size, text and shape checks every write makes (refusals), then the kind's deep check:
+/// its problems are warnings, or a refusal when `strict`.
+fn check_value(value: &SecretValue, kind: Kind, strict: bool) -> Result<Validation> {
     if value.len() > MAX_VALUE_BYTES {
         return Err(Error::TooLarge {
             what: "the value".into(),
@@ -87,7 +90,16 @@ fn check_value(value: &SecretValue, kind: Kind) -> Result<()> {
             "the value is not valid UTF-8 text (values must fit in an environment variable)".into(),
         ));
     }
-    kind.validate(value)
+    kind.validate(value)?;
+    let v = crate::lifecycle::validate(kind, value);
+    if strict && !v.problems.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "the value is not a valid {}: {} (nothing was written)",
+            kind.as_str(),
+            v.problems.join("; ")
+        )));
+    }
+    Ok(v)
 }
 
 impl Vault {
@@ -101,7 +113,7 @@ impl Vault {
         self.write(path, value, opts, Action::Write, None)
     }
 
-    fn write(
+    pub(crate) fn write(
         &mut self,
         path: &SecretPath,
         value: &SecretValue,
@@ -351,7 +363,7 @@ pub(crate) fn write_in_tx(
         }
     }
     let kind = opts.kind.or(existing.as_ref().map(|m| m.kind)).unwrap_or_default();
-    check_value(value, kind)?;
+    let checked = check_value(value, kind, opts.strict)?;
     let now = crate::timefmt::now();
     let Some(mut row) = existing else {
         // A new secret: the whole record (MAC included) in one statement, then its first version.
@@ -364,7 +376,13 @@ pub(crate) fn write_in_tx(
         let sealed = keys.seal_version(row.id, &path_s, 1, value.expose());
         let created_at = at.0.unwrap_or(now);
         tx.insert_version(&VersionRow { secret_id: row.id, version: 1, sealed, created_at })?;
-        return Ok(WriteOutcome { path: path_s, version: 1, created: true });
+        return Ok(WriteOutcome {
+            path: path_s,
+            version: 1,
+            created: true,
+            warnings: checked.problems,
+            value_expires_at: checked.expires_at,
+        });
     };
     let rotated =
         open_current(tx, keys, &row).map(|o| o.expose() != value.expose()).unwrap_or(true);
@@ -392,7 +410,13 @@ pub(crate) fn write_in_tx(
     if version > keep {
         tx.prune_versions(row.id, version - keep)?;
     }
-    Ok(WriteOutcome { path: path_s, version, created: false })
+    Ok(WriteOutcome {
+        path: path_s,
+        version,
+        created: version == 1,
+        warnings: checked.problems,
+        value_expires_at: checked.expires_at,
+    })
 }
 
 /// The stored settings, checked against their MAC (they decide what pruning and purging delete).

@@ -40,6 +40,7 @@ mod health;
 mod history;
 mod http;
 mod mapping;
+mod peek;
 mod plan;
 mod runtime;
 mod state;
@@ -48,6 +49,7 @@ mod types;
 pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
 pub use health::{Health, HealthCheck};
+pub use peek::{RemotePeek, SyncedFolder};
 pub use types::{
     Direction, FolderOutcome, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan,
     MigrateOptions, OpKind, OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution,

@@ -163,7 +163,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
       <ErrorNote error={error} id="remote-op-error" />
       {planned && (
         <>
-          <p class="muted small" id="remote-plan-age">Plan of {new Date(planned.at * 1000).toLocaleTimeString()}{planned.folder ? ` for ${planned.folder}` : ''} ({planned.direction}).</p>
+          <p class="muted small" id="remote-plan-age">Plan of {dateTime(planned.at)}{planned.folder ? ` for ${planned.folder}` : ''} ({planned.direction}).</p>
           <PlanTable plan={planned.plan} synced={synced} />
           <Conflicts remote={remote.name} plan={planned.plan} choices={choices} setChoices={(c) => setPlanned({ ...planned, choices: c })} />
           <div class="row wrap">

@@ -38,8 +38,18 @@ const COMMANDS: &[&str] = &[
     "remote_test",
     "remote_plan",
     "remote_run",
+    "remote_peek",
+    "remote_synced",
     "work_cancel",
     "about",
+    "projects_list",
+    "project_open",
+    "project_trust",
+    "project_check",
+    "mounts_list",
+    "mount_reads",
+    "mount_start",
+    "mount_stop",
 ];
 
 fn main() {

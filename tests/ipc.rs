@@ -7,6 +7,7 @@ use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
+use hush_core::ErrorKind;
 use hush_desktop_lib::picks::PickPurpose;
 use hush_desktop_lib::state::AppState;
 use hush_desktop_lib::ManualClock;
@@ -86,7 +87,11 @@ fn refuses_everything_while_locked_with_a_typed_error() {
         ("settings_get", json!({})),
     ] {
         let err = call(&h, cmd, args).unwrap_err();
-        assert_eq!(err, json!({"code": "locked", "message": "the vault is locked"}), "{cmd}");
+        assert_eq!(
+            err,
+            json!({"code": "locked", "reason": "locked", "message": "the vault is locked"}),
+            "{cmd}"
+        );
     }
 }
 
@@ -103,18 +108,28 @@ fn errors_carry_stable_codes_and_no_values() {
     };
     assert_eq!(save("canary-ipc-1", Some(0)).unwrap()["version"], 1);
     let conflict = save("canary-ipc-2", Some(0)).unwrap_err();
-    assert_eq!(conflict["code"], "cas_conflict");
+    // `code` is the engine's ErrorKind (the class the CLI's exit code derives from), `reason` the
+    // finer name.
+    assert_eq!(
+        (&conflict["code"], &conflict["reason"]),
+        (&json!("conflict"), &json!("cas_conflict"))
+    );
     assert!(!conflict.to_string().contains("canary"));
     assert_eq!(
-        call(&h, "secret_detail", json!({"path": "app/NOPE"})).unwrap_err()["code"],
+        call(&h, "secret_detail", json!({"path": "app/NOPE"})).unwrap_err()["reason"],
         "not_found"
     );
     assert_eq!(
-        call(&h, "secret_detail", json!({"path": "../x/Y"})).unwrap_err()["code"],
+        call(&h, "secret_detail", json!({"path": "../x/Y"})).unwrap_err()["reason"],
         "invalid_path"
     );
     let bad_kind = call(&h, "secrets_list", json!({"req": {"kind": "bogus"}})).unwrap_err();
-    assert_eq!(bad_kind["code"], "invalid_input");
+    assert_eq!(
+        (&bad_kind["code"], &bad_kind["reason"]),
+        (&json!("invalid"), &json!("invalid_input"))
+    );
+    let gone = call(&h, "secret_detail", json!({"path": "app/NOPE"})).unwrap_err();
+    assert_eq!(gone["code"], "not_found");
 
     // Listing, detail, history, audit and overview never carry the value.
     for (cmd, args) in [
@@ -144,7 +159,7 @@ fn lock_drops_access_and_unlock_needs_the_passphrase() {
     assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap_err()["code"], "locked");
     assert_eq!(call(&h, "vault_touch", json!({})).unwrap(), json!(false));
     assert_eq!(
-        call(&h, "vault_unlock", json!({"passphrase": "wrong"})).unwrap_err()["code"],
+        call(&h, "vault_unlock", json!({"passphrase": "wrong"})).unwrap_err()["reason"],
         "wrong_passphrase"
     );
     assert_eq!(
@@ -176,7 +191,7 @@ fn settings_and_rekey_round_trip() {
     assert_eq!(call(&h, "settings_get", json!({})).unwrap()["clipboardSecs"], 12);
     s["autoLockSecs"] = json!(1);
     assert_eq!(
-        call(&h, "settings_set", json!({"settings": s})).unwrap_err()["code"],
+        call(&h, "settings_set", json!({"settings": s})).unwrap_err()["reason"],
         "invalid_input"
     );
     call(&h, "recovery_set", json!({"passphrase": "recovery words"})).unwrap();
@@ -210,6 +225,11 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
             "remote_plan",
             json!({"name": "team", "direction": "push", "folders": [], "onProgress": CH}),
         ),
+        ("remote_peek", json!({"name": "team", "path": "app/K", "onProgress": CH})),
+        ("remote_synced", json!({"name": "team"})),
+        ("projects_list", json!({})),
+        ("mounts_list", json!({})),
+        ("mount_reads", json!({"limit": 10})),
     ] {
         assert_eq!(call(&h, cmd, args).unwrap_err()["code"], "locked", "{cmd}");
     }
@@ -227,16 +247,24 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     let bad = call(&h, "remote_plan", sideways).unwrap_err().to_string();
     assert!(bad.contains("unknown variant"), "an enum, not a string: {bad}");
     let unknown = call(&h, "remote_test", json!({"name": "nope", "onProgress": CH})).unwrap_err();
-    assert_eq!(unknown["code"], "no_remote", "a missing remote is 'not found', not bad input");
+    assert_eq!(unknown["reason"], "no_remote", "a missing remote is 'not found', not bad input");
     assert!(unknown["message"].as_str().unwrap().contains("no remote named 'nope'"), "{unknown}");
     // AppRole needs its secret_id (it would go to the keychain); an unknown auth method is refused.
     let ar = call(&h, "remote_add", json!({"req": {"name": "ar", "addr": "https://127.0.0.1:1", "namespace": null, "mount": "kv", "prefix": "", "caCert": null, "skipVerify": false, "auth": "approle", "roleId": "role-123", "approleMount": "", "token": null}})).unwrap_err();
     assert!(
-        ar["code"] == "invalid_input" && ar["message"].as_str().unwrap().contains("secret_id"),
+        ar["reason"] == "invalid_input" && ar["message"].as_str().unwrap().contains("secret_id"),
         "{ar}"
     );
     let bad = call(&h, "remote_add", json!({"req": {"name": "x", "addr": "https://127.0.0.1:1", "mount": "kv", "prefix": "", "skipVerify": false, "auth": "ldap"}})).unwrap_err();
     assert!(bad.to_string().contains("unknown variant"), "{bad}");
+    // Nothing synced yet; the remote side of a key on a dead server: a remote error, audited as a
+    // reveal that failed (the full flow against OpenBao is in e2e and core/tests/remote_peek.rs).
+    assert_eq!(call(&h, "remote_synced", json!({"name": "team"})).unwrap(), json!([]));
+    let peek = json!({"name": "team", "path": "app/K", "onProgress": CH});
+    let err = call(&h, "remote_peek", peek).unwrap_err();
+    assert_eq!((&err["code"], &err["reason"]), (&json!("remote"), &json!("remote_unreachable")));
+    let reveal = call(&h, "audit_list", json!({"query": {"action": "reveal"}})).unwrap();
+    assert_eq!((&reveal[0]["path"], &reveal[0]["outcome"]), (&json!("app/K"), &json!("failure")));
     call(&h, "remote_remove", json!({"name": "team"})).unwrap();
     assert_eq!(call(&h, "remote_list", json!({})).unwrap(), json!([]));
 }
@@ -253,7 +281,7 @@ fn backup_restore_never_overwrites_a_vault() {
     let file = pick(&h, &file, PickPurpose::BackupRead);
     // Into the app's own (existing) vault file: refused, whatever the passphrase.
     let err = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "x-passphrase", "target": null})).unwrap_err();
-    assert_eq!(err["code"], "vault_exists", "{err}");
+    assert_eq!(err["reason"], "vault_exists", "{err}");
     // Into a new file: restored, and this vault stays open.
     let target = dir.path().join("restored.db");
     let t = pick(&h, &target, PickPurpose::RestoreTarget);
@@ -275,14 +303,14 @@ fn file_operations_take_only_what_the_picker_returned() {
     };
     // A path the web view made up is refused, and nothing is written there.
     let err = export(target.to_str().unwrap()).unwrap_err();
-    assert_eq!(err["code"], "not_picked", "{err}");
+    assert_eq!(err["reason"], "not_picked", "{err}");
     assert!(!target.exists(), "an export went to a path the picker never returned");
     // So is a forged handle, and a handle picked for reading (an import) used to write.
-    assert_eq!(export("00112233445566778899aabbccddeeff").unwrap_err()["code"], "not_picked");
+    assert_eq!(export("00112233445566778899aabbccddeeff").unwrap_err()["reason"], "not_picked");
     let read_only = pick(&h, &target, PickPurpose::ImportEnv);
-    assert_eq!(export(&read_only).unwrap_err()["code"], "not_picked");
+    assert_eq!(export(&read_only).unwrap_err()["reason"], "not_picked");
     let backup = json!({"file": read_only, "passphrase": "backup words"});
-    assert_eq!(call(&h, "backup_create", backup).unwrap_err()["code"], "not_picked");
+    assert_eq!(call(&h, "backup_create", backup).unwrap_err()["reason"], "not_picked");
     assert!(!target.exists());
     // What the picker returned works; the web view sees the path only to show it.
     let picked = pick(&h, &target, PickPurpose::Export);
@@ -292,7 +320,7 @@ fn file_operations_take_only_what_the_picker_returned() {
     // Locking forgets every handle.
     call(&h, "vault_lock", json!({})).unwrap();
     call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
-    assert_eq!(export(&picked).unwrap_err()["code"], "not_picked");
+    assert_eq!(export(&picked).unwrap_err()["reason"], "not_picked");
 }
 
 #[test]
@@ -338,7 +366,7 @@ fn a_panic_in_one_command_leaves_the_vault_serving_the_next() {
         state.actor.run(|_| -> Result<(), _> { panic!("a bug in one command") }),
     )
     .unwrap_err();
-    assert_eq!(panicked.code, "internal");
+    assert_eq!((panicked.code, panicked.reason.as_str()), (ErrorKind::Failure, "internal"));
     assert!(!panicked.message.contains("bug"), "{}", panicked.message);
     // Still unlocked, still answering: nothing was poisoned.
     assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap(), json!([]));
@@ -393,5 +421,78 @@ fn a_damaged_vault_is_reported_not_mistaken_for_a_first_run() {
     // And Setup would not overwrite it.
     let err = call(&h, "vault_create", json!({"passphrase": "ipc passphrase", "recovery": null}))
         .unwrap_err();
-    assert_eq!(err["code"], "vault_exists", "{err}");
+    assert_eq!(err["reason"], "vault_exists", "{err}");
+}
+
+/// A project the test plays the user for: trust records in a temp dir, the file picked.
+fn open_project(h: &Harness, toml: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = hush_core::project::TrustStore::at(dir.path().join("trust"));
+    let state = h._app.state::<AppState>();
+    tauri::async_runtime::block_on(state.actor.peek(move |o| {
+        o.trust = Some(trust);
+        Ok(())
+    }))
+    .unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join("hush.toml"), toml).unwrap();
+    (dir, repo.join("hush.toml").canonicalize().unwrap().display().to_string())
+}
+
+#[test]
+fn projects_are_trusted_only_as_picked_and_checked_by_name_only() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    save(&h, "myapp/dev/API_KEY", "canary-project-key");
+    save(&h, "myapp/dev/PORT", "canary-not-a-port");
+    let toml = "default = \"dev\"\n[env.dev]\nfrom = [\"myapp/dev\", \"myapp/dev-mine\"]\n[env.prod]\nfrom = [\"myapp/prod\"]\n[vars]\nAPI_KEY = { required = true }\nPORT = { type = \"port\" }\nDB_URL = { required = true }\n";
+    let (dir, file) = open_project(&h, toml);
+    assert_eq!(call(&h, "projects_list", json!({})).unwrap(), json!([]));
+    // A file the page names itself is refused: it must come from the picker (or a trust record).
+    let err = call(&h, "project_trust", json!({"file": file, "trust": true})).unwrap_err();
+    assert_eq!(err["reason"], "not_picked", "{err}");
+    let handle = pick(&h, std::path::Path::new(&file), PickPurpose::ProjectFile);
+    let p = call(&h, "project_open", json!({"file": handle})).unwrap();
+    assert_eq!(
+        (&p["file"], &p["trust"], &p["varsCount"]),
+        (&json!(file), &json!("untrusted"), &json!(3))
+    );
+    assert_eq!(
+        p["envs"][0],
+        json!({"name": "dev", "folders": ["myapp/dev", "myapp/dev-mine"], "isDefault": true})
+    );
+    // Untrusted: no check, no mount (the kind the CLI exits 5 for).
+    let err = call(&h, "project_check", json!({"file": file, "env": null})).unwrap_err();
+    assert_eq!((&err["code"], &err["reason"]), (&json!("locked"), &json!("untrusted")));
+    let err = call(&h, "mount_start", json!({"file": file, "env": null})).unwrap_err();
+    assert_eq!(err["reason"], "untrusted");
+    let p = call(&h, "project_trust", json!({"file": file, "trust": true})).unwrap();
+    assert_eq!(p["trust"], "trusted");
+    assert!(p["trustedAt"].is_number());
+    // The check names what is missing and invalid, never a value.
+    let c = call(&h, "project_check", json!({"file": file, "env": null})).unwrap();
+    assert_eq!((&c["env"], &c["passed"]), (&json!("dev"), &json!(false)));
+    assert_eq!((&c["missing"], &c["ok"]), (&json!(["DB_URL"]), &json!(["API_KEY"])));
+    assert_eq!(
+        (&c["invalid"][0]["name"], &c["emptyFolders"]),
+        (&json!("PORT"), &json!(["myapp/dev-mine"]))
+    );
+    assert!(!c.to_string().contains("canary"), "{c}");
+    let checks = call(&h, "audit_list", json!({"query": {"action": "check"}})).unwrap();
+    assert_eq!(checks.as_array().unwrap().len(), 1);
+    // An edited file asks again; a trusted project stays known after lock (its record).
+    std::fs::write(dir.path().join("repo/hush.toml"), format!("{toml}# edited\n")).unwrap();
+    call(&h, "vault_lock", json!({})).unwrap();
+    call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
+    let list = call(&h, "projects_list", json!({})).unwrap();
+    assert_eq!((list.as_array().unwrap().len(), &list[0]["trust"]), (1, &json!("changed")));
+    let p = call(&h, "project_trust", json!({"file": file, "trust": false})).unwrap();
+    assert_eq!(p["trust"], "untrusted");
+    // A project whose file is gone stays listed while known, and says why.
+    call(&h, "project_trust", json!({"file": file, "trust": true})).unwrap();
+    std::fs::remove_file(dir.path().join("repo/hush.toml")).unwrap();
+    let list = call(&h, "projects_list", json!({})).unwrap();
+    assert!(list[0]["trust"].is_null() && list[0]["problem"].is_string(), "{list}");
+    assert_eq!(call(&h, "mount_reads", json!({"limit": 10})).unwrap(), json!([]));
 }

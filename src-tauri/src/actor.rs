@@ -9,7 +9,7 @@
 //! clock does not), and the owner checks the deadline before any work, so a laptop opened the
 //! next morning is locked before it answers anything.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,6 +17,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+use hush_core::project::TrustStore;
 use hush_core::{ImportPreview, Vault};
 
 use crate::error::{IpcError, IpcResult};
@@ -90,6 +91,13 @@ pub struct Owner {
     /// The last import preview, so a commit applies exactly what the user saw.
     pub pending_import: Option<ImportPreview>,
     pub picks: Picks,
+    /// The user's project trust records (None when no data dir is known); tests point it elsewhere.
+    pub trust: Option<TrustStore>,
+    /// Project files opened in this session through the picker (beside the trusted ones).
+    pub opened_projects: BTreeSet<PathBuf>,
+    /// `.env` pipes this app serves, by path; each holds a second handle on the vault.
+    #[cfg(unix)]
+    pub mounts: HashMap<PathBuf, hush_core::project::mount::MountServer>,
     last_activity: Duration,
     auto_lock: Duration,
     shared: Arc<Shared>,
@@ -154,6 +162,11 @@ impl Owner {
         );
         v.lock();
         self.picks.clear();
+        // A served pipe holds the keys through its own handle: stop serving with the lock.
+        #[cfg(unix)]
+        for (_, mut m) in self.mounts.drain() {
+            let _ = m.stop();
+        }
         if let Some(f) = self.shared.on_lock.get() {
             f(reason);
         }
@@ -219,6 +232,10 @@ impl Actor {
             vault: None,
             pending_import: None,
             picks: Picks::default(),
+            trust: TrustStore::user().ok(),
+            opened_projects: BTreeSet::new(),
+            #[cfg(unix)]
+            mounts: HashMap::new(),
             last_activity: Duration::ZERO,
             auto_lock: Duration::from_secs(300),
             shared: shared.clone(),
@@ -271,9 +288,9 @@ impl Actor {
         });
         self.tx
             .send(Msg::Job(job, activity))
-            .map_err(|_| IpcError::new("internal", "the vault thread has stopped"))?;
+            .map_err(|_| IpcError::internal("the vault thread has stopped"))?;
         rx.await.map_err(|_| {
-            IpcError::new("internal", "this action failed unexpectedly; nothing else was affected")
+            IpcError::internal("this action failed unexpectedly; nothing else was affected")
         })?
     }
 

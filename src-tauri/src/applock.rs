@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use hush_core::ErrorKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -62,12 +63,15 @@ fn read(vault: &Path) -> IpcResult<Option<LockFile>> {
     match std::fs::read(file_of(vault)) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|_| {
             IpcError::new(
+                ErrorKind::Integrity,
                 "integrity",
                 "the app lock file is damaged; remove it to turn the lock off",
             )
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(IpcError::new("io", format!("cannot read the app lock: {e}"))),
+        Err(e) => {
+            Err(IpcError::new(ErrorKind::Failure, "io", format!("cannot read the app lock: {e}")))
+        }
     }
 }
 
@@ -96,14 +100,14 @@ pub fn weakness(kind: AppLockKind, secret: &str) -> Option<&'static str> {
 /// Turns the app lock on (or changes it).
 pub fn set(vault: &Path, kind: AppLockKind, secret: &str) -> IpcResult<()> {
     if let Some(why) = weakness(kind, secret) {
-        return Err(IpcError::new("invalid_input", why));
+        return Err(IpcError::invalid(why));
     }
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).expect("OS random numbers");
     let salt = SaltString::encode_b64(&salt).expect("a 16-byte salt encodes");
     let phc = argon2()
         .hash_password(secret.as_bytes(), &salt)
-        .map_err(|e| IpcError::new("internal", format!("cannot hash the app lock: {e}")))?
+        .map_err(|e| IpcError::internal(format!("cannot hash the app lock: {e}")))?
         .to_string();
     write(vault, &LockFile { kind, phc, failures: 0, retry_after: 0 })
 }
@@ -112,7 +116,7 @@ pub fn set(vault: &Path, kind: AppLockKind, secret: &str) -> IpcResult<()> {
 pub fn clear(vault: &Path) -> IpcResult<()> {
     match std::fs::remove_file(file_of(vault)) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(IpcError::new("io", format!("cannot remove the app lock: {e}")))
+            Err(IpcError::new(ErrorKind::Failure, "io", format!("cannot remove the app lock: {e}")))
         }
         _ => Ok(()),
     }
@@ -128,15 +132,17 @@ pub fn check(vault: &Path, secret: Option<&str>, now: i64) -> IpcResult<()> {
     };
     if now < f.retry_after {
         return Err(IpcError::new(
+            ErrorKind::Locked,
             "rate_limited",
             format!("too many wrong attempts: try again in {} s", f.retry_after - now),
         ));
     }
     let Some(secret) = secret.filter(|s| !s.is_empty()) else {
-        return Err(IpcError::new("locked", format!("enter the {what}")));
+        return Err(IpcError::new(ErrorKind::Locked, "locked", format!("enter the {what}")));
     };
-    let hash = PasswordHash::new(&f.phc)
-        .map_err(|_| IpcError::new("integrity", "the app lock file is damaged"))?;
+    let hash = PasswordHash::new(&f.phc).map_err(|_| {
+        IpcError::new(ErrorKind::Integrity, "integrity", "the app lock file is damaged")
+    })?;
     if argon2().verify_password(secret.as_bytes(), &hash).is_ok() {
         if f.failures > 0 {
             f.failures = 0;
@@ -150,6 +156,7 @@ pub fn check(vault: &Path, secret: Option<&str>, now: i64) -> IpcResult<()> {
     write(vault, &f)?;
     let wait = wait_after(f.failures);
     Err(IpcError::new(
+        ErrorKind::Locked,
         "wrong_passphrase",
         if wait > 0 {
             format!("wrong {what}: try again in {wait} s")
@@ -184,21 +191,21 @@ mod tests {
         check(&vault, None, 0).unwrap();
         set(&vault, AppLockKind::Pin, "246810").unwrap();
         assert_eq!(kind(&vault), Some(AppLockKind::Pin));
-        assert_eq!(check(&vault, None, 100).unwrap_err().code, "locked");
+        assert_eq!(check(&vault, None, 100).unwrap_err().reason, "locked");
         for _ in 0..2 {
-            assert_eq!(check(&vault, Some("000000"), 100).unwrap_err().code, "wrong_passphrase");
+            assert_eq!(check(&vault, Some("000000"), 100).unwrap_err().reason, "wrong_passphrase");
         }
         let third = check(&vault, Some("000000"), 100).unwrap_err();
         assert!(third.message.contains("try again in 5 s"), "{}", third.message);
         // The right PIN during the wait is not even checked; the count lives in the file, so a
         // restarted app waits too.
-        assert_eq!(check(&vault, Some("246810"), 104).unwrap_err().code, "rate_limited");
+        assert_eq!(check(&vault, Some("246810"), 104).unwrap_err().reason, "rate_limited");
         check(&vault, Some("246810"), 105).unwrap();
         // A success starts the count again.
         for _ in 0..3 {
             let _ = check(&vault, Some("1"), 200);
         }
-        assert_eq!(check(&vault, Some("246810"), 200).unwrap_err().code, "rate_limited");
+        assert_eq!(check(&vault, Some("246810"), 200).unwrap_err().reason, "rate_limited");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(file_of(&vault)).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use hush_core::{AuditEntry, SecretMeta, VersionInfo};
+use hush_core::{Action, AuditEntry, ImportStatus, Kind, Outcome, SecretMeta, VersionInfo};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -61,7 +61,7 @@ pub struct SecretRow {
     pub path: String,
     pub folder: String,
     pub name: String,
-    pub kind: String,
+    pub kind: Kind,
     pub tags: Vec<String>,
     /// Searched along with the path and tags.
     pub description: Option<String>,
@@ -76,7 +76,7 @@ impl From<&SecretMeta> for SecretRow {
             path: m.path.clone(),
             folder: m.folder.clone(),
             name: m.name.clone(),
-            kind: m.kind.as_str().into(),
+            kind: m.kind,
             tags: m.tags.clone(),
             description: m.description.clone(),
             updated_at: m.updated_at,
@@ -120,6 +120,8 @@ impl From<&SecretMeta> for SecretDetail {
 pub struct ListRequest {
     pub folder: Option<String>,
     pub tag: Option<String>,
+    /// Parsed on arrival: an unknown kind is refused by name.
+    #[ts(as = "Option<Kind>")]
     pub kind: Option<String>,
     pub search: Option<String>,
 }
@@ -130,6 +132,7 @@ pub struct SaveRequest {
     pub path: String,
     /// The new value; `None` changes metadata only (no new version).
     pub value: Option<String>,
+    #[ts(as = "Option<Kind>")]
     pub kind: Option<String>,
     pub tags: Option<Vec<String>>,
     pub description: Option<String>,
@@ -207,7 +210,7 @@ impl From<&VersionInfo> for VersionRow {
 #[serde(rename_all = "camelCase")]
 pub struct TrashRow {
     pub path: String,
-    pub kind: String,
+    pub kind: Kind,
     pub version: u64,
     pub deleted_at: i64,
     pub purge_at: i64,
@@ -217,6 +220,8 @@ pub struct TrashRow {
 #[serde(rename_all = "camelCase", default)]
 pub struct AuditQuery {
     pub path: Option<String>,
+    /// Parsed on arrival: an unknown action is refused by name.
+    #[ts(as = "Option<Action>")]
     pub action: Option<String>,
     pub since: Option<i64>,
     pub limit: Option<u32>,
@@ -227,9 +232,9 @@ pub struct AuditQuery {
 pub struct AuditRow {
     pub seq: i64,
     pub ts: i64,
-    pub action: String,
+    pub action: Action,
     pub path: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub detail: Option<String>,
 }
 
@@ -238,9 +243,9 @@ impl From<AuditEntry> for AuditRow {
         AuditRow {
             seq: e.seq,
             ts: e.ts,
-            action: e.action.to_string(),
+            action: e.action,
             path: e.path,
-            outcome: e.outcome.to_string(),
+            outcome: e.outcome,
             detail: e.detail,
         }
     }
@@ -321,8 +326,7 @@ pub struct ImportRequest {
 pub struct ImportRow {
     pub line: u64,
     pub name: Option<String>,
-    /// new, changed, unchanged, skipped or invalid.
-    pub status: String,
+    pub status: ImportStatus,
     pub note: Option<String>,
 }
 
@@ -346,12 +350,6 @@ pub struct ImportPreviewDto {
 
 impl From<&hush_core::ImportPreview> for ImportPreviewDto {
     fn from(p: &hush_core::ImportPreview) -> Self {
-        let status = |s: hush_core::ImportStatus| {
-            serde_json::to_value(s)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        };
         ImportPreviewDto {
             source: p.source.clone(),
             folder: p.folder.clone(),
@@ -361,7 +359,7 @@ impl From<&hush_core::ImportPreview> for ImportPreviewDto {
                 .map(|i| ImportRow {
                     line: i.line as u64,
                     name: i.name.clone(),
-                    status: status(i.status),
+                    status: i.status,
                     note: i.note.clone(),
                 })
                 .collect(),
@@ -446,6 +444,11 @@ mod bindings {
     fn typescript_bindings_are_current() {
         let cfg = Config::new().with_large_int("number");
         let decls = [
+            hush_core::ErrorKind::decl(&cfg),
+            Kind::decl(&cfg),
+            Action::decl(&cfg),
+            Outcome::decl(&cfg),
+            ImportStatus::decl(&cfg),
             KeyModeDto::decl(&cfg),
             LockKind::decl(&cfg),
             crate::applock::AppLockKind::decl(&cfg),
@@ -482,7 +485,10 @@ mod bindings {
             RestoreResult::decl(&cfg),
             crate::commands::about::AboutDto::decl(&cfg),
         ];
-        let decls = decls.into_iter().chain(crate::dto_remote::declarations(&cfg));
+        let decls = decls
+            .into_iter()
+            .chain(crate::dto_remote::declarations(&cfg))
+            .chain(crate::dto_project::declarations(&cfg));
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");
         for d in decls {
             out.push_str("export ");

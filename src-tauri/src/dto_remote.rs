@@ -1,14 +1,12 @@
 //! IPC types of the HashiCorp Vault screens (generated into ui/src/lib/bindings.ts with dto.rs).
 //! Tokens travel only inward (`RemoteAddRequest.token`, straight into the OS keychain).
 
-use hush_core::remote::{Health, OpReport, Plan, RemoteInfo};
+use hush_core::remote::{
+    AuthSpec, FolderOutcome, FolderState, Health, KeyAction, OpReport, Plan, RemoteInfo,
+    RemotePeek, SyncedFolder,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-/// The serde name of a core enum value (e.g. `KeyAction::CreateRemote` → "CreateRemote").
-fn name<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
 
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -18,17 +16,17 @@ pub struct RemoteDto {
     pub namespace: Option<String>,
     pub mount: String,
     pub prefix: String,
-    pub auth: String,
+    pub auth: AuthKind,
     pub synced_folders: u64,
 }
 
 impl From<&RemoteInfo> for RemoteDto {
     fn from(r: &RemoteInfo) -> Self {
         let (s, synced_folders) = (&r.spec, r.synced_folders);
-        let auth = serde_json::to_value(&s.auth)
-            .ok()
-            .and_then(|v| v["method"].as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let auth = match s.auth {
+            AuthSpec::Token => AuthKind::Token,
+            AuthSpec::Approle { .. } => AuthKind::Approle,
+        };
         RemoteDto {
             name: s.name.clone(),
             addr: s.addr.clone(),
@@ -88,7 +86,7 @@ pub enum Keep {
 }
 
 /// How a remote authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum AuthKind {
     Token,
@@ -154,7 +152,7 @@ impl From<&Health> for HealthDto {
 #[serde(rename_all = "camelCase")]
 pub struct KeyPlanDto {
     pub name: String,
-    pub action: String,
+    pub action: KeyAction,
     pub local_version: Option<u64>,
     pub remote_version: Option<u64>,
     /// Why: "changed on both sides since the last sync", "remote only", ...
@@ -166,8 +164,7 @@ pub struct KeyPlanDto {
 pub struct FolderPlanDto {
     pub folder: String,
     pub remote_path: String,
-    /// in_sync, local_ahead, remote_ahead, diverged or conflict.
-    pub state: String,
+    pub state: FolderState,
     /// Remote version at the last sync with this remote, if the folder was ever synced.
     pub last_synced_version: Option<u64>,
     pub keys: Vec<KeyPlanDto>,
@@ -193,7 +190,7 @@ impl From<&Plan> for PlanDto {
                 .map(|f| FolderPlanDto {
                     folder: f.folder.clone(),
                     remote_path: f.remote_path.clone(),
-                    state: name(f.state),
+                    state: f.state,
                     last_synced_version: f.last_synced_version,
                     notes: f.notes.clone(),
                     keys: f
@@ -201,7 +198,7 @@ impl From<&Plan> for PlanDto {
                         .iter()
                         .map(|k| KeyPlanDto {
                             name: k.name.clone(),
-                            action: name(k.action),
+                            action: k.action,
                             local_version: k.local_version,
                             remote_version: k.remote_version,
                             reason: k.reason.clone(),
@@ -217,7 +214,7 @@ impl From<&Plan> for PlanDto {
 #[serde(rename_all = "camelCase")]
 pub struct FolderResultDto {
     pub folder: String,
-    pub outcome: String,
+    pub outcome: FolderOutcome,
     pub error: Option<String>,
 }
 
@@ -246,7 +243,7 @@ impl From<&OpReport> for OpReportDto {
                 .iter()
                 .map(|f| FolderResultDto {
                     folder: f.folder.clone(),
-                    outcome: f.outcome.to_string(),
+                    outcome: f.outcome,
                     error: f.error.clone(),
                 })
                 .collect(),
@@ -263,8 +260,63 @@ impl From<&OpReport> for OpReportDto {
     }
 }
 
+/// The remote side of a conflict, revealed on demand (audited as a reveal). With `Revealed`,
+/// the only response types that carry a value.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteRevealed {
+    pub path: String,
+    /// The version of the folder's KV secret it was read from (0 on KV v1).
+    pub remote_version: u64,
+    /// `<mount>/<prefix>/<folder>`.
+    pub remote_path: String,
+    pub value: String,
+}
+
+impl RemoteRevealed {
+    pub fn new(path: String, p: &RemotePeek) -> Self {
+        RemoteRevealed {
+            path,
+            remote_version: p.remote_version,
+            remote_path: p.remote_path.clone(),
+            value: p.value.expose_str().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RemoteRevealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteRevealed").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// The last sync of one folder with a remote.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncedFolderDto {
+    pub folder: String,
+    pub remote_version: u64,
+    /// Unix seconds.
+    pub synced_at: i64,
+}
+
+impl From<&SyncedFolder> for SyncedFolderDto {
+    fn from(s: &SyncedFolder) -> Self {
+        SyncedFolderDto {
+            folder: s.folder.clone(),
+            remote_version: s.remote_version,
+            synced_at: s.synced_at,
+        }
+    }
+}
+
 pub fn declarations(cfg: &ts_rs::Config) -> Vec<String> {
     vec![
+        KeyAction::decl(cfg),
+        FolderState::decl(cfg),
+        FolderOutcome::decl(cfg),
+        RemoteRevealed::decl(cfg),
+        SyncedFolderDto::decl(cfg),
         RemoteDto::decl(cfg),
         RemoteAddRequest::decl(cfg),
         ResolveRequest::decl(cfg),

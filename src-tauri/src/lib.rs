@@ -8,6 +8,7 @@ pub mod applock;
 mod clipboard;
 mod commands;
 pub mod dto;
+pub mod dto_project;
 pub mod dto_remote;
 pub mod error;
 pub mod picks;

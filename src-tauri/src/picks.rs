@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use hush_core::ErrorKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -33,6 +34,8 @@ pub enum PickPurpose {
     RestoreTarget,
     /// A PEM file with a remote's CA certificate (read).
     CaCert,
+    /// A project's `hush.toml` (read; opening it does not trust it).
+    ProjectFile,
 }
 
 impl PickPurpose {
@@ -48,6 +51,7 @@ impl PickPurpose {
             PickPurpose::BackupRead => "Hush: choose a backup to restore",
             PickPurpose::RestoreTarget => "Hush: new vault file",
             PickPurpose::CaCert => "Hush: choose the CA certificate (PEM)",
+            PickPurpose::ProjectFile => "Hush: open a project (its hush.toml)",
         }
     }
 }
@@ -79,6 +83,7 @@ impl Picks {
         match self.0.get(handle) {
             Some((path, p)) if *p == purpose => Ok(path.clone()),
             _ => Err(IpcError::new(
+                ErrorKind::Invalid,
                 "not_picked",
                 "choose the file with the Choose… button; the app uses only files chosen there",
             )),

@@ -58,15 +58,12 @@ where
     let spawned = std::thread::Builder::new().name("hush-work".into()).spawn(move || {
         let out = catch_unwind(AssertUnwindSafe(|| f(&mut vault, input, &job)));
         let _ = tx.send(out.unwrap_or_else(|_| {
-            Err(IpcError::new(
-                "internal",
-                "this action failed unexpectedly; nothing else was affected",
-            ))
+            Err(IpcError::internal("this action failed unexpectedly; nothing else was affected"))
         }));
     });
     let out = match spawned {
-        Ok(_) => rx.await.unwrap_or_else(|_| Err(IpcError::new("internal", "the work stopped"))),
-        Err(e) => Err(IpcError::new("internal", format!("could not start the work: {e}"))),
+        Ok(_) => rx.await.unwrap_or_else(|_| Err(IpcError::internal("the work stopped"))),
+        Err(e) => Err(IpcError::internal(format!("could not start the work: {e}"))),
     };
     actor.end_work(id);
     out

@@ -17,6 +17,11 @@ const WAIT: Duration = Duration::from_secs(20);
 /// WebKitWebDriver serves one session at a time; tests take turns.
 static ONE_SESSION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The `hush` CLI built beside the app (scripts/test.sh builds the whole workspace).
+pub fn hush_cli() -> PathBuf {
+    Path::new(APP_BIN).with_file_name("hush")
+}
+
 pub fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("HUSH_TEST_ARTIFACTS")
         .map(PathBuf::from)
@@ -31,13 +36,15 @@ fn sh_quote(p: &Path) -> String {
 
 fn write_launcher(dir: &Path, vault: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    for sub in ["data", "config", "cache"] {
+    for sub in ["data", "config", "cache", "runtime"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
+    // A runtime dir of its own (0700, as the session's is): `.env` mount records live there.
+    std::fs::set_permissions(dir.join("runtime"), std::fs::Permissions::from_mode(0o700)).unwrap();
     let script = format!(
-        "#!/bin/sh\nexport XDG_DATA_HOME={}\nexport XDG_CONFIG_HOME={}\nexport XDG_CACHE_HOME={}\nexec {} --vault {}\n",
+        "#!/bin/sh\nexport XDG_DATA_HOME={}\nexport XDG_CONFIG_HOME={}\nexport XDG_CACHE_HOME={}\nexport XDG_RUNTIME_DIR={}\nexec {} --vault {}\n",
         sh_quote(&dir.join("data")), sh_quote(&dir.join("config")), sh_quote(&dir.join("cache")),
-        sh_quote(Path::new(APP_BIN)), sh_quote(vault),
+        sh_quote(&dir.join("runtime")), sh_quote(Path::new(APP_BIN)), sh_quote(vault),
     );
     let path = dir.join("hush-desktop-under-test");
     std::fs::write(&path, script).unwrap();

@@ -2,12 +2,11 @@
 //! a secret removed from the CLI while its history is open, the minimum window size, the whole
 //! first run by keyboard, and the app lock. Included by tests/e2e.rs.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hush_core::{SecretPath, SecretValue, Settings, Vault, WriteOptions};
 
-use super::support::App;
+use super::support::{hush_cli, App};
 use super::{open_seeded, row, seed};
 
 /// Keys for WebDriver: Control (held to the end of the string), Enter, Tab, arrows, Escape, Delete.
@@ -35,11 +34,6 @@ fn set(v: &mut Vault, path: &str, value: &str) {
         &WriteOptions::default(),
     )
     .unwrap();
-}
-
-/// The `hush` CLI built beside the app (scripts/test.sh builds the whole workspace).
-fn hush_cli() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_hush-desktop")).with_file_name("hush")
 }
 
 #[tokio::test]

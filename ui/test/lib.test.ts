@@ -5,9 +5,9 @@ import { natural, sortRows, toggle } from '../src/lib/sort';
 import { appWords } from '../src/lib/toast';
 import { allTags, buildTree, filterRows, narrowingFilter } from '../src/lib/tree';
 import { visibleWindow } from '../src/lib/virtual';
-import type { SecretRow } from '../src/lib/bindings';
+import type { Kind, SecretRow } from '../src/lib/bindings';
 
-const row = (path: string, tags: string[] = [], kind = 'generic'): SecretRow => {
+const row = (path: string, tags: string[] = [], kind: Kind = 'generic'): SecretRow => {
   const i = path.lastIndexOf('/');
   return { path, folder: path.slice(0, i), name: path.slice(i + 1), kind, tags, description: null, updatedAt: 0, expiresAt: null, version: 1 };
 };

@@ -58,6 +58,7 @@ macro_rules! string_enum {
 
 string_enum! {
     /// What happened. The string forms are stable (`--json`, IPC, filters, the chain itself).
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum Action {
         Init = "init",
         Read = "read",
@@ -110,6 +111,7 @@ string_enum! {
 
 string_enum! {
     /// How it ended.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum Outcome {
         Ok = "ok",
         Failure = "failure",

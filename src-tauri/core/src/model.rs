@@ -28,6 +28,7 @@ impl KeyMode {
 /// A hint for the UI and for validation; never a different storage path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[non_exhaustive]
 pub enum Kind {
     #[default]

@@ -2,7 +2,7 @@
 //! file is named by a handle the dialog returned (`picks.rs`), never by a path from the web view.
 
 use hush_core::{
-    ExportFormat, FolderPath, ImportOptions, OnExisting, Passphrase, Protection, Vault,
+    ErrorKind, ExportFormat, FolderPath, ImportOptions, OnExisting, Passphrase, Protection, Vault,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -65,7 +65,11 @@ pub async fn import_commit(
 ) -> IpcResult<ImportResult> {
     let take = move |o: &mut crate::actor::Owner| {
         o.pending_import.take().filter(|p| p.digest == digest).ok_or_else(|| {
-            IpcError::new("stale_preview", "the preview changed or expired; preview the file again")
+            IpcError::new(
+                ErrorKind::Conflict,
+                "stale_preview",
+                "the preview changed or expired; preview the file again",
+            )
         })
     };
     let report = work::run(&state.actor, on_progress, false, take, |v, preview, job| {

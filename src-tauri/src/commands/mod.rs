@@ -4,6 +4,7 @@
 pub(crate) mod about;
 mod audit;
 mod envio;
+mod projects;
 mod remote;
 mod secrets;
 mod settings;
@@ -52,7 +53,17 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         remote::remote_test,
         remote::remote_plan,
         remote::remote_run,
+        remote::remote_peek,
+        remote::remote_synced,
         remote::work_cancel,
         about::about,
+        projects::projects_list,
+        projects::project_open,
+        projects::project_trust,
+        projects::project_check,
+        projects::mounts_list,
+        projects::mount_reads,
+        projects::mount_start,
+        projects::mount_stop,
     ]
 }

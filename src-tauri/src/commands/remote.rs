@@ -9,7 +9,7 @@ use tauri::State;
 use crate::dto::Progress;
 use crate::dto_remote::{
     AuthKind, DirectionDto, HealthDto, Keep, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto,
-    RemoteOp, ResolveRequest,
+    RemoteOp, RemoteRevealed, ResolveRequest, SyncedFolderDto,
 };
 use crate::error::IpcResult;
 use crate::picks::PickPurpose;
@@ -149,6 +149,36 @@ pub async fn remote_run(
         },
     )
     .await
+}
+
+/// The remote side of one key (a conflict's other side), read on demand: the only command that
+/// sends a remote value to the web view. Audited as a reveal of `path`.
+#[tauri::command]
+pub async fn remote_peek(
+    state: State<'_, AppState>,
+    name: String,
+    path: String,
+    on_progress: Channel<Progress>,
+) -> IpcResult<RemoteRevealed> {
+    let p = hush_core::SecretPath::parse(&path)?;
+    work::run(
+        &state.actor,
+        on_progress,
+        false,
+        |_| Ok(()),
+        move |v, (), _| Ok(RemoteRevealed::new(p.to_string(), &v.remote_peek(&name, &p)?)),
+    )
+    .await
+}
+
+/// What was last synced with a remote, per folder (version and time).
+#[tauri::command]
+pub async fn remote_synced(
+    state: State<'_, AppState>,
+    name: String,
+) -> IpcResult<Vec<SyncedFolderDto>> {
+    let rows = state.actor.vault(move |v| v.remote_synced_folders(&name)).await?;
+    Ok(rows.iter().map(SyncedFolderDto::from).collect())
 }
 
 /// Asks long work (its id came first in its progress) to stop at its next step.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hush_core::{Action, Kind, ListFilter, SecretPath, SecretValue, WriteOptions};
+use hush_core::{Action, ErrorKind, Kind, ListFilter, SecretPath, SecretValue, WriteOptions};
 use tauri::State;
 
 use crate::dto::{
@@ -65,20 +65,19 @@ pub async fn secret_copy(
     let text = match field.unwrap_or(CopyField::Value) {
         CopyField::Value => value.expose_str().to_owned(),
         f => {
-            let creds: serde_json::Value =
-                serde_json::from_str(value.expose_str()).map_err(|_| {
-                    IpcError::new("invalid_input", "this value has no username or password field")
-                })?;
+            let creds: serde_json::Value = serde_json::from_str(value.expose_str())
+                .map_err(|_| IpcError::invalid("this value has no username or password field"))?;
             let key = if f == CopyField::Username { "username" } else { "password" };
-            creds[key].as_str().map(str::to_owned).ok_or_else(|| {
-                IpcError::new("invalid_input", format!("this value has no {key} field"))
-            })?
+            creds[key]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| IpcError::invalid(format!("this value has no {key} field")))?
         }
     };
     state
         .clipboard
         .copy(&text, Duration::from_secs(u64::from(secs)))
-        .map_err(|m| IpcError::new("clipboard", m))?;
+        .map_err(|m| IpcError::new(ErrorKind::Failure, "clipboard", m))?;
     Ok(CopyResult { clears_in_secs: secs })
 }
 
@@ -149,7 +148,7 @@ pub async fn trash_list(state: State<'_, AppState>) -> IpcResult<Vec<TrashRow>> 
                 .into_iter()
                 .map(|t| TrashRow {
                     path: t.meta.path,
-                    kind: t.meta.kind.as_str().into(),
+                    kind: t.meta.kind,
                     version: t.meta.version,
                     deleted_at: t.meta.deleted_at.unwrap_or_default(),
                     purge_at: t.purge_at,

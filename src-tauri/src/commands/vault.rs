@@ -89,7 +89,7 @@ pub async fn vault_create(
         .run(move |o| {
             if let Some((kind, secret)) = &app_lock {
                 if let Some(why) = applock::weakness(*kind, secret) {
-                    return Err(IpcError::new("invalid_input", why));
+                    return Err(IpcError::invalid(why));
                 }
             }
             let pass = passphrase.map(Passphrase::new);
@@ -167,8 +167,7 @@ pub async fn app_lock_set(
         .run(move |o| {
             let v = o.unlocked()?;
             if v.key_mode() != KeyMode::Keychain {
-                return Err(IpcError::new(
-                    "invalid_input",
+                return Err(IpcError::invalid(
                     "a passphrase vault already asks for its passphrase",
                 ));
             }

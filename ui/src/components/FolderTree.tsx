@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
+import { STATE_LABEL, type SyncBadge } from '../lib/labels';
 import type { FolderNode } from '../lib/tree';
 
-const SYNC_LABEL: Record<string, string> = { in_sync: 'in sync', local_changed: 'changed locally', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict' };
-type Sync = Record<string, string>;
+type Sync = Record<string, SyncBadge>;
 
 export function FolderTree({ root, selected, sync = {}, onSelect }: { root: FolderNode; selected: string | null; sync?: Sync; onSelect: (path: string | null) => void }) {
   return (
@@ -24,7 +24,7 @@ function Node({ node, selected, sync, onSelect, depth, open0 = false }: { node: 
         <button class="twisty" aria-label={open ? 'collapse' : 'expand'} onClick={() => setOpen(!open)} style={{ visibility: node.children.length ? 'visible' : 'hidden' }}>{open ? '▾' : '▸'}</button>
         <button class={selected === node.path ? 'folder active' : 'folder'} data-folder={node.path} onClick={() => onSelect(node.path)}>
           {node.name} <span class="count">{node.count}</span>
-          {sync[node.path] && <span class={`sync-badge st-${sync[node.path]}`} data-sync={sync[node.path]} title={`remote: ${SYNC_LABEL[sync[node.path]] ?? sync[node.path]}`}>{SYNC_LABEL[sync[node.path]] ?? sync[node.path]}</span>}
+          {sync[node.path] && <span class={`sync-badge st-${sync[node.path]}`} data-sync={sync[node.path]} title={`remote: ${STATE_LABEL[sync[node.path]]}`}>{STATE_LABEL[sync[node.path]]}</span>}
         </button>
       </div>
       {open && node.children.length > 0 && (

@@ -1,12 +1,22 @@
 // Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.
 
+export type ErrorKind = "failure" | "invalid" | "not_found" | "conflict" | "locked" | "integrity" | "remote" | "denied" | "cancelled" | "check_failed";
+
+export type Kind = "generic" | "api_key" | "token" | "password" | "connection_string" | "certificate" | "ssh_key" | "docker_credentials";
+
+export type Action = "init" | "read" | "reveal" | "copy" | "write" | "rollback" | "delete" | "restore" | "purge" | "import" | "export" | "run" | "push" | "pull" | "migrate" | "lock" | "unlock" | "key_change" | "settings" | "sync" | "remote_config" | "upgrade" | "move" | "check" | "scan" | "mount" | "mount_read" | "rotate" | "rotate_failed" | "policy" | "test" | "generate";
+
+export type Outcome = "ok" | "failure" | "conflict" | "integrity_failure" | "not_found" | "refused";
+
+export type ImportStatus = "new" | "changed" | "unchanged" | "skipped" | "invalid";
+
 export type KeyModeDto = "keychain" | "passphrase";
 
 export type LockKind = "vaultPassphrase" | "appPin" | "appPassphrase" | "keychainOnly";
 
 export type AppLockKind = "pin" | "passphrase";
 
-export type PickPurpose = "importEnv" | "export" | "backupWrite" | "backupRead" | "restoreTarget" | "caCert";
+export type PickPurpose = "importEnv" | "export" | "backupWrite" | "backupRead" | "restoreTarget" | "caCert" | "projectFile";
 
 export type PickedFile = { handle: string, path: string, };
 
@@ -26,25 +36,29 @@ openError: IpcError | null, unlocked: boolean, hasRecovery: boolean, keychainOk:
  */
 keychainMessage: string | null, };
 
-export type SecretRow = { path: string, folder: string, name: string, kind: string, tags: Array<string>, 
+export type SecretRow = { path: string, folder: string, name: string, kind: Kind, tags: Array<string>, 
 /**
  * Searched along with the path and tags.
  */
 description: string | null, updatedAt: number, expiresAt: number | null, version: number, };
 
-export type SecretDetail = { rotateEveryDays: number | null, lastRotatedAt: number | null, lastReadAt: number | null, createdAt: number, source: string | null, meta: { [key in string]: string }, versionsKept: number | null, path: string, folder: string, name: string, kind: string, tags: Array<string>, 
+export type SecretDetail = { rotateEveryDays: number | null, lastRotatedAt: number | null, lastReadAt: number | null, createdAt: number, source: string | null, meta: { [key in string]: string }, versionsKept: number | null, path: string, folder: string, name: string, kind: Kind, tags: Array<string>, 
 /**
  * Searched along with the path and tags.
  */
 description: string | null, updatedAt: number, expiresAt: number | null, version: number, };
 
-export type ListRequest = { folder: string | null, tag: string | null, kind: string | null, search: string | null, };
+export type ListRequest = { folder: string | null, tag: string | null, 
+/**
+ * Parsed on arrival: an unknown kind is refused by name.
+ */
+kind: Kind | null, search: string | null, };
 
 export type SaveRequest = { path: string, 
 /**
  * The new value; `None` changes metadata only (no new version).
  */
-value: string | null, kind: string | null, tags: Array<string> | null, description: string | null, expiresAt: number | null, rotateEveryDays: number | null, 
+value: string | null, kind: Kind | null, tags: Array<string> | null, description: string | null, expiresAt: number | null, rotateEveryDays: number | null, 
 /**
  * Check-and-set: the version the user was editing (0 for a new secret).
  */
@@ -58,11 +72,15 @@ export type CopyResult = { clearsInSecs: number, };
 
 export type VersionRow = { version: number, createdAt: number, current: boolean, };
 
-export type TrashRow = { path: string, kind: string, version: number, deletedAt: number, purgeAt: number, };
+export type TrashRow = { path: string, kind: Kind, version: number, deletedAt: number, purgeAt: number, };
 
-export type AuditQuery = { path: string | null, action: string | null, since: number | null, limit: number | null, };
+export type AuditQuery = { path: string | null, 
+/**
+ * Parsed on arrival: an unknown action is refused by name.
+ */
+action: Action | null, since: number | null, limit: number | null, };
 
-export type AuditRow = { seq: number, ts: number, action: string, path: string | null, outcome: string, detail: string | null, };
+export type AuditRow = { seq: number, ts: number, action: Action, path: string | null, outcome: Outcome, detail: string | null, };
 
 export type AuditCheck = { ok: boolean, entries: number, firstBadSeq: number | null, problem: string | null, };
 
@@ -74,7 +92,16 @@ export type SettingsDto = { versionsKept: number, trashDays: number, autoLockSec
 
 export type Progress = { "event": "started", "data": { id: number, cancellable: boolean, } } | { "event": "step", "data": { done: number, total: number, } } | { "event": "finished", "data": { message: string, } };
 
-export type IpcError = { code: string, message: string, };
+export type IpcError = { 
+/**
+ * What the UI does about it (locked: back to the lock screen; not_found: the item is gone...).
+ */
+code: ErrorKind, 
+/**
+ * The finer stable name: the engine's `Error::code()`, or one of the app's own
+ * (`internal`, `not_picked`, `stale_preview`, `rate_limited`, `clipboard`).
+ */
+reason: string, message: string, };
 
 export type ImportRequest = { 
 /**
@@ -82,11 +109,7 @@ export type ImportRequest = {
  */
 file: string, folder: string, onExisting: OnExistingDto, expand: boolean, skipInvalid: boolean, };
 
-export type ImportRow = { line: number, name: string | null, 
-/**
- * new, changed, unchanged, skipped or invalid.
- */
-status: string, note: string | null, };
+export type ImportRow = { line: number, name: string | null, status: ImportStatus, note: string | null, };
 
 export type ImportPreviewDto = { source: string, folder: string, rows: Array<ImportRow>, new: number, changed: number, unchanged: number, skipped: number, invalid: number, warnings: Array<string>, 
 /**
@@ -126,7 +149,29 @@ export type AboutDto = { version: string,
  */
 commit: string, };
 
-export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: string, syncedFolders: number, };
+export type KeyAction = "unchanged" | "create_remote" | "update_remote" | "create_local" | "update_local" | "delete_remote" | "delete_local" | "conflict" | "skipped";
+
+export type FolderState = "in_sync" | "local_ahead" | "remote_ahead" | "diverged" | "conflict";
+
+export type FolderOutcome = "done" | "unchanged" | "conflict" | "failed" | "planned" | "not_started";
+
+export type RemoteRevealed = { path: string, 
+/**
+ * The version of the folder's KV secret it was read from (0 on KV v1).
+ */
+remoteVersion: number, 
+/**
+ * `<mount>/<prefix>/<folder>`.
+ */
+remotePath: string, value: string, };
+
+export type SyncedFolderDto = { folder: string, remoteVersion: number, 
+/**
+ * Unix seconds.
+ */
+syncedAt: number, };
+
+export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: AuthKind, syncedFolders: number, };
 
 export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, 
 /**
@@ -158,17 +203,13 @@ export type CheckDto = { name: string, ok: boolean, message: string, };
 
 export type HealthDto = { ok: boolean, serverVersion: string | null, sealed: boolean | null, kvVersion: number | null, capabilities: Array<string>, checks: Array<CheckDto>, };
 
-export type KeyPlanDto = { name: string, action: string, localVersion: number | null, remoteVersion: number | null, 
+export type KeyPlanDto = { name: string, action: KeyAction, localVersion: number | null, remoteVersion: number | null, 
 /**
  * Why: "changed on both sides since the last sync", "remote only", ...
  */
 reason: string | null, };
 
-export type FolderPlanDto = { folder: string, remotePath: string, 
-/**
- * in_sync, local_ahead, remote_ahead, diverged or conflict.
- */
-state: string, 
+export type FolderPlanDto = { folder: string, remotePath: string, state: FolderState, 
 /**
  * Remote version at the last sync with this remote, if the folder was ever synced.
  */
@@ -176,11 +217,69 @@ lastSyncedVersion: number | null, keys: Array<KeyPlanDto>, notes: Array<string>,
 
 export type PlanDto = { kvVersion: number, folders: Array<FolderPlanDto>, notes: Array<string>, };
 
-export type FolderResultDto = { folder: string, outcome: string, error: string | null, };
+export type FolderResultDto = { folder: string, outcome: FolderOutcome, error: string | null, };
 
 export type OpReportDto = { folders: Array<FolderResultDto>, writtenRemote: number, writtenLocal: number, 
 /**
  * Removals carried over by an explicit conflict choice.
  */
 deletedRemote: number, deletedLocal: number, conflicts: number, failedFolders: number, cancelled: boolean, stopped: string | null, elapsedMs: number, };
+
+export type TrustState = "trusted" | "untrusted" | "changed";
+
+export type EnvDto = { name: string, folders: Array<string>, isDefault: boolean, };
+
+export type ProjectDto = { 
+/**
+ * The `hush.toml` (canonical); the id the other project commands take.
+ */
+file: string, root: string, 
+/**
+ * None when the file cannot be read any more (moved, deleted, unreadable): see `problem`.
+ */
+trust: TrustState | null, trustedAt: number | null, problem: string | null, envs: Array<EnvDto>, 
+/**
+ * Where the required variables come from (`hush.toml [vars]`, `.env.example`), and how many.
+ */
+varsSource: string | null, varsCount: number, };
+
+export type InvalidVarDto = { name: string, reason: string, };
+
+export type ProjectCheckDto = { env: string, source: string, passed: boolean, ok: Array<string>, missing: Array<string>, invalid: Array<InvalidVarDto>, 
+/**
+ * Optional variables left unset (their default applies).
+ */
+defaulted: Array<string>, 
+/**
+ * In the environment, not in the list of variables.
+ */
+extra: Array<string>, 
+/**
+ * Folders of the environment that hold no secret (skipped).
+ */
+emptyFolders: Array<string>, };
+
+export type MountDto = { path: string, pid: number, folders: Array<string>, env: string | null, 
+/**
+ * The project file the environment came from.
+ */
+project: string | null, startedAt: number, 
+/**
+ * False: its server is gone (a stale pipe, replaced by the next mount).
+ */
+alive: boolean, 
+/**
+ * Served by this app (stopped by it, and on lock); else by `hush mount`.
+ */
+servedHere: boolean, };
+
+export type MountReadDto = { seq: number, ts: number, 
+/**
+ * The pipe that was read.
+ */
+path: string, 
+/**
+ * Who read it, as the OS told (e.g. `1234 (python3)`), or "a process".
+ */
+reader: string, outcome: Outcome, };
 

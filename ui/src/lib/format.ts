@@ -1,6 +1,8 @@
 // Dates and small text helpers (pure; unit-tested). One date format everywhere: YYYY-MM-DD,
 // with HH:MM where a time matters, in local time.
 
+import type { Kind } from './bindings';
+
 const DAY = 86_400;
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -62,13 +64,14 @@ export function splitTags(s: string): string[] {
   return [...new Set(s.split(/[,\s]+/).map((t) => t.trim()).filter(Boolean))];
 }
 
-export const KINDS = ['generic', 'api_key', 'token', 'password', 'connection_string', 'certificate', 'ssh_key', 'docker_credentials'] as const;
+/** Every kind, in the editor's order; `satisfies` keeps it in step with the engine's enum. */
+export const KINDS = ['generic', 'api_key', 'token', 'password', 'connection_string', 'certificate', 'ssh_key', 'docker_credentials'] as const satisfies readonly Kind[];
 
-export function kindLabel(k: string): string {
+export function kindLabel(k: Kind): string {
   return k.replace(/_/g, ' ');
 }
 
-export function isMultiline(kind: string): boolean {
+export function isMultiline(kind: Kind): boolean {
   return kind === 'certificate' || kind === 'ssh_key';
 }
 

@@ -1,16 +1,18 @@
 // The only module that talks to the Rust side. Every command is typed with the declarations
-// generated from src-tauri/src/dto.rs (bindings.ts). Errors arrive as {code, message}.
+// generated from src-tauri/src/dto.rs (bindings.ts). Errors arrive as {code, reason, message}:
+// `code` is the engine's ErrorKind (the class the CLI's exit codes derive from), `reason` finer.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AboutDto, AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ExportRequest, ExportResult,
-  HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, OpReportDto, Overview, PickedFile, PickPurpose,
-  PlanDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, ResolveRequest, RestoreResult, Revealed,
-  SaveRequest, SecretDetail, SecretRow, SettingsDto, TrashRow, VaultStatus, VersionRow, WriteResult,
+  AboutDto, AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ErrorKind, ExportRequest, ExportResult,
+  HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, MountDto, MountReadDto, OpReportDto, Overview, PickedFile, PickPurpose,
+  PlanDto, ProjectCheckDto, ProjectDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, RemoteRevealed, ResolveRequest, RestoreResult, Revealed,
+  SaveRequest, SecretDetail, SecretRow, SettingsDto, SyncedFolderDto, TrashRow, VaultStatus, VersionRow, WriteResult,
 } from './bindings';
 
 export class HushError extends Error {
-  constructor(public code: string, message: string) {
+  /** `code`: what kind of failure (switch on it); `reason`: the finer name, e.g. `cas_conflict`. */
+  constructor(public code: ErrorKind, public reason: string, message: string) {
     super(message);
   }
 }
@@ -21,9 +23,10 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   } catch (e) {
     const err = e as Partial<IpcError>;
     if (err && typeof err === 'object' && typeof err.code === 'string') {
-      throw new HushError(err.code, err.message ?? err.code);
+      throw new HushError(err.code, err.reason ?? err.code, err.message ?? err.code);
     }
-    throw new HushError('ipc', String(e));
+    // Not the app's error shape: the IPC itself refused (arguments, permissions).
+    throw new HushError('failure', 'ipc', String(e));
   }
 }
 
@@ -106,5 +109,17 @@ export const ipc = {
   remotePlan: (name: string, direction: DirectionDto, folders: string[]) => longWork<PlanDto>('remote_plan', { name, direction, folders }, ignore).done,
   remoteRun: (name: string, op: RemoteOp, folders: string[], resolutions: ResolveRequest[], onStep: (s: Step) => void) =>
     longWork<OpReportDto>('remote_run', { name, op, folders, resolutions }, onStep),
+  /** The remote side of a conflict, read on demand (audited as a reveal of `path`). */
+  remotePeek: (name: string, path: string) => longWork<RemoteRevealed>('remote_peek', { name, path }, ignore).done,
+  remoteSynced: (name: string) => call<SyncedFolderDto[]>('remote_synced', { name }),
+  projects: () => call<ProjectDto[]>('projects_list'),
+  /** Opens a project by a handle the picker returned for its hush.toml (not trusted by that). */
+  projectOpen: (file: string) => call<ProjectDto>('project_open', { file }),
+  projectTrust: (file: string, trust: boolean) => call<ProjectDto>('project_trust', { file, trust }),
+  projectCheck: (file: string, env: string | null) => call<ProjectCheckDto>('project_check', { file, env }),
+  mounts: () => call<MountDto[]>('mounts_list'),
+  mountReads: (limit = 200) => call<MountReadDto[]>('mount_reads', { limit }),
+  mountStart: (file: string, env: string | null) => call<MountDto>('mount_start', { file, env }),
+  mountStop: (path: string) => call<void>('mount_stop', { path }),
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
 };

@@ -98,3 +98,11 @@ export function narrowingFilter(): (rows: SecretRow[], f: Filter) => SecretRow[]
     return out;
   };
 }
+
+/** A portable environment variable name (as the engine's `is_env_name`). */
+export const isEnvName = (name: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name.length <= 128;
+
+/** The canonical path of `name` in `folder`: names that are not env names are quoted. */
+export function secretPath(folder: string, name: string): string {
+  return isEnvName(name) ? `${folder}/${name}` : `${folder}/"${name}"`;
+}

@@ -1,17 +1,24 @@
 // The audit log with filters and the hash-chain verification status.
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditCheck, AuditRow } from '../lib/bindings';
+import type { Action, AuditCheck, AuditRow } from '../lib/bindings';
 import { dateTime, parseDay } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { errorText } from '../lib/toast';
 
-const ACTIONS = ['', 'read', 'reveal', 'copy', 'write', 'rollback', 'delete', 'restore', 'purge', 'import', 'export', 'run', 'push', 'pull', 'migrate', 'lock', 'unlock', 'key_change', 'settings', 'init'];
+// Every action the engine records (the type lists them all: a missing one does not compile).
+const ACTIONS: Record<Action, string> = {
+  read: 'read', reveal: 'reveal', copy: 'copy', write: 'write', rollback: 'rollback', delete: 'delete', restore: 'restore', purge: 'purge', move: 'move',
+  import: 'import', export: 'export', run: 'run', push: 'push', pull: 'pull', sync: 'sync', migrate: 'migrate', remote_config: 'remote settings',
+  lock: 'lock', unlock: 'unlock', key_change: 'key change', settings: 'settings', init: 'init', upgrade: 'upgrade', check: 'check', scan: 'scan',
+  mount: 'mount', mount_read: 'mounted .env read', rotate: 'rotate', rotate_failed: 'rotation failed', policy: 'policy', test: 'test',
+  generate: 'generate',
+};
 
 export function Audit() {
   const [rows, setRows] = useState<AuditRow[]>([]);
   const [check, setCheck] = useState<AuditCheck | null>(null);
   const [path, setPath] = useState('');
-  const [action, setAction] = useState('');
+  const [action, setAction] = useState<Action | ''>('');
   const [since, setSince] = useState('');
   const [error, setError] = useState<string | null>(null);
 
@@ -30,8 +37,9 @@ export function Audit() {
       )}
       <div class="toolbar">
         <input id="audit-path" placeholder="Path or folder" value={path} onInput={(e) => setPath(e.currentTarget.value)} />
-        <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
-          {ACTIONS.map((a) => <option value={a}>{a || 'any action'}</option>)}
+        <select id="audit-action" value={action} onChange={(e) => setAction(e.currentTarget.value as Action | '')}>
+          <option value="">any action</option>
+          {(Object.keys(ACTIONS) as Action[]).map((a) => <option value={a}>{ACTIONS[a]}</option>)}
         </select>
         <input id="audit-since" type="date" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
       </div>
@@ -41,7 +49,7 @@ export function Audit() {
         <tbody>
           {rows.map((r) => (
             <tr class={r.outcome === 'ok' ? '' : 'warnrow'}>
-              <td>{r.seq}</td><td>{dateTime(r.ts)}</td><td>{r.action}</td><td>{r.path ?? '—'}</td><td>{r.outcome}</td><td>{r.detail ?? ''}</td>
+              <td>{r.seq}</td><td>{dateTime(r.ts)}</td><td>{ACTIONS[r.action] ?? r.action}</td><td>{r.path ?? '—'}</td><td>{r.outcome}</td><td>{r.detail ?? ''}</td>
             </tr>
           ))}
         </tbody>

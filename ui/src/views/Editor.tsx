@@ -3,7 +3,7 @@
 // kind a generator. Saving an edit uses check-and-set on the version being edited. Escape cancels.
 import { useRef, useState } from 'preact/hooks';
 import { useFocusOnMount } from '../lib/size';
-import type { SecretDetail } from '../lib/bindings';
+import type { Kind, SecretDetail } from '../lib/bindings';
 import { generate, isoDate, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { errorText } from '../lib/toast';
@@ -75,8 +75,8 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
       onSaved(res.path);
     } catch (err) {
       const h = err as HushError;
-      if (h.code === 'invalid_path') setFieldError({ path: errorText(h) });
-      else setError(h.code === 'cas_conflict' ? `${h.message}. It was changed elsewhere meanwhile (the CLI?): cancel to see the new version.` : errorText(h));
+      if (h.reason === 'invalid_path') setFieldError({ path: errorText(h) });
+      else setError(h.reason === 'cas_conflict' ? `${h.message}. It was changed elsewhere meanwhile (the CLI?): cancel to see the new version.` : errorText(h));
     } finally {
       setBusy(false);
     }
@@ -99,7 +99,7 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
         </label>
       )}
       <label class="field"><span>Kind</span>
-        <select id="edit-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+        <select id="edit-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
           {KINDS.map((k) => <option value={k}>{kindLabel(k)}</option>)}
         </select>
       </label>

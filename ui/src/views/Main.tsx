@@ -14,6 +14,7 @@ import { Dashboard } from './Dashboard';
 import { Secrets, type Intent } from './Secrets';
 import { SettingsView } from './Settings';
 import { Transfer } from './Transfer';
+import { Projects } from './Projects';
 import { Remotes, type RemoteMemory, staleSync } from './Remotes';
 import { Trash } from './Trash';
 
@@ -94,6 +95,7 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
           {view === 'dashboard' && <Dashboard onOpen={(p) => ask('open', p)} />}
           {view === 'secrets' && <Secrets rows={rows} folder={folder} tag={tag} reload={reload} intent={intent} />}
           {view === 'transfer' && <Transfer folder={folder} onImported={reload} />}
+          {view === 'projects' && <Projects />}
           {view === 'remote' && <Remotes memory={remote} setMemory={setRemote} onChanged={reload} folders={[...new Set(rows.map((r) => r.folder))].sort()} />}
           {view === 'trash' && <Trash onChange={reload} />}
           {view === 'audit' && <Audit />}

@@ -1,22 +1,37 @@
 // The plan of a push / pull / sync before any write, and the conflict view: both values masked,
-// a choice per key (or per folder), applied by the next sync.
-import type { FolderPlanDto, PlanDto } from '../lib/bindings';
+// each side revealed (or both diffed) only on demand, every reveal audited; a choice per key (or
+// per folder), applied by the next sync.
+import { useEffect, useState } from 'preact/hooks';
+import type { FolderPlanDto, KeyAction, KeyPlanDto, PlanDto, SyncedFolderDto } from '../lib/bindings';
+import { type DiffLine, lineDiff } from '../lib/diff';
+import { dateTime } from '../lib/format';
+import { STATE_LABEL } from '../lib/labels';
+import { ipc } from '../lib/ipc';
 import { appWords } from '../lib/toast';
+import { secretPath } from '../lib/tree';
+import { ErrorNote, useGuard } from '../components/Boundary';
 
-export const STATE_LABEL: Record<string, string> = {
-  in_sync: 'in sync', local_changed: 'changed locally', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict',
-};
-const ACTION_LABEL: Record<string, string> = {
+const ACTION_LABEL: Record<KeyAction, string> = {
   unchanged: 'unchanged', create_remote: 'create on remote', update_remote: 'update remote', create_local: 'create locally',
   update_local: 'update locally', delete_remote: 'remove on remote', delete_local: 'move to local trash', conflict: 'conflict', skipped: 'skipped',
 };
 const MASK = '••••••••';
+/** How long a revealed side stays shown (as in the secret's detail). */
+const REVEAL_SECS = 20;
 
 /** Conflict choices keyed by `folder/NAME` (or `folder` for the whole folder): 'local' | 'remote'. */
 export type Choices = Record<string, 'local' | 'remote'>;
 
-export function PlanTable({ plan }: { plan: PlanDto }) {
+/** "2026-11-26 14:05 (remote v3)", or "never". */
+export function lastSynced(f: FolderPlanDto, synced: SyncedFolderDto[]): string {
+  const s = synced.find((x) => x.folder === f.folder);
+  if (s) return `${dateTime(s.syncedAt)} (remote v${s.remoteVersion})`;
+  return f.lastSyncedVersion != null ? `remote v${f.lastSyncedVersion}` : 'never';
+}
+
+export function PlanTable({ plan, synced }: { plan: PlanDto; synced: SyncedFolderDto[] }) {
   const rows = plan.folders.flatMap((f) => f.keys.map((k, i) => ({ f, k, first: i === 0 })));
+  const conflicts = count(plan, 'conflict');
   return (
     <>
       <table class="grid" id="remote-plan-table">
@@ -25,41 +40,41 @@ export function PlanTable({ plan }: { plan: PlanDto }) {
           {rows.map(({ f, k, first }) => (
             <tr data-folder={f.folder} data-key={k.name} data-action={k.action} class={k.action === 'conflict' ? 'warnrow' : ''}>
               <td>{first ? f.folder : ''}</td>
-              <td>{first ? <span class={`chip st-${f.state}`}>{STATE_LABEL[f.state] ?? f.state}</span> : ''}</td>
-              <td>{first ? (f.lastSyncedVersion != null ? `remote v${f.lastSyncedVersion}` : 'never') : ''}</td>
-              <td>{k.name}</td><td title={k.reason ?? ''}>{ACTION_LABEL[k.action] ?? k.action}</td>
+              <td>{first ? <span class={`chip st-${f.state}`}>{STATE_LABEL[f.state]}</span> : ''}</td>
+              <td class="last-synced">{first ? lastSynced(f, synced) : ''}</td>
+              <td>{k.name}</td><td title={k.reason ?? ''}>{ACTION_LABEL[k.action]}</td>
               <td>{k.localVersion ?? '—'}</td><td>{k.remoteVersion ?? '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p class={`small ${count(plan, 'conflict') ? 'warn' : 'note'}`} id="remote-plan-summary" data-conflicts={count(plan, 'conflict')}>
+      <p class={`small ${conflicts ? 'warn' : 'note'}`} id="remote-plan-summary" data-conflicts={conflicts}>
         {plan.folders.length} folder(s), KV v{plan.kvVersion}: {count(plan, 'create_remote') + count(plan, 'update_remote')} remote write(s),{' '}
-        {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {count(plan, 'conflict')} conflict(s).
-        {count(plan, 'conflict') ? ' Conflicts stay as they are until you choose a side below.' : ''} Nothing is written until you choose an action below.
+        {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {conflicts} conflict(s).
+        {conflicts ? ' Conflicts stay as they are until you choose a side below.' : ''} Nothing is written until you choose an action below.
       </p>
       {plan.notes.map((n) => <p class="muted small">{appWords(n)}</p>)}
     </>
   );
 }
 
-const count = (p: PlanDto, action: string) => p.folders.reduce((n, f) => n + f.keys.filter((k) => k.action === action).length, 0);
+const count = (p: PlanDto, action: KeyAction) => p.folders.reduce((n, f) => n + f.keys.filter((k) => k.action === action).length, 0);
 
 export const conflictFolders = (plan: PlanDto): FolderPlanDto[] => plan.folders.filter((f) => f.keys.some((k) => k.action === 'conflict'));
 
-export function Conflicts({ plan, choices, setChoices }: { plan: PlanDto; choices: Choices; setChoices: (c: Choices) => void }) {
+export function Conflicts({ remote, plan, choices, setChoices }: { remote: string; plan: PlanDto; choices: Choices; setChoices: (c: Choices) => void }) {
   const folders = conflictFolders(plan);
   if (!folders.length) return null;
   const choose = (path: string, keep: 'local' | 'remote') => setChoices({ ...choices, [path]: keep });
   const chooseFolder = (f: FolderPlanDto, keep: 'local' | 'remote') => {
     const next = { ...choices };
-    for (const k of f.keys) if (k.action === 'conflict') next[`${f.folder}/${k.name}`] = keep;
+    for (const k of f.keys) if (k.action === 'conflict') next[secretPath(f.folder, k.name)] = keep;
     setChoices(next);
   };
   return (
     <section class="card" id="remote-conflicts">
       <h3>Conflicts: changed here and on the remote since the last sync</h3>
-      <p class="muted small">Neither side is overwritten until you choose. The choice applies to the next sync.</p>
+      <p class="muted small">Neither side is overwritten until you choose. The choice applies to the next sync. Values stay hidden until you reveal one side or compare both (each is recorded in the audit log as a reveal).</p>
       {folders.map((f) => (
         <div class="conflict-folder" data-folder={f.folder}>
           <div class="row">
@@ -70,24 +85,76 @@ export function Conflicts({ plan, choices, setChoices }: { plan: PlanDto; choice
           <table class="grid">
             <thead><tr><th>Key</th><th>Local</th><th>Remote</th><th>Keep</th></tr></thead>
             <tbody>
-              {f.keys.filter((k) => k.action === 'conflict').map((k) => {
-                const path = `${f.folder}/${k.name}`;
-                return (
-                  <tr class="conflict-row" data-path={path}>
-                    <td>{k.name}<div class="muted small">{k.reason}</div></td>
-                    <td>{k.localVersion == null ? <em class="muted">removed</em> : <><span class="masked">{MASK}</span> <span class="muted small">v{k.localVersion}</span></>}</td>
-                    <td>{k.remoteVersion == null ? <em class="muted">removed</em> : <><span class="masked">{MASK}</span> <span class="muted small">v{k.remoteVersion}</span></>}</td>
-                    <td>
-                      <label><input type="radio" name={path} data-keep="local" checked={choices[path] === 'local'} onChange={() => choose(path, 'local')} /> local</label>{' '}
-                      <label><input type="radio" name={path} data-keep="remote" checked={choices[path] === 'remote'} onChange={() => choose(path, 'remote')} /> remote</label>
-                    </td>
-                  </tr>
-                );
-              })}
+              {f.keys.filter((k) => k.action === 'conflict').map((k) => (
+                <ConflictRow remote={remote} folder={f.folder} k={k} choice={choices[secretPath(f.folder, k.name)]} choose={choose} />
+              ))}
             </tbody>
           </table>
         </div>
       ))}
     </section>
+  );
+}
+
+type Shown = { local?: string; remote?: string; diff?: DiffLine[] };
+
+function ConflictRow({ remote, folder, k, choice, choose }: {
+  remote: string; folder: string; k: KeyPlanDto; choice?: 'local' | 'remote'; choose: (path: string, keep: 'local' | 'remote') => void;
+}) {
+  const path = secretPath(folder, k.name);
+  const [shown, setShown] = useState<Shown>({});
+  const [error, run] = useGuard();
+  const anything = shown.local !== undefined || shown.remote !== undefined;
+  // Revealed values hide themselves again, and leave the page with the row.
+  useEffect(() => {
+    if (!anything) return;
+    const t = setTimeout(() => setShown({}), REVEAL_SECS * 1000);
+    return () => clearTimeout(t);
+  }, [anything]);
+  // Each read is one audited reveal: of the local secret, or of the remote's field.
+  const read = async (which: 'local' | 'remote') => shown[which] ?? (which === 'local' ? (await ipc.reveal(path)).value : (await ipc.remotePeek(remote, path)).value);
+  const toggle = (which: 'local' | 'remote') => run(async () => {
+    if (shown[which] !== undefined) return setShown({ ...shown, [which]: undefined, diff: undefined });
+    const v = await read(which);
+    setShown((s) => ({ ...s, [which]: v }));
+  });
+  const diff = () => run(async () => {
+    if (shown.diff) return setShown({});
+    const l = await read('local');
+    const r = await read('remote');
+    setShown({ local: l, remote: r, diff: lineDiff(l, r) });
+  });
+  const side = (which: 'local' | 'remote', version: number | null) => {
+    if (version == null) return <em class="muted">removed</em>;
+    const v = shown[which];
+    return (
+      <>
+        {v === undefined ? <span class="masked">{MASK}</span> : <code class="revealed" data-side={which}>{v}</code>}{' '}
+        <span class="muted small">v{version}</span>{' '}
+        <button class="small" data-reveal={which} onClick={() => toggle(which)}>{v === undefined ? 'Reveal' : 'Hide'}</button>
+      </>
+    );
+  };
+  return (
+    <>
+      <tr class="conflict-row" data-path={path}>
+        <td>{k.name}<div class="muted small">{k.reason}</div></td>
+        <td>{side('local', k.localVersion)}</td>
+        <td>{side('remote', k.remoteVersion)}</td>
+        <td>
+          <label><input type="radio" name={path} data-keep="local" checked={choice === 'local'} onChange={() => choose(path, 'local')} /> local</label>{' '}
+          <label><input type="radio" name={path} data-keep="remote" checked={choice === 'remote'} onChange={() => choose(path, 'remote')} /> remote</label>{' '}
+          {k.localVersion != null && k.remoteVersion != null && <button class="small" data-diff onClick={diff}>{shown.diff ? 'Hide diff' : 'Compare'}</button>}
+        </td>
+      </tr>
+      {(shown.diff || error) && (
+        <tr class="conflict-detail" data-path={path}>
+          <td colSpan={4}>
+            <ErrorNote error={error} />
+            {shown.diff && <pre class="diff conflict-diff"><div class="muted">− local  + remote</div>{shown.diff.map((l) => <div class={`d${l.op === ' ' ? 'same' : l.op === '-' ? 'del' : 'add'}`}>{l.op} {l.text}</div>)}</pre>}
+          </td>
+        </tr>
+      )}
+    </>
   );
 }

@@ -2,11 +2,13 @@
 // before any write, settle conflicts, then push / pull / sync / migrate with a progress bar and a
 // cancel button. The plan and the choices live in Main, so leaving this screen keeps them.
 import { useEffect, useState } from 'preact/hooks';
-import type { AuthKind, DirectionDto, HealthDto, OpReportDto, PickedFile, PlanDto, RemoteDto, RemoteOp, SecretRow } from '../lib/bindings';
+import type { AuthKind, DirectionDto, HealthDto, OpReportDto, PickedFile, PlanDto, RemoteDto, RemoteOp, SecretRow, SyncedFolderDto } from '../lib/bindings';
+import { dateTime } from '../lib/format';
 import { ipc, type Step, type Work } from '../lib/ipc';
 import { appWords, toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { FilePick } from '../components/FilePick';
+import type { SyncBadge } from '../lib/labels';
 import { type Choices, Conflicts, PlanTable } from './RemotePlan';
 
 /** What this screen remembers while the app is unlocked: per remote, its last plan. */
@@ -14,10 +16,10 @@ export interface Planned { plan: PlanDto; at: number; direction: DirectionDto; f
 export interface RemoteMemory { selected?: string; plans: Record<string, Planned> }
 
 /** Folder → sync state of the latest plan; a folder changed here since is "changed locally". */
-export function staleSync(m: RemoteMemory, rows: SecretRow[]): Record<string, string> {
+export function staleSync(m: RemoteMemory, rows: SecretRow[]): Record<string, SyncBadge> {
   const p = Object.values(m.plans).sort((a, b) => b.at - a.at)[0];
   if (!p) return {};
-  const out: Record<string, string> = {};
+  const out: Record<string, SyncBadge> = {};
   for (const f of p.plan.folders) out[f.folder] = f.state;
   for (const r of rows) if (r.updatedAt > p.at && r.folder in out) out[r.folder] = 'local_changed';
   return out;
@@ -109,7 +111,10 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
   const [progress, setProgress] = useState<Step | null>(null);
   const [work, setWork] = useState<Work<OpReportDto> | null>(null);
   const [report, setReport] = useState<OpReportDto | null>(null);
+  const [synced, setSynced] = useState<SyncedFolderDto[]>([]);
   const [error, run] = useGuard();
+  const loadSynced = () => ipc.remoteSynced(remote.name).then(setSynced);
+  useEffect(() => void run(loadSynced), [remote.name]);
   const choices = planned?.choices ?? {};
   const scope = folder ? [folder] : [];
   const refreshPlan = async (d = direction) => {
@@ -125,6 +130,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
     setWork(w);
     try {
       setReport(await w.done);
+      await loadSynced();
       await onChanged();
       await refreshPlan();
     } finally {
@@ -157,9 +163,9 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
       <ErrorNote error={error} id="remote-op-error" />
       {planned && (
         <>
-          <p class="muted small" id="remote-plan-age">Plan of {new Date(planned.at * 1000).toLocaleTimeString()}{planned.folder ? ` for ${planned.folder}` : ''} ({planned.direction}).</p>
-          <PlanTable plan={planned.plan} />
-          <Conflicts plan={planned.plan} choices={choices} setChoices={(c) => setPlanned({ ...planned, choices: c })} />
+          <p class="muted small" id="remote-plan-age">Plan of {dateTime(planned.at)}{planned.folder ? ` for ${planned.folder}` : ''} ({planned.direction}).</p>
+          <PlanTable plan={planned.plan} synced={synced} />
+          <Conflicts remote={remote.name} plan={planned.plan} choices={choices} setChoices={(c) => setPlanned({ ...planned, choices: c })} />
           <div class="row wrap">
             <button class="primary" id="remote-push" disabled={running} onClick={() => go('push')}>Push{folder ? ` ${folder}` : ''}</button>
             <button id="remote-pull" disabled={running} onClick={() => go('pull')}>Pull</button>
@@ -168,6 +174,12 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
             {running && <button class="danger" id="remote-cancel" onClick={() => work!.cancel()}>Cancel</button>}
           </div>
         </>
+      )}
+      {!planned && synced.length > 0 && (
+        <table class="grid" id="remote-synced">
+          <thead><tr><th>Folder</th><th>Last synced</th><th>Remote version</th></tr></thead>
+          <tbody>{synced.map((s) => <tr data-folder={s.folder}><td>{s.folder}</td><td class="last-synced">{dateTime(s.syncedAt)}</td><td>v{s.remoteVersion}</td></tr>)}</tbody>
+        </table>
       )}
       {progress && <progress id="remote-progress" max={progress.total || 1} value={progress.done} />}
       {report && (

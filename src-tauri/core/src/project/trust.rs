@@ -18,6 +18,7 @@ use crate::fsutil;
 /// Whether a project file may be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TrustState {
     /// Trusted with exactly these bytes.
     Trusted,

@@ -43,6 +43,7 @@ mod history;
 mod http;
 mod mapping;
 mod meta;
+mod peek;
 mod plan;
 mod read;
 mod runtime;
@@ -53,6 +54,7 @@ pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
 pub use first::{remote_first_bound, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND};
 pub use health::{Health, HealthCheck};
+pub use peek::{RemotePeek, SyncedFolder};
 pub use types::{
     Direction, FolderOutcome, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan,
     MigrateOptions, OpKind, OpReport, OpTotals, Plan, Progress, ProgressPhase, Resolution,

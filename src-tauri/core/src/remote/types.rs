@@ -20,6 +20,7 @@ pub enum Direction {
 /// What happens (or would happen) to one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum KeyAction {
     Unchanged,
     CreateRemote,
@@ -62,6 +63,7 @@ pub struct KeyPlan {
 /// The sync state of a folder: what the app shows as a badge in the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum FolderState {
     InSync,
     LocalAhead,

@@ -1,0 +1,81 @@
+// @vitest-environment happy-dom
+// The conflict view: both sides masked until asked; each reveal is one call (an audited reveal on
+// the Rust side); Compare diffs both; quoted names travel quoted. The plan shows last-synced times.
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PlanDto } from '../src/lib/bindings';
+
+const calls: string[] = [];
+vi.mock('../src/lib/ipc', () => ({
+  ipc: {
+    reveal: async (path: string) => { calls.push(`local ${path}`); return { path, version: 3, value: 'line one\nlocal two' }; },
+    remotePeek: async (name: string, path: string) => { calls.push(`remote ${name} ${path}`); return { path, remoteVersion: 2, remotePath: 'secret/acme/dev', value: 'line one\nremote two' }; },
+  },
+}));
+const { Conflicts, PlanTable, lastSynced } = await import('../src/views/RemotePlan');
+const { secretPath } = await import('../src/lib/tree');
+
+const plan: PlanDto = {
+  kvVersion: 2, notes: [],
+  folders: [{
+    folder: 'acme/dev', remotePath: 'secret/acme/dev', state: 'conflict', lastSyncedVersion: 1, notes: [],
+    keys: [
+      { name: 'API_KEY', action: 'conflict', localVersion: 3, remoteVersion: 2, reason: 'changed on both sides' },
+      { name: 'api.key-v2', action: 'conflict', localVersion: 1, remoteVersion: 2, reason: null },
+      { name: 'OK', action: 'unchanged', localVersion: 1, remoteVersion: 2, reason: null },
+    ],
+  }],
+};
+
+let root: HTMLElement | null = null;
+afterEach(() => { if (root) { render(null, root); root.remove(); root = null; } calls.length = 0; });
+const mount = (vnode: preact.ComponentChild) => {
+  const el = document.createElement('div');
+  root = el;
+  document.body.appendChild(el);
+  act(() => render(vnode, el));
+  return el;
+};
+const settle = () => act(async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); });
+const click = async (el: Element | null) => { act(() => (el as HTMLElement).click()); await settle(); };
+
+describe('conflicts', () => {
+  it('names quoted keys quoted', () => {
+    expect(secretPath('acme/dev', 'API_KEY')).toBe('acme/dev/API_KEY');
+    expect(secretPath('acme/dev', 'api.key-v2')).toBe('acme/dev/"api.key-v2"');
+  });
+  it('masks both sides until one is revealed, one call per reveal', async () => {
+    const el = mount(<Conflicts remote="team" plan={plan} choices={{}} setChoices={() => {}} />);
+    expect(el.querySelectorAll('.conflict-row').length).toBe(2);
+    expect(el.textContent).not.toContain('local two');
+    expect(el.textContent).not.toContain('remote two');
+    const row = [...el.querySelectorAll('.conflict-row')].find((r) => r.getAttribute('data-path') === 'acme/dev/"api.key-v2"')!;
+    await click(row.querySelector('[data-reveal="remote"]'));
+    expect(calls).toEqual(['remote team acme/dev/"api.key-v2"']);
+    expect(row.querySelector('code[data-side="remote"]')!.textContent).toBe('line one\nremote two');
+    expect(row.querySelector('code[data-side="local"]')).toBeNull();
+    await click(row.querySelector('[data-reveal="remote"]'));
+    expect(row.querySelector('code[data-side="remote"]')).toBeNull();
+  });
+  it('compares both sides as a line diff', async () => {
+    const el = mount(<Conflicts remote="team" plan={plan} choices={{}} setChoices={() => {}} />);
+    await click(el.querySelector('.conflict-row[data-path="acme/dev/API_KEY"] [data-diff]'));
+    expect(calls).toEqual(['local acme/dev/API_KEY', 'remote team acme/dev/API_KEY']);
+    const lines = [...el.querySelectorAll('.conflict-diff > div:not(.muted)')].map((d) => d.textContent);
+    expect(lines).toEqual(['  line one', '- local two', '+ remote two']);
+  });
+});
+
+describe('plan', () => {
+  it('shows when each folder was last synced, and a summary that is not green with conflicts', () => {
+    const synced = [{ folder: 'acme/dev', remoteVersion: 1, syncedAt: 1_700_000_000 }];
+    expect(lastSynced(plan.folders[0], synced)).toMatch(/^2023-11-1[45] \d\d:\d\d \(remote v1\)$/);
+    expect(lastSynced({ ...plan.folders[0], folder: 'x', lastSyncedVersion: null }, synced)).toBe('never');
+    const el = mount(<PlanTable plan={plan} synced={synced} />);
+    expect(el.querySelector('td.last-synced')!.textContent).toContain('(remote v1)');
+    const summary = el.querySelector('#remote-plan-summary')!;
+    expect(summary.className).toContain('warn');
+    expect(summary.getAttribute('data-conflicts')).toBe('2');
+  });
+});

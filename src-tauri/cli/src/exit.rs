@@ -68,6 +68,15 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
             "run `hush plan` and settle it with `hush sync --keep-local/--keep-remote`"
         }
         "remote_denied" => "check the token's policies for that path",
+        "remote_auth" => {
+            "store a valid token with `hush remote set NAME --new-credential` (or set VAULT_TOKEN, or `bao login`)"
+        }
+        "remote_unreachable" => {
+            "check the address with `hush remote test NAME`; an HA cluster takes all its nodes: `hush remote set NAME --addr A,B,C`"
+        }
+        "remote_exists" => {
+            "change it with `hush remote set NAME --addr …` (its sync history is kept), or pick another name"
+        }
         "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
         "empty_folder" => "see `hush ls` for the folders that hold secrets",
         "recovery_needed" => "set HUSH_RECOVERY_PASSPHRASE, or answer the prompt",

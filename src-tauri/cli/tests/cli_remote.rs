@@ -563,4 +563,9 @@ fn an_expired_token_exits_8_and_remote_set_takes_several_addresses() {
     assert!(test.stdout().contains(&b.addr), "{}", test.stdout());
     let bad = hush(&t, &["remote", "set", "team", "--addr", "https://a.example,ftp://b"], "", &[]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
+    // Adding it again says what to do instead.
+    let again = hush(&t, &["remote", "add", "team", "--addr", &b.addr], "root\n", &[]);
+    assert_eq!(again.code, 4, "{}", again.stderr);
+    assert!(again.stderr.contains("a remote named 'team' already exists"), "{}", again.stderr);
+    assert!(again.stderr.contains("hush remote set"), "{}", again.stderr);
 }

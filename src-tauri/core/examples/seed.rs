@@ -2,7 +2,8 @@
 //!
 //!     HUSH_PASSPHRASE=... cargo run --release -p hush-core --example seed -- <vault.db> <n>
 //!
-//! Paths are `app{i%100}/env{i%5}/KEY_{i}`, with tags (`team{i%7}`, `env{i%5}`, every 10th also
+//! Paths are `app{i%F}/env{i%5}/KEY_{i}` (F folders: `HUSH_SEED_FOLDERS`, a multiple of 5,
+//! default 100), with tags (`team{i%7}`, `env{i%5}`, every 10th also
 //! `prod`), a description and a kind. Uses only the public API of hush-core (`Vault::create`,
 //! `Vault::open`, `unlock_passphrase`, `set`). Idempotent: an existing vault is opened and only the
 //! paths it does not hold yet are written. Prints the write rate on stderr.
@@ -37,12 +38,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let have: HashSet<String> =
         v.list(&ListFilter::default())?.into_iter().map(|m| m.path).collect();
+    let folders: u64 =
+        std::env::var("HUSH_SEED_FOLDERS").ok().and_then(|f| f.parse().ok()).unwrap_or(100);
     let kinds = [Kind::Generic, Kind::ApiKey, Kind::Token, Kind::Password, Kind::ConnectionString];
 
     let t = Instant::now();
     let mut written = 0u64;
     for i in 0..n {
-        let path = format!("app{}/env{}/KEY_{i}", i % 100, i % 5);
+        let path = format!("app{}/env{}/KEY_{i}", i % folders, i % 5);
         if have.contains(&path) {
             continue;
         }
@@ -53,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let opts = WriteOptions {
             kind: Some(kinds[(i % kinds.len() as u64) as usize]),
             tags: Some(tags),
-            description: Some(format!("benchmark secret number {i} of app{}", i % 100)),
+            description: Some(format!("benchmark secret number {i} of app{}", i % folders)),
             ..WriteOptions::default()
         };
         let value = SecretValue::from_string(format!(

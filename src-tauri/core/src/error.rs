@@ -54,6 +54,8 @@ pub enum Error {
     NoRemote { name: String },
     #[error("'{path}' already exists")]
     AlreadyExists { path: String },
+    #[error("a remote named '{name}' already exists")]
+    RemoteExists { name: String },
     #[error("check-and-set failed for '{path}': expected version {expected}, current is {actual}")]
     CasConflict { path: String, expected: u64, actual: u64 },
     #[error("invalid path '{path}': {reason}")]
@@ -171,6 +173,7 @@ impl Error {
             | Error::NoVault { .. }
             | Error::UnknownRefs { .. } => K::NotFound,
             Error::AlreadyExists { .. }
+            | Error::RemoteExists { .. }
             | Error::CasConflict { .. }
             | Error::VaultExists { .. }
             | Error::RemoteConflict { .. }
@@ -217,6 +220,7 @@ impl Error {
             Error::EmptyFolder { .. } => "empty_folder",
             Error::NotInTrash { .. } => "not_in_trash",
             Error::NoRemote { .. } => "no_remote",
+            Error::RemoteExists { .. } => "remote_exists",
             Error::AlreadyExists { .. } => "already_exists",
             Error::CasConflict { .. } => "cas_conflict",
             Error::InvalidPath { .. } => "invalid_path",

@@ -181,7 +181,7 @@ impl Vault {
 
         let (keys, store) = self.parts()?;
         let tx = store.write()?;
-        let old_base = state::load(&tx, row.id, &plan.folder)?;
+        let old_macs = state::load_macs(&tx, row.id, &plan.folder)?;
         let mut l = Local {
             folder: &plan.folder,
             after: local
@@ -252,7 +252,7 @@ impl Vault {
             .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
             .map(|(n, v)| (n.to_string(), macs.mac(row.id, &plan.folder, n, v)))
             .collect();
-        let mut base = next_base(old_base.as_ref(), landed.version, equal.into_iter());
+        let mut base = next_base(old_macs, landed.version, equal.into_iter());
         for name in &l.forget {
             base.macs.remove(name);
         }

@@ -202,7 +202,7 @@ impl Vault {
         let credential = credential.filter(|c| !c.is_empty());
         let c = clean(spec, credential.is_some(), allow_http)?;
         if self.store().read()?.remote_by_name(&spec.name)?.is_some() {
-            return Err(Error::AlreadyExists { path: format!("remote '{}'", spec.name) });
+            return Err(Error::RemoteExists { name: spec.name.clone() });
         }
         // The keychain entry is written first; if the row cannot be written it is removed again.
         let account = credential.map(|_| format!("{}/{}", self.vault_id(), spec.name));

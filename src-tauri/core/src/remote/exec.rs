@@ -508,11 +508,10 @@ fn planned(plan: &FolderPlan) -> FolderResult {
 
 /// Marks `done` synced: the keys equal on both sides get their keyed hash; others keep theirs.
 pub(crate) fn next_base(
-    old: Option<&Base>,
+    mut macs: BTreeMap<String, Vec<u8>>,
     remote_version: u64,
     equal: impl Iterator<Item = (String, Vec<u8>)>,
 ) -> Base {
-    let mut macs = old.map(|b| b.macs.clone()).unwrap_or_default();
     macs.extend(equal);
     Base { remote_version, macs }
 }

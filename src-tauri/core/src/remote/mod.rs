@@ -8,20 +8,25 @@
 //! secrets are fields; `myapp/dev/eu/X` is the separate secret `<prefix>/myapp/dev/eu`.
 //! - Values stay strings. A field written by other tools as non-string JSON (number, bool, object,
 //!   array, null) is pulled as its JSON text (`5`, `true`, `{"a":1}`); multiline strings are kept.
-//! - Hush metadata (kind, tags, description, expiry, rotation, source, free metadata) travels in
-//!   the KV v2 secret's `custom_metadata`, one entry per secret: `hush:<NAME>` = compact JSON,
-//!   plus `hush` = format version. Within Vault's limits (64 keys, 128-byte keys, 512-byte values):
-//!   what does not fit is reported, never silently dropped; entries not starting with `hush` are
-//!   left as they are.
+//! - Hush metadata (kind, tags, description, expiry, rotation, free metadata) travels in the KV v2
+//!   secret's `custom_metadata`, one entry per secret: `hush:<NAME>` = compact JSON, plus `hush` =
+//!   format version (see `meta`). Within Vault's limits (64 keys, 128-byte keys, 512-byte values):
+//!   what does not fit is reported and marked as cut, never silently dropped or pulled back over
+//!   the original; entries teammates wrote are read leniently and what Hush cannot read in them is
+//!   kept as it is; entries not starting with `hush` are left as they are.
 //! - Names that are not portable env names pull as quoted names (`myapp/"api.key"`); a field
 //!   or path Hush cannot represent (a `/` in a name, a control character) is skipped with a note.
 //! - Discovery walks the mount's metadata listing under the prefix, recursively.
+//!
+//! # Addresses
+//! A remote has one address or several (the nodes of an HA cluster), tried in order with
+//! failover; redirects are followed only among them (`http`, `client`).
 //!
 //! # Safety rules
 //! - Every KV v2 write is check-and-set against the version read just before; the per-key keyed
 //!   hashes of the last sync tell which side changed, so a remote change since the last sync is a
 //!   conflict, never an overwrite. Writes merge into the remote fields (other fields are kept).
-//! - Hush never deletes remote fields or secrets.
+//! - Hush never deletes remote secrets; a remote field is dropped only by an explicit choice.
 //! - Tokens and AppRole secret_ids are kept only in the OS keychain (service `dev.hush.remote`),
 //!   never in the database; errors and audit entries never hold a value or a token.
 //!

@@ -125,6 +125,16 @@ async fn discover(
     Ok((folders, notes))
 }
 
+/// The folders that cannot exist remotely: their first segment is neither a secret nor a
+/// directory in the listing of the prefix. Empty when the listing cannot be read (a policy
+/// without `list`): then every folder is read.
+async fn absent_at_top(conn: &Conn, prefix: &str, folders: &BTreeSet<String>) -> Vec<String> {
+    let dir = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+    let Ok(names) = conn.list(&dir).await else { return Vec::new() };
+    let names: BTreeSet<&str> = names.iter().map(|n| n.trim_end_matches('/')).collect();
+    folders.iter().filter(|f| !names.contains(f.split('/').next().unwrap_or(f))).cloned().collect()
+}
+
 /// A note when a secret sits exactly at the prefix path: folders live under the prefix, so that
 /// secret is not one of them and is left alone.
 async fn secret_at_prefix(conn: &Conn, row: &RemoteRow) -> Result<Option<String>> {
@@ -179,11 +189,20 @@ impl Vault {
             notes.extend(secret_at_prefix(&conn, row).await?);
         }
 
-        // Current remote state of every folder, `limit` reads in flight.
+        // Current remote state of every folder, `limit` reads in flight. A push first lists the
+        // prefix once: a folder whose first segment is not there does not exist remotely and needs
+        // no read of its own (its write is check-and-set on "must not exist" all the same).
         let total = folders.len();
         let (mut remotes, mut read_errors) = (BTreeMap::new(), BTreeMap::new());
+        if cfg.direction == Direction::Push && folders.len() > 1 {
+            for f in absent_at_top(&conn, &row.info.spec.prefix, &folders).await {
+                remotes.insert(f, None);
+            }
+        }
         let mut set = JoinSet::new();
-        let mut pending = folders.iter().cloned();
+        let to_read: Vec<String> =
+            folders.iter().filter(|f| !remotes.contains_key(*f)).cloned().collect();
+        let mut pending = to_read.into_iter();
         loop {
             while set.len() < cfg.limit() {
                 let Some(f) = pending.next() else { break };

@@ -58,6 +58,15 @@ pub(crate) fn load_all<M>(tx: &Tx<'_, M>, remote_id: i64) -> Result<BTreeMap<Str
     Ok(out)
 }
 
+/// The keyed hashes of one folder's last sync (an indexed read of that folder alone).
+pub(crate) fn load_macs<M>(
+    tx: &Tx<'_, M>,
+    remote_id: i64,
+    folder: &str,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    Ok(tx.sync_keys(remote_id, Some(folder))?.remove(folder).unwrap_or_default())
+}
+
 pub(crate) fn load<M>(tx: &Tx<'_, M>, remote_id: i64, folder: &str) -> Result<Option<Base>> {
     Ok(load_all(tx, remote_id)?.remove(folder))
 }

@@ -67,5 +67,12 @@ pub fn run() {
     tauri::WebviewWindowBuilder::from_config(&app, &config)
         .and_then(|w| w.initialization_script(format!("window.__HUSH_BOOT__ = {boot};")).build())
         .expect("the main window");
-    app.run(|_, _| {});
+    // Quitting (the window closed, Ctrl+Q, a signal tauri handles) ends in process::exit, which
+    // drops nothing: a value still on the clipboard is cleared here, as its timer would have.
+    let clipboard = app.state::<state::AppState>().clipboard.clone();
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            clipboard.clear_on_exit();
+        }
+    });
 }

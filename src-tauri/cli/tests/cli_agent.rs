@@ -96,3 +96,66 @@ fn a_second_unlock_replaces_the_first_agent() {
     t.run(&["lock"]).ok();
     assert!(common::wait_for(5, || agent_pids(&id).is_empty()));
 }
+
+/// A session bus of the test's own (the real dbus-daemon), so its signals reach only this test's
+/// agent; stopped on drop.
+struct Bus(std::process::Child, String);
+
+impl Bus {
+    fn start() -> Bus {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon (apt: dbus)");
+        let mut addr = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut addr).unwrap();
+        Bus(child, addr.trim().to_string())
+    }
+
+    /// Emits a screen saver's `ActiveChanged(active)` with dbus-send, as a desktop does.
+    fn screen_saver(&self, active: bool) {
+        let ok = std::process::Command::new("dbus-send")
+            .arg(format!("--bus={}", self.1))
+            .args(["--type=signal", "/org/gnome/ScreenSaver"])
+            .arg("org.gnome.ScreenSaver.ActiveChanged")
+            .arg(format!("boolean:{active}"))
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_locked_screen_ends_the_agent() {
+    let t = TestVault::passphrase();
+    t.set("app/KEY", "until-the-screen-locks", &[]);
+    let id = t.vault_id();
+    let bus = Bus::start();
+    let unlock = common::run(
+        t.cmd(&["unlock"])
+            .env("HUSH_PASSPHRASE", common::PASS)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.1),
+    );
+    assert_eq!(unlock.code, 0, "{}", unlock.stderr);
+    // The screen saver going away (unlocking the screen) keeps the agent.
+    bus.screen_saver(false);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(t.run(&["get", "app/KEY"]).ok().stdout, b"until-the-screen-locks\n");
+    // The screen locking ends it (sent until seen: the agent subscribes as it starts).
+    let gone = common::wait_for(10, || {
+        bus.screen_saver(true);
+        agent_pids(&id).is_empty()
+    });
+    assert!(gone, "the agent outlived a screen lock");
+    assert!(!t.socket().exists());
+    assert!(t.run(&["get", "app/KEY"]).expect(5).stderr.contains("locked"));
+}

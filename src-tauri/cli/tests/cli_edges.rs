@@ -256,6 +256,17 @@ fn oversize_values_are_reported_exactly_and_keep_is_range_checked() {
     says_all(&help, &["1 MiB"]);
     let help = t.run(&["import", "--help"]).ok().stdout();
     says_all(&help, &["64 MiB", "1 MiB"]);
+    // An oversize .env file, as a file (sparse: its size is known unread) and through a pipe:
+    // both refused with their exact size, nothing imported.
+    let big = t.dir.path().join("big.env");
+    let size = 64 * limit as u64 + 3;
+    std::fs::File::create(&big).unwrap().set_len(size).unwrap();
+    let out = t.pw(&["import", big.to_str().unwrap(), "--into", "big"]).expect(2);
+    says_all(&out.stderr, &[&format!("is {size} bytes"), "limit is 67108864"]);
+    let out =
+        t.pw_in(&["import", "/dev/stdin", "--into", "big"], vec![b'#'; 64 * limit + 9]).expect(2);
+    says_all(&out.stderr, &[&format!("is {} bytes", 64 * limit + 9), "limit is 67108864"]);
+    assert!(!t.run(&["ls"]).ok().stdout().contains("big/"), "nothing was imported");
 }
 
 /// `inject` names what it resolved (stderr and the audit entry); `--only` refuses a template from

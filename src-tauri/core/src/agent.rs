@@ -136,10 +136,24 @@ pub fn run_agent(
     let _ = std::fs::remove_file(&path);
     let listener = UnixListener::bind(&path).map_err(|e| Error::io(&path, e))?;
     listener.set_nonblocking(true).map_err(|e| Error::io(&path, e))?;
+    follow_session(vault_id);
     writeln!(out, "ready").and_then(|_| out.flush()).map_err(|e| Error::Agent(e.to_string()))?;
     let result = serve(&listener, vault_id, &kek, idle, &crate::sys::since_boot);
     let _ = std::fs::remove_file(&path);
     result // `kek` drops here and is zeroized
+}
+
+/// Suspend and screen lock end the agent as `hush lock` does: the watcher thread sends `LOCK` to
+/// the agent's own socket, which wakes the serving loop at once (it may be sleeping in a wait).
+/// Where no bus can be followed, the idle deadline on the boot clock still applies.
+fn follow_session(vault_id: &str) {
+    #[cfg(target_os = "linux")]
+    {
+        let id = vault_id.to_string();
+        crate::session::watch(move |_| drop(lock(&id)), |_, _| {});
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = vault_id;
 }
 
 /// Longest single wait for a client: after a resume from sleep the agent notices an expired

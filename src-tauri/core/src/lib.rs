@@ -38,6 +38,9 @@ mod ranges;
 #[cfg(feature = "hashicorp")]
 pub mod remote;
 mod secret;
+/// Suspend and screen-lock signals (Linux D-Bus), for whoever holds keys.
+#[cfg(target_os = "linux")]
+pub mod session;
 mod store;
 pub mod sys;
 mod template;

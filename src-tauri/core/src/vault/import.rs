@@ -205,14 +205,23 @@ pub(crate) fn get_layout<M>(tx: &Tx<'_, M>, keys: &Keys, folder: &str) -> Result
 pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
     use std::io::Read;
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let too_large = |size: u64| Error::TooLarge {
+        what: path.display().to_string(),
+        size: usize::try_from(size).unwrap_or(usize::MAX),
+        limit,
+    };
+    // A regular file says its exact size up front (and is refused unread); a pipe is read up
+    // to the limit and then measured by draining it, without keeping what is past the limit.
+    let known = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    if let Some(size) = known.filter(|s| *s > limit as u64) {
+        return Err(too_large(size));
+    }
+    let mut f = f;
     let mut buf = Zeroizing::new(Vec::new());
-    f.take(limit as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+    (&mut f).take(limit as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
     if buf.len() > limit {
-        return Err(Error::InvalidInput(format!(
-            "{} is larger than {} MiB",
-            path.display(),
-            limit / (1024 * 1024)
-        )));
+        let rest = std::io::copy(&mut f, &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
+        return Err(too_large(buf.len() as u64 + rest));
     }
     Ok(buf)
 }
@@ -225,10 +234,11 @@ struct Planned {
 
 fn plan(bytes: &[u8], opts: &ImportOptions, folder: &FolderPath) -> Result<Planned> {
     if bytes.len() > MAX_ENV_FILE_BYTES {
-        return Err(Error::InvalidInput(format!(
-            "the file is larger than {} MiB",
-            MAX_ENV_FILE_BYTES / (1024 * 1024)
-        )));
+        return Err(Error::TooLarge {
+            what: "the .env text".into(),
+            size: bytes.len(),
+            limit: MAX_ENV_FILE_BYTES,
+        });
     }
     let mut file = envfile::parse(bytes);
     if opts.expand {

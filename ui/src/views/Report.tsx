@@ -75,6 +75,7 @@ export function Report({ onOpen }: { onOpen: (path: string) => void }) {
           return <rect x={i * w + 1} y={75 - h} width={Math.max(1, w - 2)} height={Math.max(h, 1)} rx={1}><title>{`${isoDate(a.day)}: ${a.reads} reads, ${a.writes} writes, ${a.other} other`}</title></rect>;
         })}
       </svg>
+      <div class="table-scroll">
       <table class="grid" id="report-table">
         <thead><tr><th>Path</th><th>Kind</th><th>Age (days)</th><th>Last rotated</th><th>Expires</th><th>Last read</th><th>Reads</th><th>Writes</th><th>Policy</th><th>Findings</th></tr></thead>
         <tbody>
@@ -97,6 +98,7 @@ export function Report({ onOpen }: { onOpen: (path: string) => void }) {
           })}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

@@ -87,10 +87,10 @@ pub fn check_once<R: Runtime>(
     Ok(given)
 }
 
-/// Whether anything would show a notification. On Linux and the BSDs: a notification server owns
-/// (or D-Bus can start one for) `org.freedesktop.Notifications` on the session bus; without one
-/// (a bare X session, a headless box) the reminders wait, unrecorded, for a later check. macOS and
-/// Windows always have their notification centre.
+/// Whether anything would show a notification. On Linux: a notification server owns (or D-Bus can
+/// start one for) `org.freedesktop.Notifications` on the session bus; without one (a bare X
+/// session, a headless box) the reminders wait, unrecorded, for a later check. Elsewhere the OS's
+/// notification centre is taken to be there.
 pub fn server_present() -> bool {
     #[cfg(target_os = "linux")]
     {

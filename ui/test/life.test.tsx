@@ -82,4 +82,17 @@ describe('Editor generator', () => {
     await settle();
     expect(calls).toEqual([['generate', { charset: 'alnum', length: 6, words: 6 }]]);
   });
+  it('docker credentials: the password field gets the generated value, masked', async () => {
+    const el = mount(<Editor folder="app" onSaved={() => {}} onCancel={() => {}} />);
+    const kind = el.querySelector('#edit-kind') as HTMLSelectElement;
+    act(() => { kind.value = 'docker_credentials'; kind.dispatchEvent(new Event('change')); });
+    expect((el.querySelector('#gen-charset') as HTMLSelectElement).value).toBe('symbols');
+    act(() => (el.querySelector('#generate') as HTMLButtonElement).click());
+    await settle();
+    expect(calls).toEqual([['generate', { charset: 'symbols', length: 24, words: null }]]);
+    const pw = el.querySelector('#docker-password') as HTMLInputElement;
+    expect(pw.type).toBe('password');
+    expect(pw.value).toBe('g'.repeat(24));
+    expect(el.querySelector('#gen-entropy')!.textContent).toBe('96 bits of entropy');
+  });
 });

@@ -1,18 +1,14 @@
 // Create or edit a secret. Kind-aware: docker credentials get one field each (edit any one alone:
 // the others keep their current values), certificates and SSH keys a multiline box, and every
-// single-line kind the generator of `hush generate` (drawn in Rust; the value stays masked unless
-// shown, and its entropy is said). Saving an edit uses check-and-set on the version being edited. Escape cancels.
+// single-line kind (and the docker password) the generator of `hush generate` (Generator.tsx).
+// Saving an edit uses check-and-set on the version being edited. Escape cancels.
 import { useRef, useState } from 'preact/hooks';
 import { useFocusOnMount } from '../lib/size';
-import type { Charset, Kind, SecretDetail } from '../lib/bindings';
+import type { Kind, SecretDetail } from '../lib/bindings';
+import { Generator } from '../components/Generator';
 import { isoDate, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { errorText } from '../lib/toast';
-
-/** The generator's choices: a charset of `hush generate --charset`, or `words` (`--words N`). */
-type GenKind = Charset | 'words';
-const GEN_KINDS: [GenKind, string][] = [['alnum', 'letters and digits'], ['hex', 'hex'], ['base64url', 'base64url'], ['symbols', 'with symbols'], ['words', 'words (passphrase)']];
-const genDefault = (kind: Kind): [GenKind, string] => (kind === 'password' ? ['symbols', '24'] : ['alnum', '32']);
 
 interface Docker { registry: string; username: string; password: string; email: string }
 const NO_DOCKER: Docker = { registry: '', username: '', password: '', email: '' };
@@ -33,9 +29,6 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
   const [expires, setExpires] = useState(existing?.expiresAt ? isoDate(existing.expiresAt) : '');
   const [rotate, setRotate] = useState(existing?.rotateEveryDays ? String(existing.rotateEveryDays) : '');
-  const [genKind, setGenKind] = useState<GenKind>(genDefault(existing?.kind ?? 'generic')[0]);
-  const [genLength, setGenLength] = useState(genDefault(existing?.kind ?? 'generic')[1]);
-  const [entropy, setEntropy] = useState<number | null>(null);
   const [fieldError, setFieldError] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -97,25 +90,6 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
       <input id={`docker-${k}`} type={type} autocomplete="off" value={docker[k]} placeholder={existing && !current ? 'unchanged' : ''} onInput={(e) => setDocker({ ...docker, [k]: e.currentTarget.value })} />
     </label>
   );
-  // The generated value replaces the field's value and stays masked until the user shows it.
-  const gen = async () => {
-    const words = genKind === 'words';
-    const n = parseCount(genLength, 1, words ? 64 : 4096);
-    if ('error' in n) { setFieldError({ ...fieldError, gen: n.error }); return; }
-    setFieldError({ ...fieldError, gen: '' });
-    try {
-      const g = await ipc.generate({ charset: words ? 'alnum' : genKind, length: n.value, words: words ? n.value : null });
-      setValue(g.value);
-      setEntropy(g.entropyBits);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
-  const pickGen = (k: GenKind) => {
-    if ((k === 'words') !== (genKind === 'words')) setGenLength(k === 'words' ? '6' : '32');
-    setGenKind(k);
-  };
-
   return (
     <form class="editor" id="editor" onSubmit={save} onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onCancel(); } }}>
       {!existing && (
@@ -136,6 +110,7 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
             {dockerField('registry', 'Registry')}{dockerField('username', 'Username')}
             {dockerField('password', 'Password', 'password')}{dockerField('email', 'Email (optional)')}
           </div>
+          <Generator key={kind} kind={kind} current={docker.password} onValue={(password) => setDocker({ ...docker, password })} />
           {err('value')}
         </>
       ) : isMultiline(kind) ? (
@@ -147,23 +122,12 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
         <>
         <label class="field"><span>{existing ? 'New value (leave empty to keep)' : 'Value'}</span>
           <div class="row">
-            <input id="edit-value" type={show ? 'text' : 'password'} autocomplete="off" spellcheck={false} value={value} onInput={(e) => { setValue(e.currentTarget.value); setEntropy(null); }} />
+            <input id="edit-value" type={show ? 'text' : 'password'} autocomplete="off" spellcheck={false} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
             <button type="button" id="edit-show" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>
           </div>
           {err('value')}
         </label>
-        <div class="field">
-          <div class="row generator" id="generator">
-            <select id="gen-charset" aria-label="Generate from" value={genKind} onChange={(e) => pickGen(e.currentTarget.value as GenKind)}>
-              {GEN_KINDS.map(([k, label]) => <option value={k}>{label}</option>)}
-            </select>
-            <input id="gen-length" class="narrow" type="number" inputMode="numeric" aria-label={genKind === 'words' ? 'Words' : 'Length'} value={genLength} onInput={(e) => setGenLength(e.currentTarget.value)} />
-            <span class="muted small">{genKind === 'words' ? 'words' : 'characters'}</span>
-            <button type="button" id="generate" title="Generate a random value (OS random numbers)" onClick={gen}>Generate</button>
-            {entropy !== null && <span class="muted small" id="gen-entropy">{Math.floor(entropy)} bits of entropy</span>}
-          </div>
-          {err('gen')}
-        </div>
+        <Generator key={kind} kind={kind} current={value} onValue={setValue} />
         </>
       )}
       <label class="field"><span>Description</span><input id="edit-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>

@@ -185,6 +185,12 @@ impl Keys {
         crypto::seal_value(&self.data, &aad.bytes(), json)
     }
 
+    /// Seals a layout written after [`crypto::HEADER_LEN`] free bytes, in place.
+    pub(crate) fn seal_layout_in_place(&self, folder: &str, buf: Zeroizing<Vec<u8>>) -> Sealed {
+        let aad = Aad::Layout { vault_id: &self.vault_id, folder };
+        crypto::seal_in_place(&self.data, &aad.bytes(), buf)
+    }
+
     pub(crate) fn open_layout(&self, folder: &str, s: &Sealed) -> Option<Zeroizing<Vec<u8>>> {
         let aad = Aad::Layout { vault_id: &self.vault_id, folder };
         crypto::open_value(&self.data, &aad.bytes(), s)

@@ -255,6 +255,14 @@ impl<M> Tx<'_, M> {
         collect(rows)
     }
 
+    /// How many records (live and trashed) sit directly in `folder`.
+    pub(crate) fn count_in_folder(&self, folder: &str) -> Result<u64> {
+        Ok(self
+            .c()
+            .prepare_cached("SELECT count(*) FROM secrets WHERE folder = ?1")?
+            .query_row([folder], |r| r.get(0))?)
+    }
+
     pub(crate) fn count_trash(&self) -> Result<u64> {
         Ok(self.c().query_row(
             "SELECT count(*) FROM secrets WHERE deleted_at IS NOT NULL",

@@ -34,27 +34,6 @@ if [ -z "${HUSH:-}" ]; then
   HUSH="$ROOT/target/release/hush"
 fi
 
-gen() { # shape lines file
-  python3 - "$1" "$2" "$3" <<'PY'
-import random, sys
-shape, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-r = random.Random(4)
-alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-with open(out, "w") as f:
-    for i in range(n):
-        if shape == "short":
-            f.write(f"K{i}=v{i % 10}\n"); continue
-        if i % 50 == 0:
-            f.write(f"# section {i // 50}\n"); continue
-        v = "".join(r.choice(alpha) for _ in range(r.randint(16, 64)))
-        style = i % 4
-        if style == 0: f.write(f"KEY_{i}={v}\n")
-        elif style == 1: f.write(f"KEY_{i}='{v} #x'\n")
-        elif style == 2: f.write(f'KEY_{i}="{v}\\nline2"\n')
-        else: f.write(f"export KEY_{i}={v}  # note\n")
-PY
-}
-
 # Runs one import into a fresh, agent-unlocked vault; prints "max_rss_kb seconds".
 measure() { # file extra-args...
   local f="$1"; shift
@@ -77,7 +56,7 @@ printf '%-6s %9s %9s  %-20s %10s %8s %14s %8s\n' shape lines "file MB" command "
 for n in $LINES; do
   for shape in short env; do
     f="$WORK/$shape-$n.env"
-    gen "$shape" "$n" "$f"
+    python3 "$ROOT/bench/gen_env.py" "$shape" "$n" "$f"
     size=$(stat -c %s "$f")
     for mode in commit dry; do
       if [ "$mode" = commit ]; then args=(); base=$base_commit; label="import"; else args=(--dry-run --json); base=$base_dry; label="import --dry-run --json"; fi

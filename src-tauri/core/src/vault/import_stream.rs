@@ -201,7 +201,8 @@ struct Run<'o> {
     changed_more: usize,
     created: usize,
     updated: usize,
-    layout: LayoutWriter,
+    /// The layout being written (`None`: a dry run, which stores nothing).
+    layout: Option<LayoutWriter>,
 }
 
 impl Run<'_> {
@@ -312,7 +313,9 @@ fn run_pass<M>(
     for ev in Events::new(text) {
         let st = match ev {
             Event::Text(t) => {
-                run.layout.text(t);
+                if let Some(l) = &mut run.layout {
+                    l.text(t);
+                }
                 continue;
             }
             Event::Error(e) => {
@@ -342,7 +345,9 @@ fn run_pass<M>(
             run.emit(sink, item(ImportStatus::Skipped, Some(name.into_owned()), note, 0));
             continue;
         }
-        run.layout.entry(&name, st.key_quoted, st.prefix, st.eq, st.style, st.suffix);
+        if let Some(l) = &mut run.layout {
+            l.entry(&name, st.key_quoted, st.prefix, st.eq, st.style, st.suffix);
+        }
         if raw.max_len() > MAX_VALUE_BYTES {
             let value = raw.decode();
             if value.len() > MAX_VALUE_BYTES {
@@ -435,7 +440,7 @@ impl Vault {
             changed_more: 0,
             created: 0,
             updated: 0,
-            layout: LayoutWriter::new(crate::crypto::HEADER_LEN),
+            layout: (!dry_run).then(|| LayoutWriter::new(crate::crypto::HEADER_LEN)),
         };
         let keys = self.keys()?;
         if dry_run {
@@ -485,7 +490,8 @@ impl Vault {
             invalid: c.invalid,
         };
         // The layout is sealed where it lies: a large file's layout is never copied.
-        let sealed = keys.seal_layout_in_place(folder.as_str(), run.layout.finish());
+        let layout = run.layout.take().expect("a commit writes a layout").finish();
+        let sealed = keys.seal_layout_in_place(folder.as_str(), layout);
         let at = crate::timefmt::now();
         tx.put_layout(&LayoutRow {
             folder: folder.to_string(),

@@ -81,7 +81,7 @@ impl Layout {
 
     /// The stored form.
     pub(crate) fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let mut w = LayoutWriter::new(0);
+        let mut w = LayoutWriter::new(0, 0);
         for seg in &self.segments {
             match seg {
                 Segment::Text { text } => w.text(text),
@@ -150,9 +150,12 @@ pub(crate) struct LayoutWriter {
 }
 
 impl LayoutWriter {
-    /// `room`: bytes left free at the front (a sealed envelope's header, filled in place).
-    pub(crate) fn new(room: usize) -> Self {
-        let mut buf = Zeroizing::new(vec![0u8; room]);
+    /// `room`: bytes left free at the front (a sealed envelope's header, filled in place);
+    /// `text_len`: the size of the file it describes, which the layout rarely exceeds: reserved
+    /// up front so a large layout never grows by copying (untouched pages cost no memory).
+    pub(crate) fn new(room: usize, text_len: usize) -> Self {
+        let mut buf = Zeroizing::new(Vec::with_capacity(room + MAGIC.len() + text_len + 64));
+        buf.resize(room, 0);
         buf.extend_from_slice(MAGIC);
         LayoutWriter { buf }
     }
@@ -222,7 +225,7 @@ mod tests {
         assert_eq!(Layout::decode(&json).unwrap(), f.layout);
         assert!(bytes.len() < json.len() / 3, "{} vs {}", bytes.len(), json.len());
         let long = "x".repeat(300);
-        let mut w = LayoutWriter::new(0);
+        let mut w = LayoutWriter::new(0, 0);
         w.text(&long);
         assert_eq!(
             Layout::decode(&w.finish()).unwrap().segments,

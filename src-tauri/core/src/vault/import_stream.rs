@@ -80,7 +80,9 @@ struct Index {
 impl Index {
     fn build(text: &str, opts: &ImportOptions) -> Index {
         let hasher = RandomState::new();
-        let mut hashes = Vec::new();
+        // Room for the most statements the text can hold (`A=` and a line end: 3 bytes each),
+        // so the list never grows by copying; pages never written cost no memory.
+        let mut hashes = Vec::with_capacity(text.len() / 3 + 1);
         let mut width = 4;
         for ev in Events::new(text) {
             if let Event::Entry(st) = ev {
@@ -440,7 +442,7 @@ impl Vault {
             changed_more: 0,
             created: 0,
             updated: 0,
-            layout: (!dry_run).then(|| LayoutWriter::new(crate::crypto::HEADER_LEN)),
+            layout: (!dry_run).then(|| LayoutWriter::new(crate::crypto::HEADER_LEN, text.len())),
         };
         let keys = self.keys()?;
         if dry_run {

@@ -12,6 +12,7 @@
 #   bench/env.sh                    # N=10000
 #   BENCH_ENV_LINES=2000 bench/env.sh
 #   BENCH_ENV_ONLY=import bench/env.sh   # part 1 without dotenvx (minutes): hush vs python-dotenv
+#   HUSH=path/to/hush bench/env.sh       # another build (else target/release, built here)
 # Needs hyperfine (apt), python3 with venv, npm. python-dotenv and dotenvx are installed once into
 # target/bench/env-tools/ (a venv and an npm prefix); everything else lives in a temp dir.
 set -euo pipefail
@@ -31,9 +32,11 @@ trap cleanup EXIT
 
 command -v hyperfine >/dev/null || { apt-get install -y -q hyperfine >/dev/null 2>&1 || { echo "bench/env.sh: needs hyperfine (apt install hyperfine)" >&2; exit 1; }; }
 
-echo "== build (release)"
-(cd "$ROOT" && cargo build --release -q -p hush --bin hush)
-HUSH="$ROOT/target/release/hush"
+if [ -z "${HUSH:-}" ]; then
+  echo "== build (release)"
+  (cd "$ROOT" && cargo build --release -q -p hush --bin hush)
+  HUSH="$ROOT/target/release/hush"
+fi
 
 echo "== tools (cached in $TOOLS)"
 mkdir -p "$TOOLS"

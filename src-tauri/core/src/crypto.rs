@@ -15,7 +15,7 @@ use crate::secret::{Key32, Passphrase};
 const MAGIC: &[u8; 3] = b"HSH";
 const FORMAT_V1: u8 = 1;
 const NONCE_LEN: usize = 12;
-const HEADER_LEN: usize = 4 + NONCE_LEN;
+pub(crate) const HEADER_LEN: usize = 4 + NONCE_LEN;
 
 pub(crate) fn fill_random(buf: &mut [u8]) {
     getrandom::getrandom(buf).expect("the OS random number generator failed");
@@ -52,20 +52,64 @@ pub(crate) fn open_value(key: &Key32, aad: &[u8], sealed: &Sealed) -> Option<Zer
     open(key, aad, &sealed.0)
 }
 
-/// Encrypts `plaintext` under `key`, binding `aad` (what the ciphertext belongs to).
+/// Encrypts `plaintext` under `key`, binding `aad` (what the ciphertext belongs to). One buffer:
+/// the header, then the plaintext encrypted where it lies, then the tag.
 pub(crate) fn seal(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    use aes_gcm::aead::AeadInPlace;
     let cipher = Aes256Gcm::new(key.as_bytes().into());
-    let mut nonce = [0u8; NONCE_LEN];
-    fill_random(&mut nonce);
-    let ct = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad })
-        .expect("AES-GCM encryption cannot fail for in-memory inputs");
-    let mut out = Vec::with_capacity(HEADER_LEN + ct.len());
+    let nonce = fresh_nonce();
+    let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + 16);
     out.extend_from_slice(MAGIC);
     out.push(FORMAT_V1);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ct);
+    out.extend_from_slice(plaintext);
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), aad, &mut out[HEADER_LEN..])
+        .expect("AES-GCM encryption cannot fail for in-memory inputs");
+    out.extend_from_slice(&tag);
     out
+}
+
+/// A random nonce. Drawn from a small pool the OS random generator refills (one system call per
+/// 64 nonces instead of one each: a bulk import seals thousands); the pool belongs to one process
+/// (a forked child refills its own), so no two processes ever draw the same bytes.
+fn fresh_nonce() -> [u8; NONCE_LEN] {
+    use std::cell::RefCell;
+    const POOL: usize = 64 * NONCE_LEN;
+    thread_local! {
+        static NONCES: RefCell<(u32, usize, [u8; POOL])> = const { RefCell::new((0, POOL, [0; POOL])) };
+    }
+    NONCES.with(|cell| {
+        let (pid, used, pool) = &mut *cell.borrow_mut();
+        if *used == POOL || *pid != std::process::id() {
+            fill_random(pool);
+            (*pid, *used) = (std::process::id(), 0);
+        }
+        let mut n = [0u8; NONCE_LEN];
+        n.copy_from_slice(&pool[*used..*used + NONCE_LEN]);
+        // Each nonce is taken once: wipe it from the pool.
+        pool[*used..*used + NONCE_LEN].fill(0);
+        *used += NONCE_LEN;
+        n
+    })
+}
+
+/// Seals `buf[HEADER_LEN..]` where it lies, filling the header in front and appending the tag:
+/// the same envelope as [`seal_value`], without a second copy of a large plaintext (a layout).
+pub(crate) fn seal_in_place(key: &Key32, aad: &[u8], mut buf: Zeroizing<Vec<u8>>) -> Sealed {
+    use aes_gcm::aead::AeadInPlace;
+    assert!(buf.len() >= HEADER_LEN, "room for the header");
+    let cipher = Aes256Gcm::new(key.as_bytes().into());
+    let nonce = fresh_nonce();
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), aad, &mut buf[HEADER_LEN..])
+        .expect("AES-GCM encryption cannot fail for in-memory inputs");
+    buf[..3].copy_from_slice(MAGIC);
+    buf[3] = FORMAT_V1;
+    buf[4..HEADER_LEN].copy_from_slice(&nonce);
+    buf.extend_from_slice(&tag);
+    // Ciphertext now: nothing left to wipe.
+    Sealed(std::mem::take(&mut *buf))
 }
 
 /// Decrypts a v1 envelope. Any failure (wrong key, wrong AAD, altered bytes) is `None`: the caller
@@ -90,15 +134,38 @@ pub(crate) fn unwrap_key(kek: &Key32, aad: &[u8], wrapped: &Sealed) -> Option<Ke
 
 /// HMAC-SHA256 of length-prefixed `parts` under `key` (each part's length is bound, so no two
 /// different part lists give the same input).
+#[cfg(test)]
 pub(crate) fn mac_parts(key: &Key32, parts: &[&[u8]]) -> [u8; 32] {
-    use hmac::{Hmac, Mac};
-    let mut m =
-        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("any key length");
+    let mut m = Mac::new(key);
     for part in parts {
-        m.update(&(part.len() as u64).to_be_bytes());
-        m.update(part);
+        m.part(&[part]);
     }
-    m.finalize().into_bytes().into()
+    m.finish()
+}
+
+/// [`mac_parts`] fed one part at a time, each part given as pieces (so no part is copied).
+pub(crate) struct Mac(hmac::Hmac<sha2::Sha256>);
+
+impl Mac {
+    pub(crate) fn new(key: &Key32) -> Mac {
+        let m = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key.as_bytes());
+        Mac(m.expect("any key length"))
+    }
+
+    /// One length-prefixed part, the concatenation of `pieces`.
+    pub(crate) fn part(&mut self, pieces: &[&[u8]]) {
+        use hmac::Mac as _;
+        let len: usize = pieces.iter().map(|p| p.len()).sum();
+        self.0.update(&(len as u64).to_be_bytes());
+        for p in pieces {
+            self.0.update(p);
+        }
+    }
+
+    pub(crate) fn finish(self) -> [u8; 32] {
+        use hmac::Mac as _;
+        self.0.finalize().into_bytes().into()
+    }
 }
 
 /// A subkey for one purpose (HKDF-SHA256, the vault id as salt): row MACs, the audit chain.

@@ -71,7 +71,8 @@ pub use vault::{
     EXPIRING_WITHIN_DAYS,
 };
 pub use vault::{
-    ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting,
+    ImportCounts, ImportItem, ImportOptions, ImportOutcome, ImportPreview, ImportReport,
+    ImportSink, ImportStart, ImportStatus, OnExisting,
 };
 
 /// Says once, through `notice`, that a command is waiting for another process's write lock on

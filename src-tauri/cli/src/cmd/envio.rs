@@ -5,10 +5,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use hush_core::{
-    Error, ExportFormat, FolderPath, ImportOptions, ImportPreview, ImportStatus, OnExisting,
-    Protection, Result, SecretValue, Vault, MAX_TEMPLATE_BYTES,
+    Error, ExportFormat, FolderPath, ImportOptions, OnExisting, Protection, Result, SecretValue,
+    Vault, MAX_TEMPLATE_BYTES,
 };
-use serde_json::json;
 
 use super::print_json;
 use crate::cli::{ExportArgs, ImportArgs};
@@ -17,36 +16,6 @@ use crate::ctx::{secret_from_env_or_prompt, Ctx};
 fn write_stdout(body: &SecretValue) -> Result<()> {
     crate::term::out_raw(body.expose());
     Ok(())
-}
-
-fn print_preview(p: &ImportPreview) {
-    outln!("import {} into {}", p.source, p.folder);
-    let w =
-        p.items.iter().filter_map(|i| i.name.as_ref().map(String::len)).max().unwrap_or(4).max(4);
-    for i in &p.items {
-        let status = match i.status {
-            ImportStatus::New => "new",
-            ImportStatus::Changed => "changed",
-            ImportStatus::Unchanged => "unchanged",
-            ImportStatus::Skipped => "skipped",
-            ImportStatus::Invalid => "invalid",
-        };
-        let name = i.name.as_deref().unwrap_or("-");
-        let note = i.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
-        outln!("  {status:<9}  {name:<w$}  line {}{note}", i.line);
-    }
-    let c = &p.counts;
-    outln!(
-        "new {}, changed {}, unchanged {}, skipped {}, invalid {}",
-        c.new,
-        c.changed,
-        c.unchanged,
-        c.skipped,
-        c.invalid
-    );
-    for w in &p.warnings {
-        errln!("warning: {w}");
-    }
 }
 
 pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
@@ -65,37 +34,12 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         skip_invalid: a.skip_invalid,
     };
     let mut v = ctx.open_unlocked()?;
-    let preview = v.import_preview(&a.file, &opts)?;
-    let blocker = preview.blocker();
-    if a.dry_run || blocker.is_some() {
-        if a.json {
-            print_json(&json!({ "preview": preview, "committed": false }));
-        } else {
-            print_preview(&preview);
-        }
-        return blocker.map_or(Ok(()), Err);
-    }
-    let tty = std::io::stderr().is_terminal() && !a.json;
-    let report = v.import_commit(&preview, &mut |done, total| {
-        if tty && (done == total || done % 200 == 0) {
-            eprint!("\rimporting {done}/{total}");
-        }
-    })?;
-    if tty && report.created + report.updated > 0 {
-        eprintln!();
-    }
-    if a.json {
-        print_json(&json!({ "preview": preview, "committed": true, "report": report }));
-    } else {
-        print_preview(&preview);
-        outln!(
-            "imported into {}: {} new, {} updated",
-            report.folder,
-            report.created,
-            report.updated
-        );
-    }
-    Ok(())
+    // Streamed: each line's status is printed as it is decided (and written), so memory stays
+    // near the file's size; the commit is still one transaction, made only if nothing blocks.
+    let mut out = super::import_out::Printer::new(a.json, a.dry_run);
+    let outcome = v.import_stream(&a.file, &opts, a.dry_run, &mut out)?;
+    out.finish(&outcome);
+    outcome.blocker.map_or(Ok(()), Err)
 }
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {

@@ -3,6 +3,7 @@
 pub mod activate;
 pub mod docs;
 pub mod envio;
+mod import_out;
 pub mod keys;
 pub mod life;
 pub mod mount;

@@ -9,6 +9,7 @@
 //! an error here, with its line number, so an import is refused rather than half-read.
 
 mod expand;
+mod layout;
 mod parse;
 mod write;
 
@@ -17,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::secret::SecretValue;
 
 pub use expand::expand;
+pub use layout::Layout;
+pub(crate) use layout::{LayoutWriter, Segment};
 pub use parse::parse;
+pub(crate) use parse::{normalise, Event, Events};
 pub use write::{render, render_key, render_value, Portability, Rendered};
 
 /// Largest `.env` file read: 64 MiB (values are at most 1 MiB each).
@@ -56,59 +60,6 @@ pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<EnvLineError>,
     pub layout: Layout,
-}
-
-/// The shape of a file without its values: text between statements kept verbatim, statements
-/// kept as slots. Stored sealed (comments can hold secrets too).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Layout {
-    pub(crate) segments: Vec<Segment>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
-pub(crate) enum Segment {
-    /// Blank lines, comment lines and indentation, exactly as read.
-    Text { text: String },
-    /// A statement: `prefix` (`export `), the key, `eq` (`=` and spacing), the value, `suffix`
-    /// (spacing, inline comment, line end).
-    Entry {
-        name: String,
-        key_quoted: bool,
-        prefix: String,
-        eq: String,
-        style: Style,
-        suffix: String,
-    },
-}
-
-impl Layout {
-    /// Renames entries (import `--prefix`/`--strip-prefix`) and drops those not kept; of
-    /// duplicate keys only the last statement stays, so the file reads back the same.
-    pub(crate) fn retain_renamed(&mut self, mut rename: impl FnMut(&str) -> Option<String>) {
-        let mut out: Vec<Segment> = Vec::with_capacity(self.segments.len());
-        let mut seen = std::collections::HashSet::new();
-        for seg in self.segments.drain(..).rev() {
-            match seg {
-                Segment::Entry { name, key_quoted, prefix, eq, style, suffix } => {
-                    let Some(new) = rename(&name) else { continue };
-                    if seen.insert(new.clone()) {
-                        out.push(Segment::Entry {
-                            name: new,
-                            key_quoted,
-                            prefix,
-                            eq,
-                            style,
-                            suffix,
-                        });
-                    }
-                }
-                text => out.push(text),
-            }
-        }
-        out.reverse();
-        self.segments = out;
-    }
 }
 
 /// Whether `c` is whitespace to Python's `str.isspace()` / regex `\s` (Rust's `is_whitespace`

@@ -7,6 +7,11 @@
 //! decoded) or double-quoted (`\\ \' \" \a \b \f \n \r \t \v` decoded); quoted values may span
 //! lines. A statement that does not fit is an error for that statement only; reading resumes on
 //! the next line, as python-dotenv does.
+//!
+//! The parser is a stream of [`Event`]s borrowing the text, so a large import reads the file
+//! twice without ever holding every entry (and every value) at once; [`parse`] collects them.
+
+use std::collections::VecDeque;
 
 use zeroize::Zeroizing;
 
@@ -15,26 +20,123 @@ use crate::secret::SecretValue;
 
 /// Parses `.env` bytes. Never fails and never panics: problems are in `EnvFile::errors`.
 pub fn parse(bytes: &[u8]) -> EnvFile {
-    let text = match std::str::from_utf8(bytes) {
+    let mut norm = Zeroizing::new(bytes.to_vec());
+    let text = match normalise(&mut norm) {
         Ok(t) => t,
-        Err(e) => {
-            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
-            let reason = "not UTF-8 text (save the file as UTF-8)".to_string();
-            return EnvFile { errors: vec![EnvLineError { line, reason }], ..Default::default() };
-        }
+        Err(e) => return EnvFile { errors: vec![e], ..Default::default() },
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut norm = Zeroizing::new(String::with_capacity(text.len()));
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            chars.next_if_eq(&'\n');
-            norm.push('\n');
-        } else {
-            norm.push(c);
+    let mut out = EnvFile::default();
+    for ev in Events::new(text) {
+        match ev {
+            Event::Text(t) => out.layout.push_text(t),
+            Event::Error(e) => out.errors.push(e),
+            Event::Entry(st) => {
+                let value = st.value.as_ref().map(RawValue::decode);
+                if value.is_some() {
+                    out.layout.segments.push(st.segment(st.key.to_string()));
+                }
+                out.entries.push(EnvEntry {
+                    key: st.key.to_string(),
+                    value,
+                    line: st.line,
+                    style: st.style,
+                });
+            }
         }
     }
-    Parser { s: &norm, pos: 0, line_pos: 0, line: 1, out: EnvFile::default() }.run()
+    out
+}
+
+/// Checks `buf` is UTF-8, drops a BOM and normalises line ends (CRLF and lone CR → LF) in place
+/// (the text only shrinks, and CR/LF are ASCII, so no copy is needed). Returns the text.
+pub(crate) fn normalise(buf: &mut Vec<u8>) -> Result<&str, EnvLineError> {
+    if let Err(e) = std::str::from_utf8(buf) {
+        let line = 1 + buf[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
+        let reason = "not UTF-8 text (save the file as UTF-8)".to_string();
+        return Err(EnvLineError { line, reason });
+    }
+    let start = if buf.starts_with("\u{feff}".as_bytes()) { 3 } else { 0 };
+    let (mut r, mut w) = (start, 0);
+    while r < buf.len() {
+        let b = buf[r];
+        r += 1;
+        if b == b'\r' {
+            if buf.get(r) == Some(&b'\n') {
+                r += 1;
+            }
+            buf[w] = b'\n';
+        } else {
+            buf[w] = b;
+        }
+        w += 1;
+    }
+    buf.truncate(w);
+    Ok(std::str::from_utf8(buf).expect("still UTF-8: only ASCII bytes were replaced or removed"))
+}
+
+/// One piece of the file, in file order.
+#[derive(Debug)]
+pub(crate) enum Event<'a> {
+    /// Blank lines, comment lines and indentation, exactly as read (possibly in several pieces).
+    Text(&'a str),
+    Entry(Stmt<'a>),
+    Error(EnvLineError),
+}
+
+/// A statement as written: the key and the pieces around its value (for the layout), and the
+/// value still encoded (decoded only when asked for).
+#[derive(Debug)]
+pub(crate) struct Stmt<'a> {
+    pub key: &'a str,
+    pub key_quoted: bool,
+    /// 1-based line where the statement starts.
+    pub line: usize,
+    pub style: Style,
+    /// `export ` and its spacing.
+    pub prefix: &'a str,
+    /// `=` and the spacing around it.
+    pub eq: &'a str,
+    /// Spacing, inline comment and line end after the value.
+    pub suffix: &'a str,
+    /// `None`: a bare `KEY` line (python-dotenv's "no value").
+    pub value: Option<RawValue<'a>>,
+}
+
+impl Stmt<'_> {
+    /// The layout slot of this statement, under `name`.
+    pub(crate) fn segment(&self, name: String) -> Segment {
+        Segment::Entry {
+            name,
+            key_quoted: self.key_quoted,
+            prefix: self.prefix.to_string(),
+            eq: self.eq.to_string(),
+            style: self.style,
+            suffix: self.suffix.to_string(),
+        }
+    }
+}
+
+/// A value as it stands in the file: the text between the quotes (or the trimmed bare text).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawValue<'a> {
+    body: &'a str,
+    style: Style,
+}
+
+impl RawValue<'_> {
+    /// The value with its escapes decoded, as python-dotenv reads it.
+    pub(crate) fn decode(&self) -> SecretValue {
+        match self.style {
+            Style::Bare => SecretValue::from_string(self.body.to_string()),
+            Style::Single => decode(self.body, "\\'"),
+            Style::Double => decode(self.body, "\\'\"abfnrtv"),
+        }
+    }
+
+    /// An upper bound of the decoded length in bytes (decoding only shortens).
+    pub(crate) fn max_len(&self) -> usize {
+        self.body.len()
+    }
 }
 
 /// A statement failed; `pos` is where python-dotenv's reader stood when it did.
@@ -42,25 +144,41 @@ struct Fail {
     reason: &'static str,
 }
 
-struct Parser<'a> {
+/// The event stream over normalised text.
+pub(crate) struct Events<'a> {
     s: &'a str,
     pos: usize,
     /// `line` is the line number at byte `line_pos` (both only move forward).
     line_pos: usize,
     line: usize,
-    out: EnvFile,
+    /// What the last binding produced (at most a few events).
+    pending: VecDeque<Event<'a>>,
 }
 
-impl<'a> Parser<'a> {
-    fn run(mut self) -> EnvFile {
-        while self.pos < self.s.len() {
+impl<'a> Iterator for Events<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Some(e);
+            }
+            if self.pos >= self.s.len() {
+                return None;
+            }
             self.binding();
         }
-        self.out
+    }
+}
+
+impl<'a> Events<'a> {
+    /// Events of `s`, which [`normalise`] returned.
+    pub(crate) fn new(s: &'a str) -> Self {
+        Events { s, pos: 0, line_pos: 0, line: 1, pending: VecDeque::new() }
     }
 
     fn line_at(&mut self, pos: usize) -> usize {
-        self.line += self.s[self.line_pos..pos].matches('\n').count();
+        self.line += self.s.as_bytes()[self.line_pos..pos].iter().filter(|b| **b == b'\n').count();
         self.line_pos = pos;
         self.line
     }
@@ -80,14 +198,17 @@ impl<'a> Parser<'a> {
         &self.s[start..self.pos]
     }
 
-    fn text(&mut self, t: &str) {
-        if t.is_empty() {
-            return;
-        }
-        if let Some(Segment::Text { text }) = self.out.layout.segments.last_mut() {
-            text.push_str(t);
-        } else {
-            self.out.layout.segments.push(Segment::Text { text: t.to_string() });
+    /// Skips to the next line end (not past it): a fast path for the common ASCII case.
+    fn skip_line(&mut self) -> &'a str {
+        let start = self.pos;
+        let n = self.rest().bytes().position(|b| b == b'\n').unwrap_or(self.rest().len());
+        self.pos += n;
+        &self.s[start..self.pos]
+    }
+
+    fn text(&mut self, t: &'a str) {
+        if !t.is_empty() {
+            self.pending.push_back(Event::Text(t));
         }
     }
 
@@ -99,16 +220,14 @@ impl<'a> Parser<'a> {
         }
         let start = self.pos;
         let line = self.line_at(start);
-        match self.statement(start, line) {
-            Ok(()) => {}
-            Err(f) => {
-                // python-dotenv's `_rest_of_line`: drop what is left of the line it stopped on.
-                self.skip_while(|c| c != '\n');
-                if self.peek() == Some('\n') {
-                    self.pos += 1;
-                }
-                self.out.errors.push(EnvLineError { line, reason: f.reason.to_string() });
+        if let Err(f) = self.statement(start, line) {
+            // python-dotenv's `_rest_of_line`: drop what is left of the line it stopped on.
+            self.skip_line();
+            if self.peek() == Some('\n') {
+                self.pos += 1;
             }
+            let e = EnvLineError { line, reason: f.reason.to_string() };
+            self.pending.push_back(Event::Error(e));
         }
     }
 
@@ -124,7 +243,7 @@ impl<'a> Parser<'a> {
         let (key, key_quoted) = match self.peek() {
             Some('#') => {
                 // A comment line: python-dotenv reads it as a binding without a key.
-                self.skip_while(|c| c != '\n');
+                self.skip_line();
                 self.eol().expect("a comment runs to the end of the line");
                 let t = &self.s[start..self.pos];
                 self.text(t);
@@ -151,7 +270,7 @@ impl<'a> Parser<'a> {
         let key_end = self.pos;
         self.skip_while(py_hspace);
         let mut style = Style::Bare;
-        let mut value: Option<SecretValue> = None;
+        let mut value: Option<RawValue<'a>> = None;
         let value_start;
         if self.peek() == Some('=') {
             self.pos += 1;
@@ -159,11 +278,11 @@ impl<'a> Parser<'a> {
             value_start = self.pos;
             if spaced && self.peek() == Some('#') {
                 // `KEY= # comment`: an empty value (python-dotenv 1.2); `KEY=#x` is the value `#x`.
-                value = Some(SecretValue::default());
+                value = Some(RawValue { body: "", style: Style::Bare });
             } else {
-                let (v, st) = self.value()?;
+                let v = self.value()?;
+                style = v.style;
                 value = Some(v);
-                style = st;
             }
         } else {
             value_start = self.pos;
@@ -173,7 +292,7 @@ impl<'a> Parser<'a> {
         let save = self.pos;
         self.skip_while(py_hspace);
         if self.peek() == Some('#') {
-            self.skip_while(|c| c != '\n');
+            self.skip_line();
         } else {
             self.pos = save;
         }
@@ -187,21 +306,18 @@ impl<'a> Parser<'a> {
                 reason: "text after the closing quote (put a space and '#' before a comment)",
             },
         })?;
-        let Some(value) = value else {
-            // A bare `KEY` line: python-dotenv gives it no value. Its text is not kept: a
-            // stray line is as likely a pasted secret as a key.
-            self.out.entries.push(EnvEntry { key: key.to_string(), value: None, line, style });
-            return Ok(());
-        };
-        self.out.layout.segments.push(Segment::Entry {
-            name: key.to_string(),
+        // A bare `KEY` line keeps no text of its own: a stray line is as likely a pasted secret
+        // as a key.
+        self.pending.push_back(Event::Entry(Stmt {
+            key,
             key_quoted,
-            prefix: self.s[start..prefix_end].to_string(),
-            eq: self.s[key_end..value_start].to_string(),
+            line,
             style,
-            suffix: self.s[value_end..self.pos].to_string(),
-        });
-        self.out.entries.push(EnvEntry { key: key.to_string(), value: Some(value), line, style });
+            prefix: &self.s[start..prefix_end],
+            eq: &self.s[key_end..value_start],
+            suffix: &self.s[value_end..self.pos],
+            value,
+        }));
         Ok(())
     }
 
@@ -222,7 +338,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self) -> Result<(SecretValue, Style), Fail> {
+    fn value(&mut self) -> Result<RawValue<'a>, Fail> {
         match self.peek() {
             Some(q @ ('\'' | '"')) => {
                 let close = quoted_end(self.rest(), q as u8).ok_or(Fail {
@@ -233,18 +349,17 @@ impl<'a> Parser<'a> {
                     },
                 })?;
                 let body = &self.rest()[1..close];
-                let v = if q == '"' { decode(body, "\\'\"abfnrtv") } else { decode(body, "\\'") };
                 self.pos += close + 1;
-                Ok((v, if q == '"' { Style::Double } else { Style::Single }))
+                Ok(RawValue { body, style: if q == '"' { Style::Double } else { Style::Single } })
             }
-            None | Some('\n') => Ok((SecretValue::default(), Style::Bare)),
+            None | Some('\n') => Ok(RawValue { body: "", style: Style::Bare }),
             Some(_) => {
-                let part = self.skip_while(|c| c != '\n');
+                let part = self.skip_line();
                 let cut = comment_cut(part);
                 let v = part[..cut].trim_end_matches(py_space);
                 // The value ends where its text does; spacing and comment go to the suffix.
                 self.pos -= part.len() - v.len();
-                Ok((SecretValue::from_string(v.to_string()), Style::Bare))
+                Ok(RawValue { body: v, style: Style::Bare })
             }
         }
     }

@@ -39,13 +39,25 @@ impl<M> Tx<'_, M> {
 }
 
 impl Tx<'_, Write> {
+    /// Stores a layout. The row gets a zeroed blob of the right size and the bytes go in through
+    /// SQLite's incremental blob I/O: binding a large layout would copy it twice more (the
+    /// bound value, then the record), 3x its size at once for a big import.
     pub(crate) fn put_layout(&self, l: &LayoutRow) -> Result<()> {
-        self.c().execute(
-            "INSERT INTO env_layouts (folder, source, layout, updated_at) VALUES (?1, ?2, ?3, ?4)
+        let bytes = l.sealed.as_bytes();
+        let rowid: i64 = self.c().query_row(
+            "INSERT INTO env_layouts (folder, source, layout, updated_at)
+             VALUES (?1, ?2, zeroblob(?3), ?4)
              ON CONFLICT(folder) DO UPDATE SET source = excluded.source, layout = excluded.layout,
-               updated_at = excluded.updated_at",
-            params![l.folder, l.source, l.sealed.as_bytes(), l.updated_at],
+               updated_at = excluded.updated_at
+             RETURNING rowid",
+            params![l.folder, l.source, bytes.len() as i64, l.updated_at],
+            |r| r.get(0),
         )?;
+        let mut blob =
+            self.c().blob_open(rusqlite::MAIN_DB, "env_layouts", "layout", rowid, false)?;
+        for (i, chunk) in bytes.chunks(1 << 16).enumerate() {
+            blob.write_at(chunk, i << 16)?;
+        }
         Ok(())
     }
 

@@ -55,6 +55,9 @@ pub(crate) struct Store {
 /// A transaction. Dropping it without `commit` rolls back.
 pub(crate) struct Tx<'c, M> {
     tx: Transaction<'c>,
+    /// The id the next new secret gets, once `insert_secret` has looked it up (inside the write
+    /// lock only this transaction inserts, and only through `insert_secret`).
+    next_secret_id: std::cell::Cell<Option<i64>>,
     _mode: PhantomData<M>,
 }
 
@@ -128,7 +131,7 @@ impl Store {
     pub(crate) fn read(&self) -> Result<Tx<'_, Read>> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
         self.check_generation(&tx)?;
-        Ok(Tx { tx, _mode: PhantomData })
+        Ok(Tx { tx, next_secret_id: Default::default(), _mode: PhantomData })
     }
 
     /// The write lock (waiting for another writer, see `open::busy`).
@@ -136,7 +139,7 @@ impl Store {
         let generation = self.generation;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check_generation(generation, &tx)?;
-        Ok(Tx { tx, _mode: PhantomData })
+        Ok(Tx { tx, next_secret_id: Default::default(), _mode: PhantomData })
     }
 
     fn check_generation(&self, c: &Connection) -> Result<()> {

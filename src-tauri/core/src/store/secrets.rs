@@ -255,6 +255,14 @@ impl<M> Tx<'_, M> {
         collect(rows)
     }
 
+    /// How many records (live and trashed) sit directly in `folder`.
+    pub(crate) fn count_in_folder(&self, folder: &str) -> Result<u64> {
+        Ok(self
+            .c()
+            .prepare_cached("SELECT count(*) FROM secrets WHERE folder = ?1")?
+            .query_row([folder], |r| r.get(0))?)
+    }
+
     pub(crate) fn count_trash(&self) -> Result<u64> {
         Ok(self.c().query_row(
             "SELECT count(*) FROM secrets WHERE deleted_at IS NOT NULL",
@@ -266,12 +274,17 @@ impl<M> Tx<'_, M> {
 
 impl Tx<'_, Write> {
     /// Inserts a new record with its MAC and tags in one statement; its id is assigned here (the
-    /// next rowid: inside the write transaction no one else inserts). Returns the id.
+    /// next rowid: inside the write transaction no one else inserts, so it is read once per
+    /// transaction and counted on from there). Returns the id.
     pub(crate) fn insert_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<i64> {
-        row.id = self
-            .c()
-            .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM secrets")?
-            .query_row([], |r| r.get(0))?;
+        row.id = match self.next_secret_id.get() {
+            Some(id) => id,
+            None => self
+                .c()
+                .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM secrets")?
+                .query_row([], |r| r.get(0))?,
+        };
+        self.next_secret_id.set(Some(row.id + 1));
         row.mac = Some(keys.row_mac(&secret_mac_input(row)).to_vec());
         let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
         self.c()

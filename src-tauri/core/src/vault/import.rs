@@ -157,7 +157,7 @@ pub struct ImportReport {
     pub invalid: usize,
 }
 
-fn digest(bytes: &[u8], opts: &ImportOptions) -> String {
+pub(super) fn digest(bytes: &[u8], opts: &ImportOptions) -> String {
     // A per-process random key: the digest proves "same file" to this process without letting
     // anyone who sees the preview test guesses of a low-entropy secret against it.
     static SALT: OnceLock<[u8; 32]> = OnceLock::new();
@@ -174,6 +174,15 @@ fn digest(bytes: &[u8], opts: &ImportOptions) -> String {
     hex::encode(h.finalize())
 }
 
+/// The one audit entry of an import: the file and the counts, never a value.
+pub(super) fn audit_import(tx: &Tx<'_, Write>, keys: &Keys, r: &ImportReport) -> Result<()> {
+    let detail = format!(
+        "from {}: {} new, {} updated, {} unchanged, {} skipped, {} invalid",
+        r.source, r.created, r.updated, r.unchanged, r.skipped, r.invalid
+    );
+    audit::append(tx, Some(keys), Action::Import, Some(&r.folder), Outcome::Ok, Some(&detail))
+}
+
 /// Seals and stores a folder's layout.
 pub(crate) fn put_layout(
     tx: &Tx<'_, Write>,
@@ -183,8 +192,7 @@ pub(crate) fn put_layout(
     layout: &Layout,
     at: i64,
 ) -> Result<()> {
-    let json = Zeroizing::new(serde_json::to_vec(layout).expect("layout serialises"));
-    let sealed = keys.seal_layout(folder, &json);
+    let sealed = keys.seal_layout(folder, &layout.encode());
     tx.put_layout(&LayoutRow {
         folder: folder.into(),
         source: source.map(String::from),
@@ -198,7 +206,7 @@ pub(crate) fn get_layout<M>(tx: &Tx<'_, M>, keys: &Keys, folder: &str) -> Result
     let Some(row) = tx.layout(folder)? else { return Ok(None) };
     let bad = || Error::Integrity { what: format!("the .env layout of '{folder}'") };
     let json = keys.open_layout(folder, &row.sealed).ok_or_else(bad)?;
-    Ok(Some(serde_json::from_slice(&json).map_err(|_| bad())?))
+    Ok(Some(Layout::decode(&json).ok_or_else(bad)?))
 }
 
 /// Reads a file to import, bounded, into a buffer that is zeroized on drop.
@@ -217,7 +225,9 @@ pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8
         return Err(too_large(size));
     }
     let mut f = f;
-    let mut buf = Zeroizing::new(Vec::new());
+    // Sized up front: growing by doubling would hold two copies of a large file for a moment.
+    let len = known.unwrap_or(0).min(limit as u64 + 1) as usize;
+    let mut buf = Zeroizing::new(Vec::with_capacity(len + 1));
     (&mut f).take(limit as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
     if buf.len() > limit {
         let rest = std::io::copy(&mut f, &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
@@ -232,6 +242,28 @@ struct Planned {
     names: Vec<std::result::Result<SecretPath, String>>,
 }
 
+/// The secret name of a file key: `--strip-prefix` removed, then `--prefix` added.
+pub(super) fn secret_name(key: &str, opts: &ImportOptions) -> String {
+    let mut name = key;
+    if let Some(p) = opts.strip_prefix.as_deref().filter(|p| !p.is_empty()) {
+        name = name.strip_prefix(p).unwrap_or(name);
+    }
+    format!("{}{name}", opts.prefix.as_deref().unwrap_or(""))
+}
+
+/// The path of `name` in `folder`, or why it cannot be one (a note for the preview).
+pub(super) fn secret_path(
+    name: &str,
+    folder: &FolderPath,
+) -> std::result::Result<SecretPath, String> {
+    let text =
+        if is_env_name(name) { format!("{folder}/{name}") } else { format!("{folder}/\"{name}\"") };
+    SecretPath::parse(&text).map_err(|e| match e {
+        Error::InvalidPath { reason, .. } => format!("the key cannot be a secret name: {reason}"),
+        other => other.to_string(),
+    })
+}
+
 fn plan(bytes: &[u8], opts: &ImportOptions, folder: &FolderPath) -> Result<Planned> {
     if bytes.len() > MAX_ENV_FILE_BYTES {
         return Err(Error::TooLarge {
@@ -244,28 +276,8 @@ fn plan(bytes: &[u8], opts: &ImportOptions, folder: &FolderPath) -> Result<Plann
     if opts.expand {
         envfile::expand(&mut file.entries, &|n| std::env::var(n).ok());
     }
-    let names = file
-        .entries
-        .iter()
-        .map(|e| {
-            let mut name = e.key.as_str();
-            if let Some(p) = opts.strip_prefix.as_deref().filter(|p| !p.is_empty()) {
-                name = name.strip_prefix(p).unwrap_or(name);
-            }
-            let name = format!("{}{name}", opts.prefix.as_deref().unwrap_or(""));
-            let text = if is_env_name(&name) {
-                format!("{folder}/{name}")
-            } else {
-                format!("{folder}/\"{name}\"")
-            };
-            SecretPath::parse(&text).map_err(|e| match e {
-                Error::InvalidPath { reason, .. } => {
-                    format!("the key cannot be a secret name: {reason}")
-                }
-                other => other.to_string(),
-            })
-        })
-        .collect();
+    let names =
+        file.entries.iter().map(|e| secret_path(&secret_name(&e.key, opts), folder)).collect();
     Ok(Planned { file, names })
 }
 
@@ -477,20 +489,7 @@ impl Vault {
             crate::timefmt::now(),
         )?;
         let c = &preview.counts;
-        let detail = format!(
-            "from {}: {created} new, {updated} updated, {} unchanged, {} skipped, {} invalid",
-            preview.source, c.unchanged, c.skipped, c.invalid
-        );
-        audit::append(
-            &tx,
-            Some(keys),
-            Action::Import,
-            Some(folder.as_str()),
-            Outcome::Ok,
-            Some(&detail),
-        )?;
-        tx.commit()?;
-        Ok(ImportReport {
+        let report = ImportReport {
             source: preview.source.clone(),
             folder: folder.to_string(),
             created,
@@ -498,6 +497,9 @@ impl Vault {
             unchanged: c.unchanged,
             skipped: c.skipped,
             invalid: c.invalid,
-        })
+        };
+        audit_import(&tx, keys, &report)?;
+        tx.commit()?;
+        Ok(report)
     }
 }

@@ -12,6 +12,7 @@ mod backup;
 mod create;
 mod export;
 mod import;
+mod import_stream;
 mod keyops;
 mod overview;
 mod rename;
@@ -39,6 +40,7 @@ pub use export::{
 pub use import::{
     ImportCounts, ImportItem, ImportOptions, ImportPreview, ImportReport, ImportStatus, OnExisting,
 };
+pub use import_stream::{ImportOutcome, ImportSink, ImportStart};
 pub use keyops::RekeyReport;
 pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use rename::MoveReport;

@@ -354,8 +354,22 @@ pub(crate) fn write_in_tx(
     for t in opts.tags.iter().flatten() {
         check_tag(t)?;
     }
+    let existing = live_row(tx, keys, &path.to_string())?;
+    write_known(tx, keys, path, value, opts, at, existing)
+}
+
+/// [`write_in_tx`] for a caller that already read (and checked) the live record at `path`
+/// in this transaction: a bulk import decides from it and should not look it up twice.
+pub(crate) fn write_known(
+    tx: &Tx<'_, Write>,
+    keys: &Keys,
+    path: &SecretPath,
+    value: &SecretValue,
+    opts: &WriteOptions,
+    at: WriteAt,
+    existing: Option<SecretRow>,
+) -> Result<WriteOutcome> {
     let path_s = path.to_string();
-    let existing = live_row(tx, keys, &path_s)?;
     let current = existing.as_ref().map_or(0, |m| m.current_version);
     if let Some(expected) = opts.cas {
         if expected != current {

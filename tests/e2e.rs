@@ -5,6 +5,8 @@
 mod bao;
 #[path = "support/e2e_app.rs"]
 mod e2e_app;
+#[path = "support/e2e_move.rs"]
+mod e2e_move;
 #[path = "support/e2e_projects.rs"]
 mod e2e_projects;
 #[path = "support/e2e_remote.rs"]

@@ -99,7 +99,7 @@ describe('RemoteForm (edit)', () => {
     expect((el.querySelector('#remote-edit-addr') as HTMLInputElement).value).toBe('https://a:8200,https://b:8200');
     expect((el.querySelector('#remote-edit-roleId') as HTMLInputElement).value).toBe('role-1');
     expect((el.querySelector('#remote-edit-caCert') as HTMLInputElement).placeholder).toBe('/etc/ca.pem');
-    expect(el.textContent).toContain('keep the stored one');
+    expect(el.textContent).toContain('New secret_id (empty: keep the one in the OS keychain)');
     act(() => (el.querySelector('#remote-edit-caCert-clear') as HTMLButtonElement).click());
     await act(async () => { (el.querySelector('#remote-edit-save') as HTMLButtonElement).click(); await new Promise((r) => setTimeout(r, 0)); });
     expect(done).toBe('team');

@@ -45,6 +45,7 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
     const n = await ipc.moveFolder(from, to);
     if (folder && (folder === from || folder.startsWith(`${from}/`))) setFolder(to + folder.slice(from.length));
     await reload();
+    setIntent((i) => ({ what: 'moved', path: from, to, n: (i?.n ?? 0) + 1 }));
     toast(`Moved ${from} to ${to} (${n} secret(s)). Their history came along.`);
   };
   const lockNow = async () => {

@@ -39,7 +39,8 @@ export function RemoteForm({ existing, onDone, onCancel }: { existing?: RemoteDt
     onDone(f.name);
   });
   const currentCa = e?.caCert && !caCleared ? e.caCert : null;
-  const keepCred = e?.credentialInKeychain ? ' (empty: keep the stored one)' : '';
+  const credLabel = e?.credentialInKeychain ? `New ${approle ? 'secret_id' : 'token'} (empty: keep the one in the OS keychain)`
+    : approle ? 'AppRole secret_id (kept in the OS keychain)' : 'Token (kept in the OS keychain; empty: VAULT_TOKEN)';
   return (
     <section class="card" id={e ? 'remote-edit' : undefined}>
       <h3>{e ? `Edit ${e.name}` : 'Add a remote'}</h3>
@@ -57,7 +58,7 @@ export function RemoteForm({ existing, onDone, onCancel }: { existing?: RemoteDt
         </label>
         {approle && field('roleId', 'AppRole role_id')}
         {approle && field('approleMount', 'AppRole auth mount')}
-        {field('token', (approle ? 'AppRole secret_id (kept in the OS keychain)' : 'Token (kept in the OS keychain; empty: VAULT_TOKEN)') + keepCred, 'password')}
+        {field('token', credLabel, 'password')}
       </div>
       <label class="choice"><input type="checkbox" id={`${pre}-skip-verify`} checked={skipVerify} onChange={() => setSkipVerify(!skipVerify)} />
         <span>Skip TLS verification (testing only: anyone on the network path could read the token)</span></label>

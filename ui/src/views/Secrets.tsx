@@ -19,7 +19,7 @@ import { Editor } from './Editor';
 const TWO_PANES = 760;
 
 /** What a shortcut elsewhere asks of this view (each new `n` is a new request). */
-export interface Intent { what: 'search' | 'new' | 'open'; path?: string; n: number }
+export interface Intent { what: 'search' | 'new' | 'open' | 'moved'; path?: string; to?: string; n: number }
 
 /** Moves secrets to the trash and offers Undo in a toast. */
 export async function deleteWithUndo(paths: string[], reload: () => Promise<unknown>) {
@@ -55,6 +55,9 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
     if (!intent) return;
     if (intent.what === 'search') { setOpen(false); setCreating(false); requestAnimationFrame(() => search.current?.focus()); }
     if (intent.what === 'new') { setCreating(true); setOpen(true); setSelected(null); }
+    // A folder was moved: the open secret, if it was inside, follows it.
+    const { path: from, to } = intent;
+    if (intent.what === 'moved' && from && to) setSelected((p) => (p?.startsWith(`${from}/`) ? to + p.slice(from.length) : p));
     if (intent.what === 'open' && intent.path) { setQuery(''); setCreating(false); setSelected(intent.path); setOpen(true); }
   }, [intent?.n]);
   // Checked rows that vanished (deleted elsewhere) are dropped.

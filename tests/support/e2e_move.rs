@@ -157,6 +157,16 @@ async fn move_flow(mut app: App, vault: std::path::PathBuf) {
     let mut v = open_seeded(&vault);
     let d = v.get(&SecretPath::parse("attic/D").unwrap(), None).unwrap();
     assert_eq!(d.1.expose_str(), "d");
+
+    // The audit view lists each move: the rename, the folder, one entry per secret of the bulk.
+    app.click("#nav-audit").await;
+    app.wait_for("#audit-action").await.select_by_value("move").await.unwrap();
+    let table = app.wait_text("#audit-table tbody", |t| t.contains("to attic/D")).await;
+    for detail in ["to app/dev/API_KEY", "to svc: 3 secret(s)", "to attic/C", "to attic/D"] {
+        assert!(table.contains(detail), "{detail} in {table}");
+    }
+    assert_eq!(app.count("#audit-table tbody tr").await, 4, "{table}");
+    app.snap("audit-moves").await;
 }
 
 #[tokio::test]

@@ -287,6 +287,16 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     assert_eq!((edited["skipVerify"].as_bool(), edited["caCert"].is_null()), (Some(true), true));
     let forged = call(&h, "remote_update", edit(json!({"set": "/etc/passwd"}))).unwrap_err();
     assert_ne!(forged["code"], json!(null), "{forged}");
+    // A CA file picked in the dialog is set, kept by the next edit, then cleared.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+    let handle = pick(&h, &ca, PickPurpose::CaCert);
+    let set = call(&h, "remote_update", edit(json!({ "set": handle }))).unwrap();
+    assert_eq!(set["caCert"], ca.display().to_string());
+    let kept = call(&h, "remote_update", edit(json!("keep"))).unwrap();
+    assert_eq!(kept["caCert"], ca.display().to_string());
+    assert!(call(&h, "remote_update", edit(json!("clear"))).unwrap()["caCert"].is_null());
     let gone = call(&h, "remote_update", json!({"req": {"name": "nope", "addr": "http://127.0.0.1:1", "mount": "kv", "prefix": "", "caCert": "clear", "skipVerify": false, "auth": "token"}})).unwrap_err();
     assert_eq!(gone["reason"], "no_remote", "{gone}");
     // The engine's blocking remote calls run off the async runtime and come back as data.

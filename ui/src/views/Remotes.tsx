@@ -102,7 +102,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove,
   const running = work !== null;
   return (
     <section class="card" id="remote-card">
-      <h3>{remote.name}: {remote.addr} · {remote.mount}{remote.prefix ? `/${remote.prefix}` : ''}{remote.namespace ? ` · namespace ${remote.namespace}` : ''}</h3>
+      <h3>{remote.name}: {remote.addr} · {remote.mount}{remote.prefix ? `/${remote.prefix}` : ''}{remote.namespace ? ` · namespace ${remote.namespace}` : ''}{remote.caCert ? ' · own CA' : ''}{remote.skipVerify ? ' · TLS not verified' : ''}</h3>
       <div class="row wrap">
         <button id="remote-test" onClick={() => run(async () => setHealth(await ipc.remoteTest(remote.name)))}>Test connection</button>
         <select id="remote-direction" aria-label="Direction" value={direction} onChange={(e) => setDirection(e.currentTarget.value as DirectionDto)}>

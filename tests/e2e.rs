@@ -5,12 +5,16 @@
 mod bao;
 #[path = "support/e2e_app.rs"]
 mod e2e_app;
+#[path = "support/e2e_life.rs"]
+mod e2e_life;
 #[path = "support/e2e_move.rs"]
 mod e2e_move;
 #[path = "support/e2e_projects.rs"]
 mod e2e_projects;
 #[path = "support/e2e_remote.rs"]
 mod e2e_remote;
+#[path = "support/notify_server.rs"]
+mod notify_server;
 #[path = "support/app.rs"]
 mod support;
 

@@ -557,3 +557,49 @@ fn projects_are_trusted_only_as_picked_and_checked_by_name_only() {
     assert!(list[0]["trust"].is_null() && list[0]["problem"].is_string(), "{list}");
     assert_eq!(call(&h, "mount_reads", json!({"limit": 10})).unwrap(), json!([]));
 }
+
+#[test]
+fn generator_and_report_cross_the_ipc_without_values() {
+    let h = harness();
+    // The generator: the options of `hush generate`, entropy included; bad options are refused.
+    let g = |req: Value| call(&h, "generate_value", json!({ "req": req }));
+    let hex = g(json!({"charset": "hex", "length": 64, "words": null})).unwrap();
+    let v = hex["value"].as_str().unwrap();
+    assert!(v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()), "{v}");
+    assert_eq!(hex["entropyBits"].as_f64(), Some(256.0));
+    let words = g(json!({"charset": "alnum", "length": 1, "words": 5})).unwrap();
+    assert_eq!(words["value"].as_str().unwrap().split('-').count(), 5);
+    assert_eq!(
+        g(json!({"charset": "hex", "length": 0, "words": null})).unwrap_err()["code"],
+        "invalid"
+    );
+    assert!(g(json!({"charset": "emoji", "length": 8, "words": null})).is_err());
+
+    // The report: locked, refused; unlocked, metadata and the audit result, never a value.
+    assert_eq!(call(&h, "report", json!({"since": null})).unwrap_err()["code"], "locked");
+    create_passphrase_vault(&h);
+    save(&h, "app/K", "canary-report");
+    let r = call(&h, "report", json!({"since": null})).unwrap();
+    assert_eq!(r["secrets"][0]["path"], "app/K");
+    assert_eq!(r["secrets"][0]["findings"], json!(["never_rotated", "no_expiry"]));
+    assert_eq!(r["audit"]["ok"], true);
+    assert!(!r.to_string().contains("canary-report"));
+
+    // Export only to a file the save dialog returned for a report.
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.html");
+    let export = |file: &str, format: &str| {
+        call(&h, "report_export", json!({"file": file, "format": format, "since": null}))
+    };
+    assert_eq!(export(target.to_str().unwrap(), "html").unwrap_err()["reason"], "not_picked");
+    let other = pick(&h, &target, PickPurpose::Export);
+    assert_eq!(export(&other, "html").unwrap_err()["reason"], "not_picked");
+    let picked = pick(&h, &target, PickPurpose::Report);
+    let done = export(&picked, "html").unwrap();
+    assert_eq!(done["path"].as_str(), target.to_str());
+    let html = std::fs::read_to_string(&target).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("app/K"), "{}", &html[..80]);
+    assert!(!html.contains("canary-report"));
+    export(&picked, "csv").unwrap();
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("path,folder,kind"));
+}

@@ -488,7 +488,8 @@ mod bindings {
         let decls = decls
             .into_iter()
             .chain(crate::dto_remote::declarations(&cfg))
-            .chain(crate::dto_project::declarations(&cfg));
+            .chain(crate::dto_project::declarations(&cfg))
+            .chain(crate::dto_life::declarations(&cfg));
         let mut out = String::from("// Generated from src-tauri/src/dto.rs by `cargo test -p hush-desktop`. Do not edit.\n\n");
         for d in decls {
             out.push_str("export ");

@@ -8,9 +8,11 @@ pub mod applock;
 mod clipboard;
 mod commands;
 pub mod dto;
+pub mod dto_life;
 pub mod dto_project;
 pub mod dto_remote;
 pub mod error;
+pub mod notify;
 pub mod picks;
 pub mod state;
 #[cfg(target_os = "linux")]
@@ -25,6 +27,7 @@ use tauri::{Builder, Emitter, Manager, Runtime};
 /// tests); a lock, whatever its cause, clears our clipboard value and tells the window.
 pub fn app_builder<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Builder<R> {
     builder
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
             let handle = app.handle().clone();
@@ -60,9 +63,11 @@ pub fn run() {
         .ok()
         .and_then(|s| serde_json::to_string(&s).ok())
         .unwrap_or_else(|| "null".into());
+    let vault_path = state.vault_path.clone();
     let app = app_builder(tauri::Builder::default(), state)
         .build(context())
         .expect("error while building the Hush desktop app");
+    notify::start(app.handle(), vault_path);
     let config = app.config().app.windows.first().cloned().expect("a window in tauri.conf.json");
     tauri::WebviewWindowBuilder::from_config(&app, &config)
         .and_then(|w| w.initialization_script(format!("window.__HUSH_BOOT__ = {boot};")).build())

@@ -36,11 +36,19 @@ pub enum PickPurpose {
     CaCert,
     /// A project's `hush.toml` (read; opening it does not trust it).
     ProjectFile,
+    /// Where to write the compliance report (metadata only).
+    Report,
 }
 
 impl PickPurpose {
     pub fn saves(self) -> bool {
-        matches!(self, PickPurpose::Export | PickPurpose::BackupWrite | PickPurpose::RestoreTarget)
+        matches!(
+            self,
+            PickPurpose::Export
+                | PickPurpose::BackupWrite
+                | PickPurpose::RestoreTarget
+                | PickPurpose::Report
+        )
     }
     /// The dialog's title; tests find the dialog window by its "Hush: " prefix.
     pub fn title(self) -> &'static str {
@@ -52,6 +60,7 @@ impl PickPurpose {
             PickPurpose::RestoreTarget => "Hush: new vault file",
             PickPurpose::CaCert => "Hush: choose the CA certificate (PEM)",
             PickPurpose::ProjectFile => "Hush: open a project (its hush.toml)",
+            PickPurpose::Report => "Hush: export the report to",
         }
     }
 }

@@ -201,7 +201,16 @@ impl App {
         tokio::time::sleep(Duration::from_millis(300)).await;
         xdotool(&["type", "--delay", "5", path.to_str().unwrap()]);
         tokio::time::sleep(Duration::from_millis(300)).await;
-        xdotool(&["key", "--clearmodifiers", "Return"]);
+        // On a loaded machine GTK may still be refreshing the location bar's completion when the
+        // first Return arrives and drop it (the path stays typed, the dialog open): confirm again,
+        // into the dialog itself, while it is still there.
+        for _ in 0..4 {
+            xdotool(&["windowfocus", "--sync", &win]);
+            xdotool(&["key", "--clearmodifiers", "Return"]);
+            if window_gone_within(&win, Duration::from_secs(4)).await {
+                return;
+            }
+        }
         wait_window_gone(&win).await;
     }
 
@@ -271,9 +280,24 @@ async fn xdotool_window(re: &str) -> String {
     }
 }
 
+fn window_shown(win: &str) -> bool {
+    xdotool(&["search", "--onlyvisible", "--name", "^Hush: "]).lines().any(|w| w == win)
+}
+
+async fn window_gone_within(win: &str, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    while window_shown(win) {
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    true
+}
+
 async fn wait_window_gone(win: &str) {
     let deadline = Instant::now() + WAIT;
-    while !xdotool(&["search", "--onlyvisible", "--name", "^Hush: "]).lines().all(|w| w != win) {
+    while window_shown(win) {
         if Instant::now() > deadline {
             screen_shot("dialog-stuck");
             panic!("the native dialog {win} did not close");

@@ -220,7 +220,7 @@ async fn at_the_minimum_size_720_by_480_nothing_overlaps() {
             win,
         );
         app.snap("min-size-new").await;
-        for view in ["settings", "remote", "transfer", "audit", "dashboard"] {
+        for view in ["settings", "remote", "transfer", "audit", "report", "dashboard"] {
             app.click(&format!("#nav-{view}")).await;
             app.snap(&format!("min-size-{view}")).await;
             let lock = app.wait_for("#lock-now").await.rectangle().await.unwrap();

@@ -6,7 +6,7 @@ import { ipc } from './lib/ipc';
 import { clearToasts, errorText } from './lib/toast';
 import { Boundary, Toasts } from './components/Boundary';
 import { Lock } from './views/Lock';
-import { Main } from './views/Main';
+import { Main, type OpenRequest } from './views/Main';
 import { Setup } from './views/Setup';
 
 // Well under the shortest auto-lock (10 s), so an active user is never locked out.
@@ -17,12 +17,15 @@ export function App() {
   // first screen); it is refreshed at once all the same.
   const [status, setStatus] = useState<VaultStatus | null>((window as { __HUSH_BOOT__?: VaultStatus }).__HUSH_BOOT__ ?? null);
   const [error, setError] = useState<string | null>(null);
+  // A click on a reminder (OS notification) names a secret; it opens now, or after the unlock.
+  const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
 
   const refresh = () => (performance.mark('hush-status-asked'), ipc.status()).then((s) => { setError(null); setStatus(s); }, (e) => setError(errorText(e)));
   useEffect(() => {
     refresh();
     const un = ipc.onLocked(() => refresh());
-    return () => void un.then((f) => f());
+    const unOpen = ipc.onOpenSecret((path) => setOpenRequest((r) => ({ path, n: (r?.n ?? 0) + 1 })));
+    return () => { void un.then((f) => f()); void unOpen.then((f) => f()); };
   }, []);
 
   // User activity keeps the vault unlocked; the Rust side owns the idle timer.
@@ -59,7 +62,7 @@ export function App() {
     if (status.openError) return <Problem title="This vault cannot be opened" message={`${status.path}: ${errorText(status.openError)}`} onRetry={refresh} />;
     if (!status.exists) return <Setup status={status} onDone={refresh} />;
     if (!status.unlocked) return <Lock status={status} onUnlocked={refresh} />;
-    return <Boundary><Main status={status} onLocked={refresh} /></Boundary>;
+    return <Boundary><Main status={status} onLocked={refresh} openRequest={openRequest} onOpenHandled={() => setOpenRequest(null)} /></Boundary>;
   }
 }
 

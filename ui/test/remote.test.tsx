@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 // The conflict view: both sides masked until asked; each reveal is one call (an audited reveal on
 // the Rust side); Compare diffs both; quoted names travel quoted. The plan shows last-synced times.
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mount, settle, unmountAll } from './mount';
 import type { PlanDto } from '../src/lib/bindings';
 
 const calls: string[] = [];
@@ -30,16 +30,7 @@ const plan: PlanDto = {
   }],
 };
 
-let root: HTMLElement | null = null;
-afterEach(() => { if (root) { render(null, root); root.remove(); root = null; } calls.length = 0; });
-const mount = (vnode: preact.ComponentChild) => {
-  const el = document.createElement('div');
-  root = el;
-  document.body.appendChild(el);
-  act(() => render(vnode, el));
-  return el;
-};
-const settle = () => act(async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); });
+afterEach(() => { unmountAll(); calls.length = 0; });
 const click = async (el: Element | null) => { act(() => (el as HTMLElement).click()); await settle(); };
 
 describe('conflicts', () => {

@@ -4,6 +4,7 @@
 pub(crate) mod about;
 mod audit;
 mod envio;
+mod life;
 mod projects;
 mod remote;
 mod secrets;
@@ -61,6 +62,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         remote::remote_synced,
         remote::work_cancel,
         about::about,
+        life::generate_value,
+        life::report,
+        life::report_export,
         projects::projects_list,
         projects::project_open,
         projects::project_trust,

@@ -16,7 +16,7 @@ export type LockKind = "vaultPassphrase" | "appPin" | "appPassphrase" | "keychai
 
 export type AppLockKind = "pin" | "passphrase";
 
-export type PickPurpose = "importEnv" | "export" | "backupWrite" | "backupRead" | "restoreTarget" | "caCert" | "projectFile";
+export type PickPurpose = "importEnv" | "export" | "backupWrite" | "backupRead" | "restoreTarget" | "caCert" | "projectFile" | "report";
 
 export type PickedFile = { handle: string, path: string, };
 
@@ -315,4 +315,36 @@ path: string,
  * Who read it, as the OS told (e.g. `1234 (python3)`), or "a process".
  */
 reader: string, outcome: Outcome, };
+
+export type Charset = "alnum" | "hex" | "base64url" | "symbols";
+
+export type Strategy = "manual" | "notify" | "automatic";
+
+export type Finding = "expired" | "expiring_soon" | "stale" | "never_rotated" | "unused" | "no_expiry";
+
+export type GenerateRequest = { charset: Charset, length: number, words: number | null, };
+
+export type Generated = { value: string, entropyBits: number, };
+
+export type ReportFormatDto = "html" | "json" | "csv";
+
+export type ReportRowDto = { path: string, folder: string, kind: Kind, version: number, createdAt: number, ageDays: number, lastRotatedAt: number | null, expiresAt: number | null, lastReadAt: number | null, reads: number, writes: number, strategy: Strategy | null, rotateEveryDays: number | null, findings: Array<Finding>, };
+
+export type FindingCount = { finding: Finding, label: string, count: number, };
+
+export type DayActivityDto = { day: number, reads: number, writes: number, other: number, };
+
+export type AuditResultDto = { ok: boolean, entries: number, firstBadSeq: number | null, problem: string | null, 
+/**
+ * The keyed links and the anchor were checked too (the vault was unlocked).
+ */
+keyedChecked: boolean, 
+/**
+ * Newest entries written while locked, after the anchor.
+ */
+unanchored: number, };
+
+export type ReportDto = { generatedAt: number, since: number, vaultId: string, secrets: Array<ReportRowDto>, findings: Array<FindingCount>, activity: Array<DayActivityDto>, audit: AuditResultDto, };
+
+export type ReportExported = { path: string, bytes: number, };
 

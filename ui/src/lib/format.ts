@@ -88,19 +88,3 @@ export function strength(p: string): { score: 0 | 1 | 2 | 3; label: string } {
   if (bits >= 60) return { score: 2, label: 'fair' };
   return { score: 1, label: 'weak: longer is better (four or more words work well)' };
 }
-
-/** A random password or token from the OS's random numbers (editor's generator). */
-export function generate(length = 32, symbols = true): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789' + (symbols ? '-_.~!@#%^*+=' : '');
-  const out: string[] = [];
-  const buf = new Uint32Array(length * 2);
-  while (out.length < length) {
-    crypto.getRandomValues(buf);
-    for (const x of buf) {
-      // Rejection sampling keeps every character equally likely.
-      const limit = Math.floor(2 ** 32 / alphabet.length) * alphabet.length;
-      if (x < limit && out.length < length) out.push(alphabet[x % alphabet.length]);
-    }
-  }
-  return out.join('');
-}

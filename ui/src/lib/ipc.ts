@@ -8,6 +8,7 @@ import type {
   HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, MountDto, MountReadDto, OpReportDto, Overview, PickedFile, PickPurpose,
   PlanDto, ProjectCheckDto, ProjectDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, RemoteRevealed, RemoteUpdateRequest, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, SyncedFolderDto, TrashRow, VaultStatus, VersionRow, WriteResult,
+  GenerateRequest, Generated, ReportDto, ReportExported, ReportFormatDto,
 } from './bindings';
 
 export class HushError extends Error {
@@ -130,4 +131,12 @@ export const ipc = {
   mountStart: (file: string, env: string | null) => call<MountDto>('mount_start', { file, env }),
   mountStop: (path: string) => call<void>('mount_stop', { path }),
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
+  /** A value for the editor, drawn in Rust from the OS CSPRNG as `hush generate` does. */
+  generate: (req: GenerateRequest) => call<Generated>('generate_value', { req }),
+  /** The compliance report of `hush report` (metadata and audit log only), from `since` (default: 90 days). */
+  report: (since: number | null = null) => call<ReportDto>('report', { since }),
+  /** Writes the report to a file picked with purpose `report` (the native save dialog). */
+  reportExport: (file: string, format: ReportFormatDto, since: number | null = null) => call<ReportExported>('report_export', { file, format, since }),
+  /** A click on a reminder (OS notification): the path of the secret to open. */
+  onOpenSecret: (f: (path: string) => void): Promise<UnlistenFn> => listen<string>('open-secret', (e) => f(e.payload)),
 };

@@ -1,10 +1,12 @@
 // Create or edit a secret. Kind-aware: docker credentials get one field each (edit any one alone:
 // the others keep their current values), certificates and SSH keys a multiline box, and every
-// kind a generator. Saving an edit uses check-and-set on the version being edited. Escape cancels.
+// single-line kind (and the docker password) the generator of `hush generate` (Generator.tsx).
+// Saving an edit uses check-and-set on the version being edited. Escape cancels.
 import { useRef, useState } from 'preact/hooks';
 import { useFocusOnMount } from '../lib/size';
 import type { Kind, SecretDetail } from '../lib/bindings';
-import { generate, isoDate, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
+import { Generator } from '../components/Generator';
+import { isoDate, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { errorText } from '../lib/toast';
 
@@ -88,8 +90,6 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
       <input id={`docker-${k}`} type={type} autocomplete="off" value={docker[k]} placeholder={existing && !current ? 'unchanged' : ''} onInput={(e) => setDocker({ ...docker, [k]: e.currentTarget.value })} />
     </label>
   );
-  const gen = () => { setValue(generate(kind === 'password' ? 24 : 40, kind === 'password')); setShow(true); };
-
   return (
     <form class="editor" id="editor" onSubmit={save} onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onCancel(); } }}>
       {!existing && (
@@ -110,6 +110,7 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
             {dockerField('registry', 'Registry')}{dockerField('username', 'Username')}
             {dockerField('password', 'Password', 'password')}{dockerField('email', 'Email (optional)')}
           </div>
+          <Generator key={kind} kind={kind} current={docker.password} onValue={(password) => setDocker({ ...docker, password })} />
           {err('value')}
         </>
       ) : isMultiline(kind) ? (
@@ -118,14 +119,16 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
           {err('value')}
         </label>
       ) : (
+        <>
         <label class="field"><span>{existing ? 'New value (leave empty to keep)' : 'Value'}</span>
           <div class="row">
             <input id="edit-value" type={show ? 'text' : 'password'} autocomplete="off" spellcheck={false} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
-            <button type="button" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>
-            <button type="button" id="generate" title="Generate a random value" onClick={gen}>Generate</button>
+            <button type="button" id="edit-show" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>
           </div>
           {err('value')}
         </label>
+        <Generator key={kind} kind={kind} current={value} onValue={setValue} />
+        </>
       )}
       <label class="field"><span>Description</span><input id="edit-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
       <label class="field"><span>Tags (comma separated)</span><input id="edit-tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} /></label>

@@ -11,6 +11,7 @@ import { FolderTree } from '../components/FolderTree';
 import { Palette } from '../components/Palette';
 import { Audit } from './Audit';
 import { Dashboard } from './Dashboard';
+import { Report } from './Report';
 import { Secrets, type Intent } from './Secrets';
 import { SettingsView } from './Settings';
 import { Transfer } from './Transfer';
@@ -22,7 +23,10 @@ const LOCK_LABEL: Record<LockKind, string> = { vaultPassphrase: 'passphrase', ap
 
 const typing = (t: EventTarget | null) => t instanceof HTMLElement && !!t.closest('input, textarea, select, [contenteditable]');
 
-export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () => void }) {
+/** A secret to open from outside the page (a click on a reminder); each new `n` is a new request. */
+export interface OpenRequest { path: string; n: number }
+
+export function Main({ status, onLocked, openRequest, onOpenHandled }: { status: VaultStatus; onLocked: () => void; openRequest?: OpenRequest | null; onOpenHandled?: () => void }) {
   const [view, setView] = useState<View>('secrets');
   const [rows, setRows] = useState<SecretRow[]>([]);
   const [folder, setFolder] = useState<string | null>(null);
@@ -56,6 +60,9 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
     setView('secrets');
     setIntent((i) => ({ what, path, n: (i?.n ?? 0) + 1 }));
   };
+
+  // A reminder clicked (also one clicked while locked: it opens once the vault is unlocked).
+  useEffect(() => { if (openRequest) { ask('open', openRequest.path); onOpenHandled?.(); } }, [openRequest?.n]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -107,6 +114,7 @@ export function Main({ status, onLocked }: { status: VaultStatus; onLocked: () =
           {view === 'remote' && <Remotes memory={remote} setMemory={setRemote} onChanged={reload} folders={[...new Set(rows.map((r) => r.folder))].sort()} />}
           {view === 'trash' && <Trash onChange={reload} />}
           {view === 'audit' && <Audit />}
+          {view === 'report' && <Report onOpen={(p) => ask('open', p)} />}
           {view === 'settings' && <SettingsView status={status} onChanged={onLocked} />}
         </Boundary>
       </main>

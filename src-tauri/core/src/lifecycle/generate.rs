@@ -2,7 +2,7 @@
 //! sampling, no modulo bias), with their entropy in bits: `length × log2(alphabet)` or
 //! `words × log2(7776)` for passphrases from the EFF large word list.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Action;
 use crate::error::{Error, Result};
@@ -19,7 +19,7 @@ const WORDS: &str = include_str!("eff_large_wordlist.txt");
 const SYMBOLS: &str = "!#$%&()*+,-./:;<=>?@[]^_{|}~";
 
 /// Which characters a generated value is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Charset {

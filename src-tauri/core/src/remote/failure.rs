@@ -17,15 +17,25 @@ pub(crate) enum Failure {
 
 impl Failure {
     /// Worth another attempt, at this address or (`several`) at the next one: connection errors,
-    /// 5xx and 429; a sealed node only when another address may be unsealed.
+    /// 5xx and 429; a sealed node only when another address may be unsealed; a KV v2 mount that is
+    /// still upgrading its data (a 400 a new leader gives for a few seconds after an election).
     pub(crate) fn retryable(&self, several: bool) -> bool {
         match self {
             Failure::Connect(_) => true,
             Failure::Status { code, .. } => {
-                (*code >= 500 && (several || !self.is_sealed())) || *code == 429
+                (*code >= 500 && (several || !self.is_sealed()))
+                    || *code == 429
+                    || self.is_kv_upgrading()
             }
             _ => false,
         }
+    }
+    /// Vault's and OpenBao's KV v2 answer while a mount upgrades (on the primary: "Upgrading from
+    /// non-versioned to versioned data…"; elsewhere: "Waiting for the primary to upgrade from
+    /// non-versioned to versioned data…"): nothing was written, and it passes on its own.
+    pub(crate) fn is_kv_upgrading(&self) -> bool {
+        matches!(self, Failure::Status { code: 400, errors, .. }
+            if errors.iter().any(|e| e.contains("non-versioned to versioned data")))
     }
     pub(crate) fn is_sealed(&self) -> bool {
         matches!(self, Failure::Status { code: 503, errors, .. } if errors.iter().any(|e| e.contains("sealed")))
@@ -126,4 +136,27 @@ pub(crate) fn discovery_bound(prefix: &str, depth: usize, entries: usize) -> Res
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16, error: &str) -> Failure {
+        Failure::Status { code, errors: vec![error.into()], at: "http://127.0.0.1:8200".into() }
+    }
+
+    /// The texts as OpenBao 2.x and Vault send them right after a leader election.
+    #[test]
+    fn a_kv_mount_upgrading_after_an_election_is_retried() {
+        let waiting = "Waiting for the primary to upgrade from non-versioned to versioned data. \
+            This backend will be unavailable for a brief period and will resume service when the \
+            primary is finished.";
+        let upgrading = "Upgrading from non-versioned to versioned data. This backend will be \
+            unavailable for a brief period and will resume service shortly.";
+        assert!(status(400, waiting).retryable(false));
+        assert!(status(400, upgrading).retryable(true));
+        assert!(!status(400, "check-and-set parameter did not match").retryable(true));
+        assert!(!status(403, "permission denied").retryable(true));
+    }
 }

@@ -7,6 +7,8 @@ mod bao;
 mod e2e_app;
 #[path = "support/e2e_life.rs"]
 mod e2e_life;
+#[path = "support/e2e_move.rs"]
+mod e2e_move;
 #[path = "support/e2e_projects.rs"]
 mod e2e_projects;
 #[path = "support/e2e_remote.rs"]

@@ -151,6 +151,41 @@ fn errors_carry_stable_codes_and_no_values() {
 }
 
 #[test]
+fn moves_rename_secrets_and_folders_with_typed_errors() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    for p in ["app/dev/A", "app/dev/B", "app/prod/A", "other/C"] {
+        save(&h, p, "v");
+    }
+    let mv = |cmd: &str, args: Value| call(&h, cmd, args);
+    assert_eq!(mv("secret_move", json!({"from": "app/dev/A", "to": "app/dev/A2"})).unwrap(), 1);
+    let taken = mv("secret_move", json!({"from": "app/dev/A2", "to": "app/dev/B"})).unwrap_err();
+    assert_eq!(taken["reason"], "already_exists", "{taken}");
+    let bad = mv("secret_move", json!({"from": "app/dev/B", "to": "app/../B"})).unwrap_err();
+    assert_eq!(bad["reason"], "invalid_path", "{bad}");
+    // Bulk: all or none.
+    let clash = json!({"paths": ["other/C", "app/prod/A"], "folder": "app/dev"});
+    assert_eq!(mv("secrets_move", json!({"paths": ["app/prod/A"], "folder": "other"})).unwrap(), 1);
+    assert_eq!(mv("secrets_move", clash.clone()).unwrap_err()["reason"], "not_found");
+    assert_eq!(
+        mv("folder_move", json!({"from": "app", "to": "app/x"})).unwrap_err()["code"],
+        "invalid"
+    );
+    assert_eq!(mv("folder_move", json!({"from": "app", "to": "svc"})).unwrap(), 2);
+    let paths: Vec<String> = call(&h, "secrets_list", json!({"req": {}}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths.len(), 4);
+    for p in ["svc/dev/A2", "svc/dev/B", "other/A", "other/C"] {
+        assert!(paths.contains(&p.to_string()), "{p} in {paths:?}");
+    }
+}
+
+#[test]
 fn lock_drops_access_and_unlock_needs_the_passphrase() {
     let h = harness();
     create_passphrase_vault(&h);
@@ -227,6 +262,10 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
         ),
         ("remote_peek", json!({"name": "team", "path": "app/K", "onProgress": CH})),
         ("remote_synced", json!({"name": "team"})),
+        (
+            "remote_update",
+            json!({"req": {"name": "team", "addr": "x", "mount": "kv", "prefix": "", "caCert": "keep", "skipVerify": false, "auth": "token"}}),
+        ),
         ("projects_list", json!({})),
         ("mounts_list", json!({})),
         ("mount_reads", json!({"limit": 10})),
@@ -238,6 +277,28 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     let added = call(&h, "remote_add", json!({"req": {"name": "team", "addr": "http://127.0.0.1:1", "namespace": "", "mount": "secret", "prefix": "hush", "skipVerify": false, "auth": "token", "token": null}})).unwrap();
     assert_eq!((added["name"].as_str(), added["namespace"].is_null()), (Some("team"), true));
     assert_eq!(call(&h, "remote_list", json!({})).unwrap().as_array().unwrap().len(), 1);
+    // An edit keeps the remote (and its sync history: e2e); a forged CA handle is refused.
+    let edit = |ca: Value| json!({"req": {"name": "team", "addr": "http://127.0.0.1:1", "namespace": "ns1", "mount": "kv", "prefix": "p2", "caCert": ca, "skipVerify": true, "auth": "token", "token": null}});
+    let edited = call(&h, "remote_update", edit(json!("keep"))).unwrap();
+    assert_eq!(
+        (edited["namespace"].as_str(), edited["mount"].as_str(), edited["prefix"].as_str()),
+        (Some("ns1"), Some("kv"), Some("p2"))
+    );
+    assert_eq!((edited["skipVerify"].as_bool(), edited["caCert"].is_null()), (Some(true), true));
+    let forged = call(&h, "remote_update", edit(json!({"set": "/etc/passwd"}))).unwrap_err();
+    assert_ne!(forged["code"], json!(null), "{forged}");
+    // A CA file picked in the dialog is set, kept by the next edit, then cleared.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+    let handle = pick(&h, &ca, PickPurpose::CaCert);
+    let set = call(&h, "remote_update", edit(json!({ "set": handle }))).unwrap();
+    assert_eq!(set["caCert"], ca.display().to_string());
+    let kept = call(&h, "remote_update", edit(json!("keep"))).unwrap();
+    assert_eq!(kept["caCert"], ca.display().to_string());
+    assert!(call(&h, "remote_update", edit(json!("clear"))).unwrap()["caCert"].is_null());
+    let gone = call(&h, "remote_update", json!({"req": {"name": "nope", "addr": "http://127.0.0.1:1", "mount": "kv", "prefix": "", "caCert": "clear", "skipVerify": false, "auth": "token"}})).unwrap_err();
+    assert_eq!(gone["reason"], "no_remote", "{gone}");
     // The engine's blocking remote calls run off the async runtime and come back as data.
     let health = call(&h, "remote_test", json!({"name": "team", "onProgress": CH})).unwrap();
     assert_eq!(health["ok"], false);

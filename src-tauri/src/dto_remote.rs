@@ -2,8 +2,8 @@
 //! Tokens travel only inward (`RemoteAddRequest.token`, straight into the OS keychain).
 
 use hush_core::remote::{
-    AuthSpec, FolderOutcome, FolderState, Health, KeyAction, OpReport, Plan, RemoteInfo,
-    RemotePeek, SyncedFolder,
+    AuthSpec, FolderOutcome, FolderState, Health, KeyAction, OpReport, Plan, RemoteCredential,
+    RemoteInfo, RemotePeek, RemoteSpec, SyncedFolder,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -16,16 +16,26 @@ pub struct RemoteDto {
     pub namespace: Option<String>,
     pub mount: String,
     pub prefix: String,
+    /// The CA certificate file the remote trusts (a path on this machine; not a pick handle).
+    pub ca_cert: Option<String>,
+    pub skip_verify: bool,
     pub auth: AuthKind,
+    /// AppRole only: its role_id (not a secret) and auth mount.
+    pub role_id: Option<String>,
+    pub approle_mount: Option<String>,
+    /// A token or secret_id is kept in the OS keychain for it.
+    pub credential_in_keychain: bool,
     pub synced_folders: u64,
 }
 
 impl From<&RemoteInfo> for RemoteDto {
     fn from(r: &RemoteInfo) -> Self {
         let (s, synced_folders) = (&r.spec, r.synced_folders);
-        let auth = match s.auth {
-            AuthSpec::Token => AuthKind::Token,
-            AuthSpec::Approle { .. } => AuthKind::Approle,
+        let (auth, role_id, approle_mount) = match &s.auth {
+            AuthSpec::Token => (AuthKind::Token, None, None),
+            AuthSpec::Approle { mount, role_id } => {
+                (AuthKind::Approle, Some(role_id.clone()), Some(mount.clone()))
+            }
         };
         RemoteDto {
             name: s.name.clone(),
@@ -33,40 +43,100 @@ impl From<&RemoteInfo> for RemoteDto {
             namespace: s.namespace.clone(),
             mount: s.mount.clone(),
             prefix: s.prefix.clone(),
+            ca_cert: s.ca_cert.clone(),
+            skip_verify: s.skip_verify,
             auth,
+            role_id,
+            approle_mount,
+            credential_in_keychain: r.credential_in_keychain,
             synced_folders,
         }
     }
 }
 
+/// A remote's settings as the add and edit forms send them (the CA file apart).
 #[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct RemoteAddRequest {
+pub struct RemoteFields {
     pub name: String,
+    /// One address, or several separated by commas (an HA cluster, tried in order).
     pub addr: String,
     pub namespace: Option<String>,
     pub mount: String,
     pub prefix: String,
-    /// A handle from `pick_file` (purpose `caCert`) for a PEM file with the server's CA; none:
-    /// VAULT_CACERT at use time, else the system roots.
-    pub ca_cert: Option<String>,
     pub skip_verify: bool,
     pub auth: AuthKind,
     /// AppRole only: its role_id (not a secret) and auth mount (default "approle").
     pub role_id: Option<String>,
     pub approle_mount: Option<String>,
-    /// The token, or AppRole's secret_id: stored in the OS keychain only. An empty token means
-    /// "use VAULT_TOKEN or ~/.vault-token".
+    /// The token, or AppRole's secret_id: stored in the OS keychain only. Adding, an empty token
+    /// means "use VAULT_TOKEN or ~/.vault-token"; editing, "keep the stored one".
     pub token: Option<String>,
 }
 
-impl std::fmt::Debug for RemoteAddRequest {
+impl std::fmt::Debug for RemoteFields {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RemoteAddRequest")
+        f.debug_struct("RemoteFields")
             .field("name", &self.name)
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
+}
+
+impl RemoteFields {
+    /// The engine's spec, with the CA file already resolved from its pick handle, and the
+    /// credential to store (none when empty).
+    pub fn into_spec(self, ca_cert: Option<String>) -> (RemoteSpec, Option<RemoteCredential>) {
+        let auth = match self.auth {
+            AuthKind::Token => AuthSpec::Token,
+            AuthKind::Approle => AuthSpec::Approle {
+                mount: self.approle_mount.filter(|m| !m.is_empty()).unwrap_or("approle".into()),
+                role_id: self.role_id.unwrap_or_default(),
+            },
+        };
+        let spec = RemoteSpec {
+            name: self.name,
+            addr: self.addr,
+            namespace: self.namespace.filter(|n| !n.is_empty()),
+            mount: self.mount,
+            prefix: self.prefix,
+            ca_cert,
+            skip_verify: self.skip_verify,
+            auth,
+        };
+        (spec, self.token.filter(|t| !t.is_empty()).map(RemoteCredential::new))
+    }
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteAddRequest {
+    #[serde(flatten)]
+    pub fields: RemoteFields,
+    /// A handle from `pick_file` (purpose `caCert`) for a PEM file with the server's CA; none:
+    /// VAULT_CACERT at use time, else the system roots.
+    pub ca_cert: Option<String>,
+}
+
+/// A remote's new settings (`remote_update`): the name picks the remote; its sync history stays.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteUpdateRequest {
+    #[serde(flatten)]
+    pub fields: RemoteFields,
+    pub ca_cert: CaChange,
+}
+
+/// What an edit does to a remote's CA certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum CaChange {
+    /// Keep the current one (or none).
+    Keep,
+    /// None: VAULT_CACERT at use time, else the system roots.
+    Clear,
+    /// A handle from `pick_file` (purpose `caCert`).
+    Set(String),
 }
 
 /// An explicit choice for a sync conflict: `path` is a folder or `folder/NAME`.
@@ -319,6 +389,8 @@ pub fn declarations(cfg: &ts_rs::Config) -> Vec<String> {
         SyncedFolderDto::decl(cfg),
         RemoteDto::decl(cfg),
         RemoteAddRequest::decl(cfg),
+        RemoteUpdateRequest::decl(cfg),
+        CaChange::decl(cfg),
         ResolveRequest::decl(cfg),
         Keep::decl(cfg),
         AuthKind::decl(cfg),

@@ -184,7 +184,7 @@ async fn at_the_minimum_size_720_by_480_nothing_overlaps() {
         assert_eq!(app.count("#secrets-table").await, 0, "list and detail share one pane");
         let detail = rects(
             &app,
-            &["#back-to-list", "#detail-name", "#reveal", "#copy", "#delete", "#lock-now"],
+            &["#back-to-list", "#detail-name", "#reveal", "#copy", "#move", "#delete", "#lock-now"],
         )
         .await;
         assert_laid_out(&detail, win);

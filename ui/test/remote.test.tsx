@@ -11,10 +11,12 @@ vi.mock('../src/lib/ipc', () => ({
   ipc: {
     reveal: async (path: string) => { calls.push(`local ${path}`); return { path, version: 3, value: 'line one\nlocal two' }; },
     remotePeek: async (name: string, path: string) => { calls.push(`remote ${name} ${path}`); return { path, remoteVersion: 2, remotePath: 'secret/acme/dev', value: 'line one\nremote two' }; },
+    remoteUpdate: async (req: unknown) => { calls.push(`update ${JSON.stringify(req)}`); return req; },
   },
 }));
 const { Conflicts, PlanTable, lastSynced } = await import('../src/views/RemotePlan');
 const { secretPath } = await import('../src/lib/tree');
+const { RemoteForm, caChange } = await import('../src/views/RemoteForm');
 
 const plan: PlanDto = {
   kvVersion: 2, notes: [],
@@ -68,5 +70,31 @@ describe('plan', () => {
     const summary = el.querySelector('#remote-plan-summary')!;
     expect(summary.className).toContain('warn');
     expect(summary.getAttribute('data-conflicts')).toBe('2');
+  });
+});
+
+describe('RemoteForm (edit)', () => {
+  const team = { name: 'team', addr: 'https://a:8200,https://b:8200', namespace: 'ns', mount: 'kv', prefix: 'hush', caCert: '/etc/ca.pem', skipVerify: false,
+    auth: 'approle' as const, roleId: 'role-1', approleMount: 'ar', credentialInKeychain: true, syncedFolders: 2 };
+  it('keeps, clears or sets the CA file', () => {
+    expect(caChange(null, false)).toBe('keep');
+    expect(caChange(null, true)).toBe('clear');
+    expect(caChange({ handle: 'h1', path: '/x.pem' }, true)).toEqual({ set: 'h1' });
+  });
+  it('starts from the remote, keeps its name and stored credential, and sends the CA choice', async () => {
+    calls.length = 0;
+    let done = '';
+    const el = mount(<RemoteForm existing={team} onDone={(n) => (done = n)} onCancel={() => {}} />);
+    const name = el.querySelector('#remote-edit-name') as HTMLInputElement;
+    expect(name.readOnly).toBe(true);
+    expect((el.querySelector('#remote-edit-addr') as HTMLInputElement).value).toBe('https://a:8200,https://b:8200');
+    expect((el.querySelector('#remote-edit-roleId') as HTMLInputElement).value).toBe('role-1');
+    expect((el.querySelector('#remote-edit-caCert') as HTMLInputElement).placeholder).toBe('/etc/ca.pem');
+    expect(el.textContent).toContain('New secret_id (empty: keep the one in the OS keychain)');
+    act(() => (el.querySelector('#remote-edit-caCert-clear') as HTMLButtonElement).click());
+    await act(async () => { (el.querySelector('#remote-edit-save') as HTMLButtonElement).click(); await new Promise((r) => setTimeout(r, 0)); });
+    expect(done).toBe('team');
+    const sent = JSON.parse(calls[0].slice('update '.length));
+    expect(sent).toMatchObject({ name: 'team', caCert: 'clear', auth: 'approle', roleId: 'role-1', approleMount: 'ar', namespace: 'ns', token: null });
   });
 });

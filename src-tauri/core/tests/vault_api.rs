@@ -415,3 +415,28 @@ fn rekey_keeps_imported_layouts_readable() {
     let out = v.export(&[folder], hush_core::ExportFormat::Env, None).unwrap();
     assert_eq!(out.body.unwrap().expose_str(), "# the team's settings\nA=1\nB=2\n");
 }
+
+#[test]
+fn bulk_move_into_a_folder_is_all_or_nothing() {
+    let (_t, mut v) = new_vault();
+    put(&mut v, "a/ONE", "1");
+    put(&mut v, "a/ONE", "1b");
+    put(&mut v, "b/\"two.key\"", "2");
+    put(&mut v, "c/ONE", "taken");
+    let folder = hush_core::FolderPath::parse("c").unwrap();
+    // c/ONE exists: nothing moves, not even b's secret.
+    let err = v.move_into(&[p("b/\"two.key\""), p("a/ONE")], &folder).unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err:?}");
+    assert_eq!(read(&mut v, "b/\"two.key\""), "2");
+    let folder = hush_core::FolderPath::parse("d/x").unwrap();
+    let r = v.move_into(&[p("a/ONE"), p("b/\"two.key\"")], &folder).unwrap();
+    assert_eq!(r.moved.len(), 2);
+    assert_eq!(r.versions, 3);
+    assert_eq!(read(&mut v, "d/x/ONE"), "1b");
+    assert_eq!(v.get(&p("d/x/ONE"), Some(1)).unwrap().1.expose_str(), "1");
+    assert_eq!(read(&mut v, "d/x/\"two.key\""), "2");
+    assert!(matches!(v.meta(&p("a/ONE")), Err(Error::NotFound { .. })));
+    let moves =
+        v.audit_log(&AuditFilter { action: Some(Action::Move), ..Default::default() }).unwrap();
+    assert_eq!(moves.len(), 2, "{moves:?}");
+}

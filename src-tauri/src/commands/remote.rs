@@ -1,15 +1,15 @@
 //! HashiCorp Vault / OpenBao remotes: add, test, plan, and push / pull / sync / migrate as long
 //! work (`work.rs`: a second vault handle on its own thread, progress, cancel).
 
-use hush_core::remote::{AuthSpec, Direction, MigrateOptions, RemoteCredential, RemoteSpec};
+use hush_core::remote::{Direction, MigrateOptions};
 use hush_core::remote::{Resolution, SyncOptions};
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::dto::Progress;
 use crate::dto_remote::{
-    AuthKind, DirectionDto, HealthDto, Keep, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto,
-    RemoteOp, RemoteRevealed, ResolveRequest, SyncedFolderDto,
+    CaChange, DirectionDto, HealthDto, Keep, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto,
+    RemoteOp, RemoteRevealed, RemoteUpdateRequest, ResolveRequest, SyncedFolderDto,
 };
 use crate::error::IpcResult;
 use crate::picks::PickPurpose;
@@ -23,14 +23,6 @@ pub async fn remote_list(state: State<'_, AppState>) -> IpcResult<Vec<RemoteDto>
 
 #[tauri::command]
 pub async fn remote_add(state: State<'_, AppState>, req: RemoteAddRequest) -> IpcResult<RemoteDto> {
-    let auth = match req.auth {
-        AuthKind::Token => AuthSpec::Token,
-        AuthKind::Approle => AuthSpec::Approle {
-            mount: req.approle_mount.filter(|m| !m.is_empty()).unwrap_or_else(|| "approle".into()),
-            role_id: req.role_id.unwrap_or_default(),
-        },
-    };
-    let token = req.token.filter(|t| !t.is_empty()).map(RemoteCredential::new);
     state
         .actor
         .run(move |o| {
@@ -38,17 +30,35 @@ pub async fn remote_add(state: State<'_, AppState>, req: RemoteAddRequest) -> Ip
                 Some(h) => Some(o.picks.resolve(&h, PickPurpose::CaCert)?.display().to_string()),
                 None => None,
             };
-            let spec = RemoteSpec {
-                name: req.name,
-                addr: req.addr,
-                namespace: req.namespace.filter(|n| !n.is_empty()),
-                mount: req.mount,
-                prefix: req.prefix,
-                ca_cert,
-                skip_verify: req.skip_verify,
-                auth,
-            };
+            let (spec, token) = req.fields.into_spec(ca_cert);
             Ok(RemoteDto::from(&o.unlocked()?.remote_add(&spec, token.as_ref())?))
+        })
+        .await
+}
+
+/// Edits a remote (address, namespace, mount, prefix, TLS, auth, a new credential); its sync
+/// history is kept. The CA file comes as a pick handle, as in `remote_add`.
+#[tauri::command]
+pub async fn remote_update(
+    state: State<'_, AppState>,
+    req: RemoteUpdateRequest,
+) -> IpcResult<RemoteDto> {
+    state
+        .actor
+        .run(move |o| {
+            let name = &req.fields.name;
+            let ca_cert = match req.ca_cert {
+                CaChange::Keep => {
+                    let all = o.unlocked()?.remotes()?;
+                    all.into_iter().find(|r| &r.spec.name == name).and_then(|r| r.spec.ca_cert)
+                }
+                CaChange::Clear => None,
+                CaChange::Set(h) => {
+                    Some(o.picks.resolve(&h, PickPurpose::CaCert)?.display().to_string())
+                }
+            };
+            let (spec, token) = req.fields.into_spec(ca_cert);
+            Ok(RemoteDto::from(&o.unlocked()?.remote_update(&spec, token.as_ref(), false)?))
         })
         .await
 }

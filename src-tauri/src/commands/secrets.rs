@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use hush_core::{Action, ErrorKind, Kind, ListFilter, SecretPath, SecretValue, WriteOptions};
+use hush_core::{
+    Action, ErrorKind, FolderPath, Kind, ListFilter, SecretPath, SecretValue, WriteOptions,
+};
 use tauri::State;
 
 use crate::dto::{
@@ -130,6 +132,32 @@ pub async fn secret_rollback(
     let p = parse_path(&path)?;
     let o = state.actor.vault(move |v| v.rollback(&p, to, cas)).await?;
     Ok(WriteResult { path: o.path, version: o.version, created: false })
+}
+
+/// Renames or moves one secret (history kept, audited); the target must not exist.
+#[tauri::command]
+pub async fn secret_move(state: State<'_, AppState>, from: String, to: String) -> IpcResult<u64> {
+    let (from, to) = (parse_path(&from)?, parse_path(&to)?);
+    state.actor.vault(move |v| Ok(v.move_secret(&from, &to)?.moved.len() as u64)).await
+}
+
+/// Moves secrets (bulk) into `folder`, each keeping its name; all or none (one transaction).
+#[tauri::command]
+pub async fn secrets_move(
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    folder: String,
+) -> IpcResult<u64> {
+    let paths = paths.iter().map(|p| parse_path(p)).collect::<IpcResult<Vec<_>>>()?;
+    let folder = FolderPath::parse(&folder)?;
+    state.actor.vault(move |v| Ok(v.move_into(&paths, &folder)?.moved.len() as u64)).await
+}
+
+/// Renames or moves a folder and everything under it.
+#[tauri::command]
+pub async fn folder_move(state: State<'_, AppState>, from: String, to: String) -> IpcResult<u64> {
+    let (from, to) = (FolderPath::parse(&from)?, FolderPath::parse(&to)?);
+    state.actor.vault(move |v| Ok(v.move_folder(&from, &to)?.moved.len() as u64)).await
 }
 
 /// Moves secrets to the trash (one or many: bulk delete); each is audited.

@@ -171,23 +171,56 @@ export type SyncedFolderDto = { folder: string, remoteVersion: number,
  */
 syncedAt: number, };
 
-export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, auth: AuthKind, syncedFolders: number, };
+export type RemoteDto = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, 
+/**
+ * The CA certificate file the remote trusts (a path on this machine; not a pick handle).
+ */
+caCert: string | null, skipVerify: boolean, auth: AuthKind, 
+/**
+ * AppRole only: its role_id (not a secret) and auth mount.
+ */
+roleId: string | null, approleMount: string | null, 
+/**
+ * A token or secret_id is kept in the OS keychain for it.
+ */
+credentialInKeychain: boolean, syncedFolders: number, };
 
-export type RemoteAddRequest = { name: string, addr: string, namespace: string | null, mount: string, prefix: string, 
+export type RemoteAddRequest = { 
 /**
  * A handle from `pick_file` (purpose `caCert`) for a PEM file with the server's CA; none:
  * VAULT_CACERT at use time, else the system roots.
  */
-caCert: string | null, skipVerify: boolean, auth: AuthKind, 
+caCert: string | null, name: string, 
+/**
+ * One address, or several separated by commas (an HA cluster, tried in order).
+ */
+addr: string, namespace: string | null, mount: string, prefix: string, skipVerify: boolean, auth: AuthKind, 
 /**
  * AppRole only: its role_id (not a secret) and auth mount (default "approle").
  */
 roleId: string | null, approleMount: string | null, 
 /**
- * The token, or AppRole's secret_id: stored in the OS keychain only. An empty token means
- * "use VAULT_TOKEN or ~/.vault-token".
+ * The token, or AppRole's secret_id: stored in the OS keychain only. Adding, an empty token
+ * means "use VAULT_TOKEN or ~/.vault-token"; editing, "keep the stored one".
  */
 token: string | null, };
+
+export type RemoteUpdateRequest = { caCert: CaChange, name: string, 
+/**
+ * One address, or several separated by commas (an HA cluster, tried in order).
+ */
+addr: string, namespace: string | null, mount: string, prefix: string, skipVerify: boolean, auth: AuthKind, 
+/**
+ * AppRole only: its role_id (not a secret) and auth mount (default "approle").
+ */
+roleId: string | null, approleMount: string | null, 
+/**
+ * The token, or AppRole's secret_id: stored in the OS keychain only. Adding, an empty token
+ * means "use VAULT_TOKEN or ~/.vault-token"; editing, "keep the stored one".
+ */
+token: string | null, };
+
+export type CaChange = "keep" | "clear" | { "set": string };
 
 export type ResolveRequest = { path: string, keep: Keep, };
 

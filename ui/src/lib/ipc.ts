@@ -6,7 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AboutDto, AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ErrorKind, ExportRequest, ExportResult,
   HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, MountDto, MountReadDto, OpReportDto, Overview, PickedFile, PickPurpose,
-  PlanDto, ProjectCheckDto, ProjectDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, RemoteRevealed, ResolveRequest, RestoreResult, Revealed,
+  PlanDto, ProjectCheckDto, ProjectDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, RemoteRevealed, RemoteUpdateRequest, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, SyncedFolderDto, TrashRow, VaultStatus, VersionRow, WriteResult,
   GenerateRequest, Generated, ReportDto, ReportExported, ReportFormatDto,
 } from './bindings';
@@ -81,6 +81,12 @@ export const ipc = {
   history: (path: string) => call<VersionRow[]>('secret_history', { path }),
   rollback: (path: string, to: number, cas: number | null) => call<WriteResult>('secret_rollback', { path, to, cas }),
   remove: (paths: string[]) => call<void>('secret_delete', { paths }),
+  /** Renames or moves one secret (history kept, audited); the target must not exist. */
+  move: (from: string, to: string) => call<number>('secret_move', { from, to }),
+  /** Moves secrets into a folder, each keeping its name: all or none. */
+  moveInto: (paths: string[], folder: string) => call<number>('secrets_move', { paths, folder }),
+  /** Renames or moves a folder and everything under it. */
+  moveFolder: (from: string, to: string) => call<number>('folder_move', { from, to }),
   trash: () => call<TrashRow[]>('trash_list'),
   restore: (paths: string[]) => call<void>('trash_restore', { paths }),
   purge: (paths: string[]) => call<void>('trash_purge', { paths }),
@@ -105,6 +111,8 @@ export const ipc = {
     call<RestoreResult>('backup_restore', { file, backupPassphrase, passphrase, target }),
   remotes: () => call<RemoteDto[]>('remote_list'),
   remoteAdd: (req: RemoteAddRequest) => call<RemoteDto>('remote_add', { req }),
+  /** Edits a remote; its sync history is kept. */
+  remoteUpdate: (req: RemoteUpdateRequest) => call<RemoteDto>('remote_update', { req }),
   remoteRemove: (name: string) => call<void>('remote_remove', { name }),
   remoteTest: (name: string) => longWork<HealthDto>('remote_test', { name }, ignore).done,
   remotePlan: (name: string, direction: DirectionDto, folders: string[]) => longWork<PlanDto>('remote_plan', { name, direction, folders }, ignore).done,

@@ -7,18 +7,23 @@ import { dateTime, expiry, isoDate, kindLabel } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { appWords, errorText, toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
+import { MoveForm } from '../components/MoveForm';
 import { Editor } from './Editor';
 import { History } from './History';
 import { deleteWithUndo } from './Secrets';
 
 const REVEAL_SECS = 20;
 
-export function Detail({ path, onChanged, onGone }: { path: string; onChanged: () => Promise<unknown>; onGone: () => void }) {
+/** `renaming`: the list asked for Rename (F2) when it opened this secret. */
+export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
+  path: string; onChanged: () => Promise<unknown>; onGone: () => void; onMoved: (to: string) => Promise<unknown>; renaming?: boolean;
+}) {
   const [d, setD] = useState<SecretDetail | null>(null);
   const [gone, setGone] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<string | null>(null);
   const [left, setLeft] = useState(0);
   const [tab, setTab] = useState<'value' | 'edit' | 'history'>('value');
+  const [moving, setMoving] = useState(renaming);
   const [error, run] = useGuard();
 
   const load = async () => {
@@ -53,6 +58,17 @@ export function Detail({ path, onChanged, onGone }: { path: string; onChanged: (
     const r = await ipc.copy(path, null, field);
     toast(`Copied${field === 'value' ? '' : ` the ${field}`}. The clipboard clears in ${r.clearsInSecs} s.`);
   });
+  const moveTo = async (to: string) => {
+    try {
+      await ipc.move(path, to);
+    } catch (e) {
+      if (e instanceof HushError && e.code === 'not_found' && e.message.includes(path)) await load();
+      throw e;
+    }
+    toast(`Moved ${path} to ${to}. Its history came along.`);
+    setMoving(false);
+    await onMoved(to);
+  };
   const changed = async () => {
     setRevealed(null);
     await load();
@@ -71,7 +87,7 @@ export function Detail({ path, onChanged, onGone }: { path: string; onChanged: (
   const exp = expiry(d.expiresAt, Date.now() / 1000);
   const docker = d.kind === 'docker_credentials';
   return (
-    <div class="detail" id="detail">
+    <div class="detail" id="detail" onKeyDown={(e) => { if (e.key === 'F2' && !moving) { e.preventDefault(); setMoving(true); } }}>
       <div class="detail-head">
         <div>
           <div class="muted small">{d.folder}/</div>
@@ -79,8 +95,12 @@ export function Detail({ path, onChanged, onGone }: { path: string; onChanged: (
           <span class={`kind k-${d.kind}`}>{kindLabel(d.kind)}</span> <span class="muted small" id="detail-version">version {d.version}</span>
           {exp.state === 'expired' && <span class="chip expired" id="detail-expired">expired</span>}
         </div>
-        <button class="danger" id="delete" title="Delete (Del)" onClick={() => act(() => deleteWithUndo([path], onGone as () => Promise<unknown>))}>Delete</button>
+        <div class="row">
+          <button id="move" title="Rename or move (F2)" aria-expanded={moving} onClick={() => setMoving(!moving)}>Rename / Move</button>
+          <button class="danger" id="delete" title="Delete (Del)" onClick={() => act(() => deleteWithUndo([path], onGone as () => Promise<unknown>))}>Delete</button>
+        </div>
       </div>
+      {moving && <MoveForm id="move-secret" label="New path (folder/NAME): history and metadata come along" from={d.path} submit={moveTo} onCancel={() => setMoving(false)} />}
       <div class="tabs" role="tablist">
         {(['value', 'edit', 'history'] as const).map((t) => (
           <button id={`tab-${t}`} role="tab" aria-selected={tab === t} class={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>{t[0].toUpperCase() + t.slice(1)}</button>

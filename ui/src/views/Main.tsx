@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { LockKind, SecretRow, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
-import { errorText } from '../lib/toast';
+import { errorText, toast } from '../lib/toast';
 import { type View, VIEWS } from '../lib/views';
 import { allTags, buildTree } from '../lib/tree';
 import { Boundary, ErrorNote } from '../components/Boundary';
@@ -44,6 +44,14 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
   const tags = useMemo(() => allTags(rows), [rows]);
   const sync = useMemo(() => staleSync(remote, rows), [remote, rows]);
 
+  /** Renames or moves a folder; the selection follows it. Errors go to the folder's own form. */
+  const moveFolder = async (from: string, to: string) => {
+    const n = await ipc.moveFolder(from, to);
+    if (folder && (folder === from || folder.startsWith(`${from}/`))) setFolder(to + folder.slice(from.length));
+    await reload();
+    setIntent((i) => ({ what: 'moved', path: from, to, n: (i?.n ?? 0) + 1 }));
+    toast(`Moved ${from} to ${to} (${n} secret(s)). Their history came along.`);
+  };
   const lockNow = async () => {
     await ipc.lock();
     onLocked();
@@ -84,7 +92,7 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
           {view === 'secrets' && (
             <>
               <h3>Folders</h3>
-              <FolderTree root={tree} selected={folder} sync={sync} onSelect={(f) => setFolder(f === folder ? null : f)} />
+              <FolderTree root={tree} selected={folder} sync={sync} onSelect={(f) => setFolder(f === folder ? null : f)} onMove={moveFolder} />
               {tags.length > 0 && <h3>Tags</h3>}
               <div class="tags">
                 {tags.map((t) => (

@@ -2,14 +2,14 @@
 // before any write, settle conflicts, then push / pull / sync / migrate with a progress bar and a
 // cancel button. The plan and the choices live in Main, so leaving this screen keeps them.
 import { useEffect, useState } from 'preact/hooks';
-import type { AuthKind, DirectionDto, HealthDto, OpReportDto, PickedFile, PlanDto, RemoteDto, RemoteOp, SecretRow, SyncedFolderDto } from '../lib/bindings';
+import type { DirectionDto, HealthDto, OpReportDto, PlanDto, RemoteDto, RemoteOp, SecretRow, SyncedFolderDto } from '../lib/bindings';
 import { dateTime } from '../lib/format';
 import { ipc, type Step, type Work } from '../lib/ipc';
-import { appWords, toast } from '../lib/toast';
+import { appWords } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
-import { FilePick } from '../components/FilePick';
 import type { SyncBadge } from '../lib/labels';
 import { type Choices, Conflicts, PlanTable } from './RemotePlan';
+import { RemoteForm } from './RemoteForm';
 
 /** What this screen remembers while the app is unlocked: per remote, its last plan. */
 export interface Planned { plan: PlanDto; at: number; direction: DirectionDto; folder: string; choices: Choices }
@@ -37,6 +37,8 @@ export function Remotes({ memory, setMemory, onChanged, folders }: { memory: Rem
   });
   useEffect(() => void load(), []);
   const current = remotes.find((r) => r.name === selected);
+  // A plan made with the old settings says nothing about the new ones.
+  const forgetPlan = (name: string) => setMemory((m) => { const plans = { ...m.plans }; delete plans[name]; return { ...m, plans }; });
   const remove = (name: string) => run(async () => {
     if (!(await ipc.ask(`Forget the remote '${name}'? Nothing on the server is touched.`, 'Forget'))) return;
     await ipc.remoteRemove(name);
@@ -52,59 +54,18 @@ export function Remotes({ memory, setMemory, onChanged, folders }: { memory: Rem
       </div>
       {current && (
         <RemoteCard key={current.name} remote={current} folders={folders} onChanged={onChanged} onRemove={() => remove(current.name)}
-          planned={memory.plans[current.name]} setPlanned={(p) => setMemory((m) => ({ ...m, plans: { ...m.plans, [current.name]: p } }))} />
+          planned={memory.plans[current.name]} setPlanned={(p) => setMemory((m) => ({ ...m, plans: { ...m.plans, [current.name]: p } }))}
+          onEdited={async () => { forgetPlan(current.name); await load(); }} />
       )}
-      <AddRemote onAdded={async (name) => { await load(); select(name); }} />
+      <RemoteForm onDone={async (name) => { await load(); select(name); }} />
     </div>
   );
 }
 
-function AddRemote({ onAdded }: { onAdded: (name: string) => void }) {
-  const [f, setF] = useState({ name: 'team', addr: 'https://127.0.0.1:8200', namespace: '', mount: 'secret', prefix: '', roleId: '', approleMount: 'approle', token: '' });
-  const [auth, setAuth] = useState<AuthKind>('token');
-  const [ca, setCa] = useState<PickedFile | null>(null);
-  const [skipVerify, setSkipVerify] = useState(false);
-  const [error, run] = useGuard();
-  const approle = auth === 'approle';
-  const field = (k: keyof typeof f, label: string, type = 'text') => (
-    <label class="field"><span>{label}</span><input id={`remote-${k}`} type={type} autocomplete="off" value={f[k]} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} /></label>
-  );
-  const add = () => run(async () => {
-    await ipc.remoteAdd({
-      name: f.name, addr: f.addr, mount: f.mount, prefix: f.prefix, namespace: f.namespace || null, caCert: ca?.handle ?? null, skipVerify, auth,
-      roleId: approle ? f.roleId : null, approleMount: approle ? f.approleMount : null, token: f.token || null,
-    });
-    setF({ ...f, token: '' });
-    toast(`Remote ${f.name} added.`);
-    onAdded(f.name);
-  });
-  return (
-    <section class="card">
-      <h3>Add a remote</h3>
-      <div class="grid2">
-        {field('name', 'Name')}{field('addr', 'Address')}{field('mount', 'KV mount')}{field('prefix', 'Path prefix')}
-        {field('namespace', 'Namespace (Enterprise/OpenBao)')}
-        <label class="field"><span>CA certificate (none: VAULT_CACERT or the system's)</span><FilePick id="remote-caCert" purpose="caCert" value={ca} set={setCa} placeholder="CA certificate (PEM)" /></label>
-        <label class="field"><span>Authentication</span>
-          <select id="remote-auth" value={auth} onChange={(e) => setAuth(e.currentTarget.value as AuthKind)}>
-            <option value="token">Token</option><option value="approle">AppRole</option>
-          </select>
-        </label>
-        {approle && field('roleId', 'AppRole role_id')}
-        {approle && field('approleMount', 'AppRole auth mount')}
-        {field('token', approle ? 'AppRole secret_id (kept in the OS keychain)' : 'Token (kept in the OS keychain; empty: VAULT_TOKEN)', 'password')}
-      </div>
-      <label class="choice"><input type="checkbox" id="remote-skip-verify" checked={skipVerify} onChange={() => setSkipVerify(!skipVerify)} />
-        <span>Skip TLS verification (testing only: anyone on the network path could read the token)</span></label>
-      <ErrorNote error={error} id="remote-error" />
-      <button class="primary" id="remote-add" onClick={add}>Add remote</button>
-    </section>
-  );
-}
-
-function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove }: {
-  remote: RemoteDto; folders: string[]; planned?: Planned; setPlanned: (p: Planned) => void; onChanged: () => Promise<unknown>; onRemove: () => void;
+function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove, onEdited }: {
+  remote: RemoteDto; folders: string[]; planned?: Planned; setPlanned: (p: Planned) => void; onChanged: () => Promise<unknown>; onRemove: () => void; onEdited: () => Promise<unknown>;
 }) {
+  const [editing, setEditing] = useState(false);
   const [health, setHealth] = useState<HealthDto | null>(null);
   const [direction, setDirection] = useState<DirectionDto>(planned?.direction ?? 'sync');
   const [folder, setFolder] = useState(planned?.folder ?? '');
@@ -114,7 +75,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
   const [synced, setSynced] = useState<SyncedFolderDto[]>([]);
   const [error, run] = useGuard();
   const loadSynced = () => ipc.remoteSynced(remote.name).then(setSynced);
-  useEffect(() => void run(loadSynced), [remote.name]);
+  useEffect(() => void run(loadSynced), [remote.name, remote.addr, remote.mount, remote.prefix]);
   const choices = planned?.choices ?? {};
   const scope = folder ? [folder] : [];
   const refreshPlan = async (d = direction) => {
@@ -141,7 +102,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
   const running = work !== null;
   return (
     <section class="card" id="remote-card">
-      <h3>{remote.name}: {remote.addr} · {remote.mount}{remote.prefix ? `/${remote.prefix}` : ''}{remote.namespace ? ` · namespace ${remote.namespace}` : ''}</h3>
+      <h3>{remote.name}: {remote.addr} · {remote.mount}{remote.prefix ? `/${remote.prefix}` : ''}{remote.namespace ? ` · namespace ${remote.namespace}` : ''}{remote.caCert ? ' · own CA' : ''}{remote.skipVerify ? ' · TLS not verified' : ''}</h3>
       <div class="row wrap">
         <button id="remote-test" onClick={() => run(async () => setHealth(await ipc.remoteTest(remote.name)))}>Test connection</button>
         <select id="remote-direction" aria-label="Direction" value={direction} onChange={(e) => setDirection(e.currentTarget.value as DirectionDto)}>
@@ -152,8 +113,10 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove 
         </select>
         <button id="remote-plan" onClick={() => run(() => refreshPlan())}>Plan</button>
         <span class="spacer" />
+        <button id="remote-edit-open" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit</button>
         <button class="danger small" id="remote-remove" onClick={onRemove}>Forget remote</button>
       </div>
+      {editing && <RemoteForm existing={remote} onCancel={() => setEditing(false)} onDone={async () => { setEditing(false); setHealth(null); await onEdited(); }} />}
       {health && (
         <div id="remote-health" class={health.ok ? 'ok-badge' : 'bad-badge'}>
           {health.ok ? `Connected: ${health.serverVersion ?? 'server'}, KV v${health.kvVersion}, token may ${health.capabilities.join(', ') || 'nothing'}` : 'Connection problem'}

@@ -9,7 +9,9 @@ import { sortRows, toggle, type Sort } from '../lib/sort';
 import { errorText, toast } from '../lib/toast';
 import { indexRows, narrowingFilter } from '../lib/tree';
 import { ErrorNote, useGuard } from '../components/Boundary';
+import { MoveForm } from '../components/MoveForm';
 import { SecretList } from '../components/SecretList';
+import { intoFolder } from '../lib/move';
 import { Detail } from './Detail';
 import { Editor } from './Editor';
 
@@ -17,7 +19,7 @@ import { Editor } from './Editor';
 const TWO_PANES = 760;
 
 /** What a shortcut elsewhere asks of this view (each new `n` is a new request). */
-export interface Intent { what: 'search' | 'new' | 'open'; path?: string; n: number }
+export interface Intent { what: 'search' | 'new' | 'open' | 'moved'; path?: string; to?: string; n: number }
 
 /** Moves secrets to the trash and offers Undo in a toast. */
 export async function deleteWithUndo(paths: string[], reload: () => Promise<unknown>) {
@@ -36,6 +38,8 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const [open, setOpen] = useState(false);
   const [creating, setCreating] = useState(false);
   const [checked, setChecked] = useState<Set<string>>(new Set());
+  /** The selected secret was opened by F2: its detail starts with the rename field. */
+  const [renaming, setRenaming] = useState(0);
   const [error, run] = useGuard();
   const box = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
@@ -51,12 +55,15 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
     if (!intent) return;
     if (intent.what === 'search') { setOpen(false); setCreating(false); requestAnimationFrame(() => search.current?.focus()); }
     if (intent.what === 'new') { setCreating(true); setOpen(true); setSelected(null); }
+    // A folder was moved: the open secret, if it was inside, follows it.
+    const { path: from, to } = intent;
+    if (intent.what === 'moved' && from && to) setSelected((p) => (p?.startsWith(`${from}/`) ? to + p.slice(from.length) : p));
     if (intent.what === 'open' && intent.path) { setQuery(''); setCreating(false); setSelected(intent.path); setOpen(true); }
   }, [intent?.n]);
   // Checked rows that vanished (deleted elsewhere) are dropped.
   useEffect(() => setChecked((c) => new Set([...c].filter((p) => rows.some((r) => r.path === p)))), [rows]);
 
-  const select = (path: string, openIt: boolean) => { setSelected(path); setCreating(false); if (openIt) setOpen(true); };
+  const select = (path: string, openIt: boolean) => { setSelected(path); setCreating(false); setRenaming(0); if (openIt) setOpen(true); };
   const move = (by: number) => {
     if (!shown.length) return;
     const i = shown.findIndex((r) => r.path === selected);
@@ -71,6 +78,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
       Home: () => move(-shown.length), End: () => move(shown.length),
       Enter: () => { if (selected) { setOpen(true); requestAnimationFrame(() => (document.querySelector('#detail button, #detail input') as HTMLElement | null)?.focus()); } },
       ' ': () => selected && setChecked((c) => { const n = new Set(c); if (n.has(selected)) n.delete(selected); else n.add(selected); return n; }),
+      F2: () => { if (selected) { setOpen(true); setRenaming((n) => n + 1); } },
       Delete: () => void run(() => deleteWithUndo(checked.size ? [...checked] : selected ? [selected] : [], reload)),
     };
     const f = keys[e.key];
@@ -98,7 +106,8 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
             <span class="muted small" id="result-count">{shown.length} shown</span>
             <button id="new-secret" class="primary" title="New secret (Ctrl+N)" onClick={() => { setCreating(true); setOpen(true); setSelected(null); }}>New secret</button>
           </div>
-          {checked.size > 0 && <BulkBar checked={checked} clear={() => setChecked(new Set())} rows={rows} reload={reload} />}
+          {checked.size > 0 && <BulkBar checked={checked} clear={() => setChecked(new Set())} rows={rows} reload={reload} folder={folder}
+            onMoved={(moved) => { if (selected && moved[selected]) setSelected(moved[selected]); }} />}
           <ErrorNote error={error} />
           <SecretList rows={shown} total={rows.length} query={query} sort={sort} onSort={(k) => setSort(toggle(sort, k))} selected={selected} onSelect={select}
             checked={checked} onCheck={(p, on) => setChecked((c) => { const n = new Set(c); if (on) n.add(p); else n.delete(p); return n; })}
@@ -112,7 +121,9 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
             <Editor folder={folder} onCancel={closeDetail} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); setOpen(true); }} />
           )}
           {!creating && selected && (
-            <Detail key={selected} path={selected} onChanged={reload} onGone={async () => { setSelected(null); setOpen(false); await reload(); }} />
+            <Detail key={`${selected}#${renaming}`} path={selected} onChanged={reload} renaming={renaming > 0}
+              onGone={async () => { setSelected(null); setOpen(false); await reload(); }}
+              onMoved={async (to) => { setRenaming(0); setSelected(to); await reload(); }} />
           )}
           {!creating && !selected && <div class="empty muted">Select a secret (↑ ↓, Enter), or create one (Ctrl+N).</div>}
         </div>
@@ -121,8 +132,11 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   );
 }
 
-function BulkBar({ checked, clear, rows, reload }: { checked: Set<string>; clear: () => void; rows: SecretRow[]; reload: () => Promise<unknown> }) {
+function BulkBar({ checked, clear, rows, reload, folder, onMoved }: {
+  checked: Set<string>; clear: () => void; rows: SecretRow[]; reload: () => Promise<unknown>; folder: string | null; onMoved: (moved: Record<string, string>) => void;
+}) {
   const [tag, setTag] = useState('');
+  const [moving, setMoving] = useState(false);
   const [error, run] = useGuard();
   const paths = [...checked];
   const addTags = () => run(async () => {
@@ -135,14 +149,25 @@ function BulkBar({ checked, clear, rows, reload }: { checked: Set<string>; clear
     await reload();
     toast(`Tagged ${paths.length} secret(s).`);
   });
+  const moveInto = async (to: string) => {
+    const n = await ipc.moveInto(paths, to);
+    onMoved(Object.fromEntries(paths.map((p) => [p, intoFolder(p, to)])));
+    setMoving(false);
+    clear();
+    await reload();
+    toast(`Moved ${n} secret(s) to ${to}. Their history came along.`);
+  };
   return (
     <div class="bulk-bar" id="bulk-bar">
       <b>{paths.length} selected</b>
       <input id="bulk-tag" aria-label="Tag to add" placeholder="tag" value={tag} onInput={(e) => setTag(e.currentTarget.value)} onKeyDown={(e) => e.key === 'Enter' && tag && addTags()} />
       <button id="bulk-tag-add" disabled={!tag} onClick={addTags}>Add tag</button>
+      <button id="bulk-move" aria-expanded={moving} onClick={() => setMoving(!moving)}>Move to folder…</button>
       <button class="danger" id="bulk-delete" onClick={() => run(async () => { await deleteWithUndo(paths, reload); clear(); })}>Delete</button>
       <button id="bulk-clear" onClick={clear}>Clear selection</button>
       <ErrorNote error={error} />
+      {moving && <MoveForm id="bulk-move-form" label={`Folder to move ${paths.length} secret(s) into (each keeps its name)`} from="" initial={folder ?? ''} folder
+        submit={moveInto} onCancel={() => setMoving(false)} />}
     </div>
   );
 }

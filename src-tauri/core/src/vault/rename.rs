@@ -43,6 +43,29 @@ impl Vault {
         Ok(report)
     }
 
+    /// Moves several live secrets into `folder`, each keeping its name (the app's bulk move), in
+    /// one transaction: if one fails (a target exists), none moves. Each move is audited.
+    pub fn move_into(&mut self, paths: &[SecretPath], folder: &FolderPath) -> Result<MoveReport> {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let mut report = MoveReport { moved: Vec::new(), versions: 0 };
+        for from in paths {
+            let row = live_row(&tx, keys, &from.to_string())?
+                .ok_or_else(|| Error::NotFound { path: from.to_string() })?;
+            let to = SecretPath::parse(&quoted(folder.as_str(), from.name()))?;
+            if to.to_string() == from.to_string() {
+                continue;
+            }
+            report.versions += move_row(&tx, keys, row, &to)?;
+            let detail = format!("to {to}");
+            let from = from.to_string();
+            audit::append(&tx, Some(keys), Action::Move, Some(&from), Outcome::Ok, Some(&detail))?;
+            report.moved.push((from, to.to_string()));
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
     /// Moves every live secret of `from` and its subfolders under `to`, keeping the relative
     /// layout (`a/dev/X` to `b/dev/X` for `a` → `b`), and the folders' `.env` layouts.
     pub fn move_folder(&mut self, from: &FolderPath, to: &FolderPath) -> Result<MoveReport> {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{params, Row};
 
 use super::{bad_row, Tx, Write};
@@ -272,6 +273,52 @@ impl<M> Tx<'_, M> {
     }
 }
 
+// Stored as their names (read back through `Kind::parse` / `Strategy::parse`, which refuse an
+// unknown one).
+impl ToSql for Kind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl ToSql for Strategy {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+/// Every column of a record, in the order both `insert_secret` and `update_secret` number them
+/// (`?1` the id … `?24` last_checked_at): one list, so the two statements cannot drift apart.
+fn record_params<'a>(row: &'a SecretRow, meta: &'a dyn ToSql) -> [&'a dyn ToSql; 24] {
+    let p = &row.policy;
+    [
+        &row.id,
+        &row.folder,
+        &row.name,
+        &row.path,
+        &row.kind,
+        &row.description,
+        &row.expires_at,
+        &row.rotate_every_days,
+        &row.last_rotated_at,
+        &row.source,
+        meta,
+        &row.versions_kept,
+        &row.current_version,
+        &row.created_at,
+        &row.updated_at,
+        &row.last_read_at,
+        &row.deleted_at,
+        &row.mac,
+        &p.strategy,
+        &p.handler,
+        &p.then,
+        &p.timeout_secs,
+        &p.check,
+        &row.last_checked_at,
+    ]
+}
+
 impl Tx<'_, Write> {
     /// Inserts a new record with its MAC and tags in one statement; its id is assigned here (the
     /// next rowid: inside the write transaction no one else inserts, so it is read once per
@@ -297,32 +344,7 @@ impl Tx<'_, Write> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
                    ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             )?
-            .execute(params![
-                row.id,
-                row.folder,
-                row.name,
-                row.path,
-                row.kind.as_str(),
-                row.description,
-                row.expires_at,
-                row.rotate_every_days,
-                row.last_rotated_at,
-                row.source,
-                meta,
-                row.versions_kept,
-                row.current_version,
-                row.created_at,
-                row.updated_at,
-                row.last_read_at,
-                row.deleted_at,
-                row.mac,
-                row.policy.strategy.map(Strategy::as_str),
-                row.policy.handler,
-                row.policy.then,
-                row.policy.timeout_secs,
-                row.policy.check,
-                row.last_checked_at
-            ])?;
+            .execute(&record_params(row, &meta)[..])?;
         if !row.tags.is_empty() {
             self.set_tags(row.id, &row.tags)?;
         }
@@ -343,32 +365,7 @@ impl Tx<'_, Write> {
                    rotation_timeout_secs = ?22, check_command = ?23, last_checked_at = ?24
                  WHERE id = ?1",
             )?
-            .execute(params![
-                row.id,
-                row.folder,
-                row.name,
-                row.path,
-                row.kind.as_str(),
-                row.description,
-                row.expires_at,
-                row.rotate_every_days,
-                row.last_rotated_at,
-                row.source,
-                meta,
-                row.versions_kept,
-                row.current_version,
-                row.created_at,
-                row.updated_at,
-                row.last_read_at,
-                row.deleted_at,
-                row.mac,
-                row.policy.strategy.map(Strategy::as_str),
-                row.policy.handler,
-                row.policy.then,
-                row.policy.timeout_secs,
-                row.policy.check,
-                row.last_checked_at
-            ])?;
+            .execute(&record_params(row, &meta)[..])?;
         Ok(())
     }
 

@@ -88,6 +88,9 @@ if [ "${1:-}" = "--phase-get" ]; then
   check "$HUSH" --vault "$pa" get bench/app/API_KEY </dev/null
   check "$HUSH" --vault "$pn" --passphrase-file "$WORK/passfile" get bench/app/API_KEY
   check "$BAO_BIN" kv get -field=API_KEY secret/bench/app
+  # The floor of keychain mode: one Secret Service lookup of the same entry by a C client
+  # (libsecret's secret-tool), a cold process like hush. The private keyring holds one entry.
+  secret-tool lookup service dev.hush.vault >/dev/null || { echo "bench: secret-tool found no hush entry" >&2; exit 1; }
 
   echo
   echo "== hush get (cold process) vs bao kv get (loopback OpenBao $BAO_ADDR)"
@@ -96,6 +99,12 @@ if [ "${1:-}" = "--phase-get" ]; then
     "bao kv get (pip wrapper)" "$(q "$BAO_WRAPPER") kv get -field=API_KEY secret/bench/app" \
     "hush get (keychain)" "$(q "$HUSH") --vault $(q "$kc") get bench/app/API_KEY" \
     "hush get (passphrase, agent)" "$(q "$HUSH") --vault $(q "$pa") get bench/app/API_KEY"
+  echo
+  echo "== hush get and hush run -- true (keychain) vs one Secret Service lookup (secret-tool)"
+  bench_cmds "$WORK/get-floor.json" "$RUNS_GET" 3 \
+    "secret-tool lookup" "secret-tool lookup service dev.hush.vault" \
+    "hush get (keychain) #2" "$(q "$HUSH") --vault $(q "$kc") get bench/app/API_KEY" \
+    "hush run -- true (keychain)" "$(q "$HUSH") --vault $(q "$kc") run --from bench/app -- true"
   echo
   echo "== hush get paying Argon2id every call (no agent), bao again in the same run"
   bench_cmds "$WORK/get-argon.json" "$RUNS_ARGON" 1 \
@@ -256,12 +265,14 @@ pairs = [
     ("hush get, keychain", "hush get (keychain)", "bao kv get"),
     ("hush get, passphrase + agent", "hush get (passphrase, agent)", "bao kv get"),
     ("hush get, passphrase, Argon2id each call", "hush get (passphrase, Argon2id)", "bao kv get #2"),
+    ("hush get, keychain / one Secret Service lookup", "hush get (keychain) #2", "secret-tool lookup"),
+    ("hush run -- true, keychain / one lookup", "hush run -- true (keychain)", "secret-tool lookup"),
     (f"ls --search {rows['narrow'][0]} ({rows['narrow'][1]} of {n} rows)", "hush ls narrow", "sqlite3 narrow"),
     (f"ls --search {rows['wide'][0]} ({rows['wide'][1]} of {n} rows)", "hush ls wide", "sqlite3 wide"),
 ]
 def ms(r): return f"{r['mean']*1e3:8.1f} ± {r['stddev']*1e3:5.1f}"
 w = max(len(p[0]) for p in pairs)
-print(f"Summary, timer: {timer}. Times in ms: mean ± stddev (median). Baseline: `bao kv get` for get, the sqlite3 CLI for ls.")
+print(f"Summary, timer: {timer}. Times in ms: mean ± stddev (median). Baseline: `bao kv get` for get (or one Secret Service lookup by secret-tool, the floor), the sqlite3 CLI for ls.")
 print("Ratio = hush / baseline, of the means and of the medians (medians resist the outliers of a busy machine).")
 print(f"{'benchmark':<{w}}  {'hush':>25}  {'baseline':>25}  {'ratio':>6}  {'ratio (median)':>14}")
 print("-" * (w + 82))

@@ -55,7 +55,16 @@ impl Kc {
         let names: Vec<&str> = checks.iter().map(|c| c["name"].as_str().unwrap()).collect();
         assert_eq!(
             names,
-            ["keychain", "permissions", "sqlite", "vault", "key", "audit", "integrity"]
+            [
+                "keychain",
+                "permissions",
+                "side files",
+                "sqlite",
+                "vault",
+                "key",
+                "audit",
+                "integrity"
+            ]
         );
         for c in checks {
             assert_eq!(keys(c), ["detail", "name", "ok"]);

@@ -124,21 +124,27 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
 }
 
 /// The `-wal` and `-shm` files must be private (0600) too, and writable: a read-only period can
-/// leave them 0444 (Hush puts them back to 0600 whenever it opens the vault).
+/// leave them 0444 (Hush puts them back to 0600 whenever it opens the vault). One check, present
+/// whether or not they exist (they stay between commands, see `store::open::connect`).
 fn side_files(path: &Path) -> Vec<Check> {
-    crate::store::sidecar_modes(path)
+    let present: Vec<(String, u32)> = crate::store::sidecar_modes(path)
         .into_iter()
         .filter_map(|(p, mode)| mode.map(|m| (p, m)))
-        .map(|(p, m)| {
-            let ok = m == 0o600;
-            let detail = if ok {
-                format!("{p} mode {m:o}")
-            } else {
-                format!("{p} has mode {m:o}; run `chmod 600 {p}`")
-            };
-            check("side files", ok, detail)
-        })
-        .collect()
+        .collect();
+    let wrong: Vec<String> = present
+        .iter()
+        .filter(|(_, m)| *m != 0o600)
+        .map(|(p, m)| format!("{p} has mode {m:o}; run `chmod 600 {p}`"))
+        .collect();
+    let check = if !wrong.is_empty() {
+        check("side files", false, wrong.join("; "))
+    } else if present.is_empty() {
+        check("side files", true, "none (no -wal or -shm file)")
+    } else {
+        let names: Vec<&str> = present.iter().map(|(p, _)| p.as_str()).collect();
+        check("side files", true, format!("{} mode 600", names.join(" and ")))
+    };
+    vec![check]
 }
 
 /// SQLite's own check of every page and index, on a read-only connection.

@@ -24,6 +24,7 @@ mod versions;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -134,8 +135,27 @@ impl Store {
         Ok(Tx { tx, next_secret_id: Default::default(), _mode: PhantomData })
     }
 
-    /// The write lock (waiting for another writer, see `open::busy`).
+    /// The write lock (waiting for another writer, see `open::busy`). Its commit is on disk
+    /// (the WAL fsynced) before it returns.
     pub(crate) fn write(&mut self) -> Result<Tx<'_, Write>> {
+        self.write_synced(true)
+    }
+
+    /// A write that only records a read (its audit entry, `last_read_at`): committed to the WAL
+    /// without an fsync, which SQLite's next checkpoint (or the next durable write) makes. A
+    /// power cut moments after a read can lose that record; never a value, never the chain's
+    /// integrity (the entry and the chain's anchor row go together). This saves `get`, `run`
+    /// and `export` two fsyncs each (the WAL's and, the first time a process syncs, its
+    /// directory's).
+    pub(crate) fn write_read_record(&mut self) -> Result<Tx<'_, Write>> {
+        self.write_synced(false)
+    }
+
+    fn write_synced(&mut self, durable: bool) -> Result<Tx<'_, Write>> {
+        // Per connection and taken at commit; set before BEGIN, as the pragma may not change
+        // inside a transaction.
+        let level = if durable { "FULL" } else { "NORMAL" };
+        self.conn.pragma_update(None, "synchronous", level)?;
         let generation = self.generation;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check_generation(generation, &tx)?;
@@ -161,9 +181,11 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the connection, checkpointing and removing the WAL (the last connection does).
+    /// Closes the connection, checkpointing and removing the WAL and shared-memory files (when
+    /// no other connection is open): a file about to be renamed or copied is whole on its own.
     pub(crate) fn close(self) -> Result<()> {
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         self.conn.close().map_err(|(_, e)| Error::Db(e))
     }
 }

@@ -161,7 +161,7 @@ impl Vault {
         detail: &str,
     ) -> Result<()> {
         let (keys, store) = self.parts()?;
-        let tx = store.write()?;
+        let tx = store.write_read_record()?;
         tx.mark_read(ids, crate::timefmt::now())?;
         audit::append(&tx, Some(keys), action, path, outcome, Some(detail))?;
         tx.commit()

@@ -129,6 +129,8 @@ impl Vault {
                 let kek = std::sync::Arc::try_unwrap(old).ok().and_then(Keys::into_kek);
                 self.keys = Some(std::sync::Arc::new(new.with_kek(kek)));
                 self.store.bind_generation(Some(report.key_generation));
+                // Frames under the old key must not outlive it in the `-wal` file.
+                self.store.checkpoint()?;
                 Ok(report)
             }
             Err(e) => {

@@ -213,7 +213,7 @@ impl Vault {
             };
             Ok((row, value))
         })();
-        let tx = store.write()?;
+        let tx = store.write_read_record()?;
         let v = version.map_or_else(|| "current version".to_string(), |v| format!("version {v}"));
         let (mut row, value) = match read {
             Ok(r) => r,

@@ -1,7 +1,7 @@
 //! One folder's work: the remote half (`Job`, run concurrently on the runtime: CAS writes, a
 //! history replay, `custom_metadata`, the read-back before a local removal) and the local half
-//! (`finish_folder`, on the calling thread: pulled values, sync state, removal and the folder's one
-//! audit entry, in one transaction).
+//! (`finish_folders`, on the calling thread: pulled values, sync state, removal and the folder's
+//! one audit entry; the folders finished meanwhile share one transaction).
 
 use std::collections::BTreeMap;
 
@@ -158,160 +158,186 @@ struct Local<'a> {
     history_versions: u64,
 }
 
+/// A folder whose remote half is over (or had no remote work), waiting for its local half.
+pub(crate) struct Finished {
+    pub plan: FolderPlan,
+    /// The remote as read before planning.
+    pub remote: Option<RemoteSecret>,
+    pub landed: Landed,
+    /// Pull --with-history: the remote's older versions of the keys new here.
+    pub history: Vec<(i64, Fields)>,
+}
+
 impl Vault {
-    /// The local half of a folder, after its remote half landed (or when it had none).
-    pub(crate) async fn finish_folder(
+    /// The local halves of finished folders, in one transaction: each folder's pulled values,
+    /// sync state, removal and one audit entry. One commit for many folders instead of one each
+    /// (a migrate finishes folders faster than a transaction per folder commits); a folder is still
+    /// all or nothing, and a batch that fails leaves remote writes that a rerun records as synced.
+    pub(crate) fn finish_folders(
         &mut self,
         op: &OpCtx<'_>,
-        local: Option<&super::plan::LocalFolder>,
-        plan: &FolderPlan,
-        remote: Option<&RemoteSecret>,
-        landed: Landed,
-    ) -> Result<FolderResult> {
-        let OpCtx { row, cfg, .. } = *op;
-        let empty = Fields::new();
-        let remote_after: &Fields =
-            landed.fields.as_ref().or(remote.map(|r| &r.fields)).unwrap_or(&empty);
-        let history = pulled_history(op, plan, remote).await?;
-        let metas = remote.map(|r| read_all(&r.custom)).unwrap_or_default();
-        let provenance = format!("vault {}: {}", row.info.spec.name, plan.remote_path);
-        let mut keys_plan = plan.keys.clone();
-        let mut notes = plan.notes.clone();
-        notes.extend(landed.notes.iter().cloned());
-
+        locals: &BTreeMap<String, super::plan::LocalFolder>,
+        batch: Vec<Finished>,
+    ) -> Result<Vec<FolderResult>> {
         let (keys, store) = self.parts()?;
-        let tx = store.write()?;
-        let old_macs = state::load_macs(&tx, row.id, &plan.folder)?;
-        let mut l = Local {
-            folder: &plan.folder,
-            after: local
-                .map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose())))
-                .into_iter()
-                .flatten()
-                .collect(),
-            forget: Vec::new(),
-            history_versions: 0,
-        };
-        for k in keys_plan.iter_mut().filter(|k| k.action == KeyAction::DeleteLocal) {
-            // Only the version the plan saw goes to the trash; a newer local write stays, as a conflict.
-            if trash_if_at(
-                &tx,
-                keys,
-                &secret_path(&plan.folder, &k.name)?,
-                k.local_version.unwrap_or(0),
-            )? {
-                l.after.remove(k.name.as_str());
-                l.forget.push(k.name.clone());
-            } else {
-                k.action = KeyAction::Conflict;
-                k.reason = Some("changed locally while the operation ran".into());
-            }
-        }
-        l.forget.extend(
-            keys_plan
-                .iter()
-                .filter(|k| k.action == KeyAction::DeleteRemote)
-                .map(|k| k.name.clone()),
-        );
-        for k in keys_plan
-            .iter_mut()
-            .filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal))
-        {
-            let Some((name, value)) = remote_after.get_key_value(&k.name) else { continue };
-            // A new key takes the remote's metadata as it is; an updated one keeps its local
-            // values where the remote's are shortened or unreadable.
-            let ours = local.and_then(|l| l.get(&k.name)).map(|s| TravelMeta::of(&s.meta));
-            let theirs = metas.get(&k.name).filter(|r| !r.opaque).map(|r| merged(ours.as_ref(), r));
-            let mut opts = TravelMeta::write_options(theirs.as_ref(), &provenance);
-            opts.cas = Some(k.local_version.unwrap_or(0));
-            let hist = if k.action == KeyAction::CreateLocal { history.as_slice() } else { &[] };
-            if !write_pulled(&tx, keys, &mut l, name, value, &opts, hist)? {
-                k.action = KeyAction::Conflict;
-                k.reason = Some("changed locally while the operation ran".into());
-            }
-        }
-        // Pull: metadata edits made on the remote to keys whose value did not change.
-        let meta_pulled = if cfg.direction == Direction::Pull {
-            super::plan::metadata_to_pull(local, remote, &keys_plan)
-        } else {
-            Vec::new()
-        };
-        for (name, m) in &meta_pulled {
-            apply_pulled_meta(&tx, keys, &secret_path(&plan.folder, name)?.to_string(), m)?;
-        }
-        if !meta_pulled.is_empty() {
-            notes.push(format!(
-                "metadata of {} unchanged key(s) taken from the remote",
-                meta_pulled.len()
-            ));
-        }
         let macs = state::MacKey::derive(keys.data_key(), keys.vault_id());
-        let equal: Vec<(String, Vec<u8>)> = l
-            .after
-            .iter()
-            .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
-            .map(|(n, v)| (n.to_string(), macs.mac(row.id, &plan.folder, n, v)))
-            .collect();
-        let mut base = next_base(old_macs, landed.version, equal.into_iter());
-        for name in &l.forget {
-            base.macs.remove(name);
+        let tx = store.write()?;
+        let mut out = Vec::with_capacity(batch.len());
+        for f in &batch {
+            out.push(finish_one(&tx, keys, &macs, op, locals.get(&f.plan.folder), f)?);
         }
-        state::save(&tx, row.id, &plan.folder, &base)?;
-        let removed = landed.verified == Some(true);
-        if landed.verified == Some(false) {
-            notes
-                .push("the remote read back differs from the local values: local copy kept".into());
-        }
-        if removed {
-            trash_folder(&tx, keys, &plan.folder)?;
-        }
-        let count = |a: KeyAction| keys_plan.iter().filter(|k| k.action == a).count();
-        let wrote = landed.fields.is_some()
-            || keys_plan.iter().any(|k| k.action.writes_local())
-            || removed
-            || !meta_pulled.is_empty();
-        let outcome = if count(KeyAction::Conflict) > 0 {
-            FolderOutcome::Conflict
-        } else if wrote {
-            FolderOutcome::Done
-        } else {
-            FolderOutcome::Unchanged
-        };
-        let history_versions = landed.history_versions + l.history_versions;
-        let detail = format!(
-            "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
-            row.info.spec.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
-            count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
-            if history_versions > 0 { format!(", {history_versions} history version(s)") } else { String::new() },
-            count(KeyAction::Conflict),
-            if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
-            if removed { ", local copy moved to trash after verify" } else { "" },
-        );
-        let audit_outcome =
-            if outcome == FolderOutcome::Conflict { Outcome::Conflict } else { Outcome::Ok };
-        audit::append(
-            &tx,
-            Some(keys),
-            action_of(cfg.kind),
-            Some(&plan.folder),
-            audit_outcome,
-            Some(&detail),
-        )?;
         tx.commit()?;
-        Ok(FolderResult {
-            folder: plan.folder.clone(),
-            remote_path: plan.remote_path.clone(),
-            outcome,
-            remote_version: landed.version,
-            keys: keys_plan,
-            history_versions,
-            removed_local: removed,
-            error_code: None,
-            error: None,
-            notes,
-        })
+        Ok(out)
     }
+}
 
+/// The local half of one folder, after its remote half landed (or when it had none).
+fn finish_one(
+    tx: &Tx<'_, Write>,
+    keys: &Keys,
+    macs: &state::MacKey,
+    op: &OpCtx<'_>,
+    local: Option<&super::plan::LocalFolder>,
+    f: &Finished,
+) -> Result<FolderResult> {
+    let Finished { plan, remote, landed, history } = f;
+    let remote = remote.as_ref();
+    let OpCtx { row, cfg, .. } = *op;
+    let empty = Fields::new();
+    let remote_after: &Fields =
+        landed.fields.as_ref().or(remote.map(|r| &r.fields)).unwrap_or(&empty);
+    let metas = remote.map(|r| read_all(&r.custom)).unwrap_or_default();
+    let provenance = format!("vault {}: {}", row.info.spec.name, plan.remote_path);
+    let mut keys_plan = plan.keys.clone();
+    let mut notes = plan.notes.clone();
+    notes.extend(landed.notes.iter().cloned());
+
+    let old_macs = state::load_macs(tx, row.id, &plan.folder)?;
+    let mut l = Local {
+        folder: &plan.folder,
+        after: local
+            .map(|l| l.iter().map(|(k, s)| (k.as_str(), s.value.expose())))
+            .into_iter()
+            .flatten()
+            .collect(),
+        forget: Vec::new(),
+        history_versions: 0,
+    };
+    for k in keys_plan.iter_mut().filter(|k| k.action == KeyAction::DeleteLocal) {
+        // Only the version the plan saw goes to the trash; a newer local write stays, as a conflict.
+        if trash_if_at(
+            tx,
+            keys,
+            &secret_path(&plan.folder, &k.name)?,
+            k.local_version.unwrap_or(0),
+        )? {
+            l.after.remove(k.name.as_str());
+            l.forget.push(k.name.clone());
+        } else {
+            k.action = KeyAction::Conflict;
+            k.reason = Some("changed locally while the operation ran".into());
+        }
+    }
+    l.forget.extend(
+        keys_plan.iter().filter(|k| k.action == KeyAction::DeleteRemote).map(|k| k.name.clone()),
+    );
+    for k in keys_plan
+        .iter_mut()
+        .filter(|k| matches!(k.action, KeyAction::CreateLocal | KeyAction::UpdateLocal))
+    {
+        let Some((name, value)) = remote_after.get_key_value(&k.name) else { continue };
+        // A new key takes the remote's metadata as it is; an updated one keeps its local
+        // values where the remote's are shortened or unreadable.
+        let ours = local.and_then(|l| l.get(&k.name)).map(|s| TravelMeta::of(&s.meta));
+        let theirs = metas.get(&k.name).filter(|r| !r.opaque).map(|r| merged(ours.as_ref(), r));
+        let mut opts = TravelMeta::write_options(theirs.as_ref(), &provenance);
+        opts.cas = Some(k.local_version.unwrap_or(0));
+        let hist = if k.action == KeyAction::CreateLocal { history.as_slice() } else { &[] };
+        if !write_pulled(tx, keys, &mut l, name, value, &opts, hist)? {
+            k.action = KeyAction::Conflict;
+            k.reason = Some("changed locally while the operation ran".into());
+        }
+    }
+    // Pull: metadata edits made on the remote to keys whose value did not change.
+    let meta_pulled = if cfg.direction == Direction::Pull {
+        super::plan::metadata_to_pull(local, remote, &keys_plan)
+    } else {
+        Vec::new()
+    };
+    for (name, m) in &meta_pulled {
+        apply_pulled_meta(tx, keys, &secret_path(&plan.folder, name)?.to_string(), m)?;
+    }
+    if !meta_pulled.is_empty() {
+        notes.push(format!(
+            "metadata of {} unchanged key(s) taken from the remote",
+            meta_pulled.len()
+        ));
+    }
+    let equal: Vec<(String, Vec<u8>)> = l
+        .after
+        .iter()
+        .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
+        .map(|(n, v)| (n.to_string(), macs.mac(row.id, &plan.folder, n, v)))
+        .collect();
+    let mut base = next_base(old_macs, landed.version, equal.into_iter());
+    for name in &l.forget {
+        base.macs.remove(name);
+    }
+    state::save(tx, row.id, &plan.folder, &base)?;
+    let removed = landed.verified == Some(true);
+    if landed.verified == Some(false) {
+        notes.push("the remote read back differs from the local values: local copy kept".into());
+    }
+    if removed {
+        trash_folder(tx, keys, &plan.folder)?;
+    }
+    let count = |a: KeyAction| keys_plan.iter().filter(|k| k.action == a).count();
+    let wrote = landed.fields.is_some()
+        || keys_plan.iter().any(|k| k.action.writes_local())
+        || removed
+        || !meta_pulled.is_empty();
+    let outcome = if count(KeyAction::Conflict) > 0 {
+        FolderOutcome::Conflict
+    } else if wrote {
+        FolderOutcome::Done
+    } else {
+        FolderOutcome::Unchanged
+    };
+    let history_versions = landed.history_versions + l.history_versions;
+    let detail = format!(
+        "remote {} {} v{}: {} created, {} updated, {} removed remotely; {} created, {} updated, {} trashed locally{}; {} conflict(s){}{}",
+        row.info.spec.name, plan.remote_path, landed.version, count(KeyAction::CreateRemote), count(KeyAction::UpdateRemote), count(KeyAction::DeleteRemote),
+        count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
+        if history_versions > 0 { format!(", {history_versions} history version(s)") } else { String::new() },
+        count(KeyAction::Conflict),
+        if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
+        if removed { ", local copy moved to trash after verify" } else { "" },
+    );
+    let audit_outcome =
+        if outcome == FolderOutcome::Conflict { Outcome::Conflict } else { Outcome::Ok };
+    audit::append(
+        tx,
+        Some(keys),
+        action_of(cfg.kind),
+        Some(&plan.folder),
+        audit_outcome,
+        Some(&detail),
+    )?;
+    Ok(FolderResult {
+        folder: plan.folder.clone(),
+        remote_path: plan.remote_path.clone(),
+        outcome,
+        remote_version: landed.version,
+        keys: keys_plan,
+        history_versions,
+        removed_local: removed,
+        error_code: None,
+        error: None,
+        notes,
+    })
+}
+
+impl Vault {
     /// A failed folder: one audit entry (code only, never a value) and its result.
     pub(crate) fn record_failure(
         &mut self,
@@ -338,7 +364,7 @@ impl Vault {
 }
 
 /// Pull --with-history: the remote's older versions, for the keys that are new here.
-async fn pulled_history(
+pub(crate) async fn pulled_history(
     op: &OpCtx<'_>,
     plan: &FolderPlan,
     remote: Option<&RemoteSecret>,

@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::task::JoinSet;
 
-use super::apply::{Job, JobOut, Landed, OpCtx};
-use super::client::RemoteSecret;
+use super::apply::{pulled_history, Finished, Job, JobOut, Landed, OpCtx};
+use super::client::{Conn, RemoteSecret};
 use super::config::RemoteRow;
 use super::history::{dup, Snapshot};
 use super::mapping::remote_path;
@@ -60,6 +61,59 @@ impl RunCfg {
         } else {
             self.concurrency.clamp(1, 64)
         }
+    }
+}
+
+/// The most folders whose local halves share one transaction (folders with no remote work gather
+/// fast; their progress is reported per batch).
+const MAX_BATCH: usize = 256;
+
+/// Where an operation's writing stands.
+struct Counter {
+    done: usize,
+    /// No more folders start (cancelled, or a failure without continue-on-error).
+    stop: bool,
+    total: usize,
+    continue_on_error: bool,
+}
+
+/// The folders of an operation between their two halves.
+struct Pipeline {
+    conn: Arc<Conn>,
+    set: JoinSet<(String, JobOut)>,
+    /// Folders whose remote half is running: the plan, the remote it was planned against, and
+    /// whether this is already the second attempt (the remote moved on once).
+    in_flight: BTreeMap<String, (FolderPlan, Option<RemoteSecret>, bool)>,
+    /// Folders waiting for their local half, finished together in one transaction.
+    ready: Vec<Finished>,
+}
+
+impl Pipeline {
+    /// Starts a folder's remote half, or queues its local half when it has no remote work.
+    async fn start(
+        &mut self,
+        job: Option<Job>,
+        op: &OpCtx<'_>,
+        plan: FolderPlan,
+        remote: Option<RemoteSecret>,
+        retried: bool,
+    ) -> Result<()> {
+        match job {
+            Some(job) => {
+                let (conn, f) = (self.conn.clone(), plan.folder.clone());
+                self.set.spawn(async move {
+                    let out = job.run(&conn).await;
+                    (f, out)
+                });
+                self.in_flight.insert(plan.folder.clone(), (plan, remote, retried));
+            }
+            None => {
+                let history = pulled_history(op, &plan, remote.as_ref()).await?;
+                let landed = Landed::unchanged_remote(remote.as_ref());
+                self.ready.push(Finished { plan, remote, landed, history });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -219,160 +273,109 @@ impl Vault {
                 }
             }
         }
-        let mut set: JoinSet<(String, JobOut)> = JoinSet::new();
-        let mut in_flight: BTreeMap<String, (FolderPlan, Option<RemoteSecret>, bool)> =
-            BTreeMap::new();
+        let conn = p.conn.clone();
+        let op = OpCtx { row, cfg, conn: &conn };
+        let mut pipe = Pipeline {
+            conn: p.conn.clone(),
+            set: JoinSet::new(),
+            in_flight: BTreeMap::new(),
+            ready: Vec::new(),
+        };
         let mut plans = std::mem::take(&mut p.plans).into_iter();
-        let mut done = 0usize;
-        let mut stop = false;
+        let mut c =
+            Counter { done: 0, stop: false, total, continue_on_error: cfg.continue_on_error };
         loop {
-            // Start folders while there is room.
-            while !stop && set.len() < cfg.limit() {
+            // Start folders while there is room, so the server stays busy while this thread
+            // does the local work below.
+            while !c.stop && pipe.set.len() < cfg.limit() && pipe.ready.len() < MAX_BATCH {
                 if cancel.load(Ordering::Relaxed) {
                     report.cancelled = true;
-                    stop = true;
+                    c.stop = true;
                     break;
                 }
                 let Some(plan) = plans.next() else { break };
                 let f = plan.folder.clone();
                 let remote = p.remotes.remove(&f).flatten();
                 if let Some(e) = p.read_errors.remove(&f) {
-                    done += 1;
                     let r = self.record_failure(row, cfg, &plan, e)?;
-                    stop |= !cfg.continue_on_error && self.note_stop(&mut report, &r);
-                    report.folders.push(r);
-                    progress(Progress {
-                        phase: ProgressPhase::Writing,
-                        done,
-                        total,
-                        folder: Some(f),
-                        failed: report.totals.failed_folders + 1,
-                    });
-                    report.totals.failed_folders += 1;
+                    self.count_done(&mut report, r, &mut c, progress);
                     continue;
                 }
                 if cfg.dry_run {
-                    done += 1;
+                    c.done += 1;
                     report.folders.push(planned(&plan));
                     progress(Progress {
                         phase: ProgressPhase::Writing,
-                        done,
+                        done: c.done,
                         total,
                         folder: Some(f),
                         failed: 0,
                     });
                     continue;
                 }
-                match self.job_for(row, cfg, &p, &plan, remote.as_ref()) {
-                    Some(job) => {
-                        let conn = p.conn.clone();
-                        let verify = job.verify.is_some();
-                        set.spawn(async move {
-                            let out = job.run(&conn).await;
-                            (f.clone(), out)
-                        });
-                        in_flight.insert(plan.folder.clone(), (plan, remote, verify));
-                    }
-                    None => {
-                        done += 1;
-                        let landed = Landed::unchanged_remote(remote.as_ref());
-                        let r = self
-                            .finish_folder(
-                                &OpCtx { row, cfg, conn: &p.conn },
-                                p.local.get(&plan.folder),
-                                &plan,
-                                remote.as_ref(),
-                                landed,
-                            )
-                            .await?;
-                        self.tally(&mut report, r);
-                        progress(Progress {
-                            phase: ProgressPhase::Writing,
-                            done,
-                            total,
-                            folder: Some(f),
-                            failed: report.totals.failed_folders,
-                        });
-                    }
+                let job = self.job_for(row, cfg, &p, &plan, remote.as_ref());
+                pipe.start(job, &op, plan, remote, false).await?;
+            }
+            // The local halves of the folders whose remote half is over, in one transaction (the
+            // server works on the folders just started meanwhile). Folders finished while this
+            // thread was busy share a batch; progress is reported as soon as they are recorded.
+            if !pipe.ready.is_empty() {
+                for r in self.finish_folders(&op, &p.local, std::mem::take(&mut pipe.ready))? {
+                    self.count_done(&mut report, r, &mut c, progress);
                 }
             }
-            let Some(joined) = set.join_next().await else { break };
-            let (f, out) = joined.map_err(join_err)?;
-            let (plan, remote, _) = in_flight.remove(&f).expect("spawned folder is tracked");
-            let result = match out {
-                JobOut::Landed(landed) => {
-                    self.finish_folder(
-                        &OpCtx { row, cfg, conn: &p.conn },
-                        p.local.get(&plan.folder),
-                        &plan,
-                        remote.as_ref(),
-                        landed,
-                    )
-                    .await?
+            // Every remote half that ended meanwhile; when none has, wait for the next one.
+            let mut outs = Vec::new();
+            while let Some(joined) = pipe.set.try_join_next() {
+                outs.push(joined.map_err(join_err)?);
+            }
+            if outs.is_empty() {
+                match pipe.set.join_next().await {
+                    Some(joined) => outs.push(joined.map_err(join_err)?),
+                    None if c.stop || plans.len() == 0 => break,
+                    None => continue,
                 }
-                JobOut::Moved(fresh) => {
-                    // The remote changed between our read and our write: plan again against what is
-                    // there now; without new conflicts, write once more (merge, then CAS).
-                    let base = state::load(&self.store().read()?, row.id, &f)?;
-                    let inputs = Inputs {
-                        remote_id: row.id,
-                        folder: &f,
-                        display_path: plan.remote_path.clone(),
-                        local: p.local.get(&f),
-                        remote: fresh.as_ref(),
-                        base: base.as_ref(),
-                        macs: &p.macs,
-                        direction: cfg.direction,
-                        resolutions: &cfg.resolutions,
-                        kv: p.kv,
-                    };
-                    let replan = plan_folder(&inputs);
-                    match self.job_for(row, cfg, &p, &replan, fresh.as_ref()) {
-                        Some(job) => match job.run(&p.conn).await {
-                            JobOut::Landed(landed) => {
-                                self.finish_folder(
-                                    &OpCtx { row, cfg, conn: &p.conn },
-                                    p.local.get(&f),
-                                    &replan,
-                                    fresh.as_ref(),
-                                    landed,
-                                )
-                                .await?
-                            }
-                            JobOut::Moved(_) => {
-                                let e = Error::RemoteConflict {
-                                    path: plan.remote_path.clone(),
-                                    expected: fresh.as_ref().map_or(0, |r| r.version),
-                                    actual: 0,
-                                };
-                                self.record_failure(row, cfg, &replan, e)?
-                            }
-                            JobOut::Failed(e) => self.record_failure(row, cfg, &replan, e)?,
-                        },
-                        None => {
-                            self.finish_folder(
-                                &OpCtx { row, cfg, conn: &p.conn },
-                                p.local.get(&f),
-                                &replan,
-                                fresh.as_ref(),
-                                Landed::unchanged_remote(fresh.as_ref()),
-                            )
-                            .await?
-                        }
+            }
+            for (f, out) in outs {
+                let (plan, remote, retried) =
+                    pipe.in_flight.remove(&f).expect("spawned folder is tracked");
+                let failure = match out {
+                    JobOut::Landed(landed) => {
+                        let history = pulled_history(&op, &plan, remote.as_ref()).await?;
+                        pipe.ready.push(Finished { plan, remote, landed, history });
+                        continue;
                     }
-                }
-                JobOut::Failed(e) => self.record_failure(row, cfg, &plan, e)?,
-            };
-            done += 1;
-            stop |= !cfg.continue_on_error && self.note_stop(&mut report, &result);
-            self.tally(&mut report, result);
-            progress(Progress {
-                phase: ProgressPhase::Writing,
-                done,
-                total,
-                folder: Some(f),
-                failed: report.totals.failed_folders,
-            });
+                    // The remote changed between our read and our write: plan again against what
+                    // is there now; without new conflicts, write once more (merge, then CAS).
+                    JobOut::Moved(fresh) if !retried => {
+                        let base = state::load(&self.store().read()?, row.id, &f)?;
+                        let inputs = Inputs {
+                            remote_id: row.id,
+                            folder: &f,
+                            display_path: plan.remote_path.clone(),
+                            local: p.local.get(&f),
+                            remote: fresh.as_ref(),
+                            base: base.as_ref(),
+                            macs: &p.macs,
+                            direction: cfg.direction,
+                            resolutions: &cfg.resolutions,
+                            kv: p.kv,
+                        };
+                        let replan = plan_folder(&inputs);
+                        let job = self.job_for(row, cfg, &p, &replan, fresh.as_ref());
+                        pipe.start(job, &op, replan, fresh, true).await?;
+                        continue;
+                    }
+                    JobOut::Moved(_) => Error::RemoteConflict {
+                        path: plan.remote_path.clone(),
+                        expected: remote.as_ref().map_or(0, |r| r.version),
+                        actual: 0,
+                    },
+                    JobOut::Failed(e) => e,
+                };
+                let r = self.record_failure(row, cfg, &plan, failure)?;
+                self.count_done(&mut report, r, &mut c, progress);
+            }
         }
         for plan in plans {
             report
@@ -395,6 +398,27 @@ impl Vault {
             report.stopped = Some(format!("stopped after '{}' failed: {}; rerun to resume (add --continue-on-error to go past failures)", r.folder, r.error.as_deref().unwrap_or("error")));
         }
         true
+    }
+
+    /// Counts a folder that is over (done, failed or in conflict) and reports progress.
+    fn count_done(
+        &self,
+        report: &mut OpReport,
+        r: FolderResult,
+        c: &mut Counter,
+        progress: &mut dyn FnMut(Progress),
+    ) {
+        c.done += 1;
+        c.stop |= !c.continue_on_error && self.note_stop(report, &r);
+        let folder = r.folder.clone();
+        self.tally(report, r);
+        progress(Progress {
+            phase: ProgressPhase::Writing,
+            done: c.done,
+            total: c.total,
+            folder: Some(folder),
+            failed: report.totals.failed_folders,
+        });
     }
 
     fn tally(&self, report: &mut OpReport, r: FolderResult) {

@@ -52,7 +52,7 @@ pub(crate) fn load_all<M>(tx: &Tx<'_, M>, remote_id: i64) -> Result<BTreeMap<Str
         .into_iter()
         .map(|(folder, v, _)| (folder, Base { remote_version: v, macs: BTreeMap::new() }))
         .collect();
-    for (folder, macs) in tx.sync_keys(remote_id, None)? {
+    for (folder, macs) in tx.sync_keys(remote_id)? {
         out.entry(folder).or_default().macs = macs;
     }
     Ok(out)
@@ -64,11 +64,13 @@ pub(crate) fn load_macs<M>(
     remote_id: i64,
     folder: &str,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
-    Ok(tx.sync_keys(remote_id, Some(folder))?.remove(folder).unwrap_or_default())
+    tx.folder_sync_keys(remote_id, folder)
 }
 
+/// The last sync of one folder (indexed reads of that folder alone).
 pub(crate) fn load<M>(tx: &Tx<'_, M>, remote_id: i64, folder: &str) -> Result<Option<Base>> {
-    Ok(load_all(tx, remote_id)?.remove(folder))
+    let Some(remote_version) = tx.synced_folder(remote_id, folder)? else { return Ok(None) };
+    Ok(Some(Base { remote_version, macs: load_macs(tx, remote_id, folder)? }))
 }
 
 /// Replaces the folder's sync state (inside the caller's transaction).

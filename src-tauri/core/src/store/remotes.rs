@@ -130,17 +130,16 @@ impl<M> Tx<'_, M> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The keyed hashes of a remote's folders (all, or one folder's), by folder then name.
+    /// The keyed hashes of all of a remote's folders, by folder then name.
     pub(crate) fn sync_keys(
         &self,
         remote_id: i64,
-        folder: Option<&str>,
     ) -> Result<BTreeMap<String, BTreeMap<String, Vec<u8>>>> {
         let mut st = self.c().prepare_cached(
-            "SELECT folder, name, value_mac FROM remote_keys WHERE remote_id = ?1 AND (?2 IS NULL OR folder = ?2)",
+            "SELECT folder, name, value_mac FROM remote_keys WHERE remote_id = ?1",
         )?;
         let mut out: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
-        let rows = st.query_map(params![remote_id, folder], |r| {
+        let rows = st.query_map([remote_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
         })?;
         for row in rows {
@@ -148,6 +147,31 @@ impl<M> Tx<'_, M> {
             out.entry(f).or_default().insert(n, m);
         }
         Ok(out)
+    }
+
+    /// The keyed hashes of one folder, by name. Its own statement, with both columns bound, so
+    /// that it is a lookup in the primary key: an `?2 IS NULL OR folder = ?2` filter would scan
+    /// every row of the remote, once per folder finished (quadratic in a migrate).
+    pub(crate) fn folder_sync_keys(
+        &self,
+        remote_id: i64,
+        folder: &str,
+    ) -> Result<BTreeMap<String, Vec<u8>>> {
+        let mut st = self.c().prepare_cached(
+            "SELECT name, value_mac FROM remote_keys WHERE remote_id = ?1 AND folder = ?2",
+        )?;
+        let rows = st.query_map(params![remote_id, folder], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The last sync of one folder: its remote version (`None`: never synced).
+    pub(crate) fn synced_folder(&self, remote_id: i64, folder: &str) -> Result<Option<u64>> {
+        let mut st = self.c().prepare_cached(
+            "SELECT remote_version FROM remote_folders WHERE remote_id = ?1 AND folder = ?2",
+        )?;
+        Ok(st.query_row(params![remote_id, folder], |r| r.get(0)).optional()?)
     }
 
     pub(crate) fn all_sync_keys(&self) -> Result<Vec<SyncKeyRow>> {

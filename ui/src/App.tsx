@@ -20,7 +20,11 @@ export function App() {
   // A click on a reminder (OS notification) names a secret; it opens now, or after the unlock.
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
 
-  const refresh = () => (performance.mark('hush-status-asked'), ipc.status()).then((s) => { setError(null); setStatus(s); }, (e) => setError(errorText(e)));
+  // An answer equal to the status on screen changes nothing (the first one usually repeats the
+  // boot status): no second render of the first screen while it is coming up.
+  const refresh = () => (performance.mark('hush-status-asked'), ipc.status()).then(
+    (s) => { setError(null); setStatus((old) => (old && JSON.stringify(old) === JSON.stringify(s) ? old : s)); },
+    (e) => setError(errorText(e)));
   useEffect(() => {
     refresh();
     const un = ipc.onLocked(() => refresh());
@@ -43,10 +47,11 @@ export function App() {
     return () => events.forEach((e) => window.removeEventListener(e, ping));
   }, [status?.unlocked]);
 
-  // The first screen a user can act on (setup, lock or vault) is up: a mark for bench/ui.rs.
+  // The first screen a user can act on (setup, lock or vault) is up: a mark for bench/ui.rs, once.
   useEffect(() => {
-    if (status && performance.getEntriesByName('hush-first-render').length === 0) performance.mark('hush-first-render');
-    if (status && performance.getEntriesByName('hush-interactive').length === 0) requestAnimationFrame(() => performance.mark('hush-interactive'));
+    if (!status || performance.getEntriesByName('hush-first-render').length) return;
+    performance.mark('hush-first-render');
+    requestAnimationFrame(() => performance.mark('hush-interactive'));
   }, [status]);
 
   return (

@@ -3,7 +3,8 @@ import { lineDiff } from '../src/lib/diff';
 import { expiry, isoDate, parseCount, parseDay, relative, splitTags, strength } from '../src/lib/format';
 import { natural, sortRows, toggle } from '../src/lib/sort';
 import { appWords } from '../src/lib/toast';
-import { allTags, buildTree, filterRows, narrowingFilter } from '../src/lib/tree';
+import { filterRows, indexFor, narrowingSearch, narrows } from '../src/lib/search';
+import { allTags, buildTree } from '../src/lib/tree';
 import { visibleWindow } from '../src/lib/virtual';
 import type { Kind, SecretRow } from '../src/lib/bindings';
 
@@ -129,12 +130,51 @@ describe('expiry, numbers and app words', () => {
 });
 
 describe('narrowing search', () => {
+  const many = Array.from({ length: 2000 }, (_, i) => row(`app${i % 10}/env${i % 3}/KEY_${i}`, [`t${i % 4}`]));
   it('gives the same answer as a full scan while typing on, and after backspace', () => {
-    const many = Array.from({ length: 2000 }, (_, i) => row(`app${i % 10}/env${i % 3}/KEY_${i}`, [`t${i % 4}`]));
-    const f = narrowingFilter();
-    for (const q of ['k', 'ke', 'key_1', 'key_12', 'key_1', 'key_1 t2', 'key_1 t', 'app3 ', 'app3 env1', '']) {
-      const full = filterRows(many, { folder: null, tag: null, query: q }).map((r) => r.path);
-      expect(f(many, { folder: null, tag: null, query: q }).map((r) => r.path)).toEqual(full);
+    const f = narrowingSearch();
+    const index = indexFor(many);
+    for (const q of ['k', 'ke', 'key_1', 'key_12', 'key_1', 'key_1 t2', 'key_1 t', 'app3 ', 'app3 env1', 'APP3 ENV1 T', '']) {
+      const full = many.filter((r) => q.toLowerCase().split(/\s+/).filter(Boolean).every((w) => `${r.path} ${r.kind} ${r.tags.join(' ')}`.toLowerCase().includes(w)));
+      expect(f(index, { folder: null, tag: null, query: q }).map((r) => r.path)).toEqual(full.map((r) => r.path));
     }
+  });
+  it('narrows within a folder and a tag, and starts over when they change', () => {
+    const f = narrowingSearch();
+    const index = indexFor(many);
+    const on = (folder: string | null, tag: string | null, query: string) => f(index, { folder, tag, query }).map((r) => r.path);
+    const full = (folder: string | null, tag: string | null, query: string) => filterRows(many, { folder, tag, query }).map((r) => r.path);
+    for (const [folder, tag, q] of [['app3', null, 'k'], ['app3', null, 'key_13'], ['app3', 't1', 'key_13'], [null, 't1', 'key_13'], [null, null, 'key_13']] as const) {
+      expect(on(folder, tag, q)).toEqual(full(folder, tag, q));
+    }
+  });
+  it('keeps the rows in the order given, and hands back the same list when nothing filters', () => {
+    const f = narrowingSearch();
+    const index = indexFor(many);
+    expect(f(index, { folder: null, tag: null, query: '  ' })).toBe(many);
+    expect(f(index, { folder: null, tag: null, query: 'key_' })).toBe(many); // every row matches
+    const hits = f(index, { folder: null, tag: null, query: 'key_19' }).map((r) => r.path);
+    expect(hits).toEqual(many.filter((r) => r.name.startsWith('KEY_19')).map((r) => r.path));
+  });
+  it('says when a query only narrows the previous one', () => {
+    const q = (query: string, folder: string | null = null) => ({ folder, tag: null, query });
+    expect(narrows(q('key'), q('KEY_1'))).toBe(true);
+    expect(narrows(q('key '), q('key t2'))).toBe(true);
+    expect(narrows(q('key_1'), q('key_'))).toBe(false);
+    expect(narrows(q('key', 'a'), q('key_1', 'b'))).toBe(false);
+  });
+  it('searches 100,000 rows in well under a frame once indexed, and narrows faster still', () => {
+    const big = Array.from({ length: 100_000 }, (_, i) => row(`app${i % 100}/env${i % 5}/KEY_${i}`));
+    const index = indexFor(big);
+    index.prepare();
+    const f = narrowingSearch();
+    const t0 = performance.now();
+    expect(f(index, { folder: null, tag: null, query: 'k' }).length).toBe(100_000);
+    expect(f(index, { folder: null, tag: null, query: 'key_1234' }).length).toBe(11);
+    expect(performance.now() - t0).toBeLessThan(200); // loose: CI machines are slow and shared
+  });
+  it('the index is made once per list', () => {
+    expect(indexFor(many)).toBe(indexFor(many));
+    expect(indexFor(many.slice())).not.toBe(indexFor(many));
   });
 });

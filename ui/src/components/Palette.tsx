@@ -2,7 +2,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { useFocusOnMount } from '../lib/size';
 import type { SecretRow } from '../lib/bindings';
-import { filterRows } from '../lib/tree';
+import { filterRows } from '../lib/search';
 import { VIEWS, type View } from '../lib/views';
 
 type Item = { kind: 'view'; view: View; label: string } | { kind: 'secret'; path: string };

@@ -1,5 +1,8 @@
 // A table that renders only the rows in view (see lib/virtual.ts). `focus` is the index the
-// keyboard is on: it is scrolled into view.
+// keyboard is on: it is scrolled into view. Each row sits at its own fixed offset, keyed by its
+// position: a scroll only adds the rows coming into view and drops those leaving it (the rest of
+// the DOM is untouched, so the webview repaints a strip, not the table), and a new search result
+// rewrites rows in place instead of making new ones.
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useSize } from '../lib/size';
@@ -17,6 +20,7 @@ export function VirtualTable<T>({ items, rowHeight, header, row, id, focus = -1,
   label?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  // The scroll position in whole rows: scrolling within a row renders nothing.
   const [scrollTop, setScrollTop] = useState(0);
   const height = useSize(ref, (el) => el.clientHeight, 600);
   // Keep the keyboard's row in view.
@@ -31,12 +35,13 @@ export function VirtualTable<T>({ items, rowHeight, header, row, id, focus = -1,
   return (
     <div class="vtable" id={id} role="grid" aria-label={label} aria-rowcount={items.length}>
       <div class="vhead" role="row">{header}</div>
-      <div class="vbody" ref={ref} tabIndex={0} onKeyDown={onKeyDown} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+      <div class="vbody" ref={ref} tabIndex={0} onKeyDown={onKeyDown} onScroll={(e) => setScrollTop(Math.floor(e.currentTarget.scrollTop / rowHeight) * rowHeight)}>
         {items.length === 0 && empty}
         <div class="vspace" style={{ height: `${w.total}px` }}>
-          <div style={{ transform: `translateY(${w.offset}px)` }}>
-            {items.slice(w.start, w.end).map((it, i) => row(it, w.start + i))}
-          </div>
+          {items.slice(w.start, w.end).map((it, k) => {
+            const i = w.start + k;
+            return <div key={i} class="vslot" role="presentation" style={{ top: `${i * rowHeight}px` }}>{row(it, i)}</div>;
+          })}
         </div>
       </div>
     </div>

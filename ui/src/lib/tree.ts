@@ -42,63 +42,6 @@ export function allTags(rows: SecretRow[]): string[] {
   return [...s].sort();
 }
 
-export interface Filter {
-  folder: string | null;
-  tag: string | null;
-  query: string;
-}
-
-/** What a search looks at, lower-cased once per row: path, kind, tags and description. */
-const HAY = new WeakMap<SecretRow, string>();
-function hay(r: SecretRow): string {
-  let h = HAY.get(r);
-  if (h === undefined) {
-    h = `${r.path} ${r.kind} ${r.tags.join(' ')} ${r.description ?? ''}`.toLowerCase();
-    HAY.set(r, h);
-  }
-  return h;
-}
-
-/** Builds the search text of every row ahead of the first keystroke. */
-export function indexRows(rows: SecretRow[]): void {
-  for (const r of rows) hay(r);
-}
-
-/** Rows in `folder` (or below), with `tag`, whose path, tags or description contain every word of `query`. */
-export function filterRows(rows: SecretRow[], f: Filter): SecretRow[] {
-  const words = f.query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!f.folder && !f.tag && words.length === 0) return rows;
-  const prefix = f.folder ? `${f.folder}/` : '';
-  const out: SecretRow[] = [];
-  for (const r of rows) {
-    if (f.folder && r.folder !== f.folder && !r.folder.startsWith(prefix)) continue;
-    if (f.tag && !r.tags.includes(f.tag)) continue;
-    if (words.length) {
-      const h = hay(r);
-      let all = true;
-      for (const w of words) if (!h.includes(w)) { all = false; break; }
-      if (!all) continue;
-    }
-    out.push(r);
-  }
-  return out;
-}
-
-/**
- * A filter that remembers its last answer: typing on (a query that extends the previous one, same
- * rows, folder and tag) only narrows the previous result instead of scanning every row again.
- */
-export function narrowingFilter(): (rows: SecretRow[], f: Filter) => SecretRow[] {
-  let last: { rows: SecretRow[]; f: Filter; out: SecretRow[] } | null = null;
-  return (rows, f) => {
-    const narrows = last && last.rows === rows && last.f.folder === f.folder && last.f.tag === f.tag
-      && f.query.toLowerCase().startsWith(last.f.query.toLowerCase()) && !/\s$/.test(last.f.query);
-    const out = filterRows(narrows ? last!.out : rows, f);
-    last = { rows, f, out };
-    return out;
-  };
-}
-
 /** A portable environment variable name (as the engine's `is_env_name`). */
 export const isEnvName = (name: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name.length <= 128;
 

@@ -7,7 +7,7 @@ import { splitTags } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { sortRows, toggle, type Sort } from '../lib/sort';
 import { errorText, toast } from '../lib/toast';
-import { indexRows, narrowingFilter } from '../lib/tree';
+import { indexFor, narrowingSearch } from '../lib/search';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { MoveForm } from '../components/MoveForm';
 import { SecretList } from '../components/SecretList';
@@ -44,10 +44,11 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const box = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
   const sorted = useMemo(() => sortRows(rows, sort), [rows, sort]);
-  const filter = useMemo(narrowingFilter, []);
-  const shown = useMemo(() => filter(sorted, { folder, tag, query }), [sorted, folder, tag, query]);
+  const index = useMemo(() => indexFor(sorted), [sorted]);
+  const narrow = useMemo(narrowingSearch, []);
+  const shown = useMemo(() => narrow(index, { folder, tag, query }), [index, folder, tag, query]);
   // The search text of every row is built once the list is on screen, not on the first keystroke.
-  useEffect(() => { const t = setTimeout(() => indexRows(rows), 50); return () => clearTimeout(t); }, [rows]);
+  useEffect(() => { const t = setTimeout(() => index.prepare(), 50); return () => clearTimeout(t); }, [index]);
   const twoPanes = useSize(box, (el) => el.clientWidth, 1200) >= TWO_PANES;
   const now = Date.now() / 1000;
 

@@ -78,8 +78,10 @@ fn a_damaged_index_is_found_by_doctor_and_refused_as_integrity() {
     t.pw(&["import", f.to_str().unwrap(), "--into", "app"]).ok();
     t.sql("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;");
     let page_size: u64 = t.sql("PRAGMA page_size").parse().unwrap();
-    let root: u64 =
-        t.sql("SELECT rootpage FROM sqlite_master WHERE name = 'secrets_live_path'").parse().unwrap();
+    let root: u64 = t
+        .sql("SELECT rootpage FROM sqlite_master WHERE name = 'secrets_live_path'")
+        .parse()
+        .unwrap();
     let mut bytes = std::fs::read(&t.path).unwrap();
     let at = ((root - 1) * page_size) as usize;
     // The index's root page overwritten whole (its header too): what a torn or bit-rotted page

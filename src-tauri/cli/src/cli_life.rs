@@ -5,7 +5,7 @@ use clap::Args;
 
 #[derive(Args)]
 #[command(
-    after_help = "Values come from the OS random generator. --charset: alnum (62 symbols), hex (16), base64url (64), symbols (90: alnum and !#$%&()*+,-./:;<=>?@[]^_{|}~). --words N: N words of the EFF large list (7776 words, 12.9 bits each) joined by '-'."
+    after_help = "Values come from the OS random generator. --charset: alnum (62 symbols), hex (16), base64url (64), symbols (90: alnum and !#$%&()*+,-./:;<=>?@[]^_{|}~). --words N: N words of the EFF large list (7772 words without a '-', 12.9 bits each) joined by '-'."
 )]
 pub struct GenerateArgs {
     /// Store the value as a new version of this secret (created if needed) instead of printing it

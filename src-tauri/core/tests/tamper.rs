@@ -206,3 +206,23 @@ fn audit_edits_inserts_and_removals_are_detected() {
     raw_conn(&t).execute("INSERT INTO audit (seq, ts, action, path, outcome, prev_hash, hash) SELECT 4, ts, 'read', path, 'ok', prev_hash, hash FROM audit WHERE seq = 1004", []).unwrap();
     assert_eq!(bad_at(&t), 4);
 }
+
+/// Re-keying is for a data key that may have leaked. The WAL now outlives each process, so its
+/// frames could still hold every value sealed under the old key; rekey checkpoints it away.
+#[test]
+fn a_rekey_leaves_no_ciphertext_under_the_old_key_in_the_files() {
+    let (t, mut v) = new_vault();
+    let paths: Vec<String> = (0..20).map(|i| format!("app/K{i}")).collect();
+    for (i, p) in paths.iter().enumerate() {
+        put(&mut v, p, &format!("old-key-value-{i}"));
+    }
+    let old: Vec<Vec<u8>> = paths.iter().map(|p| ct(&t, p, 1)).collect();
+    let files = db_bytes(&t);
+    assert!(old.iter().all(|c| files.windows(c.len()).any(|w| w == c.as_slice())));
+    v.rekey(None, &mut |_, _| {}).unwrap();
+    let files = db_bytes(&t);
+    for (p, c) in paths.iter().zip(&old) {
+        assert!(!files.windows(c.len()).any(|w| w == c.as_slice()), "{p}: old ciphertext left");
+    }
+    assert_eq!(read(&mut v, "app/K7"), "old-key-value-7");
+}

@@ -5,7 +5,8 @@
 #      with the Argon2id unlock (HUSH_PASSPHRASE) and without it (the key from the unlock agent),
 #      vs python-dotenv 1.2 parsing the same file
 #      (`dotenv_values`, interpolation off), vs `dotenvx encrypt` on it (npm @dotenvx/dotenvx;
-#      timed once, capped: it takes minutes on 10,000 lines);
+#      timed once, capped: it takes minutes on 10,000 lines), vs the storage floor: the sqlite3
+#      CLI writing the same rows into a fresh vault's schema (no parsing, no encryption);
 #   2. `hush run --from F -- true` (F = that imported folder; key from the unlock agent, and with
 #      HUSH_PASSPHRASE = Argon2id on every call) vs bare `true` vs `dotenvx run -f <encrypted> -- true`.
 #
@@ -63,13 +64,37 @@ echo "== 1. import"
 # (the import alone, without the Argon2id unlock: the daily way to use a passphrase vault);
 # nothing.
 FRESH="rm -f $WORK/imp.db*; HUSH_VAULT=$WORK/imp.db $HUSH init --passphrase 2>/dev/null"
+# The storage floor: SQLite itself (the sqlite3 CLI) writing the rows an import of this file
+# writes, into a fresh vault's schema with the same pragmas, in one transaction: per statement
+# line a `secrets` row (the same folder, names, paths, source; a random 32-byte MAC) and its first
+# `versions` row (a random blob of the sealed value's size: 33 bytes of envelope + 19..70 of
+# value), rows generated inside SQLite, so it parses nothing and encrypts nothing. The layout
+# and audit rows hush also writes are left out (this floor is, if anything, low).
+command -v sqlite3 >/dev/null || apt-get install -y -q sqlite3 >/dev/null
+HUSH_VAULT="$WORK/floor0.db" "$HUSH" init --passphrase >/dev/null 2>&1
+sqlite3 "$WORK/floor0.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+cat >"$WORK/floor.sql" <<SQL
+PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+BEGIN;
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $N)
+INSERT INTO secrets (id, folder, name, path, kind, source, meta, current_version, created_at,
+  updated_at, last_rotated_at, mac)
+SELECT i, 'bench/app', 'KEY_' || i, 'bench/app/KEY_' || i, 'generic', '$WORK/gen.env', '{}', 1,
+  1700000000, 1700000000, 1700000000, randomblob(32) FROM c WHERE i % 50 != 0;
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $N)
+INSERT INTO versions (secret_id, version, ciphertext, created_at)
+SELECT i, 1, randomblob(33 + 19 + abs(random()) % 52), 1700000000 FROM c WHERE i % 50 != 0;
+COMMIT;
+SQL
 hyperfine --style basic --runs "$RUNS" --warmup 1 --export-json "$WORK/import.json" \
   --prepare "$FRESH" \
   --prepare "HUSH_VAULT=$WORK/imp.db $HUSH lock >/dev/null 2>&1; $FRESH; HUSH_VAULT=$WORK/imp.db $HUSH unlock --timeout 10m 2>/dev/null" \
   --prepare "true" \
+  --prepare "rm -f $WORK/floor.db*; cp $WORK/floor0.db $WORK/floor.db" \
   -n "hush import" "HUSH_VAULT=$WORK/imp.db $HUSH import $WORK/gen.env --into bench/app >/dev/null" \
   -n "hush import (agent)" "env -u HUSH_PASSPHRASE HUSH_VAULT=$WORK/imp.db $HUSH import $WORK/gen.env --into bench/app >/dev/null" \
-  -n "python-dotenv parse" "$TOOLS/venv/bin/python -c \"from dotenv import dotenv_values; dotenv_values('$WORK/gen.env', interpolate=False)\""
+  -n "python-dotenv parse" "$TOOLS/venv/bin/python -c \"from dotenv import dotenv_values; dotenv_values('$WORK/gen.env', interpolate=False)\"" \
+  -n "sqlite3 same rows" "sqlite3 $WORK/floor.db <$WORK/floor.sql"
 if [ "${BENCH_ENV_ONLY:-}" != import ]; then
 # dotenvx encrypt grows much faster than linearly with the file (minutes at 10,000 lines here), so
 # it is timed once, with a cap (BENCH_DOTENVX_CAP seconds); its output feeds `dotenvx run` below.
@@ -113,6 +138,9 @@ py = imp['python-dotenv parse']
 print(f"import of {n} lines: hush {ms(imp['hush import'])} (agent: {ms(imp['hush import (agent)'])}) | python-dotenv {ms(py)}")
 print(f"  hush import, Argon2id unlock included / python-dotenv parse = {imp['hush import'] / py:.2f}")
 print(f"  hush import, key from the agent       / python-dotenv parse = {imp['hush import (agent)'] / py:.2f}   (goal: <= 0.25)")
+fl = imp['sqlite3 same rows']
+print(f"  storage floor: sqlite3 writing the same rows {ms(fl)}; floor / python-dotenv parse = {fl / py:.2f}")
+print(f"  hush import, key from the agent       / sqlite3 same rows   = {imp['hush import (agent)'] / fl:.2f}")
 if not os.path.exists(sys.argv[2]):
     sys.exit(0)  # BENCH_ENV_ONLY=import
 enc = json.load(open(sys.argv[2]))

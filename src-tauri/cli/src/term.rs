@@ -15,7 +15,9 @@ fn needs_escape(c: char) -> bool {
 /// `s` with control characters (except newline and tab), invisible and text-direction
 /// characters escaped as `\u{…}`.
 pub fn safe(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+    // Printable ASCII, newlines and tabs never need it: one byte scan settles the usual text.
+    let plain = |b: &u8| (0x20..0x7f).contains(b) || *b == b'\n' || *b == b'\t';
+    if s.as_bytes().iter().all(plain) || !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);

@@ -162,6 +162,12 @@ impl Mac {
         }
     }
 
+    /// Parts already framed as [`Mac::part`] frames them.
+    pub(crate) fn framed(&mut self, bytes: &[u8]) {
+        use hmac::Mac as _;
+        self.0.update(bytes);
+    }
+
     pub(crate) fn finish(self) -> [u8; 32] {
         use hmac::Mac as _;
         self.0.finalize().into_bytes().into()

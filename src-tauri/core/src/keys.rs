@@ -62,42 +62,56 @@ fn framed(domain: &[u8], parts: &[&[u8]]) -> Vec<u8> {
 /// The fields of a record a MAC covers, in a fixed order, each as bytes (`None` for NULL).
 pub(crate) struct MacInput {
     domain: &'static str,
-    fields: Vec<Option<Vec<u8>>>,
+    /// The fields framed as [`mac_of`] feeds them: each one's length (u64, big-endian), then 1
+    /// and its bytes, or 0 for NULL. One buffer, not one per field: a bulk import MACs thousands
+    /// of records, and the per-field allocations were a fifth of the MAC's cost.
+    framed: Vec<u8>,
 }
 
 impl MacInput {
     pub(crate) fn new(domain: &'static str) -> Self {
-        MacInput { domain, fields: Vec::new() }
+        MacInput { domain, framed: Vec::with_capacity(256) }
     }
-    pub(crate) fn text(mut self, s: &str) -> Self {
-        self.fields.push(Some(s.as_bytes().to_vec()));
+    fn field(mut self, b: Option<&[u8]>) -> Self {
+        match b {
+            Some(b) => {
+                self.framed.extend_from_slice(&(b.len() as u64 + 1).to_be_bytes());
+                self.framed.push(1);
+                self.framed.extend_from_slice(b);
+            }
+            None => {
+                self.framed.extend_from_slice(&1u64.to_be_bytes());
+                self.framed.push(0);
+            }
+        }
         self
     }
-    pub(crate) fn opt_text(mut self, s: Option<&str>) -> Self {
-        self.fields.push(s.map(|s| s.as_bytes().to_vec()));
-        self
+    pub(crate) fn text(self, s: &str) -> Self {
+        self.field(Some(s.as_bytes()))
     }
-    pub(crate) fn int(mut self, n: i64) -> Self {
-        self.fields.push(Some(n.to_be_bytes().to_vec()));
-        self
+    pub(crate) fn opt_text(self, s: Option<&str>) -> Self {
+        self.field(s.map(str::as_bytes))
     }
-    pub(crate) fn opt_int(mut self, n: Option<i64>) -> Self {
-        self.fields.push(n.map(|n| n.to_be_bytes().to_vec()));
-        self
+    pub(crate) fn int(self, n: i64) -> Self {
+        self.field(Some(&n.to_be_bytes()))
     }
-    pub(crate) fn bytes(mut self, b: &[u8]) -> Self {
-        self.fields.push(Some(b.to_vec()));
-        self
+    pub(crate) fn opt_int(self, n: Option<i64>) -> Self {
+        self.field(n.map(i64::to_be_bytes).as_ref().map(|b| &b[..]))
     }
-    /// The parts as separate buffers (the reference form [`mac_of`] streams).
+    pub(crate) fn bytes(self, b: &[u8]) -> Self {
+        self.field(Some(b))
+    }
+    /// The parts as separate buffers (the reference form [`mac_of`] streams), read back from
+    /// the framed buffer.
     #[cfg(test)]
     fn parts(&self) -> Vec<Vec<u8>> {
         let mut out = vec![self.domain.as_bytes().to_vec()];
-        for f in &self.fields {
-            out.push(match f {
-                Some(b) => [&[1u8][..], b].concat(),
-                None => vec![0u8],
-            });
+        let mut rest = &self.framed[..];
+        while !rest.is_empty() {
+            let (len, tail) = rest.split_at(8);
+            let len = u64::from_be_bytes(len.try_into().unwrap()) as usize;
+            out.push(tail[..len].to_vec());
+            rest = &tail[len..];
         }
         out
     }
@@ -218,12 +232,7 @@ fn mac_of(key: &Key32, input: &MacInput) -> [u8; 32] {
     // The parts of `MacInput::parts` fed one by one (no copies: a bulk import MACs thousands).
     let mut m = crypto::Mac::new(key);
     m.part(&[input.domain.as_bytes()]);
-    for f in &input.fields {
-        match f {
-            Some(b) => m.part(&[&[1u8], b]),
-            None => m.part(&[&[0u8]]),
-        }
-    }
+    m.framed(&input.framed);
     m.finish()
 }
 
@@ -236,6 +245,9 @@ mod tests {
         let key = Key32::zeroed();
         let input = MacInput::new("d").text("a").opt_int(None).int(7).text("");
         let parts = input.parts();
+        // Each field: a presence byte, then its bytes (the form MACs in existing vaults have).
+        let seven = [&[1u8][..], &7i64.to_be_bytes()].concat();
+        assert_eq!(parts, [b"d".to_vec(), b"\x01a".to_vec(), vec![0], seven, vec![1]]);
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
         assert_eq!(mac_of(&key, &input), crypto::mac_parts(&key, &refs));
     }

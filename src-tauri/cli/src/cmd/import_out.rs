@@ -1,6 +1,7 @@
 //! `hush import`'s output, streamed: each line's status is printed as the engine decides it, so
 //! a million-line file never has its whole preview in memory (text or `--json`).
 
+use std::fmt::Write as _;
 use std::io::{BufWriter, IsTerminal, Stdout, Write};
 
 use hush_core::{ImportItem, ImportOutcome, ImportSink, ImportStart, ImportStatus};
@@ -16,6 +17,7 @@ pub struct Printer {
     first: bool,
     /// Progress on stderr (a terminal) while stdout goes elsewhere.
     progress: Option<(u64, u64)>,
+    line: String,
 }
 
 impl Printer {
@@ -32,6 +34,7 @@ impl Printer {
             width: 4,
             first: true,
             progress,
+            line: String::new(),
         }
     }
 
@@ -138,8 +141,16 @@ impl ImportSink for Printer {
             ImportStatus::Invalid => "invalid",
         };
         let name = i.name.as_deref().unwrap_or("-");
-        let note = i.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
         let w = self.width;
-        self.put(&format!("  {status:<9}  {name:<w$}  line {}{note}\n", i.line));
+        // One buffer for every line (a large file prints tens of thousands).
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        let _ = write!(line, "  {status:<9}  {name:<w$}  line {}", i.line);
+        if let Some(n) = &i.note {
+            let _ = write!(line, "  ({n})");
+        }
+        line.push('\n');
+        self.put(&line);
+        self.line = line;
     }
 }

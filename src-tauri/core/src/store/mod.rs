@@ -36,7 +36,7 @@ pub(crate) use lifecycle::{NoticeRow, PathActivity};
 pub use open::SCHEMA_VERSION;
 pub(crate) use open::{set_wait_notice, sidecar_modes};
 pub(crate) use remotes::{RemoteRecord, StoredAuth};
-pub(crate) use secrets::{secret_mac_input, SecretFilter, SecretRow};
+pub(crate) use secrets::{secret_mac_input, NewRecord, SecretFilter, SecretRow};
 pub(crate) use versions::VersionRow;
 
 /// Transaction mode markers.

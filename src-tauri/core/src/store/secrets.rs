@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{params, Row};
 
-use super::{bad_row, Tx, Write};
+use super::{bad_row, Tx, VersionRow, Write};
 use crate::error::Result;
 use crate::keys::{Keys, MacInput};
 use crate::lifecycle::{policy_mac_tail, Policy, Strategy};
@@ -370,36 +370,81 @@ fn record_params<'a>(row: &'a SecretRow, meta: &'a dyn ToSql) -> [&'a dyn ToSql;
     ]
 }
 
+const INSERT_SECRET: &str = "INSERT INTO secrets (id, folder, name, path, kind, description,
+   expires_at, rotate_every_days, last_rotated_at, source, meta, versions_kept, current_version,
+   created_at, updated_at, last_read_at, deleted_at, mac, rotation_strategy, rotation_handler,
+   rotation_then, rotation_timeout_secs, check_command, last_checked_at)
+ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+   ?20, ?21, ?22, ?23, ?24)";
+
+/// A new secret ready to insert: its record MAC'd and its first version sealed, made before the
+/// insert so that a bulk import can insert them in batches.
+pub(crate) struct NewRecord {
+    row: SecretRow,
+    meta: String,
+    first: VersionRow,
+}
+
+impl NewRecord {
+    /// `row.id` must be the id the record will get ([`Tx::next_id`] counted on): `first` is
+    /// sealed under it.
+    pub(crate) fn new(keys: &Keys, mut row: SecretRow, first: VersionRow) -> NewRecord {
+        row.mac = Some(keys.row_mac(&secret_mac_input(&row)).to_vec());
+        let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
+        NewRecord { row, meta, first }
+    }
+}
+
 impl Tx<'_, Write> {
-    /// Inserts a new record with its MAC and tags in one statement; its id is assigned here (the
-    /// next rowid: inside the write transaction no one else inserts, so it is read once per
-    /// transaction and counted on from there). Returns the id.
+    /// The id the next new secret gets: the next rowid. Inside the write transaction no one else
+    /// inserts, so it is read once per transaction and counted on from there.
+    pub(crate) fn next_id(&self) -> Result<i64> {
+        if let Some(id) = self.next_secret_id.get() {
+            return Ok(id);
+        }
+        let id = self
+            .c()
+            .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM secrets")?
+            .query_row([], |r| r.get(0))?;
+        self.next_secret_id.set(Some(id));
+        Ok(id)
+    }
+
+    /// Inserts a new record with its MAC and tags in one statement; its id is assigned here
+    /// ([`Tx::next_id`]). Returns the id.
     pub(crate) fn insert_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<i64> {
-        row.id = match self.next_secret_id.get() {
-            Some(id) => id,
-            None => self
-                .c()
-                .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM secrets")?
-                .query_row([], |r| r.get(0))?,
-        };
-        self.next_secret_id.set(Some(row.id + 1));
+        row.id = self.next_id()?;
         row.mac = Some(keys.row_mac(&secret_mac_input(row)).to_vec());
         let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
-        self.c()
-            .prepare_cached(
-                "INSERT INTO secrets (id, folder, name, path, kind, description, expires_at,
-                   rotate_every_days, last_rotated_at, source, meta, versions_kept,
-                   current_version, created_at, updated_at, last_read_at, deleted_at, mac,
-                   rotation_strategy, rotation_handler, rotation_then, rotation_timeout_secs,
-                   check_command, last_checked_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                   ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-            )?
-            .execute(&record_params(row, &meta)[..])?;
+        self.c().prepare_cached(INSERT_SECRET)?.execute(&record_params(row, &meta)[..])?;
+        self.next_secret_id.set(Some(row.id + 1));
         if !row.tags.is_empty() {
             self.set_tags(row.id, &row.tags)?;
         }
         Ok(row.id)
+    }
+
+    /// Inserts new records with their first versions, in order. Each must carry the next id
+    /// (anything else is refused before it is written). The two statements are looked up once
+    /// per batch, not once per record: a bulk import inserts thousands.
+    pub(crate) fn insert_records(&self, recs: &[NewRecord]) -> Result<()> {
+        let mut secret = self.c().prepare_cached(INSERT_SECRET)?;
+        let mut version = self.c().prepare_cached(super::versions::INSERT_VERSION)?;
+        for r in recs {
+            let (row, v) = (&r.row, &r.first);
+            if row.id != self.next_id()? || v.secret_id != row.id {
+                let what =
+                    format!("new record {} (sealed as id {}, not the next id)", row.path, row.id);
+                return Err(crate::error::Error::Integrity { what });
+            }
+            secret.execute(&record_params(row, &r.meta)[..])?;
+            self.next_secret_id.set(Some(row.id + 1));
+            if !row.tags.is_empty() {
+                self.set_tags(row.id, &row.tags)?;
+            }
+            version.execute(params![v.secret_id, v.version, v.sealed.as_bytes(), v.created_at])?;
+        }
+        Ok(())
     }
 
     /// Writes every field of a record (tags aside) and its fresh MAC.

@@ -6,6 +6,9 @@ use super::{Tx, Write};
 use crate::crypto::Sealed;
 use crate::error::Result;
 
+pub(super) const INSERT_VERSION: &str =
+    "INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)";
+
 /// One stored version.
 #[derive(Debug)]
 pub(crate) struct VersionRow {
@@ -70,11 +73,12 @@ impl<M> Tx<'_, M> {
 
 impl Tx<'_, Write> {
     pub(crate) fn insert_version(&self, v: &VersionRow) -> Result<()> {
-        self.c()
-            .prepare_cached(
-                "INSERT INTO versions (secret_id, version, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![v.secret_id, v.version, v.sealed.as_bytes(), v.created_at])?;
+        self.c().prepare_cached(INSERT_VERSION)?.execute(params![
+            v.secret_id,
+            v.version,
+            v.sealed.as_bytes(),
+            v.created_at
+        ])?;
         Ok(())
     }
 

@@ -20,7 +20,8 @@ use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 use super::import::{audit_import, digest, read_bounded, secret_name, secret_path};
-use super::secrets::{check_row, open_current, write_known, WriteAt, MAX_VALUE_BYTES};
+use super::secrets::MAX_VALUE_BYTES;
+use super::secrets::{check_row, check_value, new_record, open_current, write_known, WriteAt};
 use super::Vault;
 use super::{ImportCounts, ImportItem, ImportOptions, ImportReport, ImportStatus, OnExisting};
 use crate::envfile::{self, EnvLineError, Event, Events, LayoutWriter, MAX_ENV_FILE_BYTES};
@@ -28,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::keys::Keys;
 use crate::model::WriteOptions;
 use crate::path::FolderPath;
-use crate::store::{LayoutRow, SecretFilter, SecretRow, Tx};
+use crate::store::{LayoutRow, NewRecord, SecretFilter, SecretRow, Tx, Write};
 
 /// At most this many warnings of each kind, then one line counting the rest; likewise the
 /// lines and names an error message lists (the items name every one).
@@ -277,12 +278,50 @@ fn push_capped<T>(v: &mut Vec<T>, more: &mut usize, x: T) {
     }
 }
 
-/// Writes one decided value (`write` is `None` for a dry run).
-type Writer<'w> = &'w dyn Fn(
+/// Writes one decided value (`write` is `None` for a dry run); returns whether it was new.
+type Writer<'w> = &'w mut dyn FnMut(
     &crate::path::SecretPath,
     &crate::secret::SecretValue,
     Option<SecretRow>,
 ) -> Result<bool>;
+
+/// New records waiting to be inserted, in id order.
+struct NewBatch {
+    recs: Vec<NewRecord>,
+    next_id: i64,
+    now: i64,
+}
+
+impl NewBatch {
+    const SIZE: usize = 256;
+
+    /// Makes a new secret's record as `write_known` would (same checks, seal and MAC).
+    fn push(
+        &mut self,
+        tx: &Tx<'_, Write>,
+        keys: &Keys,
+        path: &crate::path::SecretPath,
+        v: &crate::secret::SecretValue,
+        opts: &WriteOptions,
+    ) -> Result<bool> {
+        let kind = opts.kind.unwrap_or_default();
+        check_value(v, kind, opts.strict)?;
+        let id = self.next_id;
+        self.recs.push(new_record(keys, path, v, opts, kind, (id, self.now), WriteAt::default())?);
+        self.next_id += 1;
+        if self.recs.len() == Self::SIZE {
+            self.flush(tx)?;
+        }
+        Ok(true)
+    }
+
+    fn flush(&mut self, tx: &Tx<'_, Write>) -> Result<()> {
+        tx.insert_records(&self.recs)?;
+        self.recs.clear();
+        self.next_id = tx.next_id()?;
+        Ok(())
+    }
+}
 
 /// The item of a line that could not be read (its text never shown).
 fn broken(e: EnvLineError) -> ImportItem {
@@ -305,7 +344,7 @@ fn run_pass<M>(
     first_error: Option<EnvLineError>,
     run: &mut Run<'_>,
     sink: &mut dyn ImportSink,
-    write: Option<Writer<'_>>,
+    mut write: Option<Writer<'_>>,
 ) -> Result<()> {
     let Pass { keys, text, folder, ix } = *p;
     let existing = Existing::load(tx, folder.as_str())?;
@@ -387,7 +426,7 @@ fn run_pass<M>(
         let it = item(status, Some(path.name().to_string()), note, current);
         // Decide first (a differing value under Refuse blocks), then write only while not blocked.
         run.emit(sink, it);
-        if let Some(w) = write.filter(|_| writes && !run.blocked()) {
+        if let Some(w) = write.as_mut().filter(|_| writes && !run.blocked()) {
             if w(&path, &value, row)? {
                 run.created += 1;
             } else {
@@ -461,13 +500,22 @@ impl Vault {
         let (keys, store) = self.parts()?;
         let tx = store.write()?;
         let wopts = WriteOptions { source: Some(source.clone()), ..Default::default() };
-        let write = |p: &crate::path::SecretPath,
-                     v: &crate::secret::SecretValue,
-                     row: Option<SecretRow>| {
-            Ok(write_known(&tx, keys, p, v, &wopts, WriteAt::default(), row)?.created)
+        // New records are made as they are decided and inserted a batch at a time (the insert
+        // statements looked up once per batch); an existing one is rewritten at once.
+        let mut batch =
+            NewBatch { recs: Vec::new(), next_id: tx.next_id()?, now: crate::timefmt::now() };
+        let mut write = |p: &crate::path::SecretPath,
+                         v: &crate::secret::SecretValue,
+                         row: Option<SecretRow>| match row {
+            None => batch.push(&tx, keys, p, v, &wopts),
+            Some(row) => {
+                batch.flush(&tx)?;
+                Ok(write_known(&tx, keys, p, v, &wopts, WriteAt::default(), Some(row))?.created)
+            }
         };
         let pass = Pass { keys, text, folder: &folder, ix: &ix };
-        run_pass(&tx, &pass, first_error, &mut run, sink, Some(&write))?;
+        run_pass(&tx, &pass, first_error, &mut run, sink, Some(&mut write))?;
+        batch.flush(&tx)?;
         drop(ix);
         let blocker = run.blocker(folder.as_str());
         let warnings = run.warnings();

@@ -16,7 +16,7 @@ use crate::model::{
 };
 use crate::path::{FolderPath, SecretPath};
 use crate::secret::SecretValue;
-use crate::store::{secret_mac_input, SecretFilter, SecretRow, Tx, VersionRow, Write};
+use crate::store::{secret_mac_input, NewRecord, SecretFilter, SecretRow, Tx, VersionRow, Write};
 
 /// Largest value accepted: 1 MiB. Env vars and files of that size are already unusual.
 pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
@@ -77,7 +77,7 @@ pub(crate) fn open_current<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> R
 
 /// The size, text and shape checks every write makes (refusals), then the kind's deep check:
 /// its problems are warnings, or a refusal when `strict`.
-fn check_value(value: &SecretValue, kind: Kind, strict: bool) -> Result<Validation> {
+pub(crate) fn check_value(value: &SecretValue, kind: Kind, strict: bool) -> Result<Validation> {
     if value.len() > MAX_VALUE_BYTES {
         return Err(Error::TooLarge {
             what: "the value".into(),
@@ -381,15 +381,8 @@ pub(crate) fn write_known(
     let now = crate::timefmt::now();
     let Some(mut row) = existing else {
         // A new secret: the whole record (MAC included) in one statement, then its first version.
-        let mut row = SecretRow::new(path.folder(), path.name(), &path_s, kind, now);
-        apply_meta(&mut row, opts)?;
-        row.tags = opts.tags.clone().unwrap_or_default();
-        row.current_version = 1;
-        row.last_rotated_at = Some(now);
-        tx.insert_secret(keys, &mut row)?;
-        let sealed = keys.seal_version(row.id, &path_s, 1, value.expose());
-        let created_at = at.0.unwrap_or(now);
-        tx.insert_version(&VersionRow { secret_id: row.id, version: 1, sealed, created_at })?;
+        let rec = new_record(keys, path, value, opts, kind, (tx.next_id()?, now), at)?;
+        tx.insert_records(std::slice::from_ref(&rec))?;
         return Ok(WriteOutcome {
             path: path_s,
             version: 1,
@@ -431,6 +424,29 @@ pub(crate) fn write_known(
         warnings: checked.problems,
         value_expires_at: checked.expires_at,
     })
+}
+
+/// A new secret's record (MAC'd) and first version (sealed), to be inserted as `id`. The value is
+/// checked by the caller ([`check_value`]).
+pub(crate) fn new_record(
+    keys: &Keys,
+    path: &SecretPath,
+    value: &SecretValue,
+    opts: &WriteOptions,
+    kind: Kind,
+    (id, now): (i64, i64),
+    at: WriteAt,
+) -> Result<NewRecord> {
+    let path_s = path.to_string();
+    let mut row = SecretRow::new(path.folder(), path.name(), &path_s, kind, now);
+    apply_meta(&mut row, opts)?;
+    row.id = id;
+    row.tags = opts.tags.clone().unwrap_or_default();
+    row.current_version = 1;
+    row.last_rotated_at = Some(now);
+    let sealed = keys.seal_version(id, &path_s, 1, value.expose());
+    let first = VersionRow { secret_id: id, version: 1, sealed, created_at: at.0.unwrap_or(now) };
+    Ok(NewRecord::new(keys, row, first))
 }
 
 /// The stored settings, checked against their MAC (they decide what pruning and purging delete).

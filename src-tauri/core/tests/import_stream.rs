@@ -84,6 +84,37 @@ fn options() -> Vec<ImportOptions> {
     ]
 }
 
+/// Imports `file` with `o` by preview and commit into one vault and by the stream into another
+/// (both seeded, or both empty), and checks that they agree line for line and end the same.
+fn agree(file: &std::path::Path, o: &ImportOptions, seeded: bool, what: &str) {
+    let (_t1, mut a) = new_vault();
+    let (_t2, mut b) = new_vault();
+    if seeded {
+        seed(&mut a);
+        seed(&mut b);
+    }
+    let p = a.import_preview(file, o).unwrap();
+    let (dry, dry_out) = stream(&mut b, file, o, true);
+    assert_eq!(dry.items, p.items, "dry run of {what} with {o:?}");
+    assert_eq!(dry_out.counts, p.counts);
+    assert_eq!(dry_out.digest, p.digest);
+    let (c, out) = stream(&mut b, file, o, false);
+    assert_eq!(c.items, p.items, "{what} with {o:?}");
+    assert_eq!(out.warnings, p.warnings, "{what} with {o:?}");
+    match p.blocker() {
+        Some(e) => {
+            let got = out.blocker.expect("refused too");
+            assert_eq!(got.to_string(), e.to_string());
+            assert!(out.report.is_none());
+        }
+        None => {
+            let r = a.import_commit(&p, &mut |_, _| {}).unwrap();
+            assert_eq!(out.report.as_ref(), Some(&r), "{what} with {o:?}");
+        }
+    }
+    assert_eq!(state(&mut b), state(&mut a), "{what} with {o:?}");
+}
+
 #[test]
 fn the_stream_decides_and_writes_what_preview_and_commit_do() {
     let dir = tempfile::tempdir().unwrap();
@@ -91,30 +122,25 @@ fn the_stream_decides_and_writes_what_preview_and_commit_do() {
         let file = dir.path().join(format!("s{si}.env"));
         std::fs::write(&file, src).unwrap();
         for o in options() {
-            let (_t1, mut a) = new_vault();
-            let (_t2, mut b) = new_vault();
-            seed(&mut a);
-            seed(&mut b);
-            let p = a.import_preview(&file, &o).unwrap();
-            let (dry, dry_out) = stream(&mut b, &file, &o, true);
-            assert_eq!(dry.items, p.items, "dry run of source {si} with {o:?}");
-            assert_eq!(dry_out.counts, p.counts);
-            assert_eq!(dry_out.digest, p.digest);
-            let (c, out) = stream(&mut b, &file, &o, false);
-            assert_eq!(c.items, p.items, "source {si} with {o:?}");
-            assert_eq!(out.warnings, p.warnings, "source {si} with {o:?}");
-            match p.blocker() {
-                Some(e) => {
-                    let got = out.blocker.expect("refused too");
-                    assert_eq!(got.to_string(), e.to_string());
-                    assert!(out.report.is_none());
-                }
-                None => {
-                    let r = a.import_commit(&p, &mut |_, _| {}).unwrap();
-                    assert_eq!(out.report.as_ref(), Some(&r), "source {si} with {o:?}");
-                }
-            }
-            assert_eq!(state(&mut b), state(&mut a), "source {si} with {o:?}");
+            agree(&file, &o, true, &format!("source {si}"));
+        }
+    }
+}
+
+/// Into an empty folder the stream decides on a second thread and hands records over in
+/// batches of 256: a file of many batches, with a name repeated and a broken line after the
+/// first batches were inserted, ends as preview and commit do (refused: nothing written).
+#[test]
+fn into_an_empty_folder_the_two_thread_stream_agrees_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut big: String = (0..3000).map(|i| format!("K_{i}=value {i}\n")).collect();
+    big.push_str("K_7=again\nbroken line\nLAST='1'\n");
+    let sources: Vec<&[u8]> = SOURCES.iter().copied().chain([big.as_bytes()]).collect();
+    for (si, src) in sources.iter().enumerate() {
+        let file = dir.path().join(format!("e{si}.env"));
+        std::fs::write(&file, src).unwrap();
+        for o in options() {
+            agree(&file, &o, false, &format!("source {si} into an empty folder"));
         }
     }
 }

@@ -20,8 +20,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 use super::import::{audit_import, digest, read_bounded, secret_name, secret_path};
-use super::secrets::MAX_VALUE_BYTES;
-use super::secrets::{check_row, check_value, new_record, open_current, write_known, WriteAt};
+use super::secrets::{check_row, open_current, MAX_VALUE_BYTES};
 use super::Vault;
 use super::{ImportCounts, ImportItem, ImportOptions, ImportReport, ImportStatus, OnExisting};
 use crate::envfile::{self, EnvLineError, Event, Events, LayoutWriter, MAX_ENV_FILE_BYTES};
@@ -29,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::keys::Keys;
 use crate::model::WriteOptions;
 use crate::path::FolderPath;
-use crate::store::{LayoutRow, NewRecord, SecretFilter, SecretRow, Tx, Write};
+use crate::store::{LayoutRow, SecretFilter, SecretRow, Tx};
 
 /// At most this many warnings of each kind, then one line counting the rest; likewise the
 /// lines and names an error message lists (the items name every one).
@@ -51,7 +50,7 @@ pub struct ImportStart<'a> {
 }
 
 /// Where a streaming import sends each line's status, in line order, as it is decided.
-pub trait ImportSink {
+pub trait ImportSink: Send {
     fn start(&mut self, start: &ImportStart<'_>);
     fn item(&mut self, item: &ImportItem);
 }
@@ -139,7 +138,7 @@ fn name_of<'a>(key: &'a str, opts: &ImportOptions) -> Cow<'a, str> {
 }
 
 /// The records already in the folder (live and trashed: a trashed one's MAC is checked too).
-enum Existing {
+pub(super) enum Existing {
     /// Nothing there: no lookups at all (a fresh folder).
     Empty,
     All(HashMap<String, Vec<SecretRow>>),
@@ -171,15 +170,18 @@ impl Existing {
     /// The live record at `path` (named `name`), every record there checked first.
     fn live<M>(
         &self,
-        tx: &Tx<'_, M>,
+        tx: Option<&Tx<'_, M>>,
         keys: &Keys,
         path: &str,
         name: &str,
     ) -> Result<Option<SecretRow>> {
-        match self {
-            Existing::Empty => Ok(None),
-            Existing::PerKey => super::secrets::live_row(tx, keys, path),
-            Existing::All(all) => {
+        match (self, tx) {
+            (Existing::Empty, _) => Ok(None),
+            (Existing::PerKey, Some(tx)) => super::secrets::live_row(tx, keys, path),
+            (Existing::PerKey, None) => {
+                unreachable!("only an empty folder is read without its transaction")
+            }
+            (Existing::All(all), _) => {
                 let rows = all.get(name).map(Vec::as_slice).unwrap_or_default();
                 for r in rows {
                     check_row(keys, r)?;
@@ -191,7 +193,7 @@ impl Existing {
 }
 
 /// Pass 2's state.
-struct Run<'o> {
+pub(super) struct Run<'o> {
     opts: &'o ImportOptions,
     source: &'o str,
     counts: ImportCounts,
@@ -285,44 +287,6 @@ type Writer<'w> = &'w mut dyn FnMut(
     Option<SecretRow>,
 ) -> Result<bool>;
 
-/// New records waiting to be inserted, in id order.
-struct NewBatch {
-    recs: Vec<NewRecord>,
-    next_id: i64,
-    now: i64,
-}
-
-impl NewBatch {
-    const SIZE: usize = 256;
-
-    /// Makes a new secret's record as `write_known` would (same checks, seal and MAC).
-    fn push(
-        &mut self,
-        tx: &Tx<'_, Write>,
-        keys: &Keys,
-        path: &crate::path::SecretPath,
-        v: &crate::secret::SecretValue,
-        opts: &WriteOptions,
-    ) -> Result<bool> {
-        let kind = opts.kind.unwrap_or_default();
-        check_value(v, kind, opts.strict)?;
-        let id = self.next_id;
-        self.recs.push(new_record(keys, path, v, opts, kind, (id, self.now), WriteAt::default())?);
-        self.next_id += 1;
-        if self.recs.len() == Self::SIZE {
-            self.flush(tx)?;
-        }
-        Ok(true)
-    }
-
-    fn flush(&mut self, tx: &Tx<'_, Write>) -> Result<()> {
-        tx.insert_records(&self.recs)?;
-        self.recs.clear();
-        self.next_id = tx.next_id()?;
-        Ok(())
-    }
-}
-
 /// The item of a line that could not be read (its text never shown).
 fn broken(e: EnvLineError) -> ImportItem {
     let (line, note) = (e.line, Some(e.reason));
@@ -330,16 +294,18 @@ fn broken(e: EnvLineError) -> ImportItem {
 }
 
 /// What pass 2 reads.
-struct Pass<'p> {
-    keys: &'p Keys,
+pub(super) struct Pass<'p> {
+    pub(super) keys: &'p Keys,
     text: &'p str,
     folder: &'p FolderPath,
     ix: &'p Index,
 }
 
-/// Pass 2 over the events: decide, report, write.
-fn run_pass<M>(
-    tx: &Tx<'_, M>,
+/// Pass 2 over the events: decide, report, write. `tx` is `None` only for an empty folder
+/// (nothing to look up), whose pass runs beside the inserts (`import_fresh`).
+pub(super) fn run_pass<M>(
+    tx: Option<&Tx<'_, M>>,
+    existing: &Existing,
     p: &Pass<'_>,
     first_error: Option<EnvLineError>,
     run: &mut Run<'_>,
@@ -347,7 +313,6 @@ fn run_pass<M>(
     mut write: Option<Writer<'_>>,
 ) -> Result<()> {
     let Pass { keys, text, folder, ix } = *p;
-    let existing = Existing::load(tx, folder.as_str())?;
     if let Some(e) = first_error {
         run.emit(sink, broken(e));
     }
@@ -412,6 +377,7 @@ fn run_pass<M>(
         let status = match &row {
             None => ImportStatus::New,
             Some(r) => {
+                let tx = tx.expect("a folder with records is read in its transaction");
                 let same = open_current(tx, keys, r).map(|v| v.expose() == value.expose());
                 match (same, run.opts.on_existing) {
                     (Ok(true), _) => ImportStatus::Unchanged,
@@ -487,7 +453,8 @@ impl Vault {
         if dry_run {
             let tx = self.store.read()?;
             let pass = Pass { keys, text, folder: &folder, ix: &ix };
-            run_pass(&tx, &pass, first_error, &mut run, sink, None)?;
+            let existing = Existing::load(&tx, folder.as_str())?;
+            run_pass(Some(&tx), &existing, &pass, first_error, &mut run, sink, None)?;
             let blocker = run.blocker(folder.as_str());
             return Ok(ImportOutcome {
                 counts: run.counts.clone(),
@@ -500,22 +467,14 @@ impl Vault {
         let (keys, store) = self.parts()?;
         let tx = store.write()?;
         let wopts = WriteOptions { source: Some(source.clone()), ..Default::default() };
-        // New records are made as they are decided and inserted a batch at a time (the insert
-        // statements looked up once per batch); an existing one is rewritten at once.
-        let mut batch =
-            NewBatch { recs: Vec::new(), next_id: tx.next_id()?, now: crate::timefmt::now() };
-        let mut write = |p: &crate::path::SecretPath,
-                         v: &crate::secret::SecretValue,
-                         row: Option<SecretRow>| match row {
-            None => batch.push(&tx, keys, p, v, &wopts),
-            Some(row) => {
-                batch.flush(&tx)?;
-                Ok(write_known(&tx, keys, p, v, &wopts, WriteAt::default(), Some(row))?.created)
-            }
-        };
         let pass = Pass { keys, text, folder: &folder, ix: &ix };
-        run_pass(&tx, &pass, first_error, &mut run, sink, Some(&mut write))?;
-        batch.flush(&tx)?;
+        let existing = Existing::load(&tx, folder.as_str())?;
+        let w = super::import_write::Writing { tx: &tx, pass: &pass, opts: &wopts };
+        if let Existing::Empty = existing {
+            w.fresh(first_error, &mut run, sink)?;
+        } else {
+            w.into_existing(&existing, first_error, &mut run, sink)?;
+        }
         drop(ix);
         let blocker = run.blocker(folder.as_str());
         let warnings = run.warnings();

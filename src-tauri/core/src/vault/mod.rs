@@ -13,6 +13,7 @@ mod create;
 mod export;
 mod import;
 mod import_stream;
+mod import_write;
 mod keyops;
 mod overview;
 mod rename;

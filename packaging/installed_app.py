@@ -23,6 +23,8 @@ import urllib.error
 import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support", "paint-nudge.js")) as _f:
+    PAINT_NUDGE = _f.read()
 
 
 def free_ports(n):
@@ -81,9 +83,18 @@ class WebDriver:
         raise AssertionError(f"{css}: not there (or text {last!r} did not match) within {timeout}s")
 
     def screenshot(self, path):
-        # Two animation frames, so that the last DOM change is painted.
-        self.s("POST", "/execute/async", {"script": "const d = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(d, 300)))", "args": []})
-        png = base64.b64decode(self.s("GET", "/screenshot"))
+        # WebKitGTK's Take Screenshot waits for the view's next presentation update, which the
+        # shared-memory renderer (chosen by the app without a GPU render node, as under Xvfb)
+        # does not make while the page is still: keep one invisible pixel changing meanwhile
+        # (tests/support/paint.rs says more). The script also waits until the last DOM change
+        # is painted.
+        self.s("POST", "/execute/async", {"script": PAINT_NUDGE, "args": []})
+        try:
+            png = base64.b64decode(self.s("GET", "/screenshot"))
+        finally:
+            self.s("POST", "/execute/sync", {
+                "script": "document.getElementById('__hush_paint_nudge')?.remove(); return true;",
+                "args": []})
         assert png.startswith(b"\x89PNG") and len(png) > 1000, "screenshot is not a PNG"
         with open(path, "wb") as f:
             f.write(png)

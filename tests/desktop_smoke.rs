@@ -7,6 +7,9 @@
 //! dir) that points HUSH_VAULT and the XDG data/config/cache dirs into that temp dir and then
 //! `exec`s the real `hush-desktop` binary: the app never touches the real user's data.
 
+#[path = "support/paint.rs"]
+mod paint;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -145,7 +148,8 @@ async fn app_window_opens_and_shows_title() {
             // The DOM can be ahead of the last painted frame (seen under Xvfb: a screenshot of
             // the splash although the first screen was already in the DOM), so let it paint.
             settle_paint(&client).await;
-            let png = client.screenshot().await.map_err(|e| format!("screenshot failed: {e}"));
+            let png =
+                paint::screenshot(&client).await.map_err(|e| format!("screenshot failed: {e}"));
             match (screen, png) {
                 (Ok(heading), Ok(png)) => Ok((heading, png)),
                 (Err(e), Ok(png)) => {

@@ -1,7 +1,8 @@
 //! The desktop shell: Tauri setup only. Commands live in `commands`, each a few lines over
 //! hush-core; `actor` owns the open vault on one thread (idle deadline included); `work` runs long
 //! work beside it; `picks` binds file operations to the native dialog; `applock` is the app lock
-//! of keychain vaults; `suspend` locks on sleep and screen lock.
+//! of keychain vaults; `suspend` locks on sleep and screen lock; `renderer` picks WebKitGTK's
+//! renderer on Linux.
 
 pub mod actor;
 pub mod applock;
@@ -14,6 +15,8 @@ pub mod dto_remote;
 pub mod error;
 pub mod notify;
 pub mod picks;
+#[cfg(target_os = "linux")]
+pub mod renderer;
 pub mod state;
 #[cfg(target_os = "linux")]
 mod suspend;
@@ -49,6 +52,10 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Builds and runs the desktop app. `main.rs` calls only this.
 pub fn run() {
+    // First, while this is the only thread and before GTK or WebKit start: without a usable GPU
+    // render node, WebKitGTK's shared-memory renderer (see renderer.rs for why and the numbers).
+    #[cfg(target_os = "linux")]
+    renderer::choose();
     // No core dumps and no ptrace by other processes: a crash must not write keys to disk.
     hush_core::sys::harden_process();
     let state = state::AppState::from_env();

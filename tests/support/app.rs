@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "paint.rs"]
+mod paint;
+
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -165,9 +168,8 @@ impl App {
 
     /// Saves a numbered screenshot of the current step as an artifact.
     pub async fn shot(&self, step: &str) -> PathBuf {
-        // Let the last DOM change reach the screen: two frames, then a moment for the compositor.
-        let _ = self.client.execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)))", vec![]).await;
-        let png = self.client.screenshot().await.unwrap();
+        // The last DOM change reaches the screen first; paint.rs says why this cannot stall.
+        let png = paint::screenshot(&self.client).await.unwrap();
         assert!(png.starts_with(b"\x89PNG") && png.len() > 1000, "screenshot is not a PNG");
         let path = artifacts_dir().join(format!("{}-{:02}-{step}.png", self.name, self.step));
         std::fs::write(&path, png).unwrap();

@@ -500,3 +500,40 @@ impl Tx<'_, Write> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Key32;
+    use crate::store::{Store, SCHEMA_VERSION};
+
+    fn record(keys: &Keys, id: i64) -> NewRecord {
+        let path = format!("app/K{id}");
+        let mut row = SecretRow::new("app", &format!("K{id}"), &path, Kind::Generic, 1);
+        row.id = id;
+        row.current_version = 1;
+        let sealed = keys.seal_version(id, &path, 1, b"v");
+        NewRecord::new(keys, row, VersionRow { secret_id: id, version: 1, sealed, created_at: 1 })
+    }
+
+    /// A record is sealed under its id before it is inserted, so one that would get another id
+    /// (a batch out of order) is refused before anything is written.
+    #[test]
+    fn a_new_record_is_inserted_only_under_the_id_it_was_sealed_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("v.db"), SCHEMA_VERSION).unwrap();
+        let keys = Keys::new(Key32::random(), "vault", None);
+        let tx = store.write().unwrap();
+        let next = tx.next_id().unwrap();
+        let err = tx.insert_records(&[record(&keys, next + 1)]).unwrap_err();
+        assert!(matches!(err, crate::error::Error::Integrity { .. }), "{err}");
+        let ok = [record(&keys, next), record(&keys, next + 1)];
+        let bad = [record(&keys, next + 2), record(&keys, next + 2)];
+        tx.insert_records(&ok).unwrap();
+        assert!(tx.insert_records(&bad).is_err(), "an id used twice");
+        let count: i64 =
+            tx.c().query_row("SELECT count(*) FROM secrets", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, 3, "the good records and the first of the bad batch, nothing else");
+        assert_eq!(tx.next_id().unwrap(), next + 3);
+    }
+}

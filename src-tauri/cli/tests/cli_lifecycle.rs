@@ -77,7 +77,9 @@ fn failing_hanging_and_silent_handlers_change_nothing() {
 fn a_handler_gets_the_value_on_stdin_only_and_rotation_records_it() {
     let t = TestVault::passphrase();
     let dir = t.dir.path().to_path_buf();
-    t.set("svc/KEY", "v1", &[]);
+    // A value no environment holds by chance (a bare "v1" once matched a temporary D-Bus path).
+    let v1 = canary();
+    t.set("svc/KEY", &v1, &[]);
     // The handler records its argv and environment; the value must be in neither.
     let handler = format!(
         "read cur; printf '%s\\n' \"$0 $*\" > {d}/argv; env > {d}/env; echo \"$cur-rotated\"",
@@ -87,11 +89,11 @@ fn a_handler_gets_the_value_on_stdin_only_and_rotation_records_it() {
         .ok();
     let out = t.pw(&["rotate", "svc/KEY"]).ok();
     assert!(out.stderr.contains("version 2"), "{}", out.stderr);
-    assert_eq!(t.get("svc/KEY"), "v1-rotated");
+    assert_eq!(t.get("svc/KEY"), format!("{v1}-rotated"));
     let env = std::fs::read_to_string(dir.join("env")).unwrap();
-    assert!(!env.contains("v1") && !env.contains("HUSH_PASSPHRASE"), "{env}");
+    assert!(!env.contains(&v1) && !env.contains("HUSH_PASSPHRASE"), "{env}");
     assert!(env.contains("HUSH_SECRET_PATH=svc/KEY"));
-    assert!(!std::fs::read_to_string(dir.join("argv")).unwrap().contains("v1"));
+    assert!(!std::fs::read_to_string(dir.join("argv")).unwrap().contains(&v1));
     let show = t.run(&["show", "svc/KEY", "--json"]).ok().json();
     assert!(show["last_rotated_at"].is_string());
     assert_eq!(show["policy"]["strategy"], "automatic");
@@ -102,7 +104,9 @@ fn a_handler_gets_the_value_on_stdin_only_and_rotation_records_it() {
 fn a_failing_post_rotation_command_keeps_the_new_version_and_says_what_to_do() {
     let t = TestVault::passphrase();
     let dir = t.dir.path().to_path_buf();
-    t.set("svc/KEY", "v1", &[]);
+    // A value no environment holds by chance (a bare "v1" once matched a temporary D-Bus path).
+    let v1 = canary();
+    t.set("svc/KEY", &v1, &[]);
     let out = t
         .pw(&["rotate", "svc/KEY", "--generate", "hex:20", "--then", "cat > /dev/null; exit 5"])
         .expect(1);

@@ -39,20 +39,7 @@ fn trials(total: usize) -> Vec<usize> {
 fn writes_of(setup: impl Fn(&TestVault), args: &[&str], env: &[(&str, &str)]) -> usize {
     let t = TestVault::empty();
     setup(&t);
-    let out = Command::new("strace")
-        .args(["-f", "-c", "-e", "trace=pwrite64", "-o"])
-        .arg(t.dir.path().join("count"))
-        .arg("--")
-        .arg(common::hush_bin())
-        .args(args)
-        .env("HUSH_VAULT", &t.path)
-        .env("XDG_RUNTIME_DIR", &t.runtime)
-        .env("HUSH_PASSPHRASE", PASS)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report = std::fs::read_to_string(t.dir.path().join("count")).unwrap();
+    let report = straced(&t, &["-f", "-c", "-e", "trace=pwrite64"], args, env);
     report
         .lines()
         .find(|l| l.trim_end().ends_with("pwrite64"))
@@ -182,9 +169,16 @@ fn a_killed_upgrade_of_10000_secrets_leaves_the_old_vault_and_upgrades_next_time
 
 /// The fsyncs `hush ARGS` makes (fsync and fdatasync), counted by strace.
 fn syncs_of(t: &TestVault, args: &[&str]) -> usize {
-    let log = t.dir.path().join("syncs");
+    let report = straced(t, &["-f", "-qq", "-e", "trace=fsync,fdatasync"], args, &[]);
+    report.lines().filter(|l| l.contains("fsync(") || l.contains("fdatasync(")).count()
+}
+
+/// Runs `hush ARGS` on `t` under `strace OPTS`, which must succeed; returns strace's report.
+fn straced(t: &TestVault, opts: &[&str], args: &[&str], env: &[(&str, &str)]) -> String {
+    let log = t.dir.path().join("strace.out");
     let out = Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=fsync,fdatasync", "-o"])
+        .args(opts)
+        .arg("-o")
         .arg(&log)
         .arg("--")
         .arg(common::hush_bin())
@@ -192,11 +186,11 @@ fn syncs_of(t: &TestVault, args: &[&str]) -> usize {
         .env("HUSH_VAULT", &t.path)
         .env("XDG_RUNTIME_DIR", &t.runtime)
         .env("HUSH_PASSPHRASE", PASS)
+        .envs(env.iter().copied())
         .output()
-        .unwrap();
+        .expect("strace is needed by these tests (apt install strace)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let report = std::fs::read_to_string(&log).unwrap();
-    report.lines().filter(|l| l.contains("fsync(") || l.contains("fdatasync(")).count()
+    std::fs::read_to_string(&log).unwrap()
 }
 
 /// The README's durability promise: a written value is on disk when the command returns (the

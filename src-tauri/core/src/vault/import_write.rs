@@ -77,7 +77,10 @@ impl Writing<'_, '_> {
             let pass = s.spawn(move || {
                 let mut out = Handover { send, done, batch: NewBatch::new(first_id) };
                 let mut write = |path: &SecretPath, v: &SecretValue, _: Option<SecretRow>| {
-                    out.push(p.keys, path, v, opts)
+                    if out.batch().push(p.keys, path, v, opts)? {
+                        out.hand_over()?;
+                    }
+                    Ok(true)
                 };
                 run_pass::<Write>(
                     None,
@@ -157,23 +160,15 @@ struct Handover {
 }
 
 impl Handover {
-    fn push(
-        &mut self,
-        keys: &Keys,
-        path: &SecretPath,
-        v: &SecretValue,
-        opts: &WriteOptions,
-    ) -> Result<bool> {
+    /// The batch being filled: in a handed-back one's room when there is one.
+    fn batch(&mut self) -> &mut NewBatch {
         if self.batch.recs.capacity() == 0 {
             if let Ok(mut old) = self.done.try_recv() {
                 old.clear();
                 self.batch.recs = old;
             }
         }
-        if self.batch.push(keys, path, v, opts)? {
-            self.hand_over()?;
-        }
-        Ok(true)
+        &mut self.batch
     }
 
     fn hand_over(&mut self) -> Result<()> {

@@ -67,6 +67,12 @@ impl RunCfg {
 /// The most folders whose local halves share one transaction (folders with no remote work gather
 /// fast; their progress is reported per batch).
 const MAX_BATCH: usize = 256;
+/// How long finished folders may wait for their local half while remote halves are still running.
+/// Each transaction ends in an fsync that holds this thread, and no folder starts meanwhile: one
+/// per batch of whatever had finished made ~500 fsyncs in a 1,000-folder migrate (13 now), and
+/// the whole migrate 7% slower. A folder whose remote half landed but whose record a crash lost
+/// is found equal on the next run and recorded then (tests/cli_remote_crash.rs).
+const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Where an operation's writing stands.
 struct Counter {
@@ -284,6 +290,7 @@ impl Vault {
         let mut plans = std::mem::take(&mut p.plans).into_iter();
         let mut c =
             Counter { done: 0, stop: false, total, continue_on_error: cfg.continue_on_error };
+        let mut last_commit = Instant::now();
         loop {
             // Start folders while there is room, so the server stays busy while this thread
             // does the local work below.
@@ -317,20 +324,36 @@ impl Vault {
                 pipe.start(job, &op, plan, remote, false).await?;
             }
             // The local halves of the folders whose remote half is over, in one transaction (the
-            // server works on the folders just started meanwhile). Folders finished while this
-            // thread was busy share a batch; progress is reported as soon as they are recorded.
-            if !pipe.ready.is_empty() {
+            // server works on the folders just started meanwhile): when the batch is full, when
+            // nothing else is running, or at most COMMIT_EVERY after the last one. Progress is
+            // reported as soon as they are recorded.
+            let due = pipe.ready.len() >= MAX_BATCH
+                || pipe.set.is_empty()
+                || last_commit.elapsed() >= COMMIT_EVERY;
+            if !pipe.ready.is_empty() && due {
                 for r in self.finish_folders(&op, &p.local, std::mem::take(&mut pipe.ready))? {
                     self.count_done(&mut report, r, &mut c, progress);
                 }
+                last_commit = Instant::now();
             }
-            // Every remote half that ended meanwhile; when none has, wait for the next one.
+            // Every remote half that ended meanwhile; when none has, wait for the next one (or
+            // until the waiting folders are due).
             let mut outs = Vec::new();
             while let Some(joined) = pipe.set.try_join_next() {
                 outs.push(joined.map_err(join_err)?);
             }
             if outs.is_empty() {
-                match pipe.set.join_next().await {
+                let wait = COMMIT_EVERY.saturating_sub(last_commit.elapsed());
+                let next = pipe.set.join_next();
+                let joined = if pipe.ready.is_empty() {
+                    next.await
+                } else {
+                    match tokio::time::timeout(wait, next).await {
+                        Ok(j) => j,
+                        Err(_) => continue,
+                    }
+                };
+                match joined {
                     Some(joined) => outs.push(joined.map_err(join_err)?),
                     None if c.stop || plans.len() == 0 => break,
                     None => continue,

@@ -18,8 +18,8 @@ use super::state::{self, MacKey};
 use super::types::*;
 use crate::error::{Error, Result};
 use crate::path::FolderPath;
-use crate::store::SecretFilter;
-use crate::vault::{check_row, open_current, Vault};
+use crate::store::Current;
+use crate::vault::{check_row, open_found, Vault};
 
 pub(crate) struct Prepared {
     pub conn: Arc<Conn>,
@@ -46,13 +46,16 @@ fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFol
     let keys = v.keys()?;
     let tx = v.store().read()?;
     let mut out: BTreeMap<String, LocalFolder> = BTreeMap::new();
-    let all = SecretFilter { deleted: None, ..Default::default() };
-    for row in tx.secrets(&all)?.into_iter().filter(|r| in_scope(&r.folder, filters)) {
+    // Every record by id (no sort: the folders are a map) and every current version, each in
+    // one statement.
+    let currents = tx.current_versions()?;
+    let none = Current { newest: 0, sealed: None };
+    for row in tx.all_secrets()?.into_iter().filter(|r| in_scope(&r.folder, filters)) {
         check_row(keys, &row)?;
         if row.deleted_at.is_some() {
             continue;
         }
-        let value = open_current(&tx, keys, &row)?;
+        let value = open_found(keys, &row, currents.get(&row.id).unwrap_or(&none))?;
         out.entry(row.folder.clone())
             .or_default()
             .insert(row.name.clone(), LocalSecret { meta: row.meta(), value });

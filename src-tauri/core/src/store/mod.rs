@@ -37,7 +37,7 @@ pub use open::SCHEMA_VERSION;
 pub(crate) use open::{set_wait_notice, sidecar_modes};
 pub(crate) use remotes::{RemoteRecord, StoredAuth};
 pub(crate) use secrets::{secret_mac_input, NewRecord, SecretFilter, SecretRow};
-pub(crate) use versions::VersionRow;
+pub(crate) use versions::{Current, VersionRow};
 
 /// Transaction mode markers.
 pub(crate) enum Read {}

@@ -47,7 +47,7 @@ pub use overview::{DayCount, Overview, EXPIRING_WITHIN_DAYS};
 pub use rename::MoveReport;
 pub use secrets::MAX_VALUE_BYTES;
 // For engine-internal batch work outside this module (remote push/pull/migrate).
-pub(crate) use secrets::{check_row, live_row, open_current, write_in_tx, WriteAt};
+pub(crate) use secrets::{check_row, live_row, open_current, open_found, write_in_tx, WriteAt};
 pub mod trash_types {
     pub use super::trash::TrashItem;
 }

@@ -16,7 +16,9 @@ use crate::model::{
 };
 use crate::path::{FolderPath, SecretPath};
 use crate::secret::SecretValue;
-use crate::store::{secret_mac_input, NewRecord, SecretFilter, SecretRow, Tx, VersionRow, Write};
+use crate::store::{
+    secret_mac_input, Current, NewRecord, SecretFilter, SecretRow, Tx, VersionRow, Write,
+};
 
 /// Largest value accepted: 1 MiB. Env vars and files of that size are already unusual.
 pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
@@ -64,7 +66,16 @@ pub(crate) fn open_version<M>(
 /// Decrypts the current version of a checked record; a newer kept version than the recorded
 /// current one means the record was put back from an older copy.
 pub(crate) fn open_current<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> Result<SecretValue> {
-    if tx.newest_version(row.id)? != row.current_version {
+    let current = Current {
+        newest: tx.newest_version(row.id)?,
+        sealed: tx.version(row.id, row.current_version)?.map(|v| v.sealed),
+    };
+    open_found(keys, row, &current)
+}
+
+/// `open_current` with the versions already read (`Tx::current_versions`, for many records).
+pub(crate) fn open_found(keys: &Keys, row: &SecretRow, current: &Current) -> Result<SecretValue> {
+    if current.newest != row.current_version {
         return Err(Error::Integrity {
             what: format!(
                 "the record of '{}' (it points to an older version than it holds)",
@@ -72,7 +83,11 @@ pub(crate) fn open_current<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> R
             ),
         });
     }
-    open_version(tx, keys, row, row.current_version)
+    let sealed = current.sealed.as_ref().ok_or_else(|| Error::VersionNotKept {
+        path: row.path.clone(),
+        version: row.current_version,
+    })?;
+    keys.open_version(row.id, &row.path, row.current_version, sealed)
 }
 
 /// The size, text and shape checks every write makes (refusals), then the kind's deep check:

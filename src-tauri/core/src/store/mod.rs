@@ -206,3 +206,11 @@ fn check_generation(expected: Option<i64>, c: &Connection) -> Result<()> {
 pub(crate) fn bad_row(what: impl std::fmt::Display, why: impl std::fmt::Display) -> Error {
     Error::Integrity { what: format!("{what} ({why})") }
 }
+
+/// A new store in a temp dir (kept alive by the returned dir) and keys to seal with, for tests.
+#[cfg(test)]
+pub(crate) fn test_store() -> (tempfile::TempDir, Store, crate::keys::Keys) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("v.db"), SCHEMA_VERSION).unwrap();
+    (dir, store, crate::keys::Keys::new(crate::secret::Key32::random(), "vault", None))
+}

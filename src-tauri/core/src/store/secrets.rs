@@ -532,8 +532,6 @@ impl Tx<'_, Write> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Key32;
-    use crate::store::{Store, SCHEMA_VERSION};
 
     fn record(keys: &Keys, id: i64) -> NewRecord {
         let path = format!("app/K{id}");
@@ -548,9 +546,7 @@ mod tests {
     /// (a batch out of order) is refused before anything is written.
     #[test]
     fn a_new_record_is_inserted_only_under_the_id_it_was_sealed_for() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("v.db"), SCHEMA_VERSION).unwrap();
-        let keys = Keys::new(Key32::random(), "vault", None);
+        let (_dir, mut store, keys) = crate::store::test_store();
         let tx = store.write().unwrap();
         let next = tx.next_id().unwrap();
         let err = tx.insert_records(&[record(&keys, next + 1)]).unwrap_err();
@@ -569,9 +565,7 @@ mod tests {
     /// the same records, each with its own tags in byte order, untagged and trashed ones too.
     #[test]
     fn every_record_read_at_once_has_the_tags_a_listing_gives_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("v.db"), SCHEMA_VERSION).unwrap();
-        let keys = Keys::new(Key32::random(), "vault", None);
+        let (_dir, mut store, keys) = crate::store::test_store();
         let tx = store.write().unwrap();
         let first = tx.next_id().unwrap();
         let records: Vec<NewRecord> = (first..first + 6).map(|id| record(&keys, id)).collect();

@@ -131,19 +131,15 @@ impl Tx<'_, Write> {
 #[cfg(test)]
 mod tests {
     use crate::crypto::Sealed;
-    use crate::keys::Keys;
     use crate::model::Kind;
-    use crate::secret::Key32;
-    use crate::store::{NewRecord, SecretRow, Store, VersionRow, SCHEMA_VERSION};
+    use crate::store::{NewRecord, SecretRow, VersionRow};
 
     /// What `open_current` checks per record, read for every record at once: the newest kept
     /// version (a record put back from an older copy points below it), the current envelope (or
     /// none when it is not kept), and nothing for the trash.
     #[test]
     fn current_versions_finds_each_live_records_newest_and_current_envelope() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("v.db"), SCHEMA_VERSION).unwrap();
-        let keys = Keys::new(Key32::random(), "vault", None);
+        let (_dir, mut store, keys) = crate::store::test_store();
         let tx = store.write().unwrap();
         let first = tx.next_id().unwrap();
         let version = |id: i64, v: u64| VersionRow {

@@ -71,7 +71,7 @@ const MAX_BATCH: usize = 256;
 /// Each transaction ends in an fsync that holds this thread, and no folder starts meanwhile: one
 /// per batch of whatever had finished made ~500 fsyncs in a 1,000-folder migrate (13 now), and
 /// the whole migrate 7% slower. A folder whose remote half landed but whose record a crash lost
-/// is found equal on the next run and recorded then (tests/cli_remote_crash.rs).
+/// is found equal on the next run and recorded then (src-tauri/cli/tests/cli_remote_crash.rs).
 const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Where an operation's writing stands.

@@ -290,7 +290,9 @@ impl Vault {
         let mut plans = std::mem::take(&mut p.plans).into_iter();
         let mut c =
             Counter { done: 0, stop: false, total, continue_on_error: cfg.continue_on_error };
-        let mut last_commit = Instant::now();
+        // None until the first folder is recorded: that one is at once, so progress (and a cancel
+        // given on seeing it) does not wait for a batch.
+        let mut last_commit: Option<Instant> = None;
         loop {
             // Start folders while there is room, so the server stays busy while this thread
             // does the local work below.
@@ -327,14 +329,13 @@ impl Vault {
             // server works on the folders just started meanwhile): when the batch is full, when
             // nothing else is running, or at most COMMIT_EVERY after the last one. Progress is
             // reported as soon as they are recorded.
-            let due = pipe.ready.len() >= MAX_BATCH
-                || pipe.set.is_empty()
-                || last_commit.elapsed() >= COMMIT_EVERY;
+            let since = last_commit.map_or(COMMIT_EVERY, |t| t.elapsed());
+            let due = pipe.ready.len() >= MAX_BATCH || pipe.set.is_empty() || since >= COMMIT_EVERY;
             if !pipe.ready.is_empty() && due {
                 for r in self.finish_folders(&op, &p.local, std::mem::take(&mut pipe.ready))? {
                     self.count_done(&mut report, r, &mut c, progress);
                 }
-                last_commit = Instant::now();
+                last_commit = Some(Instant::now());
             }
             // Every remote half that ended meanwhile; when none has, wait for the next one (or
             // until the waiting folders are due).
@@ -343,7 +344,8 @@ impl Vault {
                 outs.push(joined.map_err(join_err)?);
             }
             if outs.is_empty() {
-                let wait = COMMIT_EVERY.saturating_sub(last_commit.elapsed());
+                let wait =
+                    COMMIT_EVERY.saturating_sub(last_commit.map_or(COMMIT_EVERY, |t| t.elapsed()));
                 let next = pipe.set.join_next();
                 let joined = if pipe.ready.is_empty() {
                     next.await

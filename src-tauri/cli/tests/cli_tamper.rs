@@ -60,6 +60,12 @@ fn an_older_current_version_is_refused_everywhere() {
         parts[0], parts[1], parts[2]
     ));
     integrity(&t, &["get", "app/A"], "app/A");
+    // Remote operations read every record at once (one statement for the current versions):
+    // the same check, before any request (the address is a closed port).
+    t.pw_in(&["remote", "add", "team", "--addr", "http://127.0.0.1:9"], "").ok();
+    for args in [&["plan", "team"][..], &["migrate", "team", "--dry-run"], &["push", "team"]] {
+        integrity(&t, args, "app/A");
+    }
 }
 
 #[test]

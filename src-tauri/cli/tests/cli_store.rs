@@ -95,3 +95,42 @@ fn a_damaged_index_is_found_by_doctor_and_refused_as_integrity() {
     let get = t.pw(&["get", "app/KEY_7"]);
     assert_eq!(get.code, 6, "a damaged file is an integrity error: {}", get.stderr);
 }
+
+/// The `pread64` calls `hush ARGS` makes on the `-wal` file, and the WAL's frames.
+fn wal_reads(t: &TestVault, args: &[&str]) -> (usize, u64) {
+    let wal = t.path.with_extension("db-wal");
+    let frames = (std::fs::metadata(&wal).unwrap().len() - 32) / (4096 + 24);
+    let trace = t.dir.path().join("trace");
+    let mut c = std::process::Command::new("strace");
+    c.args(["-f", "-qq", "-y", "-e", "trace=pread64", "-o"]).arg(&trace).arg("--");
+    let mut hush = t.std_cmd(args);
+    hush.env("HUSH_PASSPHRASE", common::PASS);
+    c.arg(hush.get_program()).args(hush.get_args());
+    c.envs(hush.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+    let out = c.output().expect("strace is needed by this test (apt install strace)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = std::fs::read_to_string(trace).unwrap();
+    (log.lines().filter(|l| l.contains(".db-wal>")).count(), frames)
+}
+
+/// A process rebuilds the WAL's index from the whole `-wal` file when it is the first to open the
+/// vault (the WAL stays between processes, up to 4 MB). The check that the file is a vault opened
+/// its own connection first and closed it, so every command read the WAL twice (~2 ms each).
+#[test]
+#[ignore = "needs strace: run via scripts/test.sh"]
+fn a_command_reads_the_wal_once() {
+    let t = TestVault::passphrase();
+    let body: String = (0..300).map(|i| format!("KEY_{i}=value-{i}\n")).collect();
+    let f = t.dir.path().join("bulk.env");
+    std::fs::write(&f, body).unwrap();
+    for folder in ["app", "api", "web", "worker"] {
+        t.pw(&["import", f.to_str().unwrap(), "--into", folder]).ok();
+    }
+    for args in [&["ls", "app"][..], &["get", "web/KEY_7"]] {
+        let (reads, frames) = wal_reads(&t, args);
+        assert!(frames >= 50, "the WAL is too small to tell: {frames} frames");
+        // One scan reads each frame once; the query then reads the few pages it needs.
+        let once = frames as usize * 3 / 2;
+        assert!(reads <= once, "{args:?}: {reads} reads of the WAL's {frames} frames");
+    }
+}

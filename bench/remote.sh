@@ -6,14 +6,17 @@
 #   BENCH_REMOTE_P=32 ...       # in-flight requests of the raw HTTP baseline (default 8, as hush)
 #   BENCH_REMOTE_SEQ=0 ...      # skip the sequential `bao kv put` loop (slow at 1,000 folders)
 #   BENCH_REMOTE_ROUNDS=5 ...   # rounds of (hush, raw, raw + metadata); default 3, medians printed
+#   BENCH_REMOTE_PLAIN=1 ...    # secrets without tags, description or kind (a `.env` import): hush
+#                               # then writes no custom_metadata, one request per folder
 #
 # One OpenBao dev server on a free loopback port, in the same run, three ways of writing the same
 # folders (app{i%F}/env{i%5}, fields KEY_i, the values `seed` writes) to KV v2:
 #   1. `hush migrate` (release build, concurrency 8) on a passphrase vault unlocked once with
 #      `hush unlock` (the agent holds the key, as in a working session): it reads first (one
 #      listing of the prefix, a read of each folder that may exist), writes each folder with
-#      check-and-set plus its custom_metadata, and records sync state and one audit entry per
-#      folder in the vault. The unlock itself (Argon2id, ~0.35 s) is timed apart ("cold").
+#      check-and-set plus its custom_metadata (by default every secret has tags, a description
+#      and a kind; with PLAIN=1 none, and no metadata write), and records sync state and one
+#      audit entry per folder in the vault. The unlock itself (Argon2id, ~0.35 s) is timed apart ("cold").
 #   2. a sequential `bao kv put` loop, one process per folder (what a person scripts today);
 #   3. the same data writes as raw concurrent HTTP requests (Python, keep-alive, P in flight, no
 #      read, no metadata): the floor of what the server can take;
@@ -61,7 +64,8 @@ echo "== OpenBao $(bao version | awk '{print $2}') on $VAULT_ADDR"
 
 mkdir -m 700 "$WORK/run"
 export HUSH_VAULT="$WORK/vault.db" HUSH_PASSPHRASE=bench-passphrase XDG_RUNTIME_DIR="$WORK/run"
-HUSH_SEED_FOLDERS="$F" "$SEED" "$HUSH_VAULT" "$N" 2>&1 | tail -1
+PLAIN="${BENCH_REMOTE_PLAIN:-0}"
+HUSH_SEED_PLAIN="$PLAIN" HUSH_SEED_FOLDERS="$F" "$SEED" "$HUSH_VAULT" "$N" 2>&1 | tail -1
 ROUNDS="${BENCH_REMOTE_ROUNDS:-3}"
 # No token stored (empty stdin): hush uses VAULT_TOKEN, like the bao CLI, so no keychain is needed.
 for r in $(seq 1 "$ROUNDS"); do
@@ -176,17 +180,18 @@ for f in ["app0/env0", "app57/env2", "app99/env4"]:
 print("== check: the copies are equal")
 EOF
 
-python3 - "$WORK/rounds" "$SEQ_S" "$N" "$P" "$UNLOCK_S" "$F" <<'EOF'
+python3 - "$WORK/rounds" "$SEQ_S" "$N" "$P" "$UNLOCK_S" "$F" "$PLAIN" <<'EOF'
 import statistics, sys
 rounds = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-s, n, p, u, f = map(float, sys.argv[2:])
+s, n, p, u, f, plain = map(float, sys.argv[2:])
 med = lambda i: statistics.median(r[i] for r in rounds)
 h, e, r, rm = med(0), med(1), med(2), med(3)
 def spread(a, b):
     qs = sorted(x[a] / x[b] for x in rounds)
     return f"{statistics.median(qs):.2f}  (rounds: {', '.join(f'{q:.2f}' for q in qs)})"
 print()
-print(f"{int(n)} secrets in {int(f)} folders, {len(rounds)} rounds (medians)")
+kind = "plain: values only, no custom_metadata" if plain else "each with tags, a description and a kind"
+print(f"{int(n)} secrets in {int(f)} folders ({kind}), {len(rounds)} rounds (medians)")
 print(f"{'':40} {'wall s':>8} {'secrets/s':>10}")
 rows = [("hush migrate (8 in flight, unlocked)", h), ("  of which the engine (report elapsed)", e),
         ("  cold: + start and Argon2id unlock", h + u)]
@@ -201,7 +206,8 @@ if s > 0:
     print(f"ratio hush / sequential bao kv put : {h / s:.2f}  (hush is {s / h:.1f}x faster)")
 print(f"ratio hush / raw concurrent HTTP   : {spread(0, 2)}  (goal <= 2; hush also reads first, CASes, writes metadata and its vault)")
 print(f"ratio hush engine time / raw HTTP  : {spread(1, 2)}  (without process start)")
-print(f"ratio hush / raw HTTP + metadata   : {spread(0, 3)}  (the same two writes per folder: hush's own cost)")
+if not plain:
+    print(f"ratio hush / raw HTTP + metadata   : {spread(0, 3)}  (the same two writes per folder: hush's own cost)")
 print(f"ratio raw + metadata / raw HTTP    : {spread(3, 2)}  (what KV v2's second write per folder costs)")
 print(f"ratio cold hush / raw HTTP         : {(h + u) / r:.2f}  (with the Argon2id unlock of a passphrase vault, {u:.2f} s)")
 EOF

@@ -4,7 +4,7 @@
 //!
 //! Paths are `app{i%F}/env{i%5}/KEY_{i}` (F folders: `HUSH_SEED_FOLDERS`, a multiple of 5,
 //! default 100), with tags (`team{i%7}`, `env{i%5}`, every 10th also
-//! `prod`), a description and a kind. Uses only the public API of hush-core (`Vault::create`,
+//! `prod`), a description and a kind; with `HUSH_SEED_PLAIN=1`, values only (as a `.env` import). Uses only the public API of hush-core (`Vault::create`,
 //! `Vault::open`, `unlock_passphrase`, `set`). Idempotent: an existing vault is opened and only the
 //! paths it does not hold yet are written. Prints the write rate on stderr.
 
@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         v.list(&ListFilter::default())?.into_iter().map(|m| m.path).collect();
     let folders: u64 =
         std::env::var("HUSH_SEED_FOLDERS").ok().and_then(|f| f.parse().ok()).unwrap_or(100);
+    let plain = std::env::var("HUSH_SEED_PLAIN").is_ok_and(|p| p == "1");
     let kinds = [Kind::Generic, Kind::ApiKey, Kind::Token, Kind::Password, Kind::ConnectionString];
 
     let t = Instant::now();
@@ -53,11 +54,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if i % 10 == 0 {
             tags.push("prod".into());
         }
-        let opts = WriteOptions {
-            kind: Some(kinds[(i % kinds.len() as u64) as usize]),
-            tags: Some(tags),
-            description: Some(format!("benchmark secret number {i} of app{}", i % folders)),
-            ..WriteOptions::default()
+        let opts = if plain {
+            WriteOptions::default()
+        } else {
+            WriteOptions {
+                kind: Some(kinds[(i % kinds.len() as u64) as usize]),
+                tags: Some(tags),
+                description: Some(format!("benchmark secret number {i} of app{}", i % folders)),
+                ..WriteOptions::default()
+            }
         };
         let value = SecretValue::from_string(format!(
             "value-{i}-{:016x}",

@@ -112,6 +112,57 @@ fn metadata_a_teammate_wrote_with_hvac_is_read_reported_and_never_overwritten() 
     assert_eq!(c["hush:A"], "owner=ops", "{c}");
 }
 
+/// Writes the server's file audit device logged to `path` (`secret/data/app`, ...), in order.
+fn audited_writes(log: &std::path::Path, path: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["type"] == "request" && e["request"]["path"] == path)
+        .filter(|e| matches!(e["request"]["operation"].as_str(), Some("create" | "update")))
+        .count()
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn metadata_is_written_only_when_it_changes_what_the_remote_holds() {
+    let (b, log) = Bao::dev_audited();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "plain/A", "a");
+    put(&mut v, "app/B", "b");
+    let tagged = WriteOptions { tags: Some(vec!["prod".into()]), ..Default::default() };
+    v.set(&SecretPath::parse("app/DB").unwrap(), &val("postgres://one"), &tagged).unwrap();
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+
+    // Plain secrets: one data write, no custom_metadata at all (not even Hush's format entry).
+    assert!(custom(&b, "plain").is_null(), "{}", custom(&b, "plain"));
+    assert_eq!(audited_writes(&log, "secret/metadata/plain"), 0);
+    assert_eq!(audited_writes(&log, "secret/data/plain"), 1);
+    // A tagged secret: its entry, with the format entry.
+    let c = custom(&b, "app");
+    assert!(c["hush:DB"].as_str().unwrap().contains("prod"), "{c}");
+    assert_eq!(c["hush"], "1", "{c}");
+    assert_eq!(audited_writes(&log, "secret/metadata/app"), 1);
+
+    // A new value, the metadata as it was: the data is written, the metadata is not rewritten.
+    put(&mut v, "app/DB", "postgres://two");
+    put(&mut v, "plain/A", "a2");
+    assert!(push(&mut v, "dev").is_complete());
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["DB"], "postgres://two");
+    assert_eq!(audited_writes(&log, "secret/data/app"), 2);
+    assert_eq!(audited_writes(&log, "secret/metadata/app"), 1, "unchanged metadata rewritten");
+    assert_eq!(audited_writes(&log, "secret/metadata/plain"), 0);
+
+    // An edit of the metadata alone is one metadata write, and no new version.
+    let edit = WriteOptions { description: Some("main db".into()), ..Default::default() };
+    v.update_meta(&SecretPath::parse("app/DB").unwrap(), &edit).unwrap();
+    assert!(push(&mut v, "dev").is_complete());
+    assert!(custom(&b, "app")["hush:DB"].as_str().unwrap().contains("main db"));
+    assert_eq!(audited_writes(&log, "secret/metadata/app"), 2);
+    assert_eq!(audited_writes(&log, "secret/data/app"), 2);
+}
+
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn a_description_shortened_for_vault_never_comes_back_over_the_original() {

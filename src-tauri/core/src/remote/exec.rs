@@ -488,6 +488,8 @@ impl Vault {
                 );
             }
         }
+        let no_custom = BTreeMap::new();
+        let existing = remote.map_or(&no_custom, |r| &r.custom);
         let (custom, notes) = match (p.kv, local) {
             (2, Some(l)) => {
                 let (_, mut full, notes) = desired_custom(remote, l);
@@ -508,10 +510,15 @@ impl Vault {
                         ),
                     );
                 }
+                super::meta::mark_format(&mut full, existing);
                 (Some(full), notes)
             }
             _ => (None, Vec::new()),
         };
+        // The metadata is written only when it changes what the remote holds: a second request
+        // per folder costs the server as much as the data write, and rewriting an unchanged map
+        // would put back what a teammate edited after our read.
+        let custom = custom.filter(|c| (writes || metadata) && c != existing);
         Some(Job {
             path: remote_path(&row.info.spec.prefix, &plan.folder),
             api_path: p.conn.api_path(&remote_path(&row.info.spec.prefix, &plan.folder)),
@@ -520,7 +527,7 @@ impl Vault {
             replay: replay.map(|r| {
                 (r.snaps[r.start..].iter().map(|s| dup(&s.fields)).collect(), r.start as u64)
             }),
-            custom: custom.filter(|_| writes || metadata),
+            custom,
             verify: verify
                 .then(|| {
                     local.map(|l| {

@@ -301,7 +301,6 @@ pub(crate) fn encode_custom(
         .filter(|(k, _)| !is_hush_key(k) || k.starts_with(META_PREFIX) || k.as_str() == HISTORY_KEY)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    out.insert(FORMAT_KEY.into(), "1".into());
     if let Some(h) = out.get_mut(HISTORY_KEY) {
         *h = truncate(h);
     }
@@ -329,7 +328,8 @@ pub(crate) fn encode_custom(
             ));
             continue;
         }
-        if !out.contains_key(&key) && out.len() >= MAX_CUSTOM_KEYS {
+        // One place stays for the format entry, which comes with the first of Hush's entries.
+        if !out.contains_key(&key) && out.len() + 1 >= MAX_CUSTOM_KEYS {
             no_room.push(name.as_str());
             continue;
         }
@@ -356,7 +356,20 @@ pub(crate) fn encode_custom(
             no_room.join(", ")
         ));
     }
+    mark_format(&mut out, existing);
     (out, notes)
+}
+
+/// The format entry (`hush` = 1) says how to read Hush's entries, so it goes with them: a folder
+/// of plain secrets gets no `custom_metadata` at all (no second write per folder), and a marker
+/// already on the remote stays (so no push rewrites metadata only to drop it).
+pub(crate) fn mark_format(out: &mut BTreeMap<String, String>, existing: &BTreeMap<String, String>) {
+    let owned = out.keys().any(|k| k.starts_with(META_PREFIX) || k == HISTORY_KEY);
+    if owned || existing.contains_key(FORMAT_KEY) {
+        out.insert(FORMAT_KEY.into(), "1".into());
+    } else {
+        out.remove(FORMAT_KEY);
+    }
 }
 
 fn truncate(s: &str) -> String {
@@ -414,6 +427,25 @@ mod tests {
         let back = read_all(&out);
         assert_eq!(back["DB_URL"].meta, db);
         assert!(back["DB_URL"].problems.is_empty());
+    }
+
+    #[test]
+    fn plain_secrets_carry_no_custom_metadata_and_an_existing_marker_stays() {
+        let plain = locals(&[("A", TravelMeta::default()), ("B", TravelMeta::default())]);
+        let (out, notes) = encode_custom(&BTreeMap::new(), &plain);
+        assert!(out.is_empty() && notes.is_empty(), "{out:?} {notes:?}");
+        // A teammate's own entries are kept, still without a marker of Hush's format.
+        let theirs = BTreeMap::from([("owner".to_string(), "ops".to_string())]);
+        let (out, _) = encode_custom(&theirs, &plain);
+        assert_eq!(out, theirs);
+        // A folder an older Hush marked keeps its marker: nothing to rewrite.
+        let marked = BTreeMap::from([("hush".to_string(), "1".to_string())]);
+        assert_eq!(encode_custom(&marked, &plain).0, marked);
+        // One tagged secret brings the marker with its entry.
+        let tagged = TravelMeta { tags: vec!["prod".into()], ..Default::default() };
+        let (out, _) = encode_custom(&BTreeMap::new(), &locals(&[("A", tagged)]));
+        assert_eq!(out["hush"], "1");
+        assert!(out.contains_key("hush:A"));
     }
 
     #[test]

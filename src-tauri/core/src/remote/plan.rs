@@ -384,6 +384,13 @@ mod tests {
         assert_eq!(p.count(KeyAction::Conflict), 1);
         assert_eq!(p.count(KeyAction::Unchanged), 1);
         assert_eq!(p.count(KeyAction::Skipped), 1);
+        assert!(!p.metadata_changes, "plain secrets have no metadata to write");
+        // A tag is metadata the remote does not hold yet.
+        let mut tagged = LocalFolder::new();
+        tagged.insert("A".into(), LocalSecret { meta: meta("A", 1), value: v("x") });
+        let b = SecretMeta { tags: vec!["prod".into()], ..meta("B", 1) };
+        tagged.insert("B".into(), LocalSecret { meta: b, value: v("same") });
+        let p = plan_folder(&Inputs { local: Some(&tagged), ..i });
         assert!(p.metadata_changes, "hush metadata was never written");
     }
 }

@@ -92,6 +92,24 @@ impl Bao {
         b
     }
 
+    /// `bao server -dev` with a file audit device writing every request to `audit.log` in the
+    /// server's dir (OpenBao takes audit devices from its config only, not over the API).
+    pub fn dev_audited() -> (Bao, PathBuf) {
+        let mut b = Bao::base(false);
+        let (log, config) = (b.dir.path().join("audit.log"), b.dir.path().join("audit.hcl"));
+        let hcl = format!(
+            "audit \"file\" \"to-file\" {{\n options {{\n  file_path = \"{}\"\n }}\n}}\n",
+            log.display()
+        );
+        std::fs::write(&config, hcl).unwrap();
+        let listen = format!("-dev-listen-address=127.0.0.1:{}", b.port);
+        let dev = format!("-dev-root-token-id={ROOT}");
+        let config = format!("-config={}", config.display());
+        b.spawn(&["server".into(), "-dev".into(), dev, listen, config]);
+        b.wait_status(&[0]);
+        (b, log)
+    }
+
     /// `bao server -dev -dev-tls`: HTTPS with a CA written to the server's temp dir.
     pub fn dev_tls() -> Bao {
         let mut b = Bao::base(true);

@@ -43,16 +43,18 @@ fn killing_the_leader_mid_migrate_loses_nothing_and_needs_no_rerun() {
     let spec = RemoteSpec { addr: addrs.join(","), ..remote_spec("ha", &addrs[0]) };
     add(&mut v, spec, &c.root_token.clone());
 
-    let mut killed_at = None;
+    // Killed on the first folder recorded (reported at once; later ones every 50 ms), so the
+    // migrate meets the election with most folders still to write.
+    let (mut killed_at, mut done_at_kill) = (None, 0);
     let started = Instant::now();
     let r = v
         .remote_migrate(
             "ha",
             &MigrateOptions { concurrency: 8, ..Default::default() },
             &mut |p: Progress| {
-                if p.phase == ProgressPhase::Writing && p.done >= folders / 3 && killed_at.is_none()
-                {
+                if p.phase == ProgressPhase::Writing && p.done >= 1 && killed_at.is_none() {
                     killed_at = Some(started.elapsed());
+                    done_at_kill = p.done;
                     c.kill(leader);
                 }
             },
@@ -60,6 +62,7 @@ fn killing_the_leader_mid_migrate_loses_nothing_and_needs_no_rerun() {
         )
         .unwrap();
     assert!(killed_at.is_some(), "the leader was never killed");
+    assert!(done_at_kill < folders / 2, "killed too late to matter: {done_at_kill} done");
     assert!(r.is_complete(), "no rerun needed: {r:#?}");
     assert_eq!(r.totals.created_remote, folders * 4, "{:#?}", r.totals);
     eprintln!(

@@ -154,13 +154,40 @@ fn metadata_is_written_only_when_it_changes_what_the_remote_holds() {
     assert_eq!(audited_writes(&log, "secret/metadata/app"), 1, "unchanged metadata rewritten");
     assert_eq!(audited_writes(&log, "secret/metadata/plain"), 0);
 
+    // A teammate edits the metadata after Hush read the folder and before it writes the new
+    // value (another process, at the worst moment): the push leaves their edit in place.
+    put(&mut v, "app/DB", "postgres://three");
+    let mut edited = false;
+    let r = v
+        .remote_push(
+            "dev",
+            &SyncOptions::default(),
+            &mut |p: Progress| {
+                if p.phase == ProgressPhase::Reading
+                    && p.folder.as_deref() == Some("app")
+                    && !edited
+                {
+                    edited = true;
+                    b.ok(&["kv", "metadata", "patch", "-custom-metadata=owner=ops", "secret/app"]);
+                }
+            },
+            &NO_CANCEL,
+        )
+        .unwrap();
+    assert!(edited && r.is_complete(), "{r:#?}");
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["DB"], "postgres://three");
+    let c = custom(&b, "app");
+    assert_eq!(c["owner"], "ops", "a teammate's edit was written over: {c}");
+    assert!(c["hush:DB"].as_str().unwrap().contains("prod"), "{c}");
+    assert_eq!(audited_writes(&log, "secret/metadata/app"), 1, "unchanged metadata rewritten");
+
     // An edit of the metadata alone is one metadata write, and no new version.
     let edit = WriteOptions { description: Some("main db".into()), ..Default::default() };
     v.update_meta(&SecretPath::parse("app/DB").unwrap(), &edit).unwrap();
     assert!(push(&mut v, "dev").is_complete());
     assert!(custom(&b, "app")["hush:DB"].as_str().unwrap().contains("main db"));
     assert_eq!(audited_writes(&log, "secret/metadata/app"), 2);
-    assert_eq!(audited_writes(&log, "secret/data/app"), 2);
+    assert_eq!(audited_writes(&log, "secret/data/app"), 3);
 }
 
 #[test]

@@ -510,6 +510,7 @@ impl Vault {
                         ),
                     );
                 }
+                // Again: the history entry and the removals above may have changed what it follows.
                 super::meta::mark_format(&mut full, existing);
                 (Some(full), notes)
             }

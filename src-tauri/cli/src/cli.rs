@@ -90,8 +90,10 @@ pub enum Cmd {
     },
     /// Move a secret to the trash (restorable for the trash window, 30 days by default)
     Rm { path: String },
-    /// Rename or move a secret (folder/NAME to folder/NAME), or a folder with its subfolders
-    /// (FOLDER to FOLDER); history is kept
+    /// Rename or move a secret, or a folder with its subfolders; history is kept
+    ///
+    /// A secret goes from folder/NAME to folder/NAME; a folder from FOLDER to FOLDER, with its
+    /// subfolders.
     Mv {
         from: String,
         to: String,
@@ -160,7 +162,7 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Remote HashiCorp Vault / OpenBao servers: add, ls, rm, test
+    /// Remote HashiCorp Vault / OpenBao servers: add, ls, set, rm, test
     Remote {
         #[command(subcommand)]
         cmd: RemoteCmd,
@@ -207,6 +209,7 @@ pub enum Cmd {
     /// Run a program with a folder's secrets in its environment; returns its exit code
     Run(RunArgs),
     /// Render hush://folder/NAME references in a template (atomic, mode 0600 with -o)
+    ///
     /// Inside a project, `hush://NAME` (no folder) names a variable of the project's environment
     Inject {
         #[arg(short = 'i', long = "input", value_name = "TEMPLATE")]
@@ -337,17 +340,20 @@ pub struct SetArgs {
 
 #[derive(Subcommand)]
 pub enum RemoteCmd {
-    /// Add a remote. The token (or AppRole secret_id) is read from stdin or a hidden prompt and
-    /// kept in the OS keychain; an empty token means VAULT_TOKEN or ~/.vault-token at each use
+    /// Add a remote (its token goes to the OS keychain)
+    ///
+    /// The token (or AppRole secret_id) is read from stdin or a hidden prompt and kept in the OS
+    /// keychain; an empty token means VAULT_TOKEN or ~/.vault-token at each use.
     Add(RemoteAddArgs),
     /// List remotes
     Ls {
         #[arg(long)]
         json: bool,
     },
-    /// Change a remote's address, namespace, mount, prefix, TLS or auth, keeping its sync history.
+    /// Change a remote's addresses, namespace, mount, prefix, TLS or auth; keeps its sync history
+    ///
     /// Only the options given change; a new token (or secret_id) is read from stdin or a hidden
-    /// prompt with --new-credential
+    /// prompt with --new-credential.
     Set(RemoteSetArgs),
     /// Remove a remote, its sync state and its keychain entry (the server is not touched)
     Rm { name: String },

@@ -256,6 +256,24 @@ fn oversize_values_are_reported_exactly_and_keep_is_range_checked() {
     says_all(&help, &["1 MiB"]);
     let help = t.run(&["import", "--help"]).ok().stdout();
     says_all(&help, &["64 MiB", "1 MiB"]);
+    // Each command's summary is one short line; details go to its own --help (a doc comment's
+    // second line without a blank one before it ran into the summary).
+    fn summaries(help: &str) -> Vec<(String, String)> {
+        let list = help.split("Commands:").nth(1).unwrap_or("").split("\n\n").next().unwrap();
+        let rows = list.lines().filter_map(|l| l.trim().split_once(' '));
+        rows.map(|(c, s)| (c.to_string(), s.trim().to_string())).collect()
+    }
+    let root = summaries(&t.run(&["--help"]).ok().stdout());
+    for (cmd, summary) in root.iter().filter(|(c, _)| c != "help") {
+        let own = t.run(&[cmd, "--help"]).ok().stdout();
+        let subs = summaries(&own);
+        for (sub, line) in [(cmd.clone(), summary.clone())].into_iter().chain(subs) {
+            assert!(line.len() <= 120, "`{cmd}` --help: the summary of {sub} is too long: {line}");
+        }
+    }
+    assert!(root.len() > 30 && root.iter().any(|(c, _)| c == "remote"), "{root:?}");
+    let inject = t.run(&["inject", "--help"]).ok().stdout();
+    assert!(inject.lines().next().unwrap().ends_with("with -o)"), "{inject}");
     // An oversize .env file, as a file (sparse: its size is known unread) and through a pipe:
     // both refused with their exact size, nothing imported.
     let big = t.dir.path().join("big.env");

@@ -138,6 +138,14 @@ fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
     assert_eq!(test.json()["kv_version"], 2);
     let plan = hush(&t, &["plan", "team", "--for", "push", "--json"], "", &[]).ok();
     assert_eq!(plan.json()["totals"]["created_remote"], 3);
+    let words = hush(&t, &["plan", "team", "--for", "push"], "", &[]).ok();
+    assert!(
+        words.stdout().contains("[local ahead]  secret/hush/myapp/dev (not on the remote)")
+            && words.stdout().contains(" create on remote ")
+            && !words.stdout().contains("CreateRemote"),
+        "{}",
+        words.stdout()
+    );
     let mig = hush(&t, &["migrate", "team", "--json"], "", &[]).ok();
     assert_eq!(mig.json()["totals"]["created_remote"], 3, "{}", mig.stdout());
     assert_eq!(
@@ -145,7 +153,7 @@ fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
         "postgres://db\nline two"
     );
     let human = hush(&t, &["plan", "team"], "", &[]).ok();
-    assert!(human.stdout().contains("InSync"), "{}", human.stdout());
+    assert!(human.stdout().contains("[in sync]"), "{}", human.stdout());
 
     b.ok(&["kv", "patch", "secret/hush/other", "TOKEN=t2", "NEW=n"]);
     let pull = hush(&t, &["pull", "team", "--json"], "", &[]).ok();
@@ -214,8 +222,13 @@ fn exit_codes_for_conflicts_denials_and_a_sealed_server() {
     t.set("app/A", "local", &[]);
     let push = hush(&t, &["push", "dev"], "", &[]);
     assert_eq!(push.code, 4, "a conflict: {}{}", push.stdout(), push.stderr);
-    assert!(push.stderr.contains("--keep-local"), "{}", push.stderr);
-    assert_eq!(hush(&t, &["plan", "dev"], "", &[]).code, 4);
+    // The hint names the secret to settle, a command that can be pasted.
+    assert!(push.stderr.contains("--keep-local app/A"), "{}", push.stderr);
+    let plan = hush(&t, &["plan", "dev"], "", &[]);
+    assert_eq!(plan.code, 4);
+    // People read words: the plan says "conflict", never an enum's name.
+    assert!(plan.stdout().contains("app  [conflict]  secret/app v2"), "{}", plan.stdout());
+    assert!(plan.stdout().contains(" conflict "), "{}", plan.stdout());
     hush(&t, &["sync", "dev", "--keep-local", "app/A"], "", &[]).ok();
     assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["A"], "local");
 
@@ -498,6 +511,12 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     assert_eq!(run.stdout(), "mine");
     assert!(
         run.stderr.contains("app/A") && run.stderr.contains("the local value is used"),
+        "{}",
+        run.stderr
+    );
+    // Nothing was refreshed, and the copy is not called up to date beside a conflict.
+    assert!(
+        run.stderr.contains("no key refreshed") && !run.stderr.contains("up to date"),
         "{}",
         run.stderr
     );

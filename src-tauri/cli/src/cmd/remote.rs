@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Read};
 use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AuthSpec, Direction, FirstSource, FolderOutcome, KeyAction, MigrateOptions, OpReport, Plan,
-    Progress, ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
+    AuthSpec, Direction, FirstSource, FolderOutcome, FolderState, KeyAction, MigrateOptions,
+    OpReport, Plan, Progress, ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
 };
 use hush_core::{Error, Result, Vault};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -215,7 +215,7 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
         match r.source {
             FirstSource::Remote => {
                 let updated = match r.updated {
-                    0 => "the local copy was up to date".to_string(),
+                    0 => "no key refreshed in the local copy".to_string(),
                     n => format!("{n} key(s) refreshed in the local copy"),
                 };
                 errln!("hush: {which} read from remote {remote} ({updated})");
@@ -282,6 +282,39 @@ fn symbol(a: KeyAction) -> &'static str {
     }
 }
 
+/// The first conflicting secret of a report (`folder/NAME`), for the hint that settles it.
+fn first_conflict(r: &OpReport) -> Option<String> {
+    r.folders.iter().find_map(|f| {
+        let k = f.keys.iter().find(|k| k.action == KeyAction::Conflict)?;
+        Some(format!("{}/{}", f.folder, k.name))
+    })
+}
+
+/// A plan's word for an action, as the app says it (the JSON keeps the enum's name).
+fn action_label(a: KeyAction) -> &'static str {
+    match a {
+        KeyAction::Unchanged => "unchanged",
+        KeyAction::CreateRemote => "create on remote",
+        KeyAction::UpdateRemote => "update remote",
+        KeyAction::CreateLocal => "create locally",
+        KeyAction::UpdateLocal => "update locally",
+        KeyAction::DeleteRemote => "remove on remote",
+        KeyAction::DeleteLocal => "move to local trash",
+        KeyAction::Conflict => "conflict",
+        KeyAction::Skipped => "skipped",
+    }
+}
+
+fn state_label(s: FolderState) -> &'static str {
+    match s {
+        FolderState::InSync => "in sync",
+        FolderState::LocalAhead => "local ahead",
+        FolderState::RemoteAhead => "remote ahead",
+        FolderState::Diverged => "diverged",
+        FolderState::Conflict => "conflict",
+    }
+}
+
 /// The warnings among notes (TLS not verified, plain http), to stderr whatever the output format.
 fn print_warnings(notes: &[String]) {
     for n in notes.iter().filter(|n| n.starts_with("warning: ")) {
@@ -306,7 +339,12 @@ fn print_plan(plan: &Plan) {
     for f in &plan.folders {
         let synced =
             f.last_synced_version.map(|v| format!(", last synced v{v}")).unwrap_or_default();
-        outln!("{}  [{:?}]  {} v{}{synced}", f.folder, f.state, f.remote_path, f.remote_version);
+        let version = if f.remote_exists {
+            format!("v{}", f.remote_version)
+        } else {
+            "(not on the remote)".to_string()
+        };
+        outln!("{}  [{}]  {} {version}{synced}", f.folder, state_label(f.state), f.remote_path);
         for k in f.keys.iter().filter(|k| k.action != KeyAction::Unchanged) {
             let versions = format!(
                 "local v{}, remote v{}",
@@ -314,10 +352,10 @@ fn print_plan(plan: &Plan) {
                 k.remote_version.map_or("-".into(), |v| v.to_string())
             );
             outln!(
-                "  {:<2} {:<32} {:<13} {versions}{}",
+                "  {:<2} {:<32} {:<19} {versions}{}",
                 symbol(k.action),
                 k.name,
-                format!("{:?}", k.action),
+                action_label(k.action),
                 k.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default()
             );
         }
@@ -465,7 +503,8 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             errln!("cancelled: finished folders stay done; run the same command again to resume");
         }
         if t.conflicts > 0 {
-            errln!("conflicts: see `hush plan {} --for sync`, then `hush sync {} --keep-local PATH` or `--keep-remote PATH`", r.remote, r.remote);
+            let path = first_conflict(&r).unwrap_or_else(|| "FOLDER/NAME".into());
+            errln!("conflicts: see `hush plan {} --for sync`, then settle each with `hush sync {} --keep-local {path}` or `--keep-remote {path}`", r.remote, r.remote);
         }
     }
     Ok(if r.cancelled {

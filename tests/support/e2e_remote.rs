@@ -53,6 +53,8 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.click("#remote-test").await;
     let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
     assert!(health.contains("Connected") && health.contains("KV v2"), "{health}");
+    // Capabilities in words: "root" is not a verb ("token may root" was shown).
+    assert!(health.contains("root token (may do everything)"), "{health}");
     app.snap("connected").await;
 
     // The plan comes before any write: every key would be created remotely, nothing exists yet.

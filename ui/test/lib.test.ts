@@ -3,6 +3,7 @@ import { lineDiff } from '../src/lib/diff';
 import { expiry, isoDate, parseCount, parseDay, relative, splitTags, strength } from '../src/lib/format';
 import { natural, sortRows, toggle } from '../src/lib/sort';
 import { appWords } from '../src/lib/toast';
+import { tokenMay } from '../src/lib/labels';
 import { filterRows, indexFor, narrowingSearch, narrows } from '../src/lib/search';
 import { allTags, buildTree } from '../src/lib/tree';
 import { visibleWindow } from '../src/lib/virtual';
@@ -176,5 +177,14 @@ describe('narrowing search', () => {
   it('the index is made once per list', () => {
     expect(indexFor(many)).toBe(indexFor(many));
     expect(indexFor(many.slice())).not.toBe(indexFor(many));
+  });
+});
+
+describe('tokenMay', () => {
+  it('says what a token may do in words, root included', () => {
+    expect(tokenMay(['root'])).toBe('root token (may do everything)');
+    expect(tokenMay(['read', 'list'])).toBe('token may read, list');
+    expect(tokenMay(['deny'])).toBe('token may do nothing here');
+    expect(tokenMay([])).toBe('token may do nothing here');
   });
 });

@@ -7,7 +7,7 @@ import { dateTime } from '../lib/format';
 import { ipc, type Step, type Work } from '../lib/ipc';
 import { appWords } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
-import type { SyncBadge } from '../lib/labels';
+import { type SyncBadge, tokenMay } from '../lib/labels';
 import { type Choices, Conflicts, PlanTable } from './RemotePlan';
 import { RemoteForm } from './RemoteForm';
 
@@ -119,7 +119,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove,
       {editing && <RemoteForm existing={remote} onCancel={() => setEditing(false)} onDone={async () => { setEditing(false); setHealth(null); await onEdited(); }} />}
       {health && (
         <div id="remote-health" class={health.ok ? 'ok-badge' : 'bad-badge'}>
-          {health.ok ? `Connected: ${health.serverVersion ?? 'server'}, KV v${health.kvVersion}, token may ${health.capabilities.join(', ') || 'nothing'}` : 'Connection problem'}
+          {health.ok ? `Connected: ${health.serverVersion ?? 'server'}, KV v${health.kvVersion}, ${tokenMay(health.capabilities)}` : 'Connection problem'}
           <ul class="plain small">{health.checks.map((c) => <li>{c.ok ? '✓' : '✗'} {c.name}: {appWords(c.message)}</li>)}</ul>
         </div>
       )}

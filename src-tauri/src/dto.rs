@@ -335,7 +335,11 @@ pub struct ImportRow {
 pub struct ImportPreviewDto {
     pub source: String,
     pub folder: String,
+    /// At most [`MAX_PREVIEW_ROWS`] lines, in file order: those to look at (changed, skipped,
+    /// invalid, or with a note) first, then the rest from the top. Every line is in the counts.
     pub rows: Vec<ImportRow>,
+    /// How many lines the preview has in all (more than `rows` for a large file).
+    pub rows_total: u64,
     pub new: u64,
     pub changed: u64,
     pub unchanged: u64,
@@ -353,16 +357,8 @@ impl From<&hush_core::ImportPreview> for ImportPreviewDto {
         ImportPreviewDto {
             source: p.source.clone(),
             folder: p.folder.clone(),
-            rows: p
-                .items
-                .iter()
-                .map(|i| ImportRow {
-                    line: i.line as u64,
-                    name: i.name.clone(),
-                    status: i.status,
-                    note: i.note.clone(),
-                })
-                .collect(),
+            rows: preview_rows(&p.items, MAX_PREVIEW_ROWS),
+            rows_total: p.items.len() as u64,
             new: p.counts.new as u64,
             changed: p.counts.changed as u64,
             unchanged: p.counts.unchanged as u64,
@@ -373,6 +369,32 @@ impl From<&hush_core::ImportPreview> for ImportPreviewDto {
             digest: p.digest.clone(),
         }
     }
+}
+
+/// The most preview lines sent to the page. A 100,000-line file once sent them all and the page
+/// built a table row per line: the window froze for minutes and the web process took gigabytes.
+/// The counts cover every line; the lines that need a look come first.
+pub const MAX_PREVIEW_ROWS: usize = 2_000;
+
+fn preview_rows(items: &[hush_core::ImportItem], max: usize) -> Vec<ImportRow> {
+    use hush_core::ImportStatus::{Changed, Invalid, Skipped};
+    let notable = |i: &hush_core::ImportItem| {
+        matches!(i.status, Changed | Skipped | Invalid) || i.note.is_some()
+    };
+    let mut picked: Vec<&hush_core::ImportItem> =
+        items.iter().filter(|i| notable(i)).take(max).collect();
+    let room = max - picked.len();
+    picked.extend(items.iter().filter(|i| !notable(i)).take(room));
+    picked.sort_by_key(|i| i.line);
+    picked
+        .into_iter()
+        .map(|i| ImportRow {
+            line: i.line as u64,
+            name: i.name.clone(),
+            status: i.status,
+            note: i.note.clone(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -431,6 +453,31 @@ pub struct RestoreResult {
     pub versions: u64,
     pub trashed: u64,
     pub audit_entries: u64,
+}
+
+#[cfg(test)]
+mod preview {
+    use super::*;
+    use hush_core::{ImportItem, ImportStatus};
+
+    fn item(line: usize, status: ImportStatus) -> ImportItem {
+        ImportItem { line, name: Some(format!("K{line}")), status, note: None, current_version: 0 }
+    }
+
+    #[test]
+    fn a_large_preview_sends_the_lines_to_look_at_first_in_file_order() {
+        let mut items: Vec<_> = (1..=10_000).map(|l| item(l, ImportStatus::New)).collect();
+        items[9_000] = item(9_001, ImportStatus::Invalid);
+        items[5_000] = item(5_001, ImportStatus::Changed);
+        items[7_000].note = Some("a dangerous name".into());
+        let rows = preview_rows(&items, 100);
+        assert_eq!(rows.len(), 100);
+        let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+        assert!(lines.windows(2).all(|w| w[0] < w[1]), "file order");
+        assert!([5_001, 7_001, 9_001].iter().all(|l| lines.contains(l)), "{lines:?}");
+        assert_eq!(lines[..97], (1..=97).collect::<Vec<u64>>()[..], "then the top of the file");
+        assert_eq!(preview_rows(&items[..10], 100).len(), 10, "a small file: every line");
+    }
 }
 
 #[cfg(test)]

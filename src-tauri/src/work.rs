@@ -5,7 +5,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hush_core::Vault;
 use tauri::ipc::Channel;
@@ -18,11 +19,24 @@ use crate::error::{IpcError, IpcResult};
 pub struct Job {
     progress: Channel<Progress>,
     cancel: Arc<AtomicBool>,
+    /// When the last step went out (see [`STEP_EVERY`]).
+    last_step: Mutex<Option<Instant>>,
 }
+
+/// The most often a step is sent. Work reports a step per item (100,000 for a large import), and
+/// each message the page gets is a script the web view runs: sent all, they queued up and froze
+/// the window for seconds. The first and the last step always go out.
+pub const STEP_EVERY: Duration = Duration::from_millis(50);
 
 impl Job {
     pub fn step(&self, done: u64, total: u64) {
-        let _ = self.progress.send(Progress::Step { done, total });
+        let now = Instant::now();
+        let mut last = self.last_step.lock().unwrap_or_else(|p| p.into_inner());
+        let due = last.is_none_or(|t| now.duration_since(t) >= STEP_EVERY);
+        if due || done >= total {
+            *last = Some(now);
+            let _ = self.progress.send(Progress::Step { done, total });
+        }
     }
     pub fn cancel_flag(&self) -> &AtomicBool {
         &self.cancel
@@ -53,7 +67,7 @@ where
         .await?;
     let (id, cancel) = actor.begin_work();
     let _ = progress.send(Progress::Started { id, cancellable });
-    let job = Job { progress, cancel };
+    let job = Job { progress, cancel, last_step: Mutex::new(None) };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new().name("hush-work".into()).spawn(move || {
         let out = catch_unwind(AssertUnwindSafe(|| f(&mut vault, input, &job)));
@@ -67,4 +81,33 @@ where
     };
     actor.end_work(id);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn steps_per_item_reach_the_page_a_few_times_and_the_last_always() {
+        let sent = Arc::new(AtomicUsize::new(0));
+        let last = Arc::new(Mutex::new(String::new()));
+        let (s, l) = (sent.clone(), last.clone());
+        let progress = Channel::new(move |body| {
+            s.fetch_add(1, Ordering::Relaxed);
+            if let tauri::ipc::InvokeResponseBody::Json(j) = body {
+                *l.lock().unwrap() = j;
+            }
+            Ok(())
+        });
+        let job = Job { progress, cancel: Arc::default(), last_step: Mutex::new(None) };
+        let started = Instant::now();
+        for done in 1..=100_000 {
+            job.step(done, 100_000);
+        }
+        let most = 2 + (started.elapsed().as_millis() / STEP_EVERY.as_millis()) as usize;
+        let n = sent.load(Ordering::Relaxed);
+        assert!((2..=most).contains(&n), "{n} messages for 100,000 steps");
+        assert!(last.lock().unwrap().contains("100000"), "{}", last.lock().unwrap());
+    }
 }

@@ -5,6 +5,8 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualTable } from '../src/components/VirtualTable';
+import { ImportRows } from '../src/views/Transfer';
+import type { ImportPreviewDto } from '../src/lib/bindings';
 import { mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -65,5 +67,28 @@ describe('VirtualTable', () => {
     act(() => render(table(items.slice(0, 40)), el));
     // The last full page (20 rows from row 20), with the margin above it.
     expect(shown(el)).toEqual(items.slice(12, 40));
+  });
+});
+
+describe('ImportRows (the import preview)', () => {
+  const preview = (n: number, total: number): ImportPreviewDto => ({
+    source: 'big.env', folder: 'big/dev', rowsTotal: total, new: total, changed: 0, unchanged: 0, skipped: 0, invalid: 0,
+    warnings: [], blocker: null, digest: 'd',
+    rows: Array.from({ length: n }, (_, i) => ({ line: i + 1, name: `KEY_${i}`, status: 'new' as const, note: null })),
+  });
+
+  it('puts only the lines in view in the DOM, however many were sent', () => {
+    const el = mount(<ImportRows preview={preview(2_000, 100_000)} />);
+    const rows = el.querySelectorAll('#import-rows .vrow:not(.head)');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(60);
+    expect(el.querySelector('#import-rows')!.getAttribute('aria-rowcount')).toBe('2000');
+    expect(el.querySelector('#import-rows-shown')!.textContent).toContain('Showing 2,000 of 100,000 lines');
+  });
+
+  it('says nothing about a part when every line was sent', () => {
+    const el = mount(<ImportRows preview={preview(3, 3)} />);
+    expect(el.querySelectorAll('#import-rows .vrow:not(.head)').length).toBe(3);
+    expect(el.querySelector('#import-rows-shown')).toBeNull();
   });
 });

@@ -111,7 +111,16 @@ file: string, folder: string, onExisting: OnExistingDto, expand: boolean, skipIn
 
 export type ImportRow = { line: number, name: string | null, status: ImportStatus, note: string | null, };
 
-export type ImportPreviewDto = { source: string, folder: string, rows: Array<ImportRow>, new: number, changed: number, unchanged: number, skipped: number, invalid: number, warnings: Array<string>, 
+export type ImportPreviewDto = { source: string, folder: string, 
+/**
+ * At most [`MAX_PREVIEW_ROWS`] lines, in file order: those to look at (changed, skipped,
+ * invalid, or with a note) first, then the rest from the top. Every line is in the counts.
+ */
+rows: Array<ImportRow>, 
+/**
+ * How many lines the preview has in all (more than `rows` for a large file).
+ */
+rowsTotal: number, new: number, changed: number, unchanged: number, skipped: number, invalid: number, warnings: Array<string>, 
 /**
  * Why a commit would be refused as things stand (conflicts, invalid lines), if it would.
  */

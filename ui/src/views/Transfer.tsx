@@ -7,6 +7,9 @@ import { ipc } from '../lib/ipc';
 import { appWords, toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { FilePick } from '../components/FilePick';
+import { VirtualTable } from '../components/VirtualTable';
+
+const IMPORT_ROW_H = 30;
 
 export function Transfer({ folder, onImported }: { folder: string | null; onImported: () => Promise<unknown> }) {
   return (
@@ -65,10 +68,7 @@ function ImportCard({ folder, onImported }: { folder: string | null; onImported:
             {preview.new} new · {preview.changed} changed · {preview.unchanged} unchanged · {preview.skipped} skipped · {preview.invalid} invalid
           </p>
           {preview.warnings.map((w) => <p class="warn small">{appWords(w)}</p>)}
-          <table class="grid">
-            <thead><tr><th>Line</th><th>Name</th><th>Status</th><th>Note</th></tr></thead>
-            <tbody>{preview.rows.map((r) => <tr class={`st-${r.status}`} data-name={r.name ?? ''}><td>{r.line}</td><td>{r.name ?? '—'}</td><td>{r.status}</td><td>{appWords(r.note ?? '')}</td></tr>)}</tbody>
-          </table>
+          <ImportRows preview={preview} />
           {preview.blocker ? <p class="error" id="import-blocker">{appWords(preview.blocker)}</p> : (
             <button class="primary" id="import-commit" onClick={commit}>Import {preview.new + preview.changed} secret(s) into {preview.folder}</button>
           )}
@@ -77,6 +77,31 @@ function ImportCard({ folder, onImported }: { folder: string | null; onImported:
       {progress && !done && <p class="muted small">{progress}</p>}
       {done && <p class="note" id="import-done">Imported into {done.folder}: {done.created} created, {done.updated} updated, {done.unchanged} unchanged, {done.skipped} skipped.</p>}
     </section>
+  );
+}
+
+/** The preview's lines, only those in view in the DOM. A large file sends a part of its lines
+ *  (those to look at first); the note says so, and the counts above cover every line. */
+export function ImportRows({ preview }: { preview: ImportPreviewDto }) {
+  const rows = preview.rows;
+  const header = <div class="vrow irow head"><span>Line</span><span>Name</span><span>Status</span><span>Note</span></div>;
+  const row = (r: ImportPreviewDto['rows'][number]) => (
+    <div class={`vrow irow st-${r.status}`} role="row" style={{ height: `${IMPORT_ROW_H}px` }} data-name={r.name ?? ''} data-line={r.line}>
+      <span>{r.line}</span><span title={r.name ?? ''}>{r.name ?? '—'}</span><span class="c-status">{r.status}</span><span title={appWords(r.note ?? '')}>{appWords(r.note ?? '')}</span>
+    </div>
+  );
+  const height = Math.min(rows.length, 12) * IMPORT_ROW_H + 32;
+  return (
+    <>
+      {preview.rowsTotal > rows.length && (
+        <p class="muted small" id="import-rows-shown">
+          Showing {rows.length.toLocaleString('en-US')} of {preview.rowsTotal.toLocaleString('en-US')} lines: those changed, skipped, invalid or with a note first, then the first of the rest. The counts above cover every line.
+        </p>
+      )}
+      <div class="import-rows" style={{ height: `${height}px` }}>
+        <VirtualTable id="import-rows" label="Lines of the file" items={rows} rowHeight={IMPORT_ROW_H} header={header} row={row} />
+      </div>
+    </>
   );
 }
 

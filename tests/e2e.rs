@@ -5,8 +5,6 @@
 mod bao;
 #[path = "support/e2e_app.rs"]
 mod e2e_app;
-#[path = "support/e2e_import.rs"]
-mod e2e_import;
 #[path = "support/e2e_life.rs"]
 mod e2e_life;
 #[path = "support/e2e_move.rs"]
@@ -15,6 +13,8 @@ mod e2e_move;
 mod e2e_projects;
 #[path = "support/e2e_remote.rs"]
 mod e2e_remote;
+#[path = "support/e2e_scale.rs"]
+mod e2e_scale;
 #[path = "support/notify_server.rs"]
 mod notify_server;
 #[path = "support/app.rs"]

@@ -143,6 +143,15 @@ impl App {
         self.wait_for(css).await.text().await.unwrap()
     }
 
+    /// The `textContent` of `css` (waited for). For rows of a virtual table: WebKit's WebDriver
+    /// reads their text as empty (its shown-ness check), though they are on screen.
+    pub async fn text_content(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        let script = "return document.querySelector(arguments[0]).textContent";
+        let v = self.client.execute(script, vec![json!(css)]).await.unwrap();
+        v.as_str().unwrap_or_default().to_string()
+    }
+
     /// Waits until the text of `css` satisfies `pred`; returns it.
     pub async fn wait_text(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;

@@ -240,8 +240,8 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
     app.wait_for("#remote-direction").await.select_by_value("sync").await.unwrap();
     app.click("#remote-plan").await;
     app.wait_for("#remote-plan-table").await;
-    let rows = app.count("#remote-plan-table tr[data-action]").await;
-    let same = app.count("#remote-plan-table tr[data-action=\"unchanged\"]").await;
+    let rows = app.count("#remote-plan-table [data-action]").await;
+    let same = app.count("#remote-plan-table [data-action=\"unchanged\"]").await;
     assert_eq!((rows, same), (2, 2), "every key unchanged after the edit");
 
     // TLS: a remote without the server's CA fails; the edit picks the CA in the native dialog.

@@ -61,7 +61,7 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.wait_for("#remote-direction").await.select_by_value("push").await.unwrap();
     app.click("#remote-plan").await;
     app.wait_for("#remote-plan-table").await;
-    assert_eq!(app.count("#remote-plan-table tr[data-action=\"create_remote\"]").await, 4);
+    assert_eq!(app.count("#remote-plan-table [data-action=\"create_remote\"]").await, 4);
     assert!(
         !server.cli(&["kv", "get", "secret/myapp/dev"]).status.success(),
         "planning wrote nothing"
@@ -103,7 +103,7 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     app.click("#remote-plan").await;
     app.wait_for("#remote-conflicts .conflict-row[data-path=\"myapp/dev/API_KEY\"]").await;
     assert_eq!(
-        app.count("#remote-plan-table tr[data-action=\"create_local\"]").await,
+        app.count("#remote-plan-table [data-action=\"create_local\"]").await,
         1,
         "FROM_TEAM comes down"
     );
@@ -172,7 +172,8 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
     assert_eq!(local(&mut open_seeded(&vault)), REMOTE_CANARY);
     app.gone("#remote-conflicts").await;
     // Each folder says when it was last synced.
-    let when = app.text("#remote-plan-table tr[data-folder=\"myapp/dev\"] td.last-synced").await;
+    let when =
+        app.text_content("#remote-plan-table [data-folder=\"myapp/dev\"] .last-synced").await;
     let b = when.as_bytes();
     assert!(b.len() > 16 && b[4] == b'-' && b[13] == b':' && when.contains("(remote v"), "{when}");
     app.snap("resolved").await;

@@ -66,10 +66,25 @@ describe('plan', () => {
     expect(lastSynced(plan.folders[0], synced)).toMatch(/^2023-11-1[45] \d\d:\d\d \(remote v1\)$/);
     expect(lastSynced({ ...plan.folders[0], folder: 'x', lastSyncedVersion: null }, synced)).toBe('never');
     const el = mount(<PlanTable plan={plan} synced={synced} />);
-    expect(el.querySelector('td.last-synced')!.textContent).toContain('(remote v1)');
+    expect(el.querySelector('#remote-plan-table .last-synced')!.textContent).toContain('(remote v1)');
     const summary = el.querySelector('#remote-plan-summary')!;
     expect(summary.className).toContain('warn');
     expect(summary.getAttribute('data-conflicts')).toBe('2');
+  });
+});
+
+describe('plan at scale', () => {
+  it('puts only the rows in view in the DOM for a plan of 10,000 keys', () => {
+    const folders = Array.from({ length: 1_000 }, (_, f) => ({
+      ...plan.folders[0], folder: `app${f}`, state: 'local_ahead' as const,
+      keys: Array.from({ length: 10 }, (_, i) => ({ name: `KEY_${f * 10 + i}`, action: 'create_remote' as const, localVersion: 1, remoteVersion: null, reason: null })),
+    }));
+    const el = mount(<PlanTable plan={{ ...plan, folders }} synced={[]} />);
+    const rows = el.querySelectorAll('#remote-plan-table [data-action]');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(60);
+    expect(el.querySelector('#remote-plan-table')!.getAttribute('aria-rowcount')).toBe('10000');
+    expect(el.querySelector('#remote-plan-summary')!.textContent).toContain('10000 remote write(s)');
   });
 });
 

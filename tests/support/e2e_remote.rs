@@ -39,17 +39,22 @@ async fn remote_connect_plan_migrate_then_resolve_a_conflict() {
     App::run("remote", dir, vault.clone(), |app| remote_flow(app, vault, server)).await;
 }
 
-async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) {
+/// Unlocks (the e2e passphrase), opens the HashiCorp Vault view and adds `server` as "team" with
+/// its root token (which goes to the OS keychain).
+pub async fn unlock_and_add_team(app: &App, server: &bao::Bao) {
     app.fill("#unlock-passphrase", "e2e passphrase").await;
     app.click("#unlock").await;
     app.click("#nav-remote").await;
-
-    // Connect: the token goes to the OS keychain; "Test connection" shows the server's health.
     app.fill("#remote-name", "team").await;
     app.fill("#remote-addr", &server.addr).await;
     app.fill("#remote-token", bao::ROOT).await;
     app.click("#remote-add").await;
     app.wait_for("#remote-card").await;
+}
+
+async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) {
+    // Connect: the token goes to the OS keychain; "Test connection" shows the server's health.
+    unlock_and_add_team(&app, &server).await;
     app.click("#remote-test").await;
     let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
     assert!(health.contains("Connected") && health.contains("KV v2"), "{health}");

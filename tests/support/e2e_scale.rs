@@ -131,14 +131,7 @@ async fn a_plan_and_migrate_of_ten_thousand_secrets_keep_the_window_answering() 
 }
 
 async fn remote_flow(mut app: App, server: bao::Bao) {
-    app.fill("#unlock-passphrase", PASS).await;
-    app.click("#unlock").await;
-    app.click("#nav-remote").await;
-    app.fill("#remote-name", "team").await;
-    app.fill("#remote-addr", &server.addr).await;
-    app.fill("#remote-token", bao::ROOT).await;
-    app.click("#remote-add").await;
-    app.wait_for("#remote-card").await;
+    crate::e2e_remote::unlock_and_add_team(&app, &server).await;
     app.wait_for("#remote-direction").await.select_by_value("push").await.unwrap();
 
     let t = Instant::now();

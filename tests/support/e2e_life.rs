@@ -151,7 +151,7 @@ async fn report_flow(app: &mut App) {
     assert_eq!(chip.prop("textContent").await.unwrap().as_deref(), Some("expired"));
     assert!(app.text("#report-audit").await.starts_with("✓ Audit chain verified"));
     assert_eq!(app.text("[data-finding=\"expired\"] b").await, "1");
-    assert_eq!(app.count("#report-table tbody tr").await, 4);
+    assert_eq!(app.count("#report-table [data-report-path]").await, 4);
     app.snap("report").await;
 
     let out = app.dir.path().join("exported-report.html");

@@ -23,9 +23,11 @@ const report: ReportDto = {
   activity: [{ day: NOW - DAY, reads: 1, writes: 2, other: 0 }],
   audit: { ok: true, entries: 12, firstBadSeq: null, problem: null, keyedChecked: true, unanchored: 0 },
 };
+/** What the mocked `report` call answers (a test may serve a larger one). */
+const served = { report };
 vi.mock('../src/lib/ipc', () => ({
   ipc: {
-    report: async (since: number | null) => { calls.push(['report', since]); return report; },
+    report: async (since: number | null) => { calls.push(['report', since]); return served.report; },
     pickFile: async (purpose: string, suggested: string) => { calls.push(['pick', purpose, suggested]); return { handle: 'h1', path: `/tmp/${suggested}` }; },
     reportExport: async (file: string, format: string) => { calls.push(['export', file, format]); return { path: '/tmp/hush-report.html', bytes: 10 }; },
     generate: async (req: GenerateRequest) => { calls.push(['generate', req]); return { value: 'g'.repeat(req.length), entropyBits: req.length * 4 }; },
@@ -48,6 +50,20 @@ describe('Report view', () => {
     expect(old.querySelector('[data-expiry]')!.textContent).toMatch(/^expired /);
     expect(old.querySelector('.f-expired')!.textContent).toBe('expired');
     expect(el.querySelector('[data-report-path="app/NEW"] [data-expiry]')!.getAttribute('data-expiry')).toBe('ok');
+  });
+  it('puts only the rows in view in the DOM for 10,000 secrets', async () => {
+    const secrets = Array.from({ length: 10_000 }, (_, i) => ({ ...report.secrets[1], path: `app${i % 100}/KEY_${i}`, folder: `app${i % 100}` }));
+    served.report = { ...report, secrets };
+    try {
+      const el = mount(<Report onOpen={() => {}} />);
+      await settle();
+      const rows = el.querySelectorAll('#report-table [data-report-path]');
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.length).toBeLessThan(60);
+      expect(el.querySelector('#report-period')!.textContent).toContain('10000 secrets');
+    } finally {
+      served.report = report;
+    }
   });
   it('exports through the save dialog handle, in the chosen format', async () => {
     const el = mount(<Report onOpen={() => {}} />);

@@ -5,6 +5,9 @@ import { dateTime, isoDate } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
+import { VirtualTable } from '../components/VirtualTable';
+
+const TRASH_ROW_H = 36;
 
 export function Trash({ onChange }: { onChange: () => Promise<unknown> }) {
   const [rows, setRows] = useState<TrashRow[]>([]);
@@ -21,26 +24,28 @@ export function Trash({ onChange }: { onChange: () => Promise<unknown> }) {
     const what = paths.length === 1 ? paths[0] : `all ${paths.length} secrets in the trash`;
     if (await ipc.ask(`Destroy ${what} and every version, for good?`, 'Purge')) await act(() => ipc.purge(paths), `Purged ${what}.`);
   };
+  // Only the rows in view are in the DOM: a folder of 10,000 secrets can land here at once.
+  const header = <div class="vrow trow head"><span>Path</span><span>Kind</span><span class="num">Versions</span><span>Deleted</span><span>Purged after</span><span /></div>;
+  const row = (r: TrashRow) => (
+    <div class="vrow trow" role="row" style={{ height: `${TRASH_ROW_H}px` }} data-path={r.path}>
+      <span title={r.path}>{r.path}</span><span>{r.kind}</span><span class="num">{r.version}</span><span>{dateTime(r.deletedAt)}</span><span>{isoDate(r.purgeAt)}</span>
+      <span class="actions">
+        <button class="restore" onClick={() => act(() => ipc.restore([r.path]), `Restored ${r.path}.`)}>Restore</button>
+        <button class="danger purge" onClick={() => run(() => purge([r.path]))}>Purge</button>
+      </span>
+    </div>
+  );
   return (
     <div class="page" id="trash">
       <div class="row"><h2>Trash</h2><span class="spacer" />{rows.length > 0 && <button class="danger" id="empty-trash" onClick={() => run(() => purge(rows.map((r) => r.path)))}>Empty the trash</button>}</div>
       <p class="muted">Deleted secrets stay here, every version intact, until their recovery window ends.</p>
       <ErrorNote error={error} />
       {rows.length === 0 && <p class="empty muted" id="trash-empty">The trash is empty.</p>}
-      <table class="grid">
-        {rows.length > 0 && <thead><tr><th>Path</th><th>Kind</th><th>Versions</th><th>Deleted</th><th>Purged after</th><th /></tr></thead>}
-        <tbody>
-          {rows.map((r) => (
-            <tr data-path={r.path}>
-              <td>{r.path}</td><td>{r.kind}</td><td>{r.version}</td><td>{dateTime(r.deletedAt)}</td><td>{isoDate(r.purgeAt)}</td>
-              <td class="actions">
-                <button class="restore" onClick={() => act(() => ipc.restore([r.path]), `Restored ${r.path}.`)}>Restore</button>
-                <button class="danger purge" onClick={() => run(() => purge([r.path]))}>Purge</button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {rows.length > 0 && (
+        <div class="trash-rows" style={{ height: `${Math.min(rows.length, 14) * TRASH_ROW_H + 32}px` }}>
+          <VirtualTable id="trash-table" label="Secrets in the trash" items={rows} rowHeight={TRASH_ROW_H} header={header} row={row} />
+        </div>
+      )}
     </div>
   );
 }

@@ -1,0 +1,33 @@
+// @vitest-environment happy-dom
+// The trash at scale: a folder of 10,000 secrets deleted at once lands here; only the rows in view
+// are in the DOM, and each row's Restore names its own secret.
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mount, settle, unmountAll } from './mount';
+import type { TrashRow } from '../src/lib/bindings';
+
+const calls: unknown[][] = [];
+const rows: TrashRow[] = Array.from({ length: 10_000 }, (_, i) => ({ path: `big/dev/KEY_${i}`, kind: 'generic', version: 1, deletedAt: 1_800_000_000, purgeAt: 1_802_592_000 }));
+vi.mock('../src/lib/ipc', () => ({
+  ipc: {
+    trash: async () => rows,
+    restore: async (paths: string[]) => { calls.push(['restore', ...paths]); },
+  },
+}));
+const { Trash } = await import('../src/views/Trash');
+
+afterEach(() => { unmountAll(); calls.length = 0; });
+
+describe('Trash', () => {
+  it('puts only the rows in view in the DOM for 10,000 secrets, each restorable', async () => {
+    const el = mount(<Trash onChange={async () => {}} />);
+    await settle();
+    const shown = el.querySelectorAll('#trash-table [data-path]');
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(60);
+    expect(el.querySelector('#trash-table')!.getAttribute('aria-rowcount')).toBe('10000');
+    act(() => (el.querySelector('[data-path="big/dev/KEY_3"] .restore') as HTMLButtonElement).click());
+    await settle();
+    expect(calls).toEqual([['restore', 'big/dev/KEY_3']]);
+  });
+});

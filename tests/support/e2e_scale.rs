@@ -188,7 +188,9 @@ async fn remote_flow(mut app: App, server: bao::Bao) {
     eprintln!(
         "audit painted in {shown:.0} ms, longest frame gap {gap:.0} ms; {rows} rows in the DOM"
     );
-    assert!(gap < 1000.0, "the page froze for {gap:.0} ms showing the audit log");
+    // Its newest 2,000 entries stay a real table (details wrap to be read): about 0.45 s of
+    // layout here, guarded against a freeze, with room for a busy CI machine.
+    assert!(gap < 2000.0, "the page froze for {gap:.0} ms showing the audit log");
 }
 
 /// Clicks `click` in the page and times, in the page, until `until` is there and painted; with

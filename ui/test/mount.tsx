@@ -2,6 +2,7 @@
 // after it (call `unmountAll` in afterEach).
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
+import { expect } from 'vitest';
 
 const roots: HTMLElement[] = [];
 
@@ -21,3 +22,11 @@ export function unmountAll() {
 }
 
 export const settle = () => act(async () => { for (let i = 0; i < 8; i++) await Promise.resolve(); });
+
+/** A virtual table `table` holds `total` rows and puts only those in view (`row`) in the DOM. */
+export function expectOnlyRowsInView(el: HTMLElement, table: string, row: string, total: number) {
+  const shown = el.querySelectorAll(`${table} ${row}`).length;
+  expect(shown).toBeGreaterThan(0);
+  expect(shown).toBeLessThan(60);
+  expect(el.querySelector(table)!.getAttribute('aria-rowcount')).toBe(String(total));
+}

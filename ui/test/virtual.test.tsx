@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualTable } from '../src/components/VirtualTable';
 import { ImportRows } from '../src/views/Transfer';
 import type { ImportPreviewDto } from '../src/lib/bindings';
-import { mount, unmountAll } from './mount';
+import { expectOnlyRowsInView, mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
 
@@ -79,10 +79,7 @@ describe('ImportRows (the import preview)', () => {
 
   it('puts only the lines in view in the DOM, however many were sent', () => {
     const el = mount(<ImportRows preview={preview(2_000, 100_000)} />);
-    const rows = el.querySelectorAll('#import-rows .vrow:not(.head)');
-    expect(rows.length).toBeGreaterThan(0);
-    expect(rows.length).toBeLessThan(60);
-    expect(el.querySelector('#import-rows')!.getAttribute('aria-rowcount')).toBe('2000');
+    expectOnlyRowsInView(el, '#import-rows', '.vrow:not(.head)', 2_000);
     expect(el.querySelector('#import-rows-shown')!.textContent).toContain('Showing 2,000 of 100,000 lines');
   });
 

@@ -47,3 +47,11 @@ export function VirtualTable<T>({ items, rowHeight, header, row, id, focus = -1,
     </div>
   );
 }
+
+/** The virtual table inside a page (not filling a pane): a bordered box as tall as its rows, up
+ *  to `maxRows` of them, then scrolling. 32 px: the header row and the box's border. */
+export function BoxedTable<T>(props: Parameters<typeof VirtualTable<T>>[0] & { maxRows: number }) {
+  const { maxRows, ...table } = props;
+  const height = Math.min(table.items.length, maxRows) * table.rowHeight + 32;
+  return <div class="vbox" style={{ height: `${height}px` }}><VirtualTable {...table} /></div>;
+}

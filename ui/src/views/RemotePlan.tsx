@@ -10,7 +10,7 @@ import { ipc } from '../lib/ipc';
 import { appWords } from '../lib/toast';
 import { secretPath } from '../lib/tree';
 import { ErrorNote, useGuard } from '../components/Boundary';
-import { VirtualTable } from '../components/VirtualTable';
+import { BoxedTable } from '../components/VirtualTable';
 
 const ACTION_LABEL: Record<KeyAction, string> = {
   unchanged: 'unchanged', create_remote: 'create on remote', update_remote: 'update remote', create_local: 'create locally',
@@ -51,9 +51,7 @@ export function PlanTable({ plan, synced }: { plan: PlanDto; synced: SyncedFolde
   );
   return (
     <>
-      <div class="plan-rows" style={{ height: `${Math.min(rows.length, 14) * PLAN_ROW_H + 32}px` }}>
-        <VirtualTable id="remote-plan-table" label="Plan" items={rows} rowHeight={PLAN_ROW_H} header={header} row={row} />
-      </div>
+      <BoxedTable id="remote-plan-table" label="Plan" items={rows} rowHeight={PLAN_ROW_H} maxRows={14} header={header} row={row} />
       <p class={`small ${conflicts ? 'warn' : 'note'}`} id="remote-plan-summary" data-conflicts={conflicts}>
         {plan.folders.length} folder(s), KV v{plan.kvVersion}: {count(plan, 'create_remote') + count(plan, 'update_remote')} remote write(s),{' '}
         {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {conflicts} conflict(s).

@@ -6,7 +6,7 @@ import type { Finding, ReportDto, ReportFormatDto } from '../lib/bindings';
 import { expiry, isoDate, kindLabel, parseDay } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { errorText, toast } from '../lib/toast';
-import { VirtualTable } from '../components/VirtualTable';
+import { BoxedTable } from '../components/VirtualTable';
 
 const REPORT_ROW_H = 30;
 
@@ -107,8 +107,6 @@ function ReportRows({ r, onOpen }: { r: ReportDto; onOpen: (path: string) => voi
     );
   };
   return (
-    <div class="report-rows" style={{ height: `${Math.min(r.secrets.length, 16) * REPORT_ROW_H + 32}px` }}>
-      <VirtualTable id="report-table" label="Secrets in the report" items={r.secrets} rowHeight={REPORT_ROW_H} header={header} row={row} />
-    </div>
+    <BoxedTable id="report-table" label="Secrets in the report" items={r.secrets} rowHeight={REPORT_ROW_H} maxRows={16} header={header} row={row} />
   );
 }

@@ -7,7 +7,7 @@ import { ipc } from '../lib/ipc';
 import { appWords, toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { FilePick } from '../components/FilePick';
-import { VirtualTable } from '../components/VirtualTable';
+import { BoxedTable } from '../components/VirtualTable';
 
 const IMPORT_ROW_H = 30;
 
@@ -90,7 +90,6 @@ export function ImportRows({ preview }: { preview: ImportPreviewDto }) {
       <span>{r.line}</span><span title={r.name ?? ''}>{r.name ?? '—'}</span><span class="c-status">{r.status}</span><span title={appWords(r.note ?? '')}>{appWords(r.note ?? '')}</span>
     </div>
   );
-  const height = Math.min(rows.length, 12) * IMPORT_ROW_H + 32;
   return (
     <>
       {preview.rowsTotal > rows.length && (
@@ -98,9 +97,7 @@ export function ImportRows({ preview }: { preview: ImportPreviewDto }) {
           Showing {rows.length.toLocaleString('en-US')} of {preview.rowsTotal.toLocaleString('en-US')} lines: those changed, skipped, invalid or with a note first, then the first of the rest. The counts above cover every line.
         </p>
       )}
-      <div class="import-rows" style={{ height: `${height}px` }}>
-        <VirtualTable id="import-rows" label="Lines of the file" items={rows} rowHeight={IMPORT_ROW_H} header={header} row={row} />
-      </div>
+      <BoxedTable id="import-rows" label="Lines of the file" items={rows} rowHeight={IMPORT_ROW_H} maxRows={12} header={header} row={row} />
     </>
   );
 }

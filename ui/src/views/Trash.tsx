@@ -5,7 +5,7 @@ import { dateTime, isoDate } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
-import { VirtualTable } from '../components/VirtualTable';
+import { BoxedTable } from '../components/VirtualTable';
 
 const TRASH_ROW_H = 36;
 
@@ -42,9 +42,7 @@ export function Trash({ onChange }: { onChange: () => Promise<unknown> }) {
       <ErrorNote error={error} />
       {rows.length === 0 && <p class="empty muted" id="trash-empty">The trash is empty.</p>}
       {rows.length > 0 && (
-        <div class="trash-rows" style={{ height: `${Math.min(rows.length, 14) * TRASH_ROW_H + 32}px` }}>
-          <VirtualTable id="trash-table" label="Secrets in the trash" items={rows} rowHeight={TRASH_ROW_H} header={header} row={row} />
-        </div>
+        <BoxedTable id="trash-table" label="Secrets in the trash" items={rows} rowHeight={TRASH_ROW_H} maxRows={14} header={header} row={row} />
       )}
     </div>
   );

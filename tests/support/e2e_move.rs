@@ -224,7 +224,8 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
     app.wait_text("#remote-card h3", |t| t.contains("127.0.0.1:1,")).await;
     // The sync history is still there, and the new token connects.
     for f in ["myapp/dev", "tools"] {
-        let when = app.text(&format!("#remote-synced tr[data-folder=\"{f}\"] .last-synced")).await;
+        let css = format!("#remote-synced [data-folder=\"{f}\"] .last-synced");
+        let when = app.text_content(&css).await;
         assert!(when.len() > 10, "{f}: {when}");
     }
     app.click("#remote-test").await;
@@ -245,6 +246,12 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
     assert_eq!((rows, same), (2, 2), "every key unchanged after the edit");
 
     // TLS: a remote without the server's CA fails; the edit picks the CA in the native dialog.
+    // With a remote in place, the form to add another opens on demand, named afresh.
+    app.click("#remote-add-open").await;
+    assert_eq!(
+        app.wait_for("#remote-name").await.prop("value").await.unwrap().as_deref(),
+        Some("")
+    );
     app.fill("#remote-name", "secure").await;
     app.fill("#remote-addr", &tls.addr).await;
     app.fill("#remote-token", bao::ROOT).await;

@@ -197,6 +197,12 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
         .ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"])
         .trim()
         .to_string();
+    // With a remote in place, the form to add another opens on demand, named afresh.
+    app.click("#remote-add-open").await;
+    assert_eq!(
+        app.wait_for("#remote-name").await.prop("value").await.unwrap().as_deref(),
+        Some("")
+    );
     app.fill("#remote-name", "approle").await;
     app.wait_for("#remote-auth").await.select_by_value("approle").await.unwrap();
     app.fill("#remote-roleId", &role_id).await;

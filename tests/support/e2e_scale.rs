@@ -170,6 +170,21 @@ async fn remote_flow(mut app: App, server: bao::Bao) {
     eprintln!("the plan after the migrate in {:?} (slowest {slowest:?})", t.elapsed());
     assert!(slowest < Duration::from_secs(2), "the page froze for {slowest:?} after the migrate");
 
+    // Saving the remote's settings unchanged closes the plan: the card lists the synced folders.
+    app.click("#remote-edit-open").await;
+    app.wait_for("#remote-edit-save").await;
+    let (shown, gap) = page_time(&app, "#remote-edit-save", "#remote-synced [data-folder]").await;
+    let rows = app.count("#remote-synced [data-folder]").await;
+    eprintln!(
+        "synced folders in {shown:.0} ms, longest frame gap {gap:.0} ms; {rows} rows in the DOM"
+    );
+    assert!(rows > 0 && rows < 100, "{rows} synced-folder rows in the DOM");
+    let total = app.wait_for("#remote-synced").await.attr("aria-rowcount").await.unwrap();
+    assert_eq!(total.as_deref(), Some(FOLDERS.to_string().as_str()));
+    let when = app.text_content("#remote-synced [data-folder=\"app0/env0\"] .last-synced").await;
+    assert!(when.len() > 10, "{when}");
+    app.snap("synced").await;
+
     // The compliance report of the same 10,000 secrets, timed in the page.
     let (shown, gap) = page_time(&app, "#nav-report", "#report-table [data-report-path]").await;
     let rows = app.count("#report-table [data-report-path]").await;

@@ -1,22 +1,29 @@
 // @vitest-environment happy-dom
 // The conflict view: both sides masked until asked; each reveal is one call (an audited reveal on
 // the Rust side); Compare diffs both; quoted names travel quoted. The plan shows last-synced times.
+import { useState } from 'preact/hooks';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectOnlyRowsInView, mount, settle, unmountAll } from './mount';
-import type { PlanDto } from '../src/lib/bindings';
+import type { PlanDto, RemoteDto } from '../src/lib/bindings';
 
 const calls: string[] = [];
+const remotes: RemoteDto[] = [];
 vi.mock('../src/lib/ipc', () => ({
   ipc: {
     reveal: async (path: string) => { calls.push(`local ${path}`); return { path, version: 3, value: 'line one\nlocal two' }; },
     remotePeek: async (name: string, path: string) => { calls.push(`remote ${name} ${path}`); return { path, remoteVersion: 2, remotePath: 'secret/acme/dev', value: 'line one\nremote two' }; },
     remoteUpdate: async (req: unknown) => { calls.push(`update ${JSON.stringify(req)}`); return req; },
+    remotes: async () => remotes,
+    remoteSynced: async () => [],
+    remoteAdd: async (req: { name: string }) => { calls.push(`add ${req.name}`); remotes.push({ ...remotes[0], name: req.name }); },
   },
 }));
-const { Conflicts, PlanTable, lastSynced } = await import('../src/views/RemotePlan');
+const { Conflicts, PlanTable, SyncedTable, lastSynced } = await import('../src/views/RemotePlan');
 const { secretPath } = await import('../src/lib/tree');
 const { RemoteForm, caChange } = await import('../src/views/RemoteForm');
+const { Remotes } = await import('../src/views/Remotes');
+type RemoteMemory = import('../src/views/Remotes').RemoteMemory;
 
 const plan: PlanDto = {
   kvVersion: 2, notes: [],
@@ -82,6 +89,52 @@ describe('plan at scale', () => {
     const el = mount(<PlanTable plan={{ ...plan, folders }} synced={[]} />);
     expectOnlyRowsInView(el, '#remote-plan-table', '[data-action]', 10_000);
     expect(el.querySelector('#remote-plan-summary')!.textContent).toContain('10000 remote write(s)');
+  });
+});
+
+describe('synced folders', () => {
+  it('lists each synced folder with its time and version, only the rows in view in the DOM', () => {
+    const synced = Array.from({ length: 1_000 }, (_, f) => ({ folder: `app${f}/dev`, remoteVersion: 1 + (f % 3), syncedAt: 1_700_000_000 + f }));
+    const el = mount(<SyncedTable synced={synced} />);
+    expectOnlyRowsInView(el, '#remote-synced', '[data-folder]', 1_000);
+    const first = el.querySelector('#remote-synced [data-folder="app0/dev"]')!;
+    expect(first.querySelector('.last-synced')!.textContent).toMatch(/^2023-11-1[45] \d\d:\d\d$/);
+    expect(first.textContent).toContain('v1');
+  });
+});
+
+describe('adding a remote', () => {
+  const team = { name: 'team', addr: 'https://a:8200', namespace: null, mount: 'secret', prefix: '', caCert: null, skipVerify: false,
+    auth: 'token' as const, roleId: null, approleMount: null, credentialInKeychain: true, syncedFolders: 0 };
+  it('shows the form while there is none; with one, a button opens it (no name, the same server), Escape or adding closes it', async () => {
+    remotes.length = 0;
+    const Host = () => {
+      const [memory, setMemory] = useState<RemoteMemory>({ plans: {} });
+      return <Remotes memory={memory} setMemory={setMemory} onChanged={async () => {}} folders={[]} />;
+    };
+    const view = () => <Host />;
+    const empty = mount(view());
+    await settle();
+    expect((empty.querySelector('#remote-name') as HTMLInputElement).value).toBe('team');
+    expect(empty.querySelector('#remote-add-open')).toBeNull();
+    remotes.push(team);
+    const el = mount(view());
+    await settle();
+    expect(el.querySelector('#remote-name')).toBeNull();
+    await click(el.querySelector('#remote-add-open'));
+    const name = el.querySelector('#remote-name') as HTMLInputElement;
+    expect(name.value).toBe('');
+    // A second remote is most often on the same server: its address starts as the shown one's.
+    expect((el.querySelector('#remote-addr') as HTMLInputElement).value).toBe('https://a:8200');
+    act(() => { name.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); });
+    await settle();
+    expect(el.querySelector('#remote-name')).toBeNull();
+    await click(el.querySelector('#remote-add-open'));
+    act(() => { const n = el.querySelector('#remote-name') as HTMLInputElement; n.value = 'ops'; n.dispatchEvent(new Event('input', { bubbles: true })); });
+    await click(el.querySelector('#remote-add'));
+    expect(calls).toEqual(['add ops']);
+    expect(el.querySelector('#remote-name')).toBeNull();
+    expect([...el.querySelectorAll('[data-remote]')].map((b) => b.textContent)).toEqual(['team', 'ops']);
   });
 });
 

@@ -15,9 +15,10 @@ export function caChange(picked: PickedFile | null, cleared: boolean): CaChange 
   return picked ? { set: picked.handle } : cleared ? 'clear' : 'keep';
 }
 
-export function RemoteForm({ existing, onDone, onCancel }: { existing?: RemoteDto; onDone: (name: string) => void; onCancel?: () => void }) {
+/** `start`: what a new remote's name and address start as (the blank ones by default). */
+export function RemoteForm({ existing, onDone, onCancel, start }: { existing?: RemoteDto; onDone: (name: string) => void; onCancel?: () => void; start?: { name: string; addr: string } }) {
   const e = existing;
-  const [f, setF] = useState(e ? { ...blank, name: e.name, addr: e.addr, namespace: e.namespace ?? '', mount: e.mount, prefix: e.prefix, roleId: e.roleId ?? '', approleMount: e.approleMount ?? 'approle' } : blank);
+  const [f, setF] = useState(e ? { ...blank, name: e.name, addr: e.addr, namespace: e.namespace ?? '', mount: e.mount, prefix: e.prefix, roleId: e.roleId ?? '', approleMount: e.approleMount ?? 'approle' } : { ...blank, ...start });
   const [auth, setAuth] = useState<AuthKind>(e?.auth ?? 'token');
   const [ca, setCa] = useState<PickedFile | null>(null);
   const [caCleared, setCaCleared] = useState(false);

@@ -30,6 +30,20 @@ export function lastSynced(f: FolderPlanDto, synced: SyncedFolderDto[]): string 
   return f.lastSyncedVersion != null ? `remote v${f.lastSyncedVersion}` : 'never';
 }
 
+const SYNCED_ROW_H = 30;
+
+/** The folders synced with this remote, shown when no plan is open: a row each, only those in
+ *  view in the DOM (a migrate of 1,000 folders leaves 1,000 here). */
+export function SyncedTable({ synced }: { synced: SyncedFolderDto[] }) {
+  const header = <div class="vrow srow head"><span>Folder</span><span>Last synced</span><span class="num">Remote version</span></div>;
+  const row = (s: SyncedFolderDto) => (
+    <div class="vrow srow" role="row" style={{ height: `${SYNCED_ROW_H}px` }} data-folder={s.folder}>
+      <span title={s.folder}>{s.folder}</span><span class="last-synced">{dateTime(s.syncedAt)}</span><span class="num">v{s.remoteVersion}</span>
+    </div>
+  );
+  return <BoxedTable id="remote-synced" label="Synced folders" items={synced} rowHeight={SYNCED_ROW_H} maxRows={12} header={header} row={row} />;
+}
+
 const PLAN_ROW_H = 30;
 
 /** The plan, a row per key, only the rows in view in the DOM (a migrate of 10,000 secrets once

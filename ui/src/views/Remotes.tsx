@@ -8,7 +8,7 @@ import { ipc, type Step, type Work } from '../lib/ipc';
 import { appWords } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { type SyncBadge, tokenMay } from '../lib/labels';
-import { type Choices, Conflicts, PlanTable } from './RemotePlan';
+import { type Choices, Conflicts, PlanTable, SyncedTable } from './RemotePlan';
 import { RemoteForm } from './RemoteForm';
 
 /** What this screen remembers while the app is unlocked: per remote, its last plan. */
@@ -28,6 +28,8 @@ export function staleSync(m: RemoteMemory, rows: SecretRow[]): Record<string, Sy
 export function Remotes({ memory, setMemory, onChanged, folders }: { memory: RemoteMemory; setMemory: (f: (m: RemoteMemory) => RemoteMemory) => void; onChanged: () => Promise<unknown>; folders: string[] }) {
   const [remotes, setRemotes] = useState<RemoteDto[]>([]);
   const [error, run] = useGuard();
+  // With a remote in place, the form to add another stays closed until asked for.
+  const [adding, setAdding] = useState(false);
   const selected = memory.selected;
   const select = (name: string | undefined) => setMemory((m) => ({ ...m, selected: name }));
   const load = () => run(async () => {
@@ -57,7 +59,12 @@ export function Remotes({ memory, setMemory, onChanged, folders }: { memory: Rem
           planned={memory.plans[current.name]} setPlanned={(p) => setMemory((m) => ({ ...m, plans: { ...m.plans, [current.name]: p } }))}
           onEdited={async () => { forgetPlan(current.name); await load(); }} />
       )}
-      <RemoteForm onDone={async (name) => { await load(); select(name); }} />
+      {adding || !remotes.length ? (
+        <RemoteForm key={remotes.length} start={current && { name: '', addr: current.addr }} onCancel={remotes.length ? () => setAdding(false) : undefined}
+          onDone={async (name) => { setAdding(false); await load(); select(name); }} />
+      ) : (
+        <button id="remote-add-open" onClick={() => setAdding(true)}>Add another remote…</button>
+      )}
     </div>
   );
 }
@@ -139,10 +146,7 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove,
         </>
       )}
       {!planned && synced.length > 0 && (
-        <table class="grid" id="remote-synced">
-          <thead><tr><th>Folder</th><th>Last synced</th><th>Remote version</th></tr></thead>
-          <tbody>{synced.map((s) => <tr data-folder={s.folder}><td>{s.folder}</td><td class="last-synced">{dateTime(s.syncedAt)}</td><td>v{s.remoteVersion}</td></tr>)}</tbody>
-        </table>
+        <SyncedTable synced={synced} />
       )}
       {progress && <progress id="remote-progress" max={progress.total || 1} value={progress.done} />}
       {report && (

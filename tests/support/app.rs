@@ -117,6 +117,12 @@ impl App {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Types into whatever has the focus, as a keyboard does (WebDriver key codes for Tab, Enter…).
+    pub async fn keys(&self, k: &str) {
+        self.client.active_element().await.unwrap().send_keys(k).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+
     pub async fn fill(&self, css: &str, text: &str) {
         // WebDriver's clear fires no input event; typing does. An empty value is a key, then backspace.
         let keys = if text.is_empty() { "x\u{E003}".to_string() } else { text.to_string() };

@@ -17,12 +17,6 @@ const UP: &str = "\u{E013}";
 const ESC: &str = "\u{E00C}";
 const DEL: &str = "\u{E017}";
 
-/// Types into whatever has the focus, as a keyboard does.
-async fn keys(app: &App, k: &str) {
-    app.client.active_element().await.unwrap().send_keys(k).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-}
-
 async fn focused_id(app: &App) -> String {
     app.client.active_element().await.unwrap().attr("id").await.unwrap().unwrap_or_default()
 }
@@ -238,67 +232,67 @@ async fn the_first_run_by_keyboard_alone() {
         // Setup: keychain (the default), a recovery passphrase and its confirmation, Enter.
         app.wait_for("#create-vault").await;
         app.click("#recovery-passphrase").await; // the one click: give the window focus
-        keys(&app, "recovery by keys").await;
-        keys(&app, TAB).await;
+        app.keys("recovery by keys").await;
+        app.keys(TAB).await;
         assert_eq!(focused_id(&app).await, "recovery-passphrase-confirm");
-        keys(&app, &format!("recovery by keys{ENTER}")).await;
+        app.keys(&format!("recovery by keys{ENTER}")).await;
         app.wait_for("#search").await;
         // Ctrl+N: a new secret; the path has the focus; Tab to the value; Enter saves.
-        keys(&app, &format!("{CTRL}n")).await;
+        app.keys(&format!("{CTRL}n")).await;
         app.wait_for("#editor").await;
         assert_eq!(focused_id(&app).await, "edit-path");
-        keys(&app, "kb/dev/FIRST").await;
-        keys(&app, &format!("{TAB}{TAB}")).await;
+        app.keys("kb/dev/FIRST").await;
+        app.keys(&format!("{TAB}{TAB}")).await;
         assert_eq!(focused_id(&app).await, "edit-value");
-        keys(&app, &format!("first-keyboard-value{ENTER}")).await;
+        app.keys(&format!("first-keyboard-value{ENTER}")).await;
         app.wait_for(&row("kb/dev/FIRST")).await;
-        keys(&app, &format!("{CTRL}n")).await;
-        keys(&app, "kb/dev/SECOND").await;
-        keys(&app, &format!("{TAB}{TAB}second-value{ENTER}")).await;
+        app.keys(&format!("{CTRL}n")).await;
+        app.keys("kb/dev/SECOND").await;
+        app.keys(&format!("{TAB}{TAB}second-value{ENTER}")).await;
         app.wait_for(&row("kb/dev/SECOND")).await;
         // / focuses the search; arrows move in the list; Enter opens the detail.
-        keys(&app, ESC).await;
+        app.keys(ESC).await;
         app.click("#nav-secrets").await;
-        keys(&app, "/").await;
+        app.keys("/").await;
         assert_eq!(focused_id(&app).await, "search");
-        keys(&app, "second").await;
+        app.keys("second").await;
         app.wait_text("#result-count", |t| t == "1 shown").await;
-        keys(&app, ENTER).await;
+        app.keys(ENTER).await;
         app.wait_text("#detail-name", |t| t == "SECOND").await;
         // Ctrl+F back to the search; Escape clears it; up the list; Ctrl+C copies through Rust.
-        keys(&app, &format!("{CTRL}f")).await;
+        app.keys(&format!("{CTRL}f")).await;
         assert_eq!(focused_id(&app).await, "search");
-        keys(&app, ESC).await;
+        app.keys(ESC).await;
         app.wait_text("#result-count", |t| t == "2 shown").await;
-        keys(&app, UP).await;
+        app.keys(UP).await;
         app.wait_text("#detail-name", |t| t == "FIRST").await;
-        keys(&app, &format!("{CTRL}c")).await;
+        app.keys(&format!("{CTRL}c")).await;
         app.wait_text("#toasts", |t| t.contains("Copied kb/dev/FIRST")).await;
         app.snap("keyboard-copied").await;
         // Delete: to the trash, with Undo in a toast.
-        keys(&app, DEL).await;
+        app.keys(DEL).await;
         app.gone(&row("kb/dev/FIRST")).await;
         app.wait_text("#toasts", |t| t.contains("Undo")).await;
         app.snap("keyboard-deleted-undo").await;
         // Ctrl+K: the palette jumps to the trash.
-        keys(&app, &format!("{CTRL}k")).await;
+        app.keys(&format!("{CTRL}k")).await;
         app.wait_for("#palette").await;
-        keys(&app, "trash").await;
+        app.keys("trash").await;
         app.snap("keyboard-palette").await;
-        keys(&app, ENTER).await;
+        app.keys(ENTER).await;
         app.wait_for("#trash [data-path=\"kb/dev/FIRST\"]").await;
         // Ctrl+K again, to the secret itself... it is in the trash, so go to SECOND.
-        keys(&app, &format!("{CTRL}k")).await;
-        keys(&app, &format!("kb/dev/SECOND{ENTER}")).await;
+        app.keys(&format!("{CTRL}k")).await;
+        app.keys(&format!("kb/dev/SECOND{ENTER}")).await;
         app.wait_text("#detail-name", |t| t == "SECOND").await;
         // Ctrl+L locks; Enter unlocks (keychain without app lock: the lock screen says so).
-        keys(&app, &format!("{CTRL}l")).await;
+        app.keys(&format!("{CTRL}l")).await;
         app.wait_for("#lock-screen").await;
         assert_eq!(
             app.wait_for("#lock-kind").await.attr("data-kind").await.unwrap().as_deref(),
             Some("keychainOnly")
         );
-        keys(&app, ENTER).await;
+        app.keys(ENTER).await;
         app.wait_for("#search").await;
     })
     .await;

@@ -12,12 +12,6 @@ use super::{bao, open_seeded, row, seed};
 const F2: &str = "\u{E032}";
 const ENTER: &str = "\u{E007}";
 
-/// Types into whatever has the focus, as a keyboard does.
-async fn keys(app: &App, k: &str) {
-    app.client.active_element().await.unwrap().send_keys(k).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-}
-
 async fn wait_value(app: &App, css: &str, want: &str) {
     for _ in 0..100 {
         if app.wait_for(css).await.prop("value").await.unwrap().as_deref() == Some(want) {
@@ -75,16 +69,16 @@ async fn move_flow(mut app: App, vault: std::path::PathBuf) {
         .execute("document.querySelector('#secrets-table .vbody').focus()", vec![])
         .await
         .unwrap();
-    keys(&app, F2).await;
+    app.keys(F2).await;
     let field = app.wait_for("#move-secret-to").await;
     assert_eq!(field.prop("value").await.unwrap().as_deref(), Some("app/dev/A"));
     app.fill("#move-secret-to", "app/dev/B").await;
-    keys(&app, ENTER).await;
+    app.keys(ENTER).await;
     let err = app.wait_text("#move-secret-error", |t| !t.is_empty()).await;
     assert!(err.contains("already exists"), "{err}");
     app.snap("rename-taken").await;
     app.fill("#move-secret-to", "app/dev/API_KEY").await;
-    keys(&app, ENTER).await;
+    app.keys(ENTER).await;
     // The list and the detail follow the secret; its history came along.
     app.wait_text("#detail-name", |t| t == "API_KEY").await;
     app.wait_for(&row("app/dev/API_KEY")).await;
@@ -108,9 +102,9 @@ async fn move_flow(mut app: App, vault: std::path::PathBuf) {
     // and the tree's selection follows it.
     app.click("[data-folder=\"app\"]").await;
     app.wait_text("#result-count", |t| t == "3 shown").await;
-    keys(&app, F2).await;
+    app.keys(F2).await;
     app.fill("#folder-move-to", "app/x").await;
-    keys(&app, ENTER).await;
+    app.keys(ENTER).await;
     let err = app.wait_text("#folder-move-error", |t| !t.is_empty()).await;
     assert!(err.contains("into itself"), "{err}");
     app.fill("#folder-move-to", "svc").await;
@@ -141,13 +135,13 @@ async fn move_flow(mut app: App, vault: std::path::PathBuf) {
     app.wait_text("#bulk-bar b", |t| t == "2 selected").await;
     app.click("#bulk-move").await;
     app.fill("#bulk-move-form-to", "archive").await;
-    keys(&app, ENTER).await;
+    app.keys(ENTER).await;
     let err = app.wait_text("#bulk-move-form-error", |t| !t.is_empty()).await;
     assert!(err.contains("archive/D"), "{err}");
     app.wait_for(&row("svc/prod/C")).await;
     app.snap("bulk-move-clash").await;
     app.fill("#bulk-move-form-to", "attic").await;
-    keys(&app, ENTER).await;
+    app.keys(ENTER).await;
     app.wait_for(&row("attic/C")).await;
     app.wait_for(&row("attic/D")).await;
     app.gone(&row("other/D")).await;

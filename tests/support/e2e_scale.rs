@@ -12,6 +12,10 @@ use crate::support::App;
 
 const PASS: &str = "e2e passphrase";
 const LINES: usize = 100_000;
+/// WebDriver key codes.
+const TAB: &str = "\u{E004}";
+const END: &str = "\u{E010}";
+const HOME: &str = "\u{E011}";
 
 fn big_env(dir: &Path) -> PathBuf {
     let path = dir.join("big.env");
@@ -148,6 +152,21 @@ async fn remote_flow(mut app: App, server: bao::Bao) {
     let summary = app.text("#remote-plan-summary").await;
     assert!(summary.contains(&format!("{SECRETS} remote write(s)")), "{summary}");
     app.snap("planned").await;
+
+    // The keyboard reaches the plan's box and scrolls it: from the Plan button, Tab past Edit and
+    // Forget remote; End shows the last key, Home the first again.
+    app.keys(&format!("{TAB}{TAB}{TAB}")).await;
+    let focused = app.client.active_element().await.unwrap();
+    let parent = focused.find(fantoccini::Locator::XPath("..")).await.unwrap();
+    assert_eq!(parent.attr("id").await.unwrap().as_deref(), Some("remote-plan-table"));
+    let last = "#remote-plan-table [data-key=\"KEY_9999\"]";
+    assert_eq!(app.count(last).await, 0, "the last key is out of view at first");
+    app.keys(END).await;
+    app.wait_for(last).await;
+    app.snap("plan-end").await;
+    app.keys(HOME).await;
+    app.wait_for("#remote-plan-table [data-key=\"KEY_0\"]").await;
+    assert_eq!(app.count(last).await, 0, "Home scrolls back to the first key");
 
     let t = Instant::now();
     app.click("#remote-migrate").await;

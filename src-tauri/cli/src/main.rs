@@ -3,13 +3,13 @@
 
 #[macro_use]
 mod term;
+mod argv;
 mod cli;
 mod cli_life;
 mod cmd;
 mod ctx;
 mod exit;
 
-use clap::Parser;
 use hush_core::{AuditFilter, Kind, ListFilter, Result};
 
 use cli::{Cli, Cmd, ProjectCmd, RecoveryCmd};
@@ -28,7 +28,7 @@ fn main() {
     hush_core::on_wait_for_lock(Box::new(|| {
         errln!("hush: waiting for another Hush process to finish writing the vault…");
     }));
-    let cli = Cli::parse();
+    let cli = argv::parse();
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {

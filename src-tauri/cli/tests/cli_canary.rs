@@ -116,6 +116,13 @@ fn the_canary_never_leaks() {
     assert_eq!(s.outputs.last().unwrap().1.code, 2);
     s.pw_in(&["set", path, "--meta", "novalue"], canary.clone());
     assert_eq!(s.outputs.last().unwrap().1.code, 2);
+    // The value typed as an argument, as newcomers (and scripts) do: refused, and not repeated
+    // in the error (clap said "unexpected argument '<the value>' found", into a CI log).
+    let err = &s.pw(&["set", path, &format!("{canary}-argv")]).stderr.clone();
+    assert!(err.contains("never from the command line"), "{err}");
+    assert_eq!(s.outputs.last().unwrap().1.code, 2);
+    s.pw(&["get", path, &canary]);
+    assert_eq!(s.outputs.last().unwrap().1.code, 2);
 
     // Every listing and report.
     for args in [

@@ -232,6 +232,12 @@ fn status_lists_and_fails_on_for_ci() {
         "{}",
         out.stderr
     );
+    // Created seconds ago: "today", not "1 days ago" (the days were floored); in whole days.
+    let text = t.run(&["status"]).ok().stdout();
+    let line = |p: &str| text.lines().find(|l| l.contains(p)).unwrap_or_default().to_string();
+    assert!(line("s/NONE").ends_with("(today)"), "{text}");
+    assert!(line("s/SOON").ends_with("(in 9 days)"), "{text}");
+    assert_eq!(s["never_rotated"][0]["days"], 0);
     t.run(&["status", "--fail-on", "due"]).ok();
     t.run(&["status", "--fail-on", "bogus"]).expect(2);
     // Unused: nothing read for 90 days (times moved back; the audit log is read too).

@@ -225,8 +225,7 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
             for i in items.iter() {
                 let when = match (i.at, i.days) {
                     (Some(t), Some(d)) => {
-                        let rel =
-                            if d < 0 { format!("{} days ago", -d) } else { format!("in {d} days") };
+                        let rel = relative_days(d);
                         format!("{} ({rel})", &timefmt::rfc3339(t)[..10])
                     }
                     _ => "-".into(),
@@ -245,6 +244,17 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
     }
     errln!("hush: status: {} not empty", failing.join(", "));
     Ok(exit::CHECK_FAILED)
+}
+
+/// "today", "in 1 day", "3 days ago".
+fn relative_days(d: i64) -> String {
+    let n = d.unsigned_abs();
+    let days = if n == 1 { "1 day".to_string() } else { format!("{n} days") };
+    match d {
+        0 => "today".into(),
+        d if d < 0 => format!("{days} ago"),
+        _ => format!("in {days}"),
+    }
 }
 
 pub fn report(ctx: &Ctx, a: ReportArgs) -> Result<()> {

@@ -63,9 +63,10 @@ pub struct Status {
     pub unused_days: i64,
 }
 
-/// Whole days from `now` to `at`, rounded toward the past (1.5 days ahead is 1).
+/// Whole days from `now` to `at`, rounded toward now: 1.5 days ahead is 1, 1.5 days ago is -1,
+/// and a secret created an hour ago was created 0 days ago (flooring called it "1 days ago").
 pub(crate) fn days_until(at: i64, now: i64) -> i64 {
-    (at - now).div_euclid(DAY)
+    (at - now) / DAY
 }
 
 /// The newest use of each secret: its own reads and its folder's runs and exports (audit log),

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::auth::{RemoteCredential, TokenSource};
-pub(crate) use super::failure::{classify_transport, discovery_bound, Failure};
+pub(crate) use super::failure::{classify_transport, discovery_bound, of_round, Failure};
 use super::http::{self, Request};
 use super::mapping::{fields_from_json, ExposedFields, Fields};
 use crate::error::{Error, Result};
@@ -291,7 +291,8 @@ impl Conn {
     ) -> std::result::Result<(u16, Value), Failure> {
         let n = self.bases.len();
         let several = n > 1;
-        let (mut failed_in_round, mut rounds, mut relogged) = (0usize, 0u32, !relogin);
+        // The failures of this round of addresses: when it is the last, the error names each.
+        let (mut round, mut rounds, mut relogged) = (Vec::new(), 0u32, !relogin);
         loop {
             let i = self.active.load(Ordering::Relaxed) % n;
             let current = self.token();
@@ -318,11 +319,10 @@ impl Conn {
             // The next address, unless every one failed in this round.
             let _ =
                 self.active.compare_exchange(i, (i + 1) % n, Ordering::Relaxed, Ordering::Relaxed);
-            failed_in_round += 1;
-            if failed_in_round < n {
+            round.push(failure);
+            if round.len() < n {
                 continue;
             }
-            failed_in_round = 0;
             let limit = if self.seen.load(Ordering::Relaxed) {
                 self.retry_for
             } else {
@@ -331,8 +331,9 @@ impl Conn {
             let wait = backoff(rounds);
             rounds += 1;
             if self.outage_began().elapsed() + wait > limit {
-                return Err(failure);
+                return Err(of_round(round));
             }
+            round.clear();
             tokio::time::sleep(wait).await;
         }
     }

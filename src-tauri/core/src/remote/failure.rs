@@ -66,6 +66,7 @@ impl Failure {
     /// `secret/data/myapp/dev`), naming the address where it happened.
     pub(crate) fn into_error(self, what: &str, path: &str) -> Error {
         match self {
+            Failure::Connect(m) if m.starts_with("none of its") => Error::RemoteUnreachable(format!("{m} (check the addresses and that the servers run)")),
             Failure::Connect(m) => Error::RemoteUnreachable(format!("{m} (check the address and that the server runs)")),
             Failure::Tls(m) => Error::RemoteTls(format!(
                 "{m}; for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server"
@@ -100,20 +101,54 @@ pub(crate) fn classify_transport(e: &(dyn std::error::Error + 'static)) -> Failu
     }
     let joined = text.join(": ");
     let lower = joined.to_lowercase();
+    // What is shown: the chain without reqwest's "error sending request for url (…)" (the address
+    // is named by the caller; the API path and query are noise) and hyper's "client error (…)".
+    let reason: Vec<&str> = text
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !t.contains(" for url (") && !t.starts_with("client error ("))
+        .collect();
+    let shown = if reason.is_empty() { joined.clone() } else { reason.join(": ") };
     if ["certificate", "tls", "handshake", "unknownissuer", "invalid peer"]
         .iter()
         .any(|w| lower.contains(w))
     {
-        Failure::Tls(joined)
+        Failure::Tls(shown)
     } else if connect
         || ["connection refused", "dns error", "connect", "timed out", "reset"]
             .iter()
             .any(|w| lower.contains(w))
     {
-        Failure::Connect(joined)
+        Failure::Connect(shown)
     } else {
-        Failure::Other(joined)
+        Failure::Other(shown)
     }
+}
+
+/// What a round in which every address failed comes to: with one address, its failure; when no
+/// address could be reached, one failure naming each and why; else the last answer that was
+/// not a connection failure (a sealed node says more than a dead one).
+pub(crate) fn of_round(mut round: Vec<Failure>) -> Failure {
+    if round.len() > 1 && round.iter().all(|f| matches!(f, Failure::Connect(_))) {
+        let mut each: Vec<String> = Vec::new();
+        for f in round {
+            let Failure::Connect(m) = f else { unreachable!() };
+            if !each.contains(&m) {
+                each.push(m);
+            }
+        }
+        if each.len() == 1 {
+            return Failure::Connect(each.remove(0));
+        }
+        return Failure::Connect(format!(
+            "none of its {} addresses answered: {}",
+            each.len(),
+            each.join("; ")
+        ));
+    }
+    let last = round.iter().rposition(|f| !matches!(f, Failure::Connect(_)));
+    let i = last.unwrap_or(round.len() - 1);
+    round.swap_remove(i)
 }
 
 /// How deep discovery walks the listing below the prefix, and how many entries it reads in all:
@@ -144,6 +179,51 @@ mod tests {
 
     fn status(code: u16, error: &str) -> Failure {
         Failure::Status { code, errors: vec![error.into()], at: "http://127.0.0.1:8200".into() }
+    }
+
+    #[test]
+    fn a_round_where_no_address_answered_names_each_once() {
+        let refused = |a: &str| Failure::Connect(format!("{a}: Connection refused"));
+        let f = of_round(vec![refused("http://a:1"), refused("http://b:2"), refused("http://a:1")]);
+        let Failure::Connect(m) = f else { panic!("{f:?}") };
+        assert_eq!(
+            m,
+            "none of its 2 addresses answered: http://a:1: Connection refused; http://b:2: Connection refused"
+        );
+        let Failure::Connect(m) = of_round(vec![refused("http://a:1")]) else { panic!() };
+        assert_eq!(m, "http://a:1: Connection refused");
+        // A sealed node among dead ones is what is said.
+        let sealed = status(503, "Vault is sealed");
+        assert!(of_round(vec![refused("http://a:1"), sealed, refused("http://b:2")]).is_sealed());
+    }
+
+    /// reqwest's wrapper (with the URL, path and query) and hyper's are left out of the text.
+    #[test]
+    fn a_transport_failure_reads_as_its_cause() {
+        #[derive(Debug)]
+        struct E(&'static str, Option<Box<E>>);
+        impl std::fmt::Display for E {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for E {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|e| e as _)
+            }
+        }
+        let chain = E(
+            "error sending request for url (http://127.0.0.1:1/v1/sys/health?standbyok=true)",
+            Some(Box::new(E(
+                "client error (Connect)",
+                Some(Box::new(E(
+                    "tcp connect error",
+                    Some(Box::new(E("Connection refused (os error 111)", None))),
+                ))),
+            ))),
+        );
+        let Failure::Connect(m) = classify_transport(&chain) else { panic!() };
+        assert_eq!(m, "tcp connect error: Connection refused (os error 111)");
     }
 
     /// The texts as OpenBao 2.x and Vault send them right after a leader election.

@@ -142,7 +142,9 @@ fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
     assert!(
         words.stdout().contains("[local ahead]  secret/hush/myapp/dev (not on the remote)")
             && words.stdout().contains(" create on remote ")
-            && !words.stdout().contains("CreateRemote"),
+            && words.stdout().contains("local v1, not on the remote")
+            && !words.stdout().contains("CreateRemote")
+            && !words.stdout().contains(" v-"),
         "{}",
         words.stdout()
     );
@@ -156,6 +158,9 @@ fn token_from_stdin_plan_migrate_pull_with_json_and_no_leaks() {
     assert!(human.stdout().contains("[in sync]"), "{}", human.stdout());
 
     b.ok(&["kv", "patch", "secret/hush/other", "TOKEN=t2", "NEW=n"]);
+    let words = hush(&t, &["plan", "team", "--for", "pull"], "", &[]).ok().stdout();
+    let new = words.lines().find(|l| l.contains(" NEW ")).unwrap_or_default();
+    assert!(new.contains("create locally") && new.ends_with("remote v2, not local"), "{words}");
     let pull = hush(&t, &["pull", "team", "--json"], "", &[]).ok();
     assert_eq!(
         (

@@ -346,11 +346,12 @@ fn print_plan(plan: &Plan) {
         };
         outln!("{}  [{}]  {} {version}{synced}", f.folder, state_label(f.state), f.remote_path);
         for k in f.keys.iter().filter(|k| k.action != KeyAction::Unchanged) {
-            let versions = format!(
-                "local v{}, remote v{}",
-                k.local_version.map_or("-".into(), |v| v.to_string()),
-                k.remote_version.map_or("-".into(), |v| v.to_string())
-            );
+            let versions = match (k.local_version, k.remote_version) {
+                (Some(l), Some(r)) => format!("local v{l}, remote v{r}"),
+                (Some(l), None) => format!("local v{l}, not on the remote"),
+                (None, Some(r)) => format!("remote v{r}, not local"),
+                (None, None) => String::new(),
+            };
             outln!(
                 "  {:<2} {:<32} {:<19} {versions}{}",
                 symbol(k.action),

@@ -525,8 +525,8 @@ Names that change how programs start (LD_PRELOAD, PATH, NODE_OPTIONS, …) are f
 )]
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
-    /// The folder the file's keys land in, e.g. myapp/dev
-    #[arg(long, value_name = "FOLDER")]
+    /// The folder the file's keys land in, e.g. myapp/dev (also --folder)
+    #[arg(long, value_name = "FOLDER", alias = "folder")]
     pub into: String,
     /// Show the preview and change nothing
     #[arg(long)]
@@ -583,6 +583,9 @@ pub struct RunArgs {
     /// falls back to the local copy when it does not answer within HUSH_REMOTE_TIMEOUT (3 s)
     #[arg(long = "from", value_name = "FOLDER")]
     pub from: Vec<String>,
+    /// Folders named before `--` are taken as --from, first: `hush run myapp/dev -- CMD`
+    #[arg(value_name = "FOLDER", conflicts_with = "env")]
+    pub folders: Vec<String>,
     /// The project environment to use instead of its default
     #[arg(long, value_name = "NAME", conflicts_with = "from")]
     pub env: Option<String>,

@@ -121,8 +121,14 @@ fn the_canary_never_leaks() {
     let err = &s.pw(&["set", path, &format!("{canary}-argv")]).stderr.clone();
     assert!(err.contains("never from the command line"), "{err}");
     assert_eq!(s.outputs.last().unwrap().1.code, 2);
-    s.pw(&["get", path, &canary]);
+    let vault = t.path.to_string_lossy().into_owned();
+    s.pw(&["--vault", &vault, "set", path, "--tag", "x", &canary]);
     assert_eq!(s.outputs.last().unwrap().1.code, 2);
+    s.pw(&["remote", "add", "team", "--addr", "http://127.0.0.1:1", &canary]);
+    assert_eq!(s.outputs.last().unwrap().1.code, 2);
+    // Elsewhere a stray word is likely a path, and clap's message keeps it.
+    let other = s.pw(&["get", path, "extra-word"]).stderr.clone();
+    assert!(other.contains("unexpected argument 'extra-word'"), "{other}");
 
     // Every listing and report.
     for args in [

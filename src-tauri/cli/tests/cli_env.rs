@@ -193,12 +193,18 @@ fn run_passes_env_exit_code_and_isolates() {
     let f = t.file("r.env", "TOKEN=tok-123\nSHARED=base\n");
     t.ok(&["import", &f, "--into", "app"]);
     let f2 = t.file("o.env", "SHARED=override\n");
-    t.ok(&["import", &f2, "--into", "me"]);
+    // `--folder` is taken for `--into` (as newcomers type it).
+    t.ok(&["import", &f2, "--folder", "me"]);
     let o = t.code(
         &["run", "--from", "app", "--from", "me", "--", "sh", "-c", "echo $TOKEN $SHARED; exit 7"],
         7,
     );
     assert_eq!(out(&o), "tok-123 override\n");
+    // Folders before `--` are --from folders, first (clap refused them as unexpected).
+    let o = t.ok(&["run", "app", "me", "--", "sh", "-c", "echo $TOKEN $SHARED"]);
+    assert_eq!(out(&o), "tok-123 override\n");
+    let o = t.ok(&["run", "me", "--from", "app", "--", "sh", "-c", "echo $SHARED"]);
+    assert_eq!(out(&o), "base\n", "--from comes after the folders named before --");
     let o = t.run(&["run", "--from", "app", "--no-inherit-env", "--", "/usr/bin/env"]);
     let mut names: Vec<String> =
         out(&o).lines().map(|l| l.split('=').next().unwrap().to_string()).collect();
@@ -217,7 +223,7 @@ fn run_passes_env_exit_code_and_isolates() {
     t.code(&["run", "--from", "app", "--", "sh", "-c", "kill -TERM $$"], 128 + 15);
     let audit: serde_json::Value =
         serde_json::from_slice(&t.ok(&["audit", "--json", "--action", "run"]).stdout).unwrap();
-    assert_eq!(audit.as_array().unwrap().len(), 4, "one entry per run");
+    assert_eq!(audit.as_array().unwrap().len(), 6, "one entry per run");
 }
 
 #[test]

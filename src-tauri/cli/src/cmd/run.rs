@@ -24,7 +24,8 @@ pub const KEPT_ENV: [&str; 7] = ["PATH", "HOME", "USER", "LANG", "TERM", "TMPDIR
 pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     // --from folders, else the trusted project's environment (hush.toml here or above)
     let mut opened = None;
-    let from = super::remote::remote_first(ctx, &a.from, &mut opened)?;
+    let named: Vec<String> = a.folders.iter().chain(&a.from).cloned().collect();
+    let from = super::remote::remote_first(ctx, &named, &mut opened)?;
     let sel = super::project::select(&from, a.env.as_deref())?;
     let program = a.cmd[0].clone();
     let mut vault = match opened {

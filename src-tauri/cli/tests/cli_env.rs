@@ -205,6 +205,9 @@ fn run_passes_env_exit_code_and_isolates() {
     assert_eq!(out(&o), "tok-123 override\n");
     let o = t.ok(&["run", "me", "--from", "app", "--", "sh", "-c", "echo $SHARED"]);
     assert_eq!(out(&o), "base\n", "--from comes after the folders named before --");
+    // Without `--`, the program is taken for folders: the error says where it goes.
+    let o = t.code(&["run", "app", "printenv", "TOKEN"], 2);
+    assert!(err(&o).contains("the program goes after --"), "{}", err(&o));
     let o = t.run(&["run", "--from", "app", "--no-inherit-env", "--", "/usr/bin/env"]);
     let mut names: Vec<String> =
         out(&o).lines().map(|l| l.split('=').next().unwrap().to_string()).collect();

@@ -193,6 +193,6 @@ fn many_duplicates_and_a_large_folder_take_the_bounded_paths() {
     let st = c.items.iter().find(|i| i.line == 5).unwrap();
     assert_eq!(
         (st.status, st.note.as_deref()),
-        (ImportStatus::Skipped, Some("defined again on line 5003 (the last one wins)"))
+        (ImportStatus::Skipped, Some("defined again on line 5003; the last one wins"))
     );
 }

@@ -358,7 +358,7 @@ impl Vault {
                 items.push(item(
                     ImportStatus::Skipped,
                     name,
-                    Some(format!("defined again on line {again} (the last one wins)")),
+                    Some(format!("defined again on line {again}; the last one wins")),
                     0,
                 ));
                 continue;

@@ -347,7 +347,7 @@ pub(super) fn run_pass<M>(
             }
         };
         if let Some(again) = ix.defined_again(&name, st.line) {
-            let note = Some(format!("defined again on line {again} (the last one wins)"));
+            let note = Some(format!("defined again on line {again}; the last one wins"));
             run.emit(sink, item(ImportStatus::Skipped, Some(name.into_owned()), note, 0));
             continue;
         }

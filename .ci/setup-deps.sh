@@ -8,7 +8,7 @@ APT_PKGS="build-essential pkg-config file curl libssl-dev libdbus-1-dev libwebki
   libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev xvfb xauth webkit2gtk-driver \
   dbus gnome-keyring libsecret-tools keyutils imagemagick sqlite3 python3-venv \
   docker-compose zsh fish xdotool strace redis-server chromium openssl openssh-client \
-  rpm bash-completion man-db desktop-file-utils appstream"   # the last five: packaging/test-packages.sh
+  copyq xclip rpm bash-completion man-db desktop-file-utils appstream"   # copyq, xclip: e2e_clipboard; the last five: packaging/test-packages.sh
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

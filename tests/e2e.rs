@@ -5,6 +5,8 @@
 mod bao;
 #[path = "support/e2e_app.rs"]
 mod e2e_app;
+#[path = "support/e2e_clipboard.rs"]
+mod e2e_clipboard;
 #[path = "support/e2e_life.rs"]
 mod e2e_life;
 #[path = "support/e2e_move.rs"]

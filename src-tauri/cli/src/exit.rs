@@ -79,6 +79,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         }
         "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
         "empty_folder" => "see `hush ls` for the folders that hold secrets",
+        "no_project" => "`hush project init` makes one here",
+        "empty_environment" => "see `hush project status` for the environment's folders, and `hush ls`",
+        "not_mounted" => "see `hush mounts` for what is mounted",
         "recovery_needed" => "set HUSH_RECOVERY_PASSPHRASE, or answer the prompt",
         "passphrase_needed" => "unlock with the vault passphrase, not the recovery one",
         "keychain_entry_missing" => "run `hush recovery restore` with your recovery passphrase",

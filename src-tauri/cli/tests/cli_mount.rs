@@ -238,6 +238,12 @@ fn stale_tracked_and_plaintext_paths() {
     let other = repo.join("other.env");
     hush_mkfifo(&other);
     assert!(out(&p.ok(&repo, &["unmount", "other.env"])).contains("stale"));
+    let o = p.code(&repo, &["unmount", "nothing.env"], 3);
+    assert!(
+        err(&o).contains("nothing is mounted at") && !err(&o).contains("no secret at"),
+        "{}",
+        err(&o)
+    );
     assert!(!other.exists());
     p.code(&repo, &["unmount", "other.env"], 3);
     // a path git tracks is refused, and so is a regular file

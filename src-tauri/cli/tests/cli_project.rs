@@ -93,7 +93,19 @@ fn trust_gates_every_use_and_a_change_asks_again() {
     let s = out(&p.ok(&deep, &["project", "status", "--json"]));
     assert!(s.contains("\"trust\": \"changed\""), "{s}");
     p.ok(&deep, &["project", "trust"]);
-    p.code(&deep, &["run", "--env", "prod", "--", "true"], 3); // personal/bank is empty
+    // personal/bank is empty: said so, not as "no secret at '… (no secrets in …)'"
+    let o = p.code(&deep, &["run", "--env", "prod", "--", "true"], 3);
+    assert!(
+        err(&o).contains("no secrets in the environment's folders (personal/bank)"),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains("no secret at"), "{}", err(&o));
+    // Outside any project: no hush.toml, and how to make one.
+    let outside = p.mkdir("elsewhere");
+    let o = p.code(&outside, &["project", "status"], 3);
+    assert!(err(&o).contains("no hush.toml in") && err(&o).contains("or above"), "{}", err(&o));
+    assert!(err(&o).contains("`hush project init` makes one") && !err(&o).contains("no secret at"));
     p.ok(&deep, &["project", "untrust"]);
     p.code(&deep, &["export"], 5);
     // a nested project wins over the outer one

@@ -52,6 +52,14 @@ pub enum Error {
     NotInTrash { path: String },
     #[error("no remote named '{name}'")]
     NoRemote { name: String },
+    #[error("no {file} in {dir} or above")]
+    NoProject { file: &'static str, dir: PathBuf },
+    #[error("no secrets in the environment's folders ({folders})")]
+    EmptyEnvironment { folders: String },
+    #[error("nothing is mounted at {}", path.display())]
+    NotMounted { path: PathBuf },
+    #[error("no secret at '{path}' on the remote '{remote}' ({at})")]
+    NotOnRemote { path: String, remote: String, at: String },
     #[error("'{path}' already exists")]
     AlreadyExists { path: String },
     #[error("a remote named '{name}' already exists")]
@@ -170,6 +178,10 @@ impl Error {
             | Error::EmptyFolder { .. }
             | Error::NotInTrash { .. }
             | Error::NoRemote { .. }
+            | Error::NoProject { .. }
+            | Error::EmptyEnvironment { .. }
+            | Error::NotMounted { .. }
+            | Error::NotOnRemote { .. }
             | Error::NoVault { .. }
             | Error::UnknownRefs { .. } => K::NotFound,
             Error::AlreadyExists { .. }
@@ -220,6 +232,10 @@ impl Error {
             Error::EmptyFolder { .. } => "empty_folder",
             Error::NotInTrash { .. } => "not_in_trash",
             Error::NoRemote { .. } => "no_remote",
+            Error::NoProject { .. } => "no_project",
+            Error::EmptyEnvironment { .. } => "empty_environment",
+            Error::NotMounted { .. } => "not_mounted",
+            Error::NotOnRemote { .. } => "not_on_remote",
             Error::RemoteExists { .. } => "remote_exists",
             Error::AlreadyExists { .. } => "already_exists",
             Error::CasConflict { .. } => "cas_conflict",

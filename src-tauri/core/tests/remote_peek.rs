@@ -58,6 +58,12 @@ fn peek_reads_the_remote_side_audited_as_a_reveal_and_never_writes() {
     // A key the remote does not hold: not found, and audited as such.
     let err = v.remote_peek("team", &p("app/NOT_THERE")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    // Said plainly (it read "no secret at 'app/NOT_THERE on the remote 'team' (secret/app)'").
+    assert_eq!(
+        err.to_string(),
+        "no secret at 'app/NOT_THERE' on the remote 'team' (secret/app)",
+        "{err}"
+    );
     let err = v.remote_peek("team", &p("elsewhere/API_KEY")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     let misses = v

@@ -221,10 +221,7 @@ pub async fn mount_stop(state: State<'_, AppState>, path: String) -> IpcResult<(
                 let rec =
                     project::mount::list_mounts()?.into_iter().find(|m| m.record.path == path);
                 let Some(rec) = rec else {
-                    return Err(Error::NotFound {
-                        path: format!("{path} (nothing is mounted there)"),
-                    }
-                    .into());
+                    return Err(Error::NotMounted { path: path.into() }.into());
                 };
                 match o.mounts.remove(Path::new(&path)) {
                     Some(mut m) => m.stop()?,

@@ -36,9 +36,7 @@ pub fn usable_folders(v: &Vault, sel: &Selection) -> Result<Vec<FolderPath>> {
         eprintln!("hush: note: no secrets in {} (skipped)", m.join(", "));
     }
     if present.is_empty() {
-        return Err(Error::NotFound {
-            path: format!("{} (no secrets in the environment's folders)", sel.folders_label()),
-        });
+        return Err(Error::EmptyEnvironment { folders: sel.folders_label() });
     }
     Ok(present)
 }
@@ -55,9 +53,8 @@ impl Label for Selection {
 
 fn current() -> Result<Project> {
     let here = cwd()?;
-    Project::discover(&here)?.ok_or_else(|| Error::NotFound {
-        path: format!("{} here or above (`hush project init` makes one)", project::PROJECT_FILE),
-    })
+    Project::discover(&here)?
+        .ok_or_else(|| Error::NoProject { file: project::PROJECT_FILE, dir: here.clone() })
 }
 
 pub fn init(ctx: &Ctx, a: ProjectInitArgs) -> Result<()> {

@@ -454,9 +454,7 @@ pub fn unmount(path: &Path) -> Result<Unmounted> {
             }
             Ok(Unmounted::RemovedStale)
         }
-        _ => {
-            Err(Error::NotFound { path: format!("{} (nothing is mounted there)", path.display()) })
-        }
+        _ => Err(Error::NotMounted { path: path.to_path_buf() }),
     }
 }
 

@@ -68,9 +68,7 @@ impl Vault {
             Some((value, remote_version)) => {
                 Ok(RemotePeek { value, remote_version, remote_path: shown })
             }
-            None => {
-                Err(Error::NotFound { path: format!("{path_s} on the remote '{name}' ({shown})") })
-            }
+            None => Err(Error::NotOnRemote { path: path_s, remote: name.into(), at: shown }),
         }
     }
 

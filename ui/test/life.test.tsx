@@ -87,6 +87,18 @@ describe('Editor generator', () => {
     expect(value.value).toBe('g'.repeat(64));
     expect(el.querySelector('#gen-entropy')!.textContent).toBe('256 bits of entropy');
   });
+  it('says when a value is short enough to guess (under 64 bits)', async () => {
+    const el = mount(<Editor folder="app" onSaved={() => {}} onCancel={() => {}} />);
+    const charset = el.querySelector('#gen-charset') as HTMLSelectElement;
+    act(() => { charset.value = 'hex'; charset.dispatchEvent(new Event('change')); });
+    const len = el.querySelector('#gen-length') as HTMLInputElement;
+    act(() => { len.value = '6'; len.dispatchEvent(new Event('input')); });
+    act(() => (el.querySelector('#generate') as HTMLButtonElement).click());
+    await settle();
+    const note = el.querySelector('#gen-entropy')!;
+    expect(note.textContent).toBe('24 bits of entropy: guessable as a key or password');
+    expect(note.className).toContain('warn');
+  });
   it('words: a passphrase of N words', async () => {
     const el = mount(<Editor folder="app" onSaved={() => {}} onCancel={() => {}} />);
     const charset = el.querySelector('#gen-charset') as HTMLSelectElement;

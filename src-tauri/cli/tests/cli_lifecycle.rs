@@ -18,6 +18,14 @@ fn generate_prints_or_stores_with_entropy() {
     assert_eq!(v.trim_end().len(), 48);
     assert!(v.trim_end().chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     assert!(out.stderr.contains("192.0 bits"), "{}", out.stderr);
+    assert!(!out.stderr.contains("guessable"), "{}", out.stderr);
+    // Short enough to guess by trying: said so.
+    let out = t.run(&["generate", "--charset", "hex", "--length", "8"]).ok();
+    assert!(
+        out.stderr.contains("under 64 bits") && out.stderr.contains("guessable"),
+        "{}",
+        out.stderr
+    );
     let w = t.run(&["generate", "--words", "6"]).ok().stdout();
     assert_eq!(w.trim_end().split('-').count(), 6, "{w}");
     // With PATH: stored, nothing on stdout.

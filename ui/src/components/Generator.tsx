@@ -44,7 +44,7 @@ export function Generator({ kind, current, onValue }: { kind: Kind; current: str
         </select>
         <input id="gen-length" class="narrow" type="number" inputMode="numeric" aria-label={words ? 'Words' : 'Length'} title={words ? 'Words' : 'Characters'} value={length} onInput={(e) => setLength(e.currentTarget.value)} />
         <button type="button" id="generate" title="Generate a random value (OS random numbers)" onClick={gen}>Generate</button>
-        {last && last.value === current && <span class="muted small" id="gen-entropy">{Math.floor(last.bits)} bits of entropy</span>}
+        {last && last.value === current && <span class={`small ${last.bits < 64 ? 'warn' : 'muted'}`} id="gen-entropy">{Math.floor(last.bits)} bits of entropy{last.bits < 64 ? ': guessable as a key or password' : ''}</span>}
       </div>
       {error && <span class="error small field-error" id="edit-gen-error">{error}</span>}
     </div>

@@ -38,6 +38,15 @@ fn print_value(v: &hush_core::SecretValue) -> Result<()> {
         .map_err(|e| Error::Io { path: "<stdout>".into(), source: e })
 }
 
+/// A note for a value short enough to guess by trying (under 64 bits).
+fn weak(bits: f64) -> &'static str {
+    if bits < 64.0 {
+        "; under 64 bits: guessable as a key or password"
+    } else {
+        ""
+    }
+}
+
 pub fn generate(ctx: &Ctx, a: GenerateArgs) -> Result<()> {
     let spec = spec(&a)?;
     let Some(path) = &a.path else {
@@ -48,7 +57,12 @@ pub fn generate(ctx: &Ctx, a: GenerateArgs) -> Result<()> {
             );
         } else {
             print_value(&g.value)?;
-            errln!("entropy: {:.1} bits ({})", g.entropy_bits, spec.describe());
+            errln!(
+                "entropy: {:.1} bits ({}){}",
+                g.entropy_bits,
+                spec.describe(),
+                weak(g.entropy_bits)
+            );
         }
         return Ok(());
     };
@@ -70,11 +84,12 @@ pub fn generate(ctx: &Ctx, a: GenerateArgs) -> Result<()> {
         print_value(&g.value)?;
     }
     errln!(
-        "stored {} (version {}): {}, {:.1} bits",
+        "stored {} (version {}): {}, {:.1} bits{}",
         out.path,
         out.version,
         spec.describe(),
-        g.entropy_bits
+        g.entropy_bits,
+        weak(g.entropy_bits)
     );
     Ok(())
 }

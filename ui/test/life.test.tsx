@@ -73,14 +73,19 @@ describe('Report view', () => {
 });
 
 describe('Editor generator', () => {
-  it('asks Rust for a value with the chosen options, keeps it masked, and says its entropy', async () => {
+  /** A new secret's editor, a hex value of `length` generated in it. */
+  const generateHex = async (length: number) => {
     const el = mount(<Editor folder="app" onSaved={() => {}} onCancel={() => {}} />);
     const charset = el.querySelector('#gen-charset') as HTMLSelectElement;
     act(() => { charset.value = 'hex'; charset.dispatchEvent(new Event('change')); });
     const len = el.querySelector('#gen-length') as HTMLInputElement;
-    act(() => { len.value = '64'; len.dispatchEvent(new Event('input')); });
+    act(() => { len.value = String(length); len.dispatchEvent(new Event('input')); });
     act(() => (el.querySelector('#generate') as HTMLButtonElement).click());
     await settle();
+    return el;
+  };
+  it('asks Rust for a value with the chosen options, keeps it masked, and says its entropy', async () => {
+    const el = await generateHex(64);
     expect(calls).toEqual([['generate', { charset: 'hex', length: 64, words: null }]]);
     const value = el.querySelector('#edit-value') as HTMLInputElement;
     expect(value.type).toBe('password');
@@ -88,13 +93,7 @@ describe('Editor generator', () => {
     expect(el.querySelector('#gen-entropy')!.textContent).toBe('256 bits of entropy');
   });
   it('says when a value is short enough to guess (under 64 bits)', async () => {
-    const el = mount(<Editor folder="app" onSaved={() => {}} onCancel={() => {}} />);
-    const charset = el.querySelector('#gen-charset') as HTMLSelectElement;
-    act(() => { charset.value = 'hex'; charset.dispatchEvent(new Event('change')); });
-    const len = el.querySelector('#gen-length') as HTMLInputElement;
-    act(() => { len.value = '6'; len.dispatchEvent(new Event('input')); });
-    act(() => (el.querySelector('#generate') as HTMLButtonElement).click());
-    await settle();
+    const el = await generateHex(6);
     const note = el.querySelector('#gen-entropy')!;
     expect(note.textContent).toBe('24 bits of entropy: guessable as a key or password');
     expect(note.className).toContain('warn');

@@ -192,12 +192,13 @@ async fn remote_flow(mut app: App, server: bao::Bao) {
     // Saving the remote's settings unchanged closes the plan: the card lists the synced folders.
     app.click("#remote-edit-open").await;
     app.wait_for("#remote-edit-save").await;
-    let (shown, gap) = page_time(&app, "#remote-edit-save", "#remote-synced [data-folder]").await;
-    let rows = app.count("#remote-synced [data-folder]").await;
-    eprintln!(
-        "synced folders in {shown:.0} ms, longest frame gap {gap:.0} ms; {rows} rows in the DOM"
-    );
-    assert!(rows > 0 && rows < 100, "{rows} synced-folder rows in the DOM");
+    shows_only_rows_in_view(
+        &app,
+        "synced folders",
+        "#remote-edit-save",
+        "#remote-synced [data-folder]",
+    )
+    .await;
     let total = app.wait_for("#remote-synced").await.attr("aria-rowcount").await.unwrap();
     assert_eq!(total.as_deref(), Some(FOLDERS.to_string().as_str()));
     let when = app.text_content("#remote-synced [data-folder=\"app0/env0\"] .last-synced").await;
@@ -205,13 +206,8 @@ async fn remote_flow(mut app: App, server: bao::Bao) {
     app.snap("synced").await;
 
     // The compliance report of the same 10,000 secrets, timed in the page.
-    let (shown, gap) = page_time(&app, "#nav-report", "#report-table [data-report-path]").await;
-    let rows = app.count("#report-table [data-report-path]").await;
-    eprintln!(
-        "report painted in {shown:.0} ms, longest frame gap {gap:.0} ms; {rows} rows in the DOM"
-    );
-    assert!(rows > 0 && rows < 100, "{rows} report rows in the DOM");
-    assert!(gap < 1000.0, "the page froze for {gap:.0} ms showing the report");
+    shows_only_rows_in_view(&app, "report", "#nav-report", "#report-table [data-report-path]")
+        .await;
     let period = app.text("#report-period").await;
     assert!(period.ends_with(&format!("{SECRETS} secrets")), "{period}");
     app.snap("report").await;
@@ -225,6 +221,18 @@ async fn remote_flow(mut app: App, server: bao::Bao) {
     // Its newest 2,000 entries stay a real table (details wrap to be read): about 0.45 s of
     // layout here, guarded against a freeze, with room for a busy CI machine.
     assert!(gap < 2000.0, "the page froze for {gap:.0} ms showing the audit log");
+}
+
+/// Clicks `click` and times, in the page, until `rows` are painted: only the rows in view (under
+/// 100) are in the DOM, and no frame gap reaches 1 s. `what` names the view in messages.
+async fn shows_only_rows_in_view(app: &App, what: &str, click: &str, rows: &str) {
+    let (shown, gap) = page_time(app, click, rows).await;
+    let n = app.count(rows).await;
+    eprintln!(
+        "{what} painted in {shown:.0} ms, longest frame gap {gap:.0} ms; {n} rows in the DOM"
+    );
+    assert!(n > 0 && n < 100, "{n} {what} rows in the DOM");
+    assert!(gap < 1000.0, "the page froze for {gap:.0} ms showing the {what}");
 }
 
 /// Clicks `click` in the page and times, in the page, until `until` is there and painted; with

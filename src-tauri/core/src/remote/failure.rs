@@ -10,8 +10,14 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub(crate) enum Failure {
     Connect(String),
+    /// No address of a remote with several answered, each with why (`Connect` texts).
+    NoneAnswered(Vec<String>),
     Tls(String),
-    Status { code: u16, errors: Vec<String>, at: String },
+    Status {
+        code: u16,
+        errors: Vec<String>,
+        at: String,
+    },
     Other(String),
 }
 
@@ -21,7 +27,7 @@ impl Failure {
     /// still upgrading its data (a 400 a new leader gives for a few seconds after an election).
     pub(crate) fn retryable(&self, several: bool) -> bool {
         match self {
-            Failure::Connect(_) => true,
+            Failure::Connect(_) | Failure::NoneAnswered(_) => true,
             Failure::Status { code, .. } => {
                 (*code >= 500 && (several || !self.is_sealed()))
                     || *code == 429
@@ -66,7 +72,11 @@ impl Failure {
     /// `secret/data/myapp/dev`), naming the address where it happened.
     pub(crate) fn into_error(self, what: &str, path: &str) -> Error {
         match self {
-            Failure::Connect(m) if m.starts_with("none of its") => Error::RemoteUnreachable(format!("{m} (check the addresses and that the servers run)")),
+            Failure::NoneAnswered(each) => Error::RemoteUnreachable(format!(
+                "none of its {} addresses answered: {} (check the addresses and that the servers run)",
+                each.len(),
+                each.join("; ")
+            )),
             Failure::Connect(m) => Error::RemoteUnreachable(format!("{m} (check the address and that the server runs)")),
             Failure::Tls(m) => Error::RemoteTls(format!(
                 "{m}; for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server"
@@ -137,14 +147,11 @@ pub(crate) fn of_round(mut round: Vec<Failure>) -> Failure {
                 each.push(m);
             }
         }
-        if each.len() == 1 {
-            return Failure::Connect(each.remove(0));
-        }
-        return Failure::Connect(format!(
-            "none of its {} addresses answered: {}",
-            each.len(),
-            each.join("; ")
-        ));
+        return if each.len() == 1 {
+            Failure::Connect(each.remove(0))
+        } else {
+            Failure::NoneAnswered(each)
+        };
     }
     let last = round.iter().rposition(|f| !matches!(f, Failure::Connect(_)));
     let i = last.unwrap_or(round.len() - 1);
@@ -185,10 +192,10 @@ mod tests {
     fn a_round_where_no_address_answered_names_each_once() {
         let refused = |a: &str| Failure::Connect(format!("{a}: Connection refused"));
         let f = of_round(vec![refused("http://a:1"), refused("http://b:2"), refused("http://a:1")]);
-        let Failure::Connect(m) = f else { panic!("{f:?}") };
         assert_eq!(
-            m,
-            "none of its 2 addresses answered: http://a:1: Connection refused; http://b:2: Connection refused"
+            f.into_error("list", "secret/metadata/").to_string(),
+            "cannot reach the Vault server: none of its 2 addresses answered: http://a:1: Connection \
+             refused; http://b:2: Connection refused (check the addresses and that the servers run)"
         );
         let Failure::Connect(m) = of_round(vec![refused("http://a:1")]) else { panic!() };
         assert_eq!(m, "http://a:1: Connection refused");

@@ -197,7 +197,12 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
         .ok(&["write", "-f", "-field=secret_id", "auth/approle/role/hush/secret-id"])
         .trim()
         .to_string();
-    // With a remote in place, the form to add another opens on demand, named afresh.
+    // With a remote in place, the form to add another opens on demand, named afresh; Escape
+    // (from the keyboard, in a field) closes it again.
+    app.click("#remote-add-open").await;
+    app.click("#remote-name").await;
+    app.keys("\u{E00C}").await;
+    app.gone("#remote-name").await;
     app.click("#remote-add-open").await;
     assert_eq!(
         app.wait_for("#remote-name").await.prop("value").await.unwrap().as_deref(),

@@ -160,8 +160,11 @@ async fn flow(mut app: App, value: String, plain: String, copyq: CopyQ) {
     app.fill("#unlock-passphrase", PASS).await;
     app.click("#unlock").await;
     app.click(&format!("[data-path=\"{PATH}\"]")).await;
+    assert_eq!(app.text("#detail-last-read").await, "—", "never read before");
     app.click("#copy").await;
     app.wait_text("#toasts", |t| t.contains("clears in 300 s")).await;
+    // A copy is a read: the open view says so at once.
+    app.wait_text("#detail-last-read", |t| t.starts_with("20")).await;
     assert_eq!(clipboard_text().as_deref(), Some(value.as_str()), "the value is on the clipboard");
     app.snap("copied").await;
     // Give the manager time to see the change; it must not keep the value.

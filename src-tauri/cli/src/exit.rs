@@ -90,6 +90,10 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         }
         "no_recovery" => "a recovery passphrase is added with `hush recovery set`",
         "untrusted" => "review it, then trust it with `hush project trust`",
+        "no_handler" => {
+            "give the new value's source: `--generate hex:64` (or alnum:40, words:6), or a command with `--with CMD`; `hush policy PATH --handler CMD` keeps one"
+        }
+        "no_check" => "give one with `--with CMD`, or keep one with `hush policy PATH --check CMD`",
         "rotation_failed" => {
             "fix the handler and run `hush rotate` again; `hush audit --action rotate_failed` shows how each attempt ended"
         }

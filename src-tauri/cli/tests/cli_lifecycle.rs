@@ -278,3 +278,22 @@ fn hush_test_runs_the_check_with_the_value_on_stdin() {
     );
     t.pw(&["test", "api/TOKEN", "--with", "grep -qx bad-token"]).ok();
 }
+
+/// `rotate` and `test` on a secret whose policy names no command: the error says which options
+/// give one (it said "give a command or a generator", naming neither option), and nothing changes.
+#[test]
+fn a_missing_handler_or_check_names_the_options_that_give_one() {
+    let t = TestVault::passphrase();
+    t.set("svc/KEY", "first-value", &[]);
+    let out = t.pw(&["rotate", "svc/KEY"]).expect(2);
+    assert!(out.stderr.contains("'svc/KEY' has no rotation handler"), "{}", out.stderr);
+    for option in ["--generate hex:64", "--with CMD", "hush policy PATH --handler CMD"] {
+        assert!(out.stderr.contains(option), "{option}: {}", out.stderr);
+    }
+    assert_eq!(t.get("svc/KEY"), "first-value");
+    assert!(audit_of(&t, "rotate").is_empty() && audit_of(&t, "rotate_failed").is_empty());
+
+    let out = t.pw(&["test", "svc/KEY"]).expect(2);
+    assert!(out.stderr.contains("'svc/KEY' has no check command"), "{}", out.stderr);
+    assert!(out.stderr.contains("hush policy PATH --check CMD"), "{}", out.stderr);
+}

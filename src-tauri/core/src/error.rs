@@ -151,6 +151,10 @@ pub enum Error {
     // Lifecycle. Messages say how a command ended, never what it printed.
     #[error("rotating '{path}' failed: {reason}; nothing was changed")]
     RotationFailed { path: String, reason: String },
+    #[error("'{path}' has no rotation handler; nothing was changed")]
+    NoHandler { path: String },
+    #[error("'{path}' has no check command")]
+    NoCheck { path: String },
 }
 
 /// SQLite says the file is damaged (a bad page, an index that disagrees, not a database).
@@ -195,6 +199,8 @@ impl Error {
             | Error::TooLarge { .. }
             | Error::EnvParse { .. }
             | Error::NotAVault { .. }
+            | Error::NoHandler { .. }
+            | Error::NoCheck { .. }
             | Error::WrongKeyMode { .. } => K::Invalid,
             Error::Locked
             | Error::Rekeyed
@@ -277,6 +283,8 @@ impl Error {
             Error::Untrusted { .. } => "untrusted",
             Error::CheckFailed { .. } => "check_failed",
             Error::RotationFailed { .. } => "rotation_failed",
+            Error::NoHandler { .. } => "no_handler",
+            Error::NoCheck { .. } => "no_check",
         }
     }
 

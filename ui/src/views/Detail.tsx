@@ -53,10 +53,16 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
       throw e;
     }
   });
-  const reveal = () => act(async () => setRevealed(revealed !== null ? null : (await ipc.reveal(path)).value));
+  // A reveal or a copy is a read: the view loads again so "Last read" says so.
+  const reveal = () => act(async () => {
+    if (revealed !== null) return setRevealed(null);
+    setRevealed((await ipc.reveal(path)).value);
+    await load();
+  });
   const copy = (field: CopyField = 'value') => act(async () => {
     const r = await ipc.copy(path, null, field);
     toast(`Copied${field === 'value' ? '' : ` the ${field}`}. The clipboard clears in ${r.clearsInSecs} s.`);
+    await load();
   });
   const moveTo = async (to: string) => {
     try {
@@ -124,7 +130,7 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
             <dt>Expires</dt><dd class={exp.state}>{exp.label}</dd>
             <dt>Rotate every</dt><dd>{d.rotateEveryDays ? `${d.rotateEveryDays} days (last ${isoDate(d.lastRotatedAt)})` : '—'}</dd>
             <dt>Updated</dt><dd>{dateTime(d.updatedAt)}</dd>
-            <dt>Last read</dt><dd>{d.lastReadAt ? dateTime(d.lastReadAt) : '—'}</dd>
+            <dt>Last read</dt><dd id="detail-last-read">{d.lastReadAt ? dateTime(d.lastReadAt) : '—'}</dd>
             <dt>Source</dt><dd>{d.source ? appWords(d.source) : '—'}</dd>
             {Object.entries(d.meta).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}
           </dl>

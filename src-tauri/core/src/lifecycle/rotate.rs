@@ -93,11 +93,11 @@ impl Vault {
                 (self.run_handler(&path_s, cmd, &current, timeout)?, "command".into())
             }
             RotateHow::Policy => {
-                let cmd = row.policy.handler.clone().ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "'{path_s}' has no rotation handler; give a command or a generator"
-                    ))
-                })?;
+                let cmd = row
+                    .policy
+                    .handler
+                    .clone()
+                    .ok_or_else(|| Error::NoHandler { path: path_s.clone() })?;
                 (self.run_handler(&path_s, &cmd, &current, timeout)?, "handler".into())
             }
         };
@@ -203,7 +203,7 @@ impl Vault {
         let cmd = with
             .map(String::from)
             .or(row.policy.check.clone())
-            .ok_or_else(|| Error::InvalidInput(format!("'{path_s}' has no check command")))?;
+            .ok_or_else(|| Error::NoCheck { path: path_s.clone() })?;
         let timeout = row.policy.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
         let ran = exec::run(&cmd, &path_s, &value, timeout)?;
         drop(value);

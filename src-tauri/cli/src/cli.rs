@@ -558,6 +558,9 @@ pub struct ExportArgs {
     /// One or more folders; a later folder's value wins (default: the project's environment).
     /// REMOTE:FOLDER reads it from that remote first, with the local copy as fallback
     pub folders: Vec<String>,
+    /// A folder, as `run --from` takes it (after the FOLDERS); repeatable
+    #[arg(long = "from", value_name = "FOLDER", conflicts_with = "env")]
+    pub from: Vec<String>,
     /// The project environment to export instead of its default
     #[arg(long, value_name = "NAME", conflicts_with = "folders")]
     pub env: Option<String>,

@@ -77,6 +77,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         "remote_exists" => {
             "change it with `hush remote set NAME --addr …` (its sync history is kept), or pick another name"
         }
+        "no_local_copy" => {
+            "pull it once the server answers (`hush pull REMOTE FOLDER`); `hush remote test REMOTE` checks the connection"
+        }
         "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
         "empty_folder" => "see `hush ls` for the folders that hold secrets",
         "no_project" => "`hush project init` makes one here",

@@ -363,3 +363,31 @@ fn a_large_import_stays_near_the_size_of_its_file() {
     assert_eq!(t.sql("SELECT count(*) FROM secrets"), "50000");
     t.stop_agents();
 }
+
+/// `run --from team:FOLDER` with the remote down and no local copy of the folder: one clear error
+/// naming the remote's failure and the missing copy, exit 7, and the program does not start. (It
+/// said "using the local copy (… never synced)", then "no secrets in the folder".)
+#[test]
+fn remote_first_with_the_remote_down_and_no_local_copy_says_so_and_runs_nothing() {
+    let t = TestVault::passphrase();
+    t.set("kept/A", "local-a", &[]);
+    let mut add = t.cmd(&["remote", "add", "team", "--addr", "http://127.0.0.1:1"]);
+    run(add.env("HUSH_PASSPHRASE", PASS).env("VAULT_TOKEN", "t").write_stdin("")).ok();
+    let marker = t.dir.path().join("ran");
+    let script = format!("touch {}", marker.display());
+    for args in [
+        &["run", "--from", "team:myapp/dev", "--", "sh", "-c", &script][..],
+        &["run", "--from", "kept", "--from", "team:myapp/dev", "--", "sh", "-c", &script],
+        &["export", "team:myapp/dev"],
+        &["export", "--from", "team:myapp/dev"],
+    ] {
+        let mut c = t.cmd(args);
+        let out = run(c.env("HUSH_PASSPHRASE", PASS).env("VAULT_TOKEN", "t")).expect(7);
+        for part in ["cannot reach the Vault server", "'myapp/dev' has no local copy", "hush pull"]
+        {
+            assert!(out.stderr.contains(part), "{args:?} {part}: {}", out.stderr);
+        }
+        assert!(!out.stderr.contains("using the local copy"), "{}", out.stderr);
+    }
+    assert!(!marker.exists(), "the program ran");
+}

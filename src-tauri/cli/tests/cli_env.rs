@@ -184,6 +184,11 @@ fn export_formats_files_and_round_trip() {
     let over = t.file("over.env", "A=mine\n");
     t.ok(&["import", &over, "--into", "me"]);
     assert!(out(&t.ok(&["export", "e", "me", "--format", "shell"])).contains("export A='mine'\n"));
+    // `--from`, as `run` takes folders, after the positional ones.
+    let shell = out(&t.ok(&["export", "--from", "me", "--format", "shell"]));
+    assert_eq!(shell, out(&t.ok(&["export", "me", "--format", "shell"])));
+    assert!(out(&t.ok(&["export", "e", "--from", "me", "--format", "shell"]))
+        .contains("export A='mine'\n"));
     t.code(&["export", "nothing-here"], 3);
 }
 

@@ -58,6 +58,8 @@ pub enum Error {
     EmptyEnvironment { folders: String },
     #[error("nothing is mounted at {}", path.display())]
     NotMounted { path: PathBuf },
+    #[error("{reason}, and '{folder}' has no local copy to use instead (pull it from '{remote}' once it answers)")]
+    NoLocalCopy { remote: String, folder: String, reason: String },
     #[error("no secret at '{path}' on the remote '{remote}' ({at})")]
     NotOnRemote { path: String, remote: String, at: String },
     #[error("'{path}' already exists")]
@@ -215,6 +217,7 @@ impl Error {
             | Error::Agent(_) => K::Locked,
             Error::Integrity { .. } | Error::Backup(_) => K::Integrity,
             Error::RemoteUnreachable(_)
+            | Error::NoLocalCopy { .. }
             | Error::RemoteTls(_)
             | Error::RemoteSealed(_)
             | Error::RemoteMount(_)
@@ -242,6 +245,7 @@ impl Error {
             Error::EmptyEnvironment { .. } => "empty_environment",
             Error::NotMounted { .. } => "not_mounted",
             Error::NotOnRemote { .. } => "not_on_remote",
+            Error::NoLocalCopy { .. } => "no_local_copy",
             Error::RemoteExists { .. } => "remote_exists",
             Error::AlreadyExists { .. } => "already_exists",
             Error::CasConflict { .. } => "cas_conflict",

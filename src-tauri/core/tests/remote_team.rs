@@ -473,6 +473,12 @@ fn remote_first_reads_the_remote_and_falls_back_to_the_local_copy() {
         "{r:#?}"
     );
     assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+    // A folder never pulled has nothing to fall back on: one error names both.
+    let e =
+        v.remote_first("team", &["never/pulled".into()], Duration::from_millis(500)).unwrap_err();
+    assert_eq!(e.code(), "no_local_copy");
+    let text = e.to_string();
+    assert!(text.contains("did not answer") && text.contains("'never/pulled'"), "{text}");
     // Local problems are errors, never a silent fallback.
     assert_eq!(v.remote_first("team", &["../x".into()], bound).unwrap_err().code(), "invalid_path");
     assert_eq!(v.remote_first("nope", &["app".into()], bound).unwrap_err().code(), "no_remote");

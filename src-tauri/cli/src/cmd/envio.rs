@@ -45,7 +45,8 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
 pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let format = ExportFormat::parse(&a.format)?;
     let mut opened = None;
-    let from = super::remote::remote_first(ctx, &a.folders, &mut opened)?;
+    let named: Vec<String> = a.folders.iter().chain(&a.from).cloned().collect();
+    let from = super::remote::remote_first(ctx, &named, &mut opened)?;
     let sel = super::project::select(&from, a.env.as_deref())?;
     if a.output.is_none() && std::io::stdout().is_terminal() {
         errln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");

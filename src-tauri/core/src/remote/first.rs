@@ -14,6 +14,7 @@ use super::runtime;
 use super::types::{Direction, FolderOutcome, KeyAction, OpKind, SyncOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::FolderPath;
+use crate::store::SecretFilter;
 use crate::vault::Vault;
 
 /// The default bound of a remote-first read (`HUSH_REMOTE_TIMEOUT` seconds changes it).
@@ -105,6 +106,11 @@ impl Vault {
         let report = match outcome {
             Ok(r) => r,
             Err((reason, code)) => {
+                // A folder never pulled has nothing to fall back on: running without its
+                // variables, or failing later with "no secrets", would hide why.
+                if let Some(folder) = self.first_without_local_copy(&folders)? {
+                    return Err(Error::NoLocalCopy { remote: name.to_string(), folder, reason });
+                }
                 out.source = FirstSource::LocalFallback;
                 out.reason = Some(reason);
                 out.reason_code = Some(code);
@@ -136,6 +142,22 @@ impl Vault {
             }
         }
         Ok(out)
+    }
+}
+
+impl Vault {
+    /// The first of `folders` that holds no live secret of its own (sub-folders aside, as `run`
+    /// reads folders).
+    fn first_without_local_copy(&self, folders: &[String]) -> Result<Option<String>> {
+        let tx = self.store().read()?;
+        for f in folders {
+            let filter =
+                SecretFilter { folder: Some(f.as_str()), direct: true, ..Default::default() };
+            if tx.secrets(&filter)?.iter().all(|r| r.deleted_at.is_some()) {
+                return Ok(Some(f.clone()));
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -525,6 +525,14 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
         "{}",
         run.stderr
     );
+    // It names the two commands that settle it; the one taking the remote's side does.
+    for hint in ["hush push team --keep-local app/A", "hush pull team --keep-remote app/A"] {
+        assert!(run.stderr.contains(hint), "{hint}: {}", run.stderr);
+    }
+    hush(&t, &["pull", "team", "--keep-remote", "app/A"], "", &[]).ok();
+    assert_eq!(t.get("app/A"), "theirs");
+    let again = hush(&t, &["run", "--from", "team:app", "--", "true"], "", &[]).ok();
+    assert!(!again.stderr.contains("the local value is used"), "{}", again.stderr);
 
     // The server is down: the last synced local copy, said so.
     b.kill();

@@ -240,7 +240,8 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
             errln!("hush: note: {n}");
         }
         for c in &r.conflicts {
-            errln!("hush: {c}: the local value is used (settle it with `hush plan {remote} --for sync`)");
+            let p = &c.path;
+            errln!("hush: {p} ({}): the local value is used; keep it with `hush push {remote} --keep-local {p}`, or take the remote's side with `hush pull {remote} --keep-remote {p}`", c.reason);
         }
     }
     Ok(out)

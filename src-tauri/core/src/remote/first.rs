@@ -45,8 +45,17 @@ pub struct RemoteFirst {
     /// Keys brought in or updated from the remote.
     pub updated: usize,
     /// Keys changed on both sides (or removed on one): the local value is used.
-    pub conflicts: Vec<String>,
+    pub conflicts: Vec<FirstConflict>,
     pub notes: Vec<String>,
+}
+
+/// A key a remote-first read left as it was locally.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FirstConflict {
+    /// `folder/NAME`, as `--keep-local` and `--keep-remote` take it.
+    pub path: String,
+    /// Why: changed on both sides, or removed on one.
+    pub reason: String,
 }
 
 impl Vault {
@@ -131,12 +140,11 @@ impl Vault {
             for k in &f.keys {
                 match k.action {
                     KeyAction::CreateLocal | KeyAction::UpdateLocal => out.updated += 1,
-                    KeyAction::Conflict => out.conflicts.push(format!(
-                        "{}/{} ({})",
-                        f.folder,
-                        k.name,
-                        k.reason.as_deref().unwrap_or("conflict")
-                    )),
+                    KeyAction::Conflict => out.conflicts.push(FirstConflict {
+                        path: super::mapping::secret_path(&f.folder, &k.name)
+                            .map_or_else(|_| format!("{}/{}", f.folder, k.name), |p| p.to_string()),
+                        reason: k.reason.clone().unwrap_or_else(|| "conflict".into()),
+                    }),
                     _ => {}
                 }
             }

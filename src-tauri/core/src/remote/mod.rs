@@ -57,7 +57,7 @@ mod types;
 
 pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
-pub use first::{remote_first_bound, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND};
+pub use first::{remote_first_bound, FirstConflict, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND};
 pub use health::{Health, HealthCheck};
 pub use peek::{RemotePeek, SyncedFolder};
 pub use types::{

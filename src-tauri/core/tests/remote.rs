@@ -576,11 +576,7 @@ fn namespaces_keep_folders_apart() {
 fn a_restricted_policy_gives_403_with_the_path() {
     let b = Bao::dev();
     b.ok(&["kv", "put", "secret/ro/app", "K=remote"]);
-    let ro = b.token_with_policy(
-        "ro",
-        r#"path "secret/data/ro/*" { capabilities = ["read"] }
-path "secret/metadata/ro/*" { capabilities = ["read", "list"] }"#,
-    );
+    let ro = b.token_reading_under("ro", "ro");
     let (_t, mut v) = new_vault();
     put(&mut v, "app/K", "local-new");
     put(&mut v, "app2/K", "x");

@@ -59,6 +59,7 @@ pub struct RemoteInfo {
 }
 
 /// The stored row, for connecting.
+#[derive(Clone)]
 pub(crate) struct RemoteRow {
     pub id: i64,
     pub info: RemoteInfo,

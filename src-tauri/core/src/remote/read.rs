@@ -63,11 +63,28 @@ fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFol
     Ok(out)
 }
 
+/// A spawned task that is cancelled when its owner is dropped (an error, or a remote-first
+/// bound that ran out) instead of running on detached.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<Result<T>>);
+
+impl<T> AbortOnDrop<T> {
+    async fn finish(mut self) -> Result<T> {
+        (&mut self.0).await.map_err(join_err)?
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 pub(crate) fn join_err(e: tokio::task::JoinError) -> Error {
     Error::Remote(format!("an internal remote task failed: {e}"))
 }
 
-/// Walks the mount's listing under the prefix; returns the folders found (and notes on remote
+/// Walks the mount's listing under the prefix (from the filters' parents when there are
+/// filters); returns the folders found (and notes on remote
 /// secrets that are not valid Hush folder paths).
 async fn discover(
     conn: &Arc<Conn>,
@@ -84,7 +101,7 @@ async fn discover(
                 .any(|f| format!("{f}/").starts_with(rel) || rel.starts_with(&format!("{f}/")))
     };
     let (mut folders, mut notes) = (Vec::new(), Vec::new());
-    let mut queue = vec![start];
+    let mut queue = first_dirs(&start, filters);
     let (mut depth, mut entries) = (0, 0);
     while !queue.is_empty() {
         depth += 1;
@@ -128,6 +145,48 @@ async fn discover(
     Ok((folders, notes))
 }
 
+/// Where discovery starts: the prefix, or with filters each named folder's parent directory (the
+/// levels above hold nothing in scope, and each is a round trip); none inside another.
+fn first_dirs(start: &str, filters: &[String]) -> Vec<String> {
+    if filters.is_empty() {
+        return vec![start.to_string()];
+    }
+    let mut dirs: Vec<String> = filters
+        .iter()
+        .map(|f| {
+            f.rsplit_once('/').map_or(start.to_string(), |(parent, _)| format!("{start}{parent}/"))
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let all = dirs.clone();
+    dirs.retain(|d| !all.iter().any(|o| o != d && d.starts_with(o.as_str())));
+    dirs
+}
+
+/// Reads of `folders`, all at once; a read that fails is kept with its error.
+async fn read_named(
+    conn: &Arc<Conn>,
+    prefix: &str,
+    folders: &[String],
+) -> BTreeMap<String, Result<Option<RemoteSecret>>> {
+    let mut set = JoinSet::new();
+    for f in folders {
+        let (c, path, f) = (conn.clone(), remote_path(prefix, f), f.clone());
+        set.spawn(async move {
+            let r = c.read(&path).await;
+            (f, r)
+        });
+    }
+    let mut out = BTreeMap::new();
+    while let Some(joined) = set.join_next().await {
+        if let Ok((f, r)) = joined {
+            out.insert(f, r);
+        }
+    }
+    out
+}
+
 /// The folders that cannot exist remotely: their first segment is neither a secret nor a
 /// directory in the listing of the prefix. Empty when the listing cannot be read (a policy
 /// without `list`): then every folder is read.
@@ -145,7 +204,20 @@ async fn secret_at_prefix(conn: &Conn, row: &RemoteRow) -> Result<Option<String>
     if prefix.is_empty() {
         return Ok(None);
     }
-    Ok(conn.read(prefix).await?.map(|_| {
+    // KV v2: the metadata alone says whether a secret is there (one request; a read of the data
+    // that finds none asks the metadata next, a second round trip).
+    let there = if conn.kv == 2 {
+        conn.read_metadata(prefix).await.map(|m| m.map(|_| ()))
+    } else {
+        conn.read(prefix).await.map(|r| r.map(|_| ()))
+    };
+    // Only a note: a token that may not read there (policies name the paths under the prefix)
+    // goes on without it.
+    let there = match there {
+        Err(Error::RemoteDenied { .. }) => None,
+        other => other?,
+    };
+    Ok(there.map(|_| {
         format!(
             "a secret sits at the prefix path itself ({}/{prefix}); folders are the secrets under it, so this one is left alone (move it under the prefix, or pick another prefix, to sync it)",
             row.info.spec.mount
@@ -166,13 +238,21 @@ impl Vault {
             .iter()
             .map(|f| FolderPath::parse(f).map(|p| p.as_str().to_string()))
             .collect::<Result<_>>()?;
+        // The server is asked about its mount while this thread reads and decrypts the local
+        // secrets: the round trips of the connection overlap the local work instead of
+        // following it. (A local error still comes first; the connection is then dropped.)
+        let (r, bound) = (row.clone(), cfg.bound);
+        let connecting = AbortOnDrop(tokio::spawn(async move {
+            let mut conn = r.connect().await?;
+            if let Some(bound) = bound {
+                conn.limit_retries(bound);
+            }
+            let kv = preflight(&mut conn).await?;
+            Ok::<_, Error>((conn, kv))
+        }));
         let local = load_local(self, &filters)?;
         let bases = state::load_all(&self.store().read()?, row.id)?;
-        let mut conn = row.connect().await?;
-        if let Some(bound) = cfg.bound {
-            conn.limit_retries(bound);
-        }
-        let kv = preflight(&mut conn).await?;
+        let (conn, kv) = connecting.finish().await?;
         let conn = Arc::new(conn);
         let mut notes = super::addr::connection_notes(row, conn.target(), conn.token_source);
         if kv == 1 {
@@ -182,14 +262,25 @@ impl Vault {
         if cfg.direction != Direction::Pull {
             folders.extend(local.keys().cloned());
         }
+        let mut early = BTreeMap::new();
         if cfg.direction != Direction::Push {
-            let (found, n) = discover(&conn, &filters, cfg.limit()).await?;
+            // All at once: each is a round trip or two, and a remote-first run pays them all.
+            // The folders named are read before discovery says they exist; a read is kept only
+            // for a folder it finds (so a named directory that is no secret reads as before).
+            let named = &filters[..filters.len().min(cfg.limit())];
+            let (found, at_prefix, named_reads) = tokio::join!(
+                discover(&conn, &filters, cfg.limit()),
+                secret_at_prefix(&conn, row),
+                read_named(&conn, &row.info.spec.prefix, named),
+            );
+            early = named_reads;
+            let (found, n) = found?;
             folders.extend(found);
             notes.extend(n);
             // Folders synced with this remote before are read too: one removed remotely shows as
             // removals to settle, not as nothing.
             folders.extend(bases.keys().filter(|f| local.contains_key(*f)).cloned());
-            notes.extend(secret_at_prefix(&conn, row).await?);
+            notes.extend(at_prefix?);
         }
 
         // Current remote state of every folder, `limit` reads in flight. A push first lists the
@@ -203,8 +294,13 @@ impl Vault {
             }
         }
         let mut set = JoinSet::new();
-        let to_read: Vec<String> =
-            folders.iter().filter(|f| !remotes.contains_key(*f)).cloned().collect();
+        let mut read_early: Vec<_> =
+            early.into_iter().filter(|(f, _)| folders.contains(f)).collect();
+        let to_read: Vec<String> = folders
+            .iter()
+            .filter(|f| !remotes.contains_key(*f) && !read_early.iter().any(|(g, _)| g == *f))
+            .cloned()
+            .collect();
         let mut pending = to_read.into_iter();
         loop {
             while set.len() < cfg.limit() {
@@ -215,8 +311,13 @@ impl Vault {
                     (f, r)
                 });
             }
-            let Some(done) = set.join_next().await else { break };
-            let (f, r) = done.map_err(join_err)?;
+            let (f, r) = match read_early.pop() {
+                Some(done) => done,
+                None => match set.join_next().await {
+                    Some(done) => done.map_err(join_err)?,
+                    None => break,
+                },
+            };
             match r {
                 Ok(s) => {
                     remotes.insert(f.clone(), s);
@@ -298,5 +399,21 @@ impl Vault {
             plans.push(plan);
         }
         Ok(Prepared { conn, kv, macs, local, remotes, read_errors, plans, replays, notes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_dirs;
+
+    #[test]
+    fn discovery_starts_at_the_named_folders_parents() {
+        let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_dirs("team/", &[]), f(&["team/"]));
+        assert_eq!(first_dirs("team/", &f(&["myapp/dev"])), f(&["team/myapp/"]));
+        assert_eq!(first_dirs("", &f(&["a/b/c", "x/y"])), f(&["a/b/", "x/"]));
+        // A single-segment folder lists the prefix; a parent inside another is walked from it.
+        assert_eq!(first_dirs("team/", &f(&["app", "app/dev/x"])), f(&["team/"]));
+        assert_eq!(first_dirs("", &f(&["a/b", "a/b/c/d", "a/e"])), f(&["a/"]));
     }
 }

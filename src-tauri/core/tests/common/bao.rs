@@ -280,6 +280,16 @@ impl Bao {
         self.ok(&["token", "create", &format!("-policy={name}"), "-field=token"]).trim().to_string()
     }
 
+    /// A token with an app's usual policy (policy `name`): read and list the secrets under
+    /// `secret/<prefix>/`, nothing else (not the prefix path itself).
+    pub fn token_reading_under(&self, name: &str, prefix: &str) -> String {
+        let hcl = format!(
+            "path \"secret/data/{prefix}/*\" {{ capabilities = [\"read\"] }}\n\
+             path \"secret/metadata/{prefix}/*\" {{ capabilities = [\"read\", \"list\"] }}"
+        );
+        self.token_with_policy(name, &hcl)
+    }
+
     pub fn write_file(&self, name: &str, content: &str) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, content).unwrap();

@@ -203,3 +203,52 @@ impl Drop for Server {
         }
     }
 }
+
+/// A far server: a loopback TCP proxy in front of `target` (`http://127.0.0.1:PORT`) that holds
+/// every chunk for `delay` in each direction, so each round trip costs `2 * delay`, as to a team
+/// Vault across a network. Stops accepting when dropped; its connections end with the server's.
+pub struct Far {
+    pub addr: String,
+    stop: Arc<AtomicBool>,
+    port: u16,
+}
+
+impl Far {
+    pub fn new(target: &str, delay: Duration) -> Far {
+        let to = target.trim_start_matches("http://").to_string();
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let halt = stop.clone();
+        std::thread::spawn(move || {
+            for client in l.incoming() {
+                if halt.load(Ordering::SeqCst) {
+                    return;
+                }
+                let (Ok(client), Ok(server)) = (client, TcpStream::connect(&to)) else { continue };
+                for (mut from, mut into) in
+                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
+                {
+                    std::thread::spawn(move || {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        while let Ok(n @ 1..) = from.read(&mut buf) {
+                            std::thread::sleep(delay);
+                            if into.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = into.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        Far { addr: format!("http://127.0.0.1:{port}"), stop, port }
+    }
+}
+
+impl Drop for Far {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}

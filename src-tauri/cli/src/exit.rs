@@ -78,7 +78,7 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
             "change it with `hush remote set NAME --addr …` (its sync history is kept), or pick another name"
         }
         "no_local_copy" => {
-            "pull it once the server answers (`hush pull REMOTE FOLDER`); `hush remote test REMOTE` checks the connection"
+            "pull it once the server can be read (`hush pull REMOTE FOLDER`); `hush remote test REMOTE` checks the connection and the token"
         }
         "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
         "empty_folder" => "see `hush ls` for the folders that hold secrets",

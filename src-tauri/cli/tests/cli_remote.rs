@@ -534,6 +534,16 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     let again = hush(&t, &["run", "--from", "team:app", "--", "true"], "", &[]).ok();
     assert!(!again.stderr.contains("the local value is used"), "{}", again.stderr);
 
+    // A token with an app's usual policy (read under the team's prefix, nothing at the prefix
+    // itself), stored by `remote add`: a remote-first run reads through it (a 403 at the prefix
+    // once failed every pull).
+    b.ok(&["kv", "put", "secret/team/svc", "S=team-s"]);
+    let app = format!("{}\n", b.token_reading_under("app", "team"));
+    hush(&t, &["remote", "add", "app", "--addr", &b.addr, "--prefix", "team"], &app, &[]).ok();
+    let run =
+        hush(&t, &["run", "--from", "app:svc", "--", "sh", "-c", "printf %s \"$S\""], "", &[]);
+    assert_eq!(run.ok().stdout(), "team-s");
+
     // The server is down: the last synced local copy, said so.
     b.kill();
     let started = std::time::Instant::now();

@@ -151,9 +151,7 @@ impl Vault {
         }
         Ok(out)
     }
-}
 
-impl Vault {
     /// The first of `folders` that holds no live secret of its own (sub-folders aside, as `run`
     /// reads folders).
     fn first_without_local_copy(&self, folders: &[String]) -> Result<Option<String>> {

@@ -84,8 +84,8 @@ pub(crate) fn join_err(e: tokio::task::JoinError) -> Error {
 }
 
 /// Walks the mount's listing under the prefix (from the filters' parents when there are
-/// filters); returns the folders found (and notes on remote
-/// secrets that are not valid Hush folder paths).
+/// filters); returns the folders found (and notes on remote secrets that are not valid Hush
+/// folder paths).
 async fn discover(
     conn: &Arc<Conn>,
     filters: &[String],
@@ -164,7 +164,19 @@ fn first_dirs(start: &str, filters: &[String]) -> Vec<String> {
     dirs
 }
 
-/// Reads of `folders`, all at once; a read that fails is kept with its error.
+type Read = (String, Result<Option<RemoteSecret>>);
+
+/// Starts the read of `folder`'s remote secret in `set`.
+fn spawn_read(set: &mut JoinSet<Read>, conn: &Arc<Conn>, prefix: &str, folder: String) {
+    let (c, path) = (conn.clone(), remote_path(prefix, &folder));
+    set.spawn(async move {
+        let r = c.read(&path).await;
+        (folder, r)
+    });
+}
+
+/// Reads of `folders`, all at once; a read that fails is kept with its error. (A task that
+/// panicked leaves its folder out: it is then read again with the others.)
 async fn read_named(
     conn: &Arc<Conn>,
     prefix: &str,
@@ -172,11 +184,7 @@ async fn read_named(
 ) -> BTreeMap<String, Result<Option<RemoteSecret>>> {
     let mut set = JoinSet::new();
     for f in folders {
-        let (c, path, f) = (conn.clone(), remote_path(prefix, f), f.clone());
-        set.spawn(async move {
-            let r = c.read(&path).await;
-            (f, r)
-        });
+        spawn_read(&mut set, conn, prefix, f.clone());
     }
     let mut out = BTreeMap::new();
     while let Some(joined) = set.join_next().await {
@@ -305,11 +313,7 @@ impl Vault {
         loop {
             while set.len() < cfg.limit() {
                 let Some(f) = pending.next() else { break };
-                let (c, path) = (conn.clone(), remote_path(&row.info.spec.prefix, &f));
-                set.spawn(async move {
-                    let r = c.read(&path).await;
-                    (f, r)
-                });
+                spawn_read(&mut set, &conn, &row.info.spec.prefix, f);
             }
             let (f, r) = match read_early.pop() {
                 Some(done) => done,

@@ -58,7 +58,9 @@ pub enum Error {
     EmptyEnvironment { folders: String },
     #[error("nothing is mounted at {}", path.display())]
     NotMounted { path: PathBuf },
-    #[error("{reason}, and '{folder}' has no local copy to use instead (pull it from '{remote}' first)")]
+    #[error(
+        "{reason}, and '{folder}' has no local copy to use instead (pull it from '{remote}' first)"
+    )]
     NoLocalCopy { remote: String, folder: String, reason: String },
     #[error("no secret at '{path}' on the remote '{remote}' ({at})")]
     NotOnRemote { path: String, remote: String, at: String },

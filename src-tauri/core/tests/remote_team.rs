@@ -526,3 +526,66 @@ fn a_token_that_may_read_only_under_the_prefix_pulls_and_reads_first() {
     let p = pull(&mut v, "team", &SyncOptions::default());
     assert!(p.is_complete() && p.totals.created_local == 1, "{p:#?}");
 }
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_resumed_history_replay_keeps_what_a_teammate_put_in_the_metadata() {
+    // A replay that stopped after its first version (written here by the `bao` CLI, equal to
+    // ours) resumes and is planned as if the remote were new; its metadata write must still keep
+    // what the remote holds. (The plan's metadata, made against no remote, is not the write's.)
+    let b = Bao::dev();
+    let (t, mut v) = new_vault();
+    for x in ["one", "two", "three"] {
+        put(&mut v, "hist/K", x);
+    }
+    // Distinct times, as if written on different days (one snapshot per version).
+    raw_conn(&t).execute_batch("UPDATE versions SET created_at = 1000 * version").unwrap();
+    b.ok(&["kv", "put", "secret/hist", "K=one"]);
+    b.ok(&["kv", "metadata", "put", "-custom-metadata=owner=platform", "secret/hist"]);
+    add(&mut v, spec("dev", &b), "root");
+    let o = MigrateOptions { with_history: true, ..Default::default() };
+    let r = v.remote_migrate("dev", &o, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(r.folders[0].history_versions, 2, "{r:#?}");
+    let m = custom(&b, "hist");
+    assert_eq!(m["owner"], "platform", "{m}");
+    assert!(m["hush-history"].as_str().is_some_and(|h| h.starts_with("3 versions")), "{m}");
+    assert_eq!(b.kv_get(&["secret/hist"])["data"]["data"]["K"], "three");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_run_that_syncs_nothing_leaves_the_last_sync_as_it_was() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/K", "k");
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    let synced = |v: &Vault| {
+        let all = v.remote_synced_folders("dev").unwrap();
+        all.iter().map(|s| (s.folder.clone(), s.remote_version)).collect::<Vec<_>>()
+    };
+    assert_eq!(synced(&v), [("app".to_string(), 1)]);
+    // A teammate deletes the folder's secret, metadata and all: the next push is a conflict that
+    // writes nothing, and the folder was still last synced at version 1 (it said "v0").
+    b.ok(&["kv", "metadata", "delete", "secret/app"]);
+    assert_eq!(push(&mut v, "dev").totals.conflicts, 1);
+    let plan = v.remote_plan("dev", Direction::Push, &[]).unwrap();
+    assert_eq!(folder(&plan, "app").last_synced_version, Some(1), "{plan:#?}");
+    assert_eq!(synced(&v), [("app".to_string(), 1)]);
+    // A folder never synced whose sides differ: a conflict, and still never synced.
+    b.ok(&["kv", "put", "secret/other", "K=theirs"]);
+    put(&mut v, "other/K", "ours");
+    assert_eq!(push(&mut v, "dev").totals.conflicts, 2);
+    let plan = v.remote_plan("dev", Direction::Push, &[]).unwrap();
+    assert_eq!(folder(&plan, "other").last_synced_version, None, "{plan:#?}");
+    assert_eq!(synced(&v), [("app".to_string(), 1)]);
+    // Settled by keeping the local side: synced again, at the version just written.
+    let keep = SyncOptions {
+        resolutions: [("app/K".to_string(), Resolution::KeepLocal)].into(),
+        ..Default::default()
+    };
+    let r = v.remote_push("dev", &keep, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert_eq!(r.totals.created_remote, 1, "{r:#?}");
+    assert_eq!(synced(&v), [("app".to_string(), 1)], "the new secret's version 1");
+}

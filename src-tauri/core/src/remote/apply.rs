@@ -279,12 +279,21 @@ fn finish_one(
         .filter(|(n, v)| remote_after.get(**n).is_some_and(|r| r.expose() == **v))
         .map(|(n, v)| (n.to_string(), macs.mac(row.id, &plan.folder, n, v)))
         .collect();
-    let mut base = next_base(old_macs, landed.version, equal.into_iter());
-    for name in &l.forget {
-        base.macs.remove(name);
-    }
-    state::save(tx, row.id, &plan.folder, &base)?;
     let removed = landed.verified == Some(true);
+    let wrote = landed.fields.is_some()
+        || keys_plan.iter().any(|k| k.action.writes_local())
+        || removed
+        || !meta_pulled.is_empty();
+    // A run that moved nothing and found no key in agreement synced nothing: the folder's last
+    // sync stays what it was (not "synced at v0" once the remote secret is gone, nor "synced"
+    // at all for a folder that never was).
+    if wrote || !equal.is_empty() || !l.forget.is_empty() {
+        let mut base = next_base(old_macs, landed.version, equal.into_iter());
+        for name in &l.forget {
+            base.macs.remove(name);
+        }
+        state::save(tx, row.id, &plan.folder, &base)?;
+    }
     if landed.verified == Some(false) {
         notes.push("the remote read back differs from the local values: local copy kept".into());
     }
@@ -292,10 +301,6 @@ fn finish_one(
         trash_folder(tx, keys, &plan.folder)?;
     }
     let count = |a: KeyAction| keys_plan.iter().filter(|k| k.action == a).count();
-    let wrote = landed.fields.is_some()
-        || keys_plan.iter().any(|k| k.action.writes_local())
-        || removed
-        || !meta_pulled.is_empty();
     let outcome = if count(KeyAction::Conflict) > 0 {
         FolderOutcome::Conflict
     } else if wrote {

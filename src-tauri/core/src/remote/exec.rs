@@ -302,7 +302,7 @@ impl Vault {
                     c.stop = true;
                     break;
                 }
-                let Some(plan) = plans.next() else { break };
+                let Some(mut plan) = plans.next() else { break };
                 let f = plan.folder.clone();
                 let remote = p.remotes.remove(&f).flatten();
                 if let Some(e) = p.read_errors.remove(&f) {
@@ -322,7 +322,7 @@ impl Vault {
                     });
                     continue;
                 }
-                let job = self.job_for(row, cfg, &p, &plan, remote.as_ref());
+                let job = self.job_for(row, cfg, &p, &mut plan, remote.as_ref());
                 pipe.start(job, &op, plan, remote, false).await?;
             }
             // The local halves of the folders whose remote half is over, in one transaction (the
@@ -386,8 +386,8 @@ impl Vault {
                             resolutions: &cfg.resolutions,
                             kv: p.kv,
                         };
-                        let replan = plan_folder(&inputs);
-                        let job = self.job_for(row, cfg, &p, &replan, fresh.as_ref());
+                        let mut replan = plan_folder(&inputs);
+                        let job = self.job_for(row, cfg, &p, &mut replan, fresh.as_ref());
                         pipe.start(job, &op, replan, fresh, true).await?;
                         continue;
                     }
@@ -462,7 +462,7 @@ impl Vault {
         row: &RemoteRow,
         cfg: &RunCfg,
         p: &Prepared,
-        plan: &FolderPlan,
+        plan: &mut FolderPlan,
         remote: Option<&RemoteSecret>,
     ) -> Option<Job> {
         let local = p.local.get(&plan.folder);
@@ -492,7 +492,16 @@ impl Vault {
         let existing = remote.map_or(&no_custom, |r| &r.custom);
         let (custom, notes) = match (p.kv, local) {
             (2, Some(l)) => {
-                let (_, mut full, notes) = desired_custom(remote, l);
+                // The plan's, unless it was made against another remote state (a replay
+                // resumed after a break plans as if the remote were new).
+                let planned = plan.custom.take().filter(|c| c.against == remote.map(|r| r.version));
+                let (mut full, notes) = match planned {
+                    Some(c) => (c.full, c.notes),
+                    None => {
+                        let (_, full, notes) = desired_custom(remote, l);
+                        (full, notes)
+                    }
+                };
                 for k in plan.keys.iter().filter(|k| k.action == KeyAction::DeleteRemote) {
                     full.remove(&format!("{}{}", super::meta::META_PREFIX, k.name));
                 }

@@ -29,23 +29,26 @@ pub(crate) const HISTORY_KEY: &str = "hush-history";
 /// The field naming what the writer shortened or left out to fit.
 const CUT: &str = "cut";
 
-/// Hush metadata of one secret as it travels (only what differs from the defaults).
+/// Hush metadata of one secret as it travels (only what differs from the defaults). The fields
+/// are declared in alphabetical order: serialised directly, an entry then reads byte for byte as
+/// it does through a sorted `serde_json::Map` (and whether a build sorts maps or keeps their
+/// order, which cargo's feature unification decides, no longer changes what is written).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TravelMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<Kind>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub meta: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotate_every_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub meta: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 impl TravelMeta {
@@ -244,6 +247,10 @@ fn agrees(local: &TravelMeta, remote: &RemoteMeta) -> bool {
 /// kind. `None`: even that does not fit (foreign fields fill the entry).
 fn encode(t: &TravelMeta, foreign: &Map<String, Value>, max: usize) -> Option<(String, bool)> {
     let json = |t: &TravelMeta, cut: &[&str]| {
+        // The common case, and one entry per secret of a push: straight to text.
+        if foreign.is_empty() && cut.is_empty() {
+            return serde_json::to_string(t).expect("serialisable");
+        }
         let mut obj = match serde_json::to_value(t).expect("serialisable") {
             Value::Object(o) => o,
             _ => Map::new(),
@@ -400,6 +407,28 @@ mod tests {
 
     fn locals(pairs: &[(&str, TravelMeta)]) -> BTreeMap<String, TravelMeta> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[test]
+    fn an_entry_reads_as_a_sorted_map_would_write_it() {
+        // Entries are written straight from the struct; these are the bytes a sorted map gives,
+        // which remotes already hold (so an unchanged entry is never rewritten in a new order).
+        let t = TravelMeta {
+            kind: Some(Kind::Token),
+            tags: vec!["prod".into(), "db".into()],
+            description: Some("main \"db\"".into()),
+            expires_at: Some(1_900_000_000),
+            rotate_every_days: Some(30),
+            source: Some("s".into()),
+            meta: BTreeMap::from([("z".into(), "1".into()), ("a".into(), "2".into())]),
+        };
+        let sorted: BTreeMap<String, Value> = match serde_json::to_value(&t).unwrap() {
+            Value::Object(o) => o.into_iter().collect(),
+            _ => unreachable!(),
+        };
+        let (direct, cut) = encode(&t, &Map::new(), MAX_CUSTOM_VALUE_BYTES).unwrap();
+        assert!(!cut);
+        assert_eq!(direct, serde_json::to_string(&sorted).unwrap());
     }
 
     #[test]

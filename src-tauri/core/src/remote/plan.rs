@@ -7,7 +7,9 @@ use super::client::{Gone, RemoteSecret};
 use super::mapping::secret_path;
 use super::meta::{encode_custom, hush_part, merged, read_all, TravelMeta};
 use super::state::{Base, MacKey};
-use super::types::{Direction, FolderPlan, FolderState, KeyAction, KeyPlan, Resolution};
+use super::types::{
+    Direction, FolderPlan, FolderState, KeyAction, KeyPlan, PlannedCustom, Resolution,
+};
 use crate::model::SecretMeta;
 use crate::secret::SecretValue;
 
@@ -173,11 +175,11 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         )),
         None => {}
     }
-    let metadata_changes = i.direction != Direction::Pull
-        && i.kv == 2
-        && !local.is_empty()
-        && desired_custom(i.remote, local).0
-            != i.remote.map(|r| hush_part(&r.custom)).unwrap_or_default();
+    let custom = (i.direction != Direction::Pull && i.kv == 2 && !local.is_empty())
+        .then(|| desired_custom(i.remote, local));
+    let metadata_changes = custom.as_ref().is_some_and(|(hush, _, _)| {
+        *hush != i.remote.map(|r| hush_part(&r.custom)).unwrap_or_default()
+    });
     FolderPlan {
         folder: i.folder.to_string(),
         remote_path: i.display_path.clone(),
@@ -188,6 +190,11 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         metadata_changes,
         keys,
         notes,
+        custom: custom.map(|(_, full, notes)| PlannedCustom {
+            against: i.remote.map(|r| r.version),
+            full,
+            notes,
+        }),
     }
 }
 

@@ -92,7 +92,7 @@ async fn discover(
     limit: usize,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prefix = conn.target().prefix.clone();
-    let start = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+    let start = dir_of(&prefix);
     // A directory is worth entering when a filter lies inside it or it lies inside a filter.
     let wanted_dir = |rel: &str| {
         filters.is_empty()
@@ -195,13 +195,20 @@ async fn read_named(
     out
 }
 
+/// The directory a listing of `prefix` names.
+fn dir_of(prefix: &str) -> String {
+    if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    }
+}
+
 /// The folders that cannot exist remotely: their first segment is neither a secret nor a
-/// directory in the listing of the prefix. Empty when the listing cannot be read (a policy
-/// without `list`): then every folder is read.
-async fn absent_at_top(conn: &Conn, prefix: &str, folders: &BTreeSet<String>) -> Vec<String> {
-    let dir = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
-    let Ok(names) = conn.list(&dir).await else { return Vec::new() };
-    let names: BTreeSet<&str> = names.iter().map(|n| n.trim_end_matches('/')).collect();
+/// directory in `listing`, the prefix's, made while the local vault was read. (When it cannot be
+/// read, a policy without `list`, there is none and every folder is read.)
+fn absent_at_top(listing: &[String], folders: &BTreeSet<String>) -> Vec<String> {
+    let names: BTreeSet<&str> = listing.iter().map(|n| n.trim_end_matches('/')).collect();
     folders.iter().filter(|f| !names.contains(f.split('/').next().unwrap_or(f))).cloned().collect()
 }
 
@@ -249,18 +256,23 @@ impl Vault {
         // The server is asked about its mount while this thread reads and decrypts the local
         // secrets: the round trips of the connection overlap the local work instead of
         // following it. (A local error still comes first; the connection is then dropped.)
-        let (r, bound) = (row.clone(), cfg.bound);
+        // A push lists the prefix then too (see `absent_at_top`).
+        let (r, bound, push) = (row.clone(), cfg.bound, cfg.direction == Direction::Push);
         let connecting = AbortOnDrop(tokio::spawn(async move {
             let mut conn = r.connect().await?;
             if let Some(bound) = bound {
                 conn.limit_retries(bound);
             }
             let kv = preflight(&mut conn).await?;
-            Ok::<_, Error>((conn, kv))
+            let top = match push {
+                true => conn.list(&dir_of(&r.info.spec.prefix)).await.ok(),
+                false => None,
+            };
+            Ok::<_, Error>((conn, kv, top))
         }));
         let local = load_local(self, &filters)?;
         let bases = state::load_all(&self.store().read()?, row.id)?;
-        let (conn, kv) = connecting.finish().await?;
+        let (conn, kv, top) = connecting.finish().await?;
         let conn = Arc::new(conn);
         let mut notes = super::addr::connection_notes(row, conn.target(), conn.token_source);
         if kv == 1 {
@@ -296,8 +308,8 @@ impl Vault {
         // no read of its own (its write is check-and-set on "must not exist" all the same).
         let total = folders.len();
         let (mut remotes, mut read_errors) = (BTreeMap::new(), BTreeMap::new());
-        if cfg.direction == Direction::Push && folders.len() > 1 {
-            for f in absent_at_top(&conn, &row.info.spec.prefix, &folders).await {
+        if let Some(top) = top.filter(|_| folders.len() > 1) {
+            for f in absent_at_top(&top, &folders) {
                 remotes.insert(f, None);
             }
         }

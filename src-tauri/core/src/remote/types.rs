@@ -89,6 +89,19 @@ pub struct FolderPlan {
     pub metadata_changes: bool,
     pub keys: Vec<KeyPlan>,
     pub notes: Vec<String>,
+    /// The `custom_metadata` a push would leave and its notes, as the plan computed them to
+    /// decide `metadata_changes` (encoding every secret's entry again for the write cost as
+    /// much), with the version of the remote secret they were computed against.
+    #[serde(skip)]
+    pub(crate) custom: Option<PlannedCustom>,
+}
+
+/// See `FolderPlan::custom`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlannedCustom {
+    pub against: Option<u64>,
+    pub full: BTreeMap<String, String>,
+    pub notes: Vec<String>,
 }
 
 impl FolderPlan {

@@ -256,8 +256,10 @@ impl Vault {
         // The server is asked about its mount while this thread reads and decrypts the local
         // secrets: the round trips of the connection overlap the local work instead of
         // following it. (A local error still comes first; the connection is then dropped.)
-        // A push lists the prefix then too (see `absent_at_top`).
-        let (r, bound, push) = (row.clone(), cfg.bound, cfg.direction == Direction::Push);
+        // A push of everything or of several folders lists the prefix then too (see
+        // `absent_at_top`); with one folder named, only once the vault says it holds several.
+        let push = cfg.direction == Direction::Push && filters.len() != 1;
+        let (r, bound) = (row.clone(), cfg.bound);
         let connecting = AbortOnDrop(tokio::spawn(async move {
             let mut conn = r.connect().await?;
             if let Some(bound) = bound {
@@ -308,6 +310,12 @@ impl Vault {
         // no read of its own (its write is check-and-set on "must not exist" all the same).
         let total = folders.len();
         let (mut remotes, mut read_errors) = (BTreeMap::new(), BTreeMap::new());
+        let top = match top {
+            None if cfg.direction == Direction::Push && folders.len() > 1 => {
+                conn.list(&dir_of(&row.info.spec.prefix)).await.ok()
+            }
+            top => top,
+        };
         if let Some(top) = top.filter(|_| folders.len() > 1) {
             for f in absent_at_top(&top, &folders) {
                 remotes.insert(f, None);

@@ -17,6 +17,12 @@ use cmd::{
     activate, docs, envio, keys, life, mount, project, remote, run as run_cmd, scan, secrets,
 };
 
+/// mimalloc rather than the system's: remote operations allocate per record and per request, and
+/// glibc's malloc and free took a fifth of their CPU (bench/README.md). Values are zeroized by
+/// their types before they are freed, whichever allocator frees them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Before anything else (and before any thread exists): no core dumps or ptrace of a process
     // that holds keys and values, and the passphrase variables read once and removed, so that no

@@ -204,6 +204,11 @@ fn dir_of(prefix: &str) -> String {
     }
 }
 
+/// The listing of the prefix itself, for `absent_at_top`; `None` when it cannot be read.
+async fn list_prefix(conn: &Conn, prefix: &str) -> Option<Vec<String>> {
+    conn.list(&dir_of(prefix)).await.ok()
+}
+
 /// The folders that cannot exist remotely: their first segment is neither a secret nor a
 /// directory in `listing`, the prefix's, made while the local vault was read. (When it cannot be
 /// read, a policy without `list`, there is none and every folder is read.)
@@ -267,7 +272,7 @@ impl Vault {
             }
             let kv = preflight(&mut conn).await?;
             let top = match push {
-                true => conn.list(&dir_of(&r.info.spec.prefix)).await.ok(),
+                true => list_prefix(&conn, &r.info.spec.prefix).await,
                 false => None,
             };
             Ok::<_, Error>((conn, kv, top))
@@ -312,7 +317,7 @@ impl Vault {
         let (mut remotes, mut read_errors) = (BTreeMap::new(), BTreeMap::new());
         let top = match top {
             None if cfg.direction == Direction::Push && folders.len() > 1 => {
-                conn.list(&dir_of(&row.info.spec.prefix)).await.ok()
+                list_prefix(&conn, &row.info.spec.prefix).await
             }
             top => top,
         };

@@ -13,6 +13,7 @@
 #          Secret Service and a fresh kernel session keyring;
 #        - with tauri-driver (WebDriver for the desktop app) on a free port: WEBDRIVER_URL.
 #      Tests needing those services are #[ignore]d in the code and run here via --include-ignored.
+#      Bounded by HUSH_TEST_TIMEOUT seconds (3600): a hang fails with a report.
 #      `bao` (OpenBao) is on PATH; the tests start their own servers.
 #   5. the packaging test (packaging/test-packages.sh; root or sudo): builds the .deb and .rpm, installs the
 #      .deb, uses the installed CLI and app, removes it. Runs in a full run (no TEST-FILTER);
@@ -61,8 +62,16 @@ EOF
   export WEBDRIVER_URL="http://127.0.0.1:$td_port"
   echo "display $DISPLAY | D-Bus $DBUS_SESSION_BUS_ADDRESS | tauri-driver $WEBDRIVER_URL (native $native_port)"
 
+  # A bound on the whole run (it takes ~20 min here): a hang fails with a report instead of
+  # running into CI's own limit. timeout signals cargo's whole process group, test binaries too.
+  limit="${HUSH_TEST_TIMEOUT:-3600}"
   rc=0
-  cargo test --locked --workspace --no-fail-fast -- --include-ignored "$@" || rc=$?
+  timeout --kill-after=30 "$limit" \
+    cargo test --locked --workspace --no-fail-fast -- --include-ignored "$@" || rc=$?
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    echo "test.sh: the tests did not finish within ${limit}s; libtest's 'has been running for over" \
+      "60 seconds' lines above name what hung" >&2
+  fi
   if [ "$rc" != 0 ] && [ -s "$td_log" ]; then
     echo "---- last lines of $td_log ----" >&2
     tail -n 40 "$td_log" >&2 || true

@@ -29,18 +29,21 @@ impl fmt::Debug for RemoteCredential {
     }
 }
 
-fn entry(account: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(super::KEYCHAIN_SERVICE, account)
-        .map_err(|e| Error::Keychain(keychain::describe(&e)))
+fn entry<T>(
+    account: &str,
+    op: impl Fn(&keyring_core::Entry) -> keyring::Result<T>,
+) -> keyring::Result<T> {
+    keychain::with_entry(super::KEYCHAIN_SERVICE, account, op)
 }
 
 pub(crate) fn store(account: &str, cred: &RemoteCredential) -> Result<()> {
-    entry(account)?.set_password(cred.expose()).map_err(|e| Error::Keychain(keychain::describe(&e)))
+    entry(account, |e| e.set_password(cred.expose()))
+        .map_err(|e| Error::Keychain(keychain::describe(&e)))
 }
 
 /// The stored credential, or `None` when there is no entry.
 pub(crate) fn load(account: &str) -> Result<Option<RemoteCredential>> {
-    match entry(account)?.get_password() {
+    match entry(account, |e| e.get_password()) {
         Ok(s) => Ok(Some(RemoteCredential::new(s))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(Error::Keychain(keychain::describe(&e))),
@@ -48,7 +51,7 @@ pub(crate) fn load(account: &str) -> Result<Option<RemoteCredential>> {
 }
 
 pub(crate) fn delete(account: &str) -> Result<()> {
-    match entry(account)?.delete_credential() {
+    match entry(account, |e| e.delete_credential()) {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(Error::Keychain(keychain::describe(&e))),
     }

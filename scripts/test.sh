@@ -13,7 +13,7 @@
 #          Secret Service and a fresh kernel session keyring;
 #        - with tauri-driver (WebDriver for the desktop app) on a free port: WEBDRIVER_URL.
 #      Tests needing those services are #[ignore]d in the code and run here via --include-ignored.
-#      Bounded by HUSH_TEST_TIMEOUT seconds (3600): a hang fails with a report.
+#      Bounded by HUSH_TEST_TIMEOUT seconds (2400; the tests take ~8 min here): a hang fails with a report.
 #      `bao` (OpenBao) is on PATH; the tests start their own servers.
 #   5. the packaging test (packaging/test-packages.sh; root or sudo): builds the .deb and .rpm, installs the
 #      .deb, uses the installed CLI and app, removes it. Runs in a full run (no TEST-FILTER);
@@ -62,9 +62,9 @@ EOF
   export WEBDRIVER_URL="http://127.0.0.1:$td_port"
   echo "display $DISPLAY | D-Bus $DBUS_SESSION_BUS_ADDRESS | tauri-driver $WEBDRIVER_URL (native $native_port)"
 
-  # A bound on the whole run (it takes ~20 min here): a hang fails with a report instead of
+  # A bound on the whole run (~8 min here): a hang fails with a report instead of
   # running into CI's own limit. timeout signals cargo's whole process group, test binaries too.
-  limit="${HUSH_TEST_TIMEOUT:-3600}"
+  limit="${HUSH_TEST_TIMEOUT:-2400}"
   rc=0
   timeout --kill-after=30 "$limit" \
     cargo test --locked --workspace --no-fail-fast -- --include-ignored "$@" || rc=$?

@@ -118,6 +118,12 @@ if [ "$ready" != 1 ]; then
   exit 1
 fi
 
+# One request alone before the tests' bursts: the abort above is reported most often right after
+# a daemon came up, when a burst of clients opens its first sessions at once.
+if command -v secret-tool >/dev/null; then
+  secret-tool lookup hush-with-keyring warm-up >/dev/null 2>&1 || true
+fi
+
 rc=0
 "$@" || rc=$?
 exit "$rc"

@@ -114,3 +114,19 @@ fn probe() -> Result<()> {
         Err(e) => Err(Error::Keychain(describe(&e))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::lost_connection;
+
+    #[test]
+    fn only_a_lost_connection_is_retried() {
+        // A D-Bus failure may be a daemon that died: retried on Linux, where that happens.
+        let gone = keyring::Error::PlatformFailure("NoReply".into());
+        assert_eq!(lost_connection(&gone), cfg!(target_os = "linux"));
+        assert_eq!(lost_connection(&keyring::Error::NoDefaultStore), cfg!(target_os = "linux"));
+        // A locked keyring or a dismissed prompt is the user's answer; no entry is an answer too.
+        assert!(!lost_connection(&keyring::Error::NoStorageAccess("dismissed".into())));
+        assert!(!lost_connection(&keyring::Error::NoEntry));
+    }
+}

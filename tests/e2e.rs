@@ -19,6 +19,8 @@ mod e2e_remote;
 mod e2e_scale;
 #[path = "support/notify_server.rs"]
 mod notify_server;
+#[path = "support/secret_service.rs"]
+mod secret_service;
 #[path = "support/app.rs"]
 mod support;
 
@@ -439,4 +441,29 @@ async fn first_run_restore_flow(mut app: App, backup: std::path::PathBuf) {
         v.get(&SecretPath::parse("svc/prod/TOKEN").unwrap(), None).unwrap().1.expose_str(),
         BACKUP_CANARY
     );
+}
+
+/// The keyring daemon the running app connected to dies (gnome-keyring aborts on a known race
+/// between sessions) and the bus starts another. The app, open for days, unlocks through the new
+/// one; it used to answer "NoSession" until restarted.
+#[tokio::test]
+#[ignore = "kills the Secret Service daemon: run via scripts/test.sh"]
+async fn the_app_unlocks_after_the_keyring_daemon_died_and_came_back() {
+    secret_service::assert_restartable();
+    let (dir, vault) = App::prepare();
+    App::run("keyring-restart", dir, vault, |mut app| async move {
+        app.wait_for("#create-vault").await;
+        app.fill("#recovery-passphrase", "recovery phrase for e2e").await;
+        app.fill("#recovery-passphrase-confirm", "recovery phrase for e2e").await;
+        app.click("#create-vault").await;
+        app.wait_for("#search").await;
+        app.click("#lock-now").await;
+        app.wait_for("#lock-screen").await;
+        secret_service::kill_daemon();
+        app.click("#unlock").await;
+        app.wait_for("#search").await;
+        assert_eq!(app.text("#lock-mode").await, "keychain");
+        app.snap("unlocked-after-restart").await;
+    })
+    .await;
 }

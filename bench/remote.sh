@@ -26,7 +26,8 @@
 # fresh OpenBao grows its heap during its first thousand writes, which made whichever ran first
 # slower. Then ROUNDS rounds, each of hush, raw and raw + metadata into fresh prefixes; the table
 # shows medians and the per-round ratios.
-# Prints wall times and ratios (hush / baseline). Everything it starts is stopped on exit.
+# Prints wall times and ratios (hush / baseline), then where the time went: the CPU the client and
+# the server each used, and how many cores they kept busy. Everything it starts is stopped on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -94,18 +95,37 @@ for f, fields in folders.items():
 print(f"== {n} secrets in {len(folders)} folders")
 EOF
 
-# One round of hush: migrate into its own prefix; prints "wall engine".
+# CPU seconds the server has used so far (user + system, from /proc): read before and after each
+# way of writing, so the table can say how much of a run was the server's work and how much the
+# client's (both share this machine's cores).
+TICK="$(getconf CLK_TCK)"
+server_cpu() { awk -v t="$TICK" '{printf "%.3f\n", ($14 + $15) / t}' "/proc/$BAO_PID/stat"; }
+# The CPU of this shell's finished children, from bash's `times` (second line: children's user
+# and system time, "0m0.130s 0m0.050s"). Not called as $(…): that would be a new subshell, whose
+# children have used nothing yet.
+children_cpu() {
+  times >"$WORK/times"
+  tail -1 "$WORK/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' >"$WORK/cpu"
+}
+
+# One round of hush: migrate into its own prefix; prints "wall engine client-cpu server-cpu". It
+# runs in a subshell of its own (process substitution), so `times` counts hush alone.
 hush_round() {
-  local t0 t1
+  local t0 t1 s0 s1 c1
+  s0=$(server_cpu)
   t0=$(now)
   "$HUSH" migrate "bench$1" --json >"$WORK/migrate$1.json"
   t1=$(now)
-  python3 - "$WORK/migrate$1.json" "$t0" "$t1" <<'EOF'
+  children_cpu
+  c1=$(cat "$WORK/cpu")
+  s1=$(server_cpu)
+  python3 - "$WORK/migrate$1.json" "$t0" "$t1" "$c1" "$s0" "$s1" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 t = r["totals"]
 assert t["created_remote"] > 0 and t["failed_folders"] == 0 and t["conflicts"] == 0, t
-print(float(sys.argv[3]) - float(sys.argv[2]), r["elapsed_ms"] / 1000)
+t0, t1, c, s0, s1 = map(float, sys.argv[2:])
+print(t1 - t0, r["elapsed_ms"] / 1000, c, s1 - s0)
 EOF
 }
 
@@ -148,23 +168,31 @@ def worker():
             conn.request("POST", f"/v1/secret/metadata/{prefix}/{path}", json.dumps({"custom_metadata": custom}), headers)
             r = conn.getresponse(); r.read()
             assert r.status in (200, 204), r.status
-t = time.time()
+t, c = time.time(), time.process_time()
 threads = [threading.Thread(target=worker) for _ in range(p)]
 for th in threads: th.start()
 for th in threads: th.join()
-print(time.time() - t)
+# Wall time, then the CPU of the timed part (all threads; not the interpreter's start).
+print(time.time() - t, time.process_time() - c)
 EOF
+}
+# One raw round: prints "wall client-cpu server-cpu".
+raw_round() {
+  local s0 out
+  s0=$(server_cpu)
+  out=$(raw_http "$1" "$2")
+  echo "$out $(python3 -c "print($(server_cpu) - $s0)")"
 }
 echo "== warm-up: the raw writes of every folder, untimed"
 raw_http 0 warmup >/dev/null
 : >"$WORK/rounds"
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r: 1. hush migrate (8 in flight, unlocked), 3. raw HTTP ($P in flight), 4. raw + custom_metadata"
-  read -r H_S E_S < <(hush_round "$r")
-  R_S=$(raw_http 0 "raw$r")
-  M_S=$(raw_http 1 "raw-meta$r")
+  read -r H_S E_S H_C H_SC < <(hush_round "$r")
+  read -r R_S R_C R_SC < <(raw_round 0 "raw$r")
+  read -r M_S M_C M_SC < <(raw_round 1 "raw-meta$r")
   echo "   hush $H_S (engine $E_S), raw $R_S, raw + metadata $M_S"
-  echo "$H_S $E_S $R_S $M_S" >>"$WORK/rounds"
+  echo "$H_S $E_S $R_S $M_S $H_C $H_SC $R_C $R_SC $M_C $M_SC" >>"$WORK/rounds"
 done
 
 # Same data everywhere?
@@ -181,7 +209,7 @@ print("== check: the copies are equal")
 EOF
 
 python3 - "$WORK/rounds" "$SEQ_S" "$N" "$P" "$UNLOCK_S" "$F" "$PLAIN" <<'EOF'
-import statistics, sys
+import os, statistics, sys
 rounds = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 s, n, p, u, f, plain = map(float, sys.argv[2:])
 med = lambda i: statistics.median(r[i] for r in rounds)
@@ -210,4 +238,16 @@ if not plain:
     print(f"ratio hush / raw HTTP + metadata   : {spread(0, 3)}  (the same two writes per folder: hush's own cost)")
 print(f"ratio raw + metadata / raw HTTP    : {spread(3, 2)}  (what KV v2's second write per folder costs)")
 print(f"ratio cold hush / raw HTTP         : {(h + u) / r:.2f}  (with the Argon2id unlock of a passphrase vault, {u:.2f} s)")
+# Where the time went: client and server share this machine's cores, so a run is as short as the
+# two together allow. The server's CPU for hush's migrate against the floors' says how much of the
+# ratio is the server's own work (two writes per folder) and how much is hush.
+print()
+print(f"CPU seconds (medians; both on the same {os.cpu_count()} cores)   client   server   busy cores")
+for name, c, sc, w in [("hush migrate", 4, 5, 0), ("raw HTTP", 6, 7, 2), ("raw + metadata", 8, 9, 3)]:
+    print(f"  {name:44} {med(c):6.3f} {med(sc):8.3f} {(med(c) + med(sc)) / med(w):10.2f}")
+print(f"ratio server CPU hush / raw HTTP   : {spread(5, 7)}  (the server's own work for what hush sends)")
+if plain:
+    print(f"ratio client CPU hush / raw HTTP   : {spread(4, 6)}  (hush, reading and recording included, against Python's client)")
+else:
+    print(f"ratio client CPU hush / raw + meta : {spread(4, 8)}  (hush, reading and recording included, against Python's client)")
 EOF

@@ -108,8 +108,61 @@ fn metadata_a_teammate_wrote_with_hvac_is_read_reported_and_never_overwritten() 
     let entry: serde_json::Value = serde_json::from_str(c["hush:B"].as_str().unwrap()).unwrap();
     assert_eq!(entry["description"], "rotated by me", "{c}");
     assert_eq!(entry["owner"], "ops@example.com", "{c}");
-    assert_eq!(entry["tags"], serde_json::json!(["db", "prod"]), "{c}");
+    // The fields that did not change read as the teammate wrote them, not in Hush's own form.
+    assert_eq!(entry["tags"], "db, prod", "{c}");
+    assert_eq!(entry["expires_at"], "2031-05-01T00:00:00Z", "{c}");
+    assert_eq!(entry["rotate_every_days"], "30", "{c}");
     assert_eq!(c["hush:A"], "owner=ops", "{c}");
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_local_edit_is_written_in_the_shape_a_teammate_used() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "svc/TOKEN", "t");
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    // A teammate sets the expiry and tags by hand with the bao CLI: a plain date, tags as text.
+    let theirs = r#"{"expires_at":"2030-01-15","tags":"ci,deploy","description":"deploy token"}"#;
+    b.ok(&[
+        "kv",
+        "metadata",
+        "put",
+        &format!("-custom-metadata=hush:TOKEN={theirs}"),
+        "-custom-metadata=hush=1",
+        "secret/svc",
+    ]);
+    assert!(pull(&mut v, "dev", &SyncOptions::default()).is_complete());
+    let m = meta_of(&v, "svc/TOKEN");
+    assert_eq!(
+        (m.expires_at, m.tags.clone()),
+        (Some(1_894_665_600), vec!["ci".into(), "deploy".into()])
+    );
+
+    // The expiry moves a month and a tag is added here: the push writes both in the teammate's
+    // shapes, so their scripts that read a date and a comma list keep working.
+    let edit = WriteOptions {
+        expires_at: Some(1_897_344_000),
+        tags: Some(vec!["ci".into(), "deploy".into(), "prod".into()]),
+        ..Default::default()
+    };
+    v.update_meta(&SecretPath::parse("svc/TOKEN").unwrap(), &edit).unwrap();
+    assert!(push(&mut v, "dev").is_complete());
+    let c = custom(&b, "svc");
+    let entry: serde_json::Value = serde_json::from_str(c["hush:TOKEN"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        entry,
+        serde_json::json!({"description": "deploy token", "expires_at": "2030-02-15", "tags": "ci,deploy,prod"}),
+        "{c}"
+    );
+    // And Hush reads back what it wrote as what it holds: a pull has no metadata to take.
+    let plan = v.remote_plan("dev", Direction::Pull, &[]).unwrap();
+    let notes = folder(&plan, "svc").notes.join("\n");
+    assert!(
+        !notes.contains("cannot be read") && !notes.contains("metadata from the remote"),
+        "{notes}"
+    );
 }
 
 /// Writes the server's file audit device logged to `path` (`secret/data/app`, ...), in order.

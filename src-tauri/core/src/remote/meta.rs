@@ -7,7 +7,8 @@
 //!   written as strings, tags as a list or as `a,b`; a missing field is the default.
 //! - What cannot be read (an unknown field, a value of the wrong shape, an entry that is not a
 //!   JSON object) is reported and **kept on the remote as it is**: a push never overwrites it.
-//! - An entry whose readable part equals the local metadata is left byte for byte as it is.
+//! - An entry whose readable part equals the local metadata is left byte for byte as it is; one a
+//!   local edit rewrites keeps the teammate's shapes (`dialect`).
 //! - What Hush shortened to fit is marked (`"cut": ["description"]`), and a pull never lays a
 //!   shortened field over the full local one.
 
@@ -103,6 +104,9 @@ pub(crate) struct RemoteMeta {
     pub cut: BTreeSet<String>,
     /// Fields Hush could not read, as they are: kept on the remote by every push.
     pub foreign: Map<String, Value>,
+    /// Fields Hush read, as they were written: a push writes them back in the same shape
+    /// (`dialect`), so a teammate's `"2031-05-01"` does not become Unix seconds.
+    pub written: Map<String, Value>,
     /// Not a JSON object: nothing was read, and the entry is left as it is.
     pub opaque: bool,
     /// What could not be read, for notes.
@@ -183,6 +187,8 @@ pub(crate) fn read_entry(raw: &str) -> RemoteMeta {
         if read.is_none() {
             r.problems.push(format!("{k} {} cannot be read (kept on the remote)", shown(&v)));
             r.foreign.insert(k, v);
+        } else if !matches!(k.as_str(), "source" | CUT) {
+            r.written.insert(k, v);
         }
     }
     r
@@ -242,19 +248,30 @@ fn agrees(local: &TravelMeta, remote: &RemoteMeta) -> bool {
 }
 
 /// `t` as compact JSON within `max` bytes, with `foreign` fields kept as they are (they win over
-/// ours: the remote's value is not overwritten). What does not fit is left out and named in
-/// `"cut"`: free metadata first, then the description is shortened, then everything but the
-/// kind. `None`: even that does not fit (foreign fields fill the entry).
-fn encode(t: &TravelMeta, foreign: &Map<String, Value>, max: usize) -> Option<(String, bool)> {
+/// ours: the remote's value is not overwritten) and the fields in `styled` written in the shape
+/// the remote entry had them (`dialect`). What does not fit is left out and named in `"cut"`:
+/// free metadata first, then the description is shortened, then everything but the kind.
+/// `None`: even that does not fit (foreign fields fill the entry).
+fn encode(
+    t: &TravelMeta,
+    foreign: &Map<String, Value>,
+    styled: &Map<String, Value>,
+    max: usize,
+) -> Option<(String, bool)> {
     let json = |t: &TravelMeta, cut: &[&str]| {
         // The common case, and one entry per secret of a push: straight to text.
-        if foreign.is_empty() && cut.is_empty() {
+        if foreign.is_empty() && styled.is_empty() && cut.is_empty() {
             return serde_json::to_string(t).expect("serialisable");
         }
         let mut obj = match serde_json::to_value(t).expect("serialisable") {
             Value::Object(o) => o,
             _ => Map::new(),
         };
+        for (k, v) in styled {
+            if let Some(ours) = obj.get_mut(k) {
+                ours.clone_from(v);
+            }
+        }
         for (k, v) in foreign {
             obj.insert(k.clone(), v.clone());
         }
@@ -325,6 +342,7 @@ pub(crate) fn encode_custom(
             _ => {}
         }
         let foreign = theirs.map(|r| r.foreign.clone()).unwrap_or_default();
+        let styled = theirs.map(|r| super::dialect::overrides(local, r)).unwrap_or_default();
         if local.is_empty() && foreign.is_empty() {
             out.remove(&key);
             continue;
@@ -340,7 +358,7 @@ pub(crate) fn encode_custom(
             no_room.push(name.as_str());
             continue;
         }
-        match encode(local, &foreign, MAX_CUSTOM_VALUE_BYTES) {
+        match encode(local, &foreign, &styled, MAX_CUSTOM_VALUE_BYTES) {
             Some((json, cut)) => {
                 if cut {
                     shortened.push(name.as_str());
@@ -426,7 +444,7 @@ mod tests {
             Value::Object(o) => o.into_iter().collect(),
             _ => unreachable!(),
         };
-        let (direct, cut) = encode(&t, &Map::new(), MAX_CUSTOM_VALUE_BYTES).unwrap();
+        let (direct, cut) = encode(&t, &Map::new(), &Map::new(), MAX_CUSTOM_VALUE_BYTES).unwrap();
         assert!(!cut);
         assert_eq!(direct, serde_json::to_string(&sorted).unwrap());
     }

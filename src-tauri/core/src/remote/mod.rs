@@ -40,6 +40,7 @@ mod apply;
 mod auth;
 mod client;
 mod config;
+mod dialect;
 mod exec;
 mod failure;
 mod first;

@@ -534,6 +534,28 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     let again = hush(&t, &["run", "--from", "team:app", "--", "true"], "", &[]).ok();
     assert!(!again.stderr.contains("the local value is used"), "{}", again.stderr);
 
+    // A teammate keeps their own fields in the metadata (the bao CLI): a pull plan names each,
+    // but a run, which is about the values, says it once per folder instead of on every secret.
+    b.ok(&[
+        "kv",
+        "metadata",
+        "put",
+        r#"-custom-metadata=hush:A={"owner":"ops","description":"a"}"#,
+        r#"-custom-metadata=hush:B={"owner":"ops","ticket":"OPS-1"}"#,
+        "secret/app",
+    ]);
+    let plan = hush(&t, &["plan", "team", "--for", "pull"], "", &[]).ok();
+    let plan = plan.stdout();
+    assert!(plan.contains("'A'") && plan.contains("'B'"), "{plan}");
+    let run = hush(&t, &["run", "--from", "team:app", "--", "true"], "", &[]).ok();
+    let lines: Vec<&str> = run.stderr.lines().filter(|l| l.contains("cannot read")).collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].contains("app") && lines[0].contains("2 secret(s)"), "{}", run.stderr);
+    assert!(!run.stderr.contains("unknown field"), "{}", run.stderr);
+    // The description taken for A is said once, not as a plan's preview and again as done.
+    let taken = run.stderr.lines().filter(|l| l.contains("unchanged key(s)")).count();
+    assert_eq!(taken, 1, "{}", run.stderr);
+
     // A token with an app's usual policy (read under the team's prefix, nothing at the prefix
     // itself), stored by `remote add`: a remote-first run reads through it (a 403 at the prefix
     // once failed every pull).

@@ -80,6 +80,10 @@ fn metadata_a_teammate_wrote_with_hvac_is_read_reported_and_never_overwritten() 
     assert!(notes.contains("metadata from the remote") && notes.contains('B'), "{notes}");
     let r = pull(&mut v, "dev", &SyncOptions::default());
     assert!(r.is_complete(), "{r:#?}");
+    // The report says once what was taken (it said it twice: the plan's preview and a "done").
+    let app = r.folders.iter().find(|f| f.folder == "app").unwrap();
+    let taken: Vec<_> = app.notes.iter().filter(|n| n.contains("unchanged key(s)")).collect();
+    assert_eq!(taken, ["metadata from the remote for 1 unchanged key(s): B"], "{r:#?}");
     let m = meta_of(&v, "app/B");
     assert_eq!(
         (m.description.as_deref(), m.tags.clone(), m.expires_at, m.rotate_every_days),

@@ -268,10 +268,11 @@ fn finish_one(
         apply_pulled_meta(tx, keys, &secret_path(&plan.folder, name)?.to_string(), m)?;
     }
     if !meta_pulled.is_empty() {
-        notes.push(format!(
-            "metadata of {} unchanged key(s) taken from the remote",
-            meta_pulled.len()
-        ));
+        let names: Vec<String> = meta_pulled.iter().map(|(n, _)| n.clone()).collect();
+        let note = super::plan::metadata_pulled_note(&names);
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
     }
     let equal: Vec<(String, Vec<u8>)> = l
         .after

@@ -136,7 +136,16 @@ impl Vault {
                     f.error.as_deref().unwrap_or("failed")
                 ));
             }
-            out.notes.extend(f.notes.iter().map(|n| format!("{}: {n}", f.folder)));
+            let (unread, other): (Vec<&String>, Vec<&String>) =
+                f.notes.iter().partition(|n| super::meta::is_problem_note(n));
+            out.notes.extend(other.iter().map(|n| format!("{}: {n}", f.folder)));
+            if !unread.is_empty() {
+                out.notes.push(format!(
+                    "{}: the remote metadata of {} secret(s) holds fields Hush cannot read (kept on the remote; a pull plan names them)",
+                    f.folder,
+                    unread.len()
+                ));
+            }
             for k in &f.keys {
                 match k.action {
                     KeyAction::CreateLocal | KeyAction::UpdateLocal => out.updated += 1,

@@ -410,13 +410,22 @@ pub(crate) fn hush_part(custom: &BTreeMap<String, String>) -> BTreeMap<String, S
     custom.iter().filter(|(k, _)| is_hush_key(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// How a note of `problems` begins.
+const PROBLEM_NOTE: &str = "remote metadata of '";
+
 /// Notes on remote entries of a folder that could not be read whole (plans and reports).
 pub(crate) fn problems(custom: &BTreeMap<String, String>) -> Vec<String> {
     read_all(custom)
         .into_iter()
         .filter(|(_, r)| !r.problems.is_empty())
-        .map(|(name, r)| format!("remote metadata of '{name}': {}", r.problems.join("; ")))
+        .map(|(name, r)| format!("{PROBLEM_NOTE}{name}': {}", r.problems.join("; ")))
         .collect()
+}
+
+/// True for a note of `problems`: a remote-first run, which is about values, folds these into
+/// one line per folder (a plan or a pull names each).
+pub(crate) fn is_problem_note(note: &str) -> bool {
+    note.starts_with(PROBLEM_NOTE)
 }
 
 #[cfg(test)]

@@ -152,11 +152,7 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         let names: Vec<String> =
             metadata_to_pull(i.local, i.remote, &keys).into_iter().map(|(n, _)| n).collect();
         if !names.is_empty() {
-            notes.push(format!(
-                "metadata from the remote for {} unchanged key(s): {}",
-                names.len(),
-                names.join(", ")
-            ));
+            notes.push(metadata_pulled_note(&names));
         }
     }
     if i.kv == 2 {
@@ -196,6 +192,12 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
             notes,
         }),
     }
+}
+
+/// The note on metadata a pull takes for keys whose value did not change: the plan's, and the
+/// report's when the pull took it (one note, not a preview and a confirmation).
+pub(crate) fn metadata_pulled_note(names: &[String]) -> String {
+    format!("metadata from the remote for {} unchanged key(s): {}", names.len(), names.join(", "))
 }
 
 /// Pull only: keys equal on both sides whose Hush metadata on the remote (tags, description,

@@ -81,6 +81,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
             "pull it once the server can be read (`hush pull REMOTE FOLDER`); `hush remote test REMOTE` checks the connection and the token"
         }
         "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
+        "no_such_folder" => {
+            "see `hush ls` for the vault's folders, and `hush plan REMOTE --for pull` for the remote's"
+        }
         "empty_folder" => "see `hush ls` for the folders that hold secrets",
         "no_project" => "`hush project init` makes one here",
         "empty_environment" => "see `hush project status` for the environment's folders, and `hush ls`",

@@ -250,6 +250,22 @@ path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
     let dry = hush(&t, &["migrate", "ro", "--dry-run", "--json"], "", &[]).ok();
     assert_eq!(dry.json()["dry_run"], true);
 
+    // A folder name with a typo: exit 3 naming it, never "done" having done nothing; a run
+    // from it does not start the program.
+    for cmd in [&["push", "dev", "ap"][..], &["pull", "dev", "ap"], &["plan", "dev", "ap/x"]] {
+        let typo = hush(&t, cmd, "", &[]);
+        assert_eq!(typo.code, 3, "{cmd:?}: {}", typo.stderr);
+        assert!(typo.stderr.contains("no folder 'ap"), "{cmd:?}: {}", typo.stderr);
+        assert!(!typo.stdout().contains("done"), "{cmd:?}: {}", typo.stdout());
+    }
+    let run = hush(&t, &["run", "--from", "dev:ap", "--", "sh", "-c", "echo STARTED"], "", &[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        !run.stdout().contains("STARTED") && run.stderr.contains("no folder 'ap'"),
+        "{}",
+        run.stderr
+    );
+
     b.ok(&["operator", "seal"]);
     let sealed = hush(&t, &["push", "dev"], "", &[]);
     assert_eq!(sealed.code, 7, "{}", sealed.stderr);

@@ -64,6 +64,10 @@ pub enum Error {
     NoLocalCopy { remote: String, folder: String, reason: String },
     #[error("no secret at '{path}' on the remote '{remote}' ({at})")]
     NotOnRemote { path: String, remote: String, at: String },
+    /// A folder named to a remote operation that matches nothing it looked at (`place` says
+    /// where it looked: a push sends local folders only).
+    #[error("no folder '{folder}' {place}")]
+    NoSuchFolder { folder: String, place: String },
     #[error("'{path}' already exists")]
     AlreadyExists { path: String },
     #[error("a remote named '{name}' already exists")]
@@ -190,6 +194,7 @@ impl Error {
             | Error::EmptyEnvironment { .. }
             | Error::NotMounted { .. }
             | Error::NotOnRemote { .. }
+            | Error::NoSuchFolder { .. }
             | Error::NoVault { .. }
             | Error::UnknownRefs { .. } => K::NotFound,
             Error::AlreadyExists { .. }
@@ -247,6 +252,7 @@ impl Error {
             Error::EmptyEnvironment { .. } => "empty_environment",
             Error::NotMounted { .. } => "not_mounted",
             Error::NotOnRemote { .. } => "not_on_remote",
+            Error::NoSuchFolder { .. } => "no_such_folder",
             Error::NoLocalCopy { .. } => "no_local_copy",
             Error::RemoteExists { .. } => "remote_exists",
             Error::AlreadyExists { .. } => "already_exists",

@@ -948,6 +948,9 @@ fn migrate_with_history_dry_run_and_remove_local_after_verify() {
     // Removed only into the trash, after the read-back.
     assert!(v.list(&ListFilter::default()).unwrap().is_empty());
     assert_eq!(v.trash().unwrap().len(), 2);
+    // A migrate sends what is here: run again, it finds no removals to settle.
+    let again = migrate(&mut v, "dev", &MigrateOptions::default());
+    assert!(again.is_complete() && again.totals.conflicts == 0, "{again:#?}");
 }
 
 #[test]

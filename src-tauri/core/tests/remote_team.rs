@@ -364,6 +364,48 @@ fn a_pull_plan_shows_keys_and_folders_removed_remotely() {
 }
 
 #[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_push_plan_shows_a_folder_removed_here_and_a_named_folder_must_exist() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    put(&mut v, "app/A", "1");
+    put(&mut v, "gone/X", "x");
+    add(&mut v, spec("dev", &b), "root");
+    assert!(push(&mut v, "dev").is_complete());
+    // Every secret of `gone` is removed here: a push plan shows it, as a sync plan does (it
+    // left the folder out, so a push could never send the removal).
+    v.remove(&p("gone/X")).unwrap();
+    for direction in [Direction::Push, Direction::Sync] {
+        let plan = v.remote_plan("dev", direction, &[]).unwrap();
+        let gone = folder(&plan, "gone");
+        assert_eq!(key(gone, "X").action, KeyAction::Conflict, "{direction:?}: {gone:#?}");
+        assert!(key(gone, "X").reason.as_deref().unwrap().contains("removed locally"));
+    }
+    // Keeping this side drops the field remotely, in a new version (the old one keeps it).
+    let mut keep = SyncOptions::default();
+    keep.resolve("gone", Resolution::KeepLocal).unwrap();
+    let r = v.remote_push("dev", &keep, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert!(r.is_complete(), "{r:#?}");
+    assert_eq!(b.kv_get(&["secret/gone"])["data"]["data"], serde_json::json!({}));
+    assert_eq!(b.kv_get(&["-version=1", "secret/gone"])["data"]["data"]["X"], "x");
+
+    // A folder named that is nowhere (a typo) is an error, not a "done" that did nothing.
+    let typo = SyncOptions { folders: vec!["ap".into()], ..Default::default() };
+    let e = v.remote_push("dev", &typo, &mut |_| {}, &NO_CANCEL).unwrap_err();
+    assert_eq!(e.code(), "no_such_folder", "{e}");
+    let e = v.remote_pull("dev", &typo, &mut |_| {}, &NO_CANCEL).unwrap_err();
+    assert!(e.to_string().contains("no folder 'ap'"), "{e}");
+    // Only on the remote: a pull finds it; a push has nothing of it to send.
+    b.ok(&["kv", "put", "secret/theirs", "T=t"]);
+    let theirs = SyncOptions { folders: vec!["theirs".into()], ..Default::default() };
+    assert!(pull(&mut v, "dev", &theirs).is_complete());
+    // Only here, never pushed: a pull has nothing to bring, and says so without an error.
+    put(&mut v, "mine/M", "m");
+    let only_local = SyncOptions { folders: vec!["mine".into()], ..Default::default() };
+    assert!(pull(&mut v, "dev", &only_local).is_complete());
+}
+
+#[test]
 #[ignore = "needs bao and hvac: run via scripts/test.sh"]
 fn odd_remote_paths_each_get_the_right_note() {
     let b = Bao::dev();

@@ -63,6 +63,26 @@ fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFol
     Ok(out)
 }
 
+/// A named folder that matches nothing the operation looked at (a typo, say) is an error rather
+/// than a run that does nothing and says "done".
+fn no_such_folder(
+    filters: &[String],
+    known: &[&String],
+    direction: Direction,
+    remote: &str,
+) -> Result<()> {
+    let Some(f) =
+        filters.iter().find(|f| !known.iter().any(|x| in_scope(x, std::slice::from_ref(f))))
+    else {
+        return Ok(());
+    };
+    let place = match direction {
+        Direction::Push => format!("in the vault to push to '{remote}' (nor one synced with it)"),
+        _ => format!("in the vault or on the remote '{remote}'"),
+    };
+    Err(Error::NoSuchFolder { folder: f.clone(), place })
+}
+
 /// A spawned task that is cancelled when its owner is dropped (an error, or a remote-first
 /// bound that ran out) instead of running on detached.
 struct AbortOnDrop<T>(tokio::task::JoinHandle<Result<T>>);
@@ -308,6 +328,18 @@ impl Vault {
             // removals to settle, not as nothing.
             folders.extend(bases.keys().filter(|f| local.contains_key(*f)).cloned());
             notes.extend(at_prefix?);
+        }
+
+        if cfg.direction == Direction::Push && cfg.kind != OpKind::Migrate {
+            // A folder synced before whose every secret was removed here: its removals are to
+            // be settled, as a sync plan shows them, not left out. (A migrate sends what is
+            // here: a rerun after `--remove-local-after-verify` has nothing to settle.)
+            folders.extend(bases.keys().filter(|f| in_scope(f, &filters)).cloned());
+        }
+        if !filters.is_empty() {
+            let known: Vec<&String> =
+                folders.iter().chain(local.keys()).chain(bases.keys()).collect();
+            no_such_folder(&filters, &known, cfg.direction, &row.info.spec.name)?;
         }
 
         // Current remote state of every folder, `limit` reads in flight. A push first lists the

@@ -572,6 +572,26 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     let taken = run.stderr.lines().filter(|l| l.contains("unchanged key(s)")).count();
     assert_eq!(taken, 1, "{}", run.stderr);
 
+    // B removed here since the last sync: the run goes without it, and says how to settle it
+    // (not "the local value is used": there is none).
+    hush(&t, &["rm", "app/B"], "", &[]).ok();
+    let run = hush(
+        &t,
+        &["run", "--from", "team:app", "--", "sh", "-c", "printf %s \"${B-unset}\""],
+        "",
+        &[],
+    )
+    .ok();
+    assert_eq!(run.stdout(), "unset", "{}", run.stderr);
+    assert!(
+        run.stderr.contains("app/B") && run.stderr.contains("it stays removed here"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hush pull team --keep-remote app/B"), "{}", run.stderr);
+    hush(&t, &["pull", "team", "--keep-remote", "app/B"], "", &[]).ok();
+    assert_eq!(t.get("app/B"), "b");
+
     // A token with an app's usual policy (read under the team's prefix, nothing at the prefix
     // itself), stored by `remote add`: a remote-first run reads through it (a 403 at the prefix
     // once failed every pull).

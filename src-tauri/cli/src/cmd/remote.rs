@@ -241,7 +241,11 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
         }
         for c in &r.conflicts {
             let p = &c.path;
-            errln!("hush: {p} ({}): the local value is used; keep it with `hush push {remote} --keep-local {p}`, or take the remote's side with `hush pull {remote} --keep-remote {p}`", c.reason);
+            if c.held {
+                errln!("hush: {p} ({}): the local value is used; keep it with `hush push {remote} --keep-local {p}`, or take the remote's side with `hush pull {remote} --keep-remote {p}`", c.reason);
+            } else {
+                errln!("hush: {p} ({}): it stays removed here; remove it remotely too with `hush push {remote} --keep-local {p}`, or bring it back with `hush pull {remote} --keep-remote {p}`", c.reason);
+            }
         }
     }
     Ok(out)

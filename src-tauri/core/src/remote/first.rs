@@ -56,6 +56,8 @@ pub struct FirstConflict {
     pub path: String,
     /// Why: changed on both sides, or removed on one.
     pub reason: String,
+    /// Whether the local copy holds the key (false: it was removed here, and stays removed).
+    pub held: bool,
 }
 
 impl Vault {
@@ -153,6 +155,7 @@ impl Vault {
                         path: super::mapping::secret_path(&f.folder, &k.name)
                             .map_or_else(|_| format!("{}/{}", f.folder, k.name), |p| p.to_string()),
                         reason: k.reason.clone().unwrap_or_else(|| "conflict".into()),
+                        held: k.local_version.is_some(),
                     }),
                     _ => {}
                 }

@@ -442,7 +442,14 @@ fn a_conflict_on_a_quoted_name_is_settled_however_it_is_spelled() {
     assert_eq!(hush(&t, &["sync", "dev"], "", &[]).code, 4, "a conflict first");
     let bad = hush(&t, &["sync", "dev", "--keep-local", "acme/dev/a\"b"], "", &[]);
     assert_eq!(bad.code, 2, "a choice naming nothing is a usage error: {}", bad.stderr);
-    hush(&t, &["sync", "dev", "--keep-local", "acme/dev/api.key-v2"], "", &[]).ok();
+    // A choice with a typo (a valid path that holds nothing) is said to have settled nothing;
+    // the conflict stays (exit 4). The right one, unquoted, draws no such note.
+    let typo = hush(&t, &["sync", "dev", "--keep-local", "acme/dev/api.kye-v2"], "", &[]);
+    assert_eq!(typo.code, 4, "{}", typo.stderr);
+    let out = format!("{}{}", typo.stdout(), typo.stderr);
+    assert!(out.contains("--keep-local acme/dev/api.kye-v2: no folder or secret"), "{out}");
+    let ok = hush(&t, &["sync", "dev", "--keep-local", "acme/dev/api.key-v2"], "", &[]).ok();
+    assert!(!format!("{}{}", ok.stdout(), ok.stderr).contains("settled nothing"), "{}", ok.stderr);
     assert_eq!(b.kv_get(&["secret/acme/dev"])["data"]["data"]["api.key-v2"], "local");
     let plan = hush(&t, &["plan", "dev", "--json"], "", &[]).ok();
     assert_eq!(plan.json()["totals"]["conflicts"], 0, "{}", plan.stdout());

@@ -12,7 +12,7 @@ use super::config::RemoteRow;
 use super::exec::{Replay, RunCfg, KV1_NOTE};
 use super::health::preflight;
 use super::history::replay_start;
-use super::mapping::{folder_of, remote_path};
+use super::mapping::{folder_of, remote_path, secret_path};
 use super::plan::{plan_folder, Inputs, LocalFolder, LocalSecret};
 use super::state::{self, MacKey};
 use super::types::*;
@@ -81,6 +81,48 @@ fn no_such_folder(
         _ => format!("in the vault or on the remote '{remote}'"),
     };
     Err(Error::NoSuchFolder { folder: f.clone(), place })
+}
+
+/// Notes on `--keep-local`/`--keep-remote` choices that name no folder or key of the operation
+/// (a typo): the conflict they were meant for stays, and the run must not read as settled. A
+/// choice is stored under each reading of its path (`a/b.c` as a folder and as a quoted key),
+/// so a path counts as matched when any of its readings is.
+fn unmatched_resolutions(
+    plans: &[FolderPlan],
+    resolutions: &BTreeMap<String, Resolution>,
+) -> Vec<String> {
+    if resolutions.is_empty() {
+        return Vec::new();
+    }
+    let mut held: BTreeSet<String> = BTreeSet::new();
+    for plan in plans {
+        held.insert(plan.folder.clone());
+        held.extend(
+            plan.keys
+                .iter()
+                .filter_map(|k| secret_path(&plan.folder, &k.name).ok())
+                .map(|p| p.to_string()),
+        );
+    }
+    let reading = |r: &str| r.replace('"', "");
+    let matched: BTreeSet<String> =
+        resolutions.keys().filter(|r| held.contains(*r)).map(|r| reading(r)).collect();
+    let mut unmatched: BTreeMap<String, Resolution> = BTreeMap::new();
+    for (r, keep) in resolutions {
+        if !matched.contains(&reading(r)) {
+            unmatched.insert(reading(r), *keep);
+        }
+    }
+    unmatched
+        .into_iter()
+        .map(|(path, keep)| {
+            let flag = match keep {
+                Resolution::KeepLocal => "--keep-local",
+                Resolution::KeepRemote => "--keep-remote",
+            };
+            format!("{flag} {path}: no folder or secret of this operation has that path, so it settled nothing")
+        })
+        .collect()
 }
 
 /// A spawned task that is cancelled when its owner is dropped (an error, or a remote-first
@@ -459,6 +501,7 @@ impl Vault {
             }
             plans.push(plan);
         }
+        notes.extend(unmatched_resolutions(&plans, &cfg.resolutions));
         Ok(Prepared { conn, kv, macs, local, remotes, read_errors, plans, replays, notes })
     }
 }

@@ -1,7 +1,8 @@
 //! An HA cluster: three OpenBao servers with integrated storage (Raft) on loopback ports, and the
 //! remote given all three addresses. The leader is killed in the middle of a migrate; the migrate
 //! rides out the election and finishes without a rerun: every folder at KV version 1, every value
-//! and its metadata exact. Ignored by plain `cargo test`; scripts/test.sh runs it.
+//! and its metadata exact. `remote test` reports each node, before and after. Ignored by plain
+//! `cargo test`; scripts/test.sh runs it.
 
 #[path = "common/bao.rs"]
 mod bao;
@@ -42,6 +43,11 @@ fn killing_the_leader_mid_migrate_loses_nothing_and_needs_no_rerun() {
     let addrs: Vec<String> = order.iter().map(|i| c.nodes[*i].addr.clone()).collect();
     let spec = RemoteSpec { addr: addrs.join(","), ..remote_spec("ha", &addrs[0]) };
     add(&mut v, spec, &c.root_token.clone());
+    // `remote test` asks every node: the leader active, the two others standby.
+    let h = v.remote_test("ha").unwrap();
+    assert!(h.ok, "{h:#?}");
+    let states: Vec<NodeState> = h.nodes.iter().map(|n| n.state).collect();
+    assert_eq!(states, [NodeState::Active, NodeState::Standby, NodeState::Standby], "{h:#?}");
 
     // Killed on the first folder recorded (reported at once; later ones every 50 ms), so the
     // migrate meets the election with most folders still to write.
@@ -85,6 +91,15 @@ fn killing_the_leader_mid_migrate_loses_nothing_and_needs_no_rerun() {
             "{custom}"
         );
     }
+    // With the old leader down, `remote test` names it (the remote still works through the
+    // others: every other check passes); it showed only the first node that answered.
+    let h = v.remote_test("ha").unwrap();
+    let nodes = h.checks.iter().find(|x| x.name == "nodes").expect("a nodes check");
+    assert!(!nodes.ok && nodes.message.contains(&addrs[0]), "{h:#?}");
+    assert_eq!(h.nodes[0].state, NodeState::Unreachable, "{h:#?}");
+    assert!(h.nodes[1..].iter().any(|n| n.state == NodeState::Active), "{h:#?}");
+    assert!(h.checks.iter().filter(|x| x.name != "nodes").all(|x| x.ok), "{h:#?}");
+
     // Idempotent afterwards, still with one node down.
     let again =
         v.remote_migrate("ha", &MigrateOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap();

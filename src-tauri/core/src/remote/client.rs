@@ -192,6 +192,34 @@ impl Conn {
         http::origin_text(&self.bases[i])
     }
 
+    /// `path` asked of every address at once without a token, each at most `bound`, no retry
+    /// or failover: `remote test` reports each node of an HA remote, not only the first that
+    /// answers. In the order of the addresses.
+    pub(crate) async fn ask_each(
+        self: &Arc<Self>,
+        path: &'static str,
+        bound: Duration,
+    ) -> Vec<(String, std::result::Result<Value, Failure>)> {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..self.bases.len() {
+            let c = Arc::clone(self);
+            set.spawn(async move {
+                let asked = tokio::time::timeout(bound, c.once(i, &Method::GET, path, None, None));
+                let r = asked.await.unwrap_or_else(|_| {
+                    let at = http::origin_text(&c.bases[i]);
+                    Err(Failure::Connect(format!("{at}: no answer within {} s", bound.as_secs())))
+                });
+                (i, r.map(|(_, v)| v))
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            out.extend(joined.ok());
+        }
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(i, r)| (http::origin_text(&self.bases[i]), r)).collect()
+    }
+
     /// Waits out outages at most `limit` in all from now on (a remote-first read's bound).
     pub(crate) fn limit_retries(&mut self, limit: Duration) {
         self.retry_for = self.retry_for.min(limit);

@@ -55,6 +55,16 @@ impl Failure {
     pub(crate) fn is_cas_mismatch(&self) -> bool {
         matches!(self, Failure::Status { code: 400, errors, .. } if errors.iter().any(|e| e.contains("check-and-set")))
     }
+    /// What went wrong, in a few words and without advice (one node of several, say).
+    pub(crate) fn short(&self) -> String {
+        match self {
+            Failure::Connect(m) | Failure::Tls(m) | Failure::Other(m) => m.clone(),
+            Failure::NoneAnswered(each) => each.join("; "),
+            Failure::Status { code, errors, at } => {
+                format!("{at}: HTTP {code}: {}", Failure::detail(errors))
+            }
+        }
+    }
     pub(crate) fn detail(errors: &[String]) -> String {
         let text: Vec<String> = errors
             .iter()

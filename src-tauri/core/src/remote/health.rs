@@ -40,8 +40,109 @@ pub struct Health {
     /// The token's capabilities on the prefix (e.g. `read`, `create`, `update`, `list`).
     pub capabilities: Vec<String>,
     pub checks: Vec<HealthCheck>,
+    /// Each address of a remote with several (an HA cluster's nodes), as it answered.
+    pub nodes: Vec<NodeHealth>,
     /// Said on every run: TLS not verified (and why), plain http beyond this machine.
     pub warnings: Vec<String>,
+}
+
+/// What one address of a remote with several answered (`remote test`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodeHealth {
+    pub addr: String,
+    pub state: NodeState,
+    pub version: Option<String>,
+    /// Why it did not answer (`Unreachable`).
+    pub error: Option<String>,
+}
+
+/// A node's part in its cluster, from its `sys/health`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeState {
+    Active,
+    Standby,
+    PerformanceStandby,
+    Sealed,
+    Uninitialized,
+    Unreachable,
+}
+
+impl NodeState {
+    fn of(health: &Value) -> NodeState {
+        let flag = |k: &str| health[k].as_bool().unwrap_or(false);
+        match () {
+            _ if !health["initialized"].as_bool().unwrap_or(true) => NodeState::Uninitialized,
+            _ if flag("sealed") => NodeState::Sealed,
+            _ if flag("performance_standby") => NodeState::PerformanceStandby,
+            _ if flag("standby") => NodeState::Standby,
+            _ => NodeState::Active,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            NodeState::Active => "active",
+            NodeState::Standby => "standby",
+            NodeState::PerformanceStandby => "performance standby",
+            NodeState::Sealed => "sealed",
+            NodeState::Uninitialized => "not initialised",
+            NodeState::Unreachable => "unreachable",
+        }
+    }
+
+    fn serves(self) -> bool {
+        matches!(self, NodeState::Active | NodeState::Standby | NodeState::PerformanceStandby)
+    }
+}
+
+/// Each address's `sys/health` (any state answers 200), each state told apart.
+const HEALTH_ANY: &str =
+    "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200";
+
+/// A node that does not answer within this is reported as unreachable.
+const NODE_BOUND: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Asks every address of a remote with several, and adds the `nodes` check: it fails when one
+/// of them does not serve (down, sealed), which otherwise shows only when the others fail too
+/// (a typo in the second address of a cluster is found on the day the first node dies).
+async fn check_nodes(anon: std::sync::Arc<Conn>, h: &mut Health) {
+    for (addr, r) in anon.ask_each(HEALTH_ANY, NODE_BOUND).await {
+        h.nodes.push(match r {
+            Ok(v) => NodeHealth {
+                addr,
+                state: NodeState::of(&v),
+                version: v["version"].as_str().map(String::from),
+                error: None,
+            },
+            Err(f) => NodeHealth {
+                addr,
+                state: NodeState::Unreachable,
+                version: None,
+                error: Some(f.short()),
+            },
+        });
+    }
+    let each: Vec<String> = h
+        .nodes
+        .iter()
+        .map(|n| match &n.error {
+            Some(e) => format!("{} {} ({e})", n.addr, n.state.words()),
+            None => format!("{} {}", n.addr, n.state.words()),
+        })
+        .collect();
+    let serving = h.nodes.iter().filter(|n| n.state.serves()).count();
+    if serving == h.nodes.len() {
+        h.pass("nodes", each.join("; "));
+    } else {
+        let e = Error::RemoteUnreachable(format!(
+            "{} of {} addresses serve: {} (requests go to the ones that do)",
+            serving,
+            h.nodes.len(),
+            each.join("; ")
+        ));
+        h.fail("nodes", &e);
+    }
 }
 
 impl Health {
@@ -132,6 +233,7 @@ impl Vault {
             kv_version: None,
             capabilities: Vec::new(),
             checks: Vec::new(),
+            nodes: Vec::new(),
             warnings: super::addr::warnings(&row, &target),
         };
         runtime::block_on(async {
@@ -175,6 +277,10 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
             h.server_version.as_deref().unwrap_or("unknown")
         ),
     );
+    let anon = std::sync::Arc::new(anon);
+    if row.target().addrs().len() > 1 {
+        check_nodes(std::sync::Arc::clone(&anon), h).await;
+    }
     let initialized = health["initialized"].as_bool().unwrap_or(true);
     h.initialized = Some(initialized);
     if !initialized {

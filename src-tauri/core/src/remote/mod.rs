@@ -59,7 +59,7 @@ mod types;
 pub use auth::RemoteCredential;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
 pub use first::{remote_first_bound, FirstConflict, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND};
-pub use health::{Health, HealthCheck};
+pub use health::{Health, HealthCheck, NodeHealth, NodeState};
 pub use peek::{RemotePeek, SyncedFolder};
 pub use types::{
     Direction, FolderOutcome, FolderPlan, FolderResult, FolderState, KeyAction, KeyPlan,

@@ -666,8 +666,14 @@ fn an_expired_token_exits_8_and_remote_set_takes_several_addresses() {
     t.set("app/K", "v2", &[]);
     hush(&t, &["push", "team"], "", &[]).ok();
     assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "v2");
-    let test = hush(&t, &["remote", "test", "team"], "", &[]).ok();
-    assert!(test.stdout().contains(&b.addr), "{}", test.stdout());
+    // The test reaches the server through the second address, and names the first as a node
+    // that does not serve (exit 7: one of the remote's addresses is down).
+    let test = hush(&t, &["remote", "test", "team"], "", &[]);
+    assert_eq!(test.code, 7, "{}{}", test.stdout(), test.stderr);
+    let out = test.stdout();
+    assert!(out.contains(&format!("{} active", b.addr)), "{out}");
+    assert!(out.contains(&format!("http://127.0.0.1:{dead} unreachable")), "{out}");
+    assert!(out.contains("ok   auth") && out.contains("ok   capabilities"), "{out}");
     let bad = hush(&t, &["remote", "set", "team", "--addr", "https://a.example,ftp://b"], "", &[]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     // Adding it again says what to do instead.

@@ -194,6 +194,8 @@ pub struct CheckDto {
 #[serde(rename_all = "camelCase")]
 pub struct HealthDto {
     pub ok: bool,
+    /// Requests work, though an address of several does not serve (its `nodes` check failed).
+    pub usable: bool,
     pub server_version: Option<String>,
     pub sealed: Option<bool>,
     pub kv_version: Option<u8>,
@@ -205,6 +207,7 @@ impl From<&Health> for HealthDto {
     fn from(h: &Health) -> Self {
         HealthDto {
             ok: h.ok,
+            usable: h.usable,
             server_version: h.server_version.clone(),
             sealed: h.sealed,
             kv_version: h.kv_version,

@@ -222,9 +222,17 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
         let when = app.text_content(&css).await;
         assert!(when.len() > 10, "{f}: {when}");
     }
+    // Connected through the live address; the dead one is named, and the badge says so without
+    // calling the remote broken.
     app.click("#remote-test").await;
     let health = app.wait_text("#remote-health", |t| !t.is_empty()).await;
-    assert!(health.starts_with("Connected"), "{health}");
+    assert!(health.starts_with("Connected, but an address does not answer"), "{health}");
+    assert!(
+        health.contains("http://127.0.0.1:1 unreachable") && health.contains("✓ auth"),
+        "{health}"
+    );
+    let class = app.wait_for("#remote-health").await.attr("class").await.unwrap();
+    assert_eq!(class.as_deref(), Some("warn-badge"));
     app.snap("remote-edited").await;
     {
         let v = open_seeded(&vault);

@@ -666,6 +666,7 @@ fn connection_failures_each_have_their_own_message() {
         "root",
     );
     let h = v.remote_test("nowhere").unwrap();
+    assert!(!h.ok && !h.usable, "{h:#?}");
     assert_eq!(
         (h.checks[0].name.as_str(), h.checks[0].code.as_deref()),
         ("reachable", Some("remote_unreachable")),

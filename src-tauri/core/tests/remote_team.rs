@@ -464,6 +464,7 @@ fn several_addresses_are_tried_in_order_and_the_error_names_each() {
     let nodes = h.checks.iter().find(|c| c.name == "nodes").expect("a nodes check");
     assert!(!nodes.ok && nodes.message.contains(&format!("{d1} unreachable")), "{h:#?}");
     assert!(h.checks.iter().filter(|c| c.name != "nodes").all(|c| c.ok), "{h:#?}");
+    assert!(!h.ok && h.usable, "usable: requests work through the live address: {h:#?}");
     assert!(push(&mut v, "ha").is_complete());
     assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "v");
 

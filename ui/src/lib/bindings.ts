@@ -243,7 +243,11 @@ export type RemoteOp = "push" | "pull" | "sync" | "migrate";
 
 export type CheckDto = { name: string, ok: boolean, message: string, };
 
-export type HealthDto = { ok: boolean, serverVersion: string | null, sealed: boolean | null, kvVersion: number | null, capabilities: Array<string>, checks: Array<CheckDto>, };
+export type HealthDto = { ok: boolean, 
+/**
+ * Requests work, though an address of several does not serve (its `nodes` check failed).
+ */
+usable: boolean, serverVersion: string | null, sealed: boolean | null, kvVersion: number | null, capabilities: Array<string>, checks: Array<CheckDto>, };
 
 export type KeyPlanDto = { name: string, action: KeyAction, localVersion: number | null, remoteVersion: number | null, 
 /**

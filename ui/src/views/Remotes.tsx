@@ -125,8 +125,10 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove,
       </div>
       {editing && <RemoteForm existing={remote} onCancel={() => setEditing(false)} onDone={async () => { setEditing(false); setHealth(null); await onEdited(); }} />}
       {health && (
-        <div id="remote-health" class={health.ok ? 'ok-badge' : 'bad-badge'}>
-          {health.ok ? `Connected: ${health.serverVersion ?? 'server'}, KV v${health.kvVersion}, ${tokenMay(health.capabilities)}` : 'Connection problem'}
+        <div id="remote-health" class={health.ok ? 'ok-badge' : health.usable ? 'warn-badge' : 'bad-badge'}>
+          {health.usable
+            ? `Connected${health.ok ? '' : ', but an address does not answer'}: ${health.serverVersion ?? 'server'}, KV v${health.kvVersion}, ${tokenMay(health.capabilities)}`
+            : 'Connection problem'}
           <ul class="plain small">{health.checks.map((c) => <li>{c.ok ? '✓' : '✗'} {c.name}: {appWords(c.message)}</li>)}</ul>
         </div>
       )}

@@ -23,7 +23,8 @@ pub struct HealthCheck {
     pub code: Option<String>,
 }
 
-/// What `remote test` found. `ok` is true when every check passed.
+/// What `remote test` found. `ok` is true when every check passed; `usable` when every check
+/// but `nodes` did (requests work, through the addresses that serve).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Health {
     pub remote: String,
@@ -32,6 +33,7 @@ pub struct Health {
     pub mount: String,
     pub prefix: String,
     pub ok: bool,
+    pub usable: bool,
     pub server_version: Option<String>,
     pub initialized: Option<bool>,
     pub sealed: Option<bool>,
@@ -96,6 +98,9 @@ impl NodeState {
     }
 }
 
+/// The check of each address of a remote with several.
+const NODES: &str = "nodes";
+
 /// Each address's `sys/health` (any state answers 200), each state told apart.
 const HEALTH_ANY: &str =
     "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200";
@@ -133,15 +138,20 @@ async fn check_nodes(anon: std::sync::Arc<Conn>, h: &mut Health) {
         .collect();
     let serving = h.nodes.iter().filter(|n| n.state.serves()).count();
     if serving == h.nodes.len() {
-        h.pass("nodes", each.join("; "));
+        h.pass(NODES, each.join("; "));
     } else {
-        let e = Error::RemoteUnreachable(format!(
-            "{} of {} addresses serve: {} (requests go to the ones that do)",
-            serving,
-            h.nodes.len(),
-            each.join("; ")
-        ));
-        h.fail("nodes", &e);
+        // Said as what it is: the remote was reached, one of its addresses was not.
+        h.checks.push(HealthCheck {
+            name: NODES.into(),
+            ok: false,
+            message: format!(
+                "{serving} of {} addresses serve: {} (requests go to the ones that do)",
+                h.nodes.len(),
+                each.join("; ")
+            ),
+            code: Some(Error::RemoteUnreachable(String::new()).code().into()),
+        });
+        h.ok = false;
     }
 }
 
@@ -226,6 +236,7 @@ impl Vault {
             mount: target.mount.clone(),
             prefix: target.prefix.clone(),
             ok: true,
+            usable: false,
             server_version: None,
             initialized: None,
             sealed: None,
@@ -239,6 +250,9 @@ impl Vault {
         runtime::block_on(async {
             let _ = test_steps(&row, &mut h).await;
         })?;
+        // Every step ran (a failing one stops the rest) and only the nodes check may have failed.
+        h.usable = h.checks.last().is_some_and(|c| c.name == "capabilities")
+            && h.checks.iter().all(|c| c.ok || c.name == NODES);
         Ok(h)
     }
 }

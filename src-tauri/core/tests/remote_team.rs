@@ -490,6 +490,24 @@ fn several_addresses_are_tried_in_order_and_the_error_names_each() {
     assert!(v
         .remote_add(&RemoteSpec { addr: format!("{},ftp://x", b.addr), ..spec("bad", &b) }, None)
         .is_err());
+
+    // A first node that accepts connections and never answers (hung): the live one is tried
+    // after a short first try, not after the client's 30 s, so a push takes seconds and a
+    // remote-first read (3 s bound) reads the remote instead of falling back to the local copy.
+    let (_hole, hole) = black_hole();
+    let spec3 = RemoteSpec { addr: format!("{hole},{}", b.addr), ..spec("hung", &b) };
+    add(&mut v, spec3, "root");
+    put(&mut v, "svc/K", "v3");
+    let only = SyncOptions { folders: vec!["svc".into()], ..Default::default() };
+    let started = Instant::now();
+    let r = v.remote_push("hung", &only, &mut |_| {}, &NO_CANCEL).unwrap();
+    assert!(r.is_complete(), "{r:#?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(b.kv_get(&["secret/svc"])["data"]["data"]["K"], "v3");
+    b.ok(&["kv", "put", "secret/svc", "K=v4"]);
+    let started = Instant::now();
+    let r = v.remote_first("hung", &["svc".into()], Duration::from_secs(3)).unwrap();
+    assert_eq!((r.source, r.updated), (FirstSource::Remote, 1), "{:?}: {r:#?}", started.elapsed());
 }
 
 #[test]

@@ -100,6 +100,8 @@ pub(crate) struct Conn {
     /// Some address answered at least once: an outage now is worth waiting out (a leader
     /// election); before that, an address that never answered fails fast.
     seen: AtomicBool,
+    /// Per address: it answered at least once (see `attempt`).
+    heard: Vec<AtomicBool>,
     /// How long an outage is waited out in all, across every address.
     retry_for: Duration,
     /// The token in use (replaced by an AppRole re-login).
@@ -115,6 +117,8 @@ pub(crate) struct Conn {
 /// ~10 s; `HUSH_REMOTE_RETRY_SECS` changes it), and before any address ever answered.
 pub(crate) const RETRY_FOR: Duration = Duration::from_secs(30);
 const FIRST_CONTACT_RETRY_FOR: Duration = Duration::from_millis(1500);
+/// How long a first try at an address not heard from yet may take when others may answer.
+const FIRST_TRY: Duration = Duration::from_millis(1500);
 
 /// `LIST`, Vault's listing verb.
 fn list_method() -> Method {
@@ -163,7 +167,9 @@ impl Conn {
             .and_then(|s| s.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 3600.0)
             .map_or(RETRY_FOR, Duration::from_secs_f64);
+        let heard = bases.iter().map(|_| AtomicBool::new(false)).collect();
         let conn = Conn {
+            heard,
             http: client,
             bases,
             active: AtomicUsize::new(0),
@@ -295,6 +301,7 @@ impl Conn {
     /// Some address answered: the outage, if any, is over.
     fn answered(&self, i: usize) {
         self.seen.store(true, Ordering::Relaxed);
+        self.heard[i].store(true, Ordering::Relaxed);
         self.active.store(i, Ordering::Relaxed);
         *self.down_since.lock().expect("outage lock") = None;
     }
@@ -321,11 +328,14 @@ impl Conn {
         let several = n > 1;
         // The failures of this round of addresses: when it is the last, the error names each.
         let (mut round, mut rounds, mut relogged) = (Vec::new(), 0u32, !relogin);
+        // A first try of this round was cut short (`attempt`).
+        let mut cut = false;
         loop {
             let i = self.active.load(Ordering::Relaxed) % n;
             let current = self.token();
             let tok = token.or(relogin.then_some(current.as_str()));
-            let failure = match self.once(i, method, path, body, tok).await {
+            let quick = several && rounds == 0 && !self.heard[i].load(Ordering::Relaxed);
+            let failure = match self.attempt(i, quick, method, path, body, tok, &mut cut).await {
                 Ok(v) => {
                     self.answered(i);
                     return Ok(v);
@@ -351,6 +361,13 @@ impl Conn {
             if round.len() < n {
                 continue;
             }
+            // Nothing answered, and a try was cut short: the next round waits for each address
+            // in full (a far cluster is slow, not down).
+            if std::mem::take(&mut cut) {
+                rounds += 1;
+                round.clear();
+                continue;
+            }
             let limit = if self.seen.load(Ordering::Relaxed) {
                 self.retry_for
             } else {
@@ -364,6 +381,34 @@ impl Conn {
             round.clear();
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// One try at address `i`; `quick` (a first round, several addresses, one not heard from
+    /// yet) cuts it short after `FIRST_TRY` and sets `cut`: a node that accepts connections but
+    /// never answers (hung, or half of a partition) would otherwise hold every command for the
+    /// client's 30 s before the next address is tried, and a remote-first run would fall back
+    /// to the local copy with a live node in the list. A write cut short may still land: the
+    /// retry is check-and-set (or the same bytes again), so it cannot land twice.
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        i: usize,
+        quick: bool,
+        method: &Method,
+        path: &str,
+        body: Option<&Zeroizing<Vec<u8>>>,
+        token: Option<&str>,
+        cut: &mut bool,
+    ) -> std::result::Result<(u16, Value), Failure> {
+        let once = self.once(i, method, path, body, token);
+        if !quick {
+            return once.await;
+        }
+        tokio::time::timeout(FIRST_TRY, once).await.unwrap_or_else(|_| {
+            *cut = true;
+            let at = http::origin_text(&self.bases[i]);
+            Err(Failure::Connect(format!("{at}: no answer within {} s", FIRST_TRY.as_secs_f64())))
+        })
     }
 
     /// A call that needs a 2xx answer (a 404 with a body is a 404 too).

@@ -245,3 +245,36 @@ fn folder_discovery_is_bounded_in_depth_and_count() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
+fn remote_test_asks_each_node_without_the_token_and_follows_no_redirect_elsewhere() {
+    // Node B is a plain Vault; node A answers `sys/health` with a redirect to a server that is
+    // none of the remote's addresses. `remote test` reaches B, then asks both nodes at once.
+    let elsewhere = Server::recorder();
+    let to = format!("http://localhost:{}", elsewhere.port);
+    let a = Server::start(move |s: &Seen| {
+        if s.path.starts_with("/v1/sys/health") {
+            return redirect(307, &format!("{to}{}", s.path));
+        }
+        vault_basics(s).unwrap_or_else(|| json(404, r#"{"errors":[]}"#))
+    });
+    let b = Server::start(|s: &Seen| vault_basics(s).unwrap_or_else(|| json(404, "{}")));
+    let (_t, mut v) = new_vault();
+    let token = format!("hvs.nodes-token-{}", std::process::id());
+    add(&mut v, spec("ha", &format!("{},{}", b.addr, a.addr)), &token);
+    let h = v.remote_test("ha").unwrap();
+    // B is active, A reported as not serving (why: the redirect); nothing reached the other
+    // server, and the token was accepted through B.
+    let states: Vec<NodeState> = h.nodes.iter().map(|n| n.state).collect();
+    assert_eq!(states, [NodeState::Active, NodeState::Unreachable], "{h:#?}");
+    assert!(h.nodes[1].error.as_deref().unwrap().contains("redirected"), "{h:#?}");
+    assert!(h.checks.iter().any(|c| c.name == "auth" && c.ok), "{h:#?}");
+    assert!(elsewhere.seen().is_empty(), "a redirect elsewhere was followed");
+    // The node probes carry no token: only the token lookup does, at the address in use.
+    for server in [&a, &b] {
+        for seen in server.seen().iter().filter(|s| s.path.starts_with("/v1/sys/health")) {
+            assert_eq!(seen.header("x-vault-token"), None, "{}", seen.path);
+        }
+    }
+}

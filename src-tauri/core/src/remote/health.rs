@@ -141,17 +141,12 @@ async fn check_nodes(anon: std::sync::Arc<Conn>, h: &mut Health) {
         h.pass(NODES, each.join("; "));
     } else {
         // Said as what it is: the remote was reached, one of its addresses was not.
-        h.checks.push(HealthCheck {
-            name: NODES.into(),
-            ok: false,
-            message: format!(
-                "{serving} of {} addresses serve: {} (requests go to the ones that do)",
-                h.nodes.len(),
-                each.join("; ")
-            ),
-            code: Some(Error::RemoteUnreachable(String::new()).code().into()),
-        });
-        h.ok = false;
+        let message = format!(
+            "{serving} of {} addresses serve: {} (requests go to the ones that do)",
+            h.nodes.len(),
+            each.join("; ")
+        );
+        h.fail_as(NODES, message, "remote_unreachable");
     }
 }
 
@@ -160,11 +155,14 @@ impl Health {
         self.checks.push(HealthCheck { name: name.into(), ok: true, message, code: None });
     }
     fn fail(&mut self, name: &str, e: &Error) -> Option<()> {
+        self.fail_as(name, e.to_string(), e.code())
+    }
+    fn fail_as(&mut self, name: &str, message: String, code: &str) -> Option<()> {
         self.checks.push(HealthCheck {
             name: name.into(),
             ok: false,
-            message: e.to_string(),
-            code: Some(e.code().into()),
+            message,
+            code: Some(code.into()),
         });
         self.ok = false;
         None
@@ -247,12 +245,9 @@ impl Vault {
             nodes: Vec::new(),
             warnings: super::addr::warnings(&row, &target),
         };
-        runtime::block_on(async {
-            let _ = test_steps(&row, &mut h).await;
-        })?;
         // Every step ran (a failing one stops the rest) and only the nodes check may have failed.
-        h.usable = h.checks.last().is_some_and(|c| c.name == "capabilities")
-            && h.checks.iter().all(|c| c.ok || c.name == NODES);
+        let ran = runtime::block_on(async { test_steps(&row, &mut h).await.is_some() })?;
+        h.usable = ran && h.checks.iter().all(|c| c.ok || c.name == NODES);
         Ok(h)
     }
 }

@@ -3,7 +3,7 @@
 
 use hush_core::remote::{
     AuthSpec, FolderOutcome, FolderState, Health, KeyAction, OpReport, Plan, RemoteCredential,
-    RemoteInfo, RemotePeek, RemoteSpec, SyncedFolder,
+    RemoteInfo, RemotePeek, RemoteSpec, RemoteUpdated, SyncHistory, SyncedFolder,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -118,7 +118,42 @@ pub struct RemoteAddRequest {
     pub ca_cert: Option<String>,
 }
 
-/// A remote's new settings (`remote_update`): the name picks the remote; its sync history stays.
+/// A remote after an edit, and what became of its sync history.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteUpdatedDto {
+    pub remote: RemoteDto,
+    pub history: SyncHistoryDto,
+}
+
+/// Kept (same namespace, mount and prefix), or dropped: the remote now names another place,
+/// which the history of `folders` folders synced with `was` does not describe.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum SyncHistoryDto {
+    Kept,
+    /// Nothing was synced with it yet (or with its old place).
+    None,
+    Dropped {
+        folders: u64,
+        was: String,
+    },
+}
+
+impl From<&RemoteUpdated> for RemoteUpdatedDto {
+    fn from(u: &RemoteUpdated) -> Self {
+        let history = match &u.history {
+            SyncHistory::Kept => SyncHistoryDto::Kept,
+            SyncHistory::None => SyncHistoryDto::None,
+            SyncHistory::Dropped { folders, was } => {
+                SyncHistoryDto::Dropped { folders: *folders, was: was.clone() }
+            }
+        };
+        RemoteUpdatedDto { remote: RemoteDto::from(&u.info), history }
+    }
+}
+
+/// A remote's new settings (`remote_update`): the name picks the remote.
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoteUpdateRequest {
@@ -391,6 +426,8 @@ pub fn declarations(cfg: &ts_rs::Config) -> Vec<String> {
         RemoteRevealed::decl(cfg),
         SyncedFolderDto::decl(cfg),
         RemoteDto::decl(cfg),
+        RemoteUpdatedDto::decl(cfg),
+        SyncHistoryDto::decl(cfg),
         RemoteAddRequest::decl(cfg),
         RemoteUpdateRequest::decl(cfg),
         CaChange::decl(cfg),

@@ -216,6 +216,8 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
     app.click("#remote-edit-save").await;
     app.gone("#remote-edit").await;
     app.wait_text("#remote-card h3", |t| t.contains("127.0.0.1:1,")).await;
+    // The push's report was of the remote as it was: it goes with the edit.
+    app.gone("#remote-report").await;
     // The sync history is still there, and the new token connects.
     for f in ["myapp/dev", "tools"] {
         let css = format!("#remote-synced [data-folder=\"{f}\"] .last-synced");
@@ -247,6 +249,21 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
     let same = app.count("#remote-plan-table [data-action=\"unchanged\"]").await;
     assert_eq!((rows, same), (2, 2), "every key unchanged after the edit");
 
+    // Another prefix is another place: the history of the old one is dropped (kept, it called
+    // every key removed on the remote), the toast says so, and a plan there creates both folders.
+    app.click("#remote-edit-open").await;
+    app.fill("#remote-edit-prefix", "moved").await;
+    app.click("#remote-edit-save").await;
+    app.gone("#remote-edit").await;
+    let said = "the sync history of 2 folder(s), which described secret, is dropped";
+    app.wait_text("#toasts", |t| t.contains(said)).await;
+    app.click("#remote-plan").await;
+    app.wait_for("#remote-plan-table [data-action=\"create_remote\"]").await;
+    let created = app.count("#remote-plan-table [data-action=\"create_remote\"]").await;
+    let rows = app.count("#remote-plan-table [data-action]").await;
+    assert_eq!((rows, created), (2, 2), "both keys created at the new prefix");
+    app.snap("remote-moved").await;
+
     // TLS: a remote without the server's CA fails; the edit picks the CA in the native dialog.
     // With a remote in place, the form to add another opens on demand, named afresh.
     app.click("#remote-add-open").await;
@@ -277,6 +294,7 @@ async fn edit_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao, tl
         .unwrap();
     let changed: Vec<_> =
         log.iter().filter_map(|e| e.detail.clone()).filter(|d| d.contains("changed")).collect();
-    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert_eq!(changed.len(), 3, "{changed:?}");
+    assert!(changed[1].contains("moved from secret to secret/moved"), "{changed:?}");
     drop((server, tls));
 }

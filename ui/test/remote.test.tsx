@@ -13,15 +13,15 @@ vi.mock('../src/lib/ipc', () => ({
   ipc: {
     reveal: async (path: string) => { calls.push(`local ${path}`); return { path, version: 3, value: 'line one\nlocal two' }; },
     remotePeek: async (name: string, path: string) => { calls.push(`remote ${name} ${path}`); return { path, remoteVersion: 2, remotePath: 'secret/acme/dev', value: 'line one\nremote two' }; },
-    remoteUpdate: async (req: unknown) => { calls.push(`update ${JSON.stringify(req)}`); return req; },
+    remoteUpdate: async (req: unknown) => { calls.push(`update ${JSON.stringify(req)}`); return { remote: req, history: { kind: 'kept' } }; },
     remotes: async () => remotes,
     remoteSynced: async () => [],
     remoteAdd: async (req: { name: string }) => { calls.push(`add ${req.name}`); remotes.push({ ...remotes[0], name: req.name }); },
   },
 }));
-const { Conflicts, PlanTable, SyncedTable, lastSynced } = await import('../src/views/RemotePlan');
+const { Conflicts, PlanTable, SyncedTable, lastSynced, remoteVersionText } = await import('../src/views/RemotePlan');
 const { secretPath } = await import('../src/lib/tree');
-const { RemoteForm, caChange } = await import('../src/views/RemoteForm');
+const { RemoteForm, caChange, historyNote } = await import('../src/views/RemoteForm');
 const { Remotes } = await import('../src/views/Remotes');
 type RemoteMemory = import('../src/views/Remotes').RemoteMemory;
 
@@ -77,6 +77,16 @@ describe('plan', () => {
     const summary = el.querySelector('#remote-plan-summary')!;
     expect(summary.className).toContain('warn');
     expect(summary.getAttribute('data-conflicts')).toBe('2');
+  });
+  it('shows no version on a KV v1 mount, which keeps none', () => {
+    const synced = [{ folder: 'acme/dev', remoteVersion: 0, syncedAt: 1_700_000_000 }];
+    expect(lastSynced(plan.folders[0], synced)).toMatch(/^2023-11-1[45] \d\d:\d\d$/);
+    expect(lastSynced({ ...plan.folders[0], folder: 'x', lastSyncedVersion: 0 }, synced)).toBe('before');
+    expect([remoteVersionText(0, 1), remoteVersionText(null, 1), remoteVersionText(4, 2)]).toEqual(['✓', '—', '4']);
+    const el = mount(<PlanTable plan={{ ...plan, kvVersion: 1 }} synced={synced} />);
+    expect(el.querySelector('#remote-plan-table')!.textContent).not.toContain('v0');
+    const table = mount(<SyncedTable synced={synced} />);
+    expect(table.querySelector('[data-folder="acme/dev"] .num')!.textContent).toBe('—');
   });
 });
 
@@ -145,6 +155,12 @@ describe('RemoteForm (edit)', () => {
     expect(caChange(null, false)).toBe('keep');
     expect(caChange(null, true)).toBe('clear');
     expect(caChange({ handle: 'h1', path: '/x.pem' }, true)).toEqual({ set: 'h1' });
+  });
+  it('says whether the sync history was kept or dropped, and which place it described', () => {
+    expect(historyNote({ kind: 'kept' })).toBe('Its sync history is kept.');
+    expect(historyNote({ kind: 'none' })).toBe('Nothing was synced with it yet.');
+    const dropped = historyNote({ kind: 'dropped', folders: 3, was: 'namespace ns, kv/hush' });
+    expect(dropped).toContain('the sync history of 3 folder(s), which described namespace ns, kv/hush, is dropped');
   });
   it('starts from the remote, keeps its name and stored credential, and sends the CA choice', async () => {
     calls.length = 0;

@@ -1,6 +1,7 @@
 //! Exit codes (documented in the README; stable), derived from the engine's one `ErrorKind`, and
 //! the CLI's advice for errors (the engine says what happened; what to type next is ours to say).
 
+use hush_core::remote::TokenSource;
 use hush_core::{Error, ErrorKind};
 
 pub const OK: i32 = 0;
@@ -46,7 +47,29 @@ pub fn code_for(e: &Error) -> i32 {
 
 /// What to do next, where the CLI knows.
 pub fn hint(e: &Error) -> Option<&'static str> {
-    hint_for(e.code())
+    match e {
+        Error::RemoteAuth { credential: Some(c), .. } => Some(renew(*c)),
+        _ => hint_for(e.code()),
+    }
+}
+
+/// How to renew the credential a server refused: each one is renewed its own way (an AppRole
+/// user told to "store a valid token" or run `bao login` would be sent the wrong way).
+fn renew(c: TokenSource) -> &'static str {
+    match c {
+        TokenSource::Keychain => {
+            "store a valid token with `hush remote set NAME --new-credential`; `hush remote test NAME` checks it"
+        }
+        TokenSource::EnvVaultToken => {
+            "VAULT_TOKEN holds a token this server refuses: set it to one of this server's, or unset it (or store one with `hush remote set NAME --new-credential`)"
+        }
+        TokenSource::TokenFile => {
+            "~/.vault-token holds a token this server refuses: `bao login` (or `vault login`) again, or store one with `hush remote set NAME --new-credential`"
+        }
+        TokenSource::AppRole => {
+            "store a new secret_id with `hush remote set NAME --new-credential` (and check the role_id with `hush remote ls`); `hush remote test NAME` checks the login"
+        }
+    }
 }
 
 /// The advice for an error code (`Error::code`, also carried by failed doctor checks).

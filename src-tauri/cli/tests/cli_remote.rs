@@ -557,6 +557,25 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     let again = hush(&t, &["run", "--from", "team:app", "--", "true"], "", &[]).ok();
     assert!(!again.stderr.contains("the local value is used"), "{}", again.stderr);
 
+    // An edit made here and a key created here, neither pushed: the program gets them, and the
+    // run says so ("read from remote" alone hid that it got values the remote does not hold).
+    t.set("app/A", "edited-here", &[]);
+    t.set("app/NEW", "n", &[]);
+    let both = ["run", "--from", "team:app", "--", "sh", "-c", "printf %s \"$A $NEW\""];
+    let run = hush(&t, &both, "", &[]).ok();
+    assert_eq!(run.stdout(), "edited-here n", "{}", run.stderr);
+    let newer = "changed here since the last sync, not pushed yet (the local value is used; `hush push team` sends it): app/A";
+    assert!(run.stderr.contains(newer), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("only here, not on team (the local value is used): app/NEW"),
+        "{}",
+        run.stderr
+    );
+    hush(&t, &["push", "team"], "", &[]).ok();
+    let run = hush(&t, &both, "", &[]).ok();
+    assert_eq!(run.stdout(), "edited-here n", "{}", run.stderr);
+    assert!(!run.stderr.contains("the local value is used"), "{}", run.stderr);
+
     // A teammate keeps their own fields in the metadata (the bao CLI): a pull plan names each,
     // but a run, which is about the values, says it once per folder instead of on every secret.
     b.ok(&[
@@ -650,6 +669,11 @@ fn an_expired_token_exits_8_and_remote_set_takes_several_addresses() {
         );
         assert!(!all.contains("mount"), "{args:?}: {all}");
     }
+
+    // The token in the keychain is what to renew, and the advice says how.
+    let o = hush(&t, &["plan", "team"], "", &[]);
+    let renew = "hint: store a valid token with `hush remote set NAME --new-credential`";
+    assert!(o.stderr.contains(renew), "{}", o.stderr);
 
     // A new token and the cluster's addresses, the sync history kept.
     hush(&t, &["remote", "set", "team", "--new-credential"], "root\n", &[]).ok();

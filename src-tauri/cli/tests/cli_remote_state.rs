@@ -1,6 +1,7 @@
-//! What `hush plan` says of a folder's last sync after teammates change the remote with their
-//! own tools, on the real binary against a real OpenBao server. Ignored by plain `cargo test`;
-//! scripts/test.sh runs it (bao on PATH).
+//! What the real binary says against a real OpenBao server when the remote's state changes
+//! under it: a folder's last sync after teammates change the remote with their own tools, a
+//! remote moved to another place, a KV v1 mount, a credential the server refuses. Ignored by
+//! plain `cargo test`; scripts/test.sh runs it (bao on PATH, a Secret Service for AppRole).
 
 #[path = "../../core/tests/common/bao.rs"]
 mod bao;
@@ -41,4 +42,164 @@ fn plan_names_the_last_real_sync_after_a_teammate_deletes_the_secret() {
     let other = plan.stdout().lines().find(|l| l.starts_with("other ")).map(str::to_string);
     let other = other.unwrap_or_else(|| panic!("no other line in {}", plan.stdout()));
     assert!(other.contains("[conflict]") && !other.contains("last synced"), "{other}");
+}
+
+/// `remote set --prefix` points the remote at another place: the user is told that the sync
+/// history of the old one is dropped, and the next plan and push treat the new place as new. It
+/// said "its sync history is kept", and every key then showed as removed on the remote.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn remote_set_to_another_prefix_says_the_history_is_dropped_and_fills_the_new_place() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    t.set("app/L", "l", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    hush(&t, &["push", "dev"]).ok();
+    let set =
+        hush(&t, &["remote", "set", "dev", "--addr", &b.addr.replace("127.0.0.1", "localhost")])
+            .ok();
+    assert!(set.stderr.contains("its sync history is kept"), "{}", set.stderr);
+
+    let set = hush(&t, &["remote", "set", "dev", "--prefix", "team/moved"]).ok();
+    assert!(
+        set.stderr.contains(
+            "the sync history of 1 folder(s) described secret, not this place, so it is dropped"
+        ),
+        "{}",
+        set.stderr
+    );
+    let ls = hush(&t, &["remote", "ls", "--json"]).ok().json();
+    assert_eq!(ls[0]["synced_folders"], 0, "{ls}");
+    let plan = hush(&t, &["plan", "dev"]).ok();
+    assert!(!plan.stdout().contains("removed"), "{}", plan.stdout());
+    assert!(plan.stdout().contains("2 to create"), "{}", plan.stdout());
+    hush(&t, &["push", "dev"]).ok();
+    assert_eq!(b.kv_get(&["secret/team/moved/app"])["data"]["data"]["L"], "l");
+    let audit = hush(&t, &["audit"]).ok();
+    assert!(
+        audit.stdout().contains("moved from secret to secret/team/moved"),
+        "{}",
+        audit.stdout()
+    );
+}
+
+/// The user's path to a removal made here: `hush rm` of a folder's every secret, then
+/// `hush plan --for push` names it, and `push --keep-local` drops the fields remotely (in a new
+/// KV version, the old one keeps them).
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_folder_removed_here_shows_in_the_push_plan_and_keep_local_removes_it_remotely() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("old/K", "k", &[]);
+    t.set("old/L", "l", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    hush(&t, &["push", "dev"]).ok();
+    hush(&t, &["rm", "old/K"]).ok();
+    hush(&t, &["rm", "old/L"]).ok();
+    let plan = hush(&t, &["plan", "dev", "--for", "push"]).expect(4);
+    let out = plan.stdout();
+    assert!(out.contains("old  [conflict]"), "{out}");
+    assert_eq!(out.matches("removed locally since the last sync").count(), 2, "{out}");
+    let push = hush(&t, &["push", "dev"]).expect(4);
+    assert!(push.stdout().contains("conflict"), "{}", push.stdout());
+    assert_eq!(b.kv_get(&["secret/old"])["data"]["data"]["K"], "k");
+    hush(&t, &["push", "dev", "--keep-local", "old"]).ok();
+    let now = b.kv_get(&["secret/old"]);
+    assert_eq!(
+        (
+            now["data"]["data"].as_object().map(|m| m.len()),
+            now["data"]["metadata"]["version"].as_u64()
+        ),
+        (Some(0), Some(2)),
+        "{now}"
+    );
+    let v1 = b.kv_get(&["-version=1", "secret/old"]);
+    assert_eq!(v1["data"]["data"]["L"], "l");
+    let plan = hush(&t, &["plan", "dev", "--for", "push"]).ok();
+    assert!(plan.stdout().contains("old  [in sync]  secret/old v2"), "{}", plan.stdout());
+    assert!(plan.stdout().contains(" 0 conflict(s)"), "{}", plan.stdout());
+}
+
+/// A KV v1 mount keeps no versions: plans and reports say nothing of one. They printed the
+/// engine's placeholder as a version ("secret/app v0, last synced v0", "remote v0").
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_kv_v1_remote_prints_no_versions() {
+    let b = Bao::dev();
+    b.ok(&["secrets", "enable", "-path=kv1", "-version=1", "kv"]);
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    hush(&t, &["remote", "add", "one", "--addr", &b.addr, "--mount", "kv1"]).ok();
+    let push = hush(&t, &["push", "one"]).ok();
+    assert!(push.stdout().contains("done app  +> K"), "{}", push.stdout());
+    b.ok(&["kv", "put", "kv1/app", "K=theirs", "N=new"]);
+    let plan = hush(&t, &["plan", "one", "--for", "pull"]).ok();
+    let out = plan.stdout();
+    assert!(out.contains("app  [remote ahead]  kv1/app, synced before"), "{out}");
+    assert!(out.contains("local v1, remote\n") || out.contains("local v1, remote "), "{out}");
+    assert!(out.contains("remote, not local"), "{out}");
+    assert!(!out.contains("v0"), "{out}");
+    let pull = hush(&t, &["pull", "one"]).ok();
+    assert!(!pull.stdout().contains("v0"), "{}", pull.stdout());
+    assert_eq!(t.get("app/K"), "theirs");
+}
+
+/// A refused credential is renewed its own way, and the advice says which: it said "store a
+/// valid token … (or set VAULT_TOKEN, or `bao login`)" to an AppRole user whose secret_id had
+/// been destroyed.
+#[test]
+#[ignore = "needs bao and a Secret Service (the secret_id goes to the keychain): run via scripts/test.sh"]
+fn a_refused_credential_gets_the_advice_that_renews_it() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    // VAULT_TOKEN with a token of another server.
+    hush(&t, &["remote", "add", "env", "--addr", &b.addr]).ok();
+    let mut c = t.cmd(&["push", "env"]);
+    let o = run(c
+        .env("HUSH_PASSPHRASE", PASS)
+        .env("VAULT_TOKEN", "s.not-this-servers")
+        .write_stdin(""));
+    assert_eq!(o.code, 8, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("hint: VAULT_TOKEN holds a token this server refuses"),
+        "{}",
+        o.stderr
+    );
+
+    // AppRole: the secret_id is destroyed by an admin; a new one is stored with `remote set`.
+    b.ok(&["auth", "enable", "approle"]);
+    let rw = "path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"list\"] }";
+    b.token_with_policy("rw", rw); // writes the policy (the token is not used)
+    b.ok(&["write", "auth/approle/role/ci", "token_policies=rw", "token_ttl=1m"]);
+    let role = b.ok(&["read", "-field=role_id", "auth/approle/role/ci/role-id"]);
+    let secret_id = || b.ok(&["write", "-f", "-field=secret_id", "auth/approle/role/ci/secret-id"]);
+    let first = secret_id();
+    let add =
+        ["remote", "add", "ar", "--addr", &b.addr, "--auth", "approle", "--role-id", role.trim()];
+    let mut c = t.cmd(&add);
+    run(c.env("HUSH_PASSPHRASE", PASS).write_stdin(format!("{}\n", first.trim()))).ok();
+    hush(&t, &["push", "ar"]).ok();
+    b.ok(&[
+        "write",
+        "auth/approle/role/ci/secret-id/destroy",
+        &format!("secret_id={}", first.trim()),
+    ]);
+    let o = hush(&t, &["push", "ar"]);
+    assert_eq!(o.code, 8, "{}", o.stderr);
+    assert!(o.stderr.contains("AppRole login at auth/approle/login was refused"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("hint: store a new secret_id with `hush remote set NAME --new-credential`"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("bao login") && !o.stderr.contains("VAULT_TOKEN"), "{}", o.stderr);
+    let mut c = t.cmd(&["remote", "set", "ar", "--new-credential"]);
+    run(c.env("HUSH_PASSPHRASE", PASS).write_stdin(format!("{}\n", secret_id().trim()))).ok();
+    t.set("app/K", "k2", &[]);
+    hush(&t, &["push", "ar"]).ok();
+    assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "k2");
 }

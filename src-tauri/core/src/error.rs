@@ -130,8 +130,10 @@ pub enum Error {
     RemoteDenied { path: String, detail: String },
     #[error("the Vault server is sealed: {0}")]
     RemoteSealed(String),
-    #[error("Vault authentication failed: {0}")]
-    RemoteAuth(String),
+    /// `credential`: the one that was refused (`None`: none was found), so the advice can
+    /// name what to renew.
+    #[error("Vault authentication failed: {detail}")]
+    RemoteAuth { credential: Option<crate::remote::TokenSource>, detail: String },
     #[error("{0}")]
     RemoteMount(String),
     #[error("the remote secret '{path}' changed since Hush last read it (expected version {expected}, now {actual})")]
@@ -229,7 +231,7 @@ impl Error {
             | Error::RemoteSealed(_)
             | Error::RemoteMount(_)
             | Error::Remote(_) => K::Remote,
-            Error::RemoteDenied { .. } | Error::RemoteAuth(_) => K::Denied,
+            Error::RemoteDenied { .. } | Error::RemoteAuth { .. } => K::Denied,
             Error::Cancelled(_) => K::Cancelled,
             // A project file is used only once trusted: like a key the user has not given yet.
             Error::Untrusted { .. } => K::Locked,
@@ -282,7 +284,7 @@ impl Error {
             Error::RemoteTls(_) => "remote_tls",
             Error::RemoteDenied { .. } => "remote_denied",
             Error::RemoteSealed(_) => "remote_sealed",
-            Error::RemoteAuth(_) => "remote_auth",
+            Error::RemoteAuth { .. } => "remote_auth",
             Error::RemoteMount(_) => "remote_mount",
             Error::RemoteConflict { .. } => "remote_conflict",
             Error::Remote(_) => "remote",

@@ -485,7 +485,9 @@ fn several_addresses_are_tried_in_order_and_the_error_names_each() {
     // `remote set` changes the list and keeps the sync history.
     let mut s = v.remotes().unwrap().into_iter().find(|r| r.spec.name == "ha").unwrap().spec;
     s.addr = format!("{},{d2}", b.addr);
-    let info = v.remote_update(&s, None, false).unwrap();
+    let up = v.remote_update(&s, None, false).unwrap();
+    assert_eq!(up.history, SyncHistory::Kept);
+    let info = up.info;
     assert_eq!((info.spec.addr.as_str(), info.synced_folders), (s.addr.as_str(), 1));
     assert!(v
         .remote_add(&RemoteSpec { addr: format!("{},ftp://x", b.addr), ..spec("bad", &b) }, None)

@@ -9,7 +9,8 @@ use tauri::State;
 use crate::dto::Progress;
 use crate::dto_remote::{
     CaChange, DirectionDto, HealthDto, Keep, OpReportDto, PlanDto, RemoteAddRequest, RemoteDto,
-    RemoteOp, RemoteRevealed, RemoteUpdateRequest, ResolveRequest, SyncedFolderDto,
+    RemoteOp, RemoteRevealed, RemoteUpdateRequest, RemoteUpdatedDto, ResolveRequest,
+    SyncedFolderDto,
 };
 use crate::error::IpcResult;
 use crate::picks::PickPurpose;
@@ -37,12 +38,13 @@ pub async fn remote_add(state: State<'_, AppState>, req: RemoteAddRequest) -> Ip
 }
 
 /// Edits a remote (address, namespace, mount, prefix, TLS, auth, a new credential); its sync
-/// history is kept. The CA file comes as a pick handle, as in `remote_add`.
+/// history is kept unless the namespace, mount or prefix changed. The CA file comes as a pick
+/// handle, as in `remote_add`.
 #[tauri::command]
 pub async fn remote_update(
     state: State<'_, AppState>,
     req: RemoteUpdateRequest,
-) -> IpcResult<RemoteDto> {
+) -> IpcResult<RemoteUpdatedDto> {
     state
         .actor
         .run(move |o| {
@@ -58,7 +60,11 @@ pub async fn remote_update(
                 }
             };
             let (spec, token) = req.fields.into_spec(ca_cert);
-            Ok(RemoteDto::from(&o.unlocked()?.remote_update(&spec, token.as_ref(), false)?))
+            Ok(RemoteUpdatedDto::from(&o.unlocked()?.remote_update(
+                &spec,
+                token.as_ref(),
+                false,
+            )?))
         })
         .await
 }

@@ -194,6 +194,10 @@ roleId: string | null, approleMount: string | null,
  */
 credentialInKeychain: boolean, syncedFolders: number, };
 
+export type RemoteUpdatedDto = { remote: RemoteDto, history: SyncHistoryDto, };
+
+export type SyncHistoryDto = { "kind": "kept" } | { "kind": "none" } | { "kind": "dropped", folders: number, was: string, };
+
 export type RemoteAddRequest = { 
 /**
  * A handle from `pick_file` (purpose `caCert`) for a PEM file with the server's CA; none:

@@ -6,7 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AboutDto, AppLockKind, AuditCheck, AuditQuery, AuditRow, BackupResult, CopyField, CopyResult, DirectionDto, ErrorKind, ExportRequest, ExportResult,
   HealthDto, ImportPreviewDto, ImportRequest, ImportResult, IpcError, ListRequest, MountDto, MountReadDto, OpReportDto, Overview, PickedFile, PickPurpose,
-  PlanDto, ProjectCheckDto, ProjectDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, RemoteRevealed, RemoteUpdateRequest, ResolveRequest, RestoreResult, Revealed,
+  PlanDto, ProjectCheckDto, ProjectDto, Progress, RemoteAddRequest, RemoteDto, RemoteOp, RemoteRevealed, RemoteUpdateRequest, RemoteUpdatedDto, ResolveRequest, RestoreResult, Revealed,
   SaveRequest, SecretDetail, SecretRow, SettingsDto, SyncedFolderDto, TrashRow, VaultStatus, VersionRow, WriteResult,
   GenerateRequest, Generated, ReportDto, ReportExported, ReportFormatDto,
 } from './bindings';
@@ -111,8 +111,8 @@ export const ipc = {
     call<RestoreResult>('backup_restore', { file, backupPassphrase, passphrase, target }),
   remotes: () => call<RemoteDto[]>('remote_list'),
   remoteAdd: (req: RemoteAddRequest) => call<RemoteDto>('remote_add', { req }),
-  /** Edits a remote; its sync history is kept. */
-  remoteUpdate: (req: RemoteUpdateRequest) => call<RemoteDto>('remote_update', { req }),
+  /** Edits a remote; its sync history is dropped when it now names another namespace, mount or prefix. */
+  remoteUpdate: (req: RemoteUpdateRequest) => call<RemoteUpdatedDto>('remote_update', { req }),
   remoteRemove: (name: string) => call<void>('remote_remove', { name }),
   remoteTest: (name: string) => longWork<HealthDto>('remote_test', { name }, ignore).done,
   remotePlan: (name: string, direction: DirectionDto, folders: string[]) => longWork<PlanDto>('remote_plan', { name, direction, folders }, ignore).done,

@@ -55,7 +55,7 @@ const APP_WORDS: [RegExp, string][] = [
   [/; see `hush remote ls`, or add one with `hush remote add`/g, ''],
   [/for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server/g, 'for a private CA choose its certificate file when adding the remote, or skip verification for a dev server'],
   [/check --mount and/g, 'check the KV mount and'],
-  [/store one with `hush remote add NAME --auth token` \(read from stdin or a prompt\), set VAULT_TOKEN, or run `vault login`\/`bao login` \(~\/\.vault-token\)/g, 'add the remote again with a token, or set VAULT_TOKEN'],
+  [/store one with `hush remote set NAME --new-credential` \(read from stdin or a prompt\), set VAULT_TOKEN, or run `vault login`\/`bao login` \(~\/\.vault-token\)/g, 'give the remote a token with Edit, or set VAULT_TOKEN'],
   [/rerun to resume \(add --continue-on-error to go past failures\)/g, 'run it again to resume'],
   [/; run `hush audit --verify`/g, '; see the Audit log'],
   [/run `hush unlock` \(or set HUSH_PASSPHRASE\) first/g, 'unlock it first'],

@@ -1,8 +1,9 @@
 // Adding a remote, or editing one: address(es), namespace, mount, prefix, TLS (a CA file chosen
 // in the native dialog, or skip-verify), auth and a new credential. An edit keeps the remote's
-// sync history; an empty credential keeps the stored one.
+// sync history unless it now names another namespace, mount or prefix (the toast says which);
+// an empty credential keeps the stored one.
 import { useState } from 'preact/hooks';
-import type { AuthKind, CaChange, PickedFile, RemoteDto } from '../lib/bindings';
+import type { AuthKind, CaChange, PickedFile, RemoteDto, SyncHistoryDto } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
 import { toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
@@ -13,6 +14,12 @@ const blank = { name: 'team', addr: 'https://127.0.0.1:8200', namespace: '', mou
 /** What the CA choice sends: a new file, none, or the one the remote has. */
 export function caChange(picked: PickedFile | null, cleared: boolean): CaChange {
   return picked ? { set: picked.handle } : cleared ? 'clear' : 'keep';
+}
+
+/** What an edit did to the sync history, in words. */
+export function historyNote(h: SyncHistoryDto): string {
+  return h.kind === 'kept' ? 'Its sync history is kept.' : h.kind === 'none' ? 'Nothing was synced with it yet.'
+    : `It now names another place: the sync history of ${h.folders} folder(s), which described ${h.was}, is dropped, so the next plan compares values.`;
 }
 
 /** `start`: what a new remote's name and address start as (the blank ones by default). */
@@ -33,10 +40,9 @@ export function RemoteForm({ existing, onDone, onCancel, start }: { existing?: R
   const common = { name: f.name, addr: f.addr, mount: f.mount, prefix: f.prefix, namespace: f.namespace || null, skipVerify, auth,
     roleId: approle ? f.roleId : null, approleMount: approle ? f.approleMount : null, token: f.token || null };
   const save = () => run(async () => {
-    if (e) await ipc.remoteUpdate({ ...common, caCert: caChange(ca, caCleared) });
-    else await ipc.remoteAdd({ ...common, caCert: ca?.handle ?? null });
+    if (e) toast(`Remote ${f.name} saved. ${historyNote((await ipc.remoteUpdate({ ...common, caCert: caChange(ca, caCleared) })).history)}`);
+    else { await ipc.remoteAdd({ ...common, caCert: ca?.handle ?? null }); toast(`Remote ${f.name} added.`); }
     setF({ ...f, token: '' });
-    toast(e ? `Remote ${f.name} saved. Its sync history is kept.` : `Remote ${f.name} added.`);
     onDone(f.name);
   });
   const currentCa = e?.caCert && !caCleared ? e.caCert : null;

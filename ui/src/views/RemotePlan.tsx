@@ -23,11 +23,17 @@ const REVEAL_SECS = 20;
 /** Conflict choices keyed by `folder/NAME` (or `folder` for the whole folder): 'local' | 'remote'. */
 export type Choices = Record<string, 'local' | 'remote'>;
 
-/** "2026-11-26 14:05 (remote v3)", or "never". */
+/** "2026-11-26 14:05 (remote v3)", or "never". A KV v1 mount keeps no versions: its 0 is not
+ *  shown as one. */
 export function lastSynced(f: FolderPlanDto, synced: SyncedFolderDto[]): string {
   const s = synced.find((x) => x.folder === f.folder);
-  if (s) return `${dateTime(s.syncedAt)} (remote v${s.remoteVersion})`;
-  return f.lastSyncedVersion != null ? `remote v${f.lastSyncedVersion}` : 'never';
+  if (s) return s.remoteVersion ? `${dateTime(s.syncedAt)} (remote v${s.remoteVersion})` : dateTime(s.syncedAt);
+  return f.lastSyncedVersion == null ? 'never' : f.lastSyncedVersion ? `remote v${f.lastSyncedVersion}` : 'before';
+}
+
+/** A key's remote version in the plan: a dash when the remote lacks it, a tick on KV v1. */
+export function remoteVersionText(v: number | null, kvVersion: number): string {
+  return v == null ? '—' : kvVersion === 1 ? '✓' : String(v);
 }
 
 const SYNCED_ROW_H = 30;
@@ -38,7 +44,7 @@ export function SyncedTable({ synced }: { synced: SyncedFolderDto[] }) {
   const header = <div class="vrow srow head"><span>Folder</span><span>Last synced</span><span class="num">Remote version</span></div>;
   const row = (s: SyncedFolderDto) => (
     <div class="vrow srow" role="row" style={{ height: `${SYNCED_ROW_H}px` }} data-folder={s.folder}>
-      <span title={s.folder}>{s.folder}</span><span class="last-synced">{dateTime(s.syncedAt)}</span><span class="num">v{s.remoteVersion}</span>
+      <span title={s.folder}>{s.folder}</span><span class="last-synced">{dateTime(s.syncedAt)}</span><span class="num">{s.remoteVersion ? `v${s.remoteVersion}` : '—'}</span>
     </div>
   );
   return <BoxedTable id="remote-synced" label="Synced folders" items={synced} rowHeight={SYNCED_ROW_H} maxRows={12} header={header} row={row} />;
@@ -60,7 +66,7 @@ export function PlanTable({ plan, synced }: { plan: PlanDto; synced: SyncedFolde
       <span class="p-state">{first ? <span class={`chip st-${f.state}`}>{STATE_LABEL[f.state]}</span> : ''}</span>
       <span class="p-synced last-synced">{first ? lastSynced(f, synced) : ''}</span>
       <span title={k.name}>{k.name}</span><span title={k.reason ?? ''}>{ACTION_LABEL[k.action]}</span>
-      <span class="p-ver">{k.localVersion ?? '—'}</span><span class="p-ver">{k.remoteVersion ?? '—'}</span>
+      <span class="p-ver">{k.localVersion ?? '—'}</span><span class="p-ver">{remoteVersionText(k.remoteVersion, plan.kvVersion)}</span>
     </div>
   );
   return (

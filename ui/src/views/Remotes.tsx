@@ -82,7 +82,10 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove,
   const [synced, setSynced] = useState<SyncedFolderDto[]>([]);
   const [error, run] = useGuard();
   const loadSynced = () => ipc.remoteSynced(remote.name).then(setSynced);
-  useEffect(() => void run(loadSynced), [remote.name, remote.addr, remote.mount, remote.prefix]);
+  // An edited remote: the last report and health check were of what it named before (a push's
+  // "2 written to the remote" under a plan of the new prefix reads as written there).
+  useEffect(() => { setReport(null); setProgress(null); setHealth(null); void run(loadSynced); },
+    [remote.name, remote.addr, remote.namespace, remote.mount, remote.prefix]);
   const choices = planned?.choices ?? {};
   const scope = folder ? [folder] : [];
   const refreshPlan = async (d = direction) => {

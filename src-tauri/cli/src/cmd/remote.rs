@@ -6,8 +6,9 @@ use std::io::{IsTerminal, Read};
 use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AuthSpec, Direction, FirstSource, FolderOutcome, FolderState, KeyAction, MigrateOptions,
-    OpReport, Plan, Progress, ProgressPhase, RemoteCredential, RemoteSpec, Resolution, SyncOptions,
+    AheadKey, AuthSpec, Direction, FirstSource, FolderOutcome, FolderState, KeyAction,
+    MigrateOptions, OpReport, Plan, Progress, ProgressPhase, RemoteCredential, RemoteSpec,
+    Resolution, SyncHistory, SyncOptions,
 };
 use hush_core::{Error, Result, Vault};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -169,13 +170,23 @@ fn set(ctx: &Ctx, a: RemoteSetArgs) -> Result<i32> {
     };
     let cred =
         if a.new_credential { Some(read_credential("New token or secret_id: ")?) } else { None };
-    let info = v.remote_update(&spec, cred.as_ref(), a.allow_http)?;
+    let done = v.remote_update(&spec, cred.as_ref(), a.allow_http)?;
+    let s = &done.info.spec;
+    let history = match &done.history {
+        SyncHistory::Kept => "its sync history is kept".to_string(),
+        SyncHistory::None => "nothing was synced with it yet".to_string(),
+        SyncHistory::Dropped { folders, was } => format!(
+            "the sync history of {folders} folder(s) described {was}, not this place, so it is \
+             dropped: the next plan compares values (equal keys are recorded as synced, \
+             different ones are conflicts)"
+        ),
+    };
     errln!(
-        "changed remote {} ({}, mount {}, prefix '{}'); its sync history is kept",
-        info.spec.name,
-        info.spec.addr,
-        info.spec.mount,
-        info.spec.prefix
+        "changed remote {} ({}, mount {}, prefix '{}'); {history}",
+        s.name,
+        s.addr,
+        s.mount,
+        s.prefix
     );
     Ok(exit::OK)
 }
@@ -247,8 +258,28 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
                 errln!("hush: {p} ({}): it stays removed here; remove it remotely too with `hush push {remote} --keep-local {p}`, or bring it back with `hush pull {remote} --keep-remote {p}`", c.reason);
             }
         }
+        print_ahead(&r.ahead, remote);
     }
     Ok(out)
+}
+
+/// The keys a remote-first read took from the local copy because they are ahead of the remote:
+/// the program gets values the remote does not hold, which "read from remote" alone would hide.
+fn print_ahead(ahead: &[AheadKey], remote: &str) {
+    let (newer, only): (Vec<&AheadKey>, Vec<&AheadKey>) = ahead.iter().partition(|a| a.on_remote);
+    let list = |keys: &[&AheadKey]| {
+        let mut names: Vec<&str> = keys.iter().take(8).map(|a| a.path.as_str()).collect();
+        let more = keys.len().saturating_sub(names.len());
+        let more = (more > 0).then(|| format!("and {more} more"));
+        names.extend(more.as_deref());
+        names.join(", ")
+    };
+    if !newer.is_empty() {
+        errln!("hush: changed here since the last sync, not pushed yet (the local value is used; `hush push {remote}` sends it): {}", list(&newer));
+    }
+    if !only.is_empty() {
+        errln!("hush: only here, not on {remote} (the local value is used): {}", list(&only));
+    }
 }
 
 pub fn plan(
@@ -339,22 +370,36 @@ fn print_notes(notes: &[String], to_stdout: bool) {
     }
 }
 
+/// A remote version as printed: ` v3` on KV v2; nothing on KV v1, which keeps no versions (the
+/// engine's 0 would read as a version).
+fn kv_ver(kv_version: u8, v: u64) -> String {
+    if kv_version == 1 {
+        String::new()
+    } else {
+        format!(" v{v}")
+    }
+}
+
 fn print_plan(plan: &Plan) {
     print_notes(&plan.notes, true);
+    let kv = plan.kv_version;
     for f in &plan.folders {
-        let synced =
-            f.last_synced_version.map(|v| format!(", last synced v{v}")).unwrap_or_default();
-        let version = if f.remote_exists {
-            format!("v{}", f.remote_version)
-        } else {
-            "(not on the remote)".to_string()
+        let synced = match f.last_synced_version {
+            Some(_) if kv == 1 => ", synced before".to_string(),
+            Some(v) => format!(", last synced v{v}"),
+            None => String::new(),
         };
-        outln!("{}  [{}]  {} {version}{synced}", f.folder, state_label(f.state), f.remote_path);
+        let version = if f.remote_exists {
+            kv_ver(kv, f.remote_version)
+        } else {
+            " (not on the remote)".to_string()
+        };
+        outln!("{}  [{}]  {}{version}{synced}", f.folder, state_label(f.state), f.remote_path);
         for k in f.keys.iter().filter(|k| k.action != KeyAction::Unchanged) {
             let versions = match (k.local_version, k.remote_version) {
-                (Some(l), Some(r)) => format!("local v{l}, remote v{r}"),
+                (Some(l), Some(r)) => format!("local v{l}, remote{}", kv_ver(kv, r)),
                 (Some(l), None) => format!("local v{l}, not on the remote"),
-                (None, Some(r)) => format!("remote v{r}, not local"),
+                (None, Some(r)) => format!("remote{}, not local", kv_ver(kv, r)),
                 (None, None) => String::new(),
             };
             outln!(
@@ -481,10 +526,10 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             ];
             let extra: Vec<String> = extra.into_iter().flatten().collect();
             outln!(
-                "{:<9} {}  v{}  {}{}",
+                "{} {}{}  {}{}",
                 f.outcome,
                 f.folder,
-                f.remote_version,
+                kv_ver(r.kv_version, f.remote_version),
                 keys.join(", "),
                 if extra.is_empty() { String::new() } else { format!("  [{}]", extra.join("; ")) }
             );

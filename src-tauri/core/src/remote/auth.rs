@@ -59,7 +59,7 @@ pub(crate) fn delete(account: &str) -> Result<()> {
 
 /// Where the token in use came from (shown by `remote test`, never the token itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokenSource {
+pub enum TokenSource {
     Keychain,
     EnvVaultToken,
     TokenFile,
@@ -67,7 +67,7 @@ pub(crate) enum TokenSource {
 }
 
 impl TokenSource {
-    pub(crate) fn describe(self) -> &'static str {
+    pub fn describe(self) -> &'static str {
         match self {
             TokenSource::Keychain => "token from the OS keychain",
             TokenSource::EnvVaultToken => "token from VAULT_TOKEN",
@@ -106,9 +106,10 @@ pub(crate) fn resolve_token(
             }
         }
     }
-    Err(Error::RemoteAuth(
-        "no token: store one with `hush remote add NAME --auth token` (read from stdin or a prompt), set VAULT_TOKEN, or run `vault login`/`bao login` (~/.vault-token)".into(),
-    ))
+    Err(Error::RemoteAuth {
+        credential: None,
+        detail: "no token: store one with `hush remote set NAME --new-credential` (read from stdin or a prompt), set VAULT_TOKEN, or run `vault login`/`bao login` (~/.vault-token)".into(),
+    })
 }
 
 #[cfg(test)]

@@ -288,10 +288,13 @@ impl Conn {
                 _ => Err(Failure::Other("the login answer holds no token".into())),
             })
             .map_err(|f| match f {
-                Failure::Status { code: 400 | 403, errors, .. } => Error::RemoteAuth(format!(
-                    "AppRole login at {path} was refused ({}); check the role_id and the secret_id stored in the keychain",
-                    Failure::detail(&errors)
-                )),
+                Failure::Status { code: 400 | 403, errors, .. } => Error::RemoteAuth {
+                    credential: Some(TokenSource::AppRole),
+                    detail: format!(
+                        "AppRole login at {path} was refused ({}); check the role_id and the secret_id stored in the keychain",
+                        Failure::detail(&errors)
+                    ),
+                },
                 f => f.into_error("AppRole login at", &path),
             })?;
         *self.token.write().expect("token lock") = Arc::new(token);

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::auth::{self, RemoteCredential};
+use super::auth::{self, RemoteCredential, TokenSource};
 use super::client::{AppRole, Conn, Target};
 use crate::audit::{self, Action, Outcome};
 use crate::error::{Error, Result};
@@ -56,6 +56,50 @@ pub struct RemoteInfo {
     pub synced_folders: u64,
     #[serde(with = "crate::timefmt::req")]
     pub created_at: i64,
+}
+
+/// What `remote_update` did with the remote's sync history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncHistory {
+    /// Same place (namespace, mount, prefix): the history still describes it.
+    Kept,
+    /// Nothing was synced with the remote yet (or with its old place).
+    None,
+    /// Another place: the history of `folders` folders, synced with `was`, is gone.
+    Dropped { folders: u64, was: String },
+}
+
+/// A remote after `remote_update`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteUpdated {
+    #[serde(flatten)]
+    pub info: RemoteInfo,
+    pub history: SyncHistory,
+}
+
+/// Where a remote's secrets live on its server: what its sync history describes.
+#[derive(PartialEq)]
+struct Place {
+    namespace: Option<String>,
+    mount: String,
+    prefix: String,
+}
+
+impl Place {
+    fn of(r: &RemoteRecord) -> Self {
+        Place { namespace: r.namespace.clone(), mount: r.mount.clone(), prefix: r.prefix.clone() }
+    }
+}
+
+impl std::fmt::Display for Place {
+    /// `secret/hush` (the mount, then the prefix), after `namespace NS, ` when there is one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ns = self.namespace.as_ref().map(|n| format!("namespace {n}, ")).unwrap_or_default();
+        let prefix =
+            if self.prefix.is_empty() { String::new() } else { format!("/{}", self.prefix) };
+        write!(f, "{ns}{}{prefix}", self.mount)
+    }
 }
 
 /// The stored row, for connecting.
@@ -241,15 +285,21 @@ impl Vault {
         Ok(self.remote_row(&spec.name)?.info)
     }
 
-    /// Changes a remote's address, namespace, mount, prefix, TLS settings or auth, keeping its
-    /// sync history. A new `credential` replaces the stored one; without one the stored one is
-    /// kept (it is required when switching to AppRole without one stored).
+    /// Changes a remote's address, namespace, mount, prefix, TLS settings or auth. A new
+    /// `credential` replaces the stored one; without one the stored one is kept (it is required
+    /// when switching to AppRole without one stored).
+    ///
+    /// The sync history (what both sides last agreed on, per folder and key) is kept across a
+    /// change of address, TLS or auth: the same secrets reached another way. A new namespace,
+    /// mount or prefix is another place, whose secrets that history does not describe: kept, it
+    /// would call every key "removed on the remote" (and `--keep-remote` would trash them
+    /// here), so it is dropped in the same transaction and the next plan compares values afresh.
     pub fn remote_update(
         &mut self,
         spec: &RemoteSpec,
         credential: Option<&RemoteCredential>,
         allow_http: bool,
-    ) -> Result<RemoteInfo> {
+    ) -> Result<RemoteUpdated> {
         let old = self.remote_row(&spec.name)?;
         let credential = credential.filter(|c| !c.is_empty());
         let c = clean(spec, credential.is_some() || old.keychain_account.is_some(), allow_http)?;
@@ -269,6 +319,7 @@ impl Vault {
             .remote_by_name(&spec.name)?
             .ok_or_else(|| Error::NoRemote { name: spec.name.clone() })?;
         let before = rec.addr.clone();
+        let was = Place::of(&rec);
         rec.addr = c.addr;
         rec.namespace = c.namespace;
         rec.mount = c.mount;
@@ -278,10 +329,26 @@ impl Vault {
         rec.auth = c.auth;
         rec.keychain_account = account;
         tx.update_remote(keys, &mut rec)?;
-        let detail = format!("changed remote {} ({before} -> {})", rec.name, rec.addr);
+        let history = if was != Place::of(&rec) {
+            match tx.clear_sync(rec.id)? as u64 {
+                0 => SyncHistory::None,
+                folders => SyncHistory::Dropped { folders, was: was.to_string() },
+            }
+        } else if old.info.synced_folders == 0 {
+            SyncHistory::None
+        } else {
+            SyncHistory::Kept
+        };
+        let mut detail = format!("changed remote {} ({before} -> {})", rec.name, rec.addr);
+        if let SyncHistory::Dropped { folders, was } = &history {
+            detail += &format!(
+                "; moved from {was} to {}: sync history of {folders} folder(s) dropped",
+                Place::of(&rec)
+            );
+        }
         audit::append(&tx, Some(keys), Action::RemoteConfig, None, Outcome::Ok, Some(&detail))?;
         tx.commit()?;
-        Ok(self.remote_row(&spec.name)?.info)
+        Ok(RemoteUpdated { info: self.remote_row(&spec.name)?.info, history })
     }
 
     /// The configured remotes, by name (checked against their MACs when unlocked).
@@ -375,7 +442,13 @@ impl RemoteRow {
                     Some(a) => auth::load(a)?,
                     None => None,
                 }
-                .ok_or_else(|| Error::RemoteAuth(format!("the AppRole secret_id of remote '{}' is not in the keychain; add the remote again", self.info.spec.name)))?;
+                .ok_or_else(|| Error::RemoteAuth {
+                    credential: Some(TokenSource::AppRole),
+                    detail: format!(
+                        "the AppRole secret_id of remote '{}' is not in the keychain",
+                        self.info.spec.name
+                    ),
+                })?;
                 Conn::connect(
                     self.target(),
                     None,

@@ -46,7 +46,19 @@ pub struct RemoteFirst {
     pub updated: usize,
     /// Keys changed on both sides (or removed on one): the local value is used.
     pub conflicts: Vec<FirstConflict>,
+    /// Keys whose local value is used because it is ahead of the remote (changed or created
+    /// here since the last sync, not pushed yet): the program gets what the remote does not hold.
+    pub ahead: Vec<AheadKey>,
     pub notes: Vec<String>,
+}
+
+/// A key a remote-first read took from the local copy because it is ahead of the remote.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AheadKey {
+    /// `folder/NAME`.
+    pub path: String,
+    /// The remote holds an older value (true) or none (false: created here).
+    pub on_remote: bool,
 }
 
 /// A key a remote-first read left as it was locally.
@@ -112,6 +124,7 @@ impl Vault {
             last_synced,
             updated: 0,
             conflicts: Vec::new(),
+            ahead: Vec::new(),
             notes: Vec::new(),
         };
         let report = match outcome {
@@ -149,14 +162,22 @@ impl Vault {
                 ));
             }
             for k in &f.keys {
+                let path = || {
+                    super::mapping::secret_path(&f.folder, &k.name)
+                        .map_or_else(|_| format!("{}/{}", f.folder, k.name), |p| p.to_string())
+                };
                 match k.action {
                     KeyAction::CreateLocal | KeyAction::UpdateLocal => out.updated += 1,
                     KeyAction::Conflict => out.conflicts.push(FirstConflict {
-                        path: super::mapping::secret_path(&f.folder, &k.name)
-                            .map_or_else(|_| format!("{}/{}", f.folder, k.name), |p| p.to_string()),
+                        path: path(),
                         reason: k.reason.clone().unwrap_or_else(|| "conflict".into()),
                         held: k.local_version.is_some(),
                     }),
+                    // A pull skips a local key only when it is ahead (newer, or only here): the
+                    // names it cannot use are remote-only, with no local version.
+                    KeyAction::Skipped if k.local_version.is_some() => out
+                        .ahead
+                        .push(AheadKey { path: path(), on_remote: k.remote_version.is_some() }),
                     _ => {}
                 }
             }

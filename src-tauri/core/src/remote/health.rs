@@ -212,11 +212,14 @@ pub(crate) async fn check_token(conn: &Conn) -> Result<()> {
 }
 
 fn token_refused(conn: &Conn) -> Error {
-    Error::RemoteAuth(format!(
-        "the {} was refused by {}: invalid, revoked or expired",
-        conn.token_source.describe(),
-        conn.current_addr()
-    ))
+    Error::RemoteAuth {
+        credential: Some(conn.token_source),
+        detail: format!(
+            "the {} was refused by {}: invalid, revoked or expired",
+            conn.token_source.describe(),
+            conn.current_addr()
+        ),
+    }
 }
 
 impl Vault {

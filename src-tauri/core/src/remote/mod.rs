@@ -56,9 +56,11 @@ mod runtime;
 mod state;
 mod types;
 
-pub use auth::RemoteCredential;
-pub use config::{AuthSpec, RemoteInfo, RemoteSpec};
-pub use first::{remote_first_bound, FirstConflict, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND};
+pub use auth::{RemoteCredential, TokenSource};
+pub use config::{AuthSpec, RemoteInfo, RemoteSpec, RemoteUpdated, SyncHistory};
+pub use first::{
+    remote_first_bound, AheadKey, FirstConflict, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND,
+};
 pub use health::{Health, HealthCheck, NodeHealth, NodeState};
 pub use peek::{RemotePeek, SyncedFolder};
 pub use types::{

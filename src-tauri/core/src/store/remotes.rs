@@ -234,10 +234,15 @@ impl Tx<'_, Write> {
 
     /// Removes a remote and its sync state.
     pub(crate) fn delete_remote(&self, id: i64) -> Result<()> {
-        self.c().execute("DELETE FROM remote_keys WHERE remote_id = ?1", [id])?;
-        self.c().execute("DELETE FROM remote_folders WHERE remote_id = ?1", [id])?;
+        self.clear_sync(id)?;
         self.c().execute("DELETE FROM remotes WHERE id = ?1", [id])?;
         Ok(())
+    }
+
+    /// Forgets what was last synced with a remote; returns how many folders it named.
+    pub(crate) fn clear_sync(&self, id: i64) -> Result<usize> {
+        self.c().execute("DELETE FROM remote_keys WHERE remote_id = ?1", [id])?;
+        Ok(self.c().execute("DELETE FROM remote_folders WHERE remote_id = ?1", [id])?)
     }
 
     /// Replaces one folder's sync state.

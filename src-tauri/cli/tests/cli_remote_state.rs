@@ -203,3 +203,56 @@ fn a_refused_credential_gets_the_advice_that_renews_it() {
     hush(&t, &["push", "ar"]).ok();
     assert_eq!(b.kv_get(&["secret/app"])["data"]["data"]["K"], "k2");
 }
+
+/// `hush ARGS` through the unlock agent (no Argon2 per call), the server's root token in the
+/// environment, `input` on stdin.
+fn agent(t: &TestVault, args: &[&str], input: &str) -> Out {
+    run(t.cmd(args).env("VAULT_TOKEN", "root").write_stdin(input))
+}
+
+/// Two teammates push the same new folders at the same moment (two processes, two vaults, one
+/// server): each folder ends at KV version 1 holding one side's value, and the side that lost a
+/// folder reports it as a conflict (exit 4), never as written. (The race this once lost, a
+/// folder read while the other push's write was half stored, is hit only now and then here:
+/// `remote_edges::a_secret_created_between_the_two_reads…` replays it every time.)
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn two_teammates_pushing_the_same_new_folders_at_once_never_overwrite_each_other() {
+    const FOLDERS: usize = 60;
+    let b = Bao::dev();
+    let (ann, bob) = (TestVault::passphrase(), TestVault::passphrase());
+    for (t, who) in [(&ann, "ann"), (&bob, "bob")] {
+        t.pw(&["unlock", "--timeout", "10m"]).ok();
+        for f in 0..FOLDERS {
+            agent(t, &["set", &format!("f{f}/K")], who).ok();
+        }
+        agent(t, &["remote", "add", "team", "--addr", &b.addr], "").ok();
+    }
+    let (a, o) = std::thread::scope(|s| {
+        let a = s.spawn(|| agent(&ann, &["push", "team"], ""));
+        let o = s.spawn(|| agent(&bob, &["push", "team"], ""));
+        (a.join().unwrap(), o.join().unwrap())
+    });
+    let mut won = [0, 0];
+    for f in 0..FOLDERS {
+        let got = b.kv_get(&[&format!("secret/f{f}")]);
+        assert_eq!(
+            got["data"]["metadata"]["version"], 1,
+            "f{f}: {got}\n{}\n{}",
+            a.stderr, o.stderr
+        );
+        match got["data"]["data"]["K"].as_str() {
+            Some("ann") => won[0] += 1,
+            Some("bob") => won[1] += 1,
+            other => panic!("f{f}: {other:?}"),
+        }
+    }
+    for (out, lost) in [(&a, won[1]), (&o, won[0])] {
+        let all = format!("{}{}", out.stdout(), out.stderr);
+        assert!(all.contains(&format!(" {lost} conflict(s)")), "lost {lost}: {all}");
+        assert_eq!(out.code, if lost == 0 { 0 } else { 4 }, "{all}");
+        assert!(!all.contains("is deleted"), "{all}");
+    }
+    ann.stop_agents();
+    bob.stop_agents();
+}

@@ -424,6 +424,9 @@ fn odd_remote_paths_each_get_the_right_note() {
     b.ok(&["kv", "destroy", "-versions=1", "secret/team/hush/gone"]);
     b.ok(&["kv", "put", "secret/team/hush/soft", "S=1"]);
     b.ok(&["kv", "delete", "secret/team/hush/soft"]);
+    // Metadata put before any data (a teammate describing what is to come): no version yet,
+    // which is not a deleted one.
+    b.ok(&["kv", "metadata", "put", "-custom-metadata=owner=ops", "secret/team/hush/later"]);
 
     let plan = v.remote_plan("dev", Direction::Pull, &[]).unwrap();
     assert!(
@@ -441,6 +444,13 @@ fn odd_remote_paths_each_get_the_right_note() {
     assert!(gone.contains("is destroyed") && !gone.contains("is deleted"), "{gone}");
     let soft = folder(&plan, "soft").notes.join("\n");
     assert!(soft.contains("is deleted") && soft.contains("undelete"), "{soft}");
+    let later = folder(&plan, "later");
+    assert!(later.notes.iter().all(|n| !n.contains("deleted")), "{later:#?}");
+    put(&mut v, "later/K", "first");
+    let only = SyncOptions { folders: vec!["later".into()], ..Default::default() };
+    assert!(v.remote_push("dev", &only, &mut |_| {}, &NO_CANCEL).unwrap().is_complete());
+    assert_eq!(custom(&b, "team/hush/later")["owner"], "ops");
+    assert_eq!(b.kv_get(&["secret/team/hush/later"])["data"]["metadata"]["version"], 1);
 }
 
 #[test]

@@ -389,7 +389,9 @@ fn print_plan(plan: &Plan) {
             Some(v) => format!(", last synced v{v}"),
             None => String::new(),
         };
-        let version = if f.remote_exists {
+        let version = if f.remote_exists && kv == 2 && f.remote_version == 0 {
+            " (metadata only, no version yet)".to_string()
+        } else if f.remote_exists {
             kv_ver(kv, f.remote_version)
         } else {
             " (not on the remote)".to_string()

@@ -58,6 +58,16 @@ pub(crate) struct RemoteSecret {
     pub deleted: Option<Gone>,
 }
 
+/// How many times a read is tried when the secret changes between its two requests.
+const READ_TRIES: usize = 3;
+
+/// One try at reading a secret.
+enum Read {
+    Done(Option<RemoteSecret>),
+    /// The secret was written between the data read and the metadata read: read it again.
+    Raced,
+}
+
 /// How the latest version of a KV v2 secret is gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Gone {
@@ -446,18 +456,32 @@ impl Conn {
     /// destroyed latest version answers 404 with its metadata (the version a check-and-set write
     /// must name), a missing secret 404 without.
     pub(crate) async fn read(&self, path: &str) -> Result<Option<RemoteSecret>> {
+        for attempt in 1..=READ_TRIES {
+            if let Read::Done(secret) = self.read_once(path).await? {
+                return Ok(secret);
+            }
+            // The writer's version lands a moment after its metadata (KV v2 stores them apart).
+            tokio::time::sleep(Duration::from_millis(20 * attempt as u64)).await;
+        }
+        Err(Error::Remote(format!(
+            "{} was created or rewritten during each of {READ_TRIES} reads; try again",
+            self.api_path(path)
+        )))
+    }
+
+    async fn read_once(&self, path: &str) -> Result<Read> {
         let api = self.api_path(path);
         let got = self.request_full(&Method::GET, &api, None, None, true).await;
         if self.kv == 1 {
             return match got {
-                Ok((404, _)) => Ok(None),
-                Ok((_, r)) => Ok(Some(RemoteSecret {
+                Ok((404, _)) => Ok(Read::Done(None)),
+                Ok((_, r)) => Ok(Read::Done(Some(RemoteSecret {
                     version: 0,
                     fields: self.fields(r["data"].clone(), &api)?,
                     custom: BTreeMap::new(),
                     deleted: None,
-                })),
-                Err(f) if f.status() == Some(404) => Ok(None),
+                }))),
+                Err(f) if f.status() == Some(404) => Ok(Read::Done(None)),
                 Err(f) => Err(self.err(f, "read", &api)),
             };
         }
@@ -467,7 +491,7 @@ impl Conn {
                 let Some(version) = meta["version"].as_u64() else {
                     return self.read_deleted(path).await;
                 };
-                Ok(Some(RemoteSecret {
+                Ok(Read::Done(Some(RemoteSecret {
                     version,
                     fields: Fields::new(),
                     custom: custom_of(&meta["custom_metadata"]),
@@ -476,7 +500,7 @@ impl Conn {
                     } else {
                         Gone::Deleted
                     }),
-                }))
+                })))
             }
             Ok((_, mut r)) => {
                 let data = r["data"]["data"].take();
@@ -484,31 +508,40 @@ impl Conn {
                 let version = meta["version"].as_u64().ok_or_else(|| {
                     self.err(Failure::Other("the answer has no version".into()), "read", &api)
                 })?;
-                Ok(Some(RemoteSecret {
+                Ok(Read::Done(Some(RemoteSecret {
                     version,
                     fields: self.fields(data, &api)?,
                     custom: custom_of(&meta["custom_metadata"]),
                     deleted: None,
-                }))
+                })))
             }
             Err(f) if f.status() == Some(404) => self.read_deleted(path).await,
             Err(f) => Err(self.err(f, "read", &api)),
         }
     }
 
-    /// A 404 without the version's metadata (older servers): the metadata endpoint says whether a
-    /// secret is there with its latest version deleted or destroyed.
-    async fn read_deleted(&self, path: &str) -> Result<Option<RemoteSecret>> {
-        Ok(self.read_metadata(path).await?.map(|m| {
-            let destroyed =
-                m.versions.get(&m.current_version.to_string()).is_some_and(|v| v.destroyed);
-            RemoteSecret {
-                version: m.current_version,
-                fields: Fields::new(),
-                custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
-                deleted: Some(if destroyed { Gone::Destroyed } else { Gone::Deleted }),
-            }
-        }))
+    /// A 404 without the version's metadata (older servers, or no secret): the metadata endpoint
+    /// says whether a secret is there with its latest version deleted or destroyed. Its version
+    /// must say so: one that is live was written between the two requests (a teammate's push
+    /// racing this read), and taking it for deleted would plan every local key as new and write
+    /// over the teammate's version unchecked. Metadata without any version (`kv metadata put`
+    /// before any data) is a secret with no fields yet.
+    async fn read_deleted(&self, path: &str) -> Result<Read> {
+        let Some(m) = self.read_metadata(path).await? else { return Ok(Read::Done(None)) };
+        let gone = match m.versions.get(&m.current_version.to_string()) {
+            Some(v) if v.destroyed => Some(Gone::Destroyed),
+            Some(v) if !v.deletion_time.is_empty() => Some(Gone::Deleted),
+            Some(_) => return Ok(Read::Raced),
+            None if m.current_version == 0 => None,
+            // The current version is gone from the list (pruned by max_versions): destroyed.
+            None => Some(Gone::Destroyed),
+        };
+        Ok(Read::Done(Some(RemoteSecret {
+            version: m.current_version,
+            fields: Fields::new(),
+            custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
+            deleted: gone,
+        })))
     }
 
     fn fields(&self, data: Value, api: &str) -> Result<Fields> {

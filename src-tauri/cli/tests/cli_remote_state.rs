@@ -256,3 +256,36 @@ fn two_teammates_pushing_the_same_new_folders_at_once_never_overwrite_each_other
     ann.stop_agents();
     bob.stop_agents();
 }
+
+/// A teammate stores a value over Hush's 1 MiB limit (a bundle of certificates, say): it stays
+/// on the remote, named with its size, and the folder's other keys still come. The pull failed
+/// whole with "the value is 2000000 bytes; the limit is 1048576 bytes", naming no secret, and a
+/// remote-first run of the folder did not start the program.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_remote_value_over_the_limit_stays_remote_and_the_rest_still_comes() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    let big = t.dir.path().join("big.txt");
+    std::fs::write(&big, "x".repeat(2_000_000)).unwrap();
+    b.ok(&["kv", "put", "secret/app", &format!("BIG=@{}", big.display()), "SMALL=ok"]);
+    let said = "the remote value is 2000000 bytes; Hush keeps values up to 1048576 bytes";
+    let plan = hush(&t, &["plan", "dev", "--for", "pull"]).ok();
+    assert!(plan.stdout().contains(said), "{}", plan.stdout());
+    let run = hush(
+        &t,
+        &["run", "--from", "dev:app", "--", "sh", "-c", "printf %s \"$SMALL ${BIG-unset}\""],
+    )
+    .ok();
+    assert_eq!(run.stdout(), "ok unset", "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("app/BIG is left out ({said}")), "{}", run.stderr);
+    hush(&t, &["pull", "dev"]).ok();
+    assert_eq!(t.get("app/SMALL"), "ok");
+    // A push of a local change keeps the big value on the remote.
+    t.set("app/SMALL", "changed", &[]);
+    hush(&t, &["push", "dev"]).ok();
+    let now = b.kv_get(&["secret/app"]);
+    assert_eq!(now["data"]["data"]["SMALL"], "changed");
+    assert_eq!(now["data"]["data"]["BIG"].as_str().map(str::len), Some(2_000_000));
+}

@@ -259,6 +259,9 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
             }
         }
         print_ahead(&r.ahead, remote);
+        for k in &r.left_out {
+            errln!("hush: {} is left out ({})", k.path, k.reason);
+        }
     }
     Ok(out)
 }

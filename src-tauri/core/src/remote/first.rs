@@ -49,7 +49,18 @@ pub struct RemoteFirst {
     /// Keys whose local value is used because it is ahead of the remote (changed or created
     /// here since the last sync, not pushed yet): the program gets what the remote does not hold.
     pub ahead: Vec<AheadKey>,
+    /// Remote keys the local copy cannot take (a name Hush cannot use, a value over 1 MiB): the
+    /// program runs without them.
+    pub left_out: Vec<LeftOut>,
     pub notes: Vec<String>,
+}
+
+/// A remote key a remote-first read could not bring into the local copy.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LeftOut {
+    /// `folder/NAME` (the name escaped when it is not a plain one).
+    pub path: String,
+    pub reason: String,
 }
 
 /// A key a remote-first read took from the local copy because it is ahead of the remote.
@@ -125,6 +136,7 @@ impl Vault {
             updated: 0,
             conflicts: Vec::new(),
             ahead: Vec::new(),
+            left_out: Vec::new(),
             notes: Vec::new(),
         };
         let report = match outcome {
@@ -178,6 +190,10 @@ impl Vault {
                     KeyAction::Skipped if k.local_version.is_some() => out
                         .ahead
                         .push(AheadKey { path: path(), on_remote: k.remote_version.is_some() }),
+                    KeyAction::Skipped => out.left_out.push(LeftOut {
+                        path: path(),
+                        reason: k.reason.clone().unwrap_or_else(|| "skipped".into()),
+                    }),
                     _ => {}
                 }
             }

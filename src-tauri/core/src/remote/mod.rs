@@ -59,7 +59,8 @@ mod types;
 pub use auth::{RemoteCredential, TokenSource};
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec, RemoteUpdated, SyncHistory};
 pub use first::{
-    remote_first_bound, AheadKey, FirstConflict, FirstSource, RemoteFirst, REMOTE_FIRST_BOUND,
+    remote_first_bound, AheadKey, FirstConflict, FirstSource, LeftOut, RemoteFirst,
+    REMOTE_FIRST_BOUND,
 };
 pub use health::{Health, HealthCheck, NodeHealth, NodeState};
 pub use peek::{RemotePeek, SyncedFolder};

@@ -12,6 +12,7 @@ use super::types::{
 };
 use crate::model::SecretMeta;
 use crate::secret::SecretValue;
+use crate::vault::MAX_VALUE_BYTES;
 
 /// One live local secret with its current value.
 pub(crate) struct LocalSecret {
@@ -131,7 +132,14 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
             Cmp::Conflict(_) => conflict = true,
             Cmp::Same | Cmp::Unrepresentable => {}
         }
-        let (action, reason) = action(i, name, &cmp, l.is_some(), r.is_some());
+        let (action, reason) = match action(i, name, &cmp, l.is_some(), r.is_some()) {
+            // A remote value Hush cannot keep is left where it is, with why; the folder's other
+            // keys still come (writing it would fail the whole pull, or a remote-first run).
+            (a, _) if a.writes_local() && r.is_some_and(|v| v.len() > MAX_VALUE_BYTES) => {
+                (KeyAction::Skipped, Some(too_large(r.map_or(0, SecretValue::len))))
+            }
+            other => other,
+        };
         keys.push(KeyPlan {
             name: name.to_string(),
             action,
@@ -237,6 +245,12 @@ pub(crate) fn desired_custom(
 }
 
 /// Why a field name cannot be a Hush secret name.
+fn too_large(len: usize) -> String {
+    format!(
+        "the remote value is {len} bytes; Hush keeps values up to {MAX_VALUE_BYTES} bytes (1 MiB), so it stays on the remote only"
+    )
+}
+
 fn unrepresentable(name: &str) -> String {
     let why = if name.is_empty() {
         "the field name is empty".to_string()

@@ -135,9 +135,10 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         let (action, reason) = match action(i, name, &cmp, l.is_some(), r.is_some()) {
             // A remote value Hush cannot keep is left where it is, with why; the folder's other
             // keys still come (writing it would fail the whole pull, or a remote-first run).
-            (a, _) if a.writes_local() && r.is_some_and(|v| v.len() > MAX_VALUE_BYTES) => {
-                (KeyAction::Skipped, Some(too_large(r.map_or(0, SecretValue::len))))
-            }
+            (a, reason) if a.writes_local() => match r.and_then(unkeepable) {
+                Some(why) => (KeyAction::Skipped, Some(why)),
+                None => (a, reason),
+            },
             other => other,
         };
         keys.push(KeyPlan {
@@ -245,10 +246,18 @@ pub(crate) fn desired_custom(
 }
 
 /// Why a field name cannot be a Hush secret name.
-fn too_large(len: usize) -> String {
-    format!(
-        "the remote value is {len} bytes; Hush keeps values up to {MAX_VALUE_BYTES} bytes (1 MiB), so it stays on the remote only"
-    )
+/// Why a remote value cannot be kept in the vault (it stays on the remote only), if so.
+fn unkeepable(v: &SecretValue) -> Option<String> {
+    if v.len() > MAX_VALUE_BYTES {
+        Some(format!(
+            "the remote value is {} bytes; Hush keeps values up to {MAX_VALUE_BYTES} bytes (1 MiB), so it stays on the remote only",
+            v.len()
+        ))
+    } else if v.expose().contains(&0) {
+        Some("the remote value holds a NUL character (U+0000), which no environment variable can hold, so it stays on the remote only".into())
+    } else {
+        None
+    }
 }
 
 fn unrepresentable(name: &str) -> String {

@@ -253,6 +253,15 @@ impl Vault {
         let Layered { values, ids, .. } = self.layered(folders)?;
         let mut env = RunEnv { vars: Vec::new(), left_out: Vec::new() };
         for (k, v) in values {
+            // Written before values were checked for it (or into the file by hand): say which
+            // secret, where std would refuse the whole program with "nul byte found".
+            if v.expose().contains(&0) {
+                return Err(Error::InvalidInput(format!(
+                    "{k} (in {}): {}; give it a new value with `hush set`",
+                    folder_list(folders),
+                    super::secrets::NUL_VALUE
+                )));
+            }
             if k.contains('=') {
                 env.left_out.push(k);
             } else {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::secrets::{check_row, open_current, write_in_tx, WriteAt, MAX_VALUE_BYTES};
+use super::secrets::{check_row, open_current, write_in_tx, WriteAt, MAX_VALUE_BYTES, NUL_VALUE};
 use super::Vault;
 use crate::audit::{self, Action, Outcome};
 use crate::crypto;
@@ -367,6 +367,10 @@ impl Vault {
                 let note =
                     format!("the value is {} bytes; the limit is {MAX_VALUE_BYTES}", value.len());
                 items.push(item(ImportStatus::Invalid, name, Some(note), 0));
+                continue;
+            }
+            if value.expose().contains(&0) {
+                items.push(item(ImportStatus::Invalid, name, Some(NUL_VALUE.into()), 0));
                 continue;
             }
             if !opts.expand && value.expose_str().contains("${") {

@@ -20,7 +20,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 use super::import::{audit_import, digest, read_bounded, secret_name, secret_path};
-use super::secrets::{check_row, open_current, MAX_VALUE_BYTES};
+use super::secrets::{check_row, open_current, MAX_VALUE_BYTES, NUL_VALUE};
 use super::Vault;
 use super::{ImportCounts, ImportItem, ImportOptions, ImportReport, ImportStatus, OnExisting};
 use crate::envfile::{self, EnvLineError, Event, Events, LayoutWriter, MAX_ENV_FILE_BYTES};
@@ -364,6 +364,11 @@ pub(super) fn run_pass<M>(
             }
         }
         let value = raw.decode();
+        if value.expose().contains(&0) {
+            let note = Some(NUL_VALUE.into());
+            run.emit(sink, item(ImportStatus::Invalid, Some(name.into_owned()), note, 0));
+            continue;
+        }
         if !run.opts.expand && value.expose_str().contains("${") {
             let w = format!("line {}: {} contains '${{' and is imported literally; pass --expand to interpolate", st.line, path.name());
             push_capped(&mut run.dollar, &mut run.dollar_more, w);

@@ -23,6 +23,11 @@ use crate::store::{
 /// Largest value accepted: 1 MiB. Env vars and files of that size are already unusual.
 pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
 
+/// Why a value holding U+0000 is refused: `execve` ends every environment string at the first
+/// NUL, so `hush run` could never pass it (std refuses to try).
+pub(crate) const NUL_VALUE: &str =
+    "the value holds a NUL character (U+0000), which no environment variable can hold";
+
 /// When a written version was made (history imported from elsewhere keeps its own times).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct WriteAt(pub Option<i64>);
@@ -104,6 +109,9 @@ pub(crate) fn check_value(value: &SecretValue, kind: Kind, strict: bool) -> Resu
         return Err(Error::InvalidInput(
             "the value is not valid UTF-8 text (values must fit in an environment variable)".into(),
         ));
+    }
+    if value.expose().contains(&0) {
+        return Err(Error::InvalidInput(NUL_VALUE.into()));
     }
     kind.validate(value)?;
     let v = crate::lifecycle::validate(kind, value);

@@ -353,8 +353,8 @@ pub enum RemoteCmd {
     /// Change a remote's addresses, namespace, mount, prefix, TLS or auth
     ///
     /// The sync history is kept, unless the namespace, mount or prefix change: another place,
-    /// which that history does not describe, so it is dropped. Only the options given change; a new token (or secret_id) is read from stdin or a hidden
-    /// prompt with --new-credential.
+    /// which that history does not describe, so it is dropped. Only the options given change;
+    /// a new token (or secret_id) is read from stdin or a hidden prompt with --new-credential.
     Set(RemoteSetArgs),
     /// Remove a remote, its sync state and its keychain entry (the server is not touched)
     Rm { name: String },

@@ -491,6 +491,13 @@ impl Conn {
                 let Some(version) = meta["version"].as_u64() else {
                     return self.read_deleted(path).await;
                 };
+                // Neither deleted nor destroyed: a version whose data was not stored yet (a
+                // write racing this read), as in `read_deleted`.
+                let gone = meta["destroyed"].as_bool() == Some(true)
+                    || meta["deletion_time"].as_str().is_some_and(|t| !t.is_empty());
+                if !gone {
+                    return Ok(Read::Raced);
+                }
                 Ok(Read::Done(Some(RemoteSecret {
                     version,
                     fields: Fields::new(),

@@ -118,6 +118,7 @@ describe('expiry, numbers and app words', () => {
       'stopped after \'a\' failed: boom; rerun to resume (add --continue-on-error to go past failures)',
       'https://v:8200: bad cert; for a private CA pass --ca-cert FILE or set VAULT_CACERT, or --skip-verify for a dev server',
       'exists with a different value (--skip-existing)',
+      "namespace 'ops' from VAULT_NAMESPACE (not stored with the remote; the sync history assumes the same one on every run: `hush remote set dev --namespace ops` stores it)",
       'Vault authentication failed: no token: store one with `hush remote set NAME --new-credential` (read from stdin or a prompt), set VAULT_TOKEN, or run `vault login`/`bao login` (~/.vault-token)',
     ];
     for (const m of engine) {

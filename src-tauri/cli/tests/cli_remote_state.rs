@@ -325,3 +325,35 @@ fn a_value_holding_nul_stays_out_of_the_vault() {
         imp.stdout()
     );
 }
+
+/// A namespace taken from VAULT_NAMESPACE at each run (none stored with the remote) is named in
+/// the run's notes: another shell's value is another place, which the sync history does not
+/// describe, and nothing said which namespace a plan or a push went to.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_namespace_from_the_environment_is_named() {
+    let b = Bao::dev();
+    b.ok(&["namespace", "create", "ops"]);
+    b.ok(&["secrets", "enable", "-namespace=ops", "-path=secret", "-version=2", "kv"]);
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    let mut c = t.cmd(&["push", "dev"]);
+    let o = run(c
+        .env("HUSH_PASSPHRASE", PASS)
+        .env("VAULT_TOKEN", "root")
+        .env("VAULT_NAMESPACE", "ops")
+        .write_stdin(""))
+    .ok();
+    let said = "namespace 'ops' from VAULT_NAMESPACE (not stored with the remote; the sync history assumes the same one on every run: `hush remote set dev --namespace ops` stores it)";
+    assert!(o.stderr.contains(said), "{}", o.stderr);
+    let got = b.ok(&["kv", "get", "-namespace=ops", "-field=K", "-mount=secret", "app"]);
+    assert_eq!(got.trim(), "k");
+    // Stored as the note says (from the same shell), it keeps the history and goes without saying.
+    let mut c = t.cmd(&["remote", "set", "dev", "--namespace", "ops"]);
+    let set =
+        run(c.env("HUSH_PASSPHRASE", PASS).env("VAULT_NAMESPACE", "ops").write_stdin("")).ok();
+    assert!(set.stderr.contains("its sync history is kept"), "{}", set.stderr);
+    let plan = hush(&t, &["plan", "dev"]).ok();
+    assert!(!plan.stdout().contains("VAULT_NAMESPACE"), "{}", plan.stdout());
+}

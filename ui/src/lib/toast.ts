@@ -61,6 +61,7 @@ const APP_WORDS: [RegExp, string][] = [
   [/run `hush unlock` \(or set HUSH_PASSPHRASE\) first/g, 'unlock it first'],
   [/ \(consider `hush recovery set`\)/g, ''],
   [/--keep-(local|remote)/g, '"keep $1"'],
+  [/`hush remote set \S+ --namespace ([^`]+)` stores it/g, 'Edit stores it as the namespace'],
 ];
 
 export function appWords(msg: string): string {

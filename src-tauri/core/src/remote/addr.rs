@@ -70,6 +70,14 @@ pub(crate) fn connection_notes(row: &RemoteRow, t: &Target, source: TokenSource)
         _ => "",
     };
     out.push(format!("authenticated with the {}{from}", source.describe()));
+    // Not stored with the remote, so another shell's VAULT_NAMESPACE is another place, which the
+    // sync history (kept per remote) does not describe: say where this run went.
+    if let (None, Some(ns)) = (&row.info.spec.namespace, &t.namespace) {
+        out.push(format!(
+            "namespace '{ns}' from VAULT_NAMESPACE (not stored with the remote; the sync history assumes the same one on every run: `hush remote set {} --namespace {ns}` stores it)",
+            row.info.spec.name
+        ));
+    }
     out
 }
 

@@ -87,8 +87,13 @@ struct Place {
 }
 
 impl Place {
+    /// Where `r` points now: a namespace not stored is VAULT_NAMESPACE's, as at connection (so
+    /// storing the one the environment gave keeps the history).
     fn of(r: &RemoteRecord) -> Self {
-        Place { namespace: r.namespace.clone(), mount: r.mount.clone(), prefix: r.prefix.clone() }
+        let env = std::env::var("VAULT_NAMESPACE").ok().filter(|v| !v.is_empty());
+        let namespace =
+            r.namespace.clone().or_else(|| env.map(|n| n.trim_matches('/').to_string()));
+        Place { namespace, mount: r.mount.clone(), prefix: r.prefix.clone() }
     }
 }
 

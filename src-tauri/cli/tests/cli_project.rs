@@ -1,8 +1,11 @@
 //! Projects on the real `hush` binary: `project init` from a plaintext .env, trust before use (a
 //! changed file asks again), run/export/inject/check without --from, `--env`, nested directories,
-//! the run gate, and `check` against real `.env.example` files of public projects
-//! (tests/fixtures/env-example, sources in SOURCES.md).
+//! the run gate, `check` against real `.env.example` files of public projects
+//! (tests/fixtures/env-example, sources in SOURCES.md), and environments read from a team's
+//! OpenBao first.
 
+#[path = "../../core/tests/common/bao.rs"]
+mod bao;
 mod project_common;
 
 use std::path::Path;
@@ -244,4 +247,49 @@ fn inject_resolves_bare_references_against_the_project() {
     // prod has no PORT: the reference stays unknown and nothing is written
     let o = p.code(&repo, &["inject", "-i", "t.tpl", "--env", "prod"], 3);
     assert!(err(&o).contains("hush://PORT") && out(&o).is_empty(), "{}", err(&o));
+}
+
+/// An environment whose `from` names `REMOTE:FOLDER`: `run`, `export` and `inject` read it from
+/// the team's server first (a teammate's rotation arrives without a pull), and from the local
+/// copy when the server is down; the prompt hook and `check` stay local. A typo in the remote's
+/// name is refused with the file's name.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn an_environment_reads_a_remote_folder_first() {
+    let mut b = bao::Bao::persistent();
+    let p = P::new();
+    let repo = p.mkdir("repo");
+    let root = b.root_token.clone();
+    let team = |args: &[&str]| {
+        let o = p.cmd(&repo, args).env("VAULT_TOKEN", &root).output().unwrap();
+        assert!(!err(&o).contains("panicked"), "{}", err(&o));
+        o
+    };
+    let o = team(&["remote", "add", "team", "--addr", &b.addr]);
+    assert!(o.status.success(), "{}", err(&o));
+    b.ok(&["kv", "put", "secret/app/dev", "API_KEY=from-team"]);
+    p.set("app/dev-mine/DEBUG", "1");
+    let toml = "default = \"dev\"\n[env.dev]\nfrom = [\"team:app/dev\", \"app/dev-mine\"]\n";
+    std::fs::write(repo.join("hush.toml"), toml).unwrap();
+    p.ok(&repo, &["project", "trust"]);
+    let show = ["run", "--", "sh", "-c", "printf %s \"$API_KEY $DEBUG\""];
+    let o = team(&show);
+    assert_eq!((out(&o).as_str(), o.status.code()), ("from-team 1", Some(0)), "{}", err(&o));
+    assert!(err(&o).contains("app/dev read from remote team"), "{}", err(&o));
+    // A teammate rotates it: the next run has it, no pull needed.
+    b.ok(&["kv", "put", "secret/app/dev", "API_KEY=rotated"]);
+    assert_eq!(out(&team(&show)), "rotated 1");
+    assert!(out(&team(&["export"])).contains("API_KEY=rotated"));
+    std::fs::write(repo.join("t.tpl"), "key: hush://API_KEY\n").unwrap();
+    assert_eq!(out(&team(&["inject", "-i", "t.tpl"])), "key: rotated\n");
+    // The server is down: the local copy, said so.
+    b.kill();
+    let o = team(&show);
+    assert_eq!(out(&o), "rotated 1", "{}", err(&o));
+    assert!(err(&o).contains("using the local copy"), "{}", err(&o));
+    // A remote name that cannot be one is refused, naming the file.
+    std::fs::write(repo.join("hush.toml"), "[env.dev]\nfrom = [\"te am:app/dev\"]\n").unwrap();
+    let o = p.code(&repo, &["project", "trust"], 2);
+    let said = "hush.toml: [env.dev] from: remote name 'te am' must be 1-64 letters";
+    assert!(err(&o).contains(said), "{}", err(&o));
 }

@@ -48,6 +48,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let named: Vec<String> = a.folders.iter().chain(&a.from).cloned().collect();
     let from = super::remote::remote_first(ctx, &named, &mut opened)?;
     let sel = super::project::select(&from, a.env.as_deref())?;
+    super::remote::remote_first(ctx, &sel.remote_first, &mut opened)?;
     if a.output.is_none() && std::io::stdout().is_terminal() {
         errln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
     }
@@ -137,13 +138,19 @@ pub fn inject(
     let only = super::remote::remote_first(ctx, only, &mut opened)?;
     let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
     let mut template = read_template(input)?;
+    // Inside a trusted project, `hush://NAME` names a variable of its environment.
+    let sel = if env.is_some() || hush_core::project::has_bare_refs(&template) {
+        let sel = super::project::select(&[], env)?;
+        super::remote::remote_first(ctx, &sel.remote_first, &mut opened)?;
+        Some(sel)
+    } else {
+        None
+    };
     let mut v = match opened {
         Some(v) => v,
         None => ctx.open_unlocked()?,
     };
-    // Inside a trusted project, `hush://NAME` names a variable of its environment.
-    if env.is_some() || hush_core::project::has_bare_refs(&template) {
-        let sel = super::project::select(&[], env)?;
+    if let Some(sel) = sel {
         template = hush_core::project::resolve_bare_refs(&v, &template, &sel.folders)?;
     }
     let name = input.display().to_string();

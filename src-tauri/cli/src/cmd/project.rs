@@ -177,8 +177,14 @@ pub fn status(ctx: &Ctx, with_check: bool, env: Option<&str>, json: bool) -> Res
     let trust = p.trust_state(&TrustStore::user()?)?;
     let spec = Spec::for_project(&p.root, &p.config)?;
     let report = if with_check && trust == TrustState::Trusted {
-        let sel =
-            Selection { folders: p.environment(env)?.folders, project: Some(p.clone()), env: None };
+        let e = p.environment(env)?;
+        // The status check uses the local copies, as `hush check` does.
+        let sel = Selection {
+            folders: e.folders,
+            project: Some(p.clone()),
+            env: None,
+            remote_first: Vec::new(),
+        };
         spec.as_ref().map(|s| check_selection(ctx, &sel, s)).transpose()?
     } else {
         None

@@ -27,6 +27,7 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     let named: Vec<String> = a.folders.iter().chain(&a.from).cloned().collect();
     let from = super::remote::remote_first(ctx, &named, &mut opened)?;
     let sel = super::project::select(&from, a.env.as_deref())?;
+    super::remote::remote_first(ctx, &sel.remote_first, &mut opened)?;
     let program = a.cmd[0].clone();
     let mut vault = match opened {
         Some(v) => v,

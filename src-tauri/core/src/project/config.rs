@@ -135,8 +135,12 @@ impl ProjectConfig {
                 return bad(format!("[env.{name}] needs at least one folder in `from`"));
             }
             for f in &e.from {
-                if let Err(err) = FolderPath::parse(f) {
-                    return bad(format!("[env.{name}] from: {err}"));
+                match from_entry(f) {
+                    Err(Error::InvalidInput(why)) => {
+                        return bad(format!("[env.{name}] from: {why}"))
+                    }
+                    Err(err) => return bad(format!("[env.{name}] from: {err}")),
+                    Ok(_) => {}
                 }
             }
         }
@@ -265,6 +269,19 @@ fn toml_string(s: &str) -> String {
     out
 }
 
+/// A `from` entry: a vault folder, or `REMOTE:FOLDER`, a folder that `run`, `export` and
+/// `inject` read from that remote first (the local copy as fallback). Folder names hold no
+/// ':', so the first one ends the remote's name.
+pub fn from_entry(entry: &str) -> Result<(Option<&str>, FolderPath)> {
+    match entry.split_once(':') {
+        Some((remote, folder)) => {
+            crate::remote::check_name(remote)?;
+            Ok((Some(remote), FolderPath::parse(folder)?))
+        }
+        None => Ok((None, FolderPath::parse(entry)?)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +310,11 @@ PORT = { type = "port", default = "8080" }
         assert!(c.env_named(Some("staging")).is_err());
         // render → parse is the identity
         assert_eq!(ProjectConfig::parse(&c.render(), "x").unwrap(), c);
+        // A remote-first entry: the remote's name, then the folder.
+        let r = from_entry("team:myapp/dev").unwrap();
+        assert_eq!((r.0, r.1.as_str()), (Some("team"), "myapp/dev"));
+        let with = ProjectConfig::parse("[env.dev]\nfrom = [\"team:a/b\", \"c\"]", "x").unwrap();
+        assert_eq!(ProjectConfig::parse(&with.render(), "x").unwrap(), with);
     }
 
     #[test]
@@ -301,6 +323,8 @@ PORT = { type = "port", default = "8080" }
             ("default = \"dev\"\n[env.prod]\nfrom = [\"a/b\"]", "names no [env.dev]"),
             ("[env.dev]\nfrom = []", "at least one folder"),
             ("[env.dev]\nfrom = [\"../x\"]", "from:"),
+            ("[env.dev]\nfrom = [\"te am:x\"]", "from: remote name 'te am'"),
+            ("[env.dev]\nfrom = [\"team:../x\"]", "from:"),
             ("[env.dev]\nform = [\"a\"]", "unknown field"),
             ("[env.a]\nfrom=[\"x\"]\n[env.b]\nfrom=[\"y\"]", "no `default"),
             ("[vars]\nX = { type = \"enum\" }", "needs `values"),

@@ -51,6 +51,8 @@ pub struct Environment {
     pub name: String,
     #[serde(serialize_with = "folder_strings")]
     pub folders: Vec<FolderPath>,
+    /// The `REMOTE:FOLDER` entries of `from` (their folders are in `folders` too).
+    pub remote_first: Vec<String>,
 }
 
 fn folder_strings<S: serde::Serializer>(
@@ -116,8 +118,15 @@ impl Project {
     /// The environment `name` (default: the file's default), as folders.
     pub fn environment(&self, name: Option<&str>) -> Result<Environment> {
         let (n, def) = self.config.env_named(name)?;
-        let folders = def.from.iter().map(|f| FolderPath::parse(f)).collect::<Result<_>>()?;
-        Ok(Environment { name: n.to_string(), folders })
+        let (mut folders, mut remote_first) = (Vec::new(), Vec::new());
+        for entry in &def.from {
+            let (remote, folder) = config::from_entry(entry)?;
+            if remote.is_some() {
+                remote_first.push(entry.clone());
+            }
+            folders.push(folder);
+        }
+        Ok(Environment { name: n.to_string(), folders, remote_first })
     }
 }
 
@@ -129,6 +138,10 @@ pub struct Selection {
     /// The project they came from (None with `--from`).
     pub project: Option<Project>,
     pub env: Option<String>,
+    /// The environment's `REMOTE:FOLDER` entries: `run`, `export` and `inject` read them from
+    /// the remote first; the prompt hook, `mount` and `check` use the local copies (they never
+    /// wait on the network).
+    pub remote_first: Vec<String>,
 }
 
 /// Resolves `--from` / `--env` against the project of `cwd`. `--env` without a project, or no
@@ -144,7 +157,7 @@ pub fn select(
             return Err(Error::InvalidInput("use --from or --env, not both".into()));
         }
         let folders = from.iter().map(|f| FolderPath::parse(f)).collect::<Result<_>>()?;
-        return Ok(Selection { folders, project: None, env: None });
+        return Ok(Selection { folders, project: None, env: None, remote_first: Vec::new() });
     }
     let Some(p) = Project::discover(cwd)? else {
         return Err(Error::InvalidInput(format!(
@@ -154,7 +167,12 @@ pub fn select(
     };
     p.require_trusted(store)?;
     let e = p.environment(env)?;
-    Ok(Selection { folders: e.folders, project: Some(p), env: Some(e.name) })
+    Ok(Selection {
+        folders: e.folders,
+        project: Some(p),
+        env: Some(e.name),
+        remote_first: e.remote_first,
+    })
 }
 
 /// Splits `folders` into those holding at least one live secret and those empty or missing

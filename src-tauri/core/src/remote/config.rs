@@ -115,7 +115,7 @@ pub(crate) struct RemoteRow {
     pub keychain_account: Option<String>,
 }
 
-fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));

@@ -57,6 +57,7 @@ mod state;
 mod types;
 
 pub use auth::{RemoteCredential, TokenSource};
+pub(crate) use config::check_name;
 pub use config::{AuthSpec, RemoteInfo, RemoteSpec, RemoteUpdated, SyncHistory};
 pub use first::{
     remote_first_bound, AheadKey, FirstConflict, FirstSource, LeftOut, RemoteFirst,

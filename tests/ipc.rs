@@ -281,7 +281,10 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     assert_eq!(call(&h, "remote_list", json!({})).unwrap().as_array().unwrap().len(), 1);
     // An edit keeps the remote (and its sync history: e2e); a forged CA handle is refused.
     let edit = |ca: Value| json!({"req": {"name": "team", "addr": "http://127.0.0.1:1", "namespace": "ns1", "mount": "kv", "prefix": "p2", "caCert": ca, "skipVerify": true, "auth": "token", "token": null}});
-    let edited = call(&h, "remote_update", edit(json!("keep"))).unwrap();
+    let updated = call(&h, "remote_update", edit(json!("keep"))).unwrap();
+    // Nothing was synced with it, so no history to keep or drop.
+    assert_eq!(updated["history"], json!({"kind": "none"}), "{updated}");
+    let edited = &updated["remote"];
     assert_eq!(
         (edited["namespace"].as_str(), edited["mount"].as_str(), edited["prefix"].as_str()),
         (Some("ns1"), Some("kv"), Some("p2"))
@@ -295,10 +298,11 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
     let handle = pick(&h, &ca, PickPurpose::CaCert);
     let set = call(&h, "remote_update", edit(json!({ "set": handle }))).unwrap();
-    assert_eq!(set["caCert"], ca.display().to_string());
+    assert_eq!(set["remote"]["caCert"], ca.display().to_string());
     let kept = call(&h, "remote_update", edit(json!("keep"))).unwrap();
-    assert_eq!(kept["caCert"], ca.display().to_string());
-    assert!(call(&h, "remote_update", edit(json!("clear"))).unwrap()["caCert"].is_null());
+    assert_eq!(kept["remote"]["caCert"], ca.display().to_string());
+    let cleared = call(&h, "remote_update", edit(json!("clear"))).unwrap();
+    assert!(cleared["remote"]["caCert"].is_null(), "{cleared}");
     let gone = call(&h, "remote_update", json!({"req": {"name": "nope", "addr": "http://127.0.0.1:1", "mount": "kv", "prefix": "", "caCert": "clear", "skipVerify": false, "auth": "token"}})).unwrap_err();
     assert_eq!(gone["reason"], "no_remote", "{gone}");
     // The engine's blocking remote calls run off the async runtime and come back as data.

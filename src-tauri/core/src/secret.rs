@@ -22,6 +22,11 @@ impl SecretValue {
     pub fn expose_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("values are validated as UTF-8 on write")
     }
+    /// Holds U+0000, which no environment variable can (`execve` ends each string there).
+    pub fn has_nul(&self) -> bool {
+        self.expose().contains(&0)
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -78,6 +78,12 @@ pub struct RemoteUpdated {
     pub history: SyncHistory,
 }
 
+/// The namespace VAULT_NAMESPACE gives a remote that stores none, as the vault CLI reads it.
+fn env_namespace() -> Option<String> {
+    let ns = std::env::var("VAULT_NAMESPACE").ok().filter(|v| !v.is_empty())?;
+    Some(ns.trim_matches('/').to_string())
+}
+
 /// Where a remote's secrets live on its server: what its sync history describes.
 #[derive(PartialEq)]
 struct Place {
@@ -90,9 +96,7 @@ impl Place {
     /// Where `r` points now: a namespace not stored is VAULT_NAMESPACE's, as at connection (so
     /// storing the one the environment gave keeps the history).
     fn of(r: &RemoteRecord) -> Self {
-        let env = std::env::var("VAULT_NAMESPACE").ok().filter(|v| !v.is_empty());
-        let namespace =
-            r.namespace.clone().or_else(|| env.map(|n| n.trim_matches('/').to_string()));
+        let namespace = r.namespace.clone().or_else(env_namespace);
         Place { namespace, mount: r.mount.clone(), prefix: r.prefix.clone() }
     }
 }
@@ -420,10 +424,7 @@ impl RemoteRow {
         let i = &self.info.spec;
         Target {
             addr: i.addr.clone(),
-            namespace: i
-                .namespace
-                .clone()
-                .or_else(|| env("VAULT_NAMESPACE").map(|n| n.trim_matches('/').to_string())),
+            namespace: i.namespace.clone().or_else(env_namespace),
             mount: i.mount.clone(),
             prefix: i.prefix.clone(),
             ca_cert: i.ca_cert.clone().or_else(|| env("VAULT_CACERT")),

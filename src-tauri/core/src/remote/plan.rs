@@ -253,7 +253,7 @@ fn unkeepable(v: &SecretValue) -> Option<String> {
             "the remote value is {} bytes; Hush keeps values up to {MAX_VALUE_BYTES} bytes (1 MiB), so it stays on the remote only",
             v.len()
         ))
-    } else if v.expose().contains(&0) {
+    } else if v.has_nul() {
         Some("the remote value holds a NUL character (U+0000), which no environment variable can hold, so it stays on the remote only".into())
     } else {
         None

@@ -255,7 +255,7 @@ impl Vault {
         for (k, v) in values {
             // Written before values were checked for it (or into the file by hand): say which
             // secret, where std would refuse the whole program with "nul byte found".
-            if v.expose().contains(&0) {
+            if v.has_nul() {
                 return Err(Error::InvalidInput(format!(
                     "{k} (in {}): {}; give it a new value with `hush set`",
                     folder_list(folders),

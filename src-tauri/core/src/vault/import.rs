@@ -369,7 +369,7 @@ impl Vault {
                 items.push(item(ImportStatus::Invalid, name, Some(note), 0));
                 continue;
             }
-            if value.expose().contains(&0) {
+            if value.has_nul() {
                 items.push(item(ImportStatus::Invalid, name, Some(NUL_VALUE.into()), 0));
                 continue;
             }

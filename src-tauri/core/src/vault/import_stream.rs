@@ -364,7 +364,7 @@ pub(super) fn run_pass<M>(
             }
         }
         let value = raw.decode();
-        if value.expose().contains(&0) {
+        if value.has_nul() {
             let note = Some(NUL_VALUE.into());
             run.emit(sink, item(ImportStatus::Invalid, Some(name.into_owned()), note, 0));
             continue;

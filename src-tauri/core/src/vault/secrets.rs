@@ -110,7 +110,7 @@ pub(crate) fn check_value(value: &SecretValue, kind: Kind, strict: bool) -> Resu
             "the value is not valid UTF-8 text (values must fit in an environment variable)".into(),
         ));
     }
-    if value.expose().contains(&0) {
+    if value.has_nul() {
         return Err(Error::InvalidInput(NUL_VALUE.into()));
     }
     kind.validate(value)?;

@@ -287,6 +287,24 @@ fn an_environment_reads_a_remote_folder_first() {
     let o = team(&show);
     assert_eq!(out(&o), "rotated 1", "{}", err(&o));
     assert!(err(&o).contains("using the local copy"), "{}", err(&o));
+    // `check` stays local: no try at the dead server, no wait.
+    let started = std::time::Instant::now();
+    let o = team(&["check"]);
+    assert!(!err(&o).contains("remote"), "{}", err(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    // A project file names a remote of this machine's own list, never a server: an address,
+    // or a name with no remote behind it, sends nothing anywhere.
+    for (entry, code, said) in [
+        ("https://evil.example:app", 2, "invalid path"),
+        ("nosuch:app/dev", 3, "no remote named 'nosuch'"),
+    ] {
+        let toml = format!("[env.dev]\nfrom = [{entry:?}]\n");
+        std::fs::write(repo.join("hush.toml"), toml).unwrap();
+        let trusted = p.run(&repo, &["project", "trust"]);
+        let o = if trusted.status.success() { team(&show) } else { trusted };
+        assert_eq!(o.status.code(), Some(code), "{entry}: {}", err(&o));
+        assert!(err(&o).contains(said), "{entry}: {}", err(&o));
+    }
     // A remote name that cannot be one is refused, naming the file.
     std::fs::write(repo.join("hush.toml"), "[env.dev]\nfrom = [\"te am:app/dev\"]\n").unwrap();
     let o = p.code(&repo, &["project", "trust"], 2);

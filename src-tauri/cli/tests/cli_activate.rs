@@ -173,3 +173,25 @@ fn zsh_activation_in_a_pty() {
 fn fish_activation_in_a_pty() {
     scenario(&["fish", "--no-config", "-i"], "HUSH activate fish | source");
 }
+
+/// A passphrase vault with HUSH_PASSPHRASE exported in the shell (a dev container, a CI box) and
+/// no agent: the prompt hook opens the vault with it, as every other command does. The hook once
+/// read the variable after start-up had taken it out of hush's environment, so the project never
+/// loaded and every prompt said "vault locked".
+#[test]
+fn the_hook_opens_with_hush_passphrase_like_every_command() {
+    let p = P::new();
+    let (outer, _) = setup(&p);
+    lock(&p);
+    let activate = format!("eval \"$({} activate bash)\"", env!("CARGO_BIN_EXE_hush"));
+    let cmds: Vec<String> = vec![
+        format!("export HUSH_PASSPHRASE='{PASS}'"),
+        activate,
+        format!("cd {outer}"),
+        show("API_KEY"),
+    ];
+    let c = drive(&p, &["bash", "--norc", "--noprofile", "-i"], &cmds);
+    let all = c.join("");
+    assert!(seen(&c[3], "API_KEY", "sk-outer-1111"), "loaded: {all:?}");
+    assert!(!all.contains("vault locked"), "{all:?}");
+}

@@ -282,6 +282,30 @@ fn an_environment_reads_a_remote_folder_first() {
     assert!(out(&team(&["export"])).contains("API_KEY=rotated"));
     std::fs::write(repo.join("t.tpl"), "key: hush://API_KEY\n").unwrap();
     assert_eq!(out(&team(&["inject", "-i", "t.tpl"])), "key: rotated\n");
+    // The server hangs (it accepts connections, nothing answers): run waits no longer than its
+    // bound, then takes the local copy; the prompt hook and `check` never try the server, so a
+    // hung VPN never stalls a prompt.
+    b.freeze(true);
+    let quick = |args: &[&str]| {
+        let started = std::time::Instant::now();
+        let mut c = p.cmd(&repo, args);
+        let o = c.env("VAULT_TOKEN", &root).env("HUSH_REMOTE_TIMEOUT", "1").output().unwrap();
+        (o, started.elapsed())
+    };
+    let (o, took) = quick(&show);
+    assert_eq!(out(&o), "rotated 1", "{}", err(&o));
+    assert!(err(&o).contains("did not answer within 1.0 s"), "{}", err(&o));
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    let (o, took) = quick(&["__hook", "bash"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("API_KEY=") && out(&o).contains("rotated"), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("DEBUG="), "{}", out(&o));
+    assert!(!err(&o).contains("remote"), "{}", err(&o));
+    assert!(took < std::time::Duration::from_millis(900), "the hook waited: {took:?}");
+    let (o, took) = quick(&["check"]);
+    assert!(!err(&o).contains("remote"), "{}", err(&o));
+    assert!(took < std::time::Duration::from_millis(900), "check waited: {took:?}");
+    b.freeze(false);
     // The server is down: the local copy, said so.
     b.kill();
     let o = team(&show);

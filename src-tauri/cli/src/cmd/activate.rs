@@ -146,14 +146,15 @@ fn open_quietly(ctx: &Ctx) -> Result<Vault> {
                     return Ok(v);
                 }
             }
-            match std::env::var("HUSH_PASSPHRASE") {
-                Ok(p) => v.unlock_passphrase(&hush_core::Passphrase::new(p))?,
-                Err(_) => {
-                    return Err(Error::KeyUnavailable(
-                        "the vault is locked: no agent and no HUSH_PASSPHRASE".into(),
-                    ))
-                }
+            // HUSH_PASSPHRASE was taken out of the environment at start-up (no child inherits
+            // it), so it is asked of the context; never a prompt at the user's shell prompt.
+            if ctx.passphrase_file.is_none() && !crate::ctx::env_passphrase_given("HUSH_PASSPHRASE")
+            {
+                return Err(Error::KeyUnavailable(
+                    "the vault is locked: no agent and no HUSH_PASSPHRASE".into(),
+                ));
             }
+            v.unlock_passphrase(&ctx.passphrase("")?)?;
         }
     }
     Ok(v)

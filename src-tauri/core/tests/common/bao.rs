@@ -201,6 +201,15 @@ impl Bao {
         assert!(o.status.success(), "unseal: {}", String::from_utf8_lossy(&o.stderr));
     }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the server: its port still accepts connections but
+    /// nothing answers, as with a hung node or a half-dead VPN. `kill` and `Drop` end it either way.
+    pub fn freeze(&self, frozen: bool) {
+        let pid = self.child.as_ref().expect("a running server").id().to_string();
+        let sig = if frozen { "-STOP" } else { "-CONT" };
+        let ok = std::process::Command::new("kill").args([sig, &pid]).status().unwrap();
+        assert!(ok.success(), "kill {sig} {pid}");
+    }
+
     /// Kills the server at once (SIGKILL: no clean shutdown).
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {

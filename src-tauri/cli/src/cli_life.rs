@@ -84,13 +84,17 @@ pub struct PolicyArgs {
 }
 
 #[derive(Args)]
-#[command(after_help = "Metadata and the audit log only: works while the vault is locked.\n\
---fail-on exits 9 when any of the listed lists is not empty (for CI).")]
+#[command(
+    after_help = "Metadata and the audit log only: works while the vault is locked. Unlocked \
+(keychain, agent or HUSH_PASSPHRASE; never a prompt) it also checks each record's MAC, and a \
+record changed outside Hush exits 6.\n\
+--fail-on exits 9 when any of the listed lists is not empty (for CI)."
+)]
 pub struct StatusArgs {
     /// "Unused" means not read for this many days
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub unused_days: u32,
-    /// Exit 9 if any of these lists is not empty: expired, expiring, due, never-rotated, no-expiry, unused
+    /// Exit 9 if any of these lists is not empty: altered, expired, expiring, due, never-rotated, no-expiry, unused
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub fail_on: Vec<String>,
     #[arg(long)]

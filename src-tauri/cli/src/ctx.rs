@@ -39,6 +39,32 @@ impl Ctx {
         Ok(v)
     }
 
+    /// Opens and unlocks without ever prompting (the prompt hook, `status`): keychain, the
+    /// unlock agent, --passphrase-file or HUSH_PASSPHRASE; else an error saying it is locked.
+    pub fn open_quietly(&self) -> Result<Vault> {
+        let mut v = self.open()?;
+        match v.key_mode() {
+            KeyMode::Keychain => v.unlock_keychain()?,
+            KeyMode::Passphrase => {
+                #[cfg(unix)]
+                if let Some(kek) = hush_core::agent::fetch_key(v.vault_id())? {
+                    if v.unlock_with_kek(kek).is_ok() {
+                        return Ok(v);
+                    }
+                }
+                // HUSH_PASSPHRASE was taken out of the environment at start-up (no child
+                // inherits it), so it is asked of the context, never of std::env.
+                if self.passphrase_file.is_none() && !env_passphrase_given("HUSH_PASSPHRASE") {
+                    return Err(Error::KeyUnavailable(
+                        "the vault is locked: no agent and no HUSH_PASSPHRASE".into(),
+                    ));
+                }
+                v.unlock_passphrase(&self.passphrase("")?)?;
+            }
+        }
+        Ok(v)
+    }
+
     /// The vault passphrase from --passphrase-file, HUSH_PASSPHRASE, or a prompt on a terminal.
     pub fn passphrase(&self, prompt: &str) -> Result<Passphrase> {
         if let Some(f) = &self.passphrase_file {

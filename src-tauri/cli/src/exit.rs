@@ -82,6 +82,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         "integrity" => {
             "restore it from a backup or overwrite it with `hush set`; `hush doctor` lists everything damaged"
         }
+        "tampered" => {
+            "restore the vault from a backup (`hush restore-backup`) or from a copy you trust; `hush doctor` shows what else is wrong"
+        }
         "schema_unsupported" => "use a Hush that reads this vault (upgrade Hush)",
         "env_parse" => "fix the lines, or pass --skip-invalid to leave them out",
         "import_conflict" => {

@@ -203,3 +203,40 @@ fn a_schema_version_below_zero_is_refused_like_a_newer_one() {
     assert!(out.stderr.contains("schema version -1"), "{}", out.stderr);
     assert_eq!(t.sql("PRAGMA user_version"), "-1", "nothing was migrated over it");
 }
+
+/// A forged expiry and a downgraded header, on the real binary. The first once cleared "Expired"
+/// from `status` and the report (exit 0); the second had the next command re-MAC every row, a
+/// planted rotation handler included, which `rotate --due` then ran with the value.
+#[test]
+fn a_forged_expiry_and_a_downgraded_header_are_named() {
+    let t = vault_with(&[("app/A", "a"), ("app/B", "b")]);
+    t.pw_in(&["set", "app/A", "--expires", "2020-01-01"], "a").ok();
+    t.sql("UPDATE secrets SET expires_at = 4102444800 WHERE path = 'app/A'");
+    let out = t.pw(&["status"]).expect(6);
+    assert!(out.stdout().contains("Altered outside Hush") && out.stdout().contains("app/A"));
+    assert!(out.stderr.contains("1 record(s) were changed outside Hush"), "{}", out.stderr);
+    let report = t.pw(&["report", "--format", "json"]).ok().json();
+    assert_eq!(report["findings"]["altered"], 1, "{report}");
+    // Without a key to hand, status still answers from metadata, and says so.
+    let locked = t.run(&["status"]).ok();
+    assert!(locked.stdout().contains("locked: from metadata alone"), "{}", locked.stdout());
+
+    let t = vault_with(&[("app/A", "a")]);
+    let stolen = t.dir.path().join("stolen");
+    t.sql(&format!(
+        "UPDATE secrets SET rotation_handler = 'cat > {}', last_rotated_at = 0,
+             rotate_every_days = 1 WHERE path = 'app/A';
+         UPDATE vault SET format = 1;",
+        stolen.display()
+    ));
+    for args in [&["get", "app/A"][..], &["rotate", "--due"], &["doctor"]] {
+        let out = t.pw(args);
+        assert_ne!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+    let out = t.pw(&["get", "app/A"]).expect(6);
+    assert!(out.stderr.contains("altered outside Hush") && out.stderr.contains("format 1"));
+    assert!(out.stderr.contains("restore-backup"), "{}", out.stderr);
+    assert!(!stolen.exists(), "the planted handler ran");
+    assert_eq!(t.sql("SELECT format FROM vault"), "1", "nothing was upgraded");
+}

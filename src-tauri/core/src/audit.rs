@@ -293,9 +293,18 @@ pub(crate) fn verify<M>(tx: &Tx<'_, M>, keys: Option<&Keys>) -> Result<AuditVeri
     }
     let mut unanchored = 0;
     if let Some(k) = keys {
+        // Every vault the key opens is format 2, whose first keyed entry (init, or the upgrade
+        // from format 1) set the anchor: none at all means the keyed entries were stripped and
+        // the log rewritten, its unkeyed SHA-256 chain recomputed.
+        if head.anchor_seq == 0 || head.anchor_mac.is_none() {
+            return Ok(fail(
+                1,
+                "the audit anchor is missing (the log's keyed entries were stripped)",
+            ));
+        }
         let anchor = rows.iter().find(|r| r.seq == head.anchor_seq);
         let anchor_ok = match anchor {
-            None => head.anchor_seq == 0 && rows.iter().all(|r| r.mac.is_none()),
+            None => false,
             Some(a) => head
                 .anchor_mac
                 .as_deref()

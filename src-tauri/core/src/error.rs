@@ -104,6 +104,10 @@ pub enum Error {
     KeychainEntryMissing,
     #[error("integrity check failed for {what}: the data was altered or belongs elsewhere; other secrets are unaffected")]
     Integrity { what: String },
+    /// The file as a whole was edited outside Hush (its header, its audit log): unlike a damaged
+    /// record, nothing else in it can be taken as sound.
+    #[error("the vault file was altered outside Hush: {what}")]
+    Tampered { what: String },
     #[error("no vault at {}", path.display())]
     NoVault { path: PathBuf },
     #[error("a vault already exists at {}", path.display())]
@@ -224,7 +228,7 @@ impl Error {
             | Error::Keychain(_)
             | Error::KeychainEntryMissing
             | Error::Agent(_) => K::Locked,
-            Error::Integrity { .. } | Error::Backup(_) => K::Integrity,
+            Error::Integrity { .. } | Error::Tampered { .. } | Error::Backup(_) => K::Integrity,
             Error::RemoteUnreachable(_)
             | Error::NoLocalCopy { .. }
             | Error::RemoteTls(_)
@@ -274,6 +278,7 @@ impl Error {
             Error::Keychain(_) => "keychain",
             Error::KeychainEntryMissing => "keychain_entry_missing",
             Error::Integrity { .. } => "integrity",
+            Error::Tampered { .. } => "tampered",
             Error::NoVault { .. } => "no_vault",
             Error::VaultExists { .. } => "vault_exists",
             Error::SchemaTooNew { .. } => "schema_unsupported",

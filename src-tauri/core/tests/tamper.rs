@@ -226,3 +226,132 @@ fn a_rekey_leaves_no_ciphertext_under_the_old_key_in_the_files() {
     }
     assert_eq!(read(&mut v, "app/K7"), "old-key-value-7");
 }
+
+/// The format column is not authenticated. Set back to 1 by an edit of the file, it once had the
+/// next unlock "upgrade" the vault: every record MAC'd again as it stood, forged ones included (a
+/// rotation handler that steals the value it is given). With the MACs, the anchor and the audit
+/// MACs stripped as well, the values, sealed with their path, still tell format 2.
+#[test]
+fn a_vault_edited_to_look_like_format_1_is_refused_not_upgraded() {
+    for strip in [false, true] {
+        let (t, mut v) = new_vault();
+        put(&mut v, "app/A", "alpha");
+        drop(v);
+        let c = raw_conn(&t);
+        c.execute("UPDATE secrets SET rotation_handler = 'cat > /tmp/x' WHERE path = 'app/A'", [])
+            .unwrap();
+        c.execute("UPDATE vault SET format = 1", []).unwrap();
+        if strip {
+            c.execute_batch(
+                "UPDATE secrets SET mac = NULL; UPDATE remotes SET mac = NULL;
+                 UPDATE audit SET mac = NULL; UPDATE vault SET settings_mac = NULL,
+                 audit_anchor_seq = 0, audit_anchor_mac = NULL",
+            )
+            .unwrap();
+        }
+        let mac_before: Option<Vec<u8>> =
+            c.query_row("SELECT mac FROM secrets WHERE path = 'app/A'", [], |r| r.get(0)).unwrap();
+        drop(c);
+        let mut v = Vault::open(&t.path).unwrap();
+        let e = v.unlock_passphrase(&pass()).unwrap_err();
+        assert!(matches!(e, Error::Tampered { .. }), "strip {strip}: {e:?}");
+        assert!(e.to_string().contains("format 1"), "{e}");
+        // Nothing was upgraded: the header still says 1 and the forged row kept its old MAC.
+        let c = raw_conn(&t);
+        let format: i64 = c.query_row("SELECT format FROM vault", [], |r| r.get(0)).unwrap();
+        let mac: Option<Vec<u8>> =
+            c.query_row("SELECT mac FROM secrets WHERE path = 'app/A'", [], |r| r.get(0)).unwrap();
+        assert_eq!((format, mac), (1, mac_before), "strip {strip}");
+    }
+}
+
+/// Every entry's MAC set to NULL and the anchor cleared: the unkeyed hash chain still links, and
+/// verify once took such a log for one written before any key existed. A vault the key opens
+/// always has an anchor (its init entry, or the upgrade from format 1, is keyed).
+#[test]
+fn an_audit_log_stripped_of_its_keyed_entries_is_caught() {
+    let (t, mut v) = new_vault();
+    for i in 0..3 {
+        put(&mut v, "app/A", &format!("v{i}"));
+    }
+    drop(v);
+    raw_conn(&t)
+        .execute_batch(
+            "UPDATE audit SET mac = NULL;
+             UPDATE vault SET audit_anchor_seq = 0, audit_anchor_mac = NULL",
+        )
+        .unwrap();
+    let r = reopen(&t).audit_verify().unwrap();
+    assert!(!r.ok, "a log with no keyed entry passed: {r:?}");
+    assert!(r.problem.unwrap().contains("anchor is missing"));
+}
+
+/// A forged expiry once cleared "Expired" from `status` and the compliance report: both read
+/// metadata without checking the record's MAC. Unlocked, they now check it and name the record.
+#[test]
+fn status_and_report_name_a_record_altered_outside_hush() {
+    use hush_core::lifecycle::{Finding, StatusOptions};
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "a");
+    put(&mut v, "app/B", "b");
+    drop(v);
+    // 2100-01-01: app/A no longer looks expired or unexpiring.
+    raw_conn(&t)
+        .execute("UPDATE secrets SET expires_at = 4102444800 WHERE path = 'app/A'", [])
+        .unwrap();
+    let now = 1_900_000_000;
+    let v = reopen(&t);
+    let s = v.status(&StatusOptions::at(now)).unwrap();
+    assert!(s.records_checked);
+    let altered: Vec<&str> = s.altered.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(altered, ["app/A"]);
+    let r = v.report(0, now).unwrap();
+    assert!(r.records_checked);
+    assert_eq!(r.findings["altered"], 1);
+    let row = |p: &str| r.secrets.iter().find(|x| x.path == p).unwrap().findings.clone();
+    assert!(row("app/A").contains(&Finding::Altered));
+    assert!(!row("app/B").contains(&Finding::Altered));
+    // Locked, the lists come from metadata alone, and say so.
+    let locked = Vault::open(&t.path).unwrap();
+    let s = locked.status(&StatusOptions::at(now)).unwrap();
+    assert!(!s.records_checked && s.altered.is_empty());
+}
+
+/// Times are read from the file, where an edit can put any i64. An overflow once panicked
+/// `status`, `report`, `rotate --due`, `trash`, and every unlock (which purges old trash), so
+/// even `doctor` could not say what was wrong.
+#[test]
+fn extreme_times_in_the_file_never_panic() {
+    use hush_core::lifecycle::StatusOptions;
+    let now = 1_900_000_000;
+    for (col, x) in [
+        ("expires_at", i64::MIN),
+        ("last_rotated_at", i64::MIN),
+        ("last_rotated_at", i64::MAX),
+        ("created_at", i64::MIN),
+        ("last_read_at", i64::MIN),
+        ("deleted_at", i64::MAX),
+        ("deleted_at", i64::MIN),
+    ] {
+        let (t, mut v) = new_vault();
+        put(&mut v, "app/A", "a");
+        put(&mut v, "app/B", "b");
+        v.remove(&p("app/B")).unwrap();
+        drop(v);
+        let sql = format!("UPDATE secrets SET rotate_every_days = 1, {col} = ?1");
+        raw_conn(&t).execute(&sql, [x]).unwrap();
+        let mut v = Vault::open(&t.path).unwrap();
+        v.status(&StatusOptions::at(now)).unwrap();
+        v.trash().unwrap();
+        // The records are altered: the unlock works, and what uses them says so.
+        v.unlock_passphrase(&pass()).unwrap_or_else(|e| panic!("{col}={x}: {e}"));
+        let s = v.status(&StatusOptions::at(now)).unwrap();
+        // (A forged deletion sends both to the trash, out of status's lists.)
+        assert!(col == "deleted_at" || !s.altered.is_empty(), "{col}={x}");
+        v.report(0, now).unwrap();
+        let _ = v.rotate_due(now);
+        assert!(!v.verify_integrity().unwrap().is_empty(), "{col}={x}");
+        let checks = hush_core::doctor(&t.path, Some(&pass()));
+        assert!(checks.iter().any(|c| !c.ok), "{col}={x}: doctor saw nothing");
+    }
+}

@@ -337,7 +337,7 @@ export type Charset = "alnum" | "hex" | "base64url" | "symbols";
 
 export type Strategy = "manual" | "notify" | "automatic";
 
-export type Finding = "expired" | "expiring_soon" | "stale" | "never_rotated" | "unused" | "no_expiry";
+export type Finding = "altered" | "expired" | "expiring_soon" | "stale" | "never_rotated" | "unused" | "no_expiry";
 
 export type GenerateRequest = { charset: Charset, length: number, words: number | null, };
 

@@ -12,10 +12,10 @@ const REPORT_ROW_H = 30;
 
 /** Short labels of the findings in the table (the counts above carry the long ones). */
 export const FINDING_SHORT: Record<Finding, string> = {
-  expired: 'expired', expiring_soon: 'expiring soon', stale: 'stale', never_rotated: 'never rotated', unused: 'unused', no_expiry: 'no expiry',
+  altered: 'altered outside Hush', expired: 'expired', expiring_soon: 'expiring soon', stale: 'stale', never_rotated: 'never rotated', unused: 'unused', no_expiry: 'no expiry',
 };
 /** Findings that call for action: highlighted when any secret has them (expired in red). */
-const WARN: Finding[] = ['expired', 'expiring_soon', 'stale'];
+const WARN: Finding[] = ['altered', 'expired', 'expiring_soon', 'stale'];
 const FORMATS: [ReportFormatDto, string, string][] = [['html', 'HTML', 'hush-report.html'], ['json', 'JSON', 'hush-report.json'], ['csv', 'CSV', 'hush-report.csv']];
 
 export function Report({ onOpen }: { onOpen: (path: string) => void }) {

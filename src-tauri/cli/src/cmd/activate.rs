@@ -4,7 +4,7 @@
 //! HUSH_PASSPHRASE, else the user gets one line saying it is locked.
 
 use hush_core::project::{self, ActiveState, HookStep, TrustStore};
-use hush_core::{is_env_name, Error, KeyMode, Result, SecretValue, Vault};
+use hush_core::{is_env_name, Error, Result, SecretValue};
 
 use crate::cli::ShellArg;
 use crate::ctx::Ctx;
@@ -79,7 +79,7 @@ pub fn hook(ctx: &Ctx, shell: ShellArg) -> Result<()> {
     let mut state = step.state;
     let mut message = step.message;
     if let Some(load) = step.load {
-        match open_quietly(ctx).and_then(|mut v| {
+        match ctx.open_quietly().and_then(|mut v| {
             let folders = project::present_folders(&v, &load.env.folders)?.0;
             if folders.is_empty() {
                 return Ok(Vec::new());
@@ -132,32 +132,6 @@ pub fn hook(ctx: &Ctx, shell: ShellArg) -> Result<()> {
     let _ = so.write_all(out.as_bytes()).and_then(|_| so.flush());
     zeroize::Zeroize::zeroize(&mut out);
     Ok(())
-}
-
-/// Opens the vault without ever prompting: keychain, the unlock agent, or HUSH_PASSPHRASE.
-fn open_quietly(ctx: &Ctx) -> Result<Vault> {
-    let mut v = ctx.open()?;
-    match v.key_mode() {
-        KeyMode::Keychain => v.unlock_keychain()?,
-        KeyMode::Passphrase => {
-            #[cfg(unix)]
-            if let Some(kek) = hush_core::agent::fetch_key(v.vault_id())? {
-                if v.unlock_with_kek(kek).is_ok() {
-                    return Ok(v);
-                }
-            }
-            // HUSH_PASSPHRASE was taken out of the environment at start-up (no child inherits
-            // it), so it is asked of the context; never a prompt at the user's shell prompt.
-            if ctx.passphrase_file.is_none() && !crate::ctx::env_passphrase_given("HUSH_PASSPHRASE")
-            {
-                return Err(Error::KeyUnavailable(
-                    "the vault is locked: no agent and no HUSH_PASSPHRASE".into(),
-                ));
-            }
-            v.unlock_passphrase(&ctx.passphrase("")?)?;
-        }
-    }
-    Ok(v)
 }
 
 fn export(shell: ShellArg, k: &str, v: &str) -> String {

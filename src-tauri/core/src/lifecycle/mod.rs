@@ -36,5 +36,7 @@ pub(crate) fn due_at(
     last_rotated_at: Option<i64>,
     created_at: i64,
 ) -> Option<i64> {
-    every_days.map(|d| last_rotated_at.unwrap_or(created_at) + i64::from(d) * DAY)
+    // Saturating: times are read from the file, where an edit can put any i64 (an overflow
+    // panicked every command that looked, `doctor` included).
+    every_days.map(|d| last_rotated_at.unwrap_or(created_at).saturating_add(i64::from(d) * DAY))
 }

@@ -48,6 +48,8 @@ impl ReportFormat {
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Finding {
+    /// The record's MAC fails: it was changed outside Hush, so its other findings are unsure.
+    Altered,
     Expired,
     ExpiringSoon,
     /// Past its rotation interval, or (with none) not rotated for a year.
@@ -58,7 +60,8 @@ pub enum Finding {
 }
 
 impl Finding {
-    pub const ALL: [Finding; 6] = [
+    pub const ALL: [Finding; 7] = [
+        Finding::Altered,
         Finding::Expired,
         Finding::ExpiringSoon,
         Finding::Stale,
@@ -69,6 +72,7 @@ impl Finding {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Finding::Altered => "altered",
             Finding::Expired => "expired",
             Finding::ExpiringSoon => "expiring_soon",
             Finding::Stale => "stale",
@@ -80,6 +84,7 @@ impl Finding {
 
     pub fn label(self) -> &'static str {
         match self {
+            Finding::Altered => "Altered outside Hush (record MAC fails)",
             Finding::Expired => "Expired",
             Finding::ExpiringSoon => "Expiring within 30 days",
             Finding::Stale => "Stale (rotation overdue)",
@@ -136,6 +141,8 @@ pub struct Report {
     pub findings: BTreeMap<&'static str, usize>,
     pub activity: Vec<DayActivity>,
     pub audit: AuditVerification,
+    /// Whether each record's MAC was checked (unlocked): only then can `altered` be found.
+    pub records_checked: bool,
 }
 
 fn kind_of(action: &str) -> (bool, bool) {
@@ -150,6 +157,7 @@ impl Vault {
     /// its keys (`audit.keyed_checked`).
     pub fn report(&self, since: i64, now: i64) -> Result<Report> {
         let all = self.list(&ListFilter::default())?;
+        let altered = self.altered_records()?;
         let audit = self.audit_verify()?;
         let tx = self.store().read()?;
         let uses = last_uses(&all, &tx.audit_path_activity(0)?);
@@ -185,6 +193,9 @@ impl Vault {
                 let folder = counts.get(&m.folder).copied().unwrap_or_default();
                 let last_read = uses.get(&m.path).copied();
                 let mut f = Vec::new();
+                if altered.as_ref().is_some_and(|a| a.contains(&m.path)) {
+                    f.push(Finding::Altered);
+                }
                 match m.expires_at {
                     Some(e) if e <= now => f.push(Finding::Expired),
                     Some(e) if days_until(e, now) < 30 => f.push(Finding::ExpiringSoon),
@@ -215,7 +226,7 @@ impl Vault {
                     kind: m.kind,
                     version: m.version,
                     created_at: m.created_at,
-                    age_days: (now - m.created_at).div_euclid(DAY),
+                    age_days: now.saturating_sub(m.created_at).div_euclid(DAY),
                     last_rotated_at: m.last_rotated_at,
                     expires_at: m.expires_at,
                     last_read_at: last_read,
@@ -235,6 +246,7 @@ impl Vault {
             findings,
             activity: days.into_values().collect(),
             audit,
+            records_checked: altered.is_some(),
         })
     }
 }

@@ -53,6 +53,11 @@ pub struct StatusItem {
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
     pub secrets: usize,
+    /// Whether each record's MAC was checked (the vault was unlocked); locked, the lists come
+    /// from metadata a file edit could have changed.
+    pub records_checked: bool,
+    /// Records whose MAC fails: their dates and policy below cannot be trusted.
+    pub altered: Vec<StatusItem>,
     pub expired: Vec<StatusItem>,
     pub expiring: Vec<StatusItem>,
     pub rotation_due: Vec<StatusItem>,
@@ -66,7 +71,7 @@ pub struct Status {
 /// Whole days from `now` to `at`, rounded toward now: 1.5 days ahead is 1, 1.5 days ago is -1,
 /// and a secret created an hour ago was created 0 days ago (flooring called it "1 days ago").
 pub(crate) fn days_until(at: i64, now: i64) -> i64 {
-    (at - now) / DAY
+    at.saturating_sub(now) / DAY
 }
 
 /// The newest use of each secret: its own reads and its folder's runs and exports (audit log),
@@ -100,6 +105,7 @@ impl Vault {
     /// The status lists, each sorted by its date (soonest or oldest first).
     pub fn status(&self, o: &StatusOptions) -> Result<Status> {
         let all = self.list(&ListFilter::default())?;
+        let altered = self.altered_records()?;
         let activity = self.store().read()?.audit_path_activity(0)?;
         let uses = last_uses(&all, &activity);
         let item = |m: &SecretMeta, at: Option<i64>| StatusItem {
@@ -111,6 +117,8 @@ impl Vault {
         };
         let mut s = Status {
             secrets: all.len(),
+            records_checked: altered.is_some(),
+            altered: vec![],
             expired: vec![],
             expiring: vec![],
             rotation_due: vec![],
@@ -121,6 +129,9 @@ impl Vault {
             unused_days: o.unused_days,
         };
         for m in &all {
+            if altered.as_ref().is_some_and(|a| a.contains(&m.path)) {
+                s.altered.push(item(m, None));
+            }
             match m.expires_at {
                 Some(e) if e <= o.now => s.expired.push(item(m, Some(e))),
                 Some(e) if e <= o.now + o.expiring_days * DAY => s.expiring.push(item(m, Some(e))),

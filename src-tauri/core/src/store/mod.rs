@@ -73,6 +73,21 @@ impl Tx<'_, Write> {
         Ok(self.tx.commit()?)
     }
 
+    /// Whether any row carries what only format 2 writes: a record, remote, setting or audit MAC,
+    /// or an audit anchor. A vault whose header says format 1 but holds one was downgraded by an
+    /// edit of the file (the format column is not authenticated), to have forged rows re-MAC'd.
+    pub(crate) fn has_format2_traces(&self) -> Result<bool> {
+        Ok(self.c().query_row(
+            "SELECT EXISTS (SELECT 1 FROM secrets WHERE mac IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM remotes WHERE mac IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM audit WHERE mac IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM vault WHERE settings_mac IS NOT NULL
+                            OR audit_anchor_seq != 0 OR audit_anchor_mac IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Takes every MAC and the anchor away and marks the vault format 1 (tests of the upgrade).
     #[cfg(feature = "test-support")]
     pub(crate) fn strip_macs(&self) -> Result<()> {

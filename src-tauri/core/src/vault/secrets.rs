@@ -318,6 +318,14 @@ impl Vault {
 
     /// Checks every record's MAC and decrypts every kept version (live and trashed); returns what
     /// fails, as `path` (a record) or `path@version`.
+    /// The paths of records whose MAC fails (expiry, policy, deletion… changed outside Hush), or
+    /// `None` while locked: status and the report work from metadata alone then, and say so.
+    pub(crate) fn altered_records(&self) -> Result<Option<std::collections::HashSet<String>>> {
+        let Some(keys) = self.keys_opt() else { return Ok(None) };
+        let rows = self.store.read()?.all_secrets()?;
+        Ok(Some(rows.into_iter().filter(|r| check_row(keys, r).is_err()).map(|r| r.path).collect()))
+    }
+
     pub fn verify_integrity(&self) -> Result<Vec<String>> {
         let keys = self.keys()?;
         let tx = self.store.read()?;

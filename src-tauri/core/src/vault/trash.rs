@@ -94,7 +94,7 @@ impl Vault {
             .iter()
             .map(|r| TrashItem {
                 meta: r.meta(),
-                purge_at: r.deleted_at.unwrap_or_default() + days * 86_400,
+                purge_at: r.deleted_at.unwrap_or_default().saturating_add(days * 86_400),
             })
             .collect())
     }
@@ -115,7 +115,7 @@ impl Vault {
             let window = i64::from(settings.trash_days) * 86_400;
             tx.secrets(&SecretFilter { deleted: Some(true), ..Default::default() })?
                 .into_iter()
-                .filter(|r| r.deleted_at.is_some_and(|d| d + window <= now))
+                .filter(|r| r.deleted_at.is_some_and(|d| d.saturating_add(window) <= now))
                 .filter(|r| check_row(keys, r).is_ok())
                 .collect()
         };

@@ -11,7 +11,7 @@
 
 use super::{put_settings, Settings, Vault};
 use crate::audit::{self, Action, Outcome};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::keys::Keys;
 
 impl Vault {
@@ -19,6 +19,12 @@ impl Vault {
         let tx = self.store.write()?;
         if tx.header()?.format != 1 {
             return Ok(()); // another process upgraded it meanwhile
+        }
+        // The format column is not authenticated: set back to 1 by an edit of the file, it would
+        // have this upgrade MAC forged rows (a handler, a remote's address) as genuine. A real
+        // format-1 vault holds no MAC, no anchor and no value sealed with its path.
+        if tx.has_format2_traces()? {
+            return Err(downgraded("it holds MACs or an audit anchor"));
         }
         let paths: std::collections::HashMap<i64, String> =
             tx.all_secrets()?.into_iter().map(|r| (r.id, r.path)).collect();
@@ -30,6 +36,9 @@ impl Vault {
                     let sealed = keys.seal_version(v.secret_id, path, v.version, value.expose());
                     tx.reseal_version(v.secret_id, v.version, &sealed)?;
                     resealed += 1;
+                }
+                None if keys.open_version(v.secret_id, path, v.version, &v.sealed).is_ok() => {
+                    return Err(downgraded("its values are sealed as format 2 seals them"));
                 }
                 None => damaged += 1,
             }
@@ -57,6 +66,15 @@ impl Vault {
         tx.commit()?;
         self.header.format = 2;
         Ok(())
+    }
+}
+
+fn downgraded(why: &str) -> Error {
+    Error::Tampered {
+        what: format!(
+            "its header says format 1, but {why}: it was edited to look older, so that forged \
+             rows would be MAC'd as genuine (nothing was upgraded)"
+        ),
     }
 }
 

@@ -22,26 +22,16 @@ impl Ctx {
 
     /// Opens and unlocks: keychain key, else the agent, else the passphrase (file, env, prompt).
     pub fn open_unlocked(&self) -> Result<Vault> {
-        let mut v = self.open()?;
-        match v.key_mode() {
-            KeyMode::Keychain => v.unlock_keychain()?,
-            KeyMode::Passphrase => {
-                #[cfg(unix)]
-                if let Some(kek) = hush_core::agent::fetch_key(v.vault_id())? {
-                    if v.unlock_with_kek(kek).is_ok() {
-                        return Ok(v);
-                    }
-                }
-                let p = self.passphrase("Vault passphrase: ")?;
-                v.unlock_passphrase(&p)?;
-            }
-        }
-        Ok(v)
+        self.open_with(true)
     }
 
     /// Opens and unlocks without ever prompting (the prompt hook, `status`): keychain, the
     /// unlock agent, --passphrase-file or HUSH_PASSPHRASE; else an error saying it is locked.
     pub fn open_quietly(&self) -> Result<Vault> {
+        self.open_with(false)
+    }
+
+    fn open_with(&self, may_prompt: bool) -> Result<Vault> {
         let mut v = self.open()?;
         match v.key_mode() {
             KeyMode::Keychain => v.unlock_keychain()?,
@@ -54,12 +44,14 @@ impl Ctx {
                 }
                 // HUSH_PASSPHRASE was taken out of the environment at start-up (no child
                 // inherits it), so it is asked of the context, never of std::env.
-                if self.passphrase_file.is_none() && !env_passphrase_given("HUSH_PASSPHRASE") {
+                let given =
+                    self.passphrase_file.is_some() || env_passphrase_given("HUSH_PASSPHRASE");
+                if !may_prompt && !given {
                     return Err(Error::KeyUnavailable(
                         "the vault is locked: no agent and no HUSH_PASSPHRASE".into(),
                     ));
                 }
-                v.unlock_passphrase(&self.passphrase("")?)?;
+                v.unlock_passphrase(&self.passphrase("Vault passphrase: ")?)?;
             }
         }
         Ok(v)

@@ -355,3 +355,20 @@ fn extreme_times_in_the_file_never_panic() {
         assert!(checks.iter().any(|c| !c.ok), "{col}={x}: doctor saw nothing");
     }
 }
+
+/// The row of a secret's current version deleted: the error says it is missing (it once said the
+/// record "points to an older version than it holds", which sent one looking for the wrong edit).
+#[test]
+fn a_deleted_current_version_is_called_missing() {
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "one");
+    put(&mut v, "app/A", "two");
+    drop(v);
+    raw_conn(&t)
+        .execute("DELETE FROM versions WHERE version = 2 AND secret_id = (SELECT id FROM secrets WHERE path = 'app/A')", [])
+        .unwrap();
+    let mut v = reopen(&t);
+    let e = integrity_err(&mut v, "app/A");
+    assert!(e.contains("current version 2 is missing"), "{e}");
+    assert_eq!(v.verify_integrity().unwrap(), ["app/A (its current version is missing)"]);
+}

@@ -81,12 +81,17 @@ pub(crate) fn open_current<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> R
 /// `open_current` with the versions already read (`Tx::current_versions`, for many records).
 pub(crate) fn open_found(keys: &Keys, row: &SecretRow, current: &Current) -> Result<SecretValue> {
     if current.newest != row.current_version {
-        return Err(Error::Integrity {
-            what: format!(
-                "the record of '{}' (it points to an older version than it holds)",
-                row.path
-            ),
-        });
+        // Newer rows than the record names: the record came back from an older copy. Fewer: its
+        // current version's row was deleted.
+        let why = if current.newest > row.current_version {
+            format!(
+                "it points to version {}, older than the version {} it holds",
+                row.current_version, current.newest
+            )
+        } else {
+            format!("its current version {} is missing from the file", row.current_version)
+        };
+        return Err(Error::Integrity { what: format!("the record of '{}' ({why})", row.path) });
     }
     let sealed = current.sealed.as_ref().ok_or_else(|| Error::VersionNotKept {
         path: row.path.clone(),
@@ -335,8 +340,13 @@ impl Vault {
         for r in rows.values() {
             if check_row(keys, r).is_err() {
                 bad.push(format!("{} (record)", r.path));
-            } else if tx.newest_version(r.id)? != r.current_version {
-                bad.push(format!("{} (points to an older version)", r.path));
+            } else {
+                let newest = tx.newest_version(r.id)?;
+                if newest > r.current_version {
+                    bad.push(format!("{} (points to an older version)", r.path));
+                } else if newest < r.current_version {
+                    bad.push(format!("{} (its current version is missing)", r.path));
+                }
             }
         }
         for v in tx.all_versions()? {

@@ -174,6 +174,14 @@ fn fish_activation_in_a_pty() {
     scenario(&["fish", "--no-config", "-i"], "HUSH activate fish | source");
 }
 
+/// Bash with HUSH_PASSPHRASE exported and the hook active, in `dir`; then `after` (from chunk 3).
+fn bash_with_passphrase(p: &P, dir: &str, after: Vec<String>) -> Vec<String> {
+    let activate = format!("eval \"$({} activate bash)\"", env!("CARGO_BIN_EXE_hush"));
+    let mut cmds = vec![format!("export HUSH_PASSPHRASE='{PASS}'"), activate, format!("cd {dir}")];
+    cmds.extend(after);
+    drive(p, &["bash", "--norc", "--noprofile", "-i"], &cmds)
+}
+
 /// A passphrase vault with HUSH_PASSPHRASE exported in the shell (a dev container, a CI box) and
 /// no agent: the prompt hook opens the vault with it, as every other command does. The hook once
 /// read the variable after start-up had taken it out of hush's environment, so the project never
@@ -183,15 +191,34 @@ fn the_hook_opens_with_hush_passphrase_like_every_command() {
     let p = P::new();
     let (outer, _) = setup(&p);
     lock(&p);
-    let activate = format!("eval \"$({} activate bash)\"", env!("CARGO_BIN_EXE_hush"));
-    let cmds: Vec<String> = vec![
-        format!("export HUSH_PASSPHRASE='{PASS}'"),
-        activate,
-        format!("cd {outer}"),
-        show("API_KEY"),
-    ];
-    let c = drive(&p, &["bash", "--norc", "--noprofile", "-i"], &cmds);
+    let c = bash_with_passphrase(&p, &outer, vec![show("API_KEY")]);
     let all = c.join("");
     assert!(seen(&c[3], "API_KEY", "sk-outer-1111"), "loaded: {all:?}");
     assert!(!all.contains("vault locked"), "{all:?}");
+}
+
+/// A project folder holding PROMPT_COMMAND, PATH or LD_PRELOAD (a teammate's push, a cloned
+/// `.env` imported): the hook once exported them into the user's own shell, where
+/// PROMPT_COMMAND ran its text at every prompt (and replaced hush's own hook). They stay out,
+/// named once; the ordinary names load.
+#[test]
+fn the_hook_never_loads_names_that_run_code_in_the_shell() {
+    let p = P::new();
+    let (outer, _) = setup(&p);
+    let marker = p.dir.path().join("pwned");
+    p.set("app/dev/PROMPT_COMMAND", &format!("touch {}", marker.display()));
+    p.set("app/dev/PATH", "/tmp/evil");
+    p.set("app/dev/LD_PRELOAD", "/tmp/evil.so");
+    let after =
+        vec![show("API_KEY"), show("LD_PRELOAD"), "true".into(), "echo \"PATH_IS:$PATH\"".into()];
+    let c = bash_with_passphrase(&p, &outer, after);
+    let all = c.join("");
+    assert!(seen(&c[3], "API_KEY", "sk-outer-1111"), "{all:?}");
+    assert!(seen(&c[4], "LD_PRELOAD", ""), "{all:?}");
+    assert!(!all.contains("PATH_IS:/tmp/evil"), "{all:?}");
+    assert!(!marker.exists(), "PROMPT_COMMAND from the vault ran in the shell");
+    assert_eq!(all.matches("not loaded into this shell").count(), 1, "{all:?}");
+    for name in ["PROMPT_COMMAND", "PATH", "LD_PRELOAD"] {
+        assert!(all.contains(name), "{name}: {all:?}");
+    }
 }

@@ -105,6 +105,23 @@ fn run_refuses_names_that_change_how_programs_start_unless_allowed() {
     assert_eq!(out.stdout().trim(), "--require /tmp/evil.js");
 }
 
+/// A cloned repository's `.env` defining a bash function through the environment, or git
+/// configuration: both ran code in the program (`bash -c 'ls'` printed the attacker's text; git
+/// took core.pager from GIT_CONFIG_*), with no word at import or run.
+#[test]
+fn run_refuses_bash_functions_and_git_config_from_an_imported_env() {
+    let t = TestVault::passphrase();
+    let f = t.dir.path().join("cloned.env");
+    let env = "BASH_FUNC_ls%%=() { echo PWNED; }\nGIT_CONFIG_COUNT=1\nGIT_CONFIG_KEY_0=core.pager\nGIT_CONFIG_VALUE_0=echo PWNED-git >&2; cat\nAPI=a\n";
+    std::fs::write(&f, env).unwrap();
+    let out = t.pw(&["import", f.to_str().unwrap(), "--into", "imp"]).ok();
+    says_all(&out.stderr, &["BASH_FUNC_ls%%", "GIT_CONFIG_COUNT", "--allow-env"]);
+    let out = t.pw(&["run", "--from", "imp", "--", "bash", "-c", "ls / >/dev/null; echo RAN"]);
+    let out = out.expect(2);
+    assert!(!out.stdout().contains("RAN") && !out.stdout().contains("PWNED"), "{}", out.stdout());
+    says_all(&out.stderr, &["BASH_FUNC_ls%%", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"]);
+}
+
 #[test]
 fn import_preview_flags_dangerous_names() {
     let t = TestVault::passphrase();

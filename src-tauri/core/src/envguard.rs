@@ -17,6 +17,8 @@ const EXACT: &[(&str, &str)] = &[
     ("BASHOPTS", "bash options"),
     ("PS4", "bash runs command substitutions in it under xtrace"),
     ("PROMPT_COMMAND", "a command the shell runs before each prompt"),
+    ("PS0", "bash expands it, command substitutions included, before each command"),
+    ("PS1", "the shell expands it, command substitutions included, at each prompt"),
     ("IFS", "how the shell splits words"),
     ("NODE_OPTIONS", "Node.js flags, e.g. --require a module"),
     ("NODE_PATH", "where Node.js looks for modules"),
@@ -38,6 +40,18 @@ const EXACT: &[(&str, &str)] = &[
     ("GIT_SSH_COMMAND", "the command git runs for ssh"),
     ("GIT_EXEC_PATH", "where git finds its sub-programs"),
     ("GIT_ASKPASS", "the program git runs for credentials"),
+    ("GIT_PROXY_COMMAND", "the command git runs to connect"),
+    ("GIT_EXTERNAL_DIFF", "the program git runs for diffs"),
+    ("GIT_PAGER", "the command git runs its output through"),
+    ("GIT_EDITOR", "the command git runs to edit messages"),
+    ("GIT_DIR", "the repository git uses, with its config and hooks"),
+    ("GIT_TEMPLATE_DIR", "where git copies new repositories' hooks from"),
+    ("PAGER", "the command git, man and others run their output through"),
+    ("MANPAGER", "the command man runs its output through"),
+    ("LESSOPEN", "a command less runs on every file it opens"),
+    ("LESSCLOSE", "a command less runs after every file"),
+    ("EDITOR", "the command tools run to edit a file"),
+    ("VISUAL", "the command tools run to edit a file"),
     ("SSH_ASKPASS", "the program ssh runs for credentials"),
     ("GCONV_PATH", "modules glibc loads for character sets"),
     ("GLIBC_TUNABLES", "glibc start-up tunables"),
@@ -48,6 +62,8 @@ const PREFIXES: &[(&str, &str)] = &[
     ("LD_", "tells the dynamic loader what to load (e.g. LD_PRELOAD, LD_LIBRARY_PATH)"),
     ("DYLD_", "tells the macOS dynamic loader what to load"),
     ("CORECLR_", ".NET profilers loaded into the process"),
+    ("BASH_FUNC_", "a bash function every bash started from it defines (it can replace any command)"),
+    ("GIT_CONFIG", "git configuration (GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_CONFIG_GLOBAL), e.g. core.fsmonitor runs a command"),
 ];
 
 /// Why `name` is dangerous in a program's environment, or `None` when it is an ordinary name.
@@ -100,11 +116,22 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "NODE_OPTIONS", "PATH"]
-        {
+        for n in [
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "DYLD_INSERT_LIBRARIES",
+            "NODE_OPTIONS",
+            "PATH",
+            "BASH_FUNC_ls%%",
+            "GIT_CONFIG_COUNT",
+            "GIT_CONFIG_KEY_0",
+            "GIT_CONFIG_GLOBAL",
+            "PS1",
+        ] {
             assert!(dangerous_env(n).is_some(), "{n}");
         }
-        for n in ["DATABASE_URL", "API_KEY", "path", "LDAP_URL", "NODE_ENV", "MY_PATH"] {
+        for n in ["DATABASE_URL", "API_KEY", "path", "LDAP_URL", "NODE_ENV", "MY_PATH", "GIT_TOKEN"]
+        {
             assert!(dangerous_env(n).is_none(), "{n}");
         }
         assert!(check_run_env(["A", "B"], &[]).is_ok());

@@ -95,9 +95,26 @@ pub fn hook(ctx: &Ctx, shell: ShellArg) -> Result<()> {
         }) {
             Ok(vars) => {
                 let mut names = Vec::new();
+                let mut refused = Vec::new();
                 for (k, v) in vars.iter().filter(|(k, _)| is_env_name(k) && k != "HUSH_ACTIVE") {
+                    // The user's own shell: PATH, PROMPT_COMMAND or LD_PRELOAD from a folder
+                    // a teammate or a cloned `.env` filled would run their code in it.
+                    if hush_core::envguard::dangerous_env(k).is_some() {
+                        refused.push(k.as_str());
+                        continue;
+                    }
                     out.push_str(&export(shell, k, v.expose_str()));
                     names.push(k.clone());
+                }
+                if !refused.is_empty() {
+                    let line = format!(
+                        "hush: not loaded into this shell, as they change how programs start: {} (`hush run --allow-env NAME -- CMD` passes one to a program)",
+                        refused.join(", ")
+                    );
+                    message = Some(match message.take() {
+                        Some(m) => format!("{m}\n{line}"),
+                        None => line,
+                    });
                 }
                 state = Some(ActiveState::loaded(&load, names));
             }

@@ -408,3 +408,42 @@ fn remote_first_with_the_remote_down_and_no_local_copy_says_so_and_runs_nothing(
     }
     assert!(!marker.exists(), "the program ran");
 }
+
+/// `-o` naming a pipe, a terminal-like device or this process's stdout: written into, as a
+/// shell's `>` would. The atomic writer once renamed a file of plaintext over them (the pipe's
+/// reader waited forever; as root, `-o /dev/null` and `-o /dev/stdout` replaced the device and
+/// the link in /dev). `inject -o` naming its own template is refused: it replaced the references
+/// with the values.
+#[test]
+fn output_paths_that_are_pipes_devices_or_the_template_itself() {
+    use std::os::unix::fs::FileTypeExt;
+    let t = TestVault::passphrase();
+    t.set("app/A", "v1", &[]);
+    let fifo = t.dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let f = fifo.clone();
+    std::thread::spawn(move || tx.send(std::fs::read_to_string(f).unwrap()));
+    t.pw(&["export", "app", "-o", fifo.to_str().unwrap()]).ok();
+    // Checked first and bounded: a regression fails here, before -o touches anything in /dev.
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "still a pipe");
+    let got = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the reader got nothing");
+    assert_eq!(got, "A=v1\n");
+    let out = t.pw(&["export", "app", "-o", "/dev/stdout"]).ok();
+    assert_eq!(out.stdout(), "A=v1\n");
+    assert!(std::fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_symlink());
+    t.pw(&["export", "app", "-o", "/dev/null"]).ok();
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    let dir = t.dir.path().join("adir");
+    std::fs::create_dir(&dir).unwrap();
+    let out = t.pw(&["export", "app", "-o", dir.to_str().unwrap()]).expect(2);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    let missing = t.dir.path().join("no/such/dir/x.env");
+    let out = t.pw(&["export", "app", "-o", missing.to_str().unwrap()]).expect(1);
+    assert!(out.stderr.contains(missing.to_str().unwrap()), "names the path: {}", out.stderr);
+    let tpl = t.dir.path().join("t.tpl");
+    std::fs::write(&tpl, "a: hush://app/A\n").unwrap();
+    let out = t.pw(&["inject", "-i", tpl.to_str().unwrap(), "-o", tpl.to_str().unwrap()]);
+    assert!(out.expect(2).stderr.contains("is the template itself"));
+    assert_eq!(std::fs::read_to_string(&tpl).unwrap(), "a: hush://app/A\n");
+}

@@ -125,11 +125,97 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// Writes a user-named output (`export -o`, `inject -o`): into a pipe or a character device as a
+/// shell's `>` would (a FIFO a program reads, `/dev/stdout`); else atomically with mode 0600. It
+/// once replaced such a path with a regular file holding the values (`-o /dev/null`, as root,
+/// made `/dev/null` a file of plaintext), and a pipe's reader waited forever. A pipe served by
+/// `hush mount` is refused: two writers would interleave.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::FileTypeExt;
+        // `/dev/stdout`, `/dev/fd/N`, a process substitution: a file descriptor of this process,
+        // written into, never replaced by a file. Stdout and stderr through their own handles,
+        // so that a `>` redirect's offset is shared (a second open would write over it).
+        if let Some(fd) = own_fd(path) {
+            let io = |e| Error::io(path, e);
+            return match fd {
+                1 => std::io::stdout()
+                    .lock()
+                    .write_all(bytes)
+                    .and_then(|_| std::io::stdout().flush())
+                    .map_err(io),
+                2 => std::io::stderr().lock().write_all(bytes).map_err(io),
+                _ => fs::OpenOptions::new()
+                    .append(true)
+                    .open(path)
+                    .and_then(|mut f| f.write_all(bytes))
+                    .map_err(io),
+            };
+        }
+        if let Ok(m) = fs::symlink_metadata(path) {
+            let t = m.file_type();
+            if t.is_fifo() || t.is_char_device() {
+                if t.is_fifo() && served_by_mount(path) {
+                    return Err(Error::InvalidInput(format!(
+                        "{} is served by `hush mount`: stop it with `hush unmount` first",
+                        path.display()
+                    )));
+                }
+                let mut f = fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| Error::io(path, e))?;
+                return f.write_all(bytes).map_err(|e| Error::io(path, e));
+            }
+            if t.is_socket() || t.is_block_device() || t.is_dir() {
+                return Err(Error::InvalidInput(format!(
+                    "{} is not a regular file, a pipe or a terminal: nothing was written",
+                    path.display()
+                )));
+            }
+        }
+    }
+    write_private_atomic(path, bytes)
+}
+
+/// The file descriptor of this process `path` names (`/dev/stdout`, `/dev/fd/N`,
+/// `/proc/self/fd/N`, or a link to one), if any.
+#[cfg(unix)]
+fn own_fd(path: &Path) -> Option<u32> {
+    let fd = |p: &Path| -> Option<u32> {
+        let s = p.to_str()?;
+        match s {
+            "/dev/stdout" => Some(1),
+            "/dev/stderr" => Some(2),
+            _ => ["/dev/fd/", "/proc/self/fd/"]
+                .iter()
+                .find_map(|pre| s.strip_prefix(pre))
+                .and_then(|n| n.parse().ok()),
+        }
+    };
+    fd(path).or_else(|| fs::read_link(path).ok().and_then(|t| fd(&t)))
+}
+
+#[cfg(unix)]
+fn served_by_mount(path: &Path) -> bool {
+    let Ok(abs) = crate::project::mount::absolute(path) else { return false };
+    crate::project::mount::list_mounts()
+        .is_ok_and(|all| all.iter().any(|m| m.alive && Path::new(&m.record.path) == abs))
+}
+
 /// Writes `bytes` to `path` atomically with mode 0600: a private temp file in the same directory,
 /// synced, then renamed over `path`. A reader sees the old file or the new one, never a part;
 /// a failure leaves `path` as it was, and a killed writer's temp file is removed by the next one.
 pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    let dir = parent_dir(path);
+    if !dir.is_dir() {
+        // Named for the path given, not for the temporary file beside it.
+        let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory");
+        return Err(Error::io(path, e));
+    }
     remove_stale_temps(path);
     let tmp = create_temp_beside(path)?;
     let written = fs::OpenOptions::new()

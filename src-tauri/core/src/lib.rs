@@ -51,7 +51,7 @@ pub use audit::{Action, AuditEntry, AuditFilter, AuditVerification, Outcome};
 pub use crypto::KdfParams;
 pub use doctor::{doctor, Check};
 pub use error::{Error, ErrorKind, Result};
-pub use fsutil::{default_vault_path, write_private_atomic};
+pub use fsutil::{default_vault_path, write_output, write_private_atomic};
 pub use keychain::status as keychain_status;
 pub use model::{
     DockerCredentials, KeyMode, Kind, ListFilter, SecretMeta, VersionInfo, WriteOptions,

@@ -73,7 +73,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         errln!("note: left out (not shell variable names): {}", r.left_out.join(", "));
     }
     if let Some(f) = &r.output {
-        errln!("exported {} secret(s) to {f} (mode 0600)", r.count);
+        errln!("exported {} secret(s) to {f}{}", r.count, mode_note(f));
     }
     Ok(())
 }
@@ -127,6 +127,34 @@ pub fn restore_backup(ctx: &Ctx, file: &Path, passphrase: bool, json: bool) -> R
     Ok(())
 }
 
+/// " (mode 0600)" for a file Hush wrote, nothing for a pipe, a device or a descriptor it wrote into.
+fn mode_note(f: &str) -> &'static str {
+    let regular = std::fs::symlink_metadata(f).is_ok_and(|m| m.file_type().is_file());
+    if regular {
+        " (mode 0600)"
+    } else {
+        ""
+    }
+}
+
+/// `inject -i t.tpl -o t.tpl` once replaced the template with its values: the references lost,
+/// and the secrets in plaintext where git may track them.
+fn refuse_output_over_template(input: &Path, output: Option<&Path>) -> Result<()> {
+    // Regular files only: `-i /dev/stdin -o /dev/stdout` on one terminal is the same device.
+    let file = std::fs::metadata(input).is_ok_and(|m| m.is_file());
+    let same = |o: &Path| match (std::fs::canonicalize(input), std::fs::canonicalize(o)) {
+        (Ok(a), Ok(b)) => file && a == b,
+        _ => false,
+    };
+    match output {
+        Some(o) if same(o) => Err(Error::InvalidInput(format!(
+            "-o {} is the template itself: writing would replace its references with the values; choose another file",
+            o.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub fn inject(
     ctx: &Ctx,
     input: &Path,
@@ -134,6 +162,7 @@ pub fn inject(
     only: &[String],
     env: Option<&str>,
 ) -> Result<()> {
+    refuse_output_over_template(input, output)?;
     let mut opened = None;
     let only = super::remote::remote_first(ctx, only, &mut opened)?;
     let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
@@ -162,7 +191,8 @@ pub fn inject(
     errln!("{name} resolved {} secret(s): {}", report.paths.len(), report.paths.join(", "));
     if let Some(f) = &report.output {
         errln!(
-            "wrote {f} (mode 0600): {} reference(s) to {} secret(s)",
+            "wrote {f}{}: {} reference(s) to {} secret(s)",
+            mode_note(f),
             report.references,
             report.secrets
         );

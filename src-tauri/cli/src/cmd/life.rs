@@ -305,7 +305,7 @@ pub fn report(ctx: &Ctx, a: ReportArgs) -> Result<()> {
     let text = ctx.open_unlocked()?.report(since, now)?.render(ReportFormat::parse(&a.format)?);
     match &a.output {
         Some(f) => {
-            hush_core::write_private_atomic(f, text.as_bytes())?;
+            hush_core::write_output(f, text.as_bytes())?;
             errln!("wrote the {} report to {}", a.format, f.display());
         }
         None => print!("{text}"),

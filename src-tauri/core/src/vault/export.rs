@@ -15,7 +15,7 @@ use super::Vault;
 use crate::audit::{self, Action, Outcome};
 use crate::envfile;
 use crate::error::{Error, Result};
-use crate::fsutil::write_private_atomic;
+use crate::fsutil::write_output;
 use crate::path::{is_env_name, FolderPath, SecretPath};
 use crate::secret::SecretValue;
 use crate::store::SecretFilter;
@@ -234,7 +234,7 @@ impl Vault {
             }
         };
         if let Some(p) = output {
-            write_private_atomic(p, body.expose())?;
+            write_output(p, body.expose())?;
         }
         let dest = output.map_or("stdout".to_string(), |p| p.display().to_string());
         let detail = format!(
@@ -347,7 +347,7 @@ impl Vault {
         out.push_str(&text[at..]);
         let body = SecretValue::from_string(std::mem::take(&mut *out));
         if let Some(p) = output {
-            write_private_atomic(p, body.expose())?;
+            write_output(p, body.expose())?;
         }
         let paths = template::first_use_order(&refs, |p| resolved.contains_key(p));
         let detail = format!(

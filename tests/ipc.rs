@@ -185,6 +185,24 @@ fn moves_rename_secrets_and_folders_with_typed_errors() {
     }
 }
 
+/// A secret removed, then made again under its name: "Empty the trash" (and a row's Purge)
+/// destroyed the live one with the trashed one, without a word.
+#[test]
+fn emptying_the_trash_never_destroys_a_live_secret_of_the_same_path() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    save(&h, "app/K", "old");
+    call(&h, "secret_delete", json!({"paths": ["app/K"]})).unwrap();
+    save(&h, "app/K", "live");
+    let trash = call(&h, "trash_list", json!({})).unwrap();
+    assert_eq!(trash.as_array().unwrap().len(), 1, "{trash}");
+    call(&h, "trash_purge", json!({"paths": ["app/K"]})).unwrap();
+    assert_eq!(call(&h, "trash_list", json!({})).unwrap(), json!([]));
+    let list = call(&h, "secrets_list", json!({"req": {}})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "the live secret stays: {list}");
+    assert_eq!(list[0]["path"], "app/K");
+}
+
 #[test]
 fn lock_drops_access_and_unlock_needs_the_passphrase() {
     let h = harness();

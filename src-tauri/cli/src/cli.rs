@@ -103,7 +103,17 @@ pub enum Cmd {
     /// Bring a secret back from the trash
     Restore { path: String },
     /// Destroy a secret and every version of it, for good
-    Purge { path: String },
+    #[command(after_help = "A path that is both live and in the trash (removed, then made \
+again) is refused unless --trashed (only the trashed copies) or --all (both).")]
+    Purge {
+        path: String,
+        /// Only the copies in the trash
+        #[arg(long, conflicts_with = "all")]
+        trashed: bool,
+        /// The live secret and the copies in the trash
+        #[arg(long)]
+        all: bool,
+    },
     /// List the trash
     Trash {
         #[arg(long)]

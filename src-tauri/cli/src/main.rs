@@ -70,7 +70,7 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Rm { path } => ok(secrets::rm(&ctx, &path)),
         Cmd::Mv { from, to, json } => ok(secrets::mv(&ctx, &from, &to, json)),
         Cmd::Restore { path } => ok(secrets::restore(&ctx, &path)),
-        Cmd::Purge { path } => ok(secrets::purge(&ctx, &path)),
+        Cmd::Purge { path, trashed, all } => ok(secrets::purge(&ctx, &path, trashed, all)),
         Cmd::Trash { json } => ok(secrets::trash(&ctx, json)),
         Cmd::Audit { verify, path, action, limit, json } => {
             let action = action.as_deref().map(hush_core::Action::parse).transpose()?;

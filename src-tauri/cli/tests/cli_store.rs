@@ -134,3 +134,25 @@ fn a_command_reads_the_wal_once() {
         assert!(reads <= once, "{args:?}: {reads} reads of the WAL's {frames} frames");
     }
 }
+
+/// `hush purge` of a path both live and in the trash destroyed both, saying only "2 secret(s)".
+/// Now it refuses and names the two ways; `--trashed` keeps the live one, `--all` takes both.
+#[test]
+fn purge_of_a_path_both_live_and_trashed_asks_which() {
+    let t = TestVault::passphrase();
+    t.set("pg/a/K", "old", &[]);
+    t.pw(&["rm", "pg/a/K"]).ok();
+    t.set("pg/a/K", "live", &[]);
+    let out = t.pw(&["purge", "pg/a/K"]).expect(2);
+    assert!(out.stderr.contains("--trashed") && out.stderr.contains("--all"), "{}", out.stderr);
+    assert_eq!(t.get("pg/a/K"), "live", "nothing was destroyed");
+    t.pw(&["purge", "pg/a/K", "--trashed"]).ok();
+    assert_eq!(t.get("pg/a/K"), "live");
+    assert_eq!(t.pw(&["trash", "--json"]).ok().json(), serde_json::json!([]));
+    t.pw(&["purge", "pg/a/K", "--trashed"]).expect(3);
+    t.pw(&["rm", "pg/a/K"]).ok();
+    t.set("pg/a/K", "again", &[]);
+    let out = t.pw(&["purge", "pg/a/K", "--all"]).ok();
+    assert!(out.stderr.contains("2 secret(s)"), "{}", out.stderr);
+    t.pw(&["get", "pg/a/K"]).expect(3);
+}

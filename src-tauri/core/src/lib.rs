@@ -60,7 +60,7 @@ pub use model::{
 pub use path::{is_deceptive_char, is_env_name, FolderPath, SecretPath};
 pub use secret::{Key32, Passphrase, SecretValue};
 pub use store::SCHEMA_VERSION;
-pub use vault::trash_types::TrashItem;
+pub use vault::trash_types::{PurgeScope, TrashItem};
 pub use vault::MAX_VALUE_BYTES;
 pub use vault::{
     BackupReport, Export, ExportFormat, ExportReport, InjectReport, NotPortable, RunEnv,

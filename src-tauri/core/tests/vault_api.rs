@@ -116,7 +116,7 @@ fn trash_restore_purge() {
     // A new secret may take the path meanwhile; restoring then is refused, not merged.
     put(&mut v, "a/K", "other");
     assert!(matches!(v.restore(&p("a/K")), Err(Error::AlreadyExists { .. })));
-    v.purge(&p("a/K")).unwrap();
+    v.purge(&p("a/K"), hush_core::PurgeScope::Whichever).unwrap();
     assert!(v.trash().unwrap().is_empty());
     assert!(matches!(v.restore(&p("a/K")), Err(Error::NotInTrash { .. })));
 
@@ -318,7 +318,7 @@ fn every_action_is_audited_without_values() {
     v.rollback(&p("a/K"), 1, None).unwrap();
     v.remove(&p("a/K")).unwrap();
     v.restore(&p("a/K")).unwrap();
-    v.purge(&p("a/K")).unwrap();
+    v.purge(&p("a/K"), hush_core::PurgeScope::Whichever).unwrap();
     v.audit_event(Action::Lock, None, hush_core::Outcome::Ok, None).unwrap();
     let actions: Vec<&str> = v
         .audit_log(&AuditFilter::default())

@@ -197,5 +197,10 @@ pub async fn trash_restore(state: State<'_, AppState>, paths: Vec<String>) -> Ip
 #[tauri::command]
 pub async fn trash_purge(state: State<'_, AppState>, paths: Vec<String>) -> IpcResult<()> {
     let ps = paths.iter().map(|p| parse_path(p)).collect::<IpcResult<Vec<_>>>()?;
-    state.actor.vault(move |v| ps.iter().try_for_each(|p| v.purge(p).map(|_| ()))).await
+    state
+        .actor
+        .vault(move |v| {
+            ps.iter().try_for_each(|p| v.purge(p, hush_core::PurgeScope::Trashed).map(|_| ()))
+        })
+        .await
 }

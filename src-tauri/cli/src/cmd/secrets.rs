@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use hush_core::{timefmt, Error, FolderPath, Kind, ListFilter, Result, SecretPath, WriteOptions};
+use hush_core::{
+    timefmt, Error, FolderPath, Kind, ListFilter, PurgeScope, Result, SecretPath, WriteOptions,
+};
 use serde_json::json;
 
 use super::print_json;
@@ -209,8 +211,13 @@ pub fn restore(ctx: &Ctx, path: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn purge(ctx: &Ctx, path: &str) -> Result<()> {
-    let n = ctx.open_unlocked()?.purge(&SecretPath::parse(path)?)?;
+pub fn purge(ctx: &Ctx, path: &str, trashed: bool, all: bool) -> Result<()> {
+    let scope = match (trashed, all) {
+        (true, _) => PurgeScope::Trashed,
+        (_, true) => PurgeScope::All,
+        _ => PurgeScope::Whichever,
+    };
+    let n = ctx.open_unlocked()?.purge(&SecretPath::parse(path)?, scope)?;
     errln!("destroyed {path} ({n} secret(s), every version)");
     Ok(())
 }

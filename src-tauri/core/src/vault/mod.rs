@@ -49,7 +49,7 @@ pub use secrets::MAX_VALUE_BYTES;
 // For engine-internal batch work outside this module (remote push/pull/migrate).
 pub(crate) use secrets::{check_row, live_row, open_current, open_found, write_in_tx, WriteAt};
 pub mod trash_types {
-    pub use super::trash::TrashItem;
+    pub use super::trash::{PurgeScope, TrashItem};
 }
 
 /// What to protect a new (or re-wrapped) data key with.

@@ -24,6 +24,19 @@ pub struct TrashItem {
     pub purge_at: i64,
 }
 
+/// Which secrets at a path `purge` destroys: a path can be live and in the trash at once (a
+/// secret removed, then one made again under its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurgeScope {
+    /// The trashed ones only (the app's Trash view, `hush purge --trashed`).
+    Trashed,
+    /// Live and trashed (`hush purge --all`).
+    All,
+    /// Whatever is there, refused when the path is both live and in the trash (plain
+    /// `hush purge`: it once destroyed the live secret with the trashed one, without a word).
+    Whichever,
+}
+
 impl Vault {
     /// Moves a live secret to the trash. Its versions are kept until purge.
     pub fn remove(&mut self, path: &SecretPath) -> Result<()> {
@@ -66,19 +79,35 @@ impl Vault {
         Ok(row.meta())
     }
 
-    /// Destroys every version of every secret at `path`, live or trashed. Returns how many secrets.
-    pub fn purge(&mut self, path: &SecretPath) -> Result<usize> {
+    /// Destroys every version of the secrets at `path` that `scope` names. Returns how many.
+    pub fn purge(&mut self, path: &SecretPath, scope: PurgeScope) -> Result<usize> {
         let path_s = path.to_string();
         let (keys, store) = self.parts()?;
         let tx = store.write()?;
-        let rows = tx.secrets_at(&path_s)?;
+        let all = tx.secrets_at(&path_s)?;
+        let live = all.iter().filter(|r| r.deleted_at.is_none()).count();
+        let rows: Vec<&SecretRow> = match scope {
+            PurgeScope::Trashed => all.iter().filter(|r| r.deleted_at.is_some()).collect(),
+            PurgeScope::All => all.iter().collect(),
+            PurgeScope::Whichever if live > 0 && live < all.len() => {
+                return Err(Error::InvalidInput(format!(
+                    "'{path_s}' is both a live secret and in the trash: --trashed destroys only \
+                     the trashed one(s), --all both (nothing was destroyed)"
+                )))
+            }
+            PurgeScope::Whichever => all.iter().collect(),
+        };
         if rows.is_empty() {
-            return Err(Error::NotFound { path: path_s });
+            return Err(match scope {
+                PurgeScope::Trashed if !all.is_empty() => Error::NotInTrash { path: path_s },
+                _ => Error::NotFound { path: path_s },
+            });
         }
         for r in &rows {
             tx.delete_secret(r.id)?;
         }
-        let detail = format!("{} secret(s) destroyed", rows.len());
+        let trashed = rows.iter().filter(|r| r.deleted_at.is_some()).count();
+        let detail = format!("{} secret(s) destroyed ({trashed} from the trash)", rows.len());
         audit::append(&tx, Some(keys), Action::Purge, Some(&path_s), Outcome::Ok, Some(&detail))?;
         tx.commit()?;
         store.checkpoint()?;

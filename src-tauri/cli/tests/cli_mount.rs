@@ -256,6 +256,30 @@ fn stale_tracked_and_plaintext_paths() {
     assert!(err(&o).contains("regular file"), "{}", err(&o));
 }
 
+/// The pipe removed under a live server (`rm .env`), or replaced by a regular file: the server
+/// once stayed blocked on the removed pipe, and neither `hush unmount` nor SIGTERM or Ctrl-C
+/// stopped it (only SIGKILL). It now ends by itself, saying why, and never writes into the file
+/// put in the pipe's place.
+#[test]
+fn a_removed_or_replaced_pipe_ends_the_server() {
+    let p = P::new();
+    let repo = project(&p);
+    let pipe = repo.join(".env");
+    let mut m = Mount::start(&p, &repo, &[], &pipe);
+    assert_eq!(values(py_read(&pipe, 0.0)), expected());
+    std::fs::remove_file(&pipe).unwrap();
+    assert!(wait(5, || m.child.try_wait().unwrap().is_some()), "still serving: {}", m.log());
+    assert!(m.log().contains("no longer the pipe"), "{}", m.log());
+    assert!(out(&p.ok(&repo, &["mounts"])).contains("no mounts"));
+
+    let mut m = Mount::start(&p, &repo, &[], &pipe);
+    let tmp = repo.join("plain.tmp");
+    std::fs::write(&tmp, "MINE=1\n").unwrap();
+    std::fs::rename(&tmp, &pipe).unwrap();
+    assert!(wait(5, || m.child.try_wait().unwrap().is_some()), "still serving: {}", m.log());
+    assert_eq!(std::fs::read_to_string(&pipe).unwrap(), "MINE=1\n", "the file was written into");
+}
+
 fn hush_mkfifo(path: &Path) {
     assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
 }

@@ -332,15 +332,7 @@ fn serve(
     let result = (|| loop {
         let _ = std::fs::remove_file(&next);
         sys::mkfifo(&next, 0o600).map_err(|e| Error::io(&next, e))?;
-        // blocks until a reader opens the pipe (or stop() wakes us)
-        let mut f = match OpenOptions::new().write(true).open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        if stop.load(Ordering::SeqCst) {
-            return Ok(());
-        }
+        let Some(mut f) = open_for_reader(path, stop)? else { return Ok(()) };
         // the next reader gets a fresh pipe; this one keeps the inode it opened
         let ino = f.metadata().map(|m| std::os::unix::fs::MetadataExt::ino(&m)).unwrap_or(0);
         std::fs::rename(&next, path).map_err(|e| Error::io(path, e))?;
@@ -357,6 +349,39 @@ fn serve(
     })();
     let _ = std::fs::remove_file(&next);
     result
+}
+
+/// Waits for a reader of the pipe at `path`; `None` once `stop` is set. A blocking open waited
+/// on the inode it had looked up: with the pipe removed (`rm .env`) or replaced, nothing could
+/// wake it, so neither `hush unmount` nor a signal stopped the server. A non-blocking open is
+/// tried every 20 ms instead (a reader's open waits that long at most), and a path that is no
+/// longer a pipe ends serving, never written into (a regular file put there would have got the
+/// values).
+fn open_for_reader(path: &Path, stop: &AtomicBool) -> Result<Option<std::fs::File>> {
+    let gone = || {
+        Error::InvalidInput(format!(
+            "{} is no longer the pipe hush mount made (removed or replaced): serving stopped",
+            path.display()
+        ))
+    };
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        match OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path) {
+            // stop() opens the pipe to wake a blocked open: that reader gets nothing
+            Ok(_) if stop.load(Ordering::SeqCst) => return Ok(None),
+            Ok(f) if f.metadata().is_ok_and(|m| m.file_type().is_fifo()) => return Ok(Some(f)),
+            Ok(_) => return Err(gone()),
+            // ENXIO: a pipe with no reader yet
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(gone()),
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
 }
 
 /// Writes `body` to a reader without letting a reader that never reads hold the server forever.

@@ -155,6 +155,10 @@ fn malformed_and_hostile_input_imports_nothing() {
     let bin = t.file("bin.env", b"A=1\nB=\xff\xfe\n");
     let o = t.code(&["import", &bin, "--into", "y"], 2);
     assert!(err(&o).contains("line 2") && err(&o).contains("UTF-8"), "{}", err(&o));
+    // --skip-invalid once "left out line 2", imported nothing else, and exited 0.
+    let o = t.code(&["import", &bin, "--into", "y", "--skip-invalid"], 2);
+    assert!(err(&o).contains("not UTF-8") && err(&o).contains("nothing was imported"));
+    t.code(&["get", "y/A"], 3);
     for bad in ["../etc", "a/../../b", "/abs", "a//b"] {
         t.code(&["import", &f, "--into", bad, "--skip-invalid"], 2);
     }

@@ -131,8 +131,14 @@ fn malformed_files_import_nothing_and_name_lines() {
     let p = v.import_preview_bytes("nul.env", b"A=\0\nB=\x01\n", &opts("u")).unwrap();
     assert_eq!((p.items[0].status, p.items[1].status), (ImportStatus::Invalid, ImportStatus::New));
     assert!(import(&mut v, "B=\u{1}", &opts("u")).is_ok());
-    let e = v.import_preview_bytes("bin.env", b"A=1\nB=\xff\xfe\n", &opts("u")).unwrap();
-    assert_eq!(e.counts.invalid, 1);
+    // A file in another encoding is refused whole, with or without --skip-invalid: skipping "the
+    // invalid line" imported nothing while naming one line.
+    let mut skip = opts("u");
+    skip.skip_invalid = true;
+    for o in [opts("u"), skip] {
+        let e = v.import_preview_bytes("bin.env", b"A=1\nB=\xff\xfe\nC=3\n", &o).unwrap_err();
+        assert!(e.to_string().contains("not UTF-8") && e.to_string().contains("line 2"), "{e}");
+    }
     let p = v.import_preview_bytes("k.env", b"a/b=1\n", &opts("u")).unwrap();
     assert_eq!(p.items[0].status, ImportStatus::Invalid);
     let huge = format!("H={}\n", "x".repeat(hush_core::MAX_VALUE_BYTES + 1));

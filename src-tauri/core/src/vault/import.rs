@@ -264,6 +264,22 @@ pub(super) fn secret_path(
     })
 }
 
+/// A file that is not UTF-8 is refused whole, even with `skip_invalid`: its lines cannot be told
+/// apart safely (a quote may span them), and skipping "the invalid line" imported nothing at all
+/// while saying only that one line was left out.
+pub(crate) fn require_utf8(source: &str, bytes: &[u8]) -> Result<()> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
+            Err(Error::InvalidInput(format!(
+                "{source} is not UTF-8 text (its first bad byte is on line {line}): save it as \
+                 UTF-8; nothing was imported (--skip-invalid leaves out lines, not an encoding)"
+            )))
+        }
+    }
+}
+
 fn plan(bytes: &[u8], opts: &ImportOptions, folder: &FolderPath) -> Result<Planned> {
     if bytes.len() > MAX_ENV_FILE_BYTES {
         return Err(Error::TooLarge {
@@ -307,6 +323,7 @@ impl Vault {
     ) -> Result<ImportPreview> {
         let keys = self.keys()?;
         let folder = FolderPath::parse(&opts.folder)?;
+        require_utf8(source, bytes)?;
         let planned = plan(bytes, opts, &folder)?;
         // One snapshot and one query for what the folder holds, not one per key.
         let tx = self.store.read()?;

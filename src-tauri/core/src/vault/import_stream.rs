@@ -422,6 +422,7 @@ impl Vault {
         let folder = FolderPath::parse(&opts.folder)?;
         let source = path.display().to_string();
         let mut bytes = read_bounded(path, MAX_ENV_FILE_BYTES)?;
+        super::import::require_utf8(&source, &bytes)?;
         if opts.expand {
             return self.import_stream_expand(&source, &bytes, opts, dry_run, sink);
         }

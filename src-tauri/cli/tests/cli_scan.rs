@@ -64,6 +64,12 @@ fn finds_planted_values_in_a_tree_and_nothing_in_a_clean_one() {
     assert!(out(&o).is_empty(), "{}", out(&o));
     assert!(err(&o).contains("0 finding(s)"), "{}", err(&o));
     assert!(p.audit_json().contains("\"scan\""));
+    // --folder: its subfolders are searched; a folder with no secret, or a name that cannot be
+    // one, is an error (a typo in a hook's --folder scanned for nothing and passed every commit).
+    p.code(&tree, &["scan", "--folder", "team"], 10);
+    let o = p.code(&tree, &["scan", "--folder", "taem/ci"], 3);
+    assert!(err(&o).contains("no secrets in the folder 'taem/ci'"), "{}", err(&o));
+    p.code(&tree, &["scan", "--folder", "team//ci"], 2);
 }
 
 #[test]
@@ -88,7 +94,7 @@ fn finds_values_in_history_and_blocks_a_commit_through_the_hook() {
     std::fs::write(repo.join("ok.txt"), "fine\n").unwrap();
     std::fs::write(repo.join("leak.yaml"), format!("a: 1\ntoken: {CURRENT}\n")).unwrap();
     git(&repo, &["add", "."]);
-    let commit = |p: &P| {
+    let commit = |p: &P, pass: bool| {
         let mut c = std::process::Command::new("git");
         c.current_dir(&repo).args([
             "-c",
@@ -102,16 +108,24 @@ fn finds_values_in_history_and_blocks_a_commit_through_the_hook() {
         for (k, v) in p.envs() {
             c.env(k, v);
         }
-        c.env("HUSH_PASSPHRASE", project_common::PASS).output().unwrap()
+        if pass {
+            c.env("HUSH_PASSPHRASE", project_common::PASS);
+        }
+        c.output().unwrap()
     };
-    let o = commit(&p);
+    // Locked (no agent, no passphrase): the commit is stopped, and the reason said once.
+    let o = commit(&p, false);
+    assert!(!o.status.success(), "a locked vault must block the commit");
+    assert!(err(&o).contains("the staged changes were not scanned"), "{}", err(&o));
+    assert_eq!(err(&o).matches("key unavailable").count(), 1, "{}", err(&o));
+    let o = commit(&p, true);
     assert!(!o.status.success(), "the hook must block the commit");
     let both = out(&o) + &err(&o);
     assert!(both.contains("leak.yaml:2: team/ci/GITHUB_TOKEN"), "{both}");
     no_values(&(out(&o) + &err(&o)));
     std::fs::remove_file(repo.join("leak.yaml")).unwrap();
     git(&repo, &["add", "-A"]);
-    assert!(commit(&p).status.success());
+    assert!(commit(&p, true).status.success());
     // an existing foreign hook is left alone
     std::fs::write(repo.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 0\n").unwrap();
     p.code(&repo, &["scan", "--install-hook"], 4);

@@ -74,7 +74,12 @@ fn summary(r: &ScanReport, staged: bool, took: std::time::Duration) {
 
 fn staged_hint(e: Error, staged: bool) -> Error {
     if staged && matches!(e.code(), "locked" | "key_unavailable" | "keychain" | "agent") {
-        Error::KeyUnavailable(format!("{e}; the staged changes were not scanned (`hush unlock`, or `git commit --no-verify` to skip)"))
+        // The inner text: "key unavailable: key unavailable: …" said it twice.
+        let why = match e {
+            Error::KeyUnavailable(m) => m,
+            other => other.to_string(),
+        };
+        Error::KeyUnavailable(format!("{why}; the staged changes were not scanned (`hush unlock`, or `git commit --no-verify` to skip)"))
     } else {
         e
     }

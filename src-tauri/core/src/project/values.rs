@@ -55,10 +55,17 @@ pub(crate) struct OwnedValue {
 pub(crate) fn all_versions(vault: &mut Vault, folder: Option<&str>) -> Result<Vec<OwnedValue>> {
     let mut out = Vec::new();
     let secrets;
+    // A folder that cannot be one, or holds nothing, is an error: a typo in a pre-commit hook's
+    // `--folder` scanned for no value and passed every commit.
+    let folder = folder.map(crate::path::FolderPath::parse).transpose()?;
+    let folder = folder.as_ref().map(|f| f.as_str());
     {
         let keys = vault.keys()?;
         let tx = vault.store().read()?;
         let rows = tx.secrets(&SecretFilter { folder, ..SecretFilter::live() })?;
+        if let (Some(f), true) = (folder, rows.is_empty()) {
+            return Err(crate::error::Error::EmptyFolder { folder: f.to_string() });
+        }
         secrets = rows.len();
         for r in &rows {
             check_row(keys, r)?;

@@ -77,8 +77,12 @@ impl Settings {
             self.clipboard_secs,
         )
         .map_err(|e| {
+            let why = match e {
+                Error::InvalidInput(m) => m,
+                other => other.to_string(),
+            };
             Error::InvalidInput(format!(
-                "settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h ({e})"
+                "settings out of range: versions 1-1000, trash days 1-3650, auto-lock 10 s-24 h, clipboard 5 s-1 h ({why})"
             ))
         })
     }

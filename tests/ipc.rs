@@ -203,6 +203,27 @@ fn emptying_the_trash_never_destroys_a_live_secret_of_the_same_path() {
     assert_eq!(list[0]["path"], "app/K");
 }
 
+/// The editor's date field emptied and saved: `expiresAt: null` kept the old expiry, so a secret
+/// once given a date could never lose it. `clearExpiry` removes it; null alone still keeps it.
+#[test]
+fn an_emptied_expiry_is_removed_and_null_alone_keeps_it() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    let req = |expires: Value, clear: Value| {
+        json!({"req": {"path": "app/K", "value": null, "kind": null, "tags": null,
+            "description": null, "expiresAt": expires, "clearExpiry": clear,
+            "rotateEveryDays": null, "cas": null}})
+    };
+    save(&h, "app/K", "v");
+    call(&h, "secret_save", req(json!(4102444800i64), json!(null))).unwrap();
+    let meta = || call(&h, "secrets_list", json!({"req": {}})).unwrap()[0]["expiresAt"].clone();
+    assert_eq!(meta(), json!(4102444800i64));
+    call(&h, "secret_save", req(json!(null), json!(null))).unwrap();
+    assert_eq!(meta(), json!(4102444800i64), "null alone keeps the expiry");
+    call(&h, "secret_save", req(json!(null), json!(true))).unwrap();
+    assert_eq!(meta(), json!(null));
+}
+
 #[test]
 fn lock_drops_access_and_unlock_needs_the_passphrase() {
     let h = harness();

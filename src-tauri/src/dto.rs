@@ -137,6 +137,10 @@ pub struct SaveRequest {
     pub tags: Option<Vec<String>>,
     pub description: Option<String>,
     pub expires_at: Option<i64>,
+    /// Removes the expiry (the editor's date field emptied); `expiresAt: null` alone keeps it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub clear_expiry: Option<bool>,
     pub rotate_every_days: Option<u32>,
     /// Check-and-set: the version the user was editing (0 for a new secret).
     pub cas: Option<u64>,

@@ -110,6 +110,31 @@ async fn reminders_flow(mut app: App, server: std::sync::Arc<NotifyServer>) {
 
     generator_flow(&mut app).await;
     report_flow(&mut app).await;
+    expiry_removed_flow(&mut app).await;
+}
+
+/// The editor's date field emptied and saved removes the expiry: it once kept the old date (the
+/// request's `null` meant "keep"), so an expired secret stayed expired for good.
+async fn expiry_removed_flow(app: &mut App) {
+    app.click("#nav-secrets").await;
+    app.click(&row("ops/dev/OLD_TOKEN")).await;
+    app.wait_text("#detail-name", |t| t == "OLD_TOKEN").await;
+    app.click("#tab-edit").await;
+    app.fill("#edit-expires", "").await;
+    app.click("#save").await;
+    app.wait_for("#tab-value").await;
+    let cell = app.wait_for(&format!("{} [data-expiry]", row("ops/dev/OLD_TOKEN"))).await;
+    for _ in 0..50 {
+        if cell.attr("data-expiry").await.unwrap().as_deref() != Some("expired") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_ne!(cell.attr("data-expiry").await.unwrap().as_deref(), Some("expired"));
+    assert_eq!(app.count("#detail-expired").await, 0);
+    app.click("#nav-dashboard").await;
+    assert_eq!(app.wait_text("#stat-expired", |t| !t.is_empty()).await, "0");
+    app.snap("expiry-removed").await;
 }
 
 /// The editor's generator: options of `hush generate`, entropy shown, the value masked.

@@ -320,7 +320,8 @@ pub struct SetArgs {
     pub tags: Vec<String>,
     #[arg(long)]
     pub description: Option<String>,
-    /// Expiry date, YYYY-MM-DD or RFC 3339; `cert` takes a certificate's own expiry
+    /// Expiry date, YYYY-MM-DD or RFC 3339; `cert` takes a certificate's own expiry; `never`
+    /// removes it
     #[arg(long)]
     pub expires: Option<String>,
     #[arg(long, value_name = "DAYS")]

@@ -258,6 +258,21 @@ fn status_lists_and_fails_on_for_ci() {
     assert!(!unused.contains(&"s/LATER") && unused.contains(&"s/NONE"), "{unused:?}");
 }
 
+/// An expiry once could not be removed (`--expires ""` refused, `policy` does not touch it), and a
+/// date already past was taken without a word: the secret then showed as expired for good.
+#[test]
+fn an_expiry_can_be_removed_and_a_past_one_is_said() {
+    let t = TestVault::passphrase();
+    let out = t.set("e/K", "x", &["--expires", "2020-01-01"]);
+    assert!(out.stderr.contains("that expiry has passed"), "{}", out.stderr);
+    assert_eq!(t.pw(&["status", "--json"]).ok().json()["expired"][0]["path"], "e/K");
+    t.set("e/K", "y", &["--expires", "never"]);
+    let s = t.pw(&["status", "--json"]).ok().json();
+    assert_eq!(s["expired"], serde_json::json!([]), "{s}");
+    assert_eq!(s["no_expiry"][0]["path"], "e/K");
+    assert!(t.pw(&["show", "e/K", "--json"]).ok().json()["expires_at"].is_null());
+}
+
 #[test]
 fn hush_test_runs_the_check_with_the_value_on_stdin() {
     let t = TestVault::passphrase();

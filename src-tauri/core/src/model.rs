@@ -162,6 +162,8 @@ pub struct WriteOptions {
     pub tags: Option<Vec<String>>,
     pub description: Option<String>,
     pub expires_at: Option<i64>,
+    /// Removes the expiry (`expires_at` then is ignored): `None` above keeps it.
+    pub clear_expiry: bool,
     pub rotate_every_days: Option<u32>,
     pub source: Option<String>,
     /// Merged into the free metadata; an empty value removes the key.

@@ -91,6 +91,7 @@ pub async fn secret_save(state: State<'_, AppState>, req: SaveRequest) -> IpcRes
         tags: req.tags,
         description: req.description,
         expires_at: req.expires_at,
+        clear_expiry: req.clear_expiry.unwrap_or(false),
         rotate_every_days: req.rotate_every_days,
         cas: req.cas,
         ..Default::default()

@@ -58,7 +58,11 @@ export type SaveRequest = { path: string,
 /**
  * The new value; `None` changes metadata only (no new version).
  */
-value: string | null, kind: Kind | null, tags: Array<string> | null, description: string | null, expiresAt: number | null, rotateEveryDays: number | null, 
+value: string | null, kind: Kind | null, tags: Array<string> | null, description: string | null, expiresAt: number | null, 
+/**
+ * Removes the expiry (the editor's date field emptied); `expiresAt: null` alone keeps it.
+ */
+clearExpiry?: boolean, rotateEveryDays: number | null, 
 /**
  * Check-and-set: the version the user was editing (0 for a new secret).
  */

@@ -72,6 +72,8 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
       const res = await ipc.save({
         path: path.trim(), value: v, kind: v === null ? null : kind, tags: splitTags(tags), description: description || null,
         expiresAt: expires ? parseDay(expires) : null, rotateEveryDays: r && 'value' in r ? r.value : null, cas: existing ? existing.version : 0,
+        // An emptied date field removes the expiry (null alone keeps what the secret has).
+        clearExpiry: !!existing?.expiresAt && !expires,
       });
       setValue('');
       onSaved(res.path);
@@ -133,7 +135,7 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
       <label class="field"><span>Description</span><input id="edit-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
       <label class="field"><span>Tags (comma separated)</span><input id="edit-tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} /></label>
       <div class="grid2">
-        <label class="field"><span>Expires</span><input id="edit-expires" type="date" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />{err('expires')}</label>
+        <label class="field"><span>Expires</span><input id="edit-expires" type="date" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} onChange={(e) => setExpires(e.currentTarget.value)} />{err('expires')}</label>
         <label class="field"><span>Rotate every (days)</span><input id="edit-rotate" type="number" inputMode="numeric" value={rotate} onInput={(e) => setRotate(e.currentTarget.value)} />{err('rotate')}</label>
       </div>
       {error && <p class="error" id="edit-error" role="alert">{error}</p>}

@@ -21,6 +21,7 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
         meta.insert(k.to_string(), v.to_string());
     }
     let from_cert = a.expires.as_deref() == Some("cert");
+    let never = a.expires.as_deref() == Some("never");
     let mut opts = WriteOptions {
         kind: a.kind.as_deref().map(Kind::parse).transpose()?,
         tags: (!a.tags.is_empty()).then_some(a.tags),
@@ -28,9 +29,10 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
         expires_at: a
             .expires
             .as_deref()
-            .filter(|_| !from_cert)
+            .filter(|_| !from_cert && !never)
             .map(timefmt::parse_date)
             .transpose()?,
+        clear_expiry: never,
         strict: a.strict,
         rotate_every_days: a.rotate_every,
         meta,
@@ -63,6 +65,11 @@ pub fn set(ctx: &Ctx, a: SetArgs) -> Result<()> {
         errln!(
             "note: the certificate expires on {}; `--expires cert` stores that as the expiry",
             &timefmt::rfc3339(e)[..10]
+        );
+    }
+    if opts.expires_at.is_some_and(|e| e <= timefmt::now()) {
+        errln!(
+            "note: that expiry has passed: {path} shows as expired (`--expires never` removes it)"
         );
     }
     if a.json {

@@ -375,6 +375,9 @@ fn apply_meta(row: &mut SecretRow, opts: &WriteOptions) -> Result<()> {
     }
     set(&mut row.description, &opts.description);
     set(&mut row.expires_at, &opts.expires_at);
+    if opts.clear_expiry {
+        row.expires_at = None;
+    }
     set(&mut row.rotate_every_days, &opts.rotate_every_days);
     set(&mut row.source, &opts.source);
     set(&mut row.versions_kept, &opts.versions_kept);

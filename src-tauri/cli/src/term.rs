@@ -12,6 +12,18 @@ fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t') || hush_core::is_deceptive_char(c)
 }
 
+/// `s` as one word to paste into a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, else in single quotes. A hint such as `hush restore q/x/"my key"` pasted as
+/// printed lost its quotes to the shell and failed.
+pub fn shell_word(s: &str) -> Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(format!("'{}'", s.replace('\'', "'\\''")))
+    }
+}
+
 /// `s` with control characters (except newline and tab), invisible and text-direction
 /// characters escaped as `\u{…}`.
 pub fn safe(s: &str) -> Cow<'_, str> {

@@ -156,3 +156,37 @@ fn purge_of_a_path_both_live_and_trashed_asks_which() {
     assert!(out.stderr.contains("2 secret(s)"), "{}", out.stderr);
     t.pw(&["get", "pg/a/K"]).expect(3);
 }
+
+/// `mv` on the real binary. `mv a/K b/` (a trailing slash) fell to a folder move and said "no
+/// secrets in the folder 'a/K'" of a secret that exists; it now moves K into b. And the hints
+/// that name a path with a quoted name are pasteable: `hush restore q/x/"my key"`, pasted as
+/// printed, lost its quotes to the shell and failed.
+#[test]
+fn mv_into_a_folder_and_hints_that_paste_into_a_shell() {
+    let t = TestVault::passphrase();
+    t.set("mvt/a/K", "k", &[]);
+    t.set("mvt/a/\"my key\"", "q", &[]);
+    t.pw(&["mv", "mvt/a/K", "mvt/b/"]).ok();
+    assert_eq!(t.get("mvt/b/K"), "k");
+    t.pw(&["mv", "mvt/a/\"my key\"", "mvt/c/"]).ok();
+    assert_eq!(t.get("mvt/c/\"my key\""), "q");
+    let out = t.pw(&["mv", "mvt/b/K", "mvt/b//x"]).expect(2);
+    assert!(out.stderr.contains("invalid path 'mvt/b//x'"), "{}", out.stderr);
+    let out = t.pw(&["mv", "mvt/b", "mvt/d"]).ok();
+    assert!(out.stdout().contains("mvt/b/K -> mvt/d/K"), "{}", out.stdout());
+
+    let out = t.pw(&["rm", "mvt/c/\"my key\""]).ok();
+    let hint = out.stderr.split('`').nth(1).expect("a command in backquotes").to_string();
+    assert_eq!(hint, "hush restore 'mvt/c/\"my key\"'", "{}", out.stderr);
+    // The hint, run by a real shell as printed, works.
+    let sh = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(hint.replacen("hush", common::hush_bin(), 1))
+        .env("HUSH_VAULT", &t.path)
+        .env("XDG_RUNTIME_DIR", &t.runtime)
+        .env("HUSH_PASSPHRASE", common::PASS)
+        .output()
+        .unwrap();
+    assert!(sh.status.success(), "{}", String::from_utf8_lossy(&sh.stderr));
+    assert_eq!(t.get("mvt/c/\"my key\""), "q");
+}

@@ -124,7 +124,7 @@ fn check_env_name(n: &str) -> std::result::Result<(), String> {
         || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
         return Err(format!(
-            "'{n}' is not a portable env var name ([A-Za-z_][A-Za-z0-9_]*); quote it to keep it as is: folder/\"{n}\""
+            "'{n}' is not a portable env var name ([A-Za-z_][A-Za-z0-9_]*); quote it to keep it as is: folder/\"{n}\" (in a shell, inside single quotes: 'folder/\"{n}\"')"
         ));
     }
     Ok(())

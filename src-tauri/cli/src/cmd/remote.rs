@@ -252,10 +252,11 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
         }
         for c in &r.conflicts {
             let p = &c.path;
+            let w = crate::term::shell_word(p);
             if c.held {
-                errln!("hush: {p} ({}): the local value is used; keep it with `hush push {remote} --keep-local {p}`, or take the remote's side with `hush pull {remote} --keep-remote {p}`", c.reason);
+                errln!("hush: {p} ({}): the local value is used; keep it with `hush push {remote} --keep-local {w}`, or take the remote's side with `hush pull {remote} --keep-remote {w}`", c.reason);
             } else {
-                errln!("hush: {p} ({}): it stays removed here; remove it remotely too with `hush push {remote} --keep-local {p}`, or bring it back with `hush pull {remote} --keep-remote {p}`", c.reason);
+                errln!("hush: {p} ({}): it stays removed here; remove it remotely too with `hush push {remote} --keep-local {w}`, or bring it back with `hush pull {remote} --keep-remote {w}`", c.reason);
             }
         }
         print_ahead(&r.ahead, remote);
@@ -559,7 +560,8 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             errln!("cancelled: finished folders stay done; run the same command again to resume");
         }
         if t.conflicts > 0 {
-            let path = first_conflict(&r).unwrap_or_else(|| "FOLDER/NAME".into());
+            let path = first_conflict(&r)
+                .map_or_else(|| "FOLDER/NAME".into(), |p| crate::term::shell_word(&p).into_owned());
             errln!("conflicts: see `hush plan {} --for sync`, then settle each with `hush sync {} --keep-local {path}` or `--keep-remote {path}`", r.remote, r.remote);
         }
     }

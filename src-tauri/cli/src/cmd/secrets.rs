@@ -191,9 +191,23 @@ pub fn rollback(ctx: &Ctx, path: &str, to: u64, cas: Option<u64>) -> Result<()> 
 /// `folder/NAME` moves a secret; anything else (a path that is not a secret) moves a folder.
 pub fn mv(ctx: &Ctx, from: &str, to: &str, json: bool) -> Result<()> {
     let mut v = ctx.open_unlocked()?;
-    let report = match (SecretPath::parse(from), SecretPath::parse(to)) {
-        (Ok(f), Ok(t)) if v.meta(&f).is_ok() => v.move_secret(&f, &t)?,
-        _ => v.move_folder(&FolderPath::parse(from)?, &FolderPath::parse(to)?)?,
+    let secret = SecretPath::parse(from).ok().filter(|f| v.meta(f).is_ok());
+    let report = match secret {
+        Some(f) => {
+            // `mv a/K b/` moves it into folder b under its own name. A destination that is not a
+            // secret path is its error: the folder move it once fell to said "no secrets in the
+            // folder 'a/K'" of a secret that exists.
+            let to = match to.strip_suffix('/') {
+                Some(dir) => {
+                    // The name as written in a path (quoted when it needs to be).
+                    let full = f.to_string();
+                    format!("{dir}/{}", &full[f.folder().len() + 1..])
+                }
+                None => to.to_string(),
+            };
+            v.move_secret(&f, &SecretPath::parse(&to)?)?
+        }
+        None => v.move_folder(&FolderPath::parse(from)?, &FolderPath::parse(to)?)?,
     };
     if json {
         print_json(&report);
@@ -208,7 +222,8 @@ pub fn mv(ctx: &Ctx, from: &str, to: &str, json: bool) -> Result<()> {
 
 pub fn rm(ctx: &Ctx, path: &str) -> Result<()> {
     ctx.open_unlocked()?.remove(&SecretPath::parse(path)?)?;
-    errln!("moved {path} to the trash (`hush restore {path}` brings it back)");
+    let word = crate::term::shell_word(path);
+    errln!("moved {path} to the trash (`hush restore {word}` brings it back)");
     Ok(())
 }
 

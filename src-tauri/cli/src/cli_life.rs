@@ -21,8 +21,8 @@ pub struct GenerateArgs {
     /// With PATH: also print the value
     #[arg(long)]
     pub print: bool,
-    /// The kind of a new secret
-    #[arg(long)]
+    /// The kind of a new secret (with PATH)
+    #[arg(long, requires = "path")]
     pub kind: Option<String>,
     #[arg(long)]
     pub json: bool,

@@ -105,15 +105,13 @@ pub fn secret_from_env_or_prompt(var: &str, prompt: &str, confirm: bool) -> Resu
         return Ok(Passphrase::new(String::clone(s)));
     }
     if !std::io::stdin().is_terminal() {
-        // --passphrase-file feeds the vault passphrase only; other passphrases come from their variable.
-        let file_hint = if var == "HUSH_PASSPHRASE" {
-            ", pass --passphrase-file, run `hush unlock`,"
+        // --passphrase-file feeds the vault passphrase only; other passphrases come from their
+        // variable, and asking for one (a backup's) is not the vault being locked.
+        return Err(Error::KeyUnavailable(if var == "HUSH_PASSPHRASE" {
+            "the vault is locked and no passphrase was given: set HUSH_PASSPHRASE, pass --passphrase-file, run `hush unlock`, or run on a terminal".to_string()
         } else {
-            ""
-        };
-        return Err(Error::KeyUnavailable(format!(
-            "the vault is locked and no passphrase was given: set {var}{file_hint} or run on a terminal"
-        )));
+            format!("no passphrase was given: set {var} or run on a terminal")
+        }));
     }
     let first = Passphrase::new(
         rpassword::prompt_password(prompt)

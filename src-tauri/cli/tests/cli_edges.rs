@@ -447,3 +447,31 @@ fn output_paths_that_are_pipes_devices_or_the_template_itself() {
     assert!(out.expect(2).stderr.contains("is the template itself"));
     assert_eq!(std::fs::read_to_string(&tpl).unwrap(), "a: hush://app/A\n");
 }
+
+/// Small things a first week with Hush trips on, each once misleading: a program without its
+/// execute bit exited 1 (shells say 126); `HUSH_VAULT` naming a directory said "no vault, create
+/// one with `hush init`"; a backup without its passphrase said "the vault is locked"; `generate
+/// --kind` without a PATH printed a value and dropped the kind without a word.
+#[test]
+fn exit_codes_and_messages_that_say_what_happened() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestVault::passphrase();
+    t.set("app/A", "v", &[]);
+    let script = t.dir.path().join("noexec.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = t.pw(&["run", "--from", "app", "--", script.to_str().unwrap()]).expect(126);
+    assert!(out.stderr.contains("not executable"), "{}", out.stderr);
+    t.pw(&["run", "--from", "app", "--", "./no-such-program"]).expect(127);
+
+    let dir = t.dir.path().to_str().unwrap().to_string();
+    let out = t.pw(&["--vault", &dir, "ls"]).expect(2);
+    assert!(out.stderr.contains("is a directory") && !out.stderr.contains("hush init"));
+
+    let bak = t.dir.path().join("b.hushbak");
+    let out = t.pw(&["backup", "-o", bak.to_str().unwrap()]).expect(5);
+    assert!(out.stderr.contains("HUSH_BACKUP_PASSPHRASE"), "{}", out.stderr);
+    assert!(!out.stderr.contains("vault is locked"), "{}", out.stderr);
+
+    t.pw(&["generate", "--kind", "api_key"]).expect(2);
+}

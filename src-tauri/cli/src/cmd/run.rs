@@ -97,6 +97,11 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
             errln!("hush: {}: command not found", program.to_string_lossy());
             return Ok(127);
         }
+        // As shells do: found but not runnable (no execute bit, a directory) is 126.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            errln!("hush: {}: permission denied (not executable)", program.to_string_lossy());
+            return Ok(126);
+        }
         Err(e) => return Err(Error::Io { path: program.into(), source: e }),
     };
     #[cfg(unix)]

@@ -108,6 +108,9 @@ pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
 /// index from the whole `-wal` file (up to 4 MB, ~2 ms), and only when no other is open.
 pub(crate) fn check_is_vault(path: &Path) -> Result<Connection> {
     use std::io::Read;
+    if path.is_dir() {
+        return Err(Error::NotAVault { path: path.into(), reason: "it is a directory".into() });
+    }
     if !path.is_file() {
         return Err(Error::NoVault { path: path.into() });
     }

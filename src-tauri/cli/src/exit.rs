@@ -76,6 +76,7 @@ fn renew(c: TokenSource) -> &'static str {
 pub fn hint_for(code: &str) -> Option<&'static str> {
     Some(match code {
         "locked" => "run `hush unlock` (or set HUSH_PASSPHRASE) first",
+        "rekeyed" => "run the same command again: it reads the new key",
         "no_vault" => "create one with `hush init`, or pick another with --vault FILE / HUSH_VAULT",
         "not_a_vault" => "check --vault / HUSH_VAULT",
         "cas_conflict" => "read it again and retry",

@@ -82,7 +82,7 @@ pub enum Error {
     TooLarge { what: String, size: usize, limit: usize },
     #[error("the vault is locked")]
     Locked,
-    #[error("the vault was re-keyed by another process: unlock it again")]
+    #[error("the vault was re-keyed by another process while this one held the old key: nothing was written; unlock again (a command: run it again)")]
     Rekeyed,
     #[error("wrong passphrase (nothing was changed)")]
     WrongPassphrase,

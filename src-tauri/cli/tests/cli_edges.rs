@@ -432,6 +432,14 @@ fn output_paths_that_are_pipes_devices_or_the_template_itself() {
     let out = t.pw(&["export", "app", "-o", "/dev/stdout"]).ok();
     assert_eq!(out.stdout(), "A=v1\n");
     assert!(std::fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_symlink());
+    // A link that merely points at a descriptor (planted in a cloned repository) is replaced,
+    // never followed into whatever the process holds open.
+    let link = t.dir.path().join("planted.env");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+    let out = t.pw(&["export", "app", "-o", link.to_str().unwrap()]).ok();
+    assert_eq!(out.stdout(), "", "followed the link to stdout");
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
+    assert_eq!(std::fs::read_to_string(&link).unwrap(), "A=v1\n");
     t.pw(&["export", "app", "-o", "/dev/null"]).ok();
     assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
     let dir = t.dir.path().join("adir");

@@ -180,22 +180,21 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
     write_private_atomic(path, bytes)
 }
 
-/// The file descriptor of this process `path` names (`/dev/stdout`, `/dev/fd/N`,
-/// `/proc/self/fd/N`, or a link to one), if any.
+/// The file descriptor of this process `path` names, written as such (`/dev/stdout`, `/dev/fd/N`,
+/// `/proc/self/fd/N`), if any. A link that merely points there is not followed: a `.env ->
+/// /proc/self/fd/3` planted in a cloned repository would have had the values appended to
+/// whatever this process holds open (the vault's own database).
 #[cfg(unix)]
 fn own_fd(path: &Path) -> Option<u32> {
-    let fd = |p: &Path| -> Option<u32> {
-        let s = p.to_str()?;
-        match s {
-            "/dev/stdout" => Some(1),
-            "/dev/stderr" => Some(2),
-            _ => ["/dev/fd/", "/proc/self/fd/"]
-                .iter()
-                .find_map(|pre| s.strip_prefix(pre))
-                .and_then(|n| n.parse().ok()),
-        }
-    };
-    fd(path).or_else(|| fs::read_link(path).ok().and_then(|t| fd(&t)))
+    let s = path.to_str()?;
+    match s {
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => ["/dev/fd/", "/proc/self/fd/"]
+            .iter()
+            .find_map(|pre| s.strip_prefix(pre))
+            .and_then(|n| n.parse().ok()),
+    }
 }
 
 #[cfg(unix)]

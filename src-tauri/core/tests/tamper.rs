@@ -372,3 +372,18 @@ fn a_deleted_current_version_is_called_missing() {
     assert!(e.contains("current version 2 is missing"), "{e}");
     assert_eq!(v.verify_integrity().unwrap(), ["app/A (its current version is missing)"]);
 }
+
+/// A deletion forged into the file: "Empty the trash" (purge of the trashed copies) refuses it
+/// rather than destroy a live secret someone marked as trashed.
+#[test]
+fn emptying_the_trash_never_destroys_a_record_forged_into_it() {
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "alpha");
+    drop(v);
+    raw_conn(&t).execute("UPDATE secrets SET deleted_at = 1 WHERE path = 'app/A'", []).unwrap();
+    let mut v = reopen(&t);
+    let e = v.purge(&p("app/A"), hush_core::PurgeScope::Trashed).unwrap_err();
+    assert!(matches!(e, Error::Integrity { .. }), "{e:?}");
+    let n: i64 = raw_conn(&t).query_row("SELECT count(*) FROM versions", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "nothing was destroyed");
+}

@@ -116,8 +116,17 @@ fn trash_restore_purge() {
     // A new secret may take the path meanwhile; restoring then is refused, not merged.
     put(&mut v, "a/K", "other");
     assert!(matches!(v.restore(&p("a/K")), Err(Error::AlreadyExists { .. })));
-    v.purge(&p("a/K"), hush_core::PurgeScope::Whichever).unwrap();
+    // Live and trashed at once: purge asks which; the trashed one goes, the live one stays.
+    let e = v.purge(&p("a/K"), hush_core::PurgeScope::Whichever).unwrap_err();
+    assert!(e.to_string().contains("--trashed"), "{e}");
+    assert_eq!(v.purge(&p("a/K"), hush_core::PurgeScope::Trashed).unwrap(), 1);
     assert!(v.trash().unwrap().is_empty());
+    assert_eq!(read(&mut v, "a/K"), "other");
+    assert!(matches!(
+        v.purge(&p("a/K"), hush_core::PurgeScope::Trashed),
+        Err(Error::NotInTrash { .. })
+    ));
+    v.purge(&p("a/K"), hush_core::PurgeScope::Whichever).unwrap();
     assert!(matches!(v.restore(&p("a/K")), Err(Error::NotInTrash { .. })));
 
     put(&mut v, "b/K", "keep me");

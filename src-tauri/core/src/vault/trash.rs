@@ -87,7 +87,16 @@ impl Vault {
         let all = tx.secrets_at(&path_s)?;
         let live = all.iter().filter(|r| r.deleted_at.is_none()).count();
         let rows: Vec<&SecretRow> = match scope {
-            PurgeScope::Trashed => all.iter().filter(|r| r.deleted_at.is_some()).collect(),
+            PurgeScope::Trashed => {
+                let trashed: Vec<&SecretRow> =
+                    all.iter().filter(|r| r.deleted_at.is_some()).collect();
+                // A deletion forged into the file must not get a live secret destroyed by
+                // "Empty the trash".
+                for r in &trashed {
+                    check_row(keys, r)?;
+                }
+                trashed
+            }
             PurgeScope::All => all.iter().collect(),
             PurgeScope::Whichever if live > 0 && live < all.len() => {
                 return Err(Error::InvalidInput(format!(

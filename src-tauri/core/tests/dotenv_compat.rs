@@ -189,7 +189,7 @@ fn writer_output_reads_back_exactly_in_python_dotenv() {
     assert!(skipped.is_empty(), "refused values python-dotenv reads: {skipped:?}");
     let r = envfile::render(&items, None).unwrap();
     let file = write_file("writer.env", r.body.expose());
-    let py = &python_read(&[file], false, &[])[0];
+    let py = &python_read(std::slice::from_ref(&file), false, &[])[0];
     for (n, s) in &items {
         assert_eq!(
             py.get(*n),
@@ -198,6 +198,27 @@ fn writer_output_reads_back_exactly_in_python_dotenv() {
         );
     }
     assert_eq!(py.len(), items.len());
+    // With its default interpolation (what `load_dotenv()` does): every value the writer does
+    // not flag reads back exactly, and a value it does flag really is read otherwise (an export
+    // note once said every value read back exactly with python-dotenv; `${…}` did not).
+    let py = &python_read(&[file], true, &[])[0];
+    let flagged: Vec<&str> = r
+        .not_portable
+        .iter()
+        .filter(|(_, readers)| readers.contains(&envfile::PY_INTERPOLATING))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert!(!flagged.is_empty(), "the corpus has ${{…}} values");
+    for (n, s) in &items {
+        let exact = py.get(*n) == Some(&Some(s.expose_str().to_string()));
+        assert_eq!(
+            !exact,
+            flagged.contains(n),
+            "{n}: {:?} read as {:?}",
+            s.expose_str(),
+            py.get(*n)
+        );
+    }
 }
 
 #[test]

@@ -63,11 +63,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     }
     let r = &out.report;
     for n in &r.not_portable {
-        errln!(
-            "note: {} reads back exactly with python-dotenv but not with {}",
-            n.name,
-            n.readers.join(" or ")
-        );
+        errln!("note: {} does not read back exactly with {}", n.name, n.readers.join(" or "));
     }
     if !r.left_out.is_empty() {
         errln!("note: left out (not shell variable names): {}", r.left_out.join(", "));

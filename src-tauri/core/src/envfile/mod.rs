@@ -22,7 +22,7 @@ pub use layout::Layout;
 pub(crate) use layout::{LayoutWriter, Segment};
 pub use parse::parse;
 pub(crate) use parse::{normalise, Event, Events};
-pub use write::{render, render_key, render_value, Portability, Rendered};
+pub use write::{render, render_key, render_value, Portability, Rendered, PY_INTERPOLATING};
 
 /// Largest `.env` file read: 64 MiB (values are at most 1 MiB each).
 pub const MAX_ENV_FILE_BYTES: usize = 64 * 1024 * 1024;

@@ -150,6 +150,24 @@ pub fn render_key(name: &str, quoted: bool) -> Option<(String, Portability)> {
     Some((name.to_string(), port))
 }
 
+/// The reader name for python-dotenv with its default interpolation (see [`render`]).
+pub const PY_INTERPOLATING: &str =
+    "python-dotenv's default load (it expands ${…}; interpolate=False reads it exactly)";
+
+/// Whether python-dotenv's interpolation rewrites `v`: it has a `${NAME}` or `${NAME:-DEFAULT}`
+/// (python-dotenv's own pattern: NAME without `}` or `:`, DEFAULT without `}`).
+fn py_expands(v: &str) -> bool {
+    v.match_indices("${").any(|(i, _)| {
+        let rest = &v[i + 2..];
+        let name_end = rest.find(['}', ':']).unwrap_or(rest.len());
+        match &rest.as_bytes()[name_end..] {
+            [b'}', ..] => true,
+            [b':', b'-', tail @ ..] => tail.contains(&b'}'),
+            _ => false,
+        }
+    })
+}
+
 /// Renders `items` (name, value) as a `.env` file. With a layout, its text, order and spacing are
 /// kept: statements whose name is no longer in `items` are left out, and names it does not have
 /// follow at the end in the order given. `Err` lists the names no reader could read back.
@@ -201,6 +219,11 @@ pub fn render(
         }
         if !(kp.compose && vp.compose) {
             readers.push("docker compose");
+        }
+        // python-dotenv's default (`load_dotenv`, `dotenv_values`) expands `${…}` in every
+        // quoting style, single quotes included; no spelling keeps it literal.
+        if py_expands(value.expose_str()) {
+            readers.push(PY_INTERPOLATING);
         }
         if !readers.is_empty() {
             not_portable.push((name.to_string(), readers));

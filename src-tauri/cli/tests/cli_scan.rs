@@ -87,6 +87,7 @@ fn finds_values_in_history_and_blocks_a_commit_through_the_hook() {
     p.ok(&repo, &["scan"]);
     let o = p.code(&repo, &["scan", "--history"], 10);
     assert_eq!(out(&o).trim(), format!("{}:app.env:2: team/ci/DATABASE_URL", &sha[..12]));
+    assert!(err(&o).contains("file(s) and the git history"), "{}", err(&o));
     no_values(&(out(&o) + &err(&o)));
     // the pre-commit hook scans staged content
     let o = p.ok(&repo, &["scan", "--install-hook"]);

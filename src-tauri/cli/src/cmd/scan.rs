@@ -41,7 +41,7 @@ pub fn scan(ctx: &Ctx, a: ScanArgs) -> Result<i32> {
         for f in &report.findings {
             println!("{}", line(f));
         }
-        summary(&report, a.staged, started.elapsed());
+        summary(&report, a.staged, a.history, started.elapsed());
     }
     Ok(if report.findings.is_empty() { exit::OK } else { exit::FOUND })
 }
@@ -55,8 +55,14 @@ fn line(f: &Finding) -> String {
     format!("{commit}{}:{}: {}{version}{also}", f.file, f.line, f.secret)
 }
 
-fn summary(r: &ScanReport, staged: bool, took: std::time::Duration) {
-    let what = if staged { "staged changes".to_string() } else { format!("{} file(s)", r.files) };
+fn summary(r: &ScanReport, staged: bool, history: bool, took: std::time::Duration) {
+    // With --history the findings may all be in commits: "scanned 0 file(s)… 2 finding(s)" read
+    // as if the count were wrong.
+    let what = match (staged, history) {
+        (true, _) => "staged changes".to_string(),
+        (false, true) => format!("{} file(s) and the git history", r.files),
+        (false, false) => format!("{} file(s)", r.files),
+    };
     eprintln!(
         "scanned {what} ({:.1} MB) for {} stored value(s) in {:.2}s: {} finding(s)",
         r.bytes as f64 / 1e6,

@@ -158,6 +158,24 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
     app.click("#nav-secrets").await;
     app.wait_for(&row(PATH)).await;
 
+    // Removed, then made again under its name: "Empty the trash" destroys the trashed copy only
+    // (it destroyed the live secret with it).
+    app.click(&row(PATH)).await;
+    app.click("#delete").await;
+    app.gone(&row(PATH)).await;
+    app.click("#new-secret").await;
+    app.fill("#edit-path", PATH).await;
+    app.fill("#edit-value", V1).await;
+    app.click("#save").await;
+    app.wait_for(&row(PATH)).await;
+    app.click("#nav-trash").await;
+    app.wait_for(&format!("#trash {}", row(PATH))).await;
+    app.click("#empty-trash").await;
+    app.answer_native(true).await;
+    app.gone(&format!("#trash {}", row(PATH))).await;
+    app.click("#nav-secrets").await;
+    app.wait_for(&row(PATH)).await;
+
     // Lock now: the page holds nothing; unlock through the keychain.
     app.click(&row(PATH)).await;
     app.click("#reveal").await;

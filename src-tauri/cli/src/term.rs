@@ -20,8 +20,13 @@ pub fn shell_word(s: &str) -> Cow<'_, str> {
     if !s.is_empty() && s.chars().all(plain) {
         Cow::Borrowed(s)
     } else {
-        Cow::Owned(format!("'{}'", s.replace('\'', "'\\''")))
+        Cow::Owned(sh_quote(s))
     }
+}
+
+/// POSIX single quotes: `'` becomes `'\''`.
+pub fn sh_quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "'\\''"))
 }
 
 /// `s` with control characters (except newline and tab), invisible and text-direction

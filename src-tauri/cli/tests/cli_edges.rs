@@ -442,6 +442,18 @@ fn output_paths_that_are_pipes_devices_or_the_template_itself() {
     assert_eq!(std::fs::read_to_string(&link).unwrap(), "A=v1\n");
     t.pw(&["export", "app", "-o", "/dev/null"]).ok();
     assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    // A real shell's process substitution: `-o >(cmd)` names /dev/fd/N.
+    let got = t.dir.path().join("from-psub.txt");
+    let sh = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{} export app -o >(cat > {}); wait $!", common::hush_bin(), got.display()))
+        .env("HUSH_VAULT", &t.path)
+        .env("XDG_RUNTIME_DIR", &t.runtime)
+        .env("HUSH_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    assert!(sh.status.success(), "{}", String::from_utf8_lossy(&sh.stderr));
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), "A=v1\n");
     let dir = t.dir.path().join("adir");
     std::fs::create_dir(&dir).unwrap();
     let out = t.pw(&["export", "app", "-o", dir.to_str().unwrap()]).expect(2);

@@ -19,6 +19,17 @@ fn set_ct(t: &TestVault, path: &str, version: i64, bytes: &[u8]) {
     assert_eq!(n, 1);
 }
 
+/// A vault holding `writes` (path, value; in order), then `sql` run on its file, closed.
+fn edited(writes: &[(&str, &str)], sql: &str) -> TestVault {
+    let (t, mut v) = new_vault();
+    for (path, value) in writes {
+        put(&mut v, path, value);
+    }
+    drop(v);
+    raw_conn(&t).execute_batch(sql).unwrap();
+    t
+}
+
 fn integrity_err(v: &mut Vault, path: &str) -> String {
     match v.get(&p(path), None) {
         Err(e @ Error::Integrity { .. }) => e.to_string(),
@@ -270,17 +281,11 @@ fn a_vault_edited_to_look_like_format_1_is_refused_not_upgraded() {
 /// always has an anchor (its init entry, or the upgrade from format 1, is keyed).
 #[test]
 fn an_audit_log_stripped_of_its_keyed_entries_is_caught() {
-    let (t, mut v) = new_vault();
-    for i in 0..3 {
-        put(&mut v, "app/A", &format!("v{i}"));
-    }
-    drop(v);
-    raw_conn(&t)
-        .execute_batch(
-            "UPDATE audit SET mac = NULL;
-             UPDATE vault SET audit_anchor_seq = 0, audit_anchor_mac = NULL",
-        )
-        .unwrap();
+    let t = edited(
+        &[("app/A", "v0"), ("app/A", "v1"), ("app/A", "v2")],
+        "UPDATE audit SET mac = NULL;
+         UPDATE vault SET audit_anchor_seq = 0, audit_anchor_mac = NULL",
+    );
     let r = reopen(&t).audit_verify().unwrap();
     assert!(!r.ok, "a log with no keyed entry passed: {r:?}");
     assert!(r.problem.unwrap().contains("anchor is missing"));
@@ -291,14 +296,11 @@ fn an_audit_log_stripped_of_its_keyed_entries_is_caught() {
 #[test]
 fn status_and_report_name_a_record_altered_outside_hush() {
     use hush_core::lifecycle::{Finding, StatusOptions};
-    let (t, mut v) = new_vault();
-    put(&mut v, "app/A", "a");
-    put(&mut v, "app/B", "b");
-    drop(v);
     // 2100-01-01: app/A no longer looks expired or unexpiring.
-    raw_conn(&t)
-        .execute("UPDATE secrets SET expires_at = 4102444800 WHERE path = 'app/A'", [])
-        .unwrap();
+    let t = edited(
+        &[("app/A", "a"), ("app/B", "b")],
+        "UPDATE secrets SET expires_at = 4102444800 WHERE path = 'app/A'",
+    );
     let now = 1_900_000_000;
     let v = reopen(&t);
     let s = v.status(&StatusOptions::at(now)).unwrap();
@@ -360,13 +362,11 @@ fn extreme_times_in_the_file_never_panic() {
 /// record "points to an older version than it holds", which sent one looking for the wrong edit).
 #[test]
 fn a_deleted_current_version_is_called_missing() {
-    let (t, mut v) = new_vault();
-    put(&mut v, "app/A", "one");
-    put(&mut v, "app/A", "two");
-    drop(v);
-    raw_conn(&t)
-        .execute("DELETE FROM versions WHERE version = 2 AND secret_id = (SELECT id FROM secrets WHERE path = 'app/A')", [])
-        .unwrap();
+    let t = edited(
+        &[("app/A", "one"), ("app/A", "two")],
+        "DELETE FROM versions WHERE version = 2
+             AND secret_id = (SELECT id FROM secrets WHERE path = 'app/A')",
+    );
     let mut v = reopen(&t);
     let e = integrity_err(&mut v, "app/A");
     assert!(e.contains("current version 2 is missing"), "{e}");
@@ -377,10 +377,7 @@ fn a_deleted_current_version_is_called_missing() {
 /// rather than destroy a live secret someone marked as trashed.
 #[test]
 fn emptying_the_trash_never_destroys_a_record_forged_into_it() {
-    let (t, mut v) = new_vault();
-    put(&mut v, "app/A", "alpha");
-    drop(v);
-    raw_conn(&t).execute("UPDATE secrets SET deleted_at = 1 WHERE path = 'app/A'", []).unwrap();
+    let t = edited(&[("app/A", "alpha")], "UPDATE secrets SET deleted_at = 1 WHERE path = 'app/A'");
     let mut v = reopen(&t);
     let e = v.purge(&p("app/A"), hush_core::PurgeScope::Trashed).unwrap_err();
     assert!(matches!(e, Error::Integrity { .. }), "{e:?}");

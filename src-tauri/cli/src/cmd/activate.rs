@@ -8,6 +8,7 @@ use hush_core::{is_env_name, Error, Result, SecretValue};
 
 use crate::cli::ShellArg;
 use crate::ctx::Ctx;
+use crate::term::sh_quote;
 
 /// The hook script for `shell`, calling this very binary.
 pub fn activate(shell: ShellArg) -> Result<()> {
@@ -163,11 +164,6 @@ fn unset(shell: ShellArg, k: &str) -> String {
         ShellArg::Bash | ShellArg::Zsh => format!("unset {k};\n"),
         ShellArg::Fish => format!("set -e {k};\n"),
     }
-}
-
-/// POSIX single quotes: `'` becomes `'\''`.
-fn sh_quote(v: &str) -> String {
-    format!("'{}'", v.replace('\'', "'\\''"))
 }
 
 /// fish single quotes: only `\` and `'` are escaped.

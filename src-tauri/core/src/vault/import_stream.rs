@@ -307,15 +307,11 @@ pub(super) fn run_pass<M>(
     tx: Option<&Tx<'_, M>>,
     existing: &Existing,
     p: &Pass<'_>,
-    first_error: Option<EnvLineError>,
     run: &mut Run<'_>,
     sink: &mut dyn ImportSink,
     mut write: Option<Writer<'_>>,
 ) -> Result<()> {
     let Pass { keys, text, folder, ix } = *p;
-    if let Some(e) = first_error {
-        run.emit(sink, broken(e));
-    }
     for ev in Events::new(text) {
         let st = match ev {
             Event::Text(t) => {
@@ -427,10 +423,9 @@ impl Vault {
             return self.import_stream_expand(&source, &bytes, opts, dry_run, sink);
         }
         let digest = digest(&bytes, opts);
-        let (text, first_error) = match envfile::normalise(&mut bytes) {
-            Ok(t) => (t, None),
-            Err(e) => ("", Some(e)),
-        };
+        // A file in another encoding, the one thing normalise refuses, was refused above whole.
+        let text = envfile::normalise(&mut bytes)
+            .map_err(|e| Error::EnvParse { file: source.clone(), errors: vec![e] })?;
         let ix = Index::build(text, opts);
         let start = ImportStart {
             source: &source,
@@ -460,7 +455,7 @@ impl Vault {
             let tx = self.store.read()?;
             let pass = Pass { keys, text, folder: &folder, ix: &ix };
             let existing = Existing::load(&tx, folder.as_str())?;
-            run_pass(Some(&tx), &existing, &pass, first_error, &mut run, sink, None)?;
+            run_pass(Some(&tx), &existing, &pass, &mut run, sink, None)?;
             let blocker = run.blocker(folder.as_str());
             return Ok(ImportOutcome {
                 counts: run.counts.clone(),
@@ -477,9 +472,9 @@ impl Vault {
         let existing = Existing::load(&tx, folder.as_str())?;
         let w = super::import_write::Writing { tx: &tx, pass: &pass, opts: &wopts };
         if let Existing::Empty = existing {
-            w.fresh(first_error, &mut run, sink)?;
+            w.fresh(&mut run, sink)?;
         } else {
-            w.into_existing(&existing, first_error, &mut run, sink)?;
+            w.into_existing(&existing, &mut run, sink)?;
         }
         drop(ix);
         let blocker = run.blocker(folder.as_str());

@@ -13,7 +13,6 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use super::import_stream::{run_pass, Existing, ImportSink, Pass, Run};
 use super::secrets::{check_value, new_record, write_known, WriteAt};
-use crate::envfile::EnvLineError;
 use crate::error::{Error, Result};
 use crate::keys::Keys;
 use crate::model::WriteOptions;
@@ -39,7 +38,6 @@ impl Writing<'_, '_> {
     pub(super) fn into_existing(
         self,
         existing: &Existing,
-        first_error: Option<EnvLineError>,
         run: &mut Run<'_>,
         sink: &mut dyn ImportSink,
     ) -> Result<()> {
@@ -58,17 +56,12 @@ impl Writing<'_, '_> {
                 Ok(write_known(tx, keys, p, v, opts, WriteAt::default(), Some(row))?.created)
             }
         };
-        run_pass(Some(tx), existing, self.pass, first_error, run, sink, Some(&mut write))?;
+        run_pass(Some(tx), existing, self.pass, run, sink, Some(&mut write))?;
         batch.insert(tx)
     }
 
     /// Pass 2 into an empty folder, on a second thread (see the module's comment).
-    pub(super) fn fresh(
-        self,
-        first_error: Option<EnvLineError>,
-        run: &mut Run<'_>,
-        sink: &mut dyn ImportSink,
-    ) -> Result<()> {
+    pub(super) fn fresh(self, run: &mut Run<'_>, sink: &mut dyn ImportSink) -> Result<()> {
         let (tx, p, opts) = (self.tx, self.pass, self.opts);
         let first_id = tx.next_id()?;
         let (send, batches) = sync_channel::<Vec<NewRecord>>(DEPTH);
@@ -82,15 +75,7 @@ impl Writing<'_, '_> {
                     }
                     Ok(true)
                 };
-                run_pass::<Write>(
-                    None,
-                    &Existing::Empty,
-                    p,
-                    first_error,
-                    run,
-                    sink,
-                    Some(&mut write),
-                )?;
+                run_pass::<Write>(None, &Existing::Empty, p, run, sink, Some(&mut write))?;
                 out.hand_over()
             });
             // Inserted in the order made, so each record gets the id it was sealed under. After

@@ -154,6 +154,11 @@ again) is refused unless --trashed (only the trashed copies) or --all (both).")]
     Doctor {
         #[arg(long)]
         json: bool,
+        /// After a "state" failure you have looked into (parts of an older copy you put back
+        /// yourself): take the file as it is now as the vault's state. Audited; a record whose own
+        /// MAC fails stays an error
+        #[arg(long, conflicts_with = "json")]
+        accept_state: bool,
     },
     /// Passphrase vaults: keep the key in a per-user agent until idle timeout or `hush lock`
     Unlock {

@@ -86,6 +86,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         "tampered" => {
             "restore the vault from a backup (`hush restore-backup`) or from a copy you trust; `hush doctor` shows what else is wrong"
         }
+        "state_altered" => {
+            "restore the vault from a backup (`hush restore-backup`); if you put those parts back yourself and trust them, `hush doctor --accept-state` makes the file as it is current"
+        }
         "schema_unsupported" => "use a Hush that reads this vault (upgrade Hush)",
         "env_parse" => "fix the lines, or pass --skip-invalid to leave them out",
         "import_conflict" => {
@@ -119,7 +122,7 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         "passphrase_needed" => "unlock with the vault passphrase, not the recovery one",
         "keychain_entry_missing" => "run `hush recovery restore` with your recovery passphrase",
         "keychain" => {
-            "on Linux start a Secret Service (gnome-keyring or KeePassXC) in your session, or use a passphrase vault (`hush init --passphrase`)"
+            "on Linux start a Secret Service (gnome-keyring or KeePassXC) in your session. Without one, a vault can be a passphrase vault (`hush init --passphrase`), and a remote's token can stay out of the keychain: give `hush remote add` no token (empty stdin) and it uses VAULT_TOKEN or ~/.vault-token"
         }
         "no_recovery" => "a recovery passphrase is added with `hush recovery set`",
         "untrusted" => "review it, then trust it with `hush project trust`",

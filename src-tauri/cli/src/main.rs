@@ -84,7 +84,8 @@ fn run(cli: Cli) -> Result<i32> {
             ok(keys::rewrap(&ctx, to_passphrase, to_keychain))
         }
         Cmd::Rekey => ok(keys::rekey(&ctx)),
-        Cmd::Doctor { json } => pass_fail(keys::doctor(&ctx, json), exit::FAILURE),
+        Cmd::Doctor { accept_state: true, .. } => ok(keys::accept_state(&ctx)),
+        Cmd::Doctor { json, .. } => pass_fail(keys::doctor(&ctx, json), exit::FAILURE),
         Cmd::Unlock { timeout } => ok(keys::unlock(&ctx, timeout)),
         Cmd::Lock => ok(keys::lock(&ctx)),
         Cmd::Settings { versions_kept, trash_days, json } => {

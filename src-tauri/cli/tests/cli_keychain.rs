@@ -63,7 +63,8 @@ impl Kc {
                 "vault",
                 "key",
                 "audit",
-                "integrity"
+                "integrity",
+                "state"
             ]
         );
         for c in checks {

@@ -357,3 +357,71 @@ fn a_namespace_from_the_environment_is_named() {
     let plan = hush(&t, &["plan", "dev"]).ok();
     assert!(!plan.stdout().contains("VAULT_NAMESPACE"), "{}", plan.stdout());
 }
+
+/// The text of a push once skipped every folder whose values did not change, notes and all: a
+/// newer remote value left alone, or metadata shortened to fit, were said only in `--json`.
+/// And `run --from` of a folder the remote does not hold said it read it from the remote.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn what_a_push_leaves_out_and_a_folder_not_on_the_remote_are_said() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    hush(&t, &["push", "dev"]).ok();
+    b.ok(&["kv", "patch", "secret/app", "K=rotated-by-a-teammate"]);
+    let push = hush(&t, &["push", "dev"]).ok();
+    let out = push.stdout();
+    let line = out.lines().find(|l| l.contains("app")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("K"), "{out}");
+    assert!(push.stderr.contains("1 skipped"), "{}", push.stderr);
+    t.set("never/pushed/K", "local", &[]);
+    let run = hush(&t, &["run", "--from", "dev:never/pushed", "--", "printenv", "K"]).ok();
+    assert_eq!(run.stdout().trim(), "local");
+    assert!(
+        run.stderr.contains("never/pushed not on remote dev")
+            && !run.stderr.contains("read from remote"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A server that accepts connections and never answers (SIGSTOP): the first Ctrl-C of a pull
+/// was ignored until the client's timeouts ran out, a minute later, and it then exited 7.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn ctrl_c_stops_a_pull_waiting_on_a_hung_server() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    hush(&t, &["push", "dev"]).ok();
+    b.freeze(true);
+    let mut child = t
+        .std_cmd(&["pull", "dev"])
+        .env("HUSH_PASSPHRASE", PASS)
+        .env("VAULT_TOKEN", "root")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = std::time::Instant::now();
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    assert!(kill.unwrap().success());
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        if sent.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            b.freeze(false);
+            panic!("still running 10 s after Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    b.freeze(false);
+    assert_eq!(code, Some(130), "exit code after Ctrl-C");
+    assert!(sent.elapsed() < std::time::Duration::from_secs(3), "{:?}", sent.elapsed());
+}

@@ -24,6 +24,14 @@ fn integrity(t: &TestVault, args: &[&str], names: &str) {
     );
 }
 
+/// A part of an older copy of the file, each row with its own valid MAC: the state root
+/// (format 3) no longer covers it.
+#[track_caller]
+fn from_an_older_copy(t: &TestVault, args: &[&str], names: &str) {
+    let out = t.pw(args).expect(6);
+    assert!(out.stderr.contains("older copy") && out.stderr.contains(names), "{}", out.stderr);
+}
+
 #[test]
 fn swapping_the_paths_of_two_records_serves_neither() {
     let t = vault_with(&[("app/A", "alpha"), ("app/B", "beta"), ("app/C", "gamma")]);
@@ -49,8 +57,8 @@ fn an_older_current_version_is_refused_everywhere() {
     integrity(&t, &["export", "app"], "app/A");
     integrity(&t, &["run", "--from", "app", "--", "true"], "app/A");
     assert_eq!(t.get("other/B"), "b");
-    // Putting back an older record with its own (valid) MAC is caught too: it points to an
-    // older version than the vault holds.
+    // Putting back an older record with its own (valid) MAC is caught too: the state root no
+    // longer covers it (and it points to an older version than the vault holds).
     let t = vault_with(&[("app/A", "v1")]);
     let old = t.sql("SELECT hex(mac) || '|' || current_version || '|' || updated_at FROM secrets WHERE path = 'app/A'");
     t.set("app/A", "v2", &[]);
@@ -59,13 +67,43 @@ fn an_older_current_version_is_refused_everywhere() {
         "UPDATE secrets SET mac = x'{}', current_version = {}, updated_at = {} WHERE path = 'app/A'",
         parts[0], parts[1], parts[2]
     ));
-    integrity(&t, &["get", "app/A"], "app/A");
+    from_an_older_copy(&t, &["get", "app/A"], "app/A");
     // Remote operations read every record at once (one statement for the current versions):
     // the same check, before any request (the address is a closed port).
     t.pw_in(&["remote", "add", "team", "--addr", "http://127.0.0.1:9"], "").ok();
     for args in [&["plan", "team"][..], &["migrate", "team", "--dry-run"], &["push", "team"]] {
-        integrity(&t, args, "app/A");
+        from_an_older_copy(&t, args, "app/A");
     }
+}
+
+/// The same older record once the row of its newer version is deleted too: it then names the
+/// newest version the file holds, and before the state root (format 3) it was served as current.
+#[test]
+fn an_older_record_with_its_newer_version_deleted_is_refused_until_accepted() {
+    let t = vault_with(&[("app/A", "v1"), ("app/B", "b")]);
+    let old = t.sql("SELECT hex(mac) || '|' || current_version || '|' || updated_at FROM secrets WHERE path = 'app/A'");
+    t.set("app/A", "v2", &[]);
+    let parts: Vec<&str> = old.split('|').collect();
+    t.sql(&format!(
+        "UPDATE secrets SET mac = x'{}', current_version = {}, updated_at = {} WHERE path = 'app/A';
+         DELETE FROM versions WHERE version = 2 AND secret_id = (SELECT id FROM secrets WHERE path = 'app/A');",
+        parts[0], parts[1], parts[2]
+    ));
+    from_an_older_copy(&t, &["get", "app/A"], "app/A");
+    let out = t.pw(&["export", "app"]).expect(6);
+    assert!(out.stderr.contains("--accept-state"), "{}", out.stderr);
+    // No write re-signs the state over it, and doctor and status name it.
+    t.pw_in(&["set", "app/B"], "b2").expect(6);
+    let out = t.pw(&["doctor"]).expect(1);
+    let doctor = out.stdout();
+    assert!(doctor.contains("[FAIL] state") && doctor.contains("'app/A'"), "{doctor}");
+    t.pw(&["status"]).expect(6);
+    // Put back on purpose: taken as it is, audited, and everything reads again.
+    t.pw(&["doctor", "--accept-state"]).ok();
+    assert_eq!(t.get("app/A"), "v1");
+    t.pw(&["doctor"]).ok();
+    assert!(t.pw(&["audit", "--verify"]).ok().stdout().contains("intact"));
+    assert!(t.pw(&["audit"]).ok().stdout().contains("state accepted"));
 }
 
 #[test]

@@ -186,7 +186,8 @@ fn entry_mac(keys: &Keys, seq: i64, hash: &[u8]) -> Vec<u8> {
     keys.audit_mac(&MacInput::new("hush/v2/audit-entry").int(seq).bytes(hash)).to_vec()
 }
 
-fn anchor_mac(keys: &Keys, seq: i64, hash: &[u8]) -> Vec<u8> {
+/// The anchor's MAC as format 2 made it (format 3's also covers the state root: `store::state`).
+pub(crate) fn anchor_mac(keys: &Keys, seq: i64, hash: &[u8]) -> Vec<u8> {
     keys.audit_mac(&MacInput::new("hush/v2/audit-anchor").int(seq).bytes(hash)).to_vec()
 }
 
@@ -214,6 +215,10 @@ pub(crate) fn append(
     };
     row.hash = sha_link(&row.prev_hash, &row);
     row.mac = keys.map(|k| entry_mac(k, row.seq, &row.hash));
+    if let Some(k) = keys {
+        // The anchor moves: in format 3 it is checked first, and its MAC made at commit.
+        tx.touch_state(k)?;
+    }
     tx.insert_audit(&row)?;
     if let Some(k) = keys {
         tx.set_audit_anchor(row.seq, &anchor_mac(k, row.seq, &row.hash))?;
@@ -303,8 +308,11 @@ pub(crate) fn verify<M>(tx: &Tx<'_, M>, keys: Option<&Keys>) -> Result<AuditVeri
             ));
         }
         let anchor = rows.iter().find(|r| r.seq == head.anchor_seq);
+        // Format 3's anchor covers the state root too: the log and the rows it anchors.
+        let established = tx.state_established()?;
         let anchor_ok = match anchor {
             None => false,
+            Some(_) if established => tx.anchor_matches(k)?,
             Some(a) => head
                 .anchor_mac
                 .as_deref()
@@ -314,7 +322,12 @@ pub(crate) fn verify<M>(tx: &Tx<'_, M>, keys: Option<&Keys>) -> Result<AuditVeri
         if !anchor_ok || keyed_after {
             return Ok(fail(
                 head.anchor_seq.min(n) + 1,
-                "the log was cut back or its anchor was moved (the newest keyed entries are missing)",
+                if established && !keyed_after {
+                    "the log was cut back or its anchor was moved, or the records, remotes or \
+                     settings it anchors were put back from an older copy of the file"
+                } else {
+                    "the log was cut back or its anchor was moved (the newest keyed entries are missing)"
+                },
             ));
         }
         unanchored = n - head.anchor_seq;

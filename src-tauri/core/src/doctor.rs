@@ -119,6 +119,17 @@ pub fn doctor(path: &Path, passphrase: Option<&crate::Passphrase>) -> Vec<Check>
             }
             Err(e) => failed("integrity", &e),
         });
+        out.push(match v.state_problems() {
+            Ok(bad) if bad.is_empty() => check(
+                "state",
+                true,
+                "the records, remotes, settings and audit anchor are those Hush last wrote",
+            ),
+            Ok(bad) => {
+                Check { code: Some("state_altered"), ..check("state", false, bad.join("; ")) }
+            }
+            Err(e) => failed("state", &e),
+        });
     }
     out
 }

@@ -108,6 +108,10 @@ pub enum Error {
     /// record, nothing else in it can be taken as sound.
     #[error("the vault file was altered outside Hush: {what}")]
     Tampered { what: String },
+    /// Rows that each carry a valid MAC no longer make up the state Hush last sealed (`store::state`):
+    /// parts of an older copy of the file put back, or records removed or added.
+    #[error("the vault no longer matches the state Hush last wrote: {what}")]
+    StateAltered { what: String },
     #[error("no vault at {}", path.display())]
     NoVault { path: PathBuf },
     #[error("a vault already exists at {}", path.display())]
@@ -228,7 +232,10 @@ impl Error {
             | Error::Keychain(_)
             | Error::KeychainEntryMissing
             | Error::Agent(_) => K::Locked,
-            Error::Integrity { .. } | Error::Tampered { .. } | Error::Backup(_) => K::Integrity,
+            Error::Integrity { .. }
+            | Error::Tampered { .. }
+            | Error::StateAltered { .. }
+            | Error::Backup(_) => K::Integrity,
             Error::RemoteUnreachable(_)
             | Error::NoLocalCopy { .. }
             | Error::RemoteTls(_)
@@ -279,6 +286,7 @@ impl Error {
             Error::KeychainEntryMissing => "keychain_entry_missing",
             Error::Integrity { .. } => "integrity",
             Error::Tampered { .. } => "tampered",
+            Error::StateAltered { .. } => "state_altered",
             Error::NoVault { .. } => "no_vault",
             Error::VaultExists { .. } => "vault_exists",
             Error::SchemaTooNew { .. } => "schema_unsupported",

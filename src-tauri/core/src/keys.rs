@@ -137,7 +137,7 @@ impl Keys {
     pub(crate) fn new(data: Key32, vault_id: &str, kek: Option<Key32>) -> Keys {
         Keys {
             rows: crypto::derive_subkey(&data, vault_id, "hush/v2/row-mac"),
-            audit: crypto::derive_subkey(&data, vault_id, "hush/v2/audit-chain"),
+            audit: crypto::derive_subkey(&data, vault_id, AUDIT_SUBKEY),
             vault_id: vault_id.to_string(),
             data,
             kek,
@@ -226,7 +226,30 @@ impl Keys {
     pub(crate) fn audit_mac(&self, input: &MacInput) -> [u8; 32] {
         mac_of(&self.audit, input)
     }
+
+    /// The audit subkey on its own, for a write transaction to seal its anchor with at commit.
+    pub(crate) fn anchor_key(&self) -> AnchorKey {
+        AnchorKey(crypto::derive_subkey(&self.data, &self.vault_id, AUDIT_SUBKEY))
+    }
 }
+
+/// The audit subkey alone, held by a write transaction until its commit MACs the anchor. No
+/// `Clone`; zeroized on drop.
+pub(crate) struct AnchorKey(Key32);
+
+impl std::fmt::Debug for AnchorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnchorKey([redacted])")
+    }
+}
+
+impl AnchorKey {
+    pub(crate) fn mac(&self, input: &MacInput) -> [u8; 32] {
+        mac_of(&self.0, input)
+    }
+}
+
+const AUDIT_SUBKEY: &str = "hush/v2/audit-chain";
 
 fn mac_of(key: &Key32, input: &MacInput) -> [u8; 32] {
     // The parts of `MacInput::parts` fed one by one (no copies: a bulk import MACs thousands).

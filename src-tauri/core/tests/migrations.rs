@@ -56,7 +56,8 @@ fn user_version(p: &std::path::Path) -> i64 {
 }
 
 /// A vault made by the code of schema 4 (format 1: values bound without their path, no MACs):
-/// opening adds the columns; the first unlock re-seals and MACs everything in one transaction.
+/// opening adds the columns; the first unlock re-seals and MACs everything in one transaction,
+/// then builds the state root.
 #[test]
 fn a_schema_v4_vault_is_upgraded_to_authenticated_rows_at_first_unlock() {
     let (_d, path) = fixture("vault-v4.db");
@@ -67,7 +68,7 @@ fn a_schema_v4_vault_is_upgraded_to_authenticated_rows_at_first_unlock() {
     drop(v);
     let mut v = Vault::open(&path).unwrap();
     v.unlock_passphrase(&Passphrase::new("fixture-passphrase".into())).unwrap();
-    assert_eq!(v.info().unwrap().format, 2);
+    assert_eq!(v.info().unwrap().format, 3, "format 1 to 2 to 3 at the first unlock");
     assert_eq!(read(&mut v, "legacy/app/API_KEY"), "v4-value-three");
     assert_eq!(v.get(&p("legacy/app/API_KEY"), Some(1)).unwrap().1.expose_str(), "v4-value-one");
     assert_eq!(read(&mut v, "legacy/DB_URL"), "postgres://fixture-v4");
@@ -106,7 +107,7 @@ fn a_schema_v4_vault_is_upgraded_to_authenticated_rows_at_first_unlock() {
     assert_eq!(user_version(&path), SCHEMA_VERSION);
 }
 
-/// A backup written by the code of schema 4 still restores, into a format-2 vault.
+/// A backup written by the code of schema 4 still restores, into a format-3 vault.
 #[test]
 fn a_backup_made_by_schema_v4_restores() {
     let (d, bak) = fixture("backup-v1.hushbak");
@@ -120,7 +121,7 @@ fn a_backup_made_by_schema_v4_restores() {
     )
     .unwrap();
     assert_eq!(report.secrets, 7);
-    assert_eq!(v.info().unwrap().format, 2);
+    assert_eq!(v.info().unwrap().format, 3);
     assert_eq!(read(&mut v, "legacy/app/API_KEY"), "v4-value-three");
     assert_eq!(read(&mut v, "envapp/dev/A_KEY"), "alpha");
     let audit = v.audit_verify().unwrap();

@@ -218,12 +218,15 @@ fn secrets_written_by_bao_kv_put_pull_correctly() {
     // A local change goes back as a string and keeps the other fields (merge, then CAS).
     put(&mut v, "app/json/PORT", "6543");
     assert!(push(&mut v, "dev").is_complete());
-    // Values stay strings: a rewritten folder stores the others' JSON text as strings.
+    // The changed value goes as a string; the fields left as they were keep their JSON (they
+    // were once rewritten as their text: `true` became "true").
     let d = data(&b, "secret/app/json");
+    assert_eq!(d["PORT"].as_str(), Some("6543"));
     assert_eq!(
-        (d["PORT"].as_str(), d["DEBUG"].as_str(), d["OBJ"].as_str()),
-        (Some("6543"), Some("true"), Some(r#"{"a":[1,2]}"#))
+        (&d["DEBUG"], &d["OBJ"]),
+        (&serde_json::json!(true), &serde_json::json!({"a": [1, 2]}))
     );
+    assert_eq!(d["NOTHING"], serde_json::Value::Null);
 }
 
 #[test]

@@ -131,6 +131,14 @@ fn tampered_key_wrap_or_kdf_params_are_refused() {
         Vault::open(&t.path).unwrap().unlock_passphrase(&pass()),
         Err(Error::Integrity { .. })
     ));
+    // The wrap deleted: once "this vault is not protected by a passphrase", which sent the user
+    // looking for a keychain; the header says passphrase, so the file was edited.
+    c.execute("DELETE FROM key_wraps", []).unwrap();
+    let e = Vault::open(&t.path).unwrap().unlock_passphrase(&pass()).unwrap_err();
+    assert!(
+        matches!(e, Error::Tampered { .. }) && e.to_string().contains("wrap is missing"),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -371,6 +379,10 @@ fn a_deleted_current_version_is_called_missing() {
     let e = integrity_err(&mut v, "app/A");
     assert!(e.contains("current version 2 is missing"), "{e}");
     assert_eq!(v.verify_integrity().unwrap(), ["app/A (its current version is missing)"]);
+    // Status and the report once counted nothing altered: the record's own MAC holds.
+    let s = v.status(&hush_core::lifecycle::StatusOptions::at(0)).unwrap();
+    assert_eq!(s.altered.iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["app/A"]);
+    assert_eq!(v.report(0, 0).unwrap().findings["altered"], 1);
 }
 
 /// A deletion forged into the file: "Empty the trash" (purge of the trashed copies) refuses it

@@ -187,6 +187,17 @@ pub fn doctor(ctx: &Ctx, json: bool) -> Result<bool> {
     Ok(checks.iter().all(|c| c.ok))
 }
 
+pub fn accept_state(ctx: &Ctx) -> Result<()> {
+    let n = ctx.open_unlocked()?.accept_state()?;
+    match n {
+        0 => errln!("the vault's state already matched the file; sealed again"),
+        n => errln!(
+            "the file as it is now is the vault's state ({n} part(s) differed); `hush doctor` checks the rest"
+        ),
+    }
+    Ok(())
+}
+
 /// Returns false when `verify` finds the chain broken.
 pub fn audit(ctx: &Ctx, verify: bool, filter: AuditFilter, json: bool) -> Result<bool> {
     // The keyed links and the anchor need the key: verifying unlocks when it can; without a

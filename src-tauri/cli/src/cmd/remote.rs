@@ -6,9 +6,9 @@ use std::io::{IsTerminal, Read};
 use std::sync::atomic::AtomicBool;
 
 use hush_core::remote::{
-    AheadKey, AuthSpec, Direction, FirstSource, FolderOutcome, FolderState, KeyAction,
-    MigrateOptions, OpReport, Plan, Progress, ProgressPhase, RemoteCredential, RemoteSpec,
-    Resolution, SyncHistory, SyncOptions,
+    AheadKey, AuthSpec, Direction, FirstSource, FolderOutcome, FolderResult, FolderState,
+    KeyAction, MigrateOptions, OpReport, Plan, Progress, ProgressPhase, RemoteCredential,
+    RemoteSpec, Resolution, SyncHistory, SyncOptions,
 };
 use hush_core::{Error, Result, Vault};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -219,17 +219,26 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
     };
     for (remote, folders) in by_remote {
         let r = v.remote_first(remote, &folders, bound)?;
-        let which = folders.join(", ");
         for n in r.notes.iter().filter(|n| n.starts_with("warning: ")) {
             errln!("{n}");
         }
         match r.source {
             FirstSource::Remote => {
+                let read: Vec<&str> =
+                    folders.iter().filter(|f| !r.absent.contains(f)).map(String::as_str).collect();
                 let updated = match r.updated {
                     0 => "no key refreshed in the local copy".to_string(),
                     n => format!("{n} key(s) refreshed in the local copy"),
                 };
-                errln!("hush: {which} read from remote {remote} ({updated})");
+                if !read.is_empty() {
+                    errln!("hush: {} read from remote {remote} ({updated})", read.join(", "));
+                }
+                if !r.absent.is_empty() {
+                    errln!(
+                        "hush: {} not on remote {remote}: the local copy is used (`hush push {remote}` sends it)",
+                        r.absent.join(", ")
+                    );
+                }
             }
             FirstSource::LocalFallback => {
                 let synced: Vec<String> = r
@@ -517,7 +526,15 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
         print_json(&r);
     } else {
         print_notes(&r.notes, false);
-        for f in r.folders.iter().filter(|f| f.outcome != FolderOutcome::Unchanged) {
+        // A folder whose values did not change is still shown when something in it was left
+        // out or has a note (a newer remote value, metadata shortened to fit): said only in
+        // `--json` before, the text said nothing.
+        let worth_a_line = |f: &&FolderResult| {
+            f.outcome != FolderOutcome::Unchanged
+                || !f.notes.is_empty()
+                || f.keys.iter().any(|k| k.action == KeyAction::Skipped)
+        };
+        for f in r.folders.iter().filter(worth_a_line) {
             let keys: Vec<String> = f
                 .keys
                 .iter()
@@ -546,8 +563,8 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
         let t = &r.totals;
         let what = if r.dry_run { "dry run (nothing written)" } else { "done" };
         errln!(
-            "{what} in {:.1}s: {} folder(s); remote {} created, {} updated; local {} created, {} updated; {} unchanged, {} conflict(s), {} failed folder(s){}",
-            r.elapsed_ms as f64 / 1000.0, t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.conflicts, t.failed_folders,
+            "{what} in {:.1}s: {} folder(s); remote {} created, {} updated; local {} created, {} updated; {} unchanged, {} skipped, {} conflict(s), {} failed folder(s){}",
+            r.elapsed_ms as f64 / 1000.0, t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.skipped, t.conflicts, t.failed_folders,
             if t.removed_local_folders > 0 { format!(", {} local folder(s) moved to trash", t.removed_local_folders) } else { String::new() }
         );
         if t.deleted_remote + t.deleted_local > 0 {

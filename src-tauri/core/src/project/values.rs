@@ -27,7 +27,7 @@ pub fn layered_values(
             let filter =
                 SecretFilter { folder: Some(f.as_str()), direct: true, ..Default::default() };
             for r in tx.secrets(&filter)? {
-                check_row(keys, &r)?;
+                check_row(&tx, keys, &r)?;
                 if r.deleted_at.is_none() {
                     let v = open_current(&tx, keys, &r)?;
                     out.insert(r.name, v);
@@ -68,7 +68,7 @@ pub(crate) fn all_versions(vault: &mut Vault, folder: Option<&str>) -> Result<Ve
         }
         secrets = rows.len();
         for r in &rows {
-            check_row(keys, r)?;
+            check_row(&tx, keys, r)?;
             // Newest first: the current value names a finding when versions repeat.
             for (version, _) in tx.version_times(r.id)?.into_iter().rev() {
                 let Some(v) = tx.version(r.id, version)? else { continue };

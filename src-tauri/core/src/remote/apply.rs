@@ -28,9 +28,13 @@ pub(crate) struct Job {
     pub cas: u64,
     /// The merged fields to write (remote fields, local ones laid over), if anything changes.
     pub fields: Option<Fields>,
+    /// Remote fields left as they were read whose JSON is not a string: written back as JSON.
+    pub raw: std::collections::BTreeSet<String>,
     /// History replay instead of one write: snapshots and the remote version they continue from.
     pub replay: Option<(Vec<Fields>, u64)>,
     pub custom: Option<BTreeMap<String, String>>,
+    /// The `custom_metadata` read before planning (what `custom` replaces).
+    pub custom_read: BTreeMap<String, String>,
     /// Local values to compare with a fresh read after writing (remove-local-after-verify).
     pub verify: Option<Fields>,
     pub notes: Vec<String>,
@@ -72,9 +76,10 @@ impl Job {
         &self,
         conn: &Conn,
         fields: &Fields,
+        raw: &std::collections::BTreeSet<String>,
         cas: u64,
     ) -> std::result::Result<u64, JobOut> {
-        match conn.write(&self.path, fields, cas).await {
+        match conn.write(&self.path, fields, raw, cas).await {
             Ok(v) => Ok(v),
             Err(f) if f.is_cas_mismatch() => match conn.read(&self.path).await {
                 Ok(Some(r)) if r.version == cas + 1 && fields_equal(&r.fields, fields) => {
@@ -98,7 +103,7 @@ impl Job {
         if let Some((snaps, start)) = &self.replay {
             let mut cas = *start;
             for s in snaps {
-                match self.write_once(conn, s, cas).await {
+                match self.write_once(conn, s, &Default::default(), cas).await {
                     Ok(v) => cas = v,
                     Err(out) => return out,
                 }
@@ -107,15 +112,22 @@ impl Job {
             landed.version = cas;
             landed.fields = snaps.last().map(super::history::dup);
         } else if let Some(fields) = &self.fields {
-            match self.write_once(conn, fields, self.cas).await {
+            match self.write_once(conn, fields, &self.raw, self.cas).await {
                 Ok(v) => landed.version = v,
                 Err(out) => return out,
             }
             landed.fields = Some(super::history::dup(fields));
         }
         if let Some(custom) = &self.custom {
-            if let Err(e) = conn.write_custom(&self.path, custom).await {
-                return JobOut::Failed(e);
+            if let Err(e) = conn.write_custom(&self.path, custom, &self.custom_read).await {
+                // The values landed: say so (and record them), with what did not.
+                if landed.fields.is_none() {
+                    return JobOut::Failed(e);
+                }
+                landed.notes.push(format!(
+                    "the values were written as version {}, but not their metadata: {e}",
+                    landed.version
+                ));
             }
         }
         if let Some(local) = &self.verify {
@@ -447,7 +459,7 @@ fn trash_folder(tx: &Tx<'_, Write>, keys: &Keys, folder: &str) -> Result<()> {
     let filter = SecretFilter { folder: Some(folder), direct: true, ..SecretFilter::live() };
     let now = crate::timefmt::now();
     for mut r in tx.secrets(&filter)? {
-        check_row(keys, &r)?;
+        check_row(tx, keys, &r)?;
         r.deleted_at = Some(now);
         tx.update_secret(keys, &mut r)?;
     }

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use super::auth::{RemoteCredential, TokenSource};
 pub(crate) use super::failure::{classify_transport, discovery_bound, of_round, Failure};
 use super::http::{self, Request};
-use super::mapping::{fields_from_json, ExposedFields, Fields};
+use super::mapping::{fields_and_raw, fields_from_json, ExposedFields, Fields};
 use crate::error::{Error, Result};
 
 /// Where and how to connect, resolved from the stored remote and the environment.
@@ -52,6 +52,8 @@ pub(crate) struct RemoteSecret {
     /// Current version (0 on KV v1).
     pub version: u64,
     pub fields: Fields,
+    /// Fields whose JSON was not a string (see `mapping::fields_and_raw`).
+    pub raw: std::collections::BTreeSet<String>,
     pub custom: BTreeMap<String, String>,
     /// The latest version is deleted or destroyed (fields are empty; writes must CAS on
     /// `version`).
@@ -81,6 +83,9 @@ pub(crate) enum Gone {
 #[derive(Debug, Deserialize)]
 pub(crate) struct SecretMetadata {
     pub current_version: u64,
+    /// OpenBao: the version of the metadata itself, which `metadata_cas` names.
+    #[serde(default)]
+    pub current_metadata_version: Option<u64>,
     #[serde(default)]
     pub custom_metadata: Option<HashMap<String, String>>,
     #[serde(default)]
@@ -475,12 +480,17 @@ impl Conn {
         if self.kv == 1 {
             return match got {
                 Ok((404, _)) => Ok(Read::Done(None)),
-                Ok((_, r)) => Ok(Read::Done(Some(RemoteSecret {
-                    version: 0,
-                    fields: self.fields(r["data"].clone(), &api)?,
-                    custom: BTreeMap::new(),
-                    deleted: None,
-                }))),
+                Ok((_, r)) => {
+                    let (fields, raw) = self.fields(r["data"].clone(), &api)?;
+                    let custom = BTreeMap::new();
+                    Ok(Read::Done(Some(RemoteSecret {
+                        version: 0,
+                        fields,
+                        raw,
+                        custom,
+                        deleted: None,
+                    })))
+                }
                 Err(f) if f.status() == Some(404) => Ok(Read::Done(None)),
                 Err(f) => Err(self.err(f, "read", &api)),
             };
@@ -501,6 +511,7 @@ impl Conn {
                 Ok(Read::Done(Some(RemoteSecret {
                     version,
                     fields: Fields::new(),
+                    raw: Default::default(),
                     custom: custom_of(&meta["custom_metadata"]),
                     deleted: Some(if meta["destroyed"].as_bool() == Some(true) {
                         Gone::Destroyed
@@ -515,9 +526,11 @@ impl Conn {
                 let version = meta["version"].as_u64().ok_or_else(|| {
                     self.err(Failure::Other("the answer has no version".into()), "read", &api)
                 })?;
+                let (fields, raw) = self.fields(data, &api)?;
                 Ok(Read::Done(Some(RemoteSecret {
                     version,
-                    fields: self.fields(data, &api)?,
+                    fields,
+                    raw,
                     custom: custom_of(&meta["custom_metadata"]),
                     deleted: None,
                 })))
@@ -546,13 +559,18 @@ impl Conn {
         Ok(Read::Done(Some(RemoteSecret {
             version: m.current_version,
             fields: Fields::new(),
+            raw: Default::default(),
             custom: m.custom_metadata.unwrap_or_default().into_iter().collect(),
             deleted: gone,
         })))
     }
 
-    fn fields(&self, data: Value, api: &str) -> Result<Fields> {
-        fields_from_json(data).ok_or_else(|| {
+    fn fields(
+        &self,
+        data: Value,
+        api: &str,
+    ) -> Result<(Fields, std::collections::BTreeSet<String>)> {
+        fields_and_raw(data).ok_or_else(|| {
             Error::Remote(format!(
                 "{api} does not hold a map of fields; Hush cannot map it to a folder"
             ))
@@ -579,22 +597,21 @@ impl Conn {
         }
     }
 
-    /// Writes all `fields` at `path`. KV v2: check-and-set on `cas` (0 = must not exist); returns
+    /// Writes all `fields` at `path` (the `raw` ones as the JSON their text is). KV v2: check-and-set on `cas` (0 = must not exist); returns
     /// the new version. A CAS mismatch comes back as `Err(Failure)` for the caller to resolve.
     pub(crate) async fn write(
         &self,
         path: &str,
         fields: &Fields,
+        raw: &std::collections::BTreeSet<String>,
         cas: u64,
     ) -> std::result::Result<u64, Failure> {
         let api = self.api_path(path);
+        let data = ExposedFields { fields, raw };
         if self.kv == 1 {
-            return self
-                .kv_call(Method::POST, &api, Some(&body(&ExposedFields(fields))))
-                .await
-                .map(|_| 0);
+            return self.kv_call(Method::POST, &api, Some(&body(&data))).await.map(|_| 0);
         }
-        let b = body(&json!({ "options": { "cas": cas }, "data": ExposedFields(fields) }));
+        let b = body(&json!({ "options": { "cas": cas }, "data": data }));
         let r = self.kv_call(Method::POST, &api, Some(&b)).await?;
         r["data"]["version"]
             .as_u64()
@@ -602,16 +619,42 @@ impl Conn {
     }
 
     /// Replaces the secret's `custom_metadata` (KV v2 only).
+    /// Replaces the secret's `custom_metadata` (KV v2 only), read as `read` before planning. A
+    /// secret whose metadata needs check-and-set (OpenBao's `metadata_cas_required`) is written
+    /// with the metadata's version from a fresh read, and only while it still holds `read`: a
+    /// teammate's edit made since is never written over.
     pub(crate) async fn write_custom(
         &self,
         path: &str,
         custom: &BTreeMap<String, String>,
+        read: &BTreeMap<String, String>,
     ) -> Result<()> {
         let api = format!("{}/metadata/{path}", self.target.mount);
-        self.kv_call(Method::POST, &api, Some(&body(&json!({ "custom_metadata": custom }))))
+        let failed = |f| self.err(f, "write custom_metadata of", &api);
+        match self
+            .kv_call(Method::POST, &api, Some(&body(&json!({ "custom_metadata": custom }))))
             .await
-            .map(|_| ())
-            .map_err(|f| self.err(f, "write custom_metadata of", &api))
+        {
+            Ok(_) => return Ok(()),
+            Err(f) if f.needs_metadata_cas() => {}
+            Err(f) => return Err(failed(f)),
+        }
+        let now = self.read_metadata(path).await?;
+        let held: BTreeMap<String, String> = now
+            .as_ref()
+            .and_then(|m| m.custom_metadata.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let Some(version) = now.and_then(|m| m.current_metadata_version).filter(|_| held == *read)
+        else {
+            return Err(Error::Remote(format!(
+                "the custom_metadata of {api} changed after it was read (a teammate's edit?): \
+                 not written over; run the command again"
+            )));
+        };
+        let b = body(&json!({ "custom_metadata": custom, "metadata_cas": version }));
+        self.kv_call(Method::POST, &api, Some(&b)).await.map(|_| ()).map_err(failed)
     }
 
     /// One level of the listing under `dir` ("" = the mount's root): names, directories end in `/`.

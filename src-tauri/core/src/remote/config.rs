@@ -375,7 +375,7 @@ impl Vault {
         }
         let (keys, store) = self.parts()?;
         let tx = store.write()?;
-        tx.delete_remote(row.id)?;
+        tx.delete_remote(keys, row.id)?;
         let detail = format!("removed remote {name}");
         audit::append(&tx, Some(keys), Action::RemoteConfig, None, Outcome::Ok, Some(&detail))?;
         tx.commit()
@@ -395,6 +395,8 @@ impl Vault {
                     ),
                 });
             }
+            // An older row of this remote (an address it once had) carries a valid MAC too.
+            tx.check_anchor(keys)?;
         }
         let synced_folders = tx.synced_folders(rec.id)?.len() as u64;
         let info = RemoteInfo {

@@ -243,7 +243,7 @@ impl Vault {
         let started = Instant::now();
         let row = self.remote_row(name)?;
         let mut report = runtime::block_on(async {
-            let p = self.prepare(&row, &cfg, &mut *progress).await?;
+            let p = until_cancelled(cancel, self.prepare(&row, &cfg, &mut *progress)).await??;
             self.execute(&row, &cfg, p, &mut *progress, cancel).await
         })??;
         report.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -478,7 +478,9 @@ impl Vault {
             return None;
         }
         let mut fields = remote.map(|r| dup(&r.fields)).unwrap_or_default();
+        let mut raw = remote.map(|r| r.raw.clone()).unwrap_or_default();
         for k in plan.keys.iter().filter(|k| k.action.writes_remote()) {
+            raw.remove(&k.name);
             if k.action == KeyAction::DeleteRemote {
                 fields.remove(&k.name);
             } else if let Some(s) = local.and_then(|l| l.get(&k.name)) {
@@ -490,8 +492,9 @@ impl Vault {
         }
         let no_custom = BTreeMap::new();
         let existing = remote.map_or(&no_custom, |r| &r.custom);
+        let foreign = super::meta::foreign_format(existing).is_some();
         let (custom, notes) = match (p.kv, local) {
-            (2, Some(l)) => {
+            (2, Some(l)) if !foreign => {
                 // The plan's, unless it was made against another remote state (a replay
                 // resumed after a break plans as if the remote were new).
                 let planned = plan.custom.take().filter(|c| c.against == remote.map(|r| r.version));
@@ -534,9 +537,11 @@ impl Vault {
             api_path: p.conn.api_path(&remote_path(&row.info.spec.prefix, &plan.folder)),
             cas: remote.map_or(0, |r| r.version),
             fields: writes.then_some(fields),
+            raw,
             replay: replay.map(|r| {
                 (r.snaps[r.start..].iter().map(|s| dup(&s.fields)).collect(), r.start as u64)
             }),
+            custom_read: if custom.is_some() { existing.clone() } else { BTreeMap::new() },
             custom,
             verify: verify
                 .then(|| {
@@ -554,6 +559,24 @@ impl Vault {
                 .flatten(),
             notes,
         })
+    }
+}
+
+/// `work` until it ends or the cancel flag is raised (looked at every 50 ms). Reading and
+/// planning write nothing, so they stop at once: a hung server once held the first Ctrl-C for
+/// the client's whole timeout, twice over.
+async fn until_cancelled<T>(
+    cancel: &AtomicBool,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T> {
+    let raised = async {
+        while !cancel.load(Ordering::Relaxed) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    tokio::select! {
+        out = work => Ok(out),
+        () = raised => Err(Error::Cancelled("interrupted while reading the remote; nothing was written".into())),
     }
 }
 

@@ -52,6 +52,10 @@ impl Failure {
             _ => None,
         }
     }
+    /// OpenBao's per-secret `metadata_cas_required`: a metadata write needs `metadata_cas`.
+    pub(crate) fn needs_metadata_cas(&self) -> bool {
+        matches!(self, Failure::Status { code: 400, errors, .. } if errors.iter().any(|e| e.contains("metadata check-and-set parameter required")))
+    }
     pub(crate) fn is_cas_mismatch(&self) -> bool {
         matches!(self, Failure::Status { code: 400, errors, .. } if errors.iter().any(|e| e.contains("check-and-set")))
     }

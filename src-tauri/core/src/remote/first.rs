@@ -52,6 +52,8 @@ pub struct RemoteFirst {
     /// Remote keys the local copy cannot take (a name Hush cannot use, a value over 1 MiB): the
     /// program runs without them.
     pub left_out: Vec<LeftOut>,
+    /// Folders the remote does not hold at all: their local copy is what the program gets.
+    pub absent: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -136,6 +138,7 @@ impl Vault {
             updated: 0,
             conflicts: Vec::new(),
             ahead: Vec::new(),
+            absent: Vec::new(),
             left_out: Vec::new(),
             notes: Vec::new(),
         };
@@ -198,6 +201,19 @@ impl Vault {
                 }
             }
         }
+        // A named folder the remote does not hold: nothing came from it, so "read from the
+        // remote" would say what did not happen.
+        out.absent = folders
+            .iter()
+            .filter(|f| {
+                !report.folders.iter().any(|r| {
+                    &r.folder == *f
+                        && (r.remote_version > 0
+                            || r.keys.iter().any(|k| k.remote_version.is_some()))
+                })
+            })
+            .cloned()
+            .collect();
         Ok(out)
     }
 

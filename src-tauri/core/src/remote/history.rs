@@ -27,7 +27,7 @@ impl Vault {
         let filter = SecretFilter { folder: Some(folder), direct: true, ..SecretFilter::live() };
         let mut events: BTreeMap<i64, Vec<(String, SecretValue)>> = BTreeMap::new();
         for r in tx.secrets(&filter)? {
-            check_row(keys, &r)?;
+            check_row(&tx, keys, &r)?;
             for (version, at) in tx.version_times(r.id)? {
                 let Some(v) = tx.version(r.id, version)? else { continue };
                 let value = keys.open_version(r.id, &r.path, version, &v.sealed)?;

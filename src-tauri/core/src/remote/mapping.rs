@@ -1,7 +1,7 @@
 //! The folder ↔ KV secret mapping (see the module docs of `remote`): paths and field values (Hush
 //! metadata in `custom_metadata` is `meta`'s). Pure functions; the tests pin the format.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -24,23 +24,44 @@ pub(crate) fn value_from_json(v: Value) -> SecretValue {
 
 /// The fields of a KV `data` object. Anything but an object (or null) is not a Hush folder.
 pub(crate) fn fields_from_json(data: Value) -> Option<Fields> {
+    fields_and_raw(data).map(|(f, _)| f)
+}
+
+/// The fields of a KV `data` object, and the names of those that were not strings (a number, a
+/// boolean, null, an object a teammate wrote): a write that leaves them as they are puts back
+/// their JSON, not its text (`5432` stays a number, `null` never becomes `"null"`).
+pub(crate) fn fields_and_raw(data: Value) -> Option<(Fields, BTreeSet<String>)> {
     match data {
-        Value::Object(map) => Some(map.into_iter().map(|(k, v)| (k, value_from_json(v))).collect()),
-        Value::Null => Some(Fields::new()),
+        Value::Object(map) => {
+            let raw = map.iter().filter(|(_, v)| !v.is_string()).map(|(k, _)| k.clone()).collect();
+            Some((map.into_iter().map(|(k, v)| (k, value_from_json(v))).collect(), raw))
+        }
+        Value::Null => Some((Fields::new(), BTreeSet::new())),
         _ => None,
     }
 }
 
-/// Serialises fields as a JSON object of strings, borrowing the values (no extra plaintext copy on
-/// our side; the HTTP client's buffers are out of our hands).
-pub(crate) struct ExposedFields<'a>(pub &'a Fields);
+/// Serialises fields as a JSON object, borrowing the values (no extra plaintext copy on our side;
+/// the HTTP client's buffers are out of our hands): strings, except the `raw` names, whose text is
+/// the JSON a teammate wrote and is put back as that JSON.
+pub(crate) struct ExposedFields<'a> {
+    pub fields: &'a Fields,
+    pub raw: &'a BTreeSet<String>,
+}
 
 impl Serialize for ExposedFields<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            m.serialize_entry(k, v.expose_str())?;
+        let mut m = s.serialize_map(Some(self.fields.len()))?;
+        for (k, v) in self.fields {
+            let json = self
+                .raw
+                .contains(k)
+                .then(|| serde_json::from_str::<&serde_json::value::RawValue>(v.expose_str()).ok());
+            match json.flatten() {
+                Some(raw) => m.serialize_entry(k, raw)?,
+                None => m.serialize_entry(k, v.expose_str())?,
+            }
         }
         m.end()
     }
@@ -103,8 +124,21 @@ mod tests {
         assert_eq!(f["O"].expose_str(), r#"{"k":[1,2]}"#);
         assert_eq!(f["Z"].expose_str(), "null");
         assert!(fields_from_json(json!("str")).is_none());
-        let out = serde_json::to_value(ExposedFields(&f)).unwrap();
+        let none = BTreeSet::new();
+        let out = serde_json::to_value(ExposedFields { fields: &f, raw: &none }).unwrap();
         assert_eq!(out["N"], "5");
+    }
+
+    /// A push once wrote a teammate's `5432`, `true`, `null` and `{"a":1}` back as strings.
+    #[test]
+    fn fields_left_as_read_keep_their_json() {
+        let (f, raw) = fields_and_raw(
+            json!({"A": "x", "N": 5432, "B": true, "O": {"k": [1, 2]}, "Z": null, "S": "5"}),
+        )
+        .unwrap();
+        assert_eq!(raw.iter().map(String::as_str).collect::<Vec<_>>(), ["B", "N", "O", "Z"]);
+        let out = serde_json::to_string(&ExposedFields { fields: &f, raw: &raw }).unwrap();
+        assert_eq!(out, r#"{"A":"x","B":true,"N":5432,"O":{"k":[1,2]},"S":"5","Z":null}"#);
     }
 
     #[test]

@@ -196,6 +196,9 @@ pub(crate) fn read_entry(raw: &str) -> RemoteMeta {
 
 /// Every `hush:<NAME>` entry of a remote secret's `custom_metadata`, read, per name.
 pub(crate) fn read_all(custom: &BTreeMap<String, String>) -> BTreeMap<String, RemoteMeta> {
+    if foreign_format(custom).is_some() {
+        return BTreeMap::new();
+    }
     custom
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix(META_PREFIX)?.to_string(), read_entry(v))))
@@ -383,6 +386,18 @@ pub(crate) fn encode_custom(
     }
     mark_format(&mut out, existing);
     (out, notes)
+}
+
+/// A format entry this Hush does not write (`hush` = `2` from a newer Hush): its entries may mean
+/// something else, so they are neither read over local metadata nor written over (a push once
+/// read them as format 1 and wrote `1` back). The note says so.
+pub(crate) fn foreign_format(custom: &BTreeMap<String, String>) -> Option<String> {
+    let v = custom.get(FORMAT_KEY).filter(|v| v.as_str() != "1")?;
+    Some(format!(
+        "the remote's Hush metadata is format '{}', which this Hush does not know: it is neither \
+         read nor written (a newer Hush wrote it; update Hush)",
+        v.escape_debug()
+    ))
 }
 
 /// The format entry (`hush` = 1) says how to read Hush's entries, so it goes with them: a folder

@@ -57,13 +57,19 @@ fn compare(i: &Inputs<'_>, name: &str, l: Option<&SecretValue>, r: Option<&Secre
     let mac = |v: &SecretValue| i.macs.mac(i.remote_id, i.folder, name, v.expose());
     match (l, r) {
         (Some(l), Some(r)) if l.expose() == r.expose() => Cmp::Same,
+        // A key the last sync saw on both sides and one side no longer has: never a new key to
+        // copy back over the removal, whether or not the other side changed it since.
         (Some(l), None) => match base {
             Some(b) if *b == mac(l) => Cmp::Conflict("removed on the remote since the last sync"),
-            _ => Cmp::LocalNew,
+            Some(_) => Cmp::Conflict("changed here and removed on the remote since the last sync"),
+            None => Cmp::LocalNew,
         },
         (None, Some(r)) => match base {
             Some(b) if *b == mac(r) => Cmp::Conflict("removed locally since the last sync"),
-            _ => Cmp::RemoteNew,
+            Some(_) => {
+                Cmp::Conflict("removed locally and changed on the remote since the last sync")
+            }
+            None => Cmp::RemoteNew,
         },
         (Some(l), Some(r)) => match base {
             None => Cmp::Conflict("both sides have a different value and were never synced"),
@@ -180,8 +186,11 @@ pub(crate) fn plan_folder(i: &Inputs<'_>) -> FolderPlan {
         )),
         None => {}
     }
+    let foreign = i.remote.and_then(|r| super::meta::foreign_format(&r.custom));
     let custom = (i.direction != Direction::Pull && i.kv == 2 && !local.is_empty())
-        .then(|| desired_custom(i.remote, local));
+        .then(|| desired_custom(i.remote, local))
+        .filter(|_| foreign.is_none());
+    notes.extend(foreign);
     let metadata_changes = custom.as_ref().is_some_and(|(hush, _, _)| {
         *hush != i.remote.map(|r| hush_part(&r.custom)).unwrap_or_default()
     });
@@ -329,6 +338,7 @@ mod tests {
                 .into_iter()
                 .map(|(k, x)| (k.to_string(), v(x)))
                 .collect(),
+            raw: Default::default(),
             custom: Default::default(),
             deleted: None,
         };
@@ -395,6 +405,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            raw: Default::default(),
             custom: Default::default(),
             deleted: None,
         };

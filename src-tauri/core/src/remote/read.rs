@@ -51,7 +51,7 @@ fn load_local(v: &Vault, filters: &[String]) -> Result<BTreeMap<String, LocalFol
     let currents = tx.current_versions()?;
     let none = Current { newest: 0, sealed: None };
     for row in tx.all_secrets()?.into_iter().filter(|r| in_scope(&r.folder, filters)) {
-        check_row(keys, &row)?;
+        check_row(&tx, keys, &row)?;
         if row.deleted_at.is_some() {
             continue;
         }
@@ -181,7 +181,28 @@ async fn discover(
             }
             let Some(done) = set.join_next().await else { break };
             let (dir, keys) = done.map_err(join_err)?;
-            let keys = keys?;
+            let keys = match keys {
+                // A token for named folders only may not list their parents: the named folders
+                // are read directly instead (a read of one that is not there finds nothing).
+                Err(Error::RemoteDenied { .. }) if !filters.is_empty() => {
+                    let rel = dir.strip_prefix(&format!("{prefix}/")).unwrap_or(&dir);
+                    let named = filters
+                        .iter()
+                        .filter(|f| format!("{f}/").starts_with(rel) && !folders.contains(*f));
+                    let named: Vec<String> = named.cloned().collect();
+                    if !named.is_empty() {
+                        notes.push(format!(
+                            "the token may not list '{dir}': {} read directly",
+                            named.join(", ")
+                        ));
+                    }
+                    // Their subfolders, where the token may list them.
+                    next.extend(named.iter().map(|f| format!("{}/", remote_path(&prefix, f))));
+                    folders.extend(named);
+                    continue;
+                }
+                other => other?,
+            };
             entries += keys.len();
             super::client::discovery_bound(&prefix, depth, entries)?;
             for k in keys {

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension};
 use super::{bad_row, Tx, Write};
 use crate::crypto::{KdfParams, Sealed};
 use crate::error::Result;
-use crate::keys::MacInput;
+use crate::keys::{Keys, MacInput};
 use crate::model::KeyMode;
 
 /// The vault row.
@@ -16,7 +16,8 @@ pub(crate) struct Header {
     pub keychain_account: Option<String>,
     /// Bumped by every re-key.
     pub key_generation: i64,
-    /// 1: values bound without their path, no row MACs (upgraded at the next unlock); 2: now.
+    /// 1: values bound without their path, no row MACs; 2: no state root (both upgraded at the
+    /// next unlock); 3: now.
     pub format: i64,
 }
 
@@ -100,7 +101,7 @@ impl<M> Tx<'_, M> {
             .optional()?;
         let (vault_id, mode, keychain_account, key_generation, format) =
             row.ok_or_else(|| bad_row("the vault header", "missing"))?;
-        if !(1..=2).contains(&format) {
+        if !(1..=3).contains(&format) {
             return Err(bad_row("the vault header", format!("unknown format {format}")));
         }
         Ok(Header {
@@ -219,7 +220,8 @@ impl Tx<'_, Write> {
     }
 
     /// Writes every setting and its MAC (computed by the caller from `s.mac_input()`).
-    pub(crate) fn put_settings(&self, s: &StoredSettings, mac: &[u8]) -> Result<()> {
+    pub(crate) fn put_settings(&self, keys: &Keys, s: &StoredSettings, mac: &[u8]) -> Result<()> {
+        self.touch_state(keys)?;
         self.c().execute(
             "UPDATE vault SET versions_kept = ?1, trash_days = ?2, settings_mac = ?3 WHERE id = 1",
             params![s.versions_kept, s.trash_days, mac],

@@ -19,6 +19,7 @@ mod lifecycle;
 mod open;
 mod remotes;
 mod secrets;
+mod state;
 mod versions;
 
 use std::marker::PhantomData;
@@ -37,6 +38,7 @@ pub use open::SCHEMA_VERSION;
 pub(crate) use open::{set_wait_notice, sidecar_modes};
 pub(crate) use remotes::{RemoteRecord, StoredAuth};
 pub(crate) use secrets::{secret_mac_input, NewRecord, SecretFilter, SecretRow};
+pub(crate) use state::{records_altered, ANCHOR_ALTERED};
 pub(crate) use versions::{Current, VersionRow};
 
 /// Transaction mode markers.
@@ -59,6 +61,8 @@ pub(crate) struct Tx<'c, M> {
     /// The id the next new secret gets, once `insert_secret` has looked it up (inside the write
     /// lock only this transaction inserts, and only through `insert_secret`).
     next_secret_id: std::cell::Cell<Option<i64>>,
+    /// What this transaction checked and changed of the state root (`state.rs`).
+    state: state::StateTrack,
     _mode: PhantomData<M>,
 }
 
@@ -69,7 +73,9 @@ impl<M> Tx<'_, M> {
 }
 
 impl Tx<'_, Write> {
+    /// Seals the state root if anything it covers changed (`state.rs`), then commits.
     pub(crate) fn commit(self) -> Result<()> {
+        self.seal_state()?;
         Ok(self.tx.commit()?)
     }
 
@@ -81,6 +87,7 @@ impl Tx<'_, Write> {
             "SELECT EXISTS (SELECT 1 FROM secrets WHERE mac IS NOT NULL)
                  OR EXISTS (SELECT 1 FROM remotes WHERE mac IS NOT NULL)
                  OR EXISTS (SELECT 1 FROM audit WHERE mac IS NOT NULL)
+                 OR EXISTS (SELECT 1 FROM record_buckets)
                  OR EXISTS (SELECT 1 FROM vault WHERE settings_mac IS NOT NULL
                             OR audit_anchor_seq != 0 OR audit_anchor_mac IS NOT NULL)",
             [],
@@ -93,6 +100,7 @@ impl Tx<'_, Write> {
     pub(crate) fn strip_macs(&self) -> Result<()> {
         self.c().execute_batch(
             "UPDATE secrets SET mac = NULL; UPDATE remotes SET mac = NULL; UPDATE audit SET mac = NULL;
+             DELETE FROM record_buckets;
              UPDATE vault SET settings_mac = NULL, audit_anchor_seq = 0, audit_anchor_mac = NULL, format = 1;",
         )?;
         Ok(())
@@ -144,7 +152,12 @@ impl Store {
     pub(crate) fn read(&self) -> Result<Tx<'_, Read>> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
         self.check_generation(&tx)?;
-        Ok(Tx { tx, next_secret_id: Default::default(), _mode: PhantomData })
+        Ok(Tx {
+            tx,
+            next_secret_id: Default::default(),
+            state: Default::default(),
+            _mode: PhantomData,
+        })
     }
 
     /// The write lock (waiting for another writer, see `open::busy`). Its commit is on disk
@@ -171,7 +184,12 @@ impl Store {
         let generation = self.generation;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         check_generation(generation, &tx)?;
-        Ok(Tx { tx, next_secret_id: Default::default(), _mode: PhantomData })
+        Ok(Tx {
+            tx,
+            next_secret_id: Default::default(),
+            state: Default::default(),
+            _mode: PhantomData,
+        })
     }
 
     fn check_generation(&self, c: &Connection) -> Result<()> {

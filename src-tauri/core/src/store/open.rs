@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_authenticated_rows", include_str!("../../../../migrations/0005_authenticated_rows.sql")),
     ("0006_lifecycle", include_str!("../../../../migrations/0006_lifecycle.sql")),
     ("0007_lean_indexes", include_str!("../../../../migrations/0007_lean_indexes.sql")),
+    ("0008_state_root", include_str!("../../../../migrations/0008_state_root.sql")),
 ];
 
 /// The schema this Hush writes.

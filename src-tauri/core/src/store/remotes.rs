@@ -192,6 +192,7 @@ impl<M> Tx<'_, M> {
 impl Tx<'_, Write> {
     /// Inserts a remote (id assigned here) with its MAC.
     pub(crate) fn insert_remote(&self, keys: &Keys, rec: &mut RemoteRecord) -> Result<()> {
+        self.touch_state(keys)?;
         self.c().execute(
             "INSERT INTO remotes (name, addr, mount, auth, created_at) VALUES (?1, ?2, ?3, 'token', ?4)",
             params![rec.name, rec.addr, rec.mount, rec.created_at],
@@ -202,6 +203,7 @@ impl Tx<'_, Write> {
 
     /// Writes every field of a remote and its fresh MAC.
     pub(crate) fn update_remote(&self, keys: &Keys, rec: &mut RemoteRecord) -> Result<()> {
+        self.touch_state(keys)?;
         rec.mac = Some(keys.row_mac(&rec.mac_input()).to_vec());
         let (auth, mount, role) = match &rec.auth {
             StoredAuth::Token => ("token", None, None),
@@ -233,7 +235,8 @@ impl Tx<'_, Write> {
     }
 
     /// Removes a remote and its sync state.
-    pub(crate) fn delete_remote(&self, id: i64) -> Result<()> {
+    pub(crate) fn delete_remote(&self, keys: &Keys, id: i64) -> Result<()> {
+        self.touch_state(keys)?;
         self.clear_sync(id)?;
         self.c().execute("DELETE FROM remotes WHERE id = ?1", [id])?;
         Ok(())

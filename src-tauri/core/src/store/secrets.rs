@@ -442,6 +442,7 @@ impl Tx<'_, Write> {
     /// ([`Tx::next_id`]). Returns the id.
     pub(crate) fn insert_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<i64> {
         row.id = self.next_id()?;
+        self.touch_secret(keys, row.id)?;
         row.mac = Some(keys.row_mac(&secret_mac_input(row)).to_vec());
         let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
         self.c().prepare_cached(INSERT_SECRET)?.execute(&record_params(row, &meta)[..])?;
@@ -455,7 +456,7 @@ impl Tx<'_, Write> {
     /// Inserts new records with their first versions, in order. Each must carry the next id
     /// (anything else is refused before it is written). The two statements are looked up once
     /// per batch, not once per record: a bulk import inserts thousands.
-    pub(crate) fn insert_records(&self, recs: &[NewRecord]) -> Result<()> {
+    pub(crate) fn insert_records(&self, keys: &Keys, recs: &[NewRecord]) -> Result<()> {
         let mut secret = self.c().prepare_cached(INSERT_SECRET)?;
         let mut version = self.c().prepare_cached(super::versions::INSERT_VERSION)?;
         for r in recs {
@@ -465,6 +466,7 @@ impl Tx<'_, Write> {
                     format!("new record {} (sealed as id {}, not the next id)", row.path, row.id);
                 return Err(crate::error::Error::Integrity { what });
             }
+            self.touch_secret(keys, row.id)?;
             secret.execute(&record_params(row, &r.meta)[..])?;
             self.next_secret_id.set(Some(row.id + 1));
             if !row.tags.is_empty() {
@@ -477,6 +479,7 @@ impl Tx<'_, Write> {
 
     /// Writes every field of a record (tags aside) and its fresh MAC.
     pub(crate) fn update_secret(&self, keys: &Keys, row: &mut SecretRow) -> Result<()> {
+        self.touch_secret(keys, row.id)?;
         row.mac = Some(keys.row_mac(&secret_mac_input(row)).to_vec());
         let meta = serde_json::to_string(&row.meta).expect("a map of strings serialises");
         self.c()
@@ -523,7 +526,8 @@ impl Tx<'_, Write> {
     }
 
     /// Destroys a record with every version and tag (purge).
-    pub(crate) fn delete_secret(&self, id: i64) -> Result<()> {
+    pub(crate) fn delete_secret(&self, keys: &Keys, id: i64) -> Result<()> {
+        self.touch_secret(keys, id)?;
         self.c().prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([id])?;
         Ok(())
     }
@@ -549,12 +553,12 @@ mod tests {
         let (_dir, mut store, keys) = crate::store::test_store();
         let tx = store.write().unwrap();
         let next = tx.next_id().unwrap();
-        let err = tx.insert_records(&[record(&keys, next + 1)]).unwrap_err();
+        let err = tx.insert_records(&keys, &[record(&keys, next + 1)]).unwrap_err();
         assert!(matches!(err, crate::error::Error::Integrity { .. }), "{err}");
         let ok = [record(&keys, next), record(&keys, next + 1)];
         let bad = [record(&keys, next + 2), record(&keys, next + 2)];
-        tx.insert_records(&ok).unwrap();
-        assert!(tx.insert_records(&bad).is_err(), "an id used twice");
+        tx.insert_records(&keys, &ok).unwrap();
+        assert!(tx.insert_records(&keys, &bad).is_err(), "an id used twice");
         let count: i64 =
             tx.c().query_row("SELECT count(*) FROM secrets", [], |r| r.get(0)).unwrap();
         assert_eq!(count, 3, "the good records and the first of the bad batch, nothing else");
@@ -569,7 +573,7 @@ mod tests {
         let tx = store.write().unwrap();
         let first = tx.next_id().unwrap();
         let records: Vec<NewRecord> = (first..first + 6).map(|id| record(&keys, id)).collect();
-        tx.insert_records(&records).unwrap();
+        tx.insert_records(&keys, &records).unwrap();
         let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         tx.set_tags(first, &tags(&["zeta", "Alpha", "beta", "émoji", "a"])).unwrap();
         tx.set_tags(first + 2, &tags(&["only"])).unwrap();

@@ -157,7 +157,7 @@ mod tests {
                 NewRecord::new(&keys, row, version(id, 1))
             })
             .collect();
-        tx.insert_records(&records).unwrap();
+        tx.insert_records(&keys, &records).unwrap();
         // first: version 2 is current. first+1: a version 2 it does not point to. first+2: its
         // current envelope is gone. first+3: in the trash.
         tx.insert_version(&version(first, 2)).unwrap();

@@ -221,7 +221,7 @@ impl Vault {
         let rows: BTreeMap<i64, SecretRow> =
             tx.all_secrets()?.into_iter().map(|r| (r.id, r)).collect();
         for r in rows.values() {
-            check_row(keys, r).map_err(stopped)?;
+            check_row(&tx, keys, r).map_err(stopped)?;
         }
         for v in tx.all_versions()? {
             let Some(r) = rows.get(&v.secret_id) else { continue };

@@ -120,11 +120,12 @@ impl Vault {
             key_mode: kek.mode,
             keychain_account: kek.account.clone(),
             key_generation: 1,
-            format: 2,
+            format: 3,
         };
         let now = crate::timefmt::now();
         let tx = store.write()?;
         tx.insert_header(&header, now)?;
+        tx.establish_state(&keys)?;
         let kind = WrapKind::of_mode(kek.mode);
         tx.put_wrap(
             kind,

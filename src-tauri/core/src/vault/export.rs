@@ -134,7 +134,7 @@ impl Vault {
                 SecretFilter { folder: Some(f.as_str()), direct: true, ..Default::default() };
             let rows = tx.secrets(&filter)?;
             for r in &rows {
-                check_row(keys, r)?;
+                check_row(&tx, keys, r)?;
             }
             let live: Vec<_> = rows.into_iter().filter(|r| r.deleted_at.is_none()).collect();
             if live.is_empty() {

@@ -396,7 +396,7 @@ impl Vault {
             let (status, note, current) = match existing.get(path.name()) {
                 None => (ImportStatus::New, None, 0),
                 Some(m) => {
-                    let same = check_row(keys, m)
+                    let same = check_row(&tx, keys, m)
                         .and_then(|()| open_current(&tx, keys, m))
                         .map(|v| v.expose() == value.expose());
                     match (same, opts.on_existing) {

@@ -184,7 +184,10 @@ impl Existing {
             (Existing::All(all), _) => {
                 let rows = all.get(name).map(Vec::as_slice).unwrap_or_default();
                 for r in rows {
-                    check_row(keys, r)?;
+                    match tx {
+                        Some(tx) => check_row(tx, keys, r)?,
+                        None => super::secrets::check_mac(keys, r)?,
+                    }
                 }
                 Ok(rows.iter().find(|r| r.deleted_at.is_none()).cloned())
             }

@@ -47,22 +47,23 @@ impl Writing<'_, '_> {
             None => {
                 let full = batch.push(keys, p, v, opts)?;
                 if full {
-                    batch.insert(tx)?;
+                    batch.insert(tx, keys)?;
                 }
                 Ok(true)
             }
             Some(row) => {
-                batch.insert(tx)?;
+                batch.insert(tx, keys)?;
                 Ok(write_known(tx, keys, p, v, opts, WriteAt::default(), Some(row))?.created)
             }
         };
         run_pass(Some(tx), existing, self.pass, run, sink, Some(&mut write))?;
-        batch.insert(tx)
+        batch.insert(tx, keys)
     }
 
     /// Pass 2 into an empty folder, on a second thread (see the module's comment).
     pub(super) fn fresh(self, run: &mut Run<'_>, sink: &mut dyn ImportSink) -> Result<()> {
         let (tx, p, opts) = (self.tx, self.pass, self.opts);
+        let keys = p.keys;
         let first_id = tx.next_id()?;
         let (send, batches) = sync_channel::<Vec<NewRecord>>(DEPTH);
         let (give_back, done) = channel::<Vec<NewRecord>>();
@@ -84,7 +85,7 @@ impl Writing<'_, '_> {
             let mut inserted = Ok(());
             for b in batches.iter() {
                 if inserted.is_ok() {
-                    inserted = tx.insert_records(&b);
+                    inserted = tx.insert_records(keys, &b);
                 }
                 // Freed by the thread that made them: glibc frees another thread's allocations
                 // under its arena's lock, which the making thread holds as it allocates (that
@@ -129,8 +130,8 @@ impl NewBatch {
         Ok(self.recs.len() == BATCH)
     }
 
-    fn insert(&mut self, tx: &Tx<'_, Write>) -> Result<()> {
-        tx.insert_records(&self.recs)?;
+    fn insert(&mut self, tx: &Tx<'_, Write>, keys: &Keys) -> Result<()> {
+        tx.insert_records(keys, &self.recs)?;
         self.recs.clear();
         Ok(())
     }

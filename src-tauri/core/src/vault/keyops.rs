@@ -151,6 +151,10 @@ impl Vault {
         let vault_id = self.header.vault_id.clone();
         let kind = WrapKind::of_mode(self.header.key_mode);
         let tx = self.store.write()?;
+        // Everything is re-MAC'd under the new key below, which would make a record put back
+        // from an older copy current: the state is checked under the old key first.
+        tx.verify_state(old)?;
+        tx.reseal_state(new)?;
         let sound = audit::sound_links(&tx, Some(old))?;
         let total = reseal_all(&tx, old, new, progress)?;
         #[cfg(feature = "hashicorp")]
@@ -208,7 +212,7 @@ fn reseal_all(
         progress(i as u64 + 1, total);
     }
     for mut r in rows.into_values() {
-        if check_row(old, &r).is_ok() {
+        if check_row(tx, old, &r).is_ok() {
             tx.update_secret(new, &mut r)?;
         }
     }

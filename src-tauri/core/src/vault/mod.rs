@@ -301,5 +301,5 @@ pub(crate) fn put_settings(
     s: &Settings,
 ) -> Result<()> {
     let stored = s.stored();
-    tx.put_settings(&stored, &keys.row_mac(&stored.mac_input()))
+    tx.put_settings(keys, &stored, &keys.row_mac(&stored.mac_input()))
 }

@@ -81,7 +81,7 @@ impl Vault {
         }
         let mut report = MoveReport { moved: Vec::new(), versions: 0 };
         for row in rows {
-            check_row(keys, &row)?;
+            check_row(&tx, keys, &row)?;
             let folder = format!("{to}{}", &row.folder[from.as_str().len()..]);
             let target = SecretPath::parse(&quoted(&folder, &row.name))?;
             report.moved.push((row.path.clone(), target.to_string()));

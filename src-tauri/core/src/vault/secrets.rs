@@ -32,8 +32,16 @@ pub(crate) const NUL_VALUE: &str =
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct WriteAt(pub Option<i64>);
 
-/// A record whose MAC does not verify is an integrity error naming it.
-pub(crate) fn check_row(keys: &Keys, row: &SecretRow) -> Result<()> {
+/// A record whose MAC does not verify is an integrity error naming it; so is one whose bucket
+/// no longer matches the state root (a record there put back from an older copy, removed or
+/// added: `store::state`).
+pub(crate) fn check_row<M>(tx: &Tx<'_, M>, keys: &Keys, row: &SecretRow) -> Result<()> {
+    check_mac(keys, row)?;
+    tx.check_state_of(keys, row.id)
+}
+
+/// The record's own MAC alone (its bucket is checked apart, by whoever read it).
+pub(crate) fn check_mac(keys: &Keys, row: &SecretRow) -> Result<()> {
     if keys.row_mac_ok(&secret_mac_input(row), row.mac.as_deref()) {
         Ok(())
     } else {
@@ -50,7 +58,7 @@ pub(crate) fn check_row(keys: &Keys, row: &SecretRow) -> Result<()> {
 pub(crate) fn live_row<M>(tx: &Tx<'_, M>, keys: &Keys, path: &str) -> Result<Option<SecretRow>> {
     let rows = tx.secrets_at(path)?;
     for r in &rows {
-        check_row(keys, r)?;
+        check_row(tx, keys, r)?;
     }
     Ok(rows.into_iter().find(|r| r.deleted_at.is_none()))
 }
@@ -327,8 +335,31 @@ impl Vault {
     /// `None` while locked: status and the report work from metadata alone then, and say so.
     pub(crate) fn altered_records(&self) -> Result<Option<std::collections::HashSet<String>>> {
         let Some(keys) = self.keys_opt() else { return Ok(None) };
-        let rows = self.store.read()?.all_secrets()?;
-        Ok(Some(rows.into_iter().filter(|r| check_row(keys, r).is_err()).map(|r| r.path).collect()))
+        let tx = self.store.read()?;
+        let rows = tx.all_secrets()?;
+        let currents = tx.current_versions()?;
+        // Its MAC fails, or its current version's row is gone or not the newest (a deleted
+        // version row once left the report saying nothing was altered).
+        let version_off = |r: &SecretRow| {
+            r.deleted_at.is_none()
+                && currents
+                    .get(&r.id)
+                    .is_none_or(|c| c.newest != r.current_version || c.sealed.is_none())
+        };
+        let mut altered: std::collections::HashSet<String> = rows
+            .iter()
+            .filter(|r| check_mac(keys, r).is_err() || version_off(r))
+            .map(|r| r.path.clone())
+            .collect();
+        // A record put back from an older copy has a valid MAC: every record of its bucket is
+        // suspect, and with an anchor that no longer covers the state, every record.
+        for paths in tx.altered_buckets()? {
+            altered.extend(paths);
+        }
+        if tx.state_established()? && !tx.anchor_matches(keys)? {
+            altered.extend(rows.into_iter().map(|r| r.path));
+        }
+        Ok(Some(altered))
     }
 
     pub fn verify_integrity(&self) -> Result<Vec<String>> {
@@ -338,7 +369,7 @@ impl Vault {
             tx.all_secrets()?.into_iter().map(|r| (r.id, r)).collect();
         let mut bad = Vec::new();
         for r in rows.values() {
-            if check_row(keys, r).is_err() {
+            if check_mac(keys, r).is_err() {
                 bad.push(format!("{} (record)", r.path));
             } else {
                 let newest = tx.newest_version(r.id)?;
@@ -362,6 +393,19 @@ impl Vault {
         }
         if checked_settings(&tx, keys).is_err() {
             bad.push("the vault settings".into());
+        }
+        Ok(bad)
+    }
+
+    /// What no longer matches the state root (format 3): each altered bucket named by its
+    /// records, and the anchor when it no longer covers the file. Empty: the file is whole.
+    pub fn state_problems(&self) -> Result<Vec<String>> {
+        let keys = self.keys()?;
+        let tx = self.store.read()?;
+        let mut bad: Vec<String> =
+            tx.altered_buckets()?.iter().map(|p| crate::store::records_altered(p)).collect();
+        if tx.state_established()? && !tx.anchor_matches(keys)? {
+            bad.push(crate::store::ANCHOR_ALTERED.into());
         }
         Ok(bad)
     }
@@ -426,7 +470,7 @@ pub(crate) fn write_known(
     let Some(mut row) = existing else {
         // A new secret: the whole record (MAC included) in one statement, then its first version.
         let rec = new_record(keys, path, value, opts, kind, (tx.next_id()?, now), at)?;
-        tx.insert_records(std::slice::from_ref(&rec))?;
+        tx.insert_records(keys, std::slice::from_ref(&rec))?;
         return Ok(WriteOutcome {
             path: path_s,
             version: 1,
@@ -502,6 +546,7 @@ pub(crate) fn checked_settings<M>(
     if !keys.row_mac_ok(&s.mac_input(), s.mac.as_deref()) {
         return Err(Error::Integrity { what: "the vault settings".into() });
     }
+    tx.check_anchor(keys)?;
     Ok(s)
 }
 

@@ -93,7 +93,7 @@ impl Vault {
                 // A deletion forged into the file must not get a live secret destroyed by
                 // "Empty the trash".
                 for r in &trashed {
-                    check_row(keys, r)?;
+                    check_row(&tx, keys, r)?;
                 }
                 trashed
             }
@@ -113,7 +113,7 @@ impl Vault {
             });
         }
         for r in &rows {
-            tx.delete_secret(r.id)?;
+            tx.delete_secret(keys, r.id)?;
         }
         let trashed = rows.iter().filter(|r| r.deleted_at.is_some()).count();
         let detail = format!("{} secret(s) destroyed ({trashed} from the trash)", rows.len());
@@ -154,7 +154,7 @@ impl Vault {
             tx.secrets(&SecretFilter { deleted: Some(true), ..Default::default() })?
                 .into_iter()
                 .filter(|r| r.deleted_at.is_some_and(|d| d.saturating_add(window) <= now))
-                .filter(|r| check_row(keys, r).is_ok())
+                .filter(|r| check_row(&tx, keys, r).is_ok())
                 .collect()
         };
         if expired.is_empty() {
@@ -162,7 +162,7 @@ impl Vault {
         }
         let tx = store.write()?;
         for r in &expired {
-            tx.delete_secret(r.id)?;
+            tx.delete_secret(keys, r.id)?;
             let why = Some("trash recovery window expired");
             audit::append(&tx, Some(keys), Action::Purge, Some(&r.path), Outcome::Ok, why)?;
         }

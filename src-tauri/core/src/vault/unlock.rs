@@ -48,7 +48,7 @@ impl Vault {
         self.finish_unlock(data, None, generation)
     }
 
-    /// Holds the keys of generation `generation`, upgrading a format-1 vault first.
+    /// Holds the keys of generation `generation`, upgrading a format-1 or 2 vault first.
     pub(crate) fn finish_unlock(
         &mut self,
         data: Key32,
@@ -58,6 +58,9 @@ impl Vault {
         let keys = Keys::new(data, &self.header.vault_id, kek);
         if self.header.format == 1 {
             self.upgrade(&keys)?;
+        }
+        if self.header.format == 2 {
+            self.upgrade_state(&keys)?;
         }
         self.keys = Some(std::sync::Arc::new(keys));
         self.store.bind_generation(Some(generation));
@@ -73,6 +76,13 @@ impl Vault {
                 what: format!("the {} key wrap (no key-derivation parameters)", kind.as_str()),
             })?,
             None if kind == WrapKind::Recovery => return Err(Error::NoRecovery),
+            // A passphrase vault always holds its passphrase wrap: gone, the file was edited.
+            None if self.header.key_mode == KeyMode::Passphrase => {
+                return Err(Error::Tampered {
+                    what: "its passphrase key wrap is missing (a passphrase vault always has one)"
+                        .into(),
+                })
+            }
             None => return Err(Error::WrongKeyMode { expected: KeyMode::Passphrase }),
         };
         let kek = params.derive(p)?;

@@ -17,8 +17,10 @@ use crate::keys::Keys;
 impl Vault {
     pub(crate) fn upgrade(&mut self, keys: &Keys) -> Result<()> {
         let tx = self.store.write()?;
-        if tx.header()?.format != 1 {
-            return Ok(()); // another process upgraded it meanwhile
+        let format = tx.header()?.format;
+        if format != 1 {
+            self.header.format = format; // another process upgraded it meanwhile
+            return Ok(());
         }
         // The format column is not authenticated: set back to 1 by an edit of the file, it would
         // have this upgrade MAC forged rows (a handler, a remote's address) as genuine. A real
@@ -66,6 +68,60 @@ impl Vault {
         tx.commit()?;
         self.header.format = 2;
         Ok(())
+    }
+}
+
+impl Vault {
+    /// Format 2 to 3: the state root over the rows as they stand, sealed into the anchor.
+    pub(crate) fn upgrade_state(&mut self, keys: &Keys) -> Result<()> {
+        let tx = self.store.write()?;
+        let format = tx.header()?.format;
+        if format != 2 {
+            self.header.format = format; // another process upgraded it meanwhile
+            return Ok(());
+        }
+        // Set back to 2 (its digests deleted) to have this upgrade bless a record put back from
+        // an older copy, a format-3 vault still holds an anchor MAC'd over its root, which does
+        // not verify as format 2 made it.
+        let (seq, hash, mac) = tx.anchor()?;
+        let v2 =
+            mac.is_some_and(|m| crate::crypto::mac_eq(&audit::anchor_mac(keys, seq, &hash), &m));
+        if !v2 || !tx.stored_buckets()?.is_empty() {
+            return Err(Error::Tampered {
+                what: "its header says format 2, but its audit anchor or state root was made by \
+                       format 3: it was edited to look older, so that records put back from an \
+                       older copy would be taken as current (nothing was upgraded)"
+                    .into(),
+            });
+        }
+        tx.establish_state(keys)?;
+        let n = tx.all_secrets()?.len();
+        let detail = format!("format 2 to 3: state root over {n} record(s)");
+        audit::append(&tx, Some(keys), Action::Upgrade, None, Outcome::Ok, Some(&detail))?;
+        tx.commit()?;
+        self.header.format = 3;
+        Ok(())
+    }
+}
+
+impl Vault {
+    /// Takes the rows as the file holds them now as the vault's state, after a mismatch the user
+    /// has looked into (parts they put back themselves): a new state root, audited with how many
+    /// parts differed. Record MACs are untouched, so a forged record stays an error. Returns the
+    /// number of parts that differed.
+    pub fn accept_state(&mut self) -> Result<usize> {
+        let (keys, store) = self.parts()?;
+        let tx = store.write()?;
+        let mut differed = tx.altered_buckets()?.len();
+        if tx.state_established()? && !tx.anchor_matches(keys)? {
+            differed += 1;
+        }
+        tx.establish_state(keys)?;
+        let detail = format!("state accepted as the file holds it: {differed} part(s) differed");
+        audit::append(&tx, Some(keys), Action::Upgrade, None, Outcome::Ok, Some(&detail))?;
+        tx.commit()?;
+        self.header.format = 3;
+        Ok(differed)
     }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineDiff } from '../src/lib/diff';
-import { expiry, isoDate, parseCount, parseDay, relative, splitTags, strength } from '../src/lib/format';
+import { expiry, isoDate, isoDay, parseCount, parseDay, relative, splitTags, strength } from '../src/lib/format';
 import { natural, sortRows, toggle } from '../src/lib/sort';
 import { appWords } from '../src/lib/toast';
 import { tokenMay } from '../src/lib/labels';
@@ -63,6 +63,27 @@ describe('diff', () => {
 });
 
 describe('format', () => {
+  // An expiry is a UTC midnight (`hush set --expires 2026-12-05`). Shown in local time it read as
+  // 2026-12-04 west of UTC, and the editor sent that back: each save moved it a day earlier.
+  it('shows a day as the day it was stored, in every time zone', () => {
+    const tz = process.env.TZ;
+    try {
+      for (const zone of ['America/Los_Angeles', 'America/New_York', 'UTC', 'Pacific/Kiritimati']) {
+        process.env.TZ = zone;
+        const day = parseDay('2026-12-05')!;
+        expect(isoDay(day), zone).toBe('2026-12-05');
+        expect(isoDay(parseDay(isoDay(day))!), zone).toBe('2026-12-05');
+        expect(expiry(day, day - 86400).label, zone).toBe('2026-12-05');
+      }
+    } finally {
+      process.env.TZ = tz;
+    }
+  });
+  it('shows a year below 1000 as a date input reads it, and an absurd time as out of range', () => {
+    expect(isoDay(parseDay('0005-12-12'))).toBe('0005-12-12');
+    expect(isoDay(99_999_999_999_999)).toBe('out of range');
+    expect(isoDate(99_999_999_999_999)).toBe('out of range');
+  });
   it('formats and parses dates', () => {
     expect(isoDate(0)).toBe('1970-01-01');
     expect(isoDate(null)).toBe('—');

@@ -1,5 +1,8 @@
 // Dates and small text helpers (pure; unit-tested). One date format everywhere: YYYY-MM-DD,
-// with HH:MM where a time matters, in local time.
+// with HH:MM where a time matters. Moments (last read, deleted) are shown in local time; days
+// (an expiry, the audit's per-day counts) are UTC midnights in the vault, as `hush set --expires
+// 2026-12-05` stores them, and are shown as the UTC day: in local time, west of UTC they read as
+// the day before, and an edit that sent the shown date back moved the expiry a day earlier.
 
 import type { Kind } from './bindings';
 
@@ -10,16 +13,32 @@ function local(ts: number): Date {
   return new Date(ts * 1000);
 }
 
+/** A year as a date input reads it: four digits (year 5 is 0005, not 5). */
+const year = (y: number) => String(y).padStart(4, '0');
+
+/** A time the vault holds that no date can show (an edit of the file can put any number there). */
+const OUT_OF_RANGE = 'out of range';
+
 /** YYYY-MM-DD (local), or — for none. */
 export function isoDate(ts: number | null | undefined): string {
   if (ts == null) return '—';
   const d = local(ts);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  if (Number.isNaN(d.getTime())) return OUT_OF_RANGE;
+  return `${year(d.getFullYear())}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** YYYY-MM-DD of a day stored as its UTC midnight (an expiry), or — for none. */
+export function isoDay(ts: number | null | undefined): string {
+  if (ts == null) return '—';
+  const d = local(ts);
+  if (Number.isNaN(d.getTime())) return OUT_OF_RANGE;
+  return `${year(d.getUTCFullYear())}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
 /** YYYY-MM-DD HH:MM (local). */
 export function dateTime(ts: number): string {
   const d = local(ts);
+  if (Number.isNaN(d.getTime())) return OUT_OF_RANGE;
   return `${isoDate(ts)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
@@ -40,8 +59,8 @@ export type ExpiryState = 'expired' | 'soon' | 'ok' | 'none';
 
 export function expiry(ts: number | null | undefined, now: number): { state: ExpiryState; label: string } {
   if (ts == null) return { state: 'none', label: '—' };
-  if (ts <= now) return { state: 'expired', label: `expired ${isoDate(ts)}` };
-  return { state: ts < now + 30 * DAY ? 'soon' : 'ok', label: isoDate(ts) };
+  if (ts <= now) return { state: 'expired', label: `expired ${isoDay(ts)}` };
+  return { state: ts < now + 30 * DAY ? 'soon' : 'ok', label: isoDay(ts) };
 }
 
 /** Parses a YYYY-MM-DD date input to Unix seconds (UTC midnight), or null if empty/invalid. */

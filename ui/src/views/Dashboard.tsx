@@ -3,7 +3,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Overview, SecretRow } from '../lib/bindings';
-import { expiry, isoDate, relative } from '../lib/format';
+import { expiry, isoDay, relative } from '../lib/format';
 import { errorText } from '../lib/toast';
 import { ipc } from '../lib/ipc';
 
@@ -32,14 +32,14 @@ export function Dashboard({ onOpen }: { onOpen: (path: string) => void }) {
         <div class="stat"><b>{o.inTrash}</b><span>in trash</span></div>
       </div>
       <div class="grid2">
-        <section><h3>Expired or expiring soon</h3>{list(o.expiring, (r) => expiry(r.expiresAt, now).state === 'expired' ? <span class="chip expired">expired {isoDate(r.expiresAt)}</span> : `expires ${isoDate(r.expiresAt)} (${relative(r.expiresAt, now)})`, 'expiring')}</section>
+        <section><h3>Expired or expiring soon</h3>{list(o.expiring, (r) => expiry(r.expiresAt, now).state === 'expired' ? <span class="chip expired">expired {isoDay(r.expiresAt)}</span> : `expires ${isoDay(r.expiresAt)} (${relative(r.expiresAt, now)})`, 'expiring')}</section>
         <section><h3>Past rotation interval</h3>{list(o.stale, (r) => `updated ${relative(r.updatedAt, now)}`, 'stale')}</section>
       </div>
       <h3>Activity, last 14 days</h3>
       <svg class="chart" id="activity-chart" viewBox={`0 0 ${o.activity.length * 24} 80`} preserveAspectRatio="none" role="img" aria-label="audit entries per day">
         {o.activity.map((a, i) => {
           const h = (a.count / max) * 70;
-          return <rect x={i * 24 + 4} y={75 - h} width={16} height={Math.max(h, 1)} rx={2}><title>{`${isoDate(a.day)}: ${a.count}`}</title></rect>;
+          return <rect x={i * 24 + 4} y={75 - h} width={16} height={Math.max(h, 1)} rx={2}><title>{`${isoDay(a.day)}: ${a.count}`}</title></rect>;
         })}
       </svg>
     </div>

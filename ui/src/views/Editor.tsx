@@ -6,7 +6,7 @@ import { useRef, useState } from 'preact/hooks';
 import { useFocusOnMount } from '../lib/size';
 import type { Kind, SecretDetail } from '../lib/bindings';
 import { Generator } from '../components/Generator';
-import { isoDate, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
+import { isoDay, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { errorText } from '../lib/toast';
 
@@ -27,7 +27,7 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
   const [current, setCurrent] = useState<Docker | null>(null);
   const [description, setDescription] = useState(existing?.description ?? '');
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
-  const [expires, setExpires] = useState(existing?.expiresAt ? isoDate(existing.expiresAt) : '');
+  const [expires, setExpires] = useState(existing?.expiresAt ? isoDay(existing.expiresAt) : '');
   const [rotate, setRotate] = useState(existing?.rotateEveryDays ? String(existing.rotateEveryDays) : '');
   const [fieldError, setFieldError] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);

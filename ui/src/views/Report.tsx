@@ -3,7 +3,7 @@
 // its export to HTML, JSON or CSV through the native save dialog. Never a value.
 import { useEffect, useState } from 'preact/hooks';
 import type { Finding, ReportDto, ReportFormatDto } from '../lib/bindings';
-import { expiry, isoDate, kindLabel, parseDay } from '../lib/format';
+import { expiry, isoDate, isoDay, kindLabel, parseDay } from '../lib/format';
 import { ipc } from '../lib/ipc';
 import { errorText, toast } from '../lib/toast';
 import { BoxedTable } from '../components/VirtualTable';
@@ -75,7 +75,7 @@ export function Report({ onOpen }: { onOpen: (path: string) => void }) {
       <svg class="chart" id="report-chart" viewBox={`0 0 ${r.activity.length * w} 80`} preserveAspectRatio="none" role="img" aria-label="audited actions per day">
         {r.activity.map((a, i) => {
           const h = ((a.reads + a.writes + a.other) / max) * 70;
-          return <rect x={i * w + 1} y={75 - h} width={Math.max(1, w - 2)} height={Math.max(h, 1)} rx={1}><title>{`${isoDate(a.day)}: ${a.reads} reads, ${a.writes} writes, ${a.other} other`}</title></rect>;
+          return <rect x={i * w + 1} y={75 - h} width={Math.max(1, w - 2)} height={Math.max(h, 1)} rx={1}><title>{`${isoDay(a.day)}: ${a.reads} reads, ${a.writes} writes, ${a.other} other`}</title></rect>;
         })}
       </svg>
       <ReportRows r={r} onOpen={onOpen} />

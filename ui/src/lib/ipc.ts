@@ -10,6 +10,7 @@ import type {
   SaveRequest, SecretDetail, SecretRow, SettingsDto, SyncedFolderDto, TrashRow, VaultStatus, VersionRow, WriteResult,
   GenerateRequest, Generated, ReportDto, ReportExported, ReportFormatDto,
 } from './bindings';
+import { messageOf } from './toast';
 
 export class HushError extends Error {
   /** `code`: what kind of failure (switch on it); `reason`: the finer name, e.g. `cas_conflict`. */
@@ -27,7 +28,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
       throw new HushError(err.code, err.reason ?? err.code, err.message ?? err.code);
     }
     // Not the app's error shape: the IPC itself refused (arguments, permissions).
-    throw new HushError('failure', 'ipc', String(e));
+    throw new HushError('failure', 'ipc', messageOf(e));
   }
 }
 

@@ -40,8 +40,22 @@ export function toast(text: string, opts: { kind?: 'note' | 'error'; action?: To
 
 /** The text to show for a failure: the app's own words, never advice for the CLI. */
 export function errorText(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return appWords(msg);
+  return appWords(messageOf(e));
+}
+
+/** A failure's message: an Error, or an IpcError-shaped object straight from the shell (the
+ *  vault status carries one), never "[object Object]". */
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (e === null || typeof e !== 'object') return String(e);
+  const { message, reason, code } = e as { message?: unknown; reason?: unknown; code?: unknown };
+  const text = [message, reason, code].find((x) => typeof x === 'string' && x !== '');
+  if (text !== undefined) return text as string;
+  try {
+    return JSON.stringify(e) ?? 'unknown error';
+  } catch {
+    return 'unknown error';
+  }
 }
 
 /** Engine messages can name CLI flags and commands; the app says what to click instead. */

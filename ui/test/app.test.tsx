@@ -1,0 +1,45 @@
+// @vitest-environment happy-dom
+// The top level: what the app says when the vault cannot be opened, and when it was re-keyed
+// by another process while the app held the old key.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mount, settle, unmountAll } from './mount';
+import type { VaultStatus } from '../src/lib/bindings';
+
+const status: VaultStatus = {
+  exists: true, path: '/home/u/.hush/vault.db', keyMode: 'passphrase', lockKind: 'vaultPassphrase', openError: null,
+  unlocked: false, hasRecovery: false, keychainOk: true, keychainMessage: null,
+};
+const served = { status };
+vi.mock('../src/lib/ipc', () => ({
+  HushError: class extends Error {},
+  ipc: {
+    status: async () => served.status,
+    onLocked: async () => () => {},
+    onOpenSecret: async () => () => {},
+  },
+}));
+const { App } = await import('../src/App');
+const { errorText } = await import('../src/lib/toast');
+
+afterEach(() => { unmountAll(); served.status = status; });
+
+describe('errorText', () => {
+  it('reads an IpcError-shaped object, and never says [object Object]', () => {
+    expect(errorText({ code: 'integrity', reason: 'integrity', message: 'the file is damaged' })).toBe('the file is damaged');
+    expect(errorText({ code: 'failure', reason: 'io' })).toBe('io');
+    expect(errorText({ other: 1 })).toBe('{"other":1}');
+    expect(errorText(new Error('plain'))).toBe('plain');
+    expect(errorText('text')).toBe('text');
+  });
+});
+
+describe('App', () => {
+  it('shows why a damaged vault cannot be opened', async () => {
+    served.status = { ...status, openError: { code: 'integrity', reason: 'integrity', message: 'file is not a database' } };
+    const el = mount(<App />);
+    await settle();
+    const text = el.querySelector('#vault-problem')!.textContent!;
+    expect(text).toContain('/home/u/.hush/vault.db: file is not a database');
+    expect(text).not.toContain('[object Object]');
+  });
+});

@@ -6,13 +6,12 @@ import type { CopyField, SecretDetail } from '../lib/bindings';
 import { dateTime, expiry, isoDate, kindLabel } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { appWords, errorText, toast } from '../lib/toast';
+import { useAutoHide } from '../lib/reveal';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { MoveForm } from '../components/MoveForm';
 import { Editor } from './Editor';
 import { History } from './History';
 import { deleteWithUndo } from './Secrets';
-
-const REVEAL_SECS = 20;
 
 /** `renaming`: the list asked for Rename (F2) when it opened this secret. */
 export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
@@ -21,7 +20,6 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
   const [d, setD] = useState<SecretDetail | null>(null);
   const [gone, setGone] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<string | null>(null);
-  const [left, setLeft] = useState(0);
   const [tab, setTab] = useState<'value' | 'edit' | 'history'>('value');
   const [moving, setMoving] = useState(renaming);
   const [error, run] = useGuard();
@@ -37,12 +35,7 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
   useEffect(() => void load(), [path]);
 
   // A revealed value hides itself again.
-  useEffect(() => {
-    if (revealed === null) return;
-    setLeft(REVEAL_SECS);
-    const t = setInterval(() => setLeft((s) => (s <= 1 ? (setRevealed(null), 0) : s - 1)), 1000);
-    return () => clearInterval(t);
-  }, [revealed]);
+  const left = useAutoHide(revealed, () => setRevealed(null));
 
   /** A failure that means the secret is gone sends the whole view back to the list. */
   const act = (f: () => Promise<unknown>) => run(async () => {

@@ -5,6 +5,7 @@ import type { SecretDetail, VersionRow } from '../lib/bindings';
 import { type DiffLine, lineDiff } from '../lib/diff';
 import { dateTime } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
+import { useAutoHide } from '../lib/reveal';
 import { toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
 
@@ -13,6 +14,10 @@ export function History({ detail, onRolledBack, onGone }: { detail: SecretDetail
   const [shown, setShown] = useState<{ version: number; value: string } | null>(null);
   const [diff, setDiff] = useState<{ version: number; lines: DiffLine[] } | null>(null);
   const [error, run] = useGuard();
+  // An old value or a diff hides itself as a reveal on the Value tab does (and goes with this
+  // component when the user leaves the tab or the secret).
+  const hide = () => { setShown(null); setDiff(null); };
+  const left = useAutoHide(shown ?? diff, hide);
 
   /** Runs an action; a secret that vanished meanwhile sends the detail back to its own check. */
   const act = (f: () => Promise<void>) => run(async () => {
@@ -59,6 +64,7 @@ export function History({ detail, onRolledBack, onGone }: { detail: SecretDetail
           </li>
         ))}
       </ol>
+      {(shown || diff) && <button id="history-hide" onClick={hide}>Hide ({left}s)</button>}
       {shown && <><h4>Version {shown.version}</h4><pre class="shown" id="history-value">{shown.value}</pre></>}
       {diff && (
         <>

@@ -129,7 +129,7 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
           </dl>
         </>
       )}
-      {tab === 'edit' && <Editor existing={d} onCancel={() => setTab('value')} onSaved={async () => { await changed(); setTab('value'); }} />}
+      {tab === 'edit' && <Editor existing={d} onCancel={() => setTab('value')} onSaved={async () => { await changed(); setTab('value'); }} onConflict={changed} />}
       {tab === 'history' && <History detail={d} onRolledBack={changed} onGone={load} />}
     </div>
   );

@@ -13,11 +13,14 @@ import { errorText } from '../lib/toast';
 interface Docker { registry: string; username: string; password: string; email: string }
 const NO_DOCKER: Docker = { registry: '', username: '', password: '', email: '' };
 
-export function Editor({ existing, folder, onSaved, onCancel }: {
+export function Editor({ existing, folder, onSaved, onCancel, onConflict }: {
   existing?: SecretDetail;
   folder?: string | null;
   onSaved: (path: string) => void;
   onCancel: () => void;
+  /** An edit lost a check-and-set: reload `existing` (and the list), so the next Save is made
+   *  against the version now current instead of conflicting forever. */
+  onConflict?: () => Promise<unknown>;
 }) {
   const [path, setPath] = useState(existing?.path ?? (folder ? `${folder}/` : ''));
   const [kind, setKind] = useState(existing?.kind ?? 'generic');
@@ -80,10 +83,18 @@ export function Editor({ existing, folder, onSaved, onCancel }: {
     } catch (err) {
       const h = err as HushError;
       if (h.reason === 'invalid_path') setFieldError({ path: errorText(h) });
-      else setError(h.reason === 'cas_conflict' ? `${h.message}. It was changed elsewhere meanwhile (the CLI?): cancel to see the new version.` : errorText(h));
+      else if (h.reason === 'cas_conflict') await conflict(h);
+      else setError(errorText(h));
     } finally {
       setBusy(false);
     }
+  };
+
+  // The typed fields stay as they are: only the version they will be saved against moves on.
+  const conflict = async (h: HushError) => {
+    if (!existing) return setError(`${h.message}. A secret with this path was created elsewhere meanwhile (the CLI?).`);
+    setError(`${h.message}. It was changed elsewhere meanwhile (the CLI?); the detail now shows the new version: Save again to write your changes over it, or Cancel to keep it.`);
+    await onConflict?.();
   };
 
   const err = (k: string) => fieldError[k] && <span class="error small field-error" id={`edit-${k}-error`}>{fieldError[k]}</span>;

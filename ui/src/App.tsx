@@ -12,11 +12,15 @@ import { Setup } from './views/Setup';
 // Well under the shortest auto-lock (10 s), so an active user is never locked out.
 const ACTIVITY_PING_MS = 2_000;
 
+const REKEYED = 'The vault was re-keyed by another process (the command line, or another Hush window) while it was open here: nothing was written. Unlock it again to go on.';
+
 export function App() {
   // The shell hands the first status to the page before it loads (no IPC round trip for the
   // first screen); it is refreshed at once all the same.
   const [status, setStatus] = useState<VaultStatus | null>((window as { __HUSH_BOOT__?: VaultStatus }).__HUSH_BOOT__ ?? null);
   const [error, setError] = useState<string | null>(null);
+  // Why the lock screen is up, when the user did not lock (a re-key elsewhere).
+  const [notice, setNotice] = useState<string | null>(null);
   // A click on a reminder (OS notification) names a secret; it opens now, or after the unlock.
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
 
@@ -32,9 +36,21 @@ export function App() {
     return () => { void un.then((f) => f()); void unOpen.then((f) => f()); };
   }, []);
 
+  // The key this app holds is stale: every call would fail, so drop it and ask for the unlock.
+  useEffect(() => {
+    let busy = false;
+    return ipc.onRekeyed(() => {
+      if (busy) return;
+      busy = true;
+      setNotice(REKEYED);
+      void ipc.lock().catch(() => {}).then(refresh).finally(() => { busy = false; });
+    });
+  }, []);
+
   // User activity keeps the vault unlocked; the Rust side owns the idle timer.
   useEffect(() => {
     if (!status?.unlocked) return clearToasts();
+    setNotice(null);
     let last = 0;
     const ping = () => {
       const now = Date.now();
@@ -66,7 +82,7 @@ export function App() {
     if (!status) return <div class="splash">Hush</div>;
     if (status.openError) return <Problem title="This vault cannot be opened" message={`${status.path}: ${errorText(status.openError)}`} onRetry={refresh} />;
     if (!status.exists) return <Setup status={status} onDone={refresh} />;
-    if (!status.unlocked) return <Lock status={status} onUnlocked={refresh} />;
+    if (!status.unlocked) return <Lock status={status} notice={notice} onUnlocked={refresh} />;
     return <Boundary><Main status={status} onLocked={refresh} openRequest={openRequest} onOpenHandled={() => setOpenRequest(null)} /></Boundary>;
   }
 }

@@ -10,18 +10,24 @@ const status: VaultStatus = {
   unlocked: false, hasRecovery: false, keychainOk: true, keychainMessage: null,
 };
 const served = { status };
+const rekeyed = { tell: () => {} };
+const calls: string[] = [];
 vi.mock('../src/lib/ipc', () => ({
   HushError: class extends Error {},
   ipc: {
     status: async () => served.status,
     onLocked: async () => () => {},
     onOpenSecret: async () => () => {},
+    onRekeyed: (f: () => void) => { rekeyed.tell = f; return () => {}; },
+    lock: async () => { calls.push('lock'); served.status = { ...served.status, unlocked: false }; },
+    list: async () => [],
+    touch: async () => true,
   },
 }));
 const { App } = await import('../src/App');
-const { errorText } = await import('../src/lib/toast');
+const { appWords, errorText } = await import('../src/lib/toast');
 
-afterEach(() => { unmountAll(); served.status = status; });
+afterEach(() => { unmountAll(); served.status = status; calls.length = 0; });
 
 describe('errorText', () => {
   it('reads an IpcError-shaped object, and never says [object Object]', () => {
@@ -41,5 +47,20 @@ describe('App', () => {
     const text = el.querySelector('#vault-problem')!.textContent!;
     expect(text).toContain('/home/u/.hush/vault.db: file is not a database');
     expect(text).not.toContain('[object Object]');
+  });
+  it('a call that finds the vault re-keyed elsewhere sends the app to its lock screen, saying why', async () => {
+    served.status = { ...status, unlocked: true };
+    const el = mount(<App />);
+    await settle();
+    expect(el.querySelector('#lock-screen')).toBeNull();
+    rekeyed.tell();
+    await settle();
+    expect(calls).toEqual(['lock']);
+    expect(el.querySelector('#lock-screen')).not.toBeNull();
+    expect(el.querySelector('#lock-notice')!.textContent).toMatch(/re-keyed by another process.*Unlock it again/);
+  });
+  it('the re-key message carries no command-line advice', () => {
+    const m = 'the vault was re-keyed by another process while this one held the old key: nothing was written; unlock again (a command: run it again)';
+    expect(appWords(m)).toBe('the vault was re-keyed by another process while this one held the old key: nothing was written; unlock again');
   });
 });

@@ -19,12 +19,18 @@ export class HushError extends Error {
   }
 }
 
+/** Told when a call finds the vault re-keyed by another process (App: back to the lock screen). */
+const rekeyedListeners = new Set<() => void>();
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
     const err = e as Partial<IpcError>;
     if (err && typeof err === 'object' && typeof err.code === 'string') {
+      // Every call fails so until the app unlocks again with the new key: whichever view made
+      // this one, the app as a whole has to go back to its lock screen.
+      if (err.reason === 'rekeyed' || (err.code as string) === 'rekeyed') rekeyedListeners.forEach((f) => f());
       throw new HushError(err.code, err.reason ?? err.code, err.message ?? err.code);
     }
     // Not the app's error shape: the IPC itself refused (arguments, permissions).
@@ -132,6 +138,8 @@ export const ipc = {
   mountStart: (file: string, env: string | null) => call<MountDto>('mount_start', { file, env }),
   mountStop: (path: string) => call<void>('mount_stop', { path }),
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
+  /** A call failed because another process re-keyed the vault; returns the unsubscribe. */
+  onRekeyed: (f: () => void): (() => void) => { rekeyedListeners.add(f); return () => { rekeyedListeners.delete(f); }; },
   /** A value for the editor, drawn in Rust from the OS CSPRNG as `hush generate` does. */
   generate: (req: GenerateRequest) => call<Generated>('generate_value', { req }),
   /** The compliance report of `hush report` (metadata and audit log only), from `since` (default: 90 days). */

@@ -74,6 +74,7 @@ const APP_WORDS: [RegExp, string][] = [
   [/; run `hush audit --verify`/g, '; see the Audit log'],
   [/run `hush unlock` \(or set HUSH_PASSPHRASE\) first/g, 'unlock it first'],
   [/ \(consider `hush recovery set`\)/g, ''],
+  [/ \(a command: run it again\)/g, ''],
   [/--keep-(local|remote)/g, '"keep $1"'],
   [/`hush remote set \S+ --namespace ([^`]+)` stores it/g, 'Edit stores it as the namespace'],
 ];

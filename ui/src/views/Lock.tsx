@@ -14,7 +14,8 @@ const KIND: Record<LockKind, { ask: string | null; says: string }> = {
   keychainOnly: { ask: null, says: 'This lock only hides your secrets: anyone at this session can open it. Set an app PIN in Settings to make it a real lock.' },
 };
 
-export function Lock({ status, onUnlocked }: { status: VaultStatus; onUnlocked: () => void }) {
+/** `notice`: why the app locked itself (the vault was re-keyed elsewhere), if it did. */
+export function Lock({ status, notice, onUnlocked }: { status: VaultStatus; notice?: string | null; onUnlocked: () => void }) {
   const [pass, setPass] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,6 +47,7 @@ export function Lock({ status, onUnlocked }: { status: VaultStatus; onUnlocked: 
         </svg>
         <h1>Hush is locked</h1>
         <p class={`small ${status.lockKind === 'keychainOnly' ? 'warn' : 'muted'}`} id="lock-kind" data-kind={status.lockKind}>{kind.says}</p>
+        {notice && <p class="warn" id="lock-notice" role="alert">{notice}</p>}
         <p class="muted small"><code>{status.path}</code></p>
         {kind.ask && (
           <input type="password" id="unlock-passphrase" placeholder={kind.ask} aria-label={kind.ask} ref={field} value={pass}

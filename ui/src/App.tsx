@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { VaultStatus } from './lib/bindings';
 import { ipc } from './lib/ipc';
-import { clearToasts, errorText } from './lib/toast';
+import { clearToasts, errorText, toast } from './lib/toast';
+import { discardedNote, draftPath } from './lib/draft';
 import { Boundary, Toasts } from './components/Boundary';
 import { Lock } from './views/Lock';
 import { Main, type OpenRequest } from './views/Main';
@@ -21,13 +22,21 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   // Why the lock screen is up, when the user did not lock (a re-key elsewhere).
   const [notice, setNotice] = useState<string | null>(null);
+  // The path (never the value) of an editor's unsaved work the lock threw away, to say so after.
+  const [lostDraft, setLostDraft] = useState<string | null>(null);
   // A click on a reminder (OS notification) names a secret; it opens now, or after the unlock.
   const [openRequest, setOpenRequest] = useState<OpenRequest | null>(null);
 
   // An answer equal to the status on screen changes nothing (the first one usually repeats the
   // boot status): no second render of the first screen while it is coming up.
   const refresh = () => (performance.mark('hush-status-asked'), ipc.status()).then(
-    (s) => { setError(null); setStatus((old) => (old && JSON.stringify(old) === JSON.stringify(s) ? old : s)); },
+    (s) => {
+      // Read before the locked screen unmounts the editor (which forgets its draft).
+      const lost = s.unlocked ? null : draftPath();
+      if (lost) setLostDraft(lost);
+      setError(null);
+      setStatus((old) => (old && JSON.stringify(old) === JSON.stringify(s) ? old : s));
+    },
     (e) => setError(errorText(e)));
   useEffect(() => {
     refresh();
@@ -51,6 +60,7 @@ export function App() {
   useEffect(() => {
     if (!status?.unlocked) return clearToasts();
     setNotice(null);
+    if (lostDraft) { toast(discardedNote(lostDraft), { kind: 'error', ms: 15_000 }); setLostDraft(null); }
     let last = 0;
     const ping = () => {
       const now = Date.now();

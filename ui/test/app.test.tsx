@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 // The top level: what the app says when the vault cannot be opened, and when it was re-keyed
 // by another process while the app held the old key.
+import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mount, settle, unmountAll } from './mount';
 import type { VaultStatus } from '../src/lib/bindings';
@@ -11,12 +12,14 @@ const status: VaultStatus = {
 };
 const served = { status };
 const rekeyed = { tell: () => {} };
+const locked = { tell: () => {} };
 const calls: string[] = [];
 vi.mock('../src/lib/ipc', () => ({
   HushError: class extends Error {},
   ipc: {
     status: async () => served.status,
-    onLocked: async () => () => {},
+    onLocked: async (f: () => void) => { locked.tell = f; return () => {}; },
+    unlock: async () => { served.status = { ...served.status, unlocked: true }; },
     onOpenSecret: async () => () => {},
     onRekeyed: (f: () => void) => { rekeyed.tell = f; return () => {}; },
     lock: async () => { calls.push('lock'); served.status = { ...served.status, unlocked: false }; },
@@ -26,6 +29,12 @@ vi.mock('../src/lib/ipc', () => ({
 }));
 const { App } = await import('../src/App');
 const { appWords, errorText } = await import('../src/lib/toast');
+
+const type = (el: HTMLElement, sel: string, v: string) => act(() => {
+  const i = el.querySelector(sel) as HTMLInputElement;
+  i.value = v;
+  i.dispatchEvent(new Event('input'));
+});
 
 afterEach(() => { unmountAll(); served.status = status; calls.length = 0; });
 
@@ -62,5 +71,24 @@ describe('App', () => {
   it('the re-key message carries no command-line advice', () => {
     const m = 'the vault was re-keyed by another process while this one held the old key: nothing was written; unlock again (a command: run it again)';
     expect(appWords(m)).toBe('the vault was re-keyed by another process while this one held the old key: nothing was written; unlock again');
+  });
+  it('after a lock that discarded an open editor, the unlock says so (the path only)', async () => {
+    served.status = { ...status, unlocked: true };
+    const el = mount(<App />);
+    await settle();
+    act(() => (el.querySelector('#new-secret') as HTMLButtonElement).click());
+    await settle(); await settle();
+    type(el, '#edit-path', 'app/DRAFT');
+    type(el, '#edit-value', 'typed-plaintext');
+    served.status = { ...status, unlocked: false }; // the auto-lock fires
+    locked.tell();
+    await settle();
+    expect(el.querySelector('#lock-screen')).not.toBeNull();
+    expect(el.innerHTML).not.toContain('typed-plaintext');
+    (el.querySelector('#unlock-passphrase') as HTMLInputElement).value = 'pw';
+    act(() => { (el.querySelector('#lock-screen form') as HTMLFormElement).requestSubmit(); });
+    await settle();
+    expect(el.querySelector('#lock-screen')).toBeNull();
+    expect(el.querySelector('#toasts')!.textContent).toContain('Your unsaved changes to app/DRAFT were discarded when the vault locked.');
   });
 });

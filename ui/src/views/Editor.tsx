@@ -2,13 +2,14 @@
 // the others keep their current values), certificates and SSH keys a multiline box, and every
 // single-line kind (and the docker password) the generator of `hush generate` (Generator.tsx).
 // Saving an edit uses check-and-set on the version being edited. Escape cancels.
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusOnMount } from '../lib/size';
 import type { Kind, SecretDetail } from '../lib/bindings';
 import { Generator } from '../components/Generator';
 import { isoDay, isMultiline, KINDS, kindLabel, parseCount, parseDay, splitTags } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { errorText } from '../lib/toast';
+import { confirmDiscard, setDraft } from '../lib/draft';
 
 interface Docker { registry: string; username: string; password: string; email: string }
 const NO_DOCKER: Docker = { registry: '', username: '', password: '', email: '' };
@@ -37,6 +38,9 @@ export function Editor({ existing, folder, onSaved, onCancel, onConflict }: {
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
   useFocusOnMount(first);
+  const dirty = useDraft(existing?.path ?? null, [path, kind, value !== '', JSON.stringify(docker) !== JSON.stringify(current ?? NO_DOCKER), description, tags, expires, rotate]);
+  // Escape is easy to press by accident: typed work is not thrown away without asking.
+  const escape = async () => { if (!dirty || (await confirmDiscard())) onCancel(); };
 
   // Editing docker credentials: the current fields come in (a reveal, audited) so one can change alone.
   const loadDocker = async () => {
@@ -104,7 +108,7 @@ export function Editor({ existing, folder, onSaved, onCancel, onConflict }: {
     </label>
   );
   return (
-    <form class="editor" id="editor" onSubmit={save} onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onCancel(); } }}>
+    <form class="editor" id="editor" onSubmit={save} onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); void escape(); } }}>
       {!existing && (
         <label class="field"><span>Path (folder/NAME)</span>
           <input id="edit-path" ref={first} value={path} placeholder="myapp/dev/DATABASE_URL" aria-invalid={!!fieldError.path} onInput={(e) => setPath(e.currentTarget.value)} />
@@ -156,4 +160,19 @@ export function Editor({ existing, folder, onSaved, onCancel, onConflict }: {
       </div>
     </form>
   );
+}
+
+/** Whether the fields differ from how the editor opened; while they do, the draft registry
+ *  names the secret (`existing`, else the typed path). `fields` holds no value, only whether
+ *  one was typed. */
+function useDraft(existing: string | null, fields: unknown[]): boolean {
+  const owner = useRef({}).current;
+  const now = JSON.stringify(fields);
+  const initial = useRef(now);
+  const dirty = now !== initial.current;
+  const typed = String(fields[0]).trim();
+  const label = existing ?? (/\/./.test(typed) ? typed : 'a new secret');
+  useEffect(() => setDraft(owner, dirty ? label : null), [dirty, label]);
+  useEffect(() => () => setDraft(owner, null), []);
+  return dirty;
 }

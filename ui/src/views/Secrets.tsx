@@ -12,6 +12,7 @@ import { ErrorNote, useGuard } from '../components/Boundary';
 import { MoveForm } from '../components/MoveForm';
 import { SecretList } from '../components/SecretList';
 import { intoFolder } from '../lib/move';
+import { confirmDiscard } from '../lib/draft';
 import { Detail } from './Detail';
 import { Editor } from './Editor';
 
@@ -52,26 +53,33 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const twoPanes = useSize(box, (el) => el.clientWidth, 1200) >= TWO_PANES;
   const now = Date.now() / 1000;
 
+  /** Runs `f`, which closes the editor open now, once unsaved changes in it may be discarded. */
+  const leave = (f: () => void) => void confirmDiscard().then((ok) => ok && f());
+  const startNew = () => leave(() => { setCreating(true); setOpen(true); setSelected(null); });
   useEffect(() => {
     if (!intent) return;
     if (intent.what === 'search') { setOpen(false); setCreating(false); requestAnimationFrame(() => search.current?.focus()); }
-    if (intent.what === 'new') { setCreating(true); setOpen(true); setSelected(null); }
+    if (intent.what === 'new' && !creating) startNew();
     // A folder was moved: the open secret, if it was inside, follows it.
     const { path: from, to } = intent;
     if (intent.what === 'moved' && from && to) setSelected((p) => (p?.startsWith(`${from}/`) ? to + p.slice(from.length) : p));
-    if (intent.what === 'open' && intent.path) { setQuery(''); setCreating(false); setSelected(intent.path); setOpen(true); }
+    const target = intent.path;
+    if (intent.what === 'open' && target) leave(() => { setQuery(''); setCreating(false); setSelected(target); setOpen(true); });
   }, [intent?.n]);
   // Checked rows that vanished (deleted elsewhere) are dropped.
   useEffect(() => setChecked((c) => new Set([...c].filter((p) => rows.some((r) => r.path === p)))), [rows]);
 
-  const select = (path: string, openIt: boolean) => { setSelected(path); setCreating(false); setRenaming(0); if (openIt) setOpen(true); };
+  const choose = (path: string, openIt: boolean) => { setSelected(path); setCreating(false); setRenaming(0); if (openIt) setOpen(true); };
+  // Another row replaces the detail (and an editor open in it): ask before unsaved work goes.
+  const select = (path: string, openIt: boolean) => (path === selected && !creating ? choose(path, openIt) : leave(() => choose(path, openIt)));
   const move = (by: number) => {
     if (!shown.length) return;
     const i = shown.findIndex((r) => r.path === selected);
     const next = Math.max(0, Math.min(shown.length - 1, i < 0 ? 0 : i + by));
     select(shown[next].path, false);
   };
-  const closeDetail = () => { setOpen(false); setCreating(false); requestAnimationFrame(() => (document.querySelector('#secrets-table .vbody') as HTMLElement | null)?.focus()); };
+  const closeDetail = () => leave(closeNow);
+  const closeNow = () => { setOpen(false); setCreating(false); requestAnimationFrame(() => (document.querySelector('#secrets-table .vbody') as HTMLElement | null)?.focus()); };
   const onListKey = (e: KeyboardEvent) => {
     const page = Math.max(1, Math.floor(((e.currentTarget as HTMLElement)?.clientHeight || 340) / 34) - 1);
     const keys: Record<string, () => void> = {
@@ -105,7 +113,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
             <input id="search" ref={search} type="search" aria-label="Search secrets" placeholder={`Search ${rows.length} secrets…  ( / )`} value={query}
               onInput={(e) => setQuery(e.currentTarget.value)} onKeyDown={onSearchKey} />
             <span class="muted small" id="result-count">{shown.length} shown</span>
-            <button id="new-secret" class="primary" title="New secret (Ctrl+N)" onClick={() => { setCreating(true); setOpen(true); setSelected(null); }}>New secret</button>
+            <button id="new-secret" class="primary" title="New secret (Ctrl+N)" onClick={startNew}>New secret</button>
           </div>
           {checked.size > 0 && <BulkBar checked={checked} clear={() => setChecked(new Set())} rows={rows} reload={reload} folder={folder}
             onMoved={(moved) => { if (selected && moved[selected]) setSelected(moved[selected]); }} />}
@@ -119,7 +127,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
         <div class="detail-pane" onKeyDown={(e) => { if (e.key === 'Escape' && !twoPanes) { e.stopPropagation(); closeDetail(); } }}>
           {!twoPanes && <button class="back" id="back-to-list" onClick={closeDetail}>← All secrets</button>}
           {creating && (
-            <Editor folder={folder} onCancel={closeDetail} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); setOpen(true); }} />
+            <Editor folder={folder} onCancel={closeNow} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); setOpen(true); }} />
           )}
           {!creating && selected && (
             <Detail key={`${selected}#${renaming}`} path={selected} onChanged={reload} renaming={renaming > 0}

@@ -12,11 +12,14 @@ vi.mock('../src/lib/ipc', () => ({
   ipc: {
     trash: async () => rows,
     restore: async (paths: string[]) => { calls.push(['restore', ...paths]); },
+    remove: async (paths: string[]) => { calls.push(['remove', ...paths]); },
   },
 }));
 const { Trash } = await import('../src/views/Trash');
+const { deleteWithUndo } = await import('../src/views/Secrets');
+const { subscribe, clearToasts } = await import('../src/lib/toast');
 
-afterEach(() => { unmountAll(); calls.length = 0; });
+afterEach(() => { unmountAll(); calls.length = 0; clearToasts(); });
 
 describe('Trash', () => {
   it('puts only the rows in view in the DOM for 10,000 secrets, each restorable', async () => {
@@ -26,5 +29,18 @@ describe('Trash', () => {
     act(() => (el.querySelector('[data-path="big/dev/KEY_3"] .restore') as HTMLButtonElement).click());
     await settle();
     expect(calls).toEqual([['restore', 'big/dev/KEY_3']]);
+  });
+  it('restoring a secret takes away the toast whose Undo would now fail', async () => {
+    await deleteWithUndo(['big/dev/KEY_3'], async () => {});
+    await deleteWithUndo(['big/dev/KEY_4'], async () => {});
+    let texts: string[] = [];
+    const off = subscribe((t) => { texts = t.map((x) => x.text); });
+    expect(texts).toEqual(['Moved big/dev/KEY_3 to the trash.', 'Moved big/dev/KEY_4 to the trash.']);
+    const el = mount(<Trash onChange={async () => {}} />);
+    await settle();
+    act(() => (el.querySelector('[data-path="big/dev/KEY_3"] .restore') as HTMLButtonElement).click());
+    await settle();
+    off();
+    expect(texts).toEqual(['Moved big/dev/KEY_4 to the trash.', 'Restored big/dev/KEY_3.']);
   });
 });

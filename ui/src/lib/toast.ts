@@ -5,6 +5,8 @@ export interface Toast {
   text: string;
   kind: 'note' | 'error';
   action?: { label: string; run: () => void };
+  /** The secrets it is about: a toast whose Undo they have outdated can be taken away. */
+  about?: string[];
 }
 
 let items: Toast[] = [];
@@ -23,6 +25,12 @@ export function dismiss(id: number) {
   emit();
 }
 
+/** Forgets the toasts about any of `paths` (restored from the Trash: "Undo" would fail). */
+export function dismissAbout(paths: string[]) {
+  items = items.filter((t) => !t.about?.some((p) => paths.includes(p)));
+  emit();
+}
+
 /** Forgets every toast (on lock: they may name secrets). */
 export function clearToasts() {
   items = [];
@@ -30,8 +38,8 @@ export function clearToasts() {
 }
 
 /** Shows a toast for `ms` (longer when it offers an action such as Undo). */
-export function toast(text: string, opts: { kind?: 'note' | 'error'; action?: Toast['action']; ms?: number } = {}): number {
-  const t: Toast = { id: next++, text, kind: opts.kind ?? 'note', action: opts.action };
+export function toast(text: string, opts: { kind?: 'note' | 'error'; action?: Toast['action']; ms?: number; about?: string[] } = {}): number {
+  const t: Toast = { id: next++, text, kind: opts.kind ?? 'note', action: opts.action, about: opts.about };
   items = [...items.slice(-3), t];
   emit();
   setTimeout(() => dismiss(t.id), opts.ms ?? (t.action ? 8000 : 4000));

@@ -29,6 +29,7 @@ export async function deleteWithUndo(paths: string[], reload: () => Promise<unkn
   const what = paths.length === 1 ? paths[0] : `${paths.length} secrets`;
   toast(`Moved ${what} to the trash.`, {
     action: { label: 'Undo', run: () => void ipc.restore(paths).then(reload, (e) => toast(errorText(e), { kind: 'error' })) },
+    about: paths,
   });
 }
 

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { TrashRow } from '../lib/bindings';
 import { dateTime, isoDate } from '../lib/format';
 import { ipc } from '../lib/ipc';
-import { toast } from '../lib/toast';
+import { dismissAbout, toast } from '../lib/toast';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { BoxedTable } from '../components/VirtualTable';
 
@@ -24,13 +24,15 @@ export function Trash({ onChange }: { onChange: () => Promise<unknown> }) {
     const what = paths.length === 1 ? paths[0] : `all ${paths.length} secrets in the trash`;
     if (await ipc.ask(`Destroy ${what} and every version, for good?`, 'Purge')) await act(() => ipc.purge(paths), `Purged ${what}.`);
   };
+  // The "Moved to the trash — Undo" toast would now fail (already exists): it goes.
+  const restore = async (path: string) => { await ipc.restore([path]); dismissAbout([path]); };
   // Only the rows in view are in the DOM: a folder of 10,000 secrets can land here at once.
   const header = <div class="vrow trow head"><span>Path</span><span>Kind</span><span class="num">Versions</span><span>Deleted</span><span>Purged after</span><span /></div>;
   const row = (r: TrashRow) => (
     <div class="vrow trow" role="row" style={{ height: `${TRASH_ROW_H}px` }} data-path={r.path}>
       <span title={r.path}>{r.path}</span><span>{r.kind}</span><span class="num">{r.version}</span><span>{dateTime(r.deletedAt)}</span><span>{isoDate(r.purgeAt)}</span>
       <span class="actions">
-        <button class="restore" onClick={() => act(() => ipc.restore([r.path]), `Restored ${r.path}.`)}>Restore</button>
+        <button class="restore" onClick={() => act(() => restore(r.path), `Restored ${r.path}.`)}>Restore</button>
         <button class="danger purge" onClick={() => run(() => purge([r.path]))}>Purge</button>
       </span>
     </div>

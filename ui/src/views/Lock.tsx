@@ -34,6 +34,9 @@ export function Lock({ status, notice, onUnlocked }: { status: VaultStatus; noti
       onUnlocked();
     } catch (err) {
       setError(errorText(err));
+      // The next try replaces the wrong entry instead of being appended to it.
+      field.current?.focus();
+      field.current?.select();
     } finally {
       setBusy(false);
     }

@@ -147,6 +147,11 @@ describe('expiry, numbers and app words', () => {
       expect(w).not.toMatch(/--[a-z]|`hush /);
     }
   });
+  it('a dangerous name in an import preview is explained for the app, the CLI named as the way to run it', () => {
+    const w = appWords('LD_PRELOAD tells the dynamic loader what to load (e.g. LD_PRELOAD, LD_LIBRARY_PATH): `hush run` refuses it unless you pass --allow-env LD_PRELOAD (it could run code on this machine)');
+    expect(w).not.toContain('pass --allow-env');
+    expect(w).toBe("LD_PRELOAD tells the dynamic loader what to load (e.g. LD_PRELOAD, LD_LIBRARY_PATH): it is stored like any other secret, but it could run code on this machine, so the command line's `hush run` hands it to a program only when allowed by name (`hush run --allow-env LD_PRELOAD -- …`)");
+  });
   it('passphrase strength', () => {
     expect(strength('short').score).toBe(0);
     expect(strength('correct horse battery staple').score).toBeGreaterThanOrEqual(2);

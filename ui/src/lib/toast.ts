@@ -83,6 +83,10 @@ const APP_WORDS: [RegExp, string][] = [
   [/run `hush unlock` \(or set HUSH_PASSPHRASE\) first/g, 'unlock it first'],
   [/ \(consider `hush recovery set`\)/g, ''],
   [/ \(a command: run it again\)/g, ''],
+  // envguard's flag on import previews and remote plans: the app stores such a name, only the
+  // CLI's `hush run` hands it to a program, and only when told to.
+  [/: `hush run` refuses it unless you pass --allow-env (\S+) \(it could run code on this machine\)/g,
+    ': it is stored like any other secret, but it could run code on this machine, so the command line\'s `hush run` hands it to a program only when allowed by name (`hush run --allow-env $1 -- …`)'],
   [/--keep-(local|remote)/g, '"keep $1"'],
   [/`hush remote set \S+ --namespace ([^`]+)` stores it/g, 'Edit stores it as the namespace'],
 ];

@@ -12,7 +12,7 @@ import { ErrorNote, useGuard } from '../components/Boundary';
 import { MoveForm } from '../components/MoveForm';
 import { SecretList } from '../components/SecretList';
 import { intoFolder } from '../lib/move';
-import { confirmDiscard } from '../lib/draft';
+import { confirmDiscard, draftPath } from '../lib/draft';
 import { Detail } from './Detail';
 import { Editor } from './Editor';
 
@@ -55,7 +55,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const now = Date.now() / 1000;
 
   /** Runs `f`, which closes the editor open now, once unsaved changes in it may be discarded. */
-  const leave = (f: () => void) => void confirmDiscard().then((ok) => ok && f());
+  const leave = (f: () => void) => (draftPath() === null ? f() : void confirmDiscard().then((ok) => ok && f()));
   const startNew = () => leave(() => { setCreating(true); setOpen(true); setSelected(null); });
   useEffect(() => {
     if (!intent) return;
@@ -76,7 +76,10 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const move = (by: number) => {
     if (!shown.length) return;
     const i = shown.findIndex((r) => r.path === selected);
-    const next = Math.max(0, Math.min(shown.length - 1, i < 0 ? 0 : i + by));
+    // With no row selected, moving down starts above the first row and moving up below the
+    // last: End lands on the last row, PageDown a page down, ↓ on the first.
+    const from = i >= 0 ? i : by > 0 ? -1 : shown.length;
+    const next = Math.max(0, Math.min(shown.length - 1, from + by));
     select(shown[next].path, false);
   };
   const closeDetail = () => leave(closeNow);

@@ -1,0 +1,53 @@
+// @vitest-environment happy-dom
+// The secrets list from the keyboard: moves with no row selected, where the focus lands after a
+// new secret is saved, and Escape in the one-pane detail wherever the focus is.
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mount, unmountAll } from './mount';
+import type { SaveRequest, SecretDetail, SecretRow } from '../src/lib/bindings';
+
+const NOW = 1_790_000_000;
+vi.mock('../src/lib/ipc', () => ({
+  HushError: class extends Error {},
+  ipc: {
+    ask: async () => true,
+    detail: async (path: string): Promise<SecretDetail> => ({
+      path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, meta: {},
+      version: 1, createdAt: NOW - 60, updatedAt: NOW - 60, expiresAt: null, rotateEveryDays: null,
+      lastRotatedAt: null, lastReadAt: null, source: null, versionsKept: null,
+    }),
+    save: async (req: SaveRequest) => ({ path: req.path, version: 1, created: true }),
+  },
+}));
+const { Secrets } = await import('../src/views/Secrets');
+
+const row = (path: string): SecretRow => ({ path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, updatedAt: NOW - 60, expiresAt: null, version: 1 });
+const ROWS = Array.from({ length: 30 }, (_, i) => row(`app/K${String(i).padStart(2, '0')}`));
+
+afterEach(() => unmountAll());
+
+const view = (rows = ROWS) => mount(<Secrets rows={rows} folder={null} tag={null} reload={async () => {}} intent={null} />);
+const key = (target: EventTarget, k: string) => act(() => { target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })); });
+const selectedPath = (el: HTMLElement) => el.querySelector('[role="row"][aria-selected="true"]')?.getAttribute('data-path') ?? null;
+
+describe('list keys with no row selected', () => {
+  it('End goes to the last row', async () => {
+    const el = view(ROWS.slice(0, 5));
+    key(el.querySelector('#secrets-table .vbody')!, 'End');
+    expect(selectedPath(el)).toBe('app/K04');
+  });
+  it('PageDown goes a page down, not to the first row', async () => {
+    const el = view();
+    key(el.querySelector('#secrets-table .vbody')!, 'PageDown');
+    expect(selectedPath(el)).not.toBe('app/K00');
+    expect(selectedPath(el)).not.toBeNull();
+  });
+  it('ArrowDown and Home still start at the first row', async () => {
+    const el = view();
+    key(el.querySelector('#secrets-table .vbody')!, 'ArrowDown');
+    expect(selectedPath(el)).toBe('app/K00');
+    key(el.querySelector('#secrets-table .vbody')!, 'End');
+    key(el.querySelector('#secrets-table .vbody')!, 'Home');
+    expect(selectedPath(el)).toBe('app/K00');
+  });
+});

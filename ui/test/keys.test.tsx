@@ -3,7 +3,7 @@
 // new secret is saved, and Escape in the one-pane detail wherever the focus is.
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mount, unmountAll } from './mount';
+import { mount, settle, unmountAll } from './mount';
 import type { SaveRequest, SecretDetail, SecretRow } from '../src/lib/bindings';
 
 const NOW = 1_790_000_000;
@@ -24,11 +24,22 @@ const { Secrets } = await import('../src/views/Secrets');
 const row = (path: string): SecretRow => ({ path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, updatedAt: NOW - 60, expiresAt: null, version: 1 });
 const ROWS = Array.from({ length: 30 }, (_, i) => row(`app/K${String(i).padStart(2, '0')}`));
 
-afterEach(() => unmountAll());
+let widthStub: PropertyDescriptor | undefined;
+/** The view as wide as `px` (below 760: one pane). */
+function width(px: number) {
+  widthStub = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientWidth');
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => px });
+}
+afterEach(() => {
+  unmountAll();
+  if (widthStub) Object.defineProperty(HTMLElement.prototype, 'clientWidth', widthStub);
+  widthStub = undefined;
+});
 
 const view = (rows = ROWS) => mount(<Secrets rows={rows} folder={null} tag={null} reload={async () => {}} intent={null} />);
 const key = (target: EventTarget, k: string) => act(() => { target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })); });
 const selectedPath = (el: HTMLElement) => el.querySelector('[role="row"][aria-selected="true"]')?.getAttribute('data-path') ?? null;
+const frames = () => act(() => new Promise((r) => setTimeout(r, 50)));
 
 describe('list keys with no row selected', () => {
   it('End goes to the last row', async () => {
@@ -49,5 +60,46 @@ describe('list keys with no row selected', () => {
     key(el.querySelector('#secrets-table .vbody')!, 'End');
     key(el.querySelector('#secrets-table .vbody')!, 'Home');
     expect(selectedPath(el)).toBe('app/K00');
+  });
+});
+
+describe('focus and Escape', () => {
+  const type = (el: HTMLElement, sel: string, v: string) => act(() => {
+    const i = el.querySelector(sel) as HTMLInputElement;
+    i.value = v;
+    i.dispatchEvent(new Event('input'));
+  });
+  const saveNew = async (el: HTMLElement) => {
+    act(() => (el.querySelector('#new-secret') as HTMLButtonElement).click());
+    type(el, '#edit-path', 'app/K05');
+    type(el, '#edit-value', 'v');
+    act(() => (el.querySelector('#editor') as HTMLFormElement).requestSubmit());
+    await settle();
+    await frames();
+  };
+  it('after a new secret is saved, the focus is on the list with its row selected (two panes)', async () => {
+    const el = view(ROWS.slice(0, 10));
+    await saveNew(el);
+    expect(selectedPath(el)).toBe('app/K05');
+    expect(document.activeElement).toBe(el.querySelector('#secrets-table .vbody'));
+  });
+  it('after a new secret is saved in one pane, the focus is in its detail', async () => {
+    width(600);
+    const el = view(ROWS.slice(0, 10));
+    await saveNew(el);
+    expect(el.querySelector('#detail-name')!.textContent).toBe('K05');
+    expect(document.activeElement).toBe(el.querySelector('#detail-pane'));
+  });
+  it('one pane: Escape goes back to the list when the row was opened with the mouse', async () => {
+    width(600);
+    const el = view(ROWS.slice(0, 10));
+    act(() => (el.querySelector('[data-path="app/K03"]') as HTMLElement).click());
+    await settle();
+    expect(el.querySelector('#secrets-table')).toBeNull();
+    expect(el.querySelector('#detail-name')!.textContent).toBe('K03');
+    (document.activeElement as HTMLElement | null)?.blur();
+    key(document.body, 'Escape');
+    expect(el.querySelector('#detail')).toBeNull();
+    expect(el.querySelector('#secrets-table')).not.toBeNull();
   });
 });

@@ -82,6 +82,8 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
     const next = Math.max(0, Math.min(shown.length - 1, from + by));
     select(shown[next].path, false);
   };
+  // The list body where the keyboard goes on from the selected row (or, in one pane, the detail).
+  const focusAfter = () => requestAnimationFrame(() => (document.querySelector(twoPanes ? '#secrets-table .vbody' : '#detail-pane') as HTMLElement | null)?.focus());
   const closeDetail = () => leave(closeNow);
   const closeNow = () => { setOpen(false); setCreating(false); requestAnimationFrame(() => (document.querySelector('#secrets-table .vbody') as HTMLElement | null)?.focus()); };
   const onListKey = (e: KeyboardEvent) => {
@@ -107,6 +109,14 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
     if (e.key === 'Escape' && query) { e.preventDefault(); e.stopPropagation(); setQuery(''); }
   };
 
+  // One pane: Escape goes back to the list from anywhere in the view, also with the focus on the
+  // page itself (a row opened with the mouse). Editors and forms that use Escape stop it first.
+  useEffect(() => {
+    if (twoPanes || (!open && !creating)) return;
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape' && !e.defaultPrevented) { e.preventDefault(); closeDetail(); } };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
   const showList = twoPanes || (!open && !creating);
   const showDetail = twoPanes || open || creating;
   return (
@@ -128,10 +138,10 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
         </div>
       )}
       {showDetail && (
-        <div class="detail-pane" onKeyDown={(e) => { if (e.key === 'Escape' && !twoPanes) { e.stopPropagation(); closeDetail(); } }}>
+        <div class="detail-pane" id="detail-pane" tabIndex={-1}>
           {!twoPanes && <button class="back" id="back-to-list" onClick={closeDetail}>← All secrets</button>}
           {creating && (
-            <Editor folder={folder} onCancel={closeNow} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); setOpen(true); }} />
+            <Editor folder={folder} onCancel={closeNow} onSaved={async (path) => { await reload(); setCreating(false); setSelected(path); setOpen(true); focusAfter(); }} />
           )}
           {!creating && selected && (
             <Detail key={`${selected}#${renaming}`} path={selected} onChanged={reload} renaming={renaming > 0}

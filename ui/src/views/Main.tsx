@@ -40,6 +40,15 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
   const reload = () => ipc.list().then((r) => { setError(null); setRows(r); }, (e) => (e.code === 'locked' ? onLocked() : setError(errorText(e))));
   // Reload on entering the list: the CLI (or another view) may have changed things meanwhile.
   useEffect(() => void (view === 'secrets' && reload()), [view]);
+  // ...and on coming back to the window, where the CLI is the usual reason to have left it. The
+  // list keeps its selection and scroll: only its rows are replaced.
+  useEffect(() => {
+    if (view !== 'secrets') return;
+    const back = () => { if (document.visibilityState !== 'hidden') void reload(); };
+    window.addEventListener('focus', back);
+    document.addEventListener('visibilitychange', back);
+    return () => { window.removeEventListener('focus', back); document.removeEventListener('visibilitychange', back); };
+  }, [view]);
   const tree = useMemo(() => buildTree(rows), [rows]);
   const tags = useMemo(() => allTags(rows), [rows]);
   const sync = useMemo(() => staleSync(remote, rows), [remote, rows]);

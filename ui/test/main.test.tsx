@@ -1,0 +1,52 @@
+// @vitest-environment happy-dom
+// The list follows changes made from the CLI when the window comes back into focus or view,
+// keeping the selected row.
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mount, settle, unmountAll } from './mount';
+import type { SecretDetail, SecretRow, VaultStatus } from '../src/lib/bindings';
+
+const NOW = 1_790_000_000;
+const row = (path: string, version = 1): SecretRow => ({ path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, updatedAt: NOW - 60, expiresAt: null, version });
+const vault = { rows: [row('app/A'), row('app/B'), row('app/C')] };
+vi.mock('../src/lib/ipc', () => ({
+  HushError: class extends Error {},
+  ipc: {
+    list: async () => vault.rows,
+    detail: async (path: string): Promise<SecretDetail> => ({
+      path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, meta: {},
+      version: 1, createdAt: NOW - 60, updatedAt: NOW - 60, expiresAt: null, rotateEveryDays: null,
+      lastRotatedAt: null, lastReadAt: null, source: null, versionsKept: null,
+    }),
+  },
+}));
+const { Main } = await import('../src/views/Main');
+
+afterEach(() => { unmountAll(); vault.rows = [row('app/A'), row('app/B'), row('app/C')]; });
+
+const status: VaultStatus = {
+  exists: true, path: '/v.db', keyMode: 'passphrase', lockKind: 'vaultPassphrase', openError: null,
+  unlocked: true, hasRecovery: false, keychainOk: true, keychainMessage: null,
+};
+const paths = (el: HTMLElement) => [...el.querySelectorAll('#secrets-table [data-path]')].map((r) => r.getAttribute('data-path'));
+const version = (el: HTMLElement, p: string) => el.querySelector(`[data-path="${p}"] .c-ver`)!.textContent;
+
+describe('Main', () => {
+  it('reloads the list when the window regains focus or becomes visible, keeping the selection', async () => {
+    const el = mount(<Main status={status} onLocked={() => {}} />);
+    await settle();
+    act(() => (el.querySelector('[data-path="app/C"]') as HTMLElement).click());
+    await settle();
+    vault.rows = [row('app/A'), row('app/C', 2)]; // the CLI deletes B and writes C
+    act(() => { window.dispatchEvent(new Event('focus')); });
+    await settle();
+    expect(paths(el)).toEqual(['app/A', 'app/C']);
+    expect(version(el, 'app/C')).toBe('2');
+    expect(el.querySelector('[aria-selected="true"]')!.getAttribute('data-path')).toBe('app/C');
+    vault.rows = [row('app/C', 3)];
+    act(() => { document.dispatchEvent(new Event('visibilitychange')); });
+    await settle();
+    expect(paths(el)).toEqual(['app/C']);
+    expect(version(el, 'app/C')).toBe('3');
+  });
+});

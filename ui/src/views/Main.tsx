@@ -105,7 +105,7 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
               {tags.length > 0 && <h3>Tags</h3>}
               <div class="tags">
                 {tags.map((t) => (
-                  <button class={tag === t ? 'tag active' : 'tag'} data-tag={t} aria-pressed={tag === t} onClick={() => setTag(tag === t ? null : t)}>{t}</button>
+                  <button class={tag === t ? 'tag active' : 'tag'} data-tag={t} title={t} aria-pressed={tag === t} onClick={() => setTag(tag === t ? null : t)}>{t}</button>
                 ))}
               </div>
             </>

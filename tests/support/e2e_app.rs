@@ -122,6 +122,49 @@ async fn a_secret_removed_from_the_cli_while_its_history_is_open() {
     .await;
 }
 
+/// Another process re-keys the vault while the app is open with an edit under way: every call
+/// then failed with a message meant for the command line, the app stayed "unlocked" over a list
+/// that no longer worked, and the only way out (Lock now) lost the edit without a word.
+#[tokio::test]
+#[ignore = "needs Xvfb and tauri-driver: run via scripts/test.sh"]
+async fn a_rekey_from_the_cli_sends_the_app_to_its_lock_screen_and_says_what_was_lost() {
+    let (dir, vault) = App::prepare();
+    seed(&vault, 0);
+    {
+        let mut v = open_seeded(&vault);
+        set(&mut v, "app/EDITED", "before");
+    }
+    let cli = hush_cli();
+    App::run("rekeyed", dir, vault.clone(), move |mut app| async move {
+        app.fill("#unlock-passphrase", "e2e passphrase").await;
+        app.click("#unlock").await;
+        app.click(&row("app/EDITED")).await;
+        app.click("#tab-edit").await;
+        app.fill("#edit-description", "typed, not saved").await;
+        let out = std::process::Command::new(&cli)
+            .args(["--vault", vault.to_str().unwrap(), "rekey"])
+            .env("HUSH_PASSPHRASE", "e2e passphrase")
+            .output()
+            .expect("the hush CLI");
+        assert!(out.status.success(), "hush rekey: {}", String::from_utf8_lossy(&out.stderr));
+        app.click("#save").await;
+        let notice = app.wait_text("#lock-notice", |t| !t.is_empty()).await;
+        assert!(notice.contains("re-keyed") && !notice.contains("a command"), "{notice}");
+        app.snap("locked-after-a-rekey-elsewhere").await;
+        app.fill("#unlock-passphrase", "e2e passphrase").await;
+        app.click("#unlock").await;
+        let toast = app.wait_text("#toasts", |t| t.contains("discarded")).await;
+        assert!(toast.contains("app/EDITED"), "{toast}");
+        assert!(!app.client.source().await.unwrap().contains("typed, not saved"));
+        app.snap("unlocked-after-a-rekey-says-the-edit-was-lost").await;
+        // The app works with the new key.
+        app.click(&row("app/EDITED")).await;
+        app.click("#reveal").await;
+        app.wait_text("#value", |t| t.contains("before")).await;
+    })
+    .await;
+}
+
 /// x, y, width, height.
 type Rect = (f64, f64, f64, f64);
 

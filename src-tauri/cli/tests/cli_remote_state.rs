@@ -425,3 +425,22 @@ fn ctrl_c_stops_a_pull_waiting_on_a_hung_server() {
     assert_eq!(code, Some(130), "exit code after Ctrl-C");
     assert!(sent.elapsed() < std::time::Duration::from_secs(3), "{:?}", sent.elapsed());
 }
+
+/// The same hung server without a Ctrl-C: a first contact was tried twice in full (the retry
+/// bound counted from the first failure, which came only after the client's 30 s), a minute in
+/// all. Once now: the client's timeout, then the error.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_hung_server_fails_a_plan_after_one_timeout_not_two() {
+    let b = Bao::dev();
+    let t = TestVault::passphrase();
+    t.set("app/K", "k", &[]);
+    hush(&t, &["remote", "add", "dev", "--addr", &b.addr]).ok();
+    b.freeze(true);
+    let started = std::time::Instant::now();
+    let plan = hush(&t, &["plan", "dev"]);
+    let took = started.elapsed();
+    b.freeze(false);
+    assert_eq!(plan.code, 7, "{}", plan.stderr);
+    assert!(took < std::time::Duration::from_secs(45), "took {took:?}: {}", plan.stderr);
+}

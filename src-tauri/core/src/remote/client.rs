@@ -324,9 +324,12 @@ impl Conn {
         *self.down_since.lock().expect("outage lock") = None;
     }
 
-    /// When the current outage began (now, if this is its first failure).
-    fn outage_began(&self) -> Instant {
-        *self.down_since.lock().expect("outage lock").get_or_insert_with(Instant::now)
+    /// When the current outage began: if this is its first failure, when the request that
+    /// failed was sent (`sent`). A node that accepts connections and never answers fails a
+    /// request only after the client's 30 s: counted from the failure, a first contact was then
+    /// tried a second time in full, a minute in all.
+    fn outage_began(&self, sent: Instant) -> Instant {
+        *self.down_since.lock().expect("outage lock").get_or_insert(sent)
     }
 
     /// A request with failover and retries. Connection errors, 5xx and 429 move on to the next
@@ -342,6 +345,7 @@ impl Conn {
         token: Option<&str>,
         relogin: bool,
     ) -> std::result::Result<(u16, Value), Failure> {
+        let sent = Instant::now();
         let n = self.bases.len();
         let several = n > 1;
         // The failures of this round of addresses: when it is the last, the error names each.
@@ -393,7 +397,7 @@ impl Conn {
             };
             let wait = backoff(rounds);
             rounds += 1;
-            if self.outage_began().elapsed() + wait > limit {
+            if self.outage_began(sent).elapsed() + wait > limit {
                 return Err(of_round(round));
             }
             round.clear();

@@ -47,7 +47,7 @@ pub(crate) fn check_mac(keys: &Keys, row: &SecretRow) -> Result<()> {
     } else {
         Err(Error::Integrity {
             what: format!(
-                "the record of '{}' (its name, version, deletion, kind or policy was changed outside Hush)",
+                "the record of '{}' (its name, version, deletion, kind, expiry or rotation policy was changed outside Hush)",
                 row.path
             ),
         })

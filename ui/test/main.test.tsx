@@ -9,10 +9,14 @@ import type { SecretDetail, SecretRow, VaultStatus } from '../src/lib/bindings';
 const NOW = 1_790_000_000;
 const row = (path: string, version = 1): SecretRow => ({ path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, updatedAt: NOW - 60, expiresAt: null, version });
 const vault = { rows: [row('app/A'), row('app/B'), row('app/C')] };
+const answers: boolean[] = [];
+const asked: string[] = [];
 vi.mock('../src/lib/ipc', () => ({
   HushError: class extends Error {},
   ipc: {
     list: async () => vault.rows,
+    ask: async (q: string) => { asked.push(q); return answers.shift() ?? false; },
+    trash: async () => [],
     detail: async (path: string): Promise<SecretDetail> => ({
       path, folder: 'app', name: path.slice(4), kind: 'api_key', tags: [], description: null, meta: {},
       version: 1, createdAt: NOW - 60, updatedAt: NOW - 60, expiresAt: null, rotateEveryDays: null,
@@ -21,6 +25,7 @@ vi.mock('../src/lib/ipc', () => ({
   },
 }));
 const { Main } = await import('../src/views/Main');
+const { setDraft } = await import('../src/lib/draft');
 
 afterEach(() => { unmountAll(); vault.rows = [row('app/A'), row('app/B'), row('app/C')]; });
 
@@ -32,6 +37,26 @@ const paths = (el: HTMLElement) => [...el.querySelectorAll('#secrets-table [data
 const version = (el: HTMLElement, p: string) => el.querySelector(`[data-path="${p}"] .c-ver`)!.textContent;
 
 describe('Main', () => {
+  it('asks before another view from the sidebar throws away unsaved changes', async () => {
+    const el = mount(<Main status={status} onLocked={() => {}} />);
+    await settle();
+    const owner = {};
+    setDraft(owner, 'app/A');
+    const current = () => el.querySelector('[aria-current="page"]')!.id;
+    answers.push(false);
+    act(() => (el.querySelector('#nav-trash') as HTMLElement).click());
+    await settle();
+    expect(asked).toEqual(['Discard your unsaved changes to app/A?']);
+    expect(current()).toBe('nav-secrets');
+    answers.push(true);
+    act(() => (el.querySelector('#nav-trash') as HTMLElement).click());
+    await settle();
+    expect(current()).toBe('nav-trash');
+    setDraft(owner, null);
+    act(() => (el.querySelector('#nav-secrets') as HTMLElement).click());
+    await settle();
+    expect(asked.length, 'nothing unsaved: no question').toBe(2);
+  });
   it('reloads the list when the window regains focus or becomes visible, keeping the selection', async () => {
     const el = mount(<Main status={status} onLocked={() => {}} />);
     await settle();

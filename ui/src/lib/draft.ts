@@ -22,6 +22,13 @@ export async function confirmDiscard(): Promise<boolean> {
   return ipc.ask(`Discard your unsaved changes to ${current.path}?`, 'Discard');
 }
 
+/** Runs `f` (which would unmount an editor) at once when nothing is unsaved, else once the user
+ *  agrees to lose the changes. */
+export function afterDiscard(f: () => void): void {
+  if (current === null) f();
+  else void confirmDiscard().then((ok) => ok && f());
+}
+
 export function discardedNote(path: string): string {
   return `Your unsaved changes to ${path} were discarded when the vault locked.`;
 }

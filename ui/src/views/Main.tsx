@@ -5,6 +5,7 @@ import type { LockKind, SecretRow, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
 import { errorText, toast } from '../lib/toast';
 import { type View, VIEWS } from '../lib/views';
+import { afterDiscard } from '../lib/draft';
 import { allTags, buildTree } from '../lib/tree';
 import { Boundary, ErrorNote } from '../components/Boundary';
 import { FolderTree } from '../components/FolderTree';
@@ -28,6 +29,8 @@ export interface OpenRequest { path: string; n: number }
 
 export function Main({ status, onLocked, openRequest, onOpenHandled }: { status: VaultStatus; onLocked: () => void; openRequest?: OpenRequest | null; onOpenHandled?: () => void }) {
   const [view, setView] = useState<View>('secrets');
+  // Another view unmounts an open editor: unsaved changes are given up only when the user agrees.
+  const go = (v: View) => { if (v !== view) afterDiscard(() => setView(v)); };
   const [rows, setRows] = useState<SecretRow[]>([]);
   const [folder, setFolder] = useState<string | null>(null);
   const [tag, setTag] = useState<string | null>(null);
@@ -95,7 +98,7 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
         <div class="sidebar-scroll">
           <nav>
             {VIEWS.map(([v, label]) => (
-              <button id={`nav-${v}`} class={view === v ? 'nav active' : 'nav'} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>{label}</button>
+              <button id={`nav-${v}`} class={view === v ? 'nav active' : 'nav'} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>{label}</button>
             ))}
           </nav>
           {view === 'secrets' && (
@@ -127,7 +130,7 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
           {view === 'settings' && <SettingsView status={status} onChanged={onLocked} />}
         </Boundary>
       </main>
-      {palette && <Palette rows={rows} onClose={() => setPalette(false)} onView={(v) => { setPalette(false); setView(v); }} onSecret={(p) => { setPalette(false); ask('open', p); }} />}
+      {palette && <Palette rows={rows} onClose={() => setPalette(false)} onView={(v) => { setPalette(false); go(v); }} onSecret={(p) => { setPalette(false); ask('open', p); }} />}
     </div>
   );
 }

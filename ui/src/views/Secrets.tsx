@@ -12,7 +12,7 @@ import { ErrorNote, useGuard } from '../components/Boundary';
 import { MoveForm } from '../components/MoveForm';
 import { SecretList } from '../components/SecretList';
 import { intoFolder } from '../lib/move';
-import { confirmDiscard, draftPath } from '../lib/draft';
+import { afterDiscard } from '../lib/draft';
 import { Detail } from './Detail';
 import { Editor } from './Editor';
 
@@ -55,7 +55,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const now = Date.now() / 1000;
 
   /** Runs `f`, which closes the editor open now, once unsaved changes in it may be discarded. */
-  const leave = (f: () => void) => (draftPath() === null ? f() : void confirmDiscard().then((ok) => ok && f()));
+  const leave = afterDiscard;
   const startNew = () => leave(() => { setCreating(true); setOpen(true); setSelected(null); });
   useEffect(() => {
     if (!intent) return;

@@ -274,6 +274,40 @@ fn run_forwards_signals_and_returns_the_childs_code() {
     assert_eq!(status.code(), Some(42), "SIGTERM reached the program and its exit code came back");
 }
 
+/// `hush run` killed with SIGKILL (no handler sees it, nothing is forwarded) once left its
+/// program running on, with the secrets it was given. Linux ends it with SIGTERM.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_run_takes_its_program_with_it() {
+    let t = T::new();
+    let f = t.file("k.env", "X=1\n");
+    t.ok(&["import", &f, "--into", "k"]);
+    let pidfile = t.path("pid");
+    let script = format!("echo $$ > {pidfile}.tmp && mv {pidfile}.tmp {pidfile} && exec sleep 60");
+    let mut hush = t.cmd(&["run", "--from", "k", "--", "sh", "-c", &script]).spawn().unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(30);
+    while !Path::new(&pidfile).exists() {
+        assert!(std::time::Instant::now() < end, "the program never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
+    hush.kill().unwrap(); // SIGKILL
+    hush.wait().unwrap();
+    // Gone, or a zombie waiting for whoever adopted it to reap it.
+    let ended = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map_or(true, |s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+    };
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while !ended() {
+        if std::time::Instant::now() > end {
+            let _ = std::process::Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("the program outlived hush run by 5 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn inject_reports_every_unknown_reference() {
     let t = T::new();

@@ -109,6 +109,33 @@ pub fn forward_signals() {
     }
 }
 
+/// Has the program `cmd` starts get SIGTERM when this process dies (Linux). A `hush run` killed
+/// with SIGKILL, which no handler sees, once left its program running on with the secrets it was
+/// given and no one to pass it signals. Elsewhere there is no such facility: nothing is done.
+#[cfg(target_os = "linux")]
+pub fn end_with_parent(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: between fork and exec only async-signal-safe calls (prctl, getppid, raise), and no
+    // allocation. The death signal follows the thread that forks: `hush run` forks from its main
+    // thread, which waits for the program and so outlives it.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Died between the fork and the prctl: as the signal would have.
+            if libc::getppid() != parent {
+                libc::raise(libc::SIGTERM);
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+pub fn end_with_parent(_cmd: &mut std::process::Command) {}
+
 /// The process [`forward_signals`] passes signals to (0: none).
 #[cfg(unix)]
 pub fn set_forward_target(pid: i32) {

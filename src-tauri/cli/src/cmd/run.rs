@@ -91,6 +91,8 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     install_forwarding();
+    #[cfg(unix)]
+    hush_core::sys::end_with_parent(&mut cmd);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -217,7 +217,8 @@ pub struct TrashRow {
     pub kind: Kind,
     pub version: u64,
     pub deleted_at: i64,
-    pub purge_at: i64,
+    /// `None`: not purged while the vault's settings are altered.
+    pub purge_at: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, TS, Default)]

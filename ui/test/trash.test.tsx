@@ -22,6 +22,16 @@ const { subscribe, clearToasts } = await import('../src/lib/toast');
 afterEach(() => { unmountAll(); calls.length = 0; clearToasts(); });
 
 describe('Trash', () => {
+  it('says an item is not purged while the settings are altered, not a date from them', async () => {
+    const saved = rows.splice(0, rows.length, { path: 'app/A', kind: 'generic', version: 1, deletedAt: 1_800_000_000, purgeAt: null });
+    try {
+      const el = mount(<Trash onChange={async () => {}} />);
+      await settle();
+      expect(el.querySelector('[data-path="app/A"]')!.textContent).toContain('never (settings altered)');
+    } finally {
+      rows.splice(0, rows.length, ...saved);
+    }
+  });
   it('puts only the rows in view in the DOM for 10,000 secrets, each restorable', async () => {
     const el = mount(<Trash onChange={async () => {}} />);
     await settle();

@@ -385,6 +385,20 @@ fn a_deleted_current_version_is_called_missing() {
     assert_eq!(v.report(0, 0).unwrap().findings["altered"], 1);
 }
 
+/// Settings forged to `trash_days = 0`: the purge refuses them, but the trash once showed every
+/// item as purged today (the app's Trash view and `hush trash`).
+#[test]
+fn the_trash_shows_no_purge_date_from_forged_settings() {
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "a");
+    v.remove(&p("app/A")).unwrap();
+    assert!(v.trash().unwrap()[0].purge_at.is_some());
+    drop(v);
+    raw_conn(&t).execute("UPDATE vault SET trash_days = 0", []).unwrap();
+    let v = reopen(&t);
+    assert_eq!(v.trash().unwrap()[0].purge_at, None);
+}
+
 /// A deletion forged into the file: "Empty the trash" (purge of the trashed copies) refuses it
 /// rather than destroy a live secret someone marked as trashed.
 #[test]

@@ -112,7 +112,7 @@ fn trash_restore_purge() {
     assert!(v.list(&ListFilter::default()).unwrap().is_empty());
     let trash = v.trash().unwrap();
     assert_eq!(trash.len(), 1);
-    assert_eq!(trash[0].purge_at - trash[0].meta.deleted_at.unwrap(), 30 * 86_400);
+    assert_eq!(trash[0].purge_at.unwrap() - trash[0].meta.deleted_at.unwrap(), 30 * 86_400);
     // A new secret may take the path meanwhile; restoring then is refused, not merged.
     put(&mut v, "a/K", "other");
     assert!(matches!(v.restore(&p("a/K")), Err(Error::AlreadyExists { .. })));

@@ -76,7 +76,11 @@ export type CopyResult = { clearsInSecs: number, };
 
 export type VersionRow = { version: number, createdAt: number, current: boolean, };
 
-export type TrashRow = { path: string, kind: Kind, version: number, deletedAt: number, purgeAt: number, };
+export type TrashRow = { path: string, kind: Kind, version: number, deletedAt: number, 
+/**
+ * `None`: not purged while the vault's settings are altered.
+ */
+purgeAt: number | null, };
 
 export type AuditQuery = { path: string | null, 
 /**

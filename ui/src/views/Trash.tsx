@@ -30,7 +30,7 @@ export function Trash({ onChange }: { onChange: () => Promise<unknown> }) {
   const header = <div class="vrow trow head"><span>Path</span><span>Kind</span><span class="num">Versions</span><span>Deleted</span><span>Purged after</span><span /></div>;
   const row = (r: TrashRow) => (
     <div class="vrow trow" role="row" style={{ height: `${TRASH_ROW_H}px` }} data-path={r.path}>
-      <span title={r.path}>{r.path}</span><span>{r.kind}</span><span class="num">{r.version}</span><span>{dateTime(r.deletedAt)}</span><span>{isoDate(r.purgeAt)}</span>
+      <span title={r.path}>{r.path}</span><span>{r.kind}</span><span class="num">{r.version}</span><span>{dateTime(r.deletedAt)}</span><span title={r.purgeAt === null ? 'The vault settings were changed outside Hush: nothing is purged until they are sound (see hush doctor)' : undefined}>{r.purgeAt === null ? 'never (settings altered)' : isoDate(r.purgeAt)}</span>
       <span class="actions">
         <button class="restore" onClick={() => act(() => restore(r.path), `Restored ${r.path}.`)}>Restore</button>
         <button class="danger purge" onClick={() => run(() => purge([r.path]))}>Purge</button>

@@ -257,7 +257,10 @@ pub fn trash(ctx: &Ctx, json: bool) -> Result<()> {
             "{}  deleted {}  purged after {}",
             t.meta.path,
             timefmt::rfc3339(t.meta.deleted_at.unwrap_or_default()),
-            timefmt::rfc3339(t.purge_at)
+            t.purge_at.map_or_else(
+                || "never while the vault settings are altered (`hush doctor`)".to_string(),
+                timefmt::rfc3339
+            )
         );
     }
     Ok(())

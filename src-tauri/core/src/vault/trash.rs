@@ -19,9 +19,10 @@ use crate::store::{SecretFilter, SecretRow};
 pub struct TrashItem {
     #[serde(flatten)]
     pub meta: SecretMeta,
-    /// When it will be purged for good.
-    #[serde(with = "crate::timefmt::req")]
-    pub purge_at: i64,
+    /// When it will be purged for good; `None` while the vault's settings fail their MAC (then
+    /// nothing is purged: forged settings never make Hush delete anything).
+    #[serde(with = "crate::timefmt::opt")]
+    pub purge_at: Option<i64>,
 }
 
 /// Which secrets at a path `purge` destroys: a path can be live and in the trash at once (a
@@ -126,13 +127,20 @@ impl Vault {
     /// What is in the trash, newest deletion first.
     pub fn trash(&self) -> Result<Vec<TrashItem>> {
         let tx = self.store.read()?;
-        let days = i64::from(tx.settings()?.trash_days);
+        // Unlocked, the settings are checked as the purge checks them: the date shown is one the
+        // purge keeps (a forged `trash_days = 0` once showed every item as purged today).
+        let days = match self.keys_opt() {
+            Some(keys) => checked_settings(&tx, keys).ok().map(|s| s.trash_days),
+            None => Some(tx.settings()?.trash_days),
+        };
         let rows = tx.secrets(&SecretFilter { deleted: Some(true), ..Default::default() })?;
         Ok(rows
             .iter()
             .map(|r| TrashItem {
                 meta: r.meta(),
-                purge_at: r.deleted_at.unwrap_or_default().saturating_add(days * 86_400),
+                purge_at: days.map(|d| {
+                    r.deleted_at.unwrap_or_default().saturating_add(i64::from(d) * 86_400)
+                }),
             })
             .collect())
     }

@@ -127,7 +127,10 @@ async fn flow(mut app: App, vault: std::path::PathBuf) {
     let conflict = app.wait_text("#edit-error", |t| !t.is_empty()).await;
     assert!(conflict.contains("check-and-set") && conflict.contains("current is 3"), "{conflict}");
     app.snap("cas-conflict").await;
+    // Leaving the editor with the typed value unsaved asks first (the native question): yes.
     app.click("#nav-dashboard").await;
+    app.answer_native(true).await;
+    app.wait_for("#nav-dashboard[aria-current=\"page\"]").await;
     app.click("#nav-secrets").await;
     app.click(&row(PATH)).await;
     app.wait_text("#detail-version", |t| t.contains("version 3")).await;

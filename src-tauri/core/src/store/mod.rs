@@ -38,7 +38,6 @@ pub use open::SCHEMA_VERSION;
 pub(crate) use open::{set_wait_notice, sidecar_modes};
 pub(crate) use remotes::{RemoteRecord, StoredAuth};
 pub(crate) use secrets::{secret_mac_input, NewRecord, SecretFilter, SecretRow};
-pub(crate) use state::{records_altered, ANCHOR_ALTERED};
 pub(crate) use versions::{Current, VersionRow};
 
 /// Transaction mode markers.

@@ -209,27 +209,30 @@ impl<M> Tx<'_, M> {
         Ok(())
     }
 
-    /// The buckets whose rows no longer match their stored digests (format 3), each named by
-    /// the paths it holds.
-    pub(crate) fn altered_buckets(&self) -> Result<Vec<Vec<String>>> {
+    /// The whole state checked at once (format 3; an older vault has no faults): every bucket
+    /// against its stored digest, and the anchor against the root.
+    pub(crate) fn state_faults(&self, keys: &Keys) -> Result<StateFaults> {
         if !self.state_established()? {
-            return Ok(Vec::new());
+            return Ok(StateFaults { buckets: Vec::new(), anchor_ok: true });
         }
         let (now, stored) = (self.buckets_now()?, self.stored_buckets()?);
-        let keys: BTreeSet<&i64> = now.keys().chain(stored.keys()).collect();
-        let mut out = Vec::new();
-        for b in keys.into_iter().filter(|b| now.get(b) != stored.get(b)) {
-            out.push(self.bucket_paths(*b)?);
+        let ids: BTreeSet<&i64> = now.keys().chain(stored.keys()).collect();
+        let mut buckets = Vec::new();
+        for b in ids.into_iter().filter(|b| now.get(b) != stored.get(b)) {
+            buckets.push(self.bucket_paths(*b)?);
         }
-        Ok(out)
+        Ok(StateFaults { buckets, anchor_ok: self.anchor_matches(keys)? })
     }
 
-    /// The whole state: every bucket, then the anchor (format 3). The first problem is the error.
+    /// The whole state, the first fault as the error.
     pub(crate) fn verify_state(&self, keys: &Keys) -> Result<()> {
-        if let Some(paths) = self.altered_buckets()?.first() {
-            return Err(altered(records_altered(paths)));
+        match self.state_faults(keys)?.described().into_iter().next() {
+            Some(what) => Err(altered(what)),
+            None => {
+                self.state.anchor_checked.set(true);
+                Ok(())
+            }
         }
-        self.check_anchor(keys)
     }
 
     fn bucket_paths(&self, b: i64) -> Result<Vec<String>> {
@@ -243,6 +246,25 @@ impl<M> Tx<'_, M> {
 
     fn bucket_altered(&self, b: i64) -> Result<Error> {
         Ok(altered(records_altered(&self.bucket_paths(b)?)))
+    }
+}
+
+/// What no longer matches the state root.
+pub(crate) struct StateFaults {
+    /// Each altered bucket, named by the paths of the records it holds.
+    pub buckets: Vec<Vec<String>>,
+    /// Whether the anchor's MAC still covers the root.
+    pub anchor_ok: bool,
+}
+
+impl StateFaults {
+    /// One line per fault (doctor, and the error of the first).
+    pub(crate) fn described(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.buckets.iter().map(|p| records_altered(p)).collect();
+        if !self.anchor_ok {
+            out.push(ANCHOR_ALTERED.into());
+        }
+        out
     }
 }
 

@@ -353,10 +353,9 @@ impl Vault {
             .collect();
         // A record put back from an older copy has a valid MAC: every record of its bucket is
         // suspect, and with an anchor that no longer covers the state, every record.
-        for paths in tx.altered_buckets()? {
-            altered.extend(paths);
-        }
-        if tx.state_established()? && !tx.anchor_matches(keys)? {
+        let faults = tx.state_faults(keys)?;
+        altered.extend(faults.buckets.into_iter().flatten());
+        if !faults.anchor_ok {
             altered.extend(rows.into_iter().map(|r| r.path));
         }
         Ok(Some(altered))
@@ -400,14 +399,7 @@ impl Vault {
     /// What no longer matches the state root (format 3): each altered bucket named by its
     /// records, and the anchor when it no longer covers the file. Empty: the file is whole.
     pub fn state_problems(&self) -> Result<Vec<String>> {
-        let keys = self.keys()?;
-        let tx = self.store.read()?;
-        let mut bad: Vec<String> =
-            tx.altered_buckets()?.iter().map(|p| crate::store::records_altered(p)).collect();
-        if tx.state_established()? && !tx.anchor_matches(keys)? {
-            bad.push(crate::store::ANCHOR_ALTERED.into());
-        }
-        Ok(bad)
+        Ok(self.store.read()?.state_faults(self.keys()?)?.described())
     }
 }
 

@@ -112,10 +112,7 @@ impl Vault {
     pub fn accept_state(&mut self) -> Result<usize> {
         let (keys, store) = self.parts()?;
         let tx = store.write()?;
-        let mut differed = tx.altered_buckets()?.len();
-        if tx.state_established()? && !tx.anchor_matches(keys)? {
-            differed += 1;
-        }
+        let differed = tx.state_faults(keys)?.described().len();
         tx.establish_state(keys)?;
         let detail = format!("state accepted as the file holds it: {differed} part(s) differed");
         audit::append(&tx, Some(keys), Action::Upgrade, None, Outcome::Ok, Some(&detail))?;

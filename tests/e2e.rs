@@ -217,7 +217,15 @@ fn seed(vault: &std::path::Path, n: usize) {
             WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() };
         v.set(&p, &SecretValue::from_string(format!("value-{i}")), &opts).unwrap();
     }
+    // A folder name as long as a segment may be (128 characters).
+    let long = SecretPath::parse(&format!("{LONG_FOLDER}/KEY")).unwrap();
+    v.set(&long, &SecretValue::from_string("x".into()), &WriteOptions::default()).unwrap();
 }
+
+const LONG_FOLDER: &str = concat!(
+    "a-folder-name-as-long-as-a-path-segment-may-be-which-is-one-hundred-and-twenty-eight-",
+    "characters-long-so-it-overflows-the-sidebar"
+);
 
 #[tokio::test]
 #[ignore = "needs Xvfb and tauri-driver: run via scripts/test.sh"]
@@ -233,7 +241,7 @@ async fn search_flow(mut app: App) {
     assert!(app.wait_text("#unlock-error", |t| !t.is_empty()).await.contains("wrong passphrase"));
     app.fill("#unlock-passphrase", "e2e passphrase").await;
     app.click("#unlock").await;
-    app.wait_text("#result-count", |t| t == "10000 shown").await;
+    app.wait_text("#result-count", |t| t == "10001 shown").await;
     let rendered = app.count("#secrets-table .vbody .vrow").await;
     assert!(rendered > 10 && rendered < 100, "virtualised: {rendered} rows in the DOM for 10,000");
     app.snap("10k").await;
@@ -255,6 +263,7 @@ async fn search_flow(mut app: App) {
 
     // Folder tree filter.
     app.fill("#search", "").await;
+    long_folder_keeps_its_count_in_line(&app).await;
     app.click("[data-folder=\"app7\"]").await;
     app.wait_text("#result-count", |t| t == "100 shown").await;
 
@@ -264,6 +273,24 @@ async fn search_flow(mut app: App) {
     app.wait_for("#lock-screen").await;
     assert!(!page_source_has(&app, "KEY_1234").await);
     app.snap("locked-by-keyboard").await;
+}
+
+/// A 128-character folder name is cut with an ellipsis: its count stays on the same line, inside
+/// the sidebar (it wrapped onto a line of its own).
+async fn long_folder_keeps_its_count_in_line(app: &App) {
+    assert_eq!(LONG_FOLDER.len(), 128);
+    let script = "const b = document.querySelector(`[data-folder=\"${arguments[0]}\"]`); \
+        const r = (e) => e.getBoundingClientRect(); \
+        const t = document.createRange(); t.selectNodeContents(b.firstChild); \
+        const n = r(t), c = r(b.querySelector('.count')); \
+        return [n.top, n.bottom, c.top, c.right, r(b).right, b.scrollWidth - b.clientWidth];";
+    let got = app.client.execute(script, vec![serde_json::json!(LONG_FOLDER)]).await.unwrap();
+    let v: Vec<f64> = serde_json::from_value(got).unwrap();
+    let (name_top, name_bottom, count_top, count_right, right, overflow) =
+        (v[0], v[1], v[2], v[3], v[4], v[5]);
+    assert!(count_top >= name_top - 4.0 && count_top < name_bottom, "count on its own line: {v:?}");
+    assert!(count_right <= right + 0.5, "count outside its row: {v:?}");
+    assert!(overflow <= 0.5, "the row scrolls sideways: {v:?}");
 }
 
 #[tokio::test]

@@ -45,6 +45,12 @@ describe('SecretList', () => {
     expect(names(el)).toEqual(['b/KEY_1', 'a/KEY_100', 'a/KEY_10', 'a/KEY_2']);
     expect(el.querySelector('[data-sort="name"]')!.getAttribute('aria-sort')).toBe('descending');
   });
+  it('keeps row checkboxes out of the Tab order (Space ticks the selected row)', () => {
+    const el = mount(<List rows={rows} sort={{ key: 'name', desc: false }} />);
+    const boxes = [...el.querySelectorAll<HTMLInputElement>('.vbody input[type=checkbox]')];
+    expect(boxes.length).toBe(rows.length);
+    expect(boxes.every((b) => b.tabIndex === -1)).toBe(true);
+  });
   it('marks an expired secret as expired', () => {
     const el = mount(<List rows={rows} sort={{ key: 'name', desc: false }} />);
     expect(el.querySelector('[data-path="b/KEY_1"] [data-expiry]')!.textContent).toBe('expired');

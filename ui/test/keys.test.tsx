@@ -41,6 +41,22 @@ const key = (target: EventTarget, k: string) => act(() => { target.dispatchEvent
 const selectedPath = (el: HTMLElement) => el.querySelector('[role="row"][aria-selected="true"]')?.getAttribute('data-path') ?? null;
 const frames = () => act(() => new Promise((r) => setTimeout(r, 50)));
 
+describe('ticking rows from the keyboard', () => {
+  it('Space ticks and unticks the selected row (the checkboxes are no Tab stops)', async () => {
+    const el = view(ROWS.slice(0, 5));
+    const body = el.querySelector('#secrets-table .vbody')!;
+    key(body, 'ArrowDown');
+    key(body, ' ');
+    await settle();
+    const box = () => el.querySelector<HTMLInputElement>('[data-path="app/K00"] input[type=checkbox]')!;
+    expect(box().checked).toBe(true);
+    expect(el.querySelector('[data-path="app/K00"]')!.className).toContain('checked');
+    key(body, ' ');
+    await settle();
+    expect(box().checked).toBe(false);
+  });
+});
+
 describe('list keys with no row selected', () => {
   it('End goes to the last row', async () => {
     const el = view(ROWS.slice(0, 5));

@@ -6,6 +6,7 @@ mod term;
 mod argv;
 mod cli;
 mod cli_life;
+mod cli_remote;
 mod cmd;
 mod ctx;
 mod exit;

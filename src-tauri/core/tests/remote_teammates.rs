@@ -6,18 +6,13 @@
 #[path = "common/bao.rs"]
 mod bao;
 mod common;
-
-use std::sync::atomic::AtomicBool;
+#[path = "common/ops.rs"]
+mod ops;
 
 use bao::{hvac, Bao};
 use common::*;
 use hush_core::remote::*;
-
-static NO_CANCEL: AtomicBool = AtomicBool::new(false);
-
-fn push(v: &mut hush_core::Vault, name: &str) -> OpReport {
-    v.remote_push(name, &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap()
-}
+use ops::{push, NO_CANCEL};
 
 fn data(b: &Bao, path: &str) -> serde_json::Value {
     let out = hvac(

@@ -12,7 +12,7 @@ export function FolderTree({ root, selected, sync = {}, onSelect, onMove }: { ro
   return (
     <ul class="tree" id="folder-tree">
       <li>
-        <button class={selected === null ? 'folder active' : 'folder'} onClick={() => onSelect(null)}>All secrets <span class="count">{root.count}</span></button>
+        <button class={selected === null ? 'folder active' : 'folder'} onClick={() => onSelect(null)}><span class="folder-name">All secrets</span> <span class="count">{root.count}</span></button>
       </li>
       {root.children.map((c) => <Node node={c} selected={selected} sync={sync} onSelect={onSelect} onMove={onMove} depth={0} open0={root.children.length <= 12} />)}
     </ul>
@@ -28,9 +28,9 @@ function Node({ node, selected, sync, onSelect, onMove, depth, open0 = false }: 
       <div class="tree-row" style={{ paddingLeft: `${depth * 12}px` }}>
         <button class="twisty" aria-label={open ? 'collapse' : 'expand'} onClick={() => setOpen(!open)} style={{ visibility: node.children.length ? 'visible' : 'hidden' }}>{open ? '▾' : '▸'}</button>
         <button class={selected === node.path ? 'folder active' : 'folder'} data-folder={node.path} onClick={() => onSelect(node.path)}
-          title={onMove ? 'F2: rename or move this folder' : undefined}
+          title={onMove ? `${node.path} (F2: rename or move)` : node.path}
           onKeyDown={(e) => { if (e.key === 'F2' && onMove) { e.preventDefault(); setMoving(true); } }}>
-          {node.name} <span class="count">{node.count}</span>
+          <span class="folder-name">{node.name}</span> <span class="count">{node.count}</span>
           {sync[node.path] && <span class={`sync-badge st-${sync[node.path]}`} data-sync={sync[node.path]} title={`remote: ${STATE_LABEL[sync[node.path]]}`}>{STATE_LABEL[sync[node.path]]}</span>}
         </button>
         {onMove && <button class="folder-move small" data-folder-move={node.path} aria-label={`Rename or move ${node.path}`} title="Rename or move (F2)" onClick={() => setMoving(!moving)}>Move</button>}

@@ -1,5 +1,7 @@
 // The secrets table: sortable columns (natural order), an empty state for no secrets and for no
-// match, a checkbox per row for bulk actions. Pure presentation; Secrets.tsx owns the state.
+// match, a checkbox per row for bulk actions (clicked, or Space on the selected row: a Tab stop per
+// row would put thousands between the list and the next control). Pure presentation; Secrets.tsx
+// owns the state.
 import type { SecretRow } from '../lib/bindings';
 import { expiry, kindLabel, relative, dateTime } from '../lib/format';
 import type { Sort, SortKey } from '../lib/sort';
@@ -45,7 +47,7 @@ export function SecretList(p: ListProps) {
       <div class={`vrow ${p.selected === r.path ? 'selected' : ''} ${p.checked.has(r.path) ? 'checked' : ''}`} role="row" aria-selected={p.selected === r.path}
         style={{ height: `${ROW_H}px` }} data-path={r.path} onClick={() => p.onSelect(r.path, true)}>
         <span class="c-check" onClick={(e) => e.stopPropagation()}>
-          <input type="checkbox" aria-label={`select ${r.path}`} checked={p.checked.has(r.path)} onChange={(e) => p.onCheck(r.path, e.currentTarget.checked)} />
+          <input type="checkbox" tabIndex={-1} title="Tick for bulk actions (Space ticks the selected row)" aria-label={`select ${r.path}`} checked={p.checked.has(r.path)} onChange={(e) => p.onCheck(r.path, e.currentTarget.checked)} />
         </span>
         <span class="c-name" title={r.path}><span class="folder-part">{r.folder}/</span>{r.name}</span>
         <span class="c-kind"><span class={`kind k-${r.kind}`}>{kindLabel(r.kind)}</span></span>

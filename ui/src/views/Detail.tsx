@@ -7,6 +7,7 @@ import { dateTime, expiry, isoDate, kindLabel } from '../lib/format';
 import { HushError, ipc } from '../lib/ipc';
 import { appWords, errorText, toast } from '../lib/toast';
 import { useAutoHide } from '../lib/reveal';
+import { useOnReturn } from '../lib/focus';
 import { ErrorNote, useGuard } from '../components/Boundary';
 import { MoveForm } from '../components/MoveForm';
 import { Editor } from './Editor';
@@ -19,7 +20,8 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
 }) {
   const [d, setD] = useState<SecretDetail | null>(null);
   const [gone, setGone] = useState<string | null>(null);
-  const [revealed, setRevealed] = useState<string | null>(null);
+  // The value shown, with the version it is of.
+  const [revealed, setRevealed] = useState<{ value: string; version: number } | null>(null);
   const [tab, setTab] = useState<'value' | 'edit' | 'history'>('value');
   const [moving, setMoving] = useState(renaming);
   const [error, run] = useGuard();
@@ -33,6 +35,11 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
     }
   };
   useEffect(() => void load(), [path]);
+  // Back from the command line: the secret may have a new version, new metadata, or be gone. Not
+  // while editing: the editor keeps the version it started from, so a save there still conflicts.
+  useOnReturn(() => void load(), tab !== 'edit');
+  // A value revealed before a new version came in is the old one: it hides.
+  useEffect(() => { if (revealed && d && revealed.version !== d.version) setRevealed(null); }, [d?.version]);
 
   // A revealed value hides itself again.
   const left = useAutoHide(revealed, () => setRevealed(null));
@@ -49,7 +56,8 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
   // A reveal or a copy is a read: the view loads again so "Last read" says so.
   const reveal = () => act(async () => {
     if (revealed !== null) return setRevealed(null);
-    setRevealed((await ipc.reveal(path)).value);
+    const r = await ipc.reveal(path);
+    setRevealed({ value: r.value, version: r.version });
     await load();
   });
   const copy = (field: CopyField = 'value') => act(async () => {
@@ -109,7 +117,7 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
       {tab === 'value' && (
         <>
           <div class="value-box">
-            <pre id="value" class={revealed === null ? 'masked' : 'shown'}>{revealed ?? '••••••••••••'}</pre>
+            <pre id="value" class={revealed === null ? 'masked' : 'shown'}>{revealed?.value ?? '••••••••••••'}</pre>
             <div class="value-actions">
               <button id="reveal" onClick={reveal}>{revealed === null ? 'Reveal' : `Hide (${left}s)`}</button>
               <button id="copy" title="Copy (Ctrl+C in the list)" onClick={() => copy()}>Copy</button>

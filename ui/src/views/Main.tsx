@@ -19,6 +19,7 @@ import { Transfer } from './Transfer';
 import { Projects } from './Projects';
 import { Remotes, type RemoteMemory, staleSync } from './Remotes';
 import { Trash } from './Trash';
+import { useOnReturn } from '../lib/focus';
 
 const LOCK_LABEL: Record<LockKind, string> = { vaultPassphrase: 'passphrase', appPin: 'keychain + PIN', appPassphrase: 'keychain + passphrase', keychainOnly: 'keychain' };
 
@@ -45,13 +46,7 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
   useEffect(() => void (view === 'secrets' && reload()), [view]);
   // ...and on coming back to the window, where the CLI is the usual reason to have left it. The
   // list keeps its selection and scroll: only its rows are replaced.
-  useEffect(() => {
-    if (view !== 'secrets') return;
-    const back = () => { if (document.visibilityState !== 'hidden') void reload(); };
-    window.addEventListener('focus', back);
-    document.addEventListener('visibilitychange', back);
-    return () => { window.removeEventListener('focus', back); document.removeEventListener('visibilitychange', back); };
-  }, [view]);
+  useOnReturn(() => void reload(), view === 'secrets');
   const tree = useMemo(() => buildTree(rows), [rows]);
   const tags = useMemo(() => allTags(rows), [rows]);
   const sync = useMemo(() => staleSync(remote, rows), [remote, rows]);

@@ -14,7 +14,7 @@ use hush_core::{Error, Result, Vault};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::print_json;
-use crate::cli::{
+use crate::cli_remote::{
     AuthArg, DirectionArg, MigrateArgs, RemoteAddArgs, RemoteCmd, RemoteSetArgs, SyncArgs,
 };
 use crate::ctx::Ctx;

@@ -144,6 +144,25 @@ impl TestVault {
         run(self.cmd(args).env("HUSH_PASSPHRASE", PASS).write_stdin(input))
     }
 
+    /// `hush ARGS` as a developer's shell runs it against a team's server: with the passphrase,
+    /// `stdin` and `env` (None removes the variable), HOME the test's directory, and none of the
+    /// shell's own VAULT_TOKEN or VAULT_ADDR.
+    pub fn remote_run(&self, args: &[&str], stdin: &str, env: &[(&str, Option<&str>)]) -> Out {
+        let mut c = self.cmd(args);
+        c.env("HUSH_PASSPHRASE", PASS)
+            .env_remove("VAULT_TOKEN")
+            .env_remove("VAULT_ADDR")
+            .env("HOME", self.dir.path())
+            .write_stdin(stdin.to_string());
+        for (k, v) in env {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        run(&mut c)
+    }
+
     /// `hush set PATH EXTRA...` with `value` on stdin; must succeed.
     pub fn set(&self, path: &str, value: &str, extra: &[&str]) -> Out {
         let mut args = vec!["set", path];

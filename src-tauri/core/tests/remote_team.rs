@@ -170,7 +170,7 @@ fn audited(log: &std::path::Path, path: &str, ops: &[&str]) -> usize {
 }
 
 fn audited_writes(log: &std::path::Path, path: &str) -> usize {
-    audited(log, path, &["create", "update"])
+    audited(log, path, &["create", "update", "patch"])
 }
 
 #[test]
@@ -229,15 +229,18 @@ fn metadata_is_written_only_when_it_changes_what_the_remote_holds() {
     let c = custom(&b, "app");
     assert_eq!(c["owner"], "ops", "a teammate's edit was written over: {c}");
     assert!(c["hush:DB"].as_str().unwrap().contains("prod"), "{c}");
-    assert_eq!(audited_writes(&log, "secret/metadata/app"), 1, "unchanged metadata rewritten");
+    // Two: Hush's first and the teammate's patch.
+    assert_eq!(audited_writes(&log, "secret/metadata/app"), 2, "unchanged metadata rewritten");
 
     // An edit of the metadata alone is one metadata write, and no new version.
     let edit = WriteOptions { description: Some("main db".into()), ..Default::default() };
     v.update_meta(&SecretPath::parse("app/DB").unwrap(), &edit).unwrap();
     assert!(push(&mut v, "dev").is_complete());
     assert!(custom(&b, "app")["hush:DB"].as_str().unwrap().contains("main db"));
-    assert_eq!(audited_writes(&log, "secret/metadata/app"), 2);
+    assert_eq!(audited_writes(&log, "secret/metadata/app"), 3);
     assert_eq!(audited_writes(&log, "secret/data/app"), 3);
+    // Sent as a merge patch of the one entry that changed: the teammate's entry was not sent.
+    assert_eq!(custom(&b, "app")["owner"], "ops");
 }
 
 #[test]

@@ -1,17 +1,21 @@
 //! What teammates' own clients leave on the team's server, against a REAL OpenBao server: values
 //! of other JSON types (hvac writes numbers and booleans), a key removed on one side while the
-//! other edited it, a token that may read one folder only. Ignored by plain `cargo test`;
+//! other edited it, a token that may read one folder only, a metadata entry added while Hush
+//! pushes. Ignored by plain `cargo test`;
 //! scripts/test.sh runs them (bao on PATH, hvac installed from PyPI on first use).
 
 #[path = "common/bao.rs"]
 mod bao;
 mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
 #[path = "common/ops.rs"]
 mod ops;
 
 use bao::{hvac, Bao};
 use common::*;
 use hush_core::remote::*;
+use hush_core::{SecretPath, SecretValue, WriteOptions};
 use ops::{push, NO_CANCEL};
 
 fn data(b: &Bao, path: &str) -> serde_json::Value {
@@ -194,4 +198,69 @@ fn metadata_of_a_newer_format_is_neither_read_nor_written_over() {
     assert_eq!(custom["hush"], "2", "{custom}");
     assert_eq!(custom["hush:A"], r#"{"tags":["from-v2"],"v2field":{"a":1}}"#);
     assert_eq!(data(&b, "app")["A"], "a2", "the values still go");
+}
+
+/// A teammate adds an entry to the folder's `custom_metadata` (read, add, write back, as hvac
+/// does) after Hush read the folder and before Hush writes its own metadata: a server in front of
+/// the real one makes the teammate's edit at the moment Hush's metadata write arrives. Hush once
+/// wrote back the whole map it had read, so the teammate's entry was gone; now it sends only the
+/// entries it changes (a merge patch). A token whose policy has no `patch` gets the whole map.
+#[test]
+#[ignore = "needs bao and hvac: run via scripts/test.sh"]
+fn a_metadata_entry_a_teammate_adds_during_a_push_stays() {
+    let b = Bao::dev();
+    let nopatch = b.token_with_policy(
+        "nopatch",
+        r#"path "secret/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#,
+    );
+    let teammate = {
+        let addr = b.addr.clone();
+        std::sync::Arc::new(move |path: &str, entry: &str| {
+            hvac(
+                &addr,
+                "root",
+                &format!(
+                    "m = client.secrets.kv.v2.read_secret_metadata(path={path:?})['data']\
+                     ['custom_metadata'] or {{}}\nm[{entry:?}] = 'bob'\n\
+                     client.secrets.kv.v2.update_metadata(path={path:?}, custom_metadata=m)"
+                ),
+            );
+        })
+    };
+    let raced = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let (addr, edit, seen) = (b.addr.clone(), teammate.clone(), raced.clone());
+    let front = hostile::Server::start(move |s| {
+        let folder = s.path.strip_prefix("/v1/secret/metadata/").unwrap_or("");
+        let write = s.method == "PATCH" || s.method == "POST";
+        if write && !folder.is_empty() && !seen.lock().unwrap().iter().any(|f| f == folder) {
+            seen.lock().unwrap().push(folder.to_string());
+            edit(folder, "owner");
+        }
+        hostile::forward(&addr, s)
+    });
+    let (_t, mut v) = new_vault();
+    let tagged = WriteOptions { tags: Some(vec!["db".into()]), ..Default::default() };
+    for (folder, token) in [("app", "root"), ("svc", nopatch.as_str())] {
+        b.ok(&["kv", "put", &format!("secret/{folder}"), "A=1"]);
+        let path = SecretPath::parse(&format!("{folder}/A")).unwrap();
+        v.set(&path, &SecretValue::from_string("1".into()), &tagged).unwrap();
+        add(&mut v, remote_spec(folder, &front.addr), token);
+        let only = SyncOptions { folders: vec![folder.into()], ..Default::default() };
+        let r = v.remote_push(folder, &only, &mut |_| {}, &NO_CANCEL).unwrap();
+        assert!(r.is_complete(), "{r:#?}");
+        let custom: serde_json::Value = serde_json::from_str(&hvac(
+            &b.addr,
+            "root",
+            &format!(
+                "print(json.dumps(client.secrets.kv.v2.read_secret_metadata(path={folder:?})\
+                 ['data']['custom_metadata']))"
+            ),
+        ))
+        .unwrap();
+        assert!(custom["hush:A"].as_str().is_some_and(|m| m.contains("db")), "{folder}: {custom}");
+        if token == "root" {
+            assert_eq!(custom["owner"], "bob", "the teammate's entry was written over: {custom}");
+        }
+    }
+    assert_eq!(raced.lock().unwrap().len(), 2, "the teammate's edit was made before each write");
 }

@@ -61,6 +61,8 @@ pub(crate) struct Conn {
     seen: AtomicBool,
     /// Per address: it answered at least once (see `attempt`).
     heard: Vec<AtomicBool>,
+    /// The server or the token refused a metadata PATCH once: `write_custom` writes whole maps.
+    no_patch: AtomicBool,
     /// How long an outage is waited out in all, across every address.
     retry_for: Duration,
     /// The token in use (replaced by an AppRole re-login).
@@ -134,6 +136,7 @@ impl Conn {
             active: AtomicUsize::new(0),
             down_since: Mutex::new(None),
             seen: AtomicBool::new(false),
+            no_patch: AtomicBool::new(false),
             retry_for,
             token: RwLock::new(Arc::new(Zeroizing::new(token.expose().to_string()))),
             target,

@@ -154,7 +154,13 @@ pub(crate) async fn send(
         req = req.header("X-Vault-Namespace", ns);
     }
     if let Some(b) = r.body {
-        req = req.header("Content-Type", "application/json").body(b.to_vec());
+        // Vault takes a PATCH only as a JSON merge patch (RFC 7386): 415 for anything else.
+        let kind = if r.method == reqwest::Method::PATCH {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        req = req.header("Content-Type", kind).body(b.to_vec());
     }
     let mut resp = req.send().await.map_err(|e| {
         let at = e.url().map(origin_text).unwrap_or_else(|| origin_text(base));

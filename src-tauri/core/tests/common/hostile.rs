@@ -82,6 +82,23 @@ pub fn json(code: u16, body: &str) -> Reply {
     )
 }
 
+/// Sends `s` on to `target` (`http://127.0.0.1:PORT`) as it came and returns the answer as it
+/// came back: a server in front of a real one that steps in only where a test says.
+pub fn forward(target: &str, s: &Seen) -> Reply {
+    let host = target.trim_start_matches("http://");
+    let mut up = TcpStream::connect(host).unwrap();
+    let mut head = format!("{} {} HTTP/1.1\r\nHost: {host}\r\n", s.method, s.path);
+    for (k, v) in s.headers.iter().filter(|(k, _)| !["host", "connection"].contains(&k.as_str())) {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    up.write_all(head.as_bytes()).unwrap();
+    up.write_all(&s.body).unwrap();
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer).unwrap();
+    Reply::Bytes(answer)
+}
+
 /// A redirect to `location`.
 pub fn redirect(code: u16, location: &str) -> Reply {
     Reply::Bytes(

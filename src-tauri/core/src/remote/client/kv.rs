@@ -3,6 +3,7 @@
 //! listings, for KV v1 and v2.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -227,10 +228,13 @@ impl Conn {
             .ok_or_else(|| Failure::Other("the write answer has no version".into()))
     }
 
-    /// Replaces the secret's `custom_metadata` (KV v2 only), read as `read` before planning. A
-    /// secret whose metadata needs check-and-set (OpenBao's `metadata_cas_required`) is written
-    /// with the metadata's version from a fresh read, and only while it still holds `read`: a
-    /// teammate's edit made since is never written over.
+    /// Makes the secret's `custom_metadata` (KV v2 only), read as `read` before planning, hold
+    /// `custom`. Sent as a merge patch of the entries that differ from `read`: an entry a teammate
+    /// added or changed after the read, and Hush leaves alone, stays as the teammate wrote it (a
+    /// whole map would put back what was read). A server or token that refuses PATCH (Vault
+    /// before 1.9, a policy without `patch`) gets the whole map, once asked. A secret whose
+    /// metadata needs check-and-set (OpenBao's `metadata_cas_required`) is written with the
+    /// metadata's version from a fresh read, and only while it still holds `read`.
     pub(crate) async fn write_custom(
         &self,
         path: &str,
@@ -239,14 +243,41 @@ impl Conn {
     ) -> Result<()> {
         let api = format!("{}/metadata/{path}", self.target.mount);
         let failed = |f| self.err(f, "write custom_metadata of", &api);
+        if !self.no_patch.load(Ordering::Relaxed) {
+            let patch = json!({ "custom_metadata": merge_patch(read, custom) });
+            match self.kv_call(Method::PATCH, &api, Some(&body(&patch))).await {
+                Ok(_) => return Ok(()),
+                Err(f) if f.needs_metadata_cas() => {
+                    return self.write_custom_cas(path, custom, read).await
+                }
+                // 404: the metadata went away after the read; the whole map below puts it back,
+                // as it always did.
+                Err(f) if f.status() == Some(404) => {}
+                Err(f) if matches!(f.status(), Some(403 | 405 | 415)) => {
+                    self.no_patch.store(true, Ordering::Relaxed)
+                }
+                Err(f) => return Err(failed(f)),
+            }
+        }
         match self
             .kv_call(Method::POST, &api, Some(&body(&json!({ "custom_metadata": custom }))))
             .await
         {
-            Ok(_) => return Ok(()),
-            Err(f) if f.needs_metadata_cas() => {}
-            Err(f) => return Err(failed(f)),
+            Ok(_) => Ok(()),
+            Err(f) if f.needs_metadata_cas() => self.write_custom_cas(path, custom, read).await,
+            Err(f) => Err(failed(f)),
         }
+    }
+
+    /// `write_custom` where the metadata needs check-and-set: the whole map, with the version of
+    /// a fresh read that still holds `read`, so a teammate's edit made since is never written over.
+    async fn write_custom_cas(
+        &self,
+        path: &str,
+        custom: &BTreeMap<String, String>,
+        read: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let api = format!("{}/metadata/{path}", self.target.mount);
         let now = self.read_metadata(path).await?;
         let held: BTreeMap<String, String> = now
             .as_ref()
@@ -262,7 +293,8 @@ impl Conn {
             )));
         };
         let b = body(&json!({ "custom_metadata": custom, "metadata_cas": version }));
-        self.kv_call(Method::POST, &api, Some(&b)).await.map(|_| ()).map_err(failed)
+        let sent = self.kv_call(Method::POST, &api, Some(&b)).await;
+        sent.map(|_| ()).map_err(|f| self.err(f, "write custom_metadata of", &api))
     }
 
     /// One level of the listing under `dir` ("" = the mount's root): names, directories end in `/`.
@@ -296,4 +328,37 @@ fn custom_of(v: &Value) -> BTreeMap<String, String> {
     v.as_object()
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default()
+}
+
+/// The JSON merge patch (RFC 7386) that turns `from` into `to`: changed and new entries with
+/// their value, removed ones as `null`; equal entries are left out.
+fn merge_patch(from: &BTreeMap<String, String>, to: &BTreeMap<String, String>) -> Value {
+    let mut patch = serde_json::Map::new();
+    for (k, v) in to.iter().filter(|(k, v)| from.get(*k) != Some(*v)) {
+        patch.insert(k.clone(), Value::String(v.clone()));
+    }
+    for k in from.keys().filter(|k| !to.contains_key(*k)) {
+        patch.insert(k.clone(), Value::Null);
+    }
+    Value::Object(patch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_merge_patch_names_only_what_changes() {
+        let from = map(&[("hush", "1"), ("hush:A", "a"), ("hush:B", "b"), ("owner", "bob")]);
+        let to = map(&[("hush", "1"), ("hush:A", "a2"), ("hush:C", "c"), ("owner", "bob")]);
+        assert_eq!(
+            merge_patch(&from, &to),
+            json!({ "hush:A": "a2", "hush:B": null, "hush:C": "c" })
+        );
+        assert_eq!(merge_patch(&to, &to), json!({}));
+    }
 }

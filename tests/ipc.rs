@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::test::{get_ipc_response, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, WebviewWindowBuilder};
 
 use hush_core::ErrorKind;
 use hush_desktop_lib::picks::PickPurpose;
@@ -14,61 +14,10 @@ use hush_desktop_lib::ManualClock;
 use std::sync::Arc;
 use std::time::Duration;
 
-struct Harness {
-    _dir: tempfile::TempDir,
-    _app: App<MockRuntime>,
-    webview: WebviewWindow<MockRuntime>,
-}
+#[path = "support/ipc_harness.rs"]
+mod harness;
 
-fn harness() -> Harness {
-    harness_with(Arc::new(ManualClock::default()))
-}
-
-/// The app on a fresh temp dir, its idle clock moved by hand (`ManualClock`).
-fn harness_with(clock: Arc<dyn hush_desktop_lib::Clock>) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let state = AppState::with_clock(dir.path().join("vault.db"), clock);
-    let app = hush_desktop_lib::app_builder(mock_builder(), state);
-    // The real context: the real capability file decides what the "main" window may call.
-    let app = app.build(hush_desktop_lib::context()).unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { _dir: dir, _app: app, webview }
-}
-
-/// A Channel argument (progress goes nowhere in the mock runtime).
-const CH: &str = "__CHANNEL__:1";
-
-fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&h.webview, req).map(|b| b.deserialize::<Value>().unwrap())
-}
-
-/// What the native dialog would have returned for `path`: a handle (the test plays the user).
-fn pick(h: &Harness, path: &std::path::Path, purpose: PickPurpose) -> String {
-    let state = h._app.state::<AppState>();
-    let path = path.to_path_buf();
-    tauri::async_runtime::block_on(state.actor.peek(move |o| Ok(o.picks.grant(path, purpose))))
-        .unwrap()
-        .handle
-}
-
-/// Stores `value` at `path` (a new version), as the editor would.
-fn save(h: &Harness, path: &str, value: &str) {
-    let req = json!({"path": path, "value": value, "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null});
-    call(h, "secret_save", json!({ "req": req })).unwrap();
-}
-
-fn create_passphrase_vault(h: &Harness) {
-    call(h, "vault_create", json!({"passphrase": "ipc passphrase", "recovery": null})).unwrap();
-}
+use harness::*;
 
 #[test]
 fn refuses_everything_while_locked_with_a_typed_error() {
@@ -373,60 +322,6 @@ fn remote_commands_refuse_while_locked_and_report_a_dead_server_as_health() {
     assert_eq!((&reveal[0]["path"], &reveal[0]["outcome"]), (&json!("app/K"), &json!("failure")));
     call(&h, "remote_remove", json!({"name": "team"})).unwrap();
     assert_eq!(call(&h, "remote_list", json!({})).unwrap(), json!([]));
-}
-
-#[test]
-fn backup_restore_never_overwrites_a_vault() {
-    let h = harness();
-    create_passphrase_vault(&h);
-    save(&h, "app/K", "canary-restore");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("b.hushbak");
-    let out = pick(&h, &file, PickPurpose::BackupWrite);
-    call(&h, "backup_create", json!({"file": out, "passphrase": "backup words"})).unwrap();
-    let file = pick(&h, &file, PickPurpose::BackupRead);
-    // Into the app's own (existing) vault file: refused, whatever the passphrase.
-    let err = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "x-passphrase", "target": null})).unwrap_err();
-    assert_eq!(err["reason"], "vault_exists", "{err}");
-    // Into a new file: restored, and this vault stays open.
-    let target = dir.path().join("restored.db");
-    let t = pick(&h, &target, PickPurpose::RestoreTarget);
-    let r = call(&h, "backup_restore", json!({"file": file, "backupPassphrase": "backup words", "passphrase": "new passphrase", "target": t})).unwrap();
-    assert_eq!((r["secrets"].as_u64(), r["vault"].as_str()), (Some(1), target.to_str()));
-    assert!(!r.to_string().contains("canary"));
-    assert_eq!(call(&h, "secrets_list", json!({"req": {}})).unwrap()[0]["path"], "app/K");
-}
-
-#[test]
-fn file_operations_take_only_what_the_picker_returned() {
-    let h = harness();
-    create_passphrase_vault(&h);
-    save(&h, "app/K", "canary-export");
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("bashrc");
-    let export = |file: &str| {
-        call(&h, "export_file", json!({"req": {"folders": ["app"], "format": "env", "file": file}}))
-    };
-    // A path the web view made up is refused, and nothing is written there.
-    let err = export(target.to_str().unwrap()).unwrap_err();
-    assert_eq!(err["reason"], "not_picked", "{err}");
-    assert!(!target.exists(), "an export went to a path the picker never returned");
-    // So is a forged handle, and a handle picked for reading (an import) used to write.
-    assert_eq!(export("00112233445566778899aabbccddeeff").unwrap_err()["reason"], "not_picked");
-    let read_only = pick(&h, &target, PickPurpose::ImportEnv);
-    assert_eq!(export(&read_only).unwrap_err()["reason"], "not_picked");
-    let backup = json!({"file": read_only, "passphrase": "backup words"});
-    assert_eq!(call(&h, "backup_create", backup).unwrap_err()["reason"], "not_picked");
-    assert!(!target.exists());
-    // What the picker returned works; the web view sees the path only to show it.
-    let picked = pick(&h, &target, PickPurpose::Export);
-    let r = export(&picked).unwrap();
-    assert_eq!((r["count"].as_u64(), r["path"].as_str()), (Some(1), target.to_str()));
-    assert!(std::fs::read_to_string(&target).unwrap().contains("canary-export"));
-    // Locking forgets every handle.
-    call(&h, "vault_lock", json!({})).unwrap();
-    call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
-    assert_eq!(export(&picked).unwrap_err()["reason"], "not_picked");
 }
 
 #[test]

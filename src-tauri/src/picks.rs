@@ -90,7 +90,7 @@ impl Picks {
     /// The path behind `handle`, if it was picked for `purpose`; refused otherwise.
     pub fn resolve(&self, handle: &str, purpose: PickPurpose) -> IpcResult<PathBuf> {
         match self.0.get(handle) {
-            Some((path, p)) if *p == purpose => Ok(path.clone()),
+            Some((path, p)) if *p == purpose => regular(path).map(|()| path.clone()),
             _ => Err(IpcError::new(
                 ErrorKind::Invalid,
                 "not_picked",
@@ -101,6 +101,27 @@ impl Picks {
 
     pub fn clear(&mut self) {
         self.0.clear();
+    }
+}
+
+/// Refuses what is not a regular file (looked at without opening it): the app reads and writes
+/// on the vault's one thread, and a named pipe without a writer blocks its `open` for good,
+/// `/dev/zero` never ends, and either holds the vault unlocked, auto-lock and Lock now included.
+/// A file to write may not exist yet.
+fn regular(path: &std::path::Path) -> IpcResult<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        // Missing: a file to write is made; a file to read fails in the operation, named.
+        Err(_) => Ok(()),
+        Ok(_) => Err(IpcError::new(
+            ErrorKind::Invalid,
+            "not_a_regular_file",
+            format!(
+                "{} is not a regular file (a pipe, a device or a directory): the app reads and \
+                 writes only regular files",
+                path.display()
+            ),
+        )),
     }
 }
 

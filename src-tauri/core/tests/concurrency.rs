@@ -90,3 +90,32 @@ fn a_handle_with_stale_keys_refuses_until_unlocked_again() {
     assert_eq!(read(&mut a, "app/K"), "after", "the re-keying handle goes on working");
     assert!(b.verify_integrity().unwrap().is_empty());
 }
+
+/// `sqlite3 FILE SQL` as another program (a DB browser, a backup script) would run it.
+fn sqlite3(t: &TestVault, sql: &str) -> String {
+    let o = std::process::Command::new("sqlite3").arg(&t.path).arg(sql).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+/// The app keeps one handle and takes another for each unlock (`try_clone`). Opening that second
+/// one read the file's header through a plain descriptor and closed it, and closing any
+/// descriptor of a file drops every POSIX lock the process holds on it: the first handle was left
+/// without its shared lock, so any other program that read the file (`sqlite3 vault.db 'select
+/// …'`) took itself for the last reader, checkpointed and deleted the WAL, and every later write
+/// of the app went to the deleted file and was lost when it quit.
+#[test]
+fn a_second_handle_keeps_the_first_ones_lock_against_other_programs() {
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "a");
+    let mut second = v.try_clone().unwrap();
+    assert_eq!(sqlite3(&t, "select count(*) from secrets"), "1");
+    put(&mut second, "app/SAVED_IN_APP", "kept");
+    put(&mut v, "app/SAVED_TOO", "kept");
+    // Another program sees both writes while the handles are open, and after they are gone.
+    assert_eq!(sqlite3(&t, "select count(*) from secrets"), "3");
+    drop((v, second));
+    let mut again = reopen(&t);
+    assert_eq!(read(&mut again, "app/SAVED_IN_APP"), "kept");
+    assert_eq!(read(&mut again, "app/SAVED_TOO"), "kept");
+}

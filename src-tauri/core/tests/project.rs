@@ -77,3 +77,13 @@ fn select_trust_check_scan_and_hook() {
             && log.iter().any(|e| e.action == hush_core::Action::Check)
     );
 }
+
+/// A project file that is a device or a pipe is refused unread: `/dev/zero` says 0 bytes, so
+/// the size check let it through and the read never ended.
+#[test]
+fn a_project_file_that_is_not_a_regular_file_is_refused_unread() {
+    let started = std::time::Instant::now();
+    let err = hush_core::project::Project::load(std::path::Path::new("/dev/zero")).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}

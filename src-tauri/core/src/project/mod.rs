@@ -80,10 +80,24 @@ impl Project {
     pub fn load(file: &Path) -> Result<Project> {
         let file = file.canonicalize().map_err(|e| Error::io(file, e))?;
         let meta = std::fs::metadata(&file).map_err(|e| Error::io(&file, e))?;
-        if meta.len() > MAX_PROJECT_FILE_BYTES {
-            return Err(Error::InvalidInput(format!("{} is larger than 1 MiB", file.display())));
+        // A pipe would block the read, a device never end it (`metadata` says 0 bytes for both).
+        if !meta.is_file() {
+            return Err(Error::InvalidInput(format!("{} is not a regular file", file.display())));
         }
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+        let too_large = || Error::InvalidInput(format!("{} is larger than 1 MiB", file.display()));
+        if meta.len() > MAX_PROJECT_FILE_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        let f = std::fs::File::open(&file).map_err(|e| Error::io(&file, e))?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(f, MAX_PROJECT_FILE_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(|e| Error::io(&file, e))?;
+        if bytes.len() as u64 > MAX_PROJECT_FILE_BYTES {
+            return Err(too_large());
+        }
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| Error::InvalidInput(format!("{} is not UTF-8 text", file.display())))?;
         let config = ProjectConfig::parse(text, &file.display().to_string())?;

@@ -108,26 +108,31 @@ pub(crate) fn user_version(conn: &Connection) -> Result<i64> {
 /// that one a second scan of the WAL: the first connection a process opens rebuilds the WAL's
 /// index from the whole `-wal` file (up to 4 MB, ~2 ms), and only when no other is open.
 pub(crate) fn check_is_vault(path: &Path) -> Result<Connection> {
-    use std::io::Read;
     if path.is_dir() {
         return Err(Error::NotAVault { path: path.into(), reason: "it is a directory".into() });
     }
-    if !path.is_file() {
+    let meta = std::fs::metadata(path).map_err(|_| Error::NoVault { path: path.into() })?;
+    if !meta.is_file() {
         return Err(Error::NoVault { path: path.into() });
     }
     let not_vault = |why: &str| Error::NotAVault { path: path.into(), reason: why.into() };
-    let mut header = [0u8; 16];
-    // Closed before SQLite opens the file: closing any descriptor of a file drops every POSIX
-    // lock this process holds on it, SQLite's included. Closed while a connection was open, it
-    // let another process take the lock, checkpoint and delete the WAL under that connection,
-    // and the next commit went to the deleted file (`cli_store`, a read behind a long write).
-    let header_ok =
-        std::fs::File::open(path).map_err(|e| Error::io(path, e))?.read_exact(&mut header).is_ok();
-    if !header_ok || &header != b"SQLite format 3\0" {
-        return Err(not_vault("not an SQLite database"));
+    if meta.len() == 0 {
+        return Err(not_vault("it is empty"));
     }
+    // The header is read by SQLite, never through a descriptor of our own: closing any
+    // descriptor of a file drops every POSIX lock this process holds on it, SQLite's included.
+    // Closed while another connection of this process was open (the app's second handle), it
+    // let another program take the file for unused, checkpoint and delete the WAL under that
+    // connection, and its next commits went to the deleted file (`concurrency`, `cli_store`).
     let ro = connect_read_only(path)?;
-    let version = user_version(&ro)?;
+    let version = match ro.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(not_vault("not an SQLite database"))
+        }
+        v => v?,
+    };
     if version == 0 {
         return Err(not_vault("no Hush schema"));
     }

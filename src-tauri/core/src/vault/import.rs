@@ -209,6 +209,9 @@ pub(crate) fn get_layout<M>(tx: &Tx<'_, M>, keys: &Keys, folder: &str) -> Result
     Ok(Some(Layout::decode(&json).ok_or_else(bad)?))
 }
 
+/// How much of a pipe past the limit is read to say how large it was.
+const DRAIN_BOUND: u64 = 256 << 20;
+
 /// Reads a file to import, bounded, into a buffer that is zeroized on drop.
 pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
     use std::io::Read;
@@ -230,7 +233,10 @@ pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8
     let mut buf = Zeroizing::new(Vec::with_capacity(len + 1));
     (&mut f).take(limit as u64 + 1).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
     if buf.len() > limit {
-        let rest = std::io::copy(&mut f, &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
+        // Measured up to a bound: a device such as /dev/zero never ends (the size is then a
+        // lower one).
+        let rest = std::io::copy(&mut (&mut f).take(DRAIN_BOUND), &mut std::io::sink())
+            .map_err(|e| Error::io(path, e))?;
         return Err(too_large(buf.len() as u64 + rest));
     }
     Ok(buf)

@@ -7,6 +7,7 @@ import { mount, settle, unmountAll } from './mount';
 import type { SaveRequest, SecretDetail, SecretRow } from '../src/lib/bindings';
 
 const NOW = 1_790_000_000;
+const removed: string[] = [];
 vi.mock('../src/lib/ipc', () => ({
   HushError: class extends Error {},
   ipc: {
@@ -17,6 +18,7 @@ vi.mock('../src/lib/ipc', () => ({
       lastRotatedAt: null, lastReadAt: null, source: null, versionsKept: null,
     }),
     save: async (req: SaveRequest) => ({ path: req.path, version: 1, created: true }),
+    remove: async (paths: string[]) => { removed.push(...paths); },
   },
 }));
 const { Secrets } = await import('../src/views/Secrets');
@@ -32,6 +34,7 @@ function width(px: number) {
 }
 afterEach(() => {
   unmountAll();
+  removed.length = 0;
   if (widthStub) Object.defineProperty(HTMLElement.prototype, 'clientWidth', widthStub);
   widthStub = undefined;
 });
@@ -54,6 +57,28 @@ describe('ticking rows from the keyboard', () => {
     key(body, ' ');
     await settle();
     expect(box().checked).toBe(false);
+  });
+});
+
+describe('Delete with a ticked row out of view', () => {
+  it('deletes the selected row in view, never the ticked one a search hides', async () => {
+    const el = view(ROWS.slice(0, 5));
+    const body = el.querySelector('#secrets-table .vbody')!;
+    key(body, 'ArrowDown');
+    key(body, ' ');
+    await settle();
+    act(() => {
+      const s = el.querySelector('#search') as HTMLInputElement;
+      s.value = 'K03';
+      s.dispatchEvent(new Event('input'));
+    });
+    await settle();
+    expect(el.querySelector('#bulk-bar')).toBeNull();
+    key(el.querySelector('#secrets-table .vbody')!, 'ArrowDown');
+    expect(selectedPath(el)).toBe('app/K03');
+    key(el.querySelector('#secrets-table .vbody')!, 'Delete');
+    await settle();
+    expect(removed).toEqual(['app/K03']);
   });
 });
 

@@ -27,6 +27,8 @@ export function Editor({ existing, folder, onSaved, onCancel, onConflict }: {
   const [kind, setKind] = useState(existing?.kind ?? 'generic');
   const [value, setValue] = useState('');
   const [show, setShow] = useState(false);
+  // A value with line breaks, or longer than a text field holds, is edited in a text area.
+  const [lines, setLines] = useState(false);
   const [docker, setDocker] = useState<Docker>(NO_DOCKER);
   const [current, setCurrent] = useState<Docker | null>(null);
   const [description, setDescription] = useState(existing?.description ?? '');
@@ -130,16 +132,18 @@ export function Editor({ existing, folder, onSaved, onCancel, onConflict }: {
           <Generator key={kind} kind={kind} current={docker.password} onValue={(password) => setDocker({ ...docker, password })} />
           {err('value')}
         </>
-      ) : isMultiline(kind) ? (
+      ) : isMultiline(kind) || lines ? (
         <label class="field"><span>{existing ? 'New value (leave empty to keep)' : 'Value'}</span>
-          <textarea id="edit-value" rows={8} spellcheck={false} placeholder="-----BEGIN …" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+          <textarea id="edit-value" rows={8} spellcheck={false} placeholder={lines ? undefined : '-----BEGIN …'} class={lines && !show ? 'hidden-text' : undefined} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+          {lines && <button type="button" id="edit-show" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>}
           {err('value')}
         </label>
       ) : (
         <>
         <label class="field"><span>{existing ? 'New value (leave empty to keep)' : 'Value'}</span>
           <div class="row">
-            <input id="edit-value" type={show ? 'text' : 'password'} autocomplete="off" spellcheck={false} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+            <input id="edit-value" type={show ? 'text' : 'password'} autocomplete="off" spellcheck={false} value={value} onInput={(e) => setValue(e.currentTarget.value)}
+              onPaste={(e) => { const v = pasted(e); if (v !== null) { setValue(v); setLines(true); } }} />
             <button type="button" id="edit-show" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>
           </div>
           {err('value')}
@@ -175,4 +179,17 @@ function useDraft(existing: string | null, fields: unknown[]): boolean {
   useEffect(() => setDraft(owner, dirty ? label : null), [dirty, label]);
   useEffect(() => () => setDraft(owner, null), []);
   return dirty;
+}
+
+/** What a text field would hold after a paste it cannot take whole: a line break (an input turns
+ *  it into a space) or more than its 524,288 characters (the rest is dropped). Then the paste is
+ *  taken here, and the caller moves the value to a text area; otherwise null, and the field
+ *  pastes as usual. */
+export function pasted(e: ClipboardEvent): string | null {
+  const text = e.clipboardData?.getData('text/plain') ?? '';
+  if (!/[\r\n]/.test(text) && text.length <= 500_000) return null;
+  e.preventDefault();
+  const el = e.currentTarget as HTMLInputElement;
+  const [from, to] = [el.selectionStart ?? el.value.length, el.selectionEnd ?? el.value.length];
+  return el.value.slice(0, from) + text + el.value.slice(to);
 }

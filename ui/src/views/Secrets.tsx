@@ -49,6 +49,9 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
   const index = useMemo(() => indexFor(sorted), [sorted]);
   const narrow = useMemo(narrowingSearch, []);
   const shown = useMemo(() => narrow(index, { folder, tag, query }), [index, folder, tag, query]);
+  // Bulk actions (Delete included) act on the ticked rows in view: a row ticked before a search
+  // hid it stays ticked, but is never deleted, tagged or moved unseen.
+  const ticked = useMemo(() => new Set(shown.filter((r) => checked.has(r.path)).map((r) => r.path)), [shown, checked]);
   // The search text of every row is built once the list is on screen, not on the first keystroke.
   useEffect(() => { const t = setTimeout(() => index.prepare(), 50); return () => clearTimeout(t); }, [index]);
   const twoPanes = useSize(box, (el) => el.clientWidth, 1200) >= TWO_PANES;
@@ -94,7 +97,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
       Enter: () => { if (selected) { setOpen(true); requestAnimationFrame(() => (document.querySelector('#detail button, #detail input') as HTMLElement | null)?.focus()); } },
       ' ': () => selected && setChecked((c) => { const n = new Set(c); if (n.has(selected)) n.delete(selected); else n.add(selected); return n; }),
       F2: () => { if (selected) { setOpen(true); setRenaming((n) => n + 1); } },
-      Delete: () => void run(() => deleteWithUndo(checked.size ? [...checked] : selected ? [selected] : [], reload)),
+      Delete: () => void run(() => deleteWithUndo(ticked.size ? [...ticked] : selected ? [selected] : [], reload)),
     };
     const f = keys[e.key];
     if (f && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); f(); return; }
@@ -129,7 +132,7 @@ export function Secrets({ rows, folder, tag, reload, intent }: { rows: SecretRow
             <span class="muted small" id="result-count">{shown.length} shown</span>
             <button id="new-secret" class="primary" title="New secret (Ctrl+N)" onClick={startNew}>New secret</button>
           </div>
-          {checked.size > 0 && <BulkBar checked={checked} clear={() => setChecked(new Set())} rows={rows} reload={reload} folder={folder}
+          {ticked.size > 0 && <BulkBar checked={ticked} clear={() => setChecked(new Set())} rows={rows} reload={reload} folder={folder}
             onMoved={(moved) => { if (selected && moved[selected]) setSelected(moved[selected]); }} />}
           <ErrorNote error={error} />
           <SecretList rows={shown} total={rows.length} query={query} sort={sort} onSort={(k) => setSort(toggle(sort, k))} selected={selected} onSelect={select}

@@ -5,6 +5,8 @@ const COMMANDS: &[&str] = &[
     "vault_unlock",
     "vault_lock",
     "vault_touch",
+    "vault_state",
+    "vault_accept_state",
     "app_lock_set",
     "secrets_list",
     "secret_detail",

@@ -543,3 +543,34 @@ fn generator_and_report_cross_the_ipc_without_values() {
     export(&picked, "csv").unwrap();
     assert!(std::fs::read_to_string(&target).unwrap().starts_with("path,folder,kind"));
 }
+
+/// A vault whose newest audit entry was cut (as by someone putting back an older copy of part of
+/// the file): it refuses every write, the unlock's own audit entry included, so the app could not
+/// be unlocked at all and said nothing of the way out. It now opens, says what differs, and
+/// takes the file as it is once the user accepts it (as `hush doctor --accept-state`).
+#[test]
+fn a_vault_whose_state_was_altered_opens_says_so_and_can_be_accepted() {
+    let h = harness();
+    create_passphrase_vault(&h);
+    save(&h, "app/A", "a");
+    call(&h, "vault_lock", json!({})).unwrap();
+    let db = h._dir.path().join("vault.db");
+    let cut = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+        .status()
+        .unwrap();
+    assert!(cut.success());
+    call(&h, "vault_unlock", json!({"passphrase": "ipc passphrase"})).unwrap();
+    let problems = call(&h, "vault_state", json!({})).unwrap();
+    assert!(problems[0].as_str().unwrap().contains("audit anchor"), "{problems}");
+    let req = json!({"path": "app/B", "value": "b", "kind": null, "tags": null, "description": null, "expiresAt": null, "rotateEveryDays": null, "cas": null});
+    let err = call(&h, "secret_save", json!({ "req": req })).unwrap_err();
+    assert_eq!(err["reason"], "state_altered", "{err}");
+    assert_eq!(call(&h, "vault_accept_state", json!({})).unwrap(), 1);
+    assert_eq!(call(&h, "vault_state", json!({})).unwrap(), json!([]));
+    call(&h, "secret_save", json!({ "req": req })).unwrap();
+    // A wrong passphrase is still refused.
+    call(&h, "vault_lock", json!({})).unwrap();
+    assert!(call(&h, "vault_unlock", json!({"passphrase": "not the passphrase"})).is_err());
+}

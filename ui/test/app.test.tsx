@@ -17,6 +17,8 @@ const calls: string[] = [];
 vi.mock('../src/lib/ipc', () => ({
   HushError: class extends Error {},
   ipc: {
+    vaultState: async () => [],
+    onStateAltered: () => () => {},
     status: async () => served.status,
     onLocked: async (f: () => void) => { locked.tell = f; return () => {}; },
     unlock: async () => { served.status = { ...served.status, unlocked: true }; },

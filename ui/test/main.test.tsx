@@ -14,6 +14,8 @@ const asked: string[] = [];
 vi.mock('../src/lib/ipc', () => ({
   HushError: class extends Error {},
   ipc: {
+    vaultState: async () => [],
+    onStateAltered: () => () => {},
     list: async () => vault.rows,
     ask: async (q: string) => { asked.push(q); return answers.shift() ?? false; },
     trash: async () => [],

@@ -410,3 +410,27 @@ fn emptying_the_trash_never_destroys_a_record_forged_into_it() {
     let n: i64 = raw_conn(&t).query_row("SELECT count(*) FROM versions", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "nothing was destroyed");
 }
+
+/// A ciphertext edited with text (`sqlite3`'s `||` makes a blob text) was a raw "database error:
+/// Invalid column type Text" for every read that met it: now it is that secret's integrity
+/// failure, named, like any other edit of its bytes, and the rest of the vault reads on.
+#[test]
+fn a_ciphertext_edited_into_text_is_that_secrets_integrity_failure() {
+    let t = edited(
+        &[("app/A", "alpha"), ("app/B", "beta")],
+        "UPDATE versions SET ciphertext = ciphertext || 'x' \
+         WHERE secret_id = (SELECT id FROM secrets WHERE path = 'app/A');",
+    );
+    let kind: String = raw_conn(&t)
+        .query_row("SELECT typeof(ciphertext) FROM versions JOIN secrets s ON s.id = secret_id WHERE s.path = 'app/A'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kind, "text");
+    let mut v = reopen(&t);
+    assert!(integrity_err(&mut v, "app/A").contains("app/A"));
+    assert_eq!(read(&mut v, "app/B"), "beta");
+    assert_eq!(v.verify_integrity().unwrap(), vec!["app/A@1".to_string()]);
+    put(&mut v, "app/A", "fresh");
+    assert_eq!(read(&mut v, "app/A"), "fresh");
+}

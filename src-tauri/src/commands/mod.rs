@@ -21,6 +21,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         vault::vault_unlock,
         vault::vault_lock,
         vault::vault_touch,
+        vault::vault_state,
+        vault::vault_accept_state,
         vault::app_lock_set,
         secrets::secrets_list,
         secrets::secret_detail,

@@ -127,12 +127,18 @@ pub async fn vault_unlock(state: State<'_, AppState>, passphrase: Option<String>
                 (KeyMode::Passphrase, Some(p)) => v.unlock_passphrase(&Passphrase::new(p))?,
                 (KeyMode::Passphrase, None) => return Err(hush_core::Error::Locked.into()),
             }
-            v.audit_event(
+            // A vault whose state no longer matches (parts of an older copy put back) refuses
+            // every write, this audit entry included: it opens all the same, so that the app can
+            // say what differs and offer the way out (`vault_state`, `vault_accept_state`).
+            match v.audit_event(
                 hush_core::Action::Unlock,
                 None,
                 hush_core::Outcome::Ok,
                 Some("desktop"),
-            )?;
+            ) {
+                Ok(()) | Err(hush_core::Error::StateAltered { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
             o.install(v);
             Ok(())
         })
@@ -154,6 +160,20 @@ pub async fn vault_lock(state: State<'_, AppState>) -> IpcResult<()> {
 #[tauri::command]
 pub async fn vault_touch(state: State<'_, AppState>) -> IpcResult<bool> {
     state.actor.run(|o| Ok(o.unlocked().is_ok())).await
+}
+
+/// What no longer matches the state Hush last wrote (as `hush doctor`'s state check says it):
+/// empty when the file is whole.
+#[tauri::command]
+pub async fn vault_state(state: State<'_, AppState>) -> IpcResult<Vec<String>> {
+    state.actor.run(|o| Ok(o.unlocked()?.state_problems()?)).await
+}
+
+/// Takes the file as it is as the vault's state (`hush doctor --accept-state`), after the user
+/// confirmed they put those parts back themselves. Returns how many parts differed.
+#[tauri::command]
+pub async fn vault_accept_state(state: State<'_, AppState>) -> IpcResult<usize> {
+    state.actor.run(|o| Ok(o.unlocked()?.accept_state()?)).await
 }
 
 /// Sets (or changes) the app lock of a keychain vault; `None` turns it off.

@@ -21,6 +21,8 @@ export class HushError extends Error {
 
 /** Told when a call finds the vault re-keyed by another process (App: back to the lock screen). */
 const rekeyedListeners = new Set<() => void>();
+/** Told when a call finds the vault's state altered (Main: the banner with the way out). */
+const stateListeners = new Set<() => void>();
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -31,6 +33,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
       // Every call fails so until the app unlocks again with the new key: whichever view made
       // this one, the app as a whole has to go back to its lock screen.
       if (err.reason === 'rekeyed' || (err.code as string) === 'rekeyed') rekeyedListeners.forEach((f) => f());
+      if (err.reason === 'state_altered') stateListeners.forEach((f) => f());
       throw new HushError(err.code, err.reason ?? err.code, err.message ?? err.code);
     }
     // Not the app's error shape: the IPC itself refused (arguments, permissions).
@@ -79,6 +82,8 @@ export const ipc = {
   unlock: (passphrase: string | null) => call<void>('vault_unlock', { passphrase }),
   lock: () => call<void>('vault_lock'),
   touch: () => call<boolean>('vault_touch'),
+  vaultState: () => call<string[]>('vault_state'),
+  acceptState: () => call<number>('vault_accept_state'),
   setAppLock: (lock: [AppLockKind, string] | null) => call<void>('app_lock_set', { lock }),
   list: (req: Partial<ListRequest> = {}) => call<SecretRow[]>('secrets_list', { req }),
   detail: (path: string) => call<SecretDetail>('secret_detail', { path }),
@@ -140,6 +145,7 @@ export const ipc = {
   onLocked: (f: () => void): Promise<UnlistenFn> => listen('vault-locked', () => f()),
   /** A call failed because another process re-keyed the vault; returns the unsubscribe. */
   onRekeyed: (f: () => void): (() => void) => { rekeyedListeners.add(f); return () => { rekeyedListeners.delete(f); }; },
+  onStateAltered: (f: () => void): (() => void) => { stateListeners.add(f); return () => { stateListeners.delete(f); }; },
   /** A value for the editor, drawn in Rust from the OS CSPRNG as `hush generate` does. */
   generate: (req: GenerateRequest) => call<Generated>('generate_value', { req }),
   /** The compliance report of `hush report` (metadata and audit log only), from `since` (default: 90 days). */

@@ -20,6 +20,7 @@ import { Projects } from './Projects';
 import { Remotes, type RemoteMemory, staleSync } from './Remotes';
 import { Trash } from './Trash';
 import { useOnReturn } from '../lib/focus';
+import { StateBanner } from '../components/StateBanner';
 
 const LOCK_LABEL: Record<LockKind, string> = { vaultPassphrase: 'passphrase', appPin: 'keychain + PIN', appPassphrase: 'keychain + passphrase', keychainOnly: 'keychain' };
 
@@ -112,6 +113,7 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
         <button id="lock-now" class="lock-now" title="Lock (Ctrl+L)" onClick={lockNow}>Lock now</button>
       </aside>
       <main class="content">
+        <StateBanner onAccepted={() => void reload()} onRestore={() => go('settings')} />
         <ErrorNote error={error} />
         <Boundary key={view} onReset={reload}>
           {view === 'dashboard' && <Dashboard onOpen={(p) => ask('open', p)} />}

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{params, OptionalExtension};
 
 use super::{Tx, Write};
@@ -38,7 +39,7 @@ impl<M> Tx<'_, M> {
                 Ok(VersionRow {
                     secret_id,
                     version,
-                    sealed: Sealed::stored(r.get("ciphertext")?),
+                    sealed: sealed_at(r, "ciphertext")?,
                     created_at: r.get("created_at")?,
                 })
             })
@@ -75,8 +76,11 @@ impl<M> Tx<'_, M> {
              WHERE s.deleted_at IS NULL",
         )?;
         let rows = st.query_map([], |r| {
-            let sealed: Option<Vec<u8>> = r.get(2)?;
-            Ok((r.get(0)?, Current { newest: r.get(1)?, sealed: sealed.map(Sealed::stored) }))
+            let sealed = match r.get_ref(2)? {
+                ValueRef::Null => None,
+                _ => Some(sealed_at(r, 2)?),
+            };
+            Ok((r.get(0)?, Current { newest: r.get(1)?, sealed }))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -90,7 +94,7 @@ impl<M> Tx<'_, M> {
             Ok(VersionRow {
                 secret_id: r.get("secret_id")?,
                 version: r.get("version")?,
-                sealed: Sealed::stored(r.get("ciphertext")?),
+                sealed: sealed_at(r, "ciphertext")?,
                 created_at: r.get("created_at")?,
             })
         })?;
@@ -126,6 +130,16 @@ impl Tx<'_, Write> {
             .execute(params![secret_id, through])?;
         Ok(())
     }
+}
+
+/// A ciphertext column as stored. Whatever type an edit outside Hush gave it (text from a
+/// `||` in `sqlite3`, a number), it is read as bytes that then fail to open, so it is an
+/// integrity failure of that one secret, named, not a database error for the whole read.
+fn sealed_at<I: rusqlite::RowIndex>(r: &rusqlite::Row<'_>, i: I) -> rusqlite::Result<Sealed> {
+    Ok(Sealed::stored(match r.get_ref(i)? {
+        ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
+        _ => Vec::new(),
+    }))
 }
 
 #[cfg(test)]

@@ -54,7 +54,8 @@ describe('Detail', () => {
   });
 
   it('reads the secret again on coming back to the window, and hides a value of an older version', async () => {
-    const el = mount(<Detail path="app/API_KEY" onChanged={async () => {}} onGone={() => {}} onMoved={async () => {}} />);
+    let listReloads = 0;
+    const el = mount(<Detail path="app/API_KEY" onChanged={async () => { listReloads += 1; }} onGone={() => {}} onMoved={async () => {}} />);
     await settle();
     click(el, '#reveal');
     await settle();
@@ -75,6 +76,8 @@ describe('Detail', () => {
     act(() => { document.dispatchEvent(new Event('visibilitychange')); });
     await settle();
     expect(el.querySelector('#detail-gone')!.textContent).toContain('no longer here');
+    // ...and the list drops it now, not on the next return to the window.
+    expect(listReloads).toBe(1);
   });
 
   it('keeps the version an open editor started from', async () => {

@@ -10,8 +10,11 @@ const calls: unknown[][] = [];
 const rows: TrashRow[] = Array.from({ length: 10_000 }, (_, i) => ({ path: `big/dev/KEY_${i}`, kind: 'generic', version: 1, deletedAt: 1_800_000_000, purgeAt: 1_802_592_000 }));
 vi.mock('../src/lib/ipc', () => ({
   ipc: {
-    trash: async () => rows,
-    restore: async (paths: string[]) => { calls.push(['restore', ...paths]); },
+    trash: async () => [...rows],
+    restore: async (paths: string[]) => {
+      calls.push(['restore', ...paths]);
+      if (paths[0] === 'purged/ELSEWHERE') { rows.shift(); throw new Error("'purged/ELSEWHERE' is not in the trash"); }
+    },
     remove: async (paths: string[]) => { calls.push(['remove', ...paths]); },
   },
 }));
@@ -52,5 +55,14 @@ describe('Trash', () => {
     await settle();
     off();
     expect(texts).toEqual(['Moved big/dev/KEY_4 to the trash.', 'Restored big/dev/KEY_3.']);
+  });
+  it('a restore that fails (purged from the CLI meanwhile) reads the trash again', async () => {
+    rows.unshift({ path: 'purged/ELSEWHERE', kind: 'generic', version: 1, deletedAt: 1_800_000_000, purgeAt: 1_802_592_000 });
+    const el = mount(<Trash onChange={async () => {}} />);
+    await settle();
+    act(() => (el.querySelector('[data-path="purged/ELSEWHERE"] .restore') as HTMLButtonElement).click());
+    await settle();
+    expect(el.textContent).toContain('is not in the trash');
+    expect(el.querySelector('[data-path="purged/ELSEWHERE"]')).toBeNull();
   });
 });

@@ -73,7 +73,8 @@ pub(crate) fn create_temp_beside(path: &Path) -> Result<PathBuf> {
     o.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    // Named for the file the user asked for: the temporary name means nothing to them.
+    o.open(&tmp).map_err(|e| Error::io(path, e))?;
     Ok(tmp)
 }
 
@@ -221,7 +222,7 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .write(true)
         .open(&tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .map_err(|e| Error::io(&tmp, e))
+        .map_err(|e| Error::io(path, e))
         .and_then(|_| fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
     if written.is_err() {
         let _ = fs::remove_file(&tmp);

@@ -164,3 +164,14 @@ impl Backup {
         std::fs::write(path, out).unwrap();
     }
 }
+
+/// A write that cannot happen (a read-only file system) names the file asked for: the app showed
+/// the temporary name beside it (`/sys/.hush-export.env.hush-tmp-…`), which means nothing to a
+/// user.
+#[test]
+fn a_write_that_fails_names_the_file_asked_for_not_its_temporary_name() {
+    let target = std::path::Path::new("/sys/hush-export.env");
+    let err = hush_core::write_private_atomic(target, b"K=v\n").unwrap_err().to_string();
+    assert!(err.contains("/sys/hush-export.env") && !err.contains("hush-tmp"), "{err}");
+    assert!(!target.exists());
+}

@@ -367,3 +367,59 @@ fn a_hostile_server_gets_a_clear_error_and_changes_nothing() {
         assert!(!contains(&db_bytes(&t), "local-value"));
     }
 }
+
+/// A push cancelled while the server hangs (SIGSTOP after the reads, so every write waits on
+/// it): the app's Cancel waited for the request timeout, ~30 s, with its buttons disabled. The
+/// writes in flight are now given up at once (reported as cancelled, like a kill: whether they
+/// landed is found out by the next run), and a rerun finishes the push.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_push_cancelled_while_the_server_hangs_stops_at_once_and_a_rerun_finishes() {
+    let b = Bao::dev();
+    let (_t, mut v) = new_vault();
+    for i in 0..3 {
+        put(&mut v, &format!("app{i}/K"), &format!("v{i}"));
+    }
+    add(&mut v, spec("dev", &b), "root");
+    // On the server first, so that the push reads each folder before writing it.
+    assert!(push(&mut v, "dev").is_complete());
+    for i in 0..3 {
+        put(&mut v, &format!("app{i}/K"), &format!("new{i}"));
+    }
+    let cancel = std::sync::Arc::new(AtomicBool::new(false));
+    let mut frozen_at = None;
+    let r = v
+        .remote_push(
+            "dev",
+            &opts(),
+            &mut |p: Progress| {
+                if p.phase == ProgressPhase::Reading && p.done == p.total && frozen_at.is_none() {
+                    b.freeze(true);
+                    frozen_at = Some(std::time::Instant::now());
+                    let c = cancel.clone();
+                    std::thread::spawn(move || {
+                        std::thread::sleep(std::time::Duration::from_millis(500));
+                        c.store(true, std::sync::atomic::Ordering::SeqCst);
+                    });
+                }
+            },
+            &cancel,
+        )
+        .unwrap();
+    let waited = frozen_at.expect("the reads were reported").elapsed();
+    b.freeze(false);
+    assert!(waited < std::time::Duration::from_secs(5), "the cancel took {waited:?}");
+    assert!(r.cancelled, "{r:#?}");
+    let cut = |f: &FolderResult| f.error_code.as_deref() == Some("cancelled");
+    assert!(r.folders.iter().any(cut), "{r:#?}");
+    assert!(
+        r.folders.iter().all(|f| cut(f)
+            || matches!(f.outcome, FolderOutcome::Done | FolderOutcome::NotStarted)),
+        "{r:#?}"
+    );
+    let again = push(&mut v, "dev");
+    assert!(again.is_complete(), "{again:#?}");
+    for i in 0..3 {
+        assert_eq!(data(&b, &format!("secret/app{i}"))["K"], format!("new{i}"));
+    }
+}

@@ -30,8 +30,11 @@ export function Detail({ path, onChanged, onGone, onMoved, renaming = false }: {
     try {
       setD(await ipc.detail(path));
     } catch (e) {
-      if (e instanceof HushError && e.code === 'not_found') setGone(`${path} is no longer here: it was deleted or moved (perhaps from the command line).`);
-      else setGone(errorText(e));
+      if (e instanceof HushError && e.code === 'not_found') {
+        setGone(`${path} is no longer here: it was deleted or moved (perhaps from the command line).`);
+        // The list drops it too, now rather than on the next return to the window.
+        void onChanged();
+      } else setGone(errorText(e));
     }
   };
   useEffect(() => void load(), [path]);

@@ -14,11 +14,16 @@ export function Trash({ onChange }: { onChange: () => Promise<unknown> }) {
   const [error, run] = useGuard();
   const load = () => run(async () => setRows(await ipc.trash()));
   useEffect(() => void load(), []);
+  // Read again whatever happened: a row the CLI restored or purged meanwhile fails here, and
+  // must not stay listed.
   const act = (f: () => Promise<unknown>, note: string) => run(async () => {
-    await f();
-    toast(note);
-    await load();
-    await onChange();
+    try {
+      await f();
+      toast(note);
+    } finally {
+      setRows(await ipc.trash());
+      await onChange();
+    }
   });
   const purge = async (paths: string[]) => {
     const what = paths.length === 1 ? paths[0] : `all ${paths.length} secrets in the trash`;

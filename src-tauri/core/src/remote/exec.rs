@@ -348,7 +348,17 @@ impl Vault {
                     COMMIT_EVERY.saturating_sub(last_commit.map_or(COMMIT_EVERY, |t| t.elapsed()));
                 let next = pipe.set.join_next();
                 let joined = if pipe.ready.is_empty() {
-                    next.await
+                    match until_cancelled(cancel, next).await {
+                        Ok(j) => j,
+                        // Cancelled while every folder in flight waits on the server (a hung
+                        // one holds a request up to its timeout): they are given up now.
+                        Err(_) => {
+                            report.cancelled = true;
+                            c.stop = true;
+                            outs = abandon(&mut pipe.set).await;
+                            None
+                        }
+                    }
                 } else {
                     match tokio::time::timeout(wait, next).await {
                         Ok(j) => j,
@@ -357,6 +367,7 @@ impl Vault {
                 };
                 match joined {
                     Some(joined) => outs.push(joined.map_err(join_err)?),
+                    None if !outs.is_empty() || !pipe.in_flight.is_empty() => {}
                     None if c.stop || plans.len() == 0 => break,
                     None => continue,
                 }
@@ -400,6 +411,18 @@ impl Vault {
                 };
                 let r = self.record_failure(row, cfg, &plan, failure)?;
                 self.count_done(&mut report, r, &mut c, progress);
+            }
+            // Folders given up by a cancel: their write may or may not have landed; the next
+            // run reads the remote first and finds out (as after a kill).
+            if pipe.set.is_empty() {
+                for (_, (plan, _, _)) in std::mem::take(&mut pipe.in_flight) {
+                    let e = Error::Cancelled(
+                        "interrupted while writing; the next run finds out whether it landed"
+                            .into(),
+                    );
+                    let r = self.record_failure(row, cfg, &plan, e)?;
+                    self.count_done(&mut report, r, &mut c, progress);
+                }
             }
         }
         for plan in plans {
@@ -560,6 +583,19 @@ impl Vault {
             notes,
         })
     }
+}
+
+/// Stops every remote half still running and returns those that had ended meanwhile (their
+/// results stand); the folders of the others stay in `in_flight`.
+async fn abandon<T: 'static>(set: &mut JoinSet<T>) -> Vec<T> {
+    set.abort_all();
+    let mut ended = Vec::new();
+    while let Some(j) = set.join_next().await {
+        if let Ok(out) = j {
+            ended.push(out);
+        }
+    }
+    ended
 }
 
 /// `work` until it ends or the cancel flag is raised (looked at every 50 ms). Reading and

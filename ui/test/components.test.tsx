@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretRow } from '../src/lib/bindings';
 import { sortRows, toggle, type Sort } from '../src/lib/sort';
 import { SecretList } from '../src/components/SecretList';
+import { Palette } from '../src/components/Palette';
 import { Boundary, ErrorNote, Toasts } from '../src/components/Boundary';
 import { toast } from '../src/lib/toast';
 
@@ -87,5 +88,19 @@ describe('error display', () => {
     act(() => (el.querySelector('.toast-action') as HTMLButtonElement).click());
     expect(undone).toBe(true);
     expect(el.querySelector('.toast')).toBeNull();
+  });
+});
+
+describe('Palette', () => {
+  it('lists the shortcuts under an empty query, and only then', () => {
+    const el = mount(<Palette rows={[]} onClose={() => {}} onView={() => {}} onSecret={() => {}} />);
+    const keys = el.querySelector('#palette-keys')!.textContent!;
+    for (const k of ['Ctrl+K', 'Ctrl+L', 'Space', 'F2', 'Delete', 'Ctrl+C']) expect(keys).toContain(k);
+    act(() => {
+      const i = el.querySelector('#palette-input') as HTMLInputElement;
+      i.value = 'app';
+      i.dispatchEvent(new Event('input'));
+    });
+    expect(el.querySelector('#palette-keys')).toBeNull();
   });
 });

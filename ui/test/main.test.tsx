@@ -38,6 +38,29 @@ const status: VaultStatus = {
 const paths = (el: HTMLElement) => [...el.querySelectorAll('#secrets-table [data-path]')].map((r) => r.getAttribute('data-path'));
 const version = (el: HTMLElement, p: string) => el.querySelector(`[data-path="${p}"] .c-ver`)!.textContent;
 
+const frames = () => act(() => new Promise((r) => setTimeout(r, 50)));
+const key = (k: string, ctrl = false) => act(() => { window.dispatchEvent(new KeyboardEvent('keydown', { key: k, ctrlKey: ctrl, bubbles: true })); });
+
+describe('Main, keyboard focus', () => {
+  it('puts the focus on the list after the unlock, and back where it was when the palette closes', async () => {
+    const el = mount(<Main status={status} onLocked={() => {}} />);
+    await settle();
+    await frames();
+    const body = el.querySelector('#secrets-table .vbody');
+    expect(document.activeElement).toBe(body);
+    const search = el.querySelector('#search') as HTMLInputElement;
+    search.focus();
+    key('k', true);
+    await settle();
+    expect(document.activeElement!.id).toBe('palette-input');
+    act(() => { document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); });
+    await settle();
+    await frames();
+    expect(el.querySelector('#palette')).toBeNull();
+    expect(document.activeElement).toBe(search);
+  });
+});
+
 describe('Main', () => {
   it('asks before another view from the sidebar throws away unsaved changes', async () => {
     const el = mount(<Main status={status} onLocked={() => {}} />);

@@ -5,6 +5,13 @@ import type { SecretRow } from '../lib/bindings';
 import { filterRows } from '../lib/search';
 import { VIEWS, type View } from '../lib/views';
 
+/** The app's shortcuts, shown under an empty palette (the README lists the same). */
+const KEYS: [string, string][] = [
+  ['Ctrl+K', 'this palette'], ['Ctrl+F or /', 'search'], ['Ctrl+N', 'new secret'], ['Ctrl+L', 'lock now'],
+  ['↑ ↓ PgUp PgDn Home End', 'move in the list'], ['Enter', 'open'], ['Space', 'tick for bulk actions'],
+  ['F2', 'rename or move'], ['Delete', 'to the trash (with Undo)'], ['Ctrl+C', 'copy the selected value'], ['Escape', 'back, close'],
+];
+
 type Item = { kind: 'view'; view: View; label: string } | { kind: 'secret'; path: string };
 
 export function Palette({ rows, onClose, onView, onSecret }: { rows: SecretRow[]; onClose: () => void; onView: (v: View) => void; onSecret: (path: string) => void }) {
@@ -39,6 +46,11 @@ export function Palette({ rows, onClose, onView, onSecret }: { rows: SecretRow[]
           ))}
           {items.length === 0 && <li class="muted">Nothing matches.</li>}
         </ul>
+        {!q && (
+          <dl class="palette-keys muted small" id="palette-keys" aria-label="Keyboard shortcuts">
+            {KEYS.map(([k, what]) => <><dt><kbd>{k}</kbd></dt><dd>{what}</dd></>)}
+          </dl>
+        )}
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 // The unlocked app: navigation, folder tree and tags, the current view, and the keyboard:
 // Ctrl+F or / search, Ctrl+N new secret, Ctrl+L lock, Ctrl+K the quick palette, Escape closes.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { LockKind, SecretRow, VaultStatus } from '../lib/bindings';
 import { ipc } from '../lib/ipc';
 import { errorText, toast } from '../lib/toast';
@@ -39,6 +39,17 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
   const [error, setError] = useState<string | null>(null);
   const [intent, setIntent] = useState<Intent | null>(null);
   const [palette, setPalette] = useState(false);
+  // Keyboard users go on where they were: after the unlock, the list; after the palette closes
+  // without going anywhere, what had the focus before it opened.
+  const before = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    if (palette) return;
+    requestAnimationFrame(() => {
+      if (document.activeElement && document.activeElement !== document.body) return;
+      const back = before.current?.isConnected ? before.current : document.querySelector<HTMLElement>('#secrets-table .vbody');
+      back?.focus();
+    });
+  }, [palette]);
   // The remote screen's plan and choices outlive the screen; badges in the tree come from it.
   const [remote, setRemote] = useState<RemoteMemory>({ plans: {} });
 
@@ -76,7 +87,12 @@ export function Main({ status, onLocked, openRequest, onOpenHandled }: { status:
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
-      if (mod && k === 'k') { e.preventDefault(); setPalette((p) => !p); return; }
+      if (mod && k === 'k') {
+        e.preventDefault();
+        if (!document.getElementById('palette')) before.current = document.activeElement as HTMLElement | null;
+        setPalette((p) => !p);
+        return;
+      }
       if (mod && k === 'l') { e.preventDefault(); void lockNow(); return; }
       if (mod && k === 'f') { e.preventDefault(); ask('search'); return; }
       if (mod && k === 'n') { e.preventDefault(); ask('new'); return; }

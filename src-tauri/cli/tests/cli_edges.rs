@@ -105,6 +105,37 @@ fn run_refuses_names_that_change_how_programs_start_unless_allowed() {
     assert_eq!(out.stdout().trim(), "--require /tmp/evil.js");
 }
 
+/// A teammate's secret named `npm_config_node_options` (npm passes it to node as NODE_OPTIONS):
+/// `hush run -- npm start`, the README's own example, ran the teammate's code before the app's.
+/// So did `CC` for `make`, and `HOME` or `XDG_CONFIG_HOME` for git (core.fsmonitor).
+#[test]
+fn run_refuses_npm_config_compilers_and_config_homes() {
+    let t = TestVault::passphrase();
+    let dir = t.dir.path().join("app");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("package.json"), r#"{"name":"a","scripts":{"start":"node -e 1"}}"#)
+        .unwrap();
+    let planted = t.dir.path().join("PLANTED");
+    let hook = format!(
+        "--import=data:text/javascript,import(`fs`).then(f=>f.writeFileSync(`{}`,``))",
+        planted.display()
+    );
+    t.set("atk/npm_config_node_options", &hook, &[]);
+    let out = run(t
+        .cmd(&["run", "--from", "atk", "--", "npm", "start"])
+        .current_dir(&dir)
+        .env("HUSH_PASSPHRASE", PASS));
+    let out = out.expect(2);
+    assert!(!planted.exists(), "npm ran the teammate's code");
+    says_all(&out.stderr, &["npm_config_node_options", "--allow-env"]);
+    for name in ["CC", "HOME", "XDG_CONFIG_HOME", "PS2", "PROMPT", "HTTPS_PROXY"] {
+        t.set(&format!("more/{name}"), "x", &[]);
+        let out = t.pw(&["run", "--from", "more", "--", "true"]).expect(2);
+        says_all(&out.stderr, &[name, "--allow-env"]);
+        t.pw(&["rm", &format!("more/{name}")]).ok();
+    }
+}
+
 /// A cloned repository's `.env` defining a bash function through the environment, or git
 /// configuration: both ran code in the program (`bash -c 'ls'` printed the attacker's text; git
 /// took core.pager from GIT_CONFIG_*), with no word at import or run.

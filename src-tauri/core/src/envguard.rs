@@ -55,6 +55,66 @@ const EXACT: &[(&str, &str)] = &[
     ("SSH_ASKPASS", "the program ssh runs for credentials"),
     ("GCONV_PATH", "modules glibc loads for character sets"),
     ("GLIBC_TUNABLES", "glibc start-up tunables"),
+    // Where configuration comes from: a repository's own git config with core.fsmonitor, say.
+    ("HOME", "where programs read their configuration (git's core.fsmonitor runs a command)"),
+    (
+        "XDG_CONFIG_HOME",
+        "where programs read their configuration (git's core.fsmonitor runs a command)",
+    ),
+    ("GIT_COMMON_DIR", "the repository git uses, with its config and hooks"),
+    ("GIT_WORK_TREE", "the tree git works in, with its config"),
+    ("GIT_SEQUENCE_EDITOR", "the command git runs for an interactive rebase"),
+    ("GIT_SSL_CAINFO", "the certificates git trusts (with a proxy, its traffic is read)"),
+    // Shell prompts (zsh expands them with prompt_subst, bash PS2 at each continuation line).
+    ("PS2", "the shell expands it, command substitutions included, at continuation lines"),
+    ("PS3", "the shell expands it, command substitutions included, in select"),
+    ("PROMPT", "zsh expands it, command substitutions included, at each prompt"),
+    ("PROMPT2", "zsh expands it at continuation lines"),
+    ("PROMPT3", "zsh expands it in select"),
+    ("PROMPT4", "zsh expands it under xtrace"),
+    ("RPROMPT", "zsh expands it at each prompt"),
+    ("RPROMPT2", "zsh expands it at continuation lines"),
+    ("RPS1", "zsh expands it at each prompt"),
+    ("RPS2", "zsh expands it at continuation lines"),
+    ("SPROMPT", "zsh expands it for spelling corrections"),
+    ("HISTFILE", "the file the shell writes its history to (a start-up file, say)"),
+    // Build tools and package managers: the compiler or wrapper they run.
+    ("CC", "the C compiler make and build scripts run"),
+    ("CXX", "the C++ compiler make and build scripts run"),
+    ("CPP", "the preprocessor make and build scripts run"),
+    ("LD", "the linker make and build scripts run"),
+    ("MAKEFLAGS", "make flags, e.g. --eval a rule"),
+    ("MFLAGS", "make flags"),
+    ("MAKEFILES", "makefiles make reads first"),
+    ("RUSTC", "the compiler cargo runs"),
+    ("RUSTC_WRAPPER", "a program cargo runs around every compile"),
+    ("RUSTC_WORKSPACE_WRAPPER", "a program cargo runs around every compile"),
+    ("RUSTDOC", "the program cargo runs for docs"),
+    ("CARGO_HOME", "where cargo reads its configuration"),
+    ("CARGO_BUILD_RUSTC_WRAPPER", "a program cargo runs around every compile"),
+    ("CARGO_BUILD_RUSTC", "the compiler cargo runs"),
+    ("PYTHONUSERBASE", "where Python finds user site-packages (.pth files run code)"),
+    ("BUNDLE_GEMFILE", "the Gemfile bundler evaluates (Ruby code)"),
+    ("GEM_HOME", "where Ruby finds gems"),
+    ("GEM_PATH", "where Ruby finds gems"),
+    // Programs other programs start.
+    ("BROWSER", "the command programs run to open a link"),
+    ("SUDO_ASKPASS", "the program sudo runs for a password"),
+    ("PSQL_PAGER", "the command psql runs its output through"),
+    ("PSQL_EDITOR", "the command psql runs to edit"),
+    ("SYSTEMD_PAGER", "the command systemctl runs its output through"),
+    // Where traffic goes and whom it trusts: together, a program's traffic is read.
+    ("HTTP_PROXY", "where HTTP traffic goes"),
+    ("HTTPS_PROXY", "where HTTPS traffic goes"),
+    ("ALL_PROXY", "where traffic goes"),
+    ("http_proxy", "where HTTP traffic goes"),
+    ("https_proxy", "where HTTPS traffic goes"),
+    ("all_proxy", "where traffic goes"),
+    ("SSL_CERT_FILE", "the certificates OpenSSL trusts"),
+    ("SSL_CERT_DIR", "the certificates OpenSSL trusts"),
+    ("NODE_EXTRA_CA_CERTS", "certificates Node.js trusts"),
+    ("REQUESTS_CA_BUNDLE", "the certificates Python requests trusts"),
+    ("CURL_CA_BUNDLE", "the certificates curl trusts"),
 ];
 
 /// Name prefixes (the dynamic loaders and profilers).
@@ -64,6 +124,8 @@ const PREFIXES: &[(&str, &str)] = &[
     ("CORECLR_", ".NET profilers loaded into the process"),
     ("BASH_FUNC_", "a bash function every bash started from it defines (it can replace any command)"),
     ("GIT_CONFIG", "git configuration (GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_CONFIG_GLOBAL), e.g. core.fsmonitor runs a command"),
+    ("npm_config_", "npm configuration, e.g. node_options or a script shell (npm reads it in any case)"),
+    ("NPM_CONFIG_", "npm configuration, e.g. node_options or a script shell"),
 ];
 
 /// Why `name` is dangerous in a program's environment, or `None` when it is an ordinary name.
@@ -127,11 +189,38 @@ mod tests {
             "GIT_CONFIG_KEY_0",
             "GIT_CONFIG_GLOBAL",
             "PS1",
+            "npm_config_node_options",
+            "NPM_CONFIG_SCRIPT_SHELL",
+            "CC",
+            "HOME",
+            "XDG_CONFIG_HOME",
+            "GIT_COMMON_DIR",
+            "GIT_SEQUENCE_EDITOR",
+            "PS2",
+            "PROMPT",
+            "RPROMPT",
+            "HISTFILE",
+            "RUSTC_WRAPPER",
+            "BROWSER",
+            "HTTPS_PROXY",
+            "SSL_CERT_FILE",
         ] {
             assert!(dangerous_env(n).is_some(), "{n}");
         }
-        for n in ["DATABASE_URL", "API_KEY", "path", "LDAP_URL", "NODE_ENV", "MY_PATH", "GIT_TOKEN"]
-        {
+        // Tokens that such tools read stay ordinary names.
+        for n in [
+            "DATABASE_URL",
+            "API_KEY",
+            "path",
+            "LDAP_URL",
+            "NODE_ENV",
+            "MY_PATH",
+            "GIT_TOKEN",
+            "NPM_TOKEN",
+            "CARGO_REGISTRY_TOKEN",
+            "YARN_NPM_AUTH_TOKEN",
+            "HOMEPAGE_URL",
+        ] {
             assert!(dangerous_env(n).is_none(), "{n}");
         }
         assert!(check_run_env(["A", "B"], &[]).is_ok());

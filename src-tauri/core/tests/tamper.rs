@@ -434,3 +434,34 @@ fn a_ciphertext_edited_into_text_is_that_secrets_integrity_failure() {
     put(&mut v, "app/A", "fresh");
     assert_eq!(read(&mut v, "app/A"), "fresh");
 }
+
+/// An attacker with the file but no key empties a newer vault, strips every MAC, the anchor and
+/// the state root, forges a remote's address and marks the file format 1: nothing format 2 or 3
+/// leaves was left to show it. The upgrade at the next unlock then MAC'd the forged address, and
+/// the user's next `hush pull` sent the Vault token there. Without a single value sealed the
+/// format-1 way (which takes the key to make), such a file is refused.
+#[test]
+fn a_newer_vault_emptied_and_marked_format_1_gets_no_forged_remote_blessed() {
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "a");
+    v.remote_add(&remote_spec("team", "https://vault.corp.example:8200"), None).unwrap();
+    drop(v);
+    raw_conn(&t)
+        .execute_batch(
+            "DELETE FROM versions; DELETE FROM secrets;
+             UPDATE remotes SET mac = NULL, addr = 'http://127.0.0.1:9';
+             UPDATE audit SET mac = NULL; DELETE FROM record_buckets;
+             UPDATE vault SET settings_mac = NULL, audit_anchor_seq = 0, audit_anchor_mac = NULL,
+                              format = 1;",
+        )
+        .unwrap();
+    let mut v = Vault::open(&t.path).unwrap();
+    let e = v.unlock_passphrase(&pass()).unwrap_err();
+    assert!(matches!(e, Error::Tampered { .. }), "{e}");
+    assert!(e.to_string().contains("format-1 way"), "{e}");
+    let addr: String =
+        raw_conn(&t).query_row("SELECT addr FROM remotes", [], |r| r.get(0)).unwrap();
+    let mac: Option<Vec<u8>> =
+        raw_conn(&t).query_row("SELECT mac FROM remotes", [], |r| r.get(0)).unwrap();
+    assert_eq!((addr.as_str(), mac), ("http://127.0.0.1:9", None), "nothing was upgraded");
+}

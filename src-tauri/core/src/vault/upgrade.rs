@@ -45,6 +45,16 @@ impl Vault {
                 None => damaged += 1,
             }
         }
+        // Stripped of every trace above and emptied of its values (or left with values that no
+        // longer open), a format-3 file still passes those checks, and this upgrade would MAC a
+        // remote's forged address: the next pull sends the token there. Only a value sealed the
+        // format-1 way, which takes the key to make, shows the file really is that old.
+        if resealed == 0 && (damaged > 0 || !tx.remotes()?.is_empty()) {
+            return Err(downgraded(
+                "it holds no value sealed the format-1 way, yet names remotes or holds values \
+                 that do not open (a newer vault, emptied)",
+            ));
+        }
         for mut row in tx.all_secrets()? {
             tx.update_secret(keys, &mut row)?;
         }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::os::unix::fs::OpenOptionsExt;
+
 use common::TestVault;
 
 /// The ciphertext of `path`@`version` as upper-case hex.
@@ -331,4 +333,41 @@ fn hostile_key_derivation_parameters_are_refused_quickly() {
     t.sql(&format!("UPDATE key_wraps SET wrapped = X'{}' WHERE kind = 'passphrase'", flip(&w, 20)));
     let out = t.pw(&["get", "app/KEY"]);
     assert!(out.code == 5 || out.code == 6, "exit {}: {}", out.code, out.stderr);
+}
+
+/// Another user plants a named pipe where an export goes (a shared, world-writable directory)
+/// and reads it: `hush export -o` fed it every value, since it opens a pipe without O_CREAT
+/// (past the kernel's protected_fifos). A pipe or device of another user is now refused.
+/// Needs root to give the pipe to another user (as CI runs); without it, says so and stops.
+#[test]
+fn an_export_never_feeds_a_pipe_another_user_planted() {
+    let t = TestVault::passphrase();
+    t.set("app/K", "planted-pipe-value", &[]);
+    let shared = t.dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let fifo = shared.join("app.env");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    if std::os::unix::fs::chown(&fifo, Some(65534), Some(65534)).is_err() {
+        eprintln!("not root: cannot give the pipe to another user; nothing tested");
+        return;
+    }
+    // The other user's reader, so that an open for writing does not wait.
+    let stolen = t.dir.path().join("stolen");
+    let mut reader = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("cat '{}' > '{}'", fifo.display(), stolen.display()))
+        .spawn()
+        .unwrap();
+    let out = t.pw(&["export", "app", "-o", fifo.to_str().unwrap()]);
+    // Ends the reader when nothing was written (a writer that opens and closes; without a
+    // reader left, O_NONBLOCK makes the open fail instead of wait).
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(0o4000) // O_NONBLOCK
+        .open(&fifo);
+    reader.wait().unwrap();
+    let got = std::fs::read_to_string(&stolen).unwrap_or_default();
+    assert!(!got.contains("planted-pipe-value"), "the other user's pipe got the value");
+    let out = out.expect(2);
+    assert!(out.stderr.contains("another user"), "{}", out.stderr);
 }

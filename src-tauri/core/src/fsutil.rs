@@ -158,6 +158,16 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
         if let Ok(m) = fs::symlink_metadata(path) {
             let t = m.file_type();
             if t.is_fifo() || t.is_char_device() {
+                // Planted by another user (a pipe in /tmp whose reader is theirs): never fed.
+                // Opened without O_CREAT, the kernel's protected_fifos would not stop it.
+                use std::os::unix::fs::MetadataExt;
+                if m.uid() != crate::sys::uid() && m.uid() != 0 {
+                    return Err(Error::InvalidInput(format!(
+                        "{} is a pipe or device of another user (uid {}): nothing was written",
+                        path.display(),
+                        m.uid()
+                    )));
+                }
                 if t.is_fifo() && served_by_mount(path) {
                     return Err(Error::InvalidInput(format!(
                         "{} is served by `hush mount`: stop it with `hush unmount` first",

@@ -217,9 +217,6 @@ fn seed(vault: &std::path::Path, n: usize) {
             WriteOptions { tags: Some(vec![format!("team{}", i % 7)]), ..Default::default() };
         v.set(&p, &SecretValue::from_string(format!("value-{i}")), &opts).unwrap();
     }
-    // A folder name as long as a segment may be (128 characters).
-    let long = SecretPath::parse(&format!("{LONG_FOLDER}/KEY")).unwrap();
-    v.set(&long, &SecretValue::from_string("x".into()), &WriteOptions::default()).unwrap();
 }
 
 const LONG_FOLDER: &str = concat!(
@@ -232,6 +229,10 @@ const LONG_FOLDER: &str = concat!(
 async fn passphrase_unlock_search_ten_thousand_and_auto_lock() {
     let (dir, vault) = App::prepare();
     seed(&vault, 10_000);
+    // A folder name as long as a segment may be (128 characters).
+    let long = SecretPath::parse(&format!("{LONG_FOLDER}/KEY")).unwrap();
+    let value = SecretValue::from_string("x".into());
+    open_seeded(&vault).set(&long, &value, &WriteOptions::default()).unwrap();
     App::run("search", dir, vault, search_flow).await;
 }
 

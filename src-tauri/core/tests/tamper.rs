@@ -465,3 +465,18 @@ fn a_newer_vault_emptied_and_marked_format_1_gets_no_forged_remote_blessed() {
         raw_conn(&t).query_row("SELECT mac FROM remotes", [], |r| r.get(0)).unwrap();
     assert_eq!((addr.as_str(), mac), ("http://127.0.0.1:9", None), "nothing was upgraded");
 }
+
+/// The schema version edited back (`PRAGMA user_version = 3`): the migrations after it ran again
+/// and failed with a raw "database error: duplicate column name" (exit 1). It is an edited file.
+#[test]
+fn a_schema_version_edited_back_is_an_edited_file_and_changes_nothing() {
+    let (t, mut v) = new_vault();
+    put(&mut v, "app/A", "a");
+    drop(v);
+    raw_conn(&t).execute_batch("PRAGMA user_version = 3;").unwrap();
+    let e = Vault::open(&t.path).map(|_| ()).unwrap_err();
+    assert!(matches!(e, Error::Tampered { .. }), "{e:?}");
+    assert!(e.to_string().contains("schema version says 3"), "{e}");
+    let v: i64 = raw_conn(&t).query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 3, "nothing was changed");
+}

@@ -159,12 +159,31 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     for (i, (_name, sql)) in
         MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize)
     {
-        tx.execute_batch(sql)?;
+        tx.execute_batch(sql).map_err(|e| edited_version(e, current))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
     let v = user_version(&tx)?;
     tx.commit()?;
     Ok(v)
+}
+
+/// A migration of an existing vault that SQLite refuses as such (a column or table that is
+/// already there): its schema version was edited back, so that a migration would run again. The
+/// transaction rolls back; nothing was changed.
+fn edited_version(e: rusqlite::Error, current: i64) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if current >= 1 && f.code == rusqlite::ErrorCode::Unknown =>
+        {
+            Error::Tampered {
+                what: format!(
+                    "its schema version says {current}, but its tables are those of a later one \
+                     (the version was edited); nothing was changed"
+                ),
+            }
+        }
+        _ => Error::Db(e),
+    }
 }
 
 /// The side files of a database, with their Unix modes (`None` when absent).

@@ -10,6 +10,7 @@ use std::time::Instant;
 use tokio::task::JoinSet;
 
 use super::apply::{pulled_history, Finished, Job, JobOut, Landed, OpCtx};
+use super::cancel::{abandon, until_cancelled};
 use super::client::{Conn, RemoteSecret};
 use super::config::RemoteRow;
 use super::history::{dup, Snapshot};
@@ -582,37 +583,6 @@ impl Vault {
                 .flatten(),
             notes,
         })
-    }
-}
-
-/// Stops every remote half still running and returns those that had ended meanwhile (their
-/// results stand); the folders of the others stay in `in_flight`.
-async fn abandon<T: 'static>(set: &mut JoinSet<T>) -> Vec<T> {
-    set.abort_all();
-    let mut ended = Vec::new();
-    while let Some(j) = set.join_next().await {
-        if let Ok(out) = j {
-            ended.push(out);
-        }
-    }
-    ended
-}
-
-/// `work` until it ends or the cancel flag is raised (looked at every 50 ms). Reading and
-/// planning write nothing, so they stop at once: a hung server once held the first Ctrl-C for
-/// the client's whole timeout, twice over.
-async fn until_cancelled<T>(
-    cancel: &AtomicBool,
-    work: impl std::future::Future<Output = T>,
-) -> Result<T> {
-    let raised = async {
-        while !cancel.load(Ordering::Relaxed) {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    };
-    tokio::select! {
-        out = work => Ok(out),
-        () = raised => Err(Error::Cancelled("interrupted while reading the remote; nothing was written".into())),
     }
 }
 

@@ -38,6 +38,7 @@
 mod addr;
 mod apply;
 mod auth;
+mod cancel;
 mod client;
 mod config;
 mod dialect;

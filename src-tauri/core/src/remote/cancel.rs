@@ -1,0 +1,40 @@
+//! How a remote operation stops when asked (Ctrl-C, the app's Cancel): reading and planning
+//! write nothing and stop at once; writes in flight are given up, and the next run reads first
+//! and finds out whether they landed (as after a kill).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::task::JoinSet;
+
+use crate::error::{Error, Result};
+
+/// Stops every remote half still running and returns those that had ended meanwhile (their
+/// results stand); the folders of the others stay in `in_flight`.
+pub(crate) async fn abandon<T: 'static>(set: &mut JoinSet<T>) -> Vec<T> {
+    set.abort_all();
+    let mut ended = Vec::new();
+    while let Some(j) = set.join_next().await {
+        if let Ok(out) = j {
+            ended.push(out);
+        }
+    }
+    ended
+}
+
+/// `work` until it ends or the cancel flag is raised (looked at every 50 ms). Reading and
+/// planning write nothing, so they stop at once: a hung server once held the first Ctrl-C for
+/// the client's whole timeout, twice over.
+pub(crate) async fn until_cancelled<T>(
+    cancel: &AtomicBool,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T> {
+    let raised = async {
+        while !cancel.load(Ordering::Relaxed) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    tokio::select! {
+        out = work => Ok(out),
+        () = raised => Err(Error::Cancelled("interrupted while reading the remote; nothing was written".into())),
+    }
+}

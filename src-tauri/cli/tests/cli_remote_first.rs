@@ -6,6 +6,8 @@
 #[path = "../../core/tests/common/bao.rs"]
 mod bao;
 mod common;
+#[path = "../../core/tests/common/hostile.rs"]
+mod hostile;
 
 use bao::Bao;
 use common::{Out, TestVault, PASS};
@@ -265,4 +267,31 @@ fn an_expired_token_exits_8_and_remote_set_takes_several_addresses() {
     assert_eq!(again.code, 4, "{}", again.stderr);
     assert!(again.stderr.contains("a remote named 'team' already exists"), "{}", again.stderr);
     assert!(again.stderr.contains("hush remote set"), "{}", again.stderr);
+}
+
+/// A proxy in the environment (a corporate `HTTP_PROXY`) and a Vault on this machine (a dev
+/// server, a `kubectl port-forward`) over plain http://, which Hush allows only on loopback: the
+/// proxy was handed the token, and every value, in clear text. Loopback is reached directly, as
+/// the `bao` CLI does.
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_proxy_in_the_environment_never_sees_a_loopback_vault() {
+    let b = Bao::dev();
+    let proxy = hostile::Server::recorder();
+    let t = TestVault::passphrase();
+    t.set("app/A", "proxied-value", &[]);
+    let env = [
+        ("VAULT_TOKEN", Some("root")),
+        ("HTTP_PROXY", Some(proxy.addr.as_str())),
+        ("http_proxy", Some(proxy.addr.as_str())),
+        ("ALL_PROXY", Some(proxy.addr.as_str())),
+        ("NO_PROXY", None),
+        ("no_proxy", None),
+    ];
+    hush(&t, &["remote", "add", "team", "--addr", &b.addr], "", &env).ok();
+    hush(&t, &["push", "team"], "", &env).ok();
+    let run =
+        hush(&t, &["run", "--from", "team:app", "--", "sh", "-c", "printf %s \"$A\""], "", &env);
+    assert_eq!(run.ok().stdout(), "proxied-value");
+    assert!(proxy.seen().is_empty(), "the proxy saw {:?}", proxy.seen());
 }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::vault::Vault;
 
 /// True for `localhost` and loopback IP addresses (127.0.0.0/8, ::1).
-fn is_loopback(u: &Url) -> bool {
+pub(crate) fn is_loopback(u: &Url) -> bool {
     let Some(h) = u.host_str() else { return false };
     let h = h.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")

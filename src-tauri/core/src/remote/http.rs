@@ -73,6 +73,12 @@ pub(crate) fn client(t: &Target) -> Result<(reqwest::Client, Vec<Url>)> {
         .connect_timeout(Duration::from_secs(10))
         .pool_max_idle_per_host(64)
         .tls_danger_accept_invalid_certs(t.skip_verify);
+    // A server on this machine is reached directly, never through HTTP_PROXY & co (as Go's
+    // clients do): plain http:// is allowed only there, on the premise that it never crosses a
+    // network, and a proxy would be handed the token and every value in clear text.
+    if bases.iter().any(super::addr::is_loopback) {
+        b = b.no_proxy();
+    }
     if bases.iter().all(|u| u.scheme() == "http") {
         // No TLS roots are needed (and loading the platform's may fail on minimal systems).
         b = b.tls_certs_only(Vec::new());

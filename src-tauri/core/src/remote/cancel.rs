@@ -8,11 +8,22 @@ use tokio::task::JoinSet;
 
 use crate::error::{Error, Result};
 
-/// Stops every remote half still running and returns those that had ended meanwhile (their
-/// results stand); the folders of the others stay in `in_flight`.
+/// How long writes in flight may still finish after a cancel before they are given up: a
+/// healthy server answers in milliseconds, so an ordinary cancel loses none; a hung one is
+/// waited for this long, not for the request timeout.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Lets the remote halves still running end within `GRACE`, then stops the others; returns those
+/// that ended (their results stand). The folders of the stopped ones stay in `in_flight`.
 pub(crate) async fn abandon<T: 'static>(set: &mut JoinSet<T>) -> Vec<T> {
-    set.abort_all();
     let mut ended = Vec::new();
+    let deadline = tokio::time::Instant::now() + GRACE;
+    while let Ok(Some(j)) = tokio::time::timeout_at(deadline, set.join_next()).await {
+        if let Ok(out) = j {
+            ended.push(out);
+        }
+    }
+    set.abort_all();
     while let Some(j) = set.join_next().await {
         if let Ok(out) = j {
             ended.push(out);

@@ -88,6 +88,13 @@ describe('plan', () => {
     const table = mount(<SyncedTable synced={synced} />);
     expect(table.querySelector('[data-folder="acme/dev"] .num')!.textContent).toBe('—');
   });
+  it('names a folder the token may not read, which has no key rows to show', () => {
+    const denied = { folder: 'acme/prod', remotePath: 'secret/acme/prod', state: 'unreadable' as const, lastSyncedVersion: 1, notes: ['denied'], keys: [] };
+    const el = mount(<PlanTable plan={{ ...plan, folders: [...plan.folders, denied] }} synced={[]} />);
+    const line = el.querySelector('.unreadable[data-folder="acme/prod"]')!;
+    expect(line.textContent).toContain('the token may not read secret/acme/prod');
+    expect(line.className).toContain('warn');
+  });
 });
 
 describe('plan at scale', () => {

@@ -136,6 +136,24 @@ fn run_refuses_npm_config_compilers_and_config_homes() {
     }
 }
 
+/// A value over Linux's 128 KiB per environment entry (a certificate bundle, a large JSON key)
+/// failed in `execve` as "Argument list too long", exit 1, naming no secret.
+#[cfg(target_os = "linux")]
+#[test]
+fn run_names_a_secret_too_long_for_the_environment() {
+    let t = TestVault::passphrase();
+    t.set("big/SMALL", "s", &[]);
+    t.set("big/BUNDLE", &"b".repeat(200 * 1024), &[]);
+    let out = t.pw(&["run", "--from", "big", "--", "sh", "-c", "echo STARTED"]).expect(2);
+    assert!(!out.stdout().contains("STARTED"));
+    says_all(&out.stderr, &["BUNDLE (204800 bytes)", "too long", "hush inject"]);
+    assert!(!out.stderr.contains("SMALL") && !out.stderr.contains("bbbb"), "{}", out.stderr);
+    // Under the limit, it starts.
+    t.set("big/BUNDLE", &"b".repeat(100 * 1024), &[]);
+    let ok = t.pw(&["run", "--from", "big", "--", "sh", "-c", "echo ${#BUNDLE}"]).ok();
+    assert_eq!(ok.stdout().trim(), "102400");
+}
+
 /// A cloned repository's `.env` defining a bash function through the environment, or git
 /// configuration: both ran code in the program (`bash -c 'ls'` printed the attacker's text; git
 /// took core.pager from GIT_CONFIG_*), with no word at import or run.

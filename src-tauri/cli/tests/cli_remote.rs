@@ -157,6 +157,37 @@ path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
     assert!(denied.stdout().contains("secret/data/new"), "{}", denied.stdout());
     let dry = hush(&t, &["migrate", "ro", "--dry-run", "--json"], "", &[]).ok();
     assert_eq!(dry.json()["dry_run"], true);
+    // A folder the token may not read: the plan says so and ends as the pull would (exit 8),
+    // never "in sync … (not on the remote)", exit 0; the pull says why once.
+    let blind = b.token_with_policy(
+        "blind",
+        r#"path "secret/data/app" { capabilities = ["deny"] }
+path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
+    );
+    hush(&t, &["remote", "add", "blind", "--addr", &b.addr], &blind, &[]).ok();
+    let plan = hush(&t, &["plan", "blind", "app", "--for", "pull"], "", &[]);
+    assert_eq!(plan.code, 8, "{}{}", plan.stdout(), plan.stderr);
+    assert!(
+        plan.stdout().contains("app  [cannot read]  secret/app (the token may not read it)"),
+        "{}",
+        plan.stdout()
+    );
+    assert!(plan.stdout().contains("1 folder(s) the token may not read"), "{}", plan.stdout());
+    let pull = hush(&t, &["pull", "blind", "app"], "", &[]);
+    assert_eq!(pull.code, 8, "{}{}", pull.stdout(), pull.stderr);
+    assert_eq!(pull.stdout().matches("permission denied").count(), 1, "{}", pull.stdout());
+    // A remote-first run of it uses the local copy and says why, once; it was neither "read from
+    // the remote" nor "not on the remote".
+    let run = hush(&t, &["run", "--from", "blind:app", "--", "sh", "-c", "echo A=$A"], "", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout().contains("A=local"), "{}", run.stdout());
+    assert_eq!(run.stderr.matches("permission denied").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("the local copy is used"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("read from remote") && !run.stderr.contains("not on remote"),
+        "{}",
+        run.stderr
+    );
 
     // A folder name with a typo: exit 3 naming it, never "done" having done nothing; a run
     // from it does not start the program.

@@ -349,6 +349,17 @@ fn a_namespace_from_the_environment_is_named() {
     assert!(o.stderr.contains(said), "{}", o.stderr);
     let got = b.ok(&["kv", "get", "-namespace=ops", "-field=K", "-mount=secret", "app"]);
     assert_eq!(got.trim(), "k");
+    // A remote-first run reads (and refreshes the local copy from) that namespace: said too.
+    for cmd in [&["run", "--from", "dev:app", "--", "true"][..], &["export", "--from", "dev:app"]] {
+        let mut c = t.cmd(cmd);
+        let first = run(c
+            .env("HUSH_PASSPHRASE", PASS)
+            .env("VAULT_TOKEN", "root")
+            .env("VAULT_NAMESPACE", "ops")
+            .write_stdin(""))
+        .ok();
+        assert!(first.stderr.contains(said), "{cmd:?}: {}", first.stderr);
+    }
     // Stored as the note says (from the same shell), it keeps the history and goes without saying.
     let mut c = t.cmd(&["remote", "set", "dev", "--namespace", "ops"]);
     let set =

@@ -167,6 +167,28 @@ pub fn check_run_env<'a>(
     )))
 }
 
+/// The most a single `NAME=value` may take on Linux (`MAX_ARG_STRLEN`, 32 pages, with its NUL):
+/// `execve` refuses a longer one with E2BIG, "Argument list too long", naming nothing.
+pub const MAX_ENV_ENTRY: usize = 32 * 4096;
+
+/// The variables too long for the kernel to hand a program (see [`MAX_ENV_ENTRY`]), by name and
+/// size: refused before the start, so the user learns which secret, not "Argument list too long".
+pub fn check_env_sizes<'a>(vars: impl IntoIterator<Item = (&'a str, usize)>) -> Result<()> {
+    let long: Vec<String> = vars
+        .into_iter()
+        .filter(|(n, len)| cfg!(target_os = "linux") && n.len() + 1 + len + 1 > MAX_ENV_ENTRY)
+        .map(|(n, len)| format!("{n} ({len} bytes)"))
+        .collect();
+    if long.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "refusing to start the program: {} too long for an environment variable (Linux takes at most {} bytes per NAME=value); nothing was run. Hand such a value over as a file: `hush inject` renders it into one",
+        long.join(", "),
+        MAX_ENV_ENTRY - 1
+    )))
+}
+
 /// Adds a warning to an import preview for every dangerous name it holds (call site in import).
 pub(crate) fn flag_names<'a>(names: impl IntoIterator<Item = &'a str>, out: &mut Vec<String>) {
     out.extend(names.into_iter().filter_map(flag));
@@ -175,6 +197,16 @@ pub(crate) fn flag_names<'a>(names: impl IntoIterator<Item = &'a str>, out: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_past_the_kernel_limit_are_named() {
+        let at = MAX_ENV_ENTRY - "BIG".len() - 2;
+        assert!(check_env_sizes([("BIG", at), ("SMALL", 3)]).is_ok());
+        let e = check_env_sizes([("BIG", at + 1), ("SMALL", 3)]).unwrap_err().to_string();
+        if cfg!(target_os = "linux") {
+            assert!(e.contains("BIG (131068 bytes)") && !e.contains("SMALL"), "{e}");
+        }
+    }
 
     #[test]
     fn names() {

@@ -199,6 +199,50 @@ fn a_restricted_policy_gives_403_with_the_path() {
     assert!(matches!(bad.code.as_deref(), Some("remote_denied" | "remote_mount")), "{h:#?}");
 }
 
+/// The policy of a teammate's token: everything under `team/`, but `deny` on one folder's data
+/// when `prod_denied`.
+fn team_policy(prod_denied: bool) -> String {
+    let mut hcl = String::from(
+        "path \"secret/data/team/*\" { capabilities = [\"read\", \"create\", \"update\", \"patch\"] }\n\
+         path \"secret/metadata/team/*\" { capabilities = [\"read\", \"list\", \"create\", \"update\", \"patch\"] }\n",
+    );
+    if prod_denied {
+        hcl.push_str("path \"secret/data/team/app/prod\" { capabilities = [\"deny\"] }\n");
+    }
+    hcl
+}
+
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_folder_the_token_may_not_read_is_planned_as_unreadable_never_as_absent() {
+    let b = Bao::dev();
+    b.ok(&["kv", "put", "secret/team/app/dev", "A=1"]);
+    b.ok(&["kv", "put", "secret/team/app/prod", "C=3"]);
+    let token = b.token_with_policy("teammate", &team_policy(false));
+    let (_t, mut v) = new_vault();
+    add(&mut v, RemoteSpec { prefix: "team".into(), ..spec("team", &b) }, &token);
+    assert!(pull(&mut v, "team", &opts()).is_complete());
+    put(&mut v, "app/staging/LOCAL", "only-here");
+    // The folder's data becomes unreadable to the same token (the policy is read live).
+    b.token_with_policy("teammate", &team_policy(true));
+    for dir in [Direction::Pull, Direction::Sync, Direction::Push] {
+        let plan = v.remote_plan("team", dir, &[]).unwrap();
+        let prod = plan.folders.iter().find(|f| f.folder == "app/prod").expect("planned");
+        // Before: "removed on remote" (a pull offered to trash C) or "in sync, not on the remote".
+        assert_eq!(prod.state, FolderState::Unreadable, "{dir:?}: {prod:#?}");
+        assert!(prod.keys.is_empty() && !prod.metadata_changes, "{dir:?}: {prod:#?}");
+        assert!(prod.notes.iter().any(|n| n.contains("denied")), "{prod:#?}");
+        assert_eq!(plan.totals.failed_folders, 1, "{dir:?}: {:#?}", plan.totals);
+        assert_eq!(plan.totals.deleted_local + plan.totals.created_local, 0, "{:#?}", plan.totals);
+    }
+    // The operation fails that folder alone, says why once, and keeps the local copy.
+    let r = pull(&mut v, "team", &opts());
+    let prod = r.folders.iter().find(|f| f.folder == "app/prod").unwrap();
+    assert_eq!(prod.error_code.as_deref(), Some("remote_denied"), "{prod:#?}");
+    assert!(prod.notes.is_empty() && prod.keys.is_empty(), "said once: {prod:#?}");
+    assert_eq!(read(&mut v, "app/prod/C"), "3");
+}
+
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn a_sealed_server_is_reported_as_sealed() {

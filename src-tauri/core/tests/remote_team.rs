@@ -312,6 +312,50 @@ fn an_expired_or_invalid_token_is_authentication_failed_everywhere() {
     }
 }
 
+/// A token that dies while the operation runs (here: a use limit, spent after the mount check
+/// and the listing) is an authentication failure, as at the start, not each later folder
+/// "denied access" (Vault answers 403 to both: the token's own lookup tells them apart).
+#[test]
+#[ignore = "needs bao: run via scripts/test.sh"]
+fn a_token_that_dies_during_the_operation_is_authentication_failed() {
+    let b = Bao::dev();
+    for i in 0..6 {
+        b.ok(&["kv", "put", &format!("secret/app{i}"), "K=v"]);
+    }
+    let token = b.ok(&["token", "create", "-use-limit=3", "-field=token"]);
+    let (_t, mut v) = new_vault();
+    add(&mut v, spec("dev", &b), token.trim());
+    let e = v.remote_pull("dev", &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap_err();
+    assert_eq!(e.code(), "remote_auth", "{e}");
+    assert!(
+        e.to_string().contains("authentication failed")
+            && e.to_string().contains("read secret/data/app"),
+        "{e}"
+    );
+    // A token that lives, under a policy denying one folder, is still "denied" for it alone;
+    // so is one without the `default` policy, which may not look itself up (a probe that asked
+    // `auth/token/lookup-self` called it expired).
+    b.token_with_policy(
+        "all-but-app0",
+        "path \"secret/data/*\" { capabilities = [\"read\"] }\n\
+         path \"secret/metadata/*\" { capabilities = [\"read\", \"list\"] }\n\
+         path \"secret/data/app0\" { capabilities = [\"deny\"] }",
+    );
+    let bare = ["token", "create", "-no-default-policy", "-policy=all-but-app0", "-field=token"];
+    let live = b.ok(&bare);
+    add(&mut v, spec("live", &b), live.trim());
+    let r = v.remote_pull("live", &SyncOptions::default(), &mut |_| {}, &NO_CANCEL).unwrap();
+    let failed: Vec<_> = r.folders.iter().filter_map(|f| f.error_code.as_deref()).collect();
+    assert_eq!(failed, ["remote_denied"], "{r:#?}");
+    let h = v.remote_test("live").unwrap();
+    let auth = h.checks.iter().find(|c| c.name == "auth").unwrap();
+    assert!(auth.ok && auth.message.contains("may not look itself up"), "{h:#?}");
+    // A mount it cannot use is the mount's problem, not the token's.
+    add(&mut v, RemoteSpec { mount: "nosuch".into(), ..spec("nosuch", &b) }, live.trim());
+    let e = v.remote_plan("nosuch", Direction::Pull, &[]).unwrap_err();
+    assert_eq!(e.code(), "remote_mount", "{e}");
+}
+
 #[test]
 #[ignore = "needs bao: run via scripts/test.sh"]
 fn a_pull_plan_shows_keys_and_folders_removed_remotely() {

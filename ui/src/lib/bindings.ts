@@ -168,7 +168,7 @@ commit: string, };
 
 export type KeyAction = "unchanged" | "create_remote" | "update_remote" | "create_local" | "update_local" | "delete_remote" | "delete_local" | "conflict" | "skipped";
 
-export type FolderState = "in_sync" | "local_ahead" | "remote_ahead" | "diverged" | "conflict";
+export type FolderState = "in_sync" | "local_ahead" | "remote_ahead" | "diverged" | "conflict" | "unreadable";
 
 export type FolderOutcome = "done" | "unchanged" | "conflict" | "failed" | "planned" | "not_started";
 

@@ -6,7 +6,7 @@ import type { FolderState } from './bindings';
 export type SyncBadge = FolderState | 'local_changed';
 
 export const STATE_LABEL: Record<SyncBadge, string> = {
-  in_sync: 'in sync', local_changed: 'changed locally', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict',
+  in_sync: 'in sync', local_changed: 'changed locally', local_ahead: 'local ahead', remote_ahead: 'remote ahead', diverged: 'diverged', conflict: 'conflict', unreadable: 'cannot read',
 };
 
 /** What the remote's token may do under the prefix, from Vault's capability names (`root`,

@@ -77,6 +77,9 @@ export function PlanTable({ plan, synced }: { plan: PlanDto; synced: SyncedFolde
         {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {conflicts} conflict(s).
         {conflicts ? ' Conflicts stay as they are until you choose a side below.' : ''} Nothing is written until you choose an action below.
       </p>
+      {plan.folders.filter((f) => f.state === 'unreadable').map((f) => (
+        <p class="small warn unreadable" data-folder={f.folder}>{f.folder}: the token may not read {f.remotePath}, so nothing is planned for it.</p>
+      ))}
       {plan.notes.map((n) => <p class="muted small">{appWords(n)}</p>)}
     </>
   );

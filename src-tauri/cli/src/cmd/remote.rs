@@ -224,8 +224,11 @@ pub fn remote_first(ctx: &Ctx, from: &[String], vault: &mut Option<Vault>) -> Re
         }
         match r.source {
             FirstSource::Remote => {
-                let read: Vec<&str> =
-                    folders.iter().filter(|f| !r.absent.contains(f)).map(String::as_str).collect();
+                let read: Vec<&str> = folders
+                    .iter()
+                    .filter(|f| !r.absent.contains(f) && !r.unread.contains(f))
+                    .map(String::as_str)
+                    .collect();
                 let updated = match r.updated {
                     0 => "no key refreshed in the local copy".to_string(),
                     n => format!("{n} key(s) refreshed in the local copy"),
@@ -314,7 +317,14 @@ pub fn plan(
     } else {
         print_plan(&plan);
     }
-    Ok(if plan.totals.conflicts > 0 { exit::CONFLICT } else { exit::OK })
+    // A folder the token may not read is a denial, as the operation would end.
+    Ok(if plan.totals.failed_folders > 0 {
+        exit::DENIED
+    } else if plan.totals.conflicts > 0 {
+        exit::CONFLICT
+    } else {
+        exit::OK
+    })
 }
 
 fn symbol(a: KeyAction) -> &'static str {
@@ -361,6 +371,7 @@ fn state_label(s: FolderState) -> &'static str {
         FolderState::RemoteAhead => "remote ahead",
         FolderState::Diverged => "diverged",
         FolderState::Conflict => "conflict",
+        FolderState::Unreadable => "cannot read",
     }
 }
 
@@ -402,7 +413,9 @@ fn print_plan(plan: &Plan) {
             Some(v) => format!(", last synced v{v}"),
             None => String::new(),
         };
-        let version = if f.remote_exists && kv == 2 && f.remote_version == 0 {
+        let version = if f.state == FolderState::Unreadable {
+            " (the token may not read it)".to_string()
+        } else if f.remote_exists && kv == 2 && f.remote_version == 0 {
             " (metadata only, no version yet)".to_string()
         } else if f.remote_exists {
             kv_ver(kv, f.remote_version)
@@ -439,6 +452,9 @@ fn print_plan(plan: &Plan) {
     );
     if t.deleted_remote + t.deleted_local > 0 {
         outln!("removals by your choice: {} field(s) dropped remotely, {} secret(s) to the local trash", t.deleted_remote, t.deleted_local);
+    }
+    if t.failed_folders > 0 {
+        outln!("{} folder(s) the token may not read: nothing planned for them", t.failed_folders);
     }
 }
 

@@ -69,6 +69,7 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
         errln!("hush: left out (not environment variable names): {}", env.left_out.join(", "));
     }
     hush_core::envguard::check_run_env(env.vars.iter().map(|(k, _)| k.as_str()), &a.allow_env)?;
+    hush_core::envguard::check_env_sizes(env.vars.iter().map(|(k, v)| (k.as_str(), v.len())))?;
     let mut cmd = Command::new(&program);
     cmd.args(&a.cmd[1..]);
     // Read at start-up and gone from our environment already; removed here too so that no path
@@ -103,6 +104,15 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             errln!("hush: {}: permission denied (not executable)", program.to_string_lossy());
             return Ok(126);
+        }
+        // The whole environment and arguments past the kernel's total (ARG_MAX).
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::E2BIG) => {
+            let bytes: usize = env.vars.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+            return Err(Error::InvalidInput(format!(
+                "{} did not start: its environment and arguments are over the system's limit (the secrets alone take {bytes} bytes); hand large values over as files with `hush inject`",
+                program.to_string_lossy()
+            )));
         }
         Err(e) => return Err(Error::Io { path: program.into(), source: e }),
     };

@@ -61,6 +61,10 @@ pub(crate) fn warnings(row: &RemoteRow, t: &Target) -> Vec<String> {
 }
 
 /// The notes every operation starts with: its warnings, then where its token came from.
+/// How the note naming a namespace taken from VAULT_NAMESPACE starts: a remote-first read,
+/// which drops the connection's other notes, keeps it (it says where the values came from).
+pub(crate) const ENV_NAMESPACE_NOTE: &str = "namespace ";
+
 pub(crate) fn connection_notes(row: &RemoteRow, t: &Target, source: TokenSource) -> Vec<String> {
     let mut out = warnings(row, t);
     let from = match source {
@@ -74,7 +78,7 @@ pub(crate) fn connection_notes(row: &RemoteRow, t: &Target, source: TokenSource)
     // sync history (kept per remote) does not describe: say where this run went.
     if let (None, Some(ns)) = (&row.info.spec.namespace, &t.namespace) {
         out.push(format!(
-            "namespace '{ns}' from VAULT_NAMESPACE (not stored with the remote; the sync history assumes the same one on every run: `hush remote set {} --namespace {ns}` stores it)",
+            "{ENV_NAMESPACE_NOTE}'{ns}' from VAULT_NAMESPACE (not stored with the remote; the sync history assumes the same one on every run: `hush remote set {} --namespace {ns}` stores it)",
             row.info.spec.name
         ));
     }

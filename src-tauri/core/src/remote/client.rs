@@ -63,6 +63,8 @@ pub(crate) struct Conn {
     heard: Vec<AtomicBool>,
     /// The server or the token refused a metadata PATCH once: `write_custom` writes whole maps.
     no_patch: AtomicBool,
+    /// When the token's own lookup last succeeded (see `token_dead`).
+    token_ok_at: Mutex<Option<Instant>>,
     /// How long an outage is waited out in all, across every address.
     retry_for: Duration,
     /// The token in use (replaced by an AppRole re-login).
@@ -80,6 +82,12 @@ pub(crate) const RETRY_FOR: Duration = Duration::from_secs(30);
 const FIRST_CONTACT_RETRY_FOR: Duration = Duration::from_millis(1500);
 /// How long a first try at an address not heard from yet may take when others may answer.
 const FIRST_TRY: Duration = Duration::from_millis(1500);
+
+/// Asked with a token, Vault and OpenBao answer 403 here only when the token itself is refused
+/// (invalid, revoked, expired): a live token with no policy at all gets the (empty) list of
+/// mounts it may see. `auth/token/lookup-self` is no such probe: it needs the `default` policy,
+/// which a token created with `-no-default-policy` lacks.
+pub(crate) const LIVENESS: &str = "sys/internal/ui/mounts";
 
 /// `LIST`, Vault's listing verb.
 fn list_method() -> Method {
@@ -137,6 +145,7 @@ impl Conn {
             down_since: Mutex::new(None),
             seen: AtomicBool::new(false),
             no_patch: AtomicBool::new(false),
+            token_ok_at: Mutex::new(None),
             retry_for,
             token: RwLock::new(Arc::new(Zeroizing::new(token.expose().to_string()))),
             target,
@@ -263,6 +272,25 @@ impl Conn {
         Ok(())
     }
 
+    /// Whether the server refuses `token` itself (see [`LIVENESS`]). A probe that succeeded
+    /// within the last second answers for it: a run with many folders a policy denies asks once,
+    /// not per folder.
+    async fn token_dead(&self, token: &str) -> bool {
+        let fresh = |t: &Option<Instant>| t.is_some_and(|t| t.elapsed() < Duration::from_secs(1));
+        if fresh(&self.token_ok_at.lock().expect("token check lock")) {
+            return false;
+        }
+        let asked =
+            Box::pin(self.request_full(&Method::GET, LIVENESS, None, Some(token), false)).await;
+        match asked {
+            Ok(_) => {
+                *self.token_ok_at.lock().expect("token check lock") = Some(Instant::now());
+                false
+            }
+            Err(f) => matches!(f.status(), Some(401 | 403)),
+        }
+    }
+
     /// Some address answered: the outage, if any, is over.
     fn answered(&self, i: usize) {
         self.seen.store(true, Ordering::Relaxed);
@@ -315,6 +343,15 @@ impl Conn {
                 relogged = true;
                 if Box::pin(self.login()).await.is_ok() {
                     continue;
+                }
+            }
+            // A token refused mid-operation is an authentication failure, not every folder
+            // "denied" one by one (Vault answers 403 to both).
+            if failure.status() == Some(403) && self.approle.is_none() && relogin {
+                if let (Some(t), Failure::Status { at, .. }) = (tok, &failure) {
+                    if path != LIVENESS && self.token_dead(t).await {
+                        return Err(Failure::TokenRefused { at: at.clone() });
+                    }
                 }
             }
             if !failure.retryable(several) {
@@ -396,7 +433,21 @@ impl Conn {
     }
 
     pub(crate) fn err(&self, f: Failure, what: &str, path: &str) -> Error {
-        f.into_error(what, path)
+        match f {
+            Failure::TokenRefused { at } => self.token_refused(&format!("{at} ({what} {path})")),
+            f => f.into_error(what, path),
+        }
+    }
+
+    /// The token itself was refused by `at`: an authentication failure, whatever was asked.
+    pub(crate) fn token_refused(&self, at: &str) -> Error {
+        Error::RemoteAuth {
+            credential: Some(self.token_source),
+            detail: format!(
+                "the {} was refused by {at}: invalid, revoked or expired",
+                self.token_source.describe()
+            ),
+        }
     }
 
     /// The API path of a KV secret, for messages: `secret/data/p` (v2) or `kv/p` (v1).

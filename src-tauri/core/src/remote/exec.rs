@@ -149,6 +149,7 @@ impl Vault {
             let mut totals = OpTotals { folders: p.plans.len(), ..Default::default() };
             for f in &p.plans {
                 totals.add_keys(&f.keys);
+                totals.failed_folders += usize::from(f.state == FolderState::Unreadable);
             }
             Ok(Plan {
                 remote: name.into(),
@@ -307,6 +308,8 @@ impl Vault {
                 let f = plan.folder.clone();
                 let remote = p.remotes.remove(&f).flatten();
                 if let Some(e) = p.read_errors.remove(&f) {
+                    // The error is the folder's; the plan's note saying it again goes.
+                    plan.notes.retain(|n| *n != e.to_string());
                     let r = self.record_failure(row, cfg, &plan, e)?;
                     self.count_done(&mut report, r, &mut c, progress);
                     continue;

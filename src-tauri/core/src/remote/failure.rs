@@ -19,6 +19,11 @@ pub(crate) enum Failure {
         at: String,
     },
     Other(String),
+    /// A request was refused (403), and so was the probe only a dead token fails (see
+    /// `client::LIVENESS`): the token is invalid, expired or revoked, not denied by a policy.
+    TokenRefused {
+        at: String,
+    },
 }
 
 impl Failure {
@@ -67,6 +72,7 @@ impl Failure {
             Failure::Status { code, errors, at } => {
                 format!("{at}: HTTP {code}: {}", Failure::detail(errors))
             }
+            Failure::TokenRefused { at } => format!("{at} no longer accepts the token"),
         }
     }
     pub(crate) fn detail(errors: &[String]) -> String {
@@ -103,6 +109,10 @@ impl Failure {
             Failure::Status { code, errors, at } => Error::Remote(format!("{what} {path} at {at}: HTTP {code}: {}", Self::detail(&errors))),
             Failure::Other(m) if m.starts_with("at ") => Error::Remote(format!("{what} {path} {m}")),
             Failure::Other(m) => Error::Remote(format!("{what} {path}: {m}")),
+            Failure::TokenRefused { at } => Error::RemoteAuth {
+                credential: None,
+                detail: format!("{what} {path}: {at} refused the token: invalid, revoked or expired"),
+            },
         }
     }
 }

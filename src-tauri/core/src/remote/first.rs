@@ -54,6 +54,8 @@ pub struct RemoteFirst {
     pub left_out: Vec<LeftOut>,
     /// Folders the remote does not hold at all: their local copy is what the program gets.
     pub absent: Vec<String>,
+    /// Folders the remote refused to give (a policy): their local copy is what the program gets.
+    pub unread: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -139,6 +141,7 @@ impl Vault {
             conflicts: Vec::new(),
             ahead: Vec::new(),
             absent: Vec::new(),
+            unread: Vec::new(),
             left_out: Vec::new(),
             notes: Vec::new(),
         };
@@ -156,10 +159,15 @@ impl Vault {
                 return Ok(out);
             }
         };
-        out.notes = report.notes.into_iter().filter(|n| n.starts_with("warning: ")).collect();
+        // The warnings, and where the values came from when the environment chose it.
+        let kept = |n: &String| {
+            n.starts_with("warning: ") || n.starts_with(super::addr::ENV_NAMESPACE_NOTE)
+        };
+        out.notes = report.notes.into_iter().filter(kept).collect();
         for f in &report.folders {
             if f.outcome == FolderOutcome::Failed {
                 // This folder could not be read (a policy): its local copy is what there is.
+                out.unread.push(f.folder.clone());
                 out.notes.push(format!(
                     "{}: {}; the local copy is used",
                     f.folder,
@@ -206,11 +214,12 @@ impl Vault {
         out.absent = folders
             .iter()
             .filter(|f| {
-                !report.folders.iter().any(|r| {
-                    &r.folder == *f
-                        && (r.remote_version > 0
-                            || r.keys.iter().any(|k| k.remote_version.is_some()))
-                })
+                !out.unread.contains(f)
+                    && !report.folders.iter().any(|r| {
+                        &r.folder == *f
+                            && (r.remote_version > 0
+                                || r.keys.iter().any(|k| k.remote_version.is_some()))
+                    })
             })
             .cloned()
             .collect();

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::auth::{RemoteCredential, TokenSource};
-use super::client::{Conn, Failure};
+use super::client::{Conn, Failure, LIVENESS};
 use super::runtime;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
@@ -186,6 +186,8 @@ pub(crate) async fn preflight(conn: &mut Conn) -> Result<u8> {
                 conn.target().namespace.as_deref().map(|n| format!(" (namespace {n})")).unwrap_or_default()
             )));
         }
+        // The token itself refused: the mount is not the problem, so it goes unnamed.
+        Err(Failure::TokenRefused { at }) => return Err(conn.token_refused(&at)),
         Err(f) => return Err(conn.err(f, "look up the mount", &format!("{mount}/"))),
     };
     let data = &info["data"];
@@ -201,25 +203,27 @@ pub(crate) async fn preflight(conn: &mut Conn) -> Result<u8> {
     Ok(kv)
 }
 
-/// The token is accepted (`auth/token/lookup-self`, which every valid token may call), or an
-/// authentication error: invalid, revoked or expired.
+/// The token is accepted (see `client::LIVENESS`: a token without the `default` policy is
+/// accepted too), or an authentication error: invalid, revoked or expired.
 pub(crate) async fn check_token(conn: &Conn) -> Result<()> {
-    match conn.raw(Method::GET, "auth/token/lookup-self", None).await {
+    match conn.raw(Method::GET, LIVENESS, None).await {
         Ok(_) => Ok(()),
-        Err(Failure::Status { code: 401 | 403, .. }) => Err(token_refused(conn)),
-        Err(f) => Err(conn.err(f, "look up the token", "auth/token/lookup-self")),
+        Err(Failure::Status { code: 401 | 403, .. } | Failure::TokenRefused { .. }) => {
+            Err(conn.token_refused(&conn.current_addr()))
+        }
+        Err(f) => Err(conn.err(f, "check the token at", LIVENESS)),
     }
 }
 
-fn token_refused(conn: &Conn) -> Error {
-    Error::RemoteAuth {
-        credential: Some(conn.token_source),
-        detail: format!(
-            "the {} was refused by {}: invalid, revoked or expired",
-            conn.token_source.describe(),
-            conn.current_addr()
-        ),
-    }
+/// A token's remaining TTL in words: "expires in 32 days", not "in 2764800 s".
+fn expires_in(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..=119 => (secs, "s"),
+        120..=7199 => (secs / 60, "min"),
+        7200..=172_799 => (secs / 3600, "h"),
+        _ => (secs / 86_400, "days"),
+    };
+    format!("expires in {n} {unit}")
 }
 
 impl Vault {
@@ -330,8 +334,7 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let ttl =
-                if ttl == 0 { "no expiry".to_string() } else { format!("expires in {ttl} s") };
+            let ttl = if ttl == 0 { "no expiry".to_string() } else { expires_in(ttl) };
             h.pass(
                 "auth",
                 format!(
@@ -341,9 +344,18 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
                 ),
             );
         }
-        Err(Failure::Status { code: 401 | 403, .. }) => {
-            return h.fail("auth", &token_refused(&conn));
+        // Refused, and so was the probe every live token passes: a dead token.
+        Err(Failure::Status { code: 401, .. } | Failure::TokenRefused { .. }) => {
+            return h.fail("auth", &conn.token_refused(&conn.current_addr()));
         }
+        // A live token without the `default` policy may not look itself up.
+        Err(Failure::Status { code: 403, .. }) => h.pass(
+            "auth",
+            format!(
+                "{} accepted (it may not look itself up, so its TTL and policies are not shown: a token without the default policy)",
+                conn.token_source.describe()
+            ),
+        ),
         Err(f) => {
             return h.fail("auth", &conn.err(f, "look up the token", "auth/token/lookup-self"))
         }

@@ -278,6 +278,17 @@ async fn read_named(
     out
 }
 
+/// A folder whose remote secret the token may not read: its remote state is unknown, so no key
+/// is planned (a plan made as if it were absent would offer to create, or to drop locally, what
+/// may well be there). The error is the plan's note.
+fn unreadable(plan: &mut FolderPlan, e: &Error) {
+    plan.state = FolderState::Unreadable;
+    plan.keys.clear();
+    plan.metadata_changes = false;
+    plan.custom = None;
+    plan.notes.push(e.to_string());
+}
+
 /// The directory a listing of `prefix` names.
 fn dir_of(prefix: &str) -> String {
     if prefix.is_empty() {
@@ -518,7 +529,7 @@ impl Vault {
             }
             plan.notes.extend(note);
             if let Some(e) = read_errors.get(f) {
-                plan.notes.push(e.to_string());
+                unreadable(&mut plan, e);
             }
             plans.push(plan);
         }

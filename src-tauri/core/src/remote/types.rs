@@ -71,6 +71,9 @@ pub enum FolderState {
     /// Changes on both sides, none conflicting.
     Diverged,
     Conflict,
+    /// The token may not read the remote secret (403): what it holds is unknown, so nothing is
+    /// planned for it. A plan never guesses "not on the remote" for a folder it could not read.
+    Unreadable,
 }
 
 /// The plan of one folder.
@@ -140,7 +143,7 @@ pub struct OpTotals {
     pub unchanged: usize,
     pub conflicts: usize,
     pub skipped: usize,
-    /// Folders that failed (operations only).
+    /// Folders that failed (operations), or whose remote secret the token may not read (plans).
     pub failed_folders: usize,
     /// Local folders moved to the trash after a verified migrate.
     pub removed_local_folders: usize,

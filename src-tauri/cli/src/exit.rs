@@ -110,6 +110,9 @@ pub fn hint_for(code: &str) -> Option<&'static str> {
         "no_local_copy" => {
             "pull it once the server can be read (`hush pull REMOTE FOLDER`); `hush remote test REMOTE` checks the connection and the token"
         }
+        "denied_no_local_copy" => {
+            "check the token (`hush remote test REMOTE`) and its policies for that path; once it may read the folder, `hush pull REMOTE FOLDER` keeps a local copy"
+        }
         "no_remote" => "see `hush remote ls`, or add one with `hush remote add`",
         "no_such_folder" => {
             "see `hush ls` for the vault's folders, and `hush plan REMOTE --for pull` for the remote's"

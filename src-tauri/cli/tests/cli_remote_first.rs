@@ -210,6 +210,60 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
 
+/// A folder the token may not read, with no local copy: the program started anyway, told
+/// "not on remote … the local copy is used", and failed with "no secrets", exit 3. And a run of
+/// a parent folder pulled its subfolders (changing local secrets) before failing the same way.
+#[test]
+#[ignore = "needs bao and a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
+fn remote_first_never_runs_on_nothing_and_reads_only_the_folders_named() {
+    let b = Bao::dev();
+    b.ok(&["kv", "put", "secret/prod", "TOKEN=x"]);
+    b.ok(&["kv", "put", "secret/myapp/prod", "DB=rotated"]);
+    let t = TestVault::passphrase();
+    t.set("keep/K", "k", &[]);
+    let blind = b.token_with_policy(
+        "blind",
+        r#"path "secret/data/prod" { capabilities = ["deny"] }
+path "secret/data/*" { capabilities = ["read"] }
+path "secret/metadata/*" { capabilities = ["read", "list"] }"#,
+    );
+    hush(&t, &["remote", "add", "team", "--addr", &b.addr], &blind, &[]).ok();
+    let cmds = [
+        &["run", "--from", "team:prod", "--", "sh", "-c", "echo STARTED"][..],
+        &["export", "--from", "team:prod"],
+    ];
+    for cmd in cmds {
+        let o = hush(&t, cmd, "", &[]);
+        assert_eq!(o.code, 8, "{cmd:?}: {}{}", o.stdout(), o.stderr);
+        assert!(!o.stdout().contains("STARTED"), "{cmd:?}");
+        assert!(o.stderr.contains("'prod' has no local copy"), "{cmd:?}: {}", o.stderr);
+        assert_eq!(o.stderr.matches("permission denied").count(), 1, "{cmd:?}: {}", o.stderr);
+        assert!(
+            !o.stderr.contains("not on remote") && !o.stderr.contains("pull it"),
+            "{}",
+            o.stderr
+        );
+    }
+    // A parent folder: its subfolders are not pulled, and nothing is run on nothing.
+    let o = hush(&t, &["run", "--from", "team:myapp", "--", "sh", "-c", "echo STARTED"], "", &[]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout(), o.stderr);
+    assert!(!o.stdout().contains("STARTED"));
+    assert!(o.stderr.contains("no folder 'myapp' in the vault or on the remote"), "{}", o.stderr);
+    assert!(!o.stderr.contains("hush push"), "{}", o.stderr);
+    let get = hush(&t, &["get", "myapp/prod/DB"], "", &[]);
+    assert_eq!(get.code, 3, "pulled by a run of its parent: {}", get.stdout());
+    // With a subfolder here (not synced), the parent is still not read for it, nor run.
+    t.set("myapp/dev/K", "k", &[]);
+    let o = hush(&t, &["run", "--from", "team:myapp", "--", "sh", "-c", "echo STARTED"], "", &[]);
+    assert_eq!(o.code, 3, "{}{}", o.stdout(), o.stderr);
+    assert!(
+        o.stderr.contains("no secret at 'myapp' on the remote 'team' (nor in the vault"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(hush(&t, &["get", "myapp/prod/DB"], "", &[]).code, 3);
+}
+
 #[test]
 #[ignore = "needs bao and a Secret Service (the token goes to the keychain): run via scripts/test.sh"]
 fn an_expired_token_exits_8_and_remote_set_takes_several_addresses() {

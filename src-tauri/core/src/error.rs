@@ -58,10 +58,13 @@ pub enum Error {
     EmptyEnvironment { folders: String },
     #[error("nothing is mounted at {}", path.display())]
     NotMounted { path: PathBuf },
+    /// A remote-first read got nothing for `folder` and the vault holds none of it; `denied`:
+    /// the remote refused (the token, a policy), so it is a denial, and pulling is no advice.
     #[error(
-        "{reason}, and '{folder}' has no local copy to use instead (pull it from '{remote}' first)"
+        "{reason}, and '{folder}' has no local copy to use instead{}",
+        if *denied { String::new() } else { format!(" (pull it from '{remote}' first)") }
     )]
-    NoLocalCopy { remote: String, folder: String, reason: String },
+    NoLocalCopy { remote: String, folder: String, reason: String, denied: bool },
     #[error("no secret at '{path}' on the remote '{remote}' ({at})")]
     NotOnRemote { path: String, remote: String, at: String },
     /// A folder named to a remote operation that matches nothing it looked at (`place` says
@@ -236,6 +239,7 @@ impl Error {
             | Error::Tampered { .. }
             | Error::StateAltered { .. }
             | Error::Backup(_) => K::Integrity,
+            Error::NoLocalCopy { denied: true, .. } => K::Denied,
             Error::RemoteUnreachable(_)
             | Error::NoLocalCopy { .. }
             | Error::RemoteTls(_)
@@ -266,6 +270,7 @@ impl Error {
             Error::NotMounted { .. } => "not_mounted",
             Error::NotOnRemote { .. } => "not_on_remote",
             Error::NoSuchFolder { .. } => "no_such_folder",
+            Error::NoLocalCopy { denied: true, .. } => "denied_no_local_copy",
             Error::NoLocalCopy { .. } => "no_local_copy",
             Error::RemoteExists { .. } => "remote_exists",
             Error::AlreadyExists { .. } => "already_exists",

@@ -39,6 +39,8 @@ pub(crate) struct RunCfg {
     pub remove_local: bool,
     /// Remote-first reads: give up on the remote after this long (retries included).
     pub bound: Option<std::time::Duration>,
+    /// Only the named folders themselves, not their subfolders (remote-first reads).
+    pub exact: bool,
 }
 
 impl RunCfg {
@@ -54,6 +56,7 @@ impl RunCfg {
             continue_on_error: true,
             remove_local: false,
             bound: None,
+            exact: false,
         }
     }
     pub(crate) fn limit(&self) -> usize {
@@ -231,6 +234,7 @@ impl Vault {
             continue_on_error: opts.continue_on_error,
             remove_local: opts.remove_local_after_verify,
             bound: None,
+            exact: false,
         };
         self.remote_run(name, cfg, progress, cancel)
     }

@@ -108,6 +108,8 @@ impl Vault {
             &SyncOptions { folders: folders.clone(), ..Default::default() },
         );
         cfg.bound = Some(bound);
+        // A run reads each folder's own secrets, not its subfolders': those are not pulled.
+        cfg.exact = true;
         let never = AtomicBool::new(false);
         let outcome = runtime::block_on(async {
             match tokio::time::timeout(bound, self.prepare(&row, &cfg, &mut |_| {})).await {
@@ -151,7 +153,9 @@ impl Vault {
                 // A folder never pulled has nothing to fall back on: running without its
                 // variables, or failing later with "no secrets", would hide why.
                 if let Some(folder) = self.first_without_local_copy(&folders)? {
-                    return Err(Error::NoLocalCopy { remote: name.to_string(), folder, reason });
+                    let denied = matches!(code.as_str(), "remote_denied" | "remote_auth");
+                    let remote = name.to_string();
+                    return Err(Error::NoLocalCopy { remote, folder, reason, denied });
                 }
                 out.source = FirstSource::LocalFallback;
                 out.reason = Some(reason);
@@ -209,6 +213,14 @@ impl Vault {
                 }
             }
         }
+        // A folder the token may not read, with nothing here either: the program must not
+        // start without it (nor fail later with "no secrets").
+        if let Some(folder) = self.first_without_local_copy(&out.unread)? {
+            let failed = report.folders.iter().find(|r| r.folder == folder);
+            let reason = failed.and_then(|r| r.error.clone()).unwrap_or_default();
+            let remote = name.to_string();
+            return Err(Error::NoLocalCopy { remote, folder, reason, denied: true });
+        }
         // A named folder the remote does not hold: nothing came from it, so "read from the
         // remote" would say what did not happen.
         out.absent = folders
@@ -223,6 +235,15 @@ impl Vault {
             })
             .cloned()
             .collect();
+        // Nor here: "the local copy is used" would be a copy of nothing.
+        if let Some(folder) = self.first_without_local_copy(&out.absent)? {
+            return Err(Error::NotOnRemote {
+                path: folder,
+                remote: name.to_string(),
+                at: "nor in the vault; a run reads a folder's own secrets, not its subfolders'"
+                    .into(),
+            });
+        }
         Ok(out)
     }
 

@@ -152,15 +152,19 @@ async fn discover(
     conn: &Arc<Conn>,
     filters: &[String],
     limit: usize,
+    exact: bool,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prefix = conn.target().prefix.clone();
     let start = dir_of(&prefix);
-    // A directory is worth entering when a filter lies inside it or it lies inside a filter.
+    // A directory is worth entering when a filter lies inside it or it lies inside a filter
+    // (`exact`: only above one; a filter's own subfolders are not wanted).
     let wanted_dir = |rel: &str| {
         filters.is_empty()
-            || filters
-                .iter()
-                .any(|f| format!("{f}/").starts_with(rel) || rel.starts_with(&format!("{f}/")))
+            || filters.iter().any(|f| {
+                let own = format!("{f}/");
+                (own.starts_with(rel) && !(exact && own == rel))
+                    || (!exact && rel.starts_with(&own))
+            })
     };
     let (mut folders, mut notes) = (Vec::new(), Vec::new());
     let mut queue = first_dirs(&start, filters);
@@ -390,7 +394,7 @@ impl Vault {
             // for a folder it finds (so a named directory that is no secret reads as before).
             let named = &filters[..filters.len().min(cfg.limit())];
             let (found, at_prefix, named_reads) = tokio::join!(
-                discover(&conn, &filters, cfg.limit()),
+                discover(&conn, &filters, cfg.limit(), cfg.exact),
                 secret_at_prefix(&conn, row),
                 read_named(&conn, &row.info.spec.prefix, named),
             );
@@ -414,6 +418,9 @@ impl Vault {
             let known: Vec<&String> =
                 folders.iter().chain(local.keys()).chain(bases.keys()).collect();
             no_such_folder(&filters, &known, cfg.direction, &row.info.spec.name)?;
+        }
+        if cfg.exact {
+            folders.retain(|f| filters.contains(f));
         }
 
         // Current remote state of every folder, `limit` reads in flight. A push first lists the

@@ -17,6 +17,12 @@ vi.mock('../src/lib/ipc', () => ({
     remotes: async () => remotes,
     remoteSynced: async () => [],
     remoteAdd: async (req: { name: string }) => { calls.push(`add ${req.name}`); remotes.push({ ...remotes[0], name: req.name }); },
+    remotePlan: async () => ({ kvVersion: 2, notes: [], folders: [] }),
+    remoteRun: (_name: string, op: string) => {
+      calls.push(`run ${op}`);
+      const folders = [{ folder: 'app/dev', outcome: 'done', error: 'the values were written as version 2, but not their metadata: denied' }, { folder: 'app/ok', outcome: 'done', error: null }];
+      return { done: Promise.resolve({ folders, writtenRemote: 1, writtenLocal: 0, deletedRemote: 0, deletedLocal: 0, conflicts: 0, failedFolders: 0, cancelled: false, stopped: null, elapsedMs: 5 }), cancel: async () => {} };
+    },
   },
 }));
 const { Conflicts, PlanTable, SyncedTable, lastSynced, remoteVersionText } = await import('../src/views/RemotePlan');
@@ -117,6 +123,28 @@ describe('synced folders', () => {
     const first = el.querySelector('#remote-synced [data-folder="app0/dev"]')!;
     expect(first.querySelector('.last-synced')!.textContent).toMatch(/^2023-11-1[45] \d\d:\d\d$/);
     expect(first.textContent).toContain('v1');
+  });
+});
+
+describe('a run', () => {
+  it('names each folder that ended with an error, even one whose values landed', async () => {
+    remotes.length = 0;
+    remotes.push({ name: 'team', addr: 'https://a:8200', namespace: null, mount: 'secret', prefix: '', caCert: null, skipVerify: false,
+      auth: 'token', roleId: null, approleMount: null, credentialInKeychain: true, syncedFolders: 0 });
+    const Host = () => {
+      const [memory, setMemory] = useState<RemoteMemory>({ plans: {} });
+      return <Remotes memory={memory} setMemory={setMemory} onChanged={async () => {}} folders={[]} />;
+    };
+    const el = mount(<Host />);
+    await settle();
+    await click(el.querySelector('#remote-plan'));
+    await click(el.querySelector('#remote-push'));
+    await settle();
+    expect(calls).toContain('run push');
+    expect(el.querySelector('#remote-report')!.className).toContain('warn');
+    const errors = el.querySelectorAll('#remote-report-errors li');
+    expect(errors.length).toBe(1);
+    expect(errors[0].textContent).toContain('app/dev: the values were written as version 2, but not their metadata');
   });
 });
 

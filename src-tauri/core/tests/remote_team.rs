@@ -95,7 +95,9 @@ fn metadata_a_teammate_wrote_with_hvac_is_read_reported_and_never_overwritten() 
     // A local edit is sent, and what Hush could not read stays.
     let edit = WriteOptions { description: Some("rotated by me".into()), ..Default::default() };
     v.update_meta(&SecretPath::parse("app/B").unwrap(), &edit).unwrap();
-    assert!(push(&mut v, "dev").is_complete());
+    let r = push(&mut v, "dev");
+    // A metadata-only change is a change: it read "unchanged", 0 updated, though it was written.
+    assert!(r.is_complete() && r.folders[0].outcome == FolderOutcome::Done, "{r:#?}");
     let c = custom(&b, "app");
     let entry: serde_json::Value = serde_json::from_str(c["hush:B"].as_str().unwrap()).unwrap();
     assert_eq!(entry["description"], "rotated by me", "{c}");

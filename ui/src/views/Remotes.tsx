@@ -155,10 +155,15 @@ function RemoteCard({ remote, folders, planned, setPlanned, onChanged, onRemove,
       )}
       {progress && <progress id="remote-progress" max={progress.total || 1} value={progress.done} />}
       {report && (
-        <p class={report.failedFolders || report.conflicts ? 'warn' : 'note'} id="remote-report">
+        <p class={report.failedFolders || report.conflicts || report.folders.some((f) => f.error) ? 'warn' : 'note'} id="remote-report">
           {report.cancelled ? 'Cancelled. ' : ''}{report.folders.length} folder(s): {report.writtenRemote} written to the remote, {report.writtenLocal} written locally, {report.deletedRemote + report.deletedLocal > 0 && `${report.deletedRemote} removed remotely, ${report.deletedLocal} moved to the local trash, `}{report.conflicts} conflict(s), {report.failedFolders} failed ({report.elapsedMs} ms).
           {report.stopped && ` Stopped: ${appWords(report.stopped)}`}
         </p>
+      )}
+      {report && report.folders.some((f) => f.error) && (
+        <ul class="small warn" id="remote-report-errors">
+          {report.folders.filter((f) => f.error).map((f) => <li data-folder={f.folder}>{f.folder}: {appWords(f.error!)}</li>)}
+        </ul>
       )}
     </section>
   );

@@ -598,14 +598,12 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             errln!("conflicts: see `hush plan {} --for sync`, then settle each with `hush sync {} --keep-local {path}` or `--keep-remote {path}`", r.remote, r.remote);
         }
     }
+    // A folder failed, or its values landed without their metadata (an error on a done folder).
+    let errors: Vec<&str> = r.folders.iter().filter_map(|f| f.error_code.as_deref()).collect();
     Ok(if r.cancelled {
         exit::CANCELLED
-    } else if r.totals.failed_folders > 0 {
-        let all_denied = r
-            .folders
-            .iter()
-            .filter(|f| f.outcome == FolderOutcome::Failed)
-            .all(|f| matches!(f.error_code.as_deref(), Some("remote_denied" | "remote_auth")));
+    } else if !errors.is_empty() {
+        let all_denied = errors.iter().all(|c| matches!(*c, "remote_denied" | "remote_auth"));
         if all_denied {
             exit::DENIED
         } else {

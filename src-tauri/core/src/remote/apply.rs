@@ -48,6 +48,11 @@ pub(crate) struct Landed {
     pub history_versions: u64,
     pub verified: Option<bool>,
     pub notes: Vec<String>,
+    /// The folder's `custom_metadata` was written (a metadata-only change is a change).
+    pub metadata_written: bool,
+    /// The values landed but their metadata did not: the folder's error, with its code (a run
+    /// that left the team's metadata behind is not a success).
+    pub metadata_failed: Option<(&'static str, String)>,
 }
 
 impl Landed {
@@ -58,6 +63,8 @@ impl Landed {
             history_versions: 0,
             verified: None,
             notes: Vec::new(),
+            metadata_written: false,
+            metadata_failed: None,
         }
     }
 }
@@ -99,6 +106,8 @@ impl Job {
             history_versions: 0,
             verified: None,
             notes: self.notes.clone(),
+            metadata_written: false,
+            metadata_failed: None,
         };
         if let Some((snaps, start)) = &self.replay {
             let mut cas = *start;
@@ -119,15 +128,17 @@ impl Job {
             landed.fields = Some(super::history::dup(fields));
         }
         if let Some(custom) = &self.custom {
-            if let Err(e) = conn.write_custom(&self.path, custom, &self.custom_read).await {
+            match conn.write_custom(&self.path, custom, &self.custom_read).await {
+                Ok(()) => landed.metadata_written = true,
+                Err(e) if landed.fields.is_none() => return JobOut::Failed(e),
                 // The values landed: say so (and record them), with what did not.
-                if landed.fields.is_none() {
-                    return JobOut::Failed(e);
+                Err(e) => {
+                    let said = format!(
+                        "the values were written as version {}, but not their metadata: {e}",
+                        landed.version
+                    );
+                    landed.metadata_failed = Some((e.code(), said));
                 }
-                landed.notes.push(format!(
-                    "the values were written as version {}, but not their metadata: {e}",
-                    landed.version
-                ));
             }
         }
         if let Some(local) = &self.verify {
@@ -294,6 +305,7 @@ fn finish_one(
         .collect();
     let removed = landed.verified == Some(true);
     let wrote = landed.fields.is_some()
+        || landed.metadata_written
         || keys_plan.iter().any(|k| k.action.writes_local())
         || removed
         || !meta_pulled.is_empty();
@@ -328,7 +340,7 @@ fn finish_one(
         count(KeyAction::CreateLocal), count(KeyAction::UpdateLocal), count(KeyAction::DeleteLocal),
         if history_versions > 0 { format!(", {history_versions} history version(s)") } else { String::new() },
         count(KeyAction::Conflict),
-        if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
+        if landed.metadata_failed.is_some() { ", metadata NOT written" } else if plan.metadata_changes { ", metadata" } else if !meta_pulled.is_empty() { ", metadata pulled" } else { "" },
         if removed { ", local copy moved to trash after verify" } else { "" },
     );
     let audit_outcome =
@@ -349,8 +361,8 @@ fn finish_one(
         keys: keys_plan,
         history_versions,
         removed_local: removed,
-        error_code: None,
-        error: None,
+        error_code: landed.metadata_failed.as_ref().map(|(code, _)| code.to_string()),
+        error: landed.metadata_failed.as_ref().map(|(_, said)| said.clone()),
         notes,
     })
 }

@@ -186,6 +186,16 @@ async fn discover(
             let Some(done) = set.join_next().await else { break };
             let (dir, keys) = done.map_err(join_err)?;
             let keys = match keys {
+                // A directory below the start the token may not list: the folders under it are
+                // left out, said loudly, and the rest goes on (one denied subtree used to stop
+                // every plan and pull). The start itself denied stays an error.
+                Err(Error::RemoteDenied { .. }) if filters.is_empty() && dir != start => {
+                    notes.push(format!(
+                        "warning: the token may not list '{}': the folders under it are left out of this run",
+                        list_api(conn, &dir)
+                    ));
+                    continue;
+                }
                 // A token for named folders only may not list their parents: the named folders
                 // are read directly instead (a read of one that is not there finds nothing).
                 Err(Error::RemoteDenied { .. }) if !filters.is_empty() => {
@@ -196,7 +206,8 @@ async fn discover(
                     let named: Vec<String> = named.cloned().collect();
                     if !named.is_empty() {
                         notes.push(format!(
-                            "the token may not list '{dir}': {} read directly",
+                            "the token may not list '{}': {} read directly",
+                            list_api(conn, &dir),
                             named.join(", ")
                         ));
                     }
@@ -230,6 +241,17 @@ async fn discover(
         queue = next;
     }
     Ok((folders, notes))
+}
+
+/// The API path a listing of `dir` asks (`secret/metadata/team/app/` on KV v2), as policies
+/// name it.
+fn list_api(conn: &Conn, dir: &str) -> String {
+    let mount = &conn.target().mount;
+    if conn.kv == 2 {
+        format!("{mount}/metadata/{dir}")
+    } else {
+        format!("{mount}/{dir}")
+    }
 }
 
 /// Where discovery starts: the prefix, or with filters each named folder's parent directory (the

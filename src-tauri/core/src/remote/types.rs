@@ -349,12 +349,14 @@ pub struct OpReport {
 }
 
 impl OpReport {
-    /// True when every folder was done or unchanged (no conflict, failure or cancellation).
+    /// True when every folder was done or unchanged (no conflict, failure or cancellation, and
+    /// no folder whose values landed without their metadata).
     pub fn is_complete(&self) -> bool {
         !self.cancelled
             && self.stopped.is_none()
             && self.totals.failed_folders == 0
             && self.totals.conflicts == 0
+            && self.folders.iter().all(|f| f.error_code.is_none())
     }
 }
 

@@ -349,3 +349,30 @@ fn a_proxy_in_the_environment_never_sees_a_loopback_vault() {
     assert_eq!(run.ok().stdout(), "proxied-value");
     assert!(proxy.seen().is_empty(), "the proxy saw {:?}", proxy.seen());
 }
+
+/// A standby redirecting to a node of the remote that is down (a killed leader): the error named
+/// the standby as the address that refused the connection, not the node it sent the request to.
+#[test]
+fn a_redirect_to_a_dead_node_names_it_and_who_sent_there() {
+    use hostile::{json, redirect, vault_basics, Seen, Server};
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let to = dead.clone();
+    let standby = Server::start(move |s: &Seen| {
+        if s.method == "POST" {
+            return redirect(307, &format!("{to}{}", s.path));
+        }
+        vault_basics(s).unwrap_or_else(|| json(404, r#"{"errors":[]}"#))
+    });
+    let t = TestVault::passphrase();
+    t.set("app/K", "nowhere", &[]);
+    let env = [("VAULT_TOKEN", Some("root")), ("HUSH_REMOTE_RETRY_SECS", Some("1"))];
+    let addrs = format!("{},{dead}", standby.addr);
+    hush(&t, &["remote", "add", "ha", "--addr", &addrs], "", &env).ok();
+    let push = hush(&t, &["push", "ha"], "", &env);
+    assert_eq!(push.code, 7, "{}{}", push.stdout(), push.stderr);
+    let said = format!("{dead}, where {} redirected the request", standby.addr);
+    assert!(push.stdout().contains(&said), "{}{}", push.stdout(), push.stderr);
+}

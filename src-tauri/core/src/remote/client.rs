@@ -224,7 +224,7 @@ impl Conn {
             body,
         };
         let http::Answer { code, body: bytes, at } =
-            http::send(&self.http, &self.bases[i], &req).await?;
+            http::send(&self.http, &self.bases, &self.bases[i], &req).await?;
         let parsed = serde_json::from_slice::<Value>(&bytes);
         if (200..300).contains(&code) {
             return match parsed {

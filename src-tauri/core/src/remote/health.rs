@@ -2,6 +2,8 @@
 //! mount and what the token may do under the prefix, each failure with its own message. Also the
 //! mount preflight every operation runs first.
 
+use std::collections::BTreeSet;
+
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -215,6 +217,22 @@ pub(crate) async fn check_token(conn: &Conn) -> Result<()> {
     }
 }
 
+/// The token's capabilities on each of `paths` (`sys/capabilities-self`), in their order.
+async fn caps_of(conn: &Conn, paths: &[String]) -> std::result::Result<Vec<Vec<String>>, Failure> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let v =
+        conn.raw(Method::POST, "sys/capabilities-self", Some(json!({ "paths": paths }))).await?;
+    Ok(paths
+        .iter()
+        .map(|p| {
+            let list = v["data"][p].as_array().or(v[p].as_array()).cloned().unwrap_or_default();
+            list.iter().filter_map(|c| c.as_str().map(String::from)).collect()
+        })
+        .collect())
+}
+
 /// A token's remaining TTL in words: "expires in 32 days", not "in 2764800 s".
 fn expires_in(secs: u64) -> String {
     let (n, unit) = match secs {
@@ -253,13 +271,24 @@ impl Vault {
             warnings: super::addr::warnings(&row, &target),
         };
         // Every step ran (a failing one stops the rest) and only the nodes check may have failed.
-        let ran = runtime::block_on(async { test_steps(&row, &mut h).await.is_some() })?;
+        // The folders a token for named folders may be for: this vault's, and those synced.
+        let folders: Vec<String> = {
+            let tx = self.store().read()?;
+            let mut f: BTreeSet<String> = tx.all_secrets()?.into_iter().map(|r| r.folder).collect();
+            f.extend(tx.synced_folders(row.id)?.into_iter().map(|s| s.0));
+            f.into_iter().collect()
+        };
+        let ran = runtime::block_on(async { test_steps(&row, &folders, &mut h).await.is_some() })?;
         h.usable = ran && h.checks.iter().all(|c| c.ok || c.name == NODES);
         Ok(h)
     }
 }
 
-async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()> {
+async fn test_steps(
+    row: &super::config::RemoteRow,
+    folders: &[String],
+    h: &mut Health,
+) -> Option<()> {
     // Unauthenticated first, so "cannot reach" and "sealed" are told apart from "bad token".
     // sys/health exists only in the root namespace: ask there.
     let anon_target = super::client::Target { namespace: None, ..row.target() };
@@ -376,53 +405,62 @@ async fn test_steps(row: &super::config::RemoteRow, h: &mut Health) -> Option<()
         },
     );
 
-    let base = super::mapping::remote_path(&conn.target().prefix, "hush-probe");
-    let paths: Vec<String> = if kv == 2 {
-        vec![format!("{mount}/data/{base}"), format!("{mount}/metadata/{base}")]
-    } else {
-        vec![format!("{mount}/{base}")]
-    };
-    match conn.raw(Method::POST, "sys/capabilities-self", Some(json!({ "paths": paths }))).await {
-        Ok(v) => {
-            let mut caps: Vec<String> = paths
-                .iter()
-                .flat_map(|p| {
-                    v["data"][p].as_array().or(v[p].as_array()).cloned().unwrap_or_default()
-                })
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect();
-            caps.sort();
-            caps.dedup();
-            h.capabilities = caps.clone();
-            let has = |c: &str| caps.iter().any(|x| x == c || x == "root");
-            let under = format!(
-                "{mount}/{}",
-                if conn.target().prefix.is_empty() {
-                    "*".to_string()
-                } else {
-                    format!("{}/*", conn.target().prefix)
-                }
-            );
-            if caps.is_empty() || (caps.len() == 1 && caps[0] == "deny") || !has("read") {
-                return h.fail(
-                    "capabilities",
-                    &Error::RemoteDenied {
-                        path: under,
-                        detail: format!(
-                            "capabilities: {}",
-                            if caps.is_empty() { "none".into() } else { caps.join(", ") }
-                        ),
-                    },
-                );
-            }
-            let note = if has("create") && has("update") {
-                "read and write"
-            } else {
-                "read-only: pull works; push, sync and migrate will be denied"
-            };
-            h.pass("capabilities", format!("{} on {under} ({note})", caps.join(", ")));
+    capabilities(&conn, kv, folders, h).await
+}
+
+/// The token's capabilities under the prefix (a probe path stands for "any folder"). A token for
+/// named folders has none there: the folders this vault knows are asked next, and rights on
+/// some of them pass (plan, pull and push name those folders), with the limit said.
+async fn capabilities(conn: &Conn, kv: u8, folders: &[String], h: &mut Health) -> Option<()> {
+    let mount = conn.target().mount.clone();
+    let api = |folder: &str| {
+        let base = super::mapping::remote_path(&conn.target().prefix, folder);
+        if kv == 2 {
+            vec![format!("{mount}/data/{base}"), format!("{mount}/metadata/{base}")]
+        } else {
+            vec![format!("{mount}/{base}")]
         }
+    };
+    let paths = api("hush-probe");
+    let caps = match caps_of(conn, &paths).await {
+        Ok(c) => c.into_iter().flatten().collect::<BTreeSet<String>>(),
         Err(f) => return h.fail("capabilities", &conn.err(f, "check capabilities on", &paths[0])),
+    };
+    let caps: Vec<String> = caps.into_iter().collect();
+    h.capabilities = caps.clone();
+    let has = |c: &str| caps.iter().any(|x| x == c || x == "root");
+    let under = match conn.target().prefix.as_str() {
+        "" => format!("{mount}/*"),
+        p => format!("{mount}/{p}/*"),
+    };
+    if !has("read") {
+        let named: Vec<&String> = folders.iter().take(50).collect();
+        let asked: Vec<String> = named.iter().map(|f| api(f)[0].clone()).collect();
+        let each = caps_of(conn, &asked).await.unwrap_or_default();
+        let readable: Vec<&str> = named
+            .iter()
+            .zip(&each)
+            .filter(|(_, c)| c.iter().any(|x| x == "read" || x == "root"))
+            .map(|(f, _)| f.as_str())
+            .collect();
+        if readable.is_empty() {
+            let detail = format!(
+                "capabilities: {}",
+                if caps.is_empty() { "none".into() } else { caps.join(", ") }
+            );
+            return h.fail("capabilities", &Error::RemoteDenied { path: under, detail });
+        }
+        h.pass("capabilities", format!(
+            "no rights on {under} as a whole, but read on {} of the {} folder(s) of this vault asked ({}): a token for named folders; name them to plan, pull or push",
+            readable.len(), named.len(), readable.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+        ));
+        return Some(());
     }
+    let note = if has("create") && has("update") {
+        "read and write"
+    } else {
+        "read-only: pull works; push, sync and migrate will be denied"
+    };
+    h.pass("capabilities", format!("{} on {under} ({note})", caps.join(", ")));
     Some(())
 }

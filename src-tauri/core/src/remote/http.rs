@@ -1,7 +1,7 @@
 //! The one HTTP client every remote call goes through (health, mounts, capabilities, KV reads,
 //! writes, listings, metadata, AppRole login), so its two guarantees hold everywhere:
 //!
-//! - **Redirects stay at the configured addresses.** A redirect is followed only to the origin
+//! - **Redirects stay at the configured addresses.** A 307/308 is followed only to the origin
 //!   (scheme, host and port) of one of the remote's own addresses (a standby of an HA cluster
 //!   sends clients to the active node: followed when that node is one of them); anything else
 //!   (another host or port, or https → http) is not followed, so neither the token
@@ -49,25 +49,15 @@ pub(crate) fn parse_addr(addr: &str) -> Result<Url> {
         })
 }
 
-/// Builds the client of one remote: its TLS settings and the redirect policy (followed only to
-/// the origin of one of its addresses). Returns the client and the parsed addresses, in order.
+/// Builds the client of one remote: its TLS settings, and no redirect followed by the client
+/// (`send` follows them, only to the origin of one of its addresses). Returns the client and the parsed addresses, in order.
 pub(crate) fn client(t: &Target) -> Result<(reqwest::Client, Vec<Url>)> {
     let bases: Vec<Url> = t.addrs().into_iter().map(parse_addr).collect::<Result<_>>()?;
     let first = bases.first().map(origin_text).unwrap_or_default();
-    let origins: Vec<_> = bases.iter().map(Url::origin).collect();
-    let policy = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error("too many redirects")
-        } else if origins.contains(&attempt.url().origin()) {
-            attempt.follow()
-        } else {
-            // Returned to the caller as the 3xx answer it is; nothing is sent to the new place.
-            attempt.stop()
-        }
-    });
+    // Redirects are followed by `send`, which knows where each hop went.
     let mut b = reqwest::ClientBuilder::new()
         .tls_backend_rustls()
-        .redirect(policy)
+        .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
@@ -144,15 +134,57 @@ pub(crate) struct Answer {
     pub at: String,
 }
 
-/// Sends one request to `base` and reads its answer within the bounds. A failure to connect
-/// names the address that could not be reached (the one a redirect led to, if any).
+/// Sends one request to `base` and reads its answer within the bounds. A standby's 307/308 is
+/// followed here (the client follows none), only to the origin of one of `bases`: a failure at
+/// the node it led to then names that node and the one that sent the request there.
 pub(crate) async fn send(
     client: &reqwest::Client,
+    bases: &[Url],
     base: &Url,
     r: &Request<'_>,
 ) -> std::result::Result<Answer, Failure> {
-    let url = format!("{}/v1/{}", base.as_str().trim_end_matches('/'), r.path);
-    let mut req = client.request(r.method.clone(), &url).header("X-Vault-Request", "true");
+    let first = format!("{}/v1/{}", base.as_str().trim_end_matches('/'), r.path);
+    let mut url = Url::parse(&first).map_err(|e| Failure::Other(format!("{first}: {e}")))?;
+    let mut via = String::new();
+    for _ in 0..=MAX_REDIRECTS {
+        let resp = request(client, &url, r)
+            .send()
+            .await
+            .map_err(|e| named(classify_transport(&e), &format!("{}{via}", origin_text(&url))))?;
+        let code = resp.status().as_u16();
+        let at = origin_text(resp.url());
+        if !resp.status().is_redirection() {
+            return read_answer(resp, code, at).await;
+        }
+        let to = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| resp.url().join(l).ok());
+        match to {
+            // Same method and body (307/308 mean it), to a node of this remote only.
+            Some(next)
+                if matches!(code, 307 | 308)
+                    && bases.iter().any(|b| b.origin() == next.origin()) =>
+            {
+                via = format!(", where {at} redirected the request");
+                url = next;
+            }
+            to => {
+                let to = to.map(|u| origin_text(&u)).unwrap_or_else(|| "an unnamed place".into());
+                return Err(Failure::Other(format!(
+                    "{at} redirected the request to {} (HTTP {code}); Hush sends the token and values only to the remote's own addresses and never follows a redirect elsewhere (or from https to http). If that server is the right one, add it to the remote's addresses (`hush remote set NAME --addr A,B`)",
+                    to.escape_debug(),
+                )));
+            }
+        }
+    }
+    Err(Failure::Other(format!("at {}: too many redirects", origin_text(&url))))
+}
+
+/// One request to `url`, with the headers and body of `r`.
+fn request(client: &reqwest::Client, url: &Url, r: &Request<'_>) -> reqwest::RequestBuilder {
+    let mut req = client.request(r.method.clone(), url.clone()).header("X-Vault-Request", "true");
     if let Some(t) = r.token.filter(|t| !t.is_empty()) {
         req = req.header("X-Vault-Token", t);
     }
@@ -168,30 +200,15 @@ pub(crate) async fn send(
         };
         req = req.header("Content-Type", kind).body(b.to_vec());
     }
-    let mut resp = req.send().await.map_err(|e| {
-        let at = e.url().map(origin_text).unwrap_or_else(|| origin_text(base));
-        let via = if at == origin_text(base) {
-            String::new()
-        } else {
-            format!(", where {} redirected the request", origin_text(base))
-        };
-        named(classify_transport(&e), &format!("{at}{via}"))
-    })?;
-    let code = resp.status().as_u16();
-    let at = origin_text(resp.url());
-    if resp.status().is_redirection() {
-        let to = resp
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| resp.url().join(l).ok())
-            .map(|u| origin_text(&u))
-            .unwrap_or_else(|| "an unnamed place".into());
-        return Err(Failure::Other(format!(
-            "{at} redirected the request to {} (HTTP {code}); Hush sends the token and values only to the remote's own addresses and never follows a redirect elsewhere (or from https to http). If that server is the right one, add it to the remote's addresses (`hush remote set NAME --addr A,B`)",
-            to.escape_debug(),
-        )));
-    }
+    req
+}
+
+/// The body of an answer that is not a redirect, read within the bounds.
+async fn read_answer(
+    mut resp: reqwest::Response,
+    code: u16,
+    at: String,
+) -> std::result::Result<Answer, Failure> {
     // Kept as the chunks that arrived (no doubling copies of a growing buffer), then joined once
     // into a buffer zeroized on drop.
     let mut reserved = Reserved(0);

@@ -206,6 +206,9 @@ fn run_export_and_inject_read_the_remote_first_and_fall_back_to_the_local_copy()
     let export = hush(&t, &["export", "team:app", "--format", "json"], "", &[]).ok();
     assert!(export.stdout().contains("\"B\""), "{}", export.stdout());
     // A bad bound is a usage error, never a silent default.
+    // 0 is no bound: the message's range says so (it read "0-600", then refused 0).
+    let zero = hush(&t, &["export", "team:app"], "", &[("HUSH_REMOTE_TIMEOUT", Some("0"))]);
+    assert!(zero.code == 2 && zero.stderr.contains("above 0 and at most 600"), "{}", zero.stderr);
     let bad = hush(&t, &["export", "team:app"], "", &[("HUSH_REMOTE_TIMEOUT", Some("soon"))]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }

@@ -273,7 +273,7 @@ pub fn remote_first_bound() -> Result<Duration> {
             .map(Duration::from_secs_f64)
             .ok_or_else(|| {
                 Error::InvalidInput(format!(
-                    "HUSH_REMOTE_TIMEOUT '{}' is not a number of seconds (0-600)",
+                    "HUSH_REMOTE_TIMEOUT '{}' is not a number of seconds above 0 and at most 600",
                     s.escape_debug()
                 ))
             }),

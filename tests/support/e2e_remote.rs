@@ -232,5 +232,32 @@ async fn remote_flow(mut app: App, vault: std::path::PathBuf, server: bao::Bao) 
         "no value in the page until revealed"
     );
     app.snap("tree-badges").await;
+
+    // A folder the AppRole's token may no longer read: the pull plan says so (it read "in sync
+    // … not on the remote"), the pull fails that folder alone and names why, the tree marks it.
+    let denied = server.write_file(
+        "rw-deny.hcl",
+        "path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"list\"] }\n\
+         path \"secret/data/myapp/prod\" { capabilities = [\"deny\"] }",
+    );
+    server.ok(&["policy", "write", "hush-rw", denied.to_str().unwrap()]);
+    app.click("#nav-remote").await;
+    app.wait_text("#remote-card h3", |t| t.to_lowercase().starts_with("approle:")).await;
+    app.wait_for("#remote-direction").await.select_by_value("pull").await.unwrap();
+    app.click("#remote-plan").await;
+    let line = app.wait_text(".unreadable[data-folder=\"myapp/prod\"]", |t| !t.is_empty()).await;
+    assert!(line.contains("the token may not read secret/myapp/prod"), "{line}");
+    app.snap("plan-unreadable").await;
+    app.click("#remote-pull").await;
+    let failed = app
+        .wait_text("#remote-report-errors [data-folder=\"myapp/prod\"]", |t| !t.is_empty())
+        .await;
+    assert!(failed.starts_with("myapp/prod: "), "{failed}");
+    let report = app.text_content("#remote-report").await;
+    assert!(report.contains("1 failed"), "{report}");
+    app.snap("pull-denied").await;
+    app.click("#nav-secrets").await;
+    let badge = app.wait_text("[data-folder=\"myapp/prod\"] .sync-badge", |t| !t.is_empty()).await;
+    assert_eq!(badge, "cannot read");
     drop(server);
 }

@@ -100,6 +100,9 @@ describe('plan', () => {
     const line = el.querySelector('.unreadable[data-folder="acme/prod"]')!;
     expect(line.textContent).toContain('the token may not read secret/acme/prod');
     expect(line.className).toContain('warn');
+    // The summary is not green when a folder could not be read.
+    const alone = mount(<PlanTable plan={{ ...plan, folders: [{ ...plan.folders[0], keys: [plan.folders[0].keys[2]] }, denied] }} synced={[]} />);
+    expect(alone.querySelector('#remote-plan-summary')!.className).toContain('warn');
   });
 });
 

@@ -57,6 +57,7 @@ const PLAN_ROW_H = 30;
 export function PlanTable({ plan, synced }: { plan: PlanDto; synced: SyncedFolderDto[] }) {
   const rows = plan.folders.flatMap((f) => f.keys.map((k, i) => ({ f, k, first: i === 0 })));
   const conflicts = count(plan, 'conflict');
+  const unreadable = plan.folders.filter((f) => f.state === 'unreadable');
   const header = (
     <div class="vrow prow head"><span>Folder</span><span class="p-state">State</span><span class="p-synced">Last synced</span><span>Key</span><span>Action</span><span class="p-ver">Local v</span><span class="p-ver">Remote v</span></div>
   );
@@ -72,12 +73,12 @@ export function PlanTable({ plan, synced }: { plan: PlanDto; synced: SyncedFolde
   return (
     <>
       <BoxedTable id="remote-plan-table" label="Plan" items={rows} rowHeight={PLAN_ROW_H} maxRows={14} header={header} row={row} />
-      <p class={`small ${conflicts ? 'warn' : 'note'}`} id="remote-plan-summary" data-conflicts={conflicts}>
+      <p class={`small ${conflicts || unreadable.length ? 'warn' : 'note'}`} id="remote-plan-summary" data-conflicts={conflicts}>
         {plan.folders.length} folder(s), KV v{plan.kvVersion}: {count(plan, 'create_remote') + count(plan, 'update_remote')} remote write(s),{' '}
         {count(plan, 'create_local') + count(plan, 'update_local')} local write(s), {conflicts} conflict(s).
         {conflicts ? ' Conflicts stay as they are until you choose a side below.' : ''} Nothing is written until you choose an action below.
       </p>
-      {plan.folders.filter((f) => f.state === 'unreadable').map((f) => (
+      {unreadable.map((f) => (
         <p class="small warn unreadable" data-folder={f.folder}>{f.folder}: the token may not read {f.remotePath}, so nothing is planned for it.</p>
       ))}
       {plan.notes.map((n) => <p class="muted small">{appWords(n)}</p>)}

@@ -367,6 +367,12 @@ fn a_namespace_from_the_environment_is_named() {
     assert!(set.stderr.contains("its sync history is kept"), "{}", set.stderr);
     let plan = hush(&t, &["plan", "dev"]).ok();
     assert!(!plan.stdout().contains("VAULT_NAMESPACE"), "{}", plan.stdout());
+    // …and the plan names the namespace it read (the paths it prints do not hold it).
+    assert!(
+        plan.stdout().contains("note: in namespace 'ops' (stored with the remote)"),
+        "{}",
+        plan.stdout()
+    );
 }
 
 /// The text of a push once skipped every folder whose values did not change, notes and all: a

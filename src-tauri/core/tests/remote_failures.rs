@@ -314,6 +314,7 @@ fn values_that_land_without_their_metadata_leave_the_run_incomplete() {
     assert_eq!(f.error_code.as_deref(), Some("remote_denied"), "{r:#?}");
     assert!(f.error.as_deref().unwrap_or("").contains("but not their metadata"), "{r:#?}");
     assert!(!r.is_complete(), "{r:#?}");
+    assert_eq!((r.totals.metadata_failed, r.totals.failed_folders), (1, 0), "{:#?}", r.totals);
     assert_eq!(data(&b, "secret/team/app")["DB"], "x");
 }
 

@@ -334,6 +334,31 @@ fn a_token_that_dies_during_the_operation_is_authentication_failed() {
             && e.to_string().contains("read secret/data/app"),
         "{e}"
     );
+    // Under a policy for the prefix's folders only, the prefix itself answers 403 first and its
+    // probe finds the token alive: a token dying a moment later was "denied" folder by folder
+    // while that probe was trusted for a second. Every use limit dies somewhere in the run.
+    for i in 0..6 {
+        b.ok(&["kv", "put", &format!("secret/team/app{i}"), "K=v"]);
+    }
+    b.token_with_policy(
+        "team-only",
+        "path \"secret/data/team/*\" { capabilities = [\"read\"] }\n\
+         path \"secret/metadata/team/*\" { capabilities = [\"read\", \"list\"] }",
+    );
+    for uses in 3..=9 {
+        let limited = format!("-use-limit={uses}");
+        let token = b.ok(&["token", "create", "-policy=team-only", &limited, "-field=token"]);
+        let (_t, mut v) = new_vault();
+        add(&mut v, RemoteSpec { prefix: "team".into(), ..spec("team", &b) }, token.trim());
+        match v.remote_pull("team", &SyncOptions::default(), &mut |_| {}, &NO_CANCEL) {
+            Err(e) => assert_eq!(e.code(), "remote_auth", "uses {uses}: {e}"),
+            Ok(r) => {
+                let codes: Vec<_> = r.folders.iter().filter_map(|f| f.error_code.clone()).collect();
+                assert!(codes.iter().all(|c| c == "remote_auth"), "uses {uses}: {r:#?}");
+                assert!(!r.notes.iter().any(|n| n.contains("may not list")), "{r:#?}");
+            }
+        }
+    }
     // A token that lives, under a policy denying one folder, is still "denied" for it alone;
     // so is one without the `default` policy, which may not look itself up (a probe that asked
     // `auth/token/lookup-self` called it expired).
@@ -352,10 +377,21 @@ fn a_token_that_dies_during_the_operation_is_authentication_failed() {
     let h = v.remote_test("live").unwrap();
     let auth = h.checks.iter().find(|c| c.name == "auth").unwrap();
     assert!(auth.ok && auth.message.contains("may not look itself up"), "{h:#?}");
+    // Nor may it ask for its own capabilities: not checked, not failed (it plans and pulls).
+    let caps = h.checks.iter().find(|c| c.name == "capabilities").unwrap();
+    assert!(h.ok && caps.ok && caps.message.starts_with("not checked"), "{h:#?}");
     // A mount it cannot use is the mount's problem, not the token's.
     add(&mut v, RemoteSpec { mount: "nosuch".into(), ..spec("nosuch", &b) }, live.trim());
     let e = v.remote_plan("nosuch", Direction::Pull, &[]).unwrap_err();
     assert_eq!(e.code(), "remote_mount", "{e}");
+    // A namespace the server does not have is said to be that (it read "Vault server error:
+    // check the token at sys/internal/ui/mounts … HTTP 404").
+    let ns = RemoteSpec { namespace: Some("nosuch-ns".into()), ..spec("ns", &b) };
+    add(&mut v, ns, "root");
+    let e = v.remote_plan("ns", Direction::Pull, &[]).unwrap_err();
+    assert!(e.to_string().contains("the namespace 'nosuch-ns' does not exist"), "{e}");
+    let h = v.remote_test("ns").unwrap();
+    assert!(h.checks.iter().any(|c| c.message.contains("'nosuch-ns' does not exist")), "{h:#?}");
 }
 
 #[test]

@@ -129,8 +129,9 @@ fn add(ctx: &Ctx, a: RemoteAddArgs) -> Result<i32> {
     } else {
         "no token stored: VAULT_TOKEN or ~/.vault-token will be used"
     };
+    let ns = info.spec.namespace.as_deref().map(|n| format!(", namespace {n}")).unwrap_or_default();
     errln!(
-        "added remote {} ({}, mount {}); {stored}; check it with `hush remote test {}`",
+        "added remote {} ({}{ns}, mount {}); {stored}; check it with `hush remote test {}`",
         info.spec.name,
         info.spec.addr,
         info.spec.mount,
@@ -568,7 +569,11 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
                 "{} {}{}  {}{}",
                 f.outcome,
                 f.folder,
-                kv_ver(r.kv_version, f.remote_version),
+                // A folder that failed before any read names no version ("v0" read as one).
+                match (f.outcome, f.remote_version) {
+                    (FolderOutcome::Failed, 0) => String::new(),
+                    (_, v) => kv_ver(r.kv_version, v),
+                },
                 keys.join(", "),
                 if extra.is_empty() { String::new() } else { format!("  [{}]", extra.join("; ")) }
             );
@@ -583,6 +588,12 @@ fn finish(r: OpReport, json: bool) -> Result<i32> {
             r.elapsed_ms as f64 / 1000.0, t.folders, t.created_remote, t.updated_remote, t.created_local, t.updated_local, t.unchanged, t.skipped, t.conflicts, t.failed_folders,
             if t.removed_local_folders > 0 { format!(", {} local folder(s) moved to trash", t.removed_local_folders) } else { String::new() }
         );
+        if t.metadata_failed > 0 {
+            errln!(
+                "{} folder(s) written without their metadata (see each above)",
+                t.metadata_failed
+            );
+        }
         if t.deleted_remote + t.deleted_local > 0 {
             errln!("removals by your choice: {} field(s) dropped remotely, {} secret(s) moved to the local trash", t.deleted_remote, t.deleted_local);
         }

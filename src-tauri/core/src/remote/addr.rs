@@ -76,6 +76,9 @@ pub(crate) fn connection_notes(row: &RemoteRow, t: &Target, source: TokenSource)
     out.push(format!("authenticated with the {}{from}", source.describe()));
     // Not stored with the remote, so another shell's VAULT_NAMESPACE is another place, which the
     // sync history (kept per remote) does not describe: say where this run went.
+    if let Some(ns) = &row.info.spec.namespace {
+        out.push(format!("in namespace '{ns}' (stored with the remote)"));
+    }
     if let (None, Some(ns)) = (&row.info.spec.namespace, &t.namespace) {
         out.push(format!(
             "{ENV_NAMESPACE_NOTE}'{ns}' from VAULT_NAMESPACE (not stored with the remote; the sync history assumes the same one on every run: `hush remote set {} --namespace {ns}` stores it)",

@@ -63,8 +63,6 @@ pub(crate) struct Conn {
     heard: Vec<AtomicBool>,
     /// The server or the token refused a metadata PATCH once: `write_custom` writes whole maps.
     no_patch: AtomicBool,
-    /// When the token's own lookup last succeeded (see `token_dead`).
-    token_ok_at: Mutex<Option<Instant>>,
     /// How long an outage is waited out in all, across every address.
     retry_for: Duration,
     /// The token in use (replaced by an AppRole re-login).
@@ -145,7 +143,6 @@ impl Conn {
             down_since: Mutex::new(None),
             seen: AtomicBool::new(false),
             no_patch: AtomicBool::new(false),
-            token_ok_at: Mutex::new(None),
             retry_for,
             token: RwLock::new(Arc::new(Zeroizing::new(token.expose().to_string()))),
             target,
@@ -272,23 +269,14 @@ impl Conn {
         Ok(())
     }
 
-    /// Whether the server refuses `token` itself (see [`LIVENESS`]). A probe that succeeded
-    /// within the last second answers for it: a run with many folders a policy denies asks once,
-    /// not per folder.
+    /// Whether the server refuses `token` itself (see [`LIVENESS`]), asked after each 403. Never
+    /// answered from an earlier probe: a token alive a moment ago may have died since (a use
+    /// limit, a TTL), and a probe made after the 403 is right either way, as a dead token does
+    /// not come back.
     async fn token_dead(&self, token: &str) -> bool {
-        let fresh = |t: &Option<Instant>| t.is_some_and(|t| t.elapsed() < Duration::from_secs(1));
-        if fresh(&self.token_ok_at.lock().expect("token check lock")) {
-            return false;
-        }
         let asked =
             Box::pin(self.request_full(&Method::GET, LIVENESS, None, Some(token), false)).await;
-        match asked {
-            Ok(_) => {
-                *self.token_ok_at.lock().expect("token check lock") = Some(Instant::now());
-                false
-            }
-            Err(f) => matches!(f.status(), Some(401 | 403)),
-        }
+        matches!(asked.map_err(|f| f.status()), Err(Some(401 | 403)))
     }
 
     /// Some address answered: the outage, if any, is over.

@@ -482,6 +482,7 @@ impl Vault {
             report.totals.failed_folders += 1;
         } else {
             report.totals.add_keys(&r.keys);
+            report.totals.metadata_failed += usize::from(r.error_code.is_some());
         }
         report.totals.removed_local_folders += usize::from(r.removed_local);
         report.folders.push(r);

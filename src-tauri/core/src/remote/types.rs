@@ -147,6 +147,9 @@ pub struct OpTotals {
     pub failed_folders: usize,
     /// Local folders moved to the trash after a verified migrate.
     pub removed_local_folders: usize,
+    /// Folders whose values landed but whose `custom_metadata` write failed (each carries the
+    /// error; not counted in `failed_folders`, as their values are done).
+    pub metadata_failed: usize,
 }
 
 impl OpTotals {

@@ -258,7 +258,7 @@ fn a_subfolder_the_token_may_not_list_is_left_out_with_a_warning() {
     let token = b.token_with_policy("no-secretapp", &hcl);
     let (_t, mut v) = new_vault();
     add(&mut v, RemoteSpec { prefix: "team".into(), ..spec("team", &b) }, &token);
-    let said = "warning: the token may not list 'secret/metadata/team/secretapp/': the folders under it are left out of this run";
+    let said = "warning: the token may not list 'secret/metadata/team/secretapp/': folders under it that only the remote holds are left out of this run";
     let plan = v.remote_plan("team", Direction::Pull, &[]).unwrap();
     assert!(plan.notes.iter().any(|n| n == said), "{:#?}", plan.notes);
     let r = pull(&mut v, "team", &opts());

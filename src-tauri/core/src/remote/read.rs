@@ -191,7 +191,7 @@ async fn discover(
                 // every plan and pull). The start itself denied stays an error.
                 Err(Error::RemoteDenied { .. }) if filters.is_empty() && dir != start => {
                     notes.push(format!(
-                        "warning: the token may not list '{}': the folders under it are left out of this run",
+                        "warning: the token may not list '{}': folders under it that only the remote holds are left out of this run",
                         list_api(conn, &dir)
                     ));
                     continue;

@@ -46,9 +46,9 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let format = ExportFormat::parse(&a.format)?;
     let mut opened = None;
     let named: Vec<String> = a.folders.iter().chain(&a.from).cloned().collect();
-    let from = super::remote::remote_first(ctx, &named, &mut opened)?;
+    let from = super::remote_first::remote_first(ctx, &named, &mut opened)?;
     let sel = super::project::select(&from, a.env.as_deref())?;
-    super::remote::remote_first(ctx, &sel.remote_first, &mut opened)?;
+    super::remote_first::remote_first(ctx, &sel.remote_first, &mut opened)?;
     if a.output.is_none() && std::io::stdout().is_terminal() {
         errln!("warning: writing plaintext secrets to the terminal; use -o FILE to write a private file");
     }
@@ -160,13 +160,13 @@ pub fn inject(
 ) -> Result<()> {
     refuse_output_over_template(input, output)?;
     let mut opened = None;
-    let only = super::remote::remote_first(ctx, only, &mut opened)?;
+    let only = super::remote_first::remote_first(ctx, only, &mut opened)?;
     let only = only.iter().map(|f| FolderPath::parse(f)).collect::<Result<Vec<_>>>()?;
     let mut template = read_template(input)?;
     // Inside a trusted project, `hush://NAME` names a variable of its environment.
     let sel = if env.is_some() || hush_core::project::has_bare_refs(&template) {
         let sel = super::project::select(&[], env)?;
-        super::remote::remote_first(ctx, &sel.remote_first, &mut opened)?;
+        super::remote_first::remote_first(ctx, &sel.remote_first, &mut opened)?;
         Some(sel)
     } else {
         None

@@ -9,6 +9,7 @@ pub mod life;
 pub mod mount;
 pub mod project;
 pub mod remote;
+pub mod remote_first;
 pub mod run;
 pub mod scan;
 pub mod secrets;

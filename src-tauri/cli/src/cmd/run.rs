@@ -25,9 +25,9 @@ pub fn run(ctx: &Ctx, a: RunArgs) -> Result<i32> {
     // --from folders, else the trusted project's environment (hush.toml here or above)
     let mut opened = None;
     let named: Vec<String> = a.folders.iter().chain(&a.from).cloned().collect();
-    let from = super::remote::remote_first(ctx, &named, &mut opened)?;
+    let from = super::remote_first::remote_first(ctx, &named, &mut opened)?;
     let sel = super::project::select(&from, a.env.as_deref())?;
-    super::remote::remote_first(ctx, &sel.remote_first, &mut opened)?;
+    super::remote_first::remote_first(ctx, &sel.remote_first, &mut opened)?;
     let program = a.cmd[0].clone();
     let mut vault = match opened {
         Some(v) => v,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::client::{Conn, RemoteSecret};
 use super::config::RemoteRow;
-use super::exec::{next_base, RunCfg};
+use super::exec::RunCfg;
 use super::history::remote_versions;
 use super::mapping::{fields_equal, secret_path, Fields};
 use super::meta::{merged, read_all, TravelMeta};
@@ -313,7 +313,7 @@ fn finish_one(
     // sync stays what it was (not "synced at v0" once the remote secret is gone, nor "synced"
     // at all for a folder that never was).
     if wrote || !equal.is_empty() || !l.forget.is_empty() {
-        let mut base = next_base(old_macs, landed.version, equal.into_iter());
+        let mut base = state::next_base(old_macs, landed.version, equal.into_iter());
         for name in &l.forget {
             base.macs.remove(name);
         }

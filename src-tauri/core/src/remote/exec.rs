@@ -18,7 +18,7 @@ use super::mapping::remote_path;
 use super::plan::{desired_custom, plan_folder, Inputs};
 use super::read::{join_err, Prepared};
 use super::runtime;
-use super::state::{self, Base};
+use super::state;
 use super::types::*;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
@@ -607,14 +607,4 @@ fn planned(plan: &FolderPlan) -> FolderResult {
         error: None,
         notes: plan.notes.clone(),
     }
-}
-
-/// Marks `done` synced: the keys equal on both sides get their keyed hash; others keep theirs.
-pub(crate) fn next_base(
-    mut macs: BTreeMap<String, Vec<u8>>,
-    remote_version: u64,
-    equal: impl Iterator<Item = (String, Vec<u8>)>,
-) -> Base {
-    macs.extend(equal);
-    Base { remote_version, macs }
 }

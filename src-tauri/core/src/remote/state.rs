@@ -46,6 +46,16 @@ pub(crate) struct Base {
     pub macs: BTreeMap<String, Vec<u8>>,
 }
 
+/// Marks `done` synced: the keys equal on both sides get their keyed hash; others keep theirs.
+pub(crate) fn next_base(
+    mut macs: BTreeMap<String, Vec<u8>>,
+    remote_version: u64,
+    equal: impl Iterator<Item = (String, Vec<u8>)>,
+) -> Base {
+    macs.extend(equal);
+    Base { remote_version, macs }
+}
+
 pub(crate) fn load_all<M>(tx: &Tx<'_, M>, remote_id: i64) -> Result<BTreeMap<String, Base>> {
     let mut out: BTreeMap<String, Base> = tx
         .synced_folders(remote_id)?
